@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { runDemo } from "../demo/demo.js";
+import { packagePath } from "../paths.js";
+import type { ExitInfo } from "../runtimes/agent-process.js";
+import { LaunchError } from "../runtimes/runtime.js";
+import { parseArgs, USAGE, UsageError } from "./args.js";
+import { runCommand } from "./run.js";
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    const args = parseArgs(argv, process.env, process.stderr.isTTY === true);
+    switch (args.command) {
+      case "help":
+        process.stdout.write(USAGE);
+        return;
+      case "version": {
+        const pkg = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };
+        process.stdout.write(`hotframe ${pkg.version}\n`);
+        return;
+      }
+      case "demo":
+        process.exitCode = await runDemo(args.which, args.color);
+        return;
+      case "run":
+        leaveAs(await runCommand(args, process.cwd()));
+        return;
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof LaunchError) {
+      process.stderr.write(`hotframe: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+/** Leave exactly as the program did: same exit code, or die by the same signal. */
+function leaveAs(exit: ExitInfo): void {
+  if (exit.signal) {
+    process.removeAllListeners(exit.signal);
+    process.kill(process.pid, exit.signal);
+    return;
+  }
+  process.exit(exit.code ?? 1);
+}
+
+await main(process.argv.slice(2));

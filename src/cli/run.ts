@@ -1,0 +1,122 @@
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { dirname, extname, join, resolve } from "node:path";
+import type { ExitInfo } from "../runtimes/agent-process.js";
+import { controllerFor } from "../runtimes/registry.js";
+import { LaunchError, type ProgramSpec, type RuntimeController } from "../runtimes/runtime.js";
+import { EventLog, type SessionEvent } from "../session/events.js";
+import { Session } from "../session/session.js";
+import { type RunArgs, UsageError } from "./args.js";
+import { TerminalReporter } from "./terminal.js";
+
+/** A file is handed to the agent once it has been quiet this long after a save. */
+const QUIET_MS = 5;
+
+/** Files whose presence marks a project root, per runtime (the default --watch). */
+const ROOT_MARKERS = {
+  python: ["pyproject.toml", "setup.py", "setup.cfg", ".git"],
+  node: ["package.json", ".git"],
+} as const;
+
+/** `hotframe run`: returns the exit status to leave with (the program's own). */
+export async function runCommand(args: RunArgs, cwd: string): Promise<ExitInfo> {
+  const controller = pickController(args);
+  const program = programSpec(args, controller, cwd);
+  const reporter = new TerminalReporter({ color: args.color, quiet: args.quiet, verbose: args.verbose, cwd });
+  let log: EventLog | undefined;
+  if (args.events) {
+    try {
+      log = new EventLog(resolve(cwd, args.events));
+    } catch (error) {
+      throw new UsageError(`cannot write the events file ${args.events}: ${(error as Error).message}`);
+    }
+  }
+  const onEvent = (event: SessionEvent) => {
+    log?.write(event);
+    reporter.event(event);
+  };
+  const session = new Session({
+    controller,
+    program,
+    quietMs: QUIET_MS,
+    onEvent,
+    onVerbose: (message) => reporter.verbose(message),
+  });
+  const forward = (signal: NodeJS.Signals) => () => session.signal(signal);
+  // Ctrl-C in a terminal reaches the whole foreground process group, the program included:
+  // forwarding it too would interrupt the program twice. Elsewhere (kill -INT), pass it on.
+  const onInterrupt = process.stdin.isTTY ? () => {} : forward("SIGINT");
+  const onTerminate = forward("SIGTERM");
+  const onHangup = forward("SIGHUP");
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onTerminate);
+  process.on("SIGHUP", onHangup);
+  try {
+    const exit = await session.run();
+    if (exit.spawnError) {
+      const hint =
+        controller.name === "python" ? " (pick one with --python <path>)" : " (pick one with --node <path>)";
+      throw new LaunchError(`${exit.spawnError}${hint}`);
+    }
+    return exit;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onTerminate);
+    process.off("SIGHUP", onHangup);
+    log?.close();
+  }
+}
+
+function pickController(args: RunArgs): RuntimeController {
+  if (args.entry.kind === "module") return controllerFor("python");
+  const ext = extname(args.entry.path);
+  const controller = controllerFor(ext);
+  if (!controller) {
+    throw new UsageError(
+      `cannot tell how to run '${args.entry.path}': expected a .py, .js, .cjs, .mjs, .ts, .cts or .mts file, or -m module`,
+    );
+  }
+  return controller;
+}
+
+function programSpec(args: RunArgs, controller: RuntimeController, cwd: string): ProgramSpec {
+  let entry: ProgramSpec["entry"];
+  let programDir: string;
+  if (args.entry.kind === "file") {
+    const path = resolve(cwd, args.entry.path);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      throw new UsageError(`${args.entry.path}: no such file (looked in ${cwd})`);
+    }
+    entry = { kind: "file", path };
+    programDir = dirname(realpathSync(path));
+  } else {
+    entry = args.entry;
+    programDir = cwd;
+  }
+  let root: string;
+  if (args.watch) {
+    const watch = resolve(cwd, args.watch);
+    if (!existsSync(watch) || !statSync(watch).isDirectory()) {
+      throw new UsageError(`--watch ${args.watch}: no such folder`);
+    }
+    root = realpathSync(watch);
+  } else {
+    root = projectRoot(programDir, ROOT_MARKERS[controller.name]);
+  }
+  return {
+    entry,
+    args: args.args,
+    cwd,
+    root,
+    runtimeBinary: controller.name === "python" ? args.python : args.node,
+    runtimeOptions: controller.name === "node" ? args.nodeOptions : [],
+    instrumentDeps: args.instrumentDeps,
+  };
+}
+
+/** The nearest folder at or above `start` holding one of `markers`; else `start` itself. */
+function projectRoot(start: string, markers: readonly string[]): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (markers.some((marker) => existsSync(join(dir, marker)))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}

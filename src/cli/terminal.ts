@@ -1,0 +1,119 @@
+import { relative } from "node:path";
+import type { FunctionOutcome } from "../protocol/messages.js";
+import type { SessionEvent } from "../session/events.js";
+
+export interface TerminalOptions {
+  color: boolean;
+  /** Only what went wrong: rejected and refused edits, warnings. */
+  quiet: boolean;
+  verbose: boolean;
+  /** File names are shown relative to this folder. */
+  cwd: string;
+}
+
+const STYLE = { green: 32, yellow: 33, red: 31, dim: 2 } as const;
+
+/** Writes hotframe's own lines to stderr (never stdout: that belongs to the program). */
+export class TerminalReporter {
+  constructor(
+    private readonly options: TerminalOptions,
+    private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ) {}
+
+  event(event: SessionEvent): void {
+    for (const line of this.format(event)) this.write(line);
+  }
+
+  verbose(message: string): void {
+    if (this.options.verbose) this.write(this.paint("dim", `hotframe: ${message}`));
+  }
+
+  private format(event: SessionEvent): string[] {
+    const quiet = this.options.quiet;
+    switch (event.type) {
+      case "started":
+        return quiet
+          ? []
+          : [
+              this.paint(
+                "dim",
+                `hotframe: ${event.runtime} pid ${event.pid}, watching ${this.show(event.root)}`,
+              ),
+            ];
+      case "warning":
+        return [this.paint("yellow", `⚠ ${event.file ? `${this.show(event.file)}  ` : ""}${event.message}`)];
+      case "exit":
+        return [];
+      case "edit":
+        return this.formatEdit(event);
+    }
+  }
+
+  private formatEdit(event: Extract<SessionEvent, { type: "edit" }>): string[] {
+    const file = this.show(event.file);
+    const lines: string[] = [];
+    const timing = this.paint("dim", `(${event.durationMs.toFixed(1)} ms)`);
+    if (event.outcome === "rejected") {
+      const error = event.error;
+      const where = error?.line ? `${file}:${error.line}${error.column ? `:${error.column}` : ""}` : file;
+      const why = error?.message ?? "the edit cannot be applied";
+      lines.push(
+        this.paint("red", `✗ ${where}  ${why} — nothing changed, the program runs the previous code`),
+      );
+      for (const refused of event.functions.filter((f) => f.status === "refused")) {
+        lines.push(this.paint("red", `    ${describe(refused)}: ${refused.reason ?? "refused"}`));
+      }
+      if (error?.traceback)
+        lines.push(
+          ...error.traceback
+            .trimEnd()
+            .split("\n")
+            .map((l) => `    ${l}`),
+        );
+      return lines;
+    }
+    if (!this.options.quiet || event.outcome === "partial") {
+      const symbol = event.outcome === "applied" ? this.paint("green", "✓") : this.paint("yellow", "⚠");
+      lines.push(`${symbol} ${file}  ${summarize(event.functions)}  ${timing}`);
+    }
+    for (const f of event.functions) {
+      if (f.status === "running-old" && !this.options.quiet) {
+        const why = f.reason ?? "it is running: its new code applies from its next call";
+        lines.push(this.paint("yellow", `⚠ ${file}  ${describe(f)} ${why}`));
+      } else if (f.status === "refused") {
+        const where = f.line ? `${file}:${f.line}` : file;
+        lines.push(this.paint("red", `✗ ${where}  ${describe(f)} not applied: ${f.reason ?? "refused"}`));
+      }
+    }
+    return lines;
+  }
+
+  private show(path: string): string {
+    const rel = relative(this.options.cwd, path);
+    return rel === "" ? "." : rel.startsWith("..") ? path : rel;
+  }
+
+  private paint(style: keyof typeof STYLE, text: string): string {
+    return this.options.color ? `\x1b[${STYLE[style]}m${text}\x1b[0m` : text;
+  }
+}
+
+/** `price() updated, Order.total() updated, new: discount(), removed: legacy()` */
+function summarize(functions: FunctionOutcome[]): string {
+  const parts: string[] = [];
+  const updated = functions.filter((f) => f.status === "updated" || f.status === "running-old");
+  parts.push(...updated.map((f) => `${describe(f)} updated`));
+  const restarted = functions.filter((f) => f.status === "restarted");
+  parts.push(...restarted.map((f) => `${describe(f)} restarted`));
+  const added = functions.filter((f) => f.status === "added");
+  if (added.length > 0) parts.push(`new: ${added.map(describe).join(", ")}`);
+  const removed = functions.filter((f) => f.status === "removed");
+  if (removed.length > 0) parts.push(`removed: ${removed.map(describe).join(", ")}`);
+  return parts.length > 0 ? parts.join(", ") : "no code changed";
+}
+
+function describe(f: FunctionOutcome): string {
+  if (f.kind === "statement") return f.name;
+  if (f.kind === "class") return `class ${f.qualname}`;
+  return `${f.qualname}()`;
+}

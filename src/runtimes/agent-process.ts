@@ -1,0 +1,164 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { EventEmitter } from "node:events";
+import type { Duplex } from "node:stream";
+import { JsonLineChannel } from "../protocol/channel.js";
+import {
+  AGENT_ENV,
+  AGENT_FD,
+  type AgentMessage,
+  type ControllerMessage,
+  type PatchResult,
+  PROTOCOL_VERSION,
+} from "../protocol/messages.js";
+
+/** What a runtime controller asks to spawn: the program with its agent preloaded. */
+export interface LaunchSpec {
+  command: string;
+  args: string[];
+  /** Extra environment for the child, on top of hotframe's own environment. */
+  env: Record<string, string>;
+  cwd: string;
+  /** The watched root: only modules under it are instrumented. */
+  root: string;
+  instrumentDeps?: boolean;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the program could not be started at all (e.g. the interpreter was not found). */
+  spawnError?: string;
+}
+
+export interface AgentProcessEvents {
+  hello: [Extract<AgentMessage, { type: "hello" }>];
+  loaded: [file: string];
+  warning: [message: string, file: string | undefined];
+  protocolError: [message: string];
+  exit: [ExitInfo];
+}
+
+/**
+ * The debuggee: a child process that shares hotframe's stdio and carries the agent, plus the
+ * request/response bookkeeping of the pipe between them. Runtime-agnostic: the Python and Node
+ * controllers only decide what to spawn.
+ */
+export class AgentProcess extends EventEmitter<AgentProcessEvents> {
+  readonly loadedFiles = new Set<string>();
+  readonly exited: Promise<ExitInfo>;
+  private readonly child: ChildProcess;
+  private readonly channel: JsonLineChannel<AgentMessage, ControllerMessage>;
+  private readonly pending = new Map<number, (result: PatchResult) => void>();
+  private nextId = 1;
+  private exitInfo: ExitInfo | undefined;
+
+  constructor(spec: LaunchSpec) {
+    super();
+    const stdio: ("inherit" | "pipe")[] = ["inherit", "inherit", "inherit"];
+    while (stdio.length < AGENT_FD) stdio.push("inherit");
+    stdio.push("pipe"); // a socket pair: duplex, inherited by the child as AGENT_FD
+    this.child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      stdio,
+      env: {
+        ...process.env,
+        ...spec.env,
+        [AGENT_ENV.fd]: String(AGENT_FD),
+        [AGENT_ENV.protocol]: String(PROTOCOL_VERSION),
+        [AGENT_ENV.root]: spec.root,
+        [AGENT_ENV.instrumentDeps]: spec.instrumentDeps ? "1" : "0",
+      },
+    });
+    const pipe = this.child.stdio[AGENT_FD] as Duplex;
+    this.channel = new JsonLineChannel<AgentMessage, ControllerMessage>(
+      pipe,
+      (message) => this.receive(message),
+      (line) => this.emit("protocolError", `unreadable message from the agent: ${line.slice(0, 200)}`),
+    );
+    pipe.on("error", () => {
+      // The child went away mid-write; the exit handler settles what was pending.
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.on("error", (error: NodeJS.ErrnoException) => {
+        // spawn failed (e.g. ENOENT): report it as an exit so callers have one path.
+        const why = error.code === "ENOENT" ? "not found" : (error.code ?? error.message);
+        this.settleExit(
+          { code: 127, signal: null, spawnError: `cannot start ${spec.command}: ${why}` },
+          resolve,
+        );
+      });
+      this.child.on("exit", (code, signal) => this.settleExit({ code, signal }, resolve));
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  /** Send the new source of a loaded file; resolves with the agent's verified result. */
+  patch(file: string, source: string): Promise<PatchResult> {
+    if (!this.running) return Promise.resolve(exitedDuringPatch());
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.channel.send({ type: "patch", id, file, source });
+    });
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
+  private receive(message: AgentMessage): void {
+    switch (message.type) {
+      case "hello":
+        if (message.protocol !== PROTOCOL_VERSION) {
+          this.emit(
+            "protocolError",
+            `agent speaks protocol ${message.protocol}, controller ${PROTOCOL_VERSION}: reinstall hotframe`,
+          );
+        }
+        this.emit("hello", message);
+        break;
+      case "loaded":
+        this.loadedFiles.add(message.file);
+        this.emit("loaded", message.file);
+        break;
+      case "patched": {
+        const resolve = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        resolve?.(message.result);
+        break;
+      }
+      case "warning":
+        this.emit("warning", message.message, message.file);
+        break;
+      default:
+        this.emit(
+          "protocolError",
+          `unknown message from the agent: ${JSON.stringify(message).slice(0, 200)}`,
+        );
+    }
+  }
+
+  private settleExit(info: ExitInfo, resolve: (info: ExitInfo) => void): void {
+    if (this.exitInfo) return;
+    this.exitInfo = info;
+    for (const settle of this.pending.values()) settle(exitedDuringPatch());
+    this.pending.clear();
+    this.emit("exit", info);
+    resolve(info);
+  }
+}
+
+function exitedDuringPatch(): PatchResult {
+  return {
+    outcome: "rejected",
+    functions: [],
+    error: { kind: "internal", message: "the program exited before the patch was applied" },
+  };
+}

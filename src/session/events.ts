@@ -1,0 +1,46 @@
+import { closeSync, openSync, writeSync } from "node:fs";
+import type { FunctionOutcome, PatchError, RuntimeName } from "../protocol/messages.js";
+
+/**
+ * What a session reports, for every runtime. The terminal prints these; `--events <file>` writes
+ * them as JSON Lines. docs/events.md documents this schema: keep the two in step.
+ */
+export type SessionEvent =
+  | { type: "started"; runtime: RuntimeName; pid: number; root: string; time: string }
+  | {
+      type: "edit";
+      /** Absolute path of the edited file. */
+      file: string;
+      outcome: "applied" | "partial" | "rejected";
+      functions: FunctionOutcome[];
+      /** From the moment the change was seen to the moment the patch was verified live. */
+      durationMs: number;
+      error?: PatchError;
+      time: string;
+    }
+  | { type: "warning"; message: string; file?: string; time: string }
+  | { type: "exit"; code: number | null; signal: string | null; time: string };
+
+/** Distributes an event without its timestamp (`at` adds it); T is one member of SessionEvent. */
+export type Untimed<T> = T extends unknown ? Omit<T, "time"> : never;
+
+export function at(event: Untimed<SessionEvent>): SessionEvent {
+  return { ...event, time: new Date().toISOString() } as SessionEvent;
+}
+
+/** `--events <file>`: one JSON object per line, written synchronously so readers see it in order. */
+export class EventLog {
+  private readonly fd: number;
+
+  constructor(path: string) {
+    this.fd = openSync(path, "w");
+  }
+
+  write(event: SessionEvent): void {
+    writeSync(this.fd, `${JSON.stringify(event)}\n`);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}

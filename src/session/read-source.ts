@@ -1,0 +1,64 @@
+import { readFile } from "node:fs/promises";
+import type { PatchError } from "../protocol/messages.js";
+
+export type SourceRead = { ok: true; text: string } | { ok: false; gone: boolean; error: PatchError };
+
+/** Reads an edited file as UTF-8; a file that is gone, unreadable or not UTF-8 says where and why. */
+export async function readSource(path: string): Promise<SourceRead> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      return { ok: false, gone: true, error: { kind: "refused", message: "the file was deleted" } };
+    }
+    return {
+      ok: false,
+      gone: false,
+      error: { kind: "refused", message: `cannot read the file (${code ?? String(error)})` },
+    };
+  }
+  try {
+    let text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { ok: true, text };
+  } catch {
+    const { line, column, offset } = firstInvalidUtf8(bytes);
+    return {
+      ok: false,
+      gone: false,
+      error: {
+        kind: "syntax",
+        message: `the file is not valid UTF-8 (byte 0x${bytes[offset]?.toString(16).padStart(2, "0")} at offset ${offset}): save it as UTF-8`,
+        line,
+        column,
+      },
+    };
+  }
+}
+
+/** 1-based line and column (in characters) of the first byte that is not valid UTF-8. */
+function firstInvalidUtf8(bytes: Buffer): { line: number; column: number; offset: number } {
+  let low = 0;
+  let high = bytes.length;
+  // The longest valid prefix, by bisection: decode() is all-or-nothing.
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (validPrefix(bytes.subarray(0, mid))) low = mid;
+    else high = mid - 1;
+  }
+  const prefix = new TextDecoder("utf-8").decode(bytes.subarray(0, low));
+  const lines = prefix.split("\n");
+  return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1, offset: low };
+}
+
+function validPrefix(bytes: Uint8Array): boolean {
+  try {
+    // stream: an unfinished sequence at the end is not an error yet; a wrong byte is.
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,118 @@
+import { realpathSync } from "node:fs";
+import { AgentProcess, type ExitInfo } from "../runtimes/agent-process.js";
+import type { ProgramSpec, RuntimeController } from "../runtimes/runtime.js";
+import { at, type SessionEvent, type Untimed } from "./events.js";
+import { readSource } from "./read-source.js";
+import { type SourceChange, SourceWatcher } from "./watcher.js";
+
+export interface SessionOptions {
+  controller: RuntimeController;
+  program: ProgramSpec;
+  /** How long a file must be quiet after a save before it is patched in. */
+  quietMs: number;
+  /** Every reportable event, in order: the terminal and the event log listen here. */
+  onEvent: (event: SessionEvent) => void;
+  /** Detail for --verbose. */
+  onVerbose: (message: string) => void;
+}
+
+/**
+ * One run of one program: spawn it with its agent, watch its sources, and take every saved file
+ * through the edit pipeline — read → send to the agent (which analyses, applies and verifies) →
+ * report. Runtime-agnostic: all runtime knowledge is in the controller and its agent.
+ */
+export class Session {
+  private agent: AgentProcess | undefined;
+  /** Per file, the last content (or read error) handled: a repeat of it is not an edit. */
+  private readonly lastHandled = new Map<string, string>();
+  /** Files with a patch in flight, and the change that arrived meanwhile (the latest wins). */
+  private readonly inFlight = new Map<string, SourceChange | undefined>();
+  private readonly toldIgnored = new Set<string>();
+
+  constructor(private readonly options: SessionOptions) {}
+
+  /** Runs the program to its end; resolves with how it exited. Throws LaunchError before spawning. */
+  async run(): Promise<ExitInfo> {
+    const { controller, program, onVerbose } = this.options;
+    const spec = await controller.launch(program);
+    onVerbose(`spawning ${spec.command} ${spec.args.join(" ")}`);
+    const agent = new AgentProcess(spec);
+    this.agent = agent;
+    agent.on("hello", (hello) =>
+      this.emit({ type: "started", runtime: hello.runtime, pid: hello.pid, root: program.root }),
+    );
+    agent.on("loaded", (file) => onVerbose(`instrumented ${file}`));
+    agent.on("warning", (message, file) => this.emit({ type: "warning", message, file }));
+    agent.on("protocolError", (message) => this.emit({ type: "warning", message }));
+    const watcher = new SourceWatcher(
+      program.root,
+      controller.sourceExtensions,
+      this.options.quietMs,
+      (change) => this.onChange(change),
+    );
+    const exit = await agent.exited;
+    await watcher.close();
+    this.emit({ type: "exit", code: exit.code, signal: exit.signal });
+    return exit;
+  }
+
+  /** Forward a signal to the program (hotframe itself keeps running until the program exits). */
+  signal(signal: NodeJS.Signals): void {
+    this.agent?.signal(signal);
+  }
+
+  private emit(event: Untimed<SessionEvent>): void {
+    this.options.onEvent(at(event));
+  }
+
+  private onChange(change: SourceChange): void {
+    const file = canonical(change.file);
+    if (this.inFlight.has(file)) {
+      const queued = this.inFlight.get(file);
+      this.inFlight.set(file, { file, seenAt: queued?.seenAt ?? change.seenAt });
+      return;
+    }
+    this.inFlight.set(file, undefined);
+    void this.handle(file, change.seenAt).finally(() => {
+      const queued = this.inFlight.get(file);
+      this.inFlight.delete(file);
+      if (queued) this.onChange(queued);
+    });
+  }
+
+  private async handle(file: string, seenAt: number): Promise<void> {
+    const agent = this.agent;
+    if (!agent?.running) return;
+    if (!agent.loadedFiles.has(file)) {
+      if (!this.toldIgnored.has(file)) {
+        this.toldIgnored.add(file);
+        this.options.onVerbose(`ignored ${file}: the program has not imported it`);
+      }
+      return;
+    }
+    const read = await readSource(file);
+    const handledKey = read.ok ? read.text : `\0${read.error.message}`;
+    if (this.lastHandled.get(file) === handledKey) return;
+    this.lastHandled.set(file, handledKey);
+    const result = read.ok
+      ? await agent.patch(file, read.text)
+      : { outcome: "rejected" as const, functions: [], error: read.error };
+    this.emit({
+      type: "edit",
+      file,
+      outcome: result.outcome,
+      functions: result.functions,
+      durationMs: Math.round((performance.now() - seenAt) * 10) / 10,
+      ...(result.error ? { error: result.error } : {}),
+    });
+  }
+}
+
+/** The agents report real paths; the watcher reports paths as found under the root. */
+function canonical(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path; // deleted: it was under a real root, so the path is already canonical
+  }
+}
