@@ -31,7 +31,10 @@ async function main(argv: string[]): Promise<void> {
       process.stderr.write(`hotframe: ${error.message}\n`);
       process.exit(2);
     }
-    throw error;
+    // Never a stack trace from hotframe itself, unless asked for while debugging hotframe.
+    const detail = process.env.HOTFRAME_DEBUG ? (error as Error).stack : String(error);
+    process.stderr.write(`hotframe: internal error: ${detail} (please report this)\n`);
+    process.exit(70);
   }
 }
 

@@ -73,11 +73,16 @@ export class Session {
       return;
     }
     this.inFlight.set(file, undefined);
-    void this.handle(file, change.seenAt).finally(() => {
-      const queued = this.inFlight.get(file);
-      this.inFlight.delete(file);
-      if (queued) this.onChange(queued);
-    });
+    void this.handle(file, change.seenAt)
+      .catch((error: unknown) =>
+        // A bug of hotframe's own must not take the program down with it: say it and go on.
+        this.emit({ type: "warning", file, message: `internal error while patching: ${String(error)}` }),
+      )
+      .finally(() => {
+        const queued = this.inFlight.get(file);
+        this.inFlight.delete(file);
+        if (queued) this.onChange(queued);
+      });
   }
 
   private async handle(file: string, seenAt: number): Promise<void> {
