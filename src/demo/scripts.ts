@@ -44,4 +44,34 @@ export const DEMOS: DemoScript[] = [
     counter: /^order\s+(\d+):/,
     counterName: "order numbers",
   },
+  {
+    runtime: "node",
+    title: "Node.js + TypeScript — a game of life that keeps its board while its rules are edited",
+    entry: "life.ts",
+    args: ["250"],
+    linesBeforeEdits: 3,
+    linesAfterEach: 3,
+    edits: [
+      {
+        title: "draw live cells as @ (render() changes)",
+        from: '(alive ? "#" : ".")',
+        to: '(alive ? "@" : "·")',
+        expect: "✓",
+      },
+      {
+        title: "a typo: an unclosed parenthesis in rules()",
+        from: "  return neighbours === 3 || (alive && neighbours === 2);\n",
+        to: "  return neighbours === 3 || (alive && neighbours === 2;\n",
+        expect: "✗",
+      },
+      {
+        title: "fix the typo, and switch to HighLife with a new born() rule",
+        from: "  return neighbours === 3 || (alive && neighbours === 2;\n}\n",
+        to: "  return born(neighbours) || (alive && neighbours === 2);\n}\n\nfunction born(neighbours: number): boolean {\n  return neighbours === 3 || neighbours === 6;\n}\n",
+        expect: "✓",
+      },
+    ],
+    counter: /^generation\s+(\d+):/,
+    counterName: "generations",
+  },
 ];
