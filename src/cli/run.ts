@@ -9,7 +9,7 @@ import { type RunArgs, UsageError } from "./args.js";
 import { TerminalReporter } from "./terminal.js";
 
 /** A file is handed to the agent once it has been quiet this long after a save. */
-const QUIET_MS = 5;
+const QUIET_MS = 3;
 
 /** Files whose presence marks a project root, per runtime (the default --watch). */
 const ROOT_MARKERS = {
