@@ -1,0 +1,67 @@
+/**
+ * Patch latency, end to end: the bench takes a wall-clock time just before it writes the file, the
+ * program prints a wall-clock time as soon as it observes the new behaviour. Protocol of the
+ * benchmark programs (Python and Node alike):
+ *   ready <value> <wall ms> [...]     once, when the program is where it should be
+ *   changed <value> <wall ms> [...]   as soon as probe() returns something new
+ */
+import { writeFileSync } from "node:fs";
+import { type LineProcess, sleep, wallNow } from "./process.js";
+
+export interface ReadyLine {
+  value: string;
+  wallMs: number;
+  rest: string[];
+}
+
+export function parseProtocolLine(line: string): ReadyLine {
+  const [, value, wall, ...rest] = line.split(" ");
+  return { value: value ?? "", wallMs: Number(wall), rest };
+}
+
+export async function waitReady(proc: LineProcess, timeoutMs: number): Promise<ReadyLine> {
+  const line = await proc.waitForLine((l) => l.startsWith("ready "), timeoutMs);
+  return parseProtocolLine(line);
+}
+
+export interface EditSeries {
+  latencies: number[];
+  failures: string[];
+}
+
+/**
+ * Writes `edits` versions of `file` (source(k) for k = first…) into a running program and measures,
+ * for each, file written → "changed k" printed by the program. Waits `gapMs` between edits so that
+ * one edit is not merged into the previous one's burst.
+ */
+export async function editSeries(options: {
+  proc: LineProcess;
+  file: string;
+  source: (k: number) => string;
+  edits: number;
+  first?: number;
+  gapMs: number;
+  timeoutMs: number;
+  /** The line that shows edit k took effect (default "changed k"). */
+  expect?: (k: number) => string;
+}): Promise<EditSeries> {
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  const first = options.first ?? 1;
+  for (let k = first; k < first + options.edits; k++) {
+    const text = options.source(k);
+    const prefix = options.expect ? options.expect(k) : `changed ${k} `;
+    const from = options.proc.lines.length;
+    const writtenAt = wallNow();
+    writeFileSync(options.file, text);
+    try {
+      const line = await options.proc.waitForLine((l) => l.startsWith(prefix), options.timeoutMs, from);
+      latencies.push(parseProtocolLine(line).wallMs - writtenAt);
+    } catch (error) {
+      failures.push(`edit ${k}: ${(error as Error).message.split("\n")[0]}`);
+      if (failures.length >= 3 && latencies.length === 0) break; // it does not work at all: stop early
+    }
+    await sleep(options.gapMs);
+  }
+  return { latencies, failures };
+}

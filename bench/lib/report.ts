@@ -1,0 +1,68 @@
+/** What every benchmark hands back: a table, the goals it checked, and notes. */
+
+export type GoalStatus = "met" | "missed" | "not measured";
+
+export interface Goal {
+  what: string;
+  goal: string;
+  measured: string;
+  status: GoalStatus;
+}
+
+export interface Section {
+  title: string;
+  /** What was measured and how, in a sentence or two. */
+  method: string;
+  headers: string[];
+  rows: string[][];
+  goals: Goal[];
+  notes: string[];
+}
+
+export function goal(what: string, goalText: string, measured: string, met: boolean | undefined): Goal {
+  return {
+    what,
+    goal: goalText,
+    measured,
+    status: met === undefined ? "not measured" : met ? "met" : "missed",
+  };
+}
+
+/** A section for a benchmark that could not run: says why instead of faking numbers. */
+export function notMeasured(
+  title: string,
+  method: string,
+  why: string,
+  goals: Omit<Goal, "status">[],
+): Section {
+  return {
+    title,
+    method,
+    headers: ["measurement", "result"],
+    rows: [["all", `not measured: ${why}`]],
+    goals: goals.map((g) => ({ ...g, measured: `not measured: ${why}`, status: "not measured" })),
+    notes: [],
+  };
+}
+
+export function markdownTable(headers: string[], rows: string[][]): string {
+  const esc = (cell: string) => cell.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const lines = [`| ${headers.map(esc).join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`];
+  for (const row of rows) lines.push(`| ${row.map(esc).join(" | ")} |`);
+  return lines.join("\n");
+}
+
+/** A plain-text rendering for the terminal. */
+export function textTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
+  return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+export function renderSectionText(section: Section): string {
+  const parts = [`== ${section.title}`, textTable(section.headers, section.rows)];
+  for (const g of section.goals)
+    parts.push(`goal ${g.status.toUpperCase()}: ${g.what}: goal ${g.goal}, measured ${g.measured}`);
+  for (const n of section.notes) parts.push(`note: ${n}`);
+  return parts.join("\n");
+}

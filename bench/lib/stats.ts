@@ -1,0 +1,39 @@
+/** Small statistics helpers: benchmarks report medians (and p90), never means of noisy samples. */
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+/** Linear-interpolated percentile (p in 0..100); NaN for an empty list. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (b - a) * (rank - lo);
+}
+
+export function min(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : Math.min(...values);
+}
+
+/** Milliseconds with a precision that suits their size. */
+export function ms(value: number): string {
+  if (!Number.isFinite(value)) return "–";
+  if (value < 10) return `${value.toFixed(2)} ms`;
+  if (value < 100) return `${value.toFixed(1)} ms`;
+  return `${Math.round(value)} ms`;
+}
+
+export function ratio(value: number): string {
+  if (!Number.isFinite(value)) return "–";
+  return `${value.toFixed(value < 10 ? 2 : 1)}×`;
+}
+
+export function mb(bytes: number): string {
+  if (!Number.isFinite(bytes)) return "–";
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

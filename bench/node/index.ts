@@ -1,0 +1,25 @@
+/** The Node benchmarks, and the check that `hotframe run` can run a Node program here. */
+import { join } from "node:path";
+import type { BenchConfig } from "../lib/config.js";
+import { hotframeArgs, runToExit } from "../lib/process.js";
+import { freshDir, writeFile } from "../lib/work.js";
+import type { Suite } from "../run.js";
+
+async function preflight(config: BenchConfig): Promise<string | undefined> {
+  const dir = freshDir("node-preflight");
+  writeFile(dir, "hello.mjs", 'function greet() {\n  return "hello";\n}\nconsole.log(greet());\n');
+  const r = await runToExit(
+    config.node,
+    hotframeArgs({ watch: dir, events: join(dir, "events.jsonl") }, ["hello.mjs"]),
+    { cwd: dir, timeoutMs: 30_000 },
+  );
+  if (r.exit.code === 0 && r.lines.includes("hello")) return undefined;
+  const detail = r.stderr.trim().split("\n").slice(-1)[0] ?? "";
+  return `\`hotframe run hello.mjs\` does not work yet (exit ${r.exit.code ?? r.exit.signal}: ${detail})`;
+}
+
+export const nodeBenchmarks: Suite = {
+  runtime: "node",
+  preflight,
+  benchmarks: [],
+};

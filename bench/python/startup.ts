@@ -1,0 +1,97 @@
+/** Python start-up: a program importing 200 generated modules, `python3` vs `hotframe run`, wall time to exit. */
+import { type BenchConfig, count } from "../lib/config.js";
+import { hotframeArgs, runToExit } from "../lib/process.js";
+import type { Section } from "../lib/report.js";
+import { median, ms, ratio } from "../lib/stats.js";
+import { clearCaches, copyFixture, freshDir, writeFile } from "../lib/work.js";
+import { startupModule } from "./generate.js";
+
+const MODULES = 200;
+
+export async function pythonStartup(config: BenchConfig): Promise<Section> {
+  const dir = freshDir("py-startup");
+  copyFixture("python/startup_main.py", dir);
+  writeFile(dir, "mods/__init__.py", "");
+  for (let i = 0; i < MODULES; i++)
+    writeFile(dir, `mods/m${String(i).padStart(4, "0")}.py`, startupModule(i));
+  // Bytecode caches on, as for most users (this machine sets PYTHONDONTWRITEBYTECODE=1).
+  const env = { ...process.env };
+  delete env.PYTHONDONTWRITEBYTECODE;
+  const plain = () => runToExit(config.python, ["startup_main.py"], { cwd: dir, env });
+  const hot = () =>
+    runToExit(
+      config.node,
+      hotframeArgs({ watch: dir, extra: ["--python", config.python] }, ["startup_main.py"]),
+      {
+        cwd: dir,
+        env,
+      },
+    );
+  const times = {
+    plainCold: [] as number[],
+    plainWarm: [] as number[],
+    hotCold: [] as number[],
+    hotWarm: [] as number[],
+  };
+  const rss = { plain: [] as number[], hot: [] as number[], controller: [] as number[] };
+  const failures: string[] = [];
+  const n = count(config, 7, 2);
+  config.log(`python start-up: ${n} rounds`);
+  const record = (r: Awaited<ReturnType<typeof runToExit>>, into: number[], rssInto: number[]) => {
+    const done = r.lines.find((l) => l.startsWith("done "));
+    if (r.exit.code !== 0 || !done) {
+      failures.push(
+        `exit ${r.exit.code ?? r.exit.signal}: ${r.stderr.trim().split("\n").slice(-1)[0] ?? ""}`,
+      );
+      return;
+    }
+    into.push(r.wallMs);
+    rssInto.push(Number(done.split(" ")[3]) / 1024);
+    const controller = Number(done.split(" ")[4]);
+    if (rssInto === rss.hot && controller > 0) rss.controller.push(controller / 1024);
+  };
+  for (let i = 0; i < n; i++) {
+    clearCaches(dir);
+    record(await plain(), times.plainCold, []);
+    record(await plain(), times.plainWarm, rss.plain);
+    clearCaches(dir);
+    record(await hot(), times.hotCold, []);
+    record(await hot(), times.hotWarm, rss.hot);
+  }
+  const cold = median(times.hotCold) / median(times.plainCold);
+  const warm = median(times.hotWarm) / median(times.plainWarm);
+  return {
+    title: `Python: start-up, a program importing ${MODULES} modules (wall time to exit)`,
+    method:
+      `${n} rounds, each: clear bytecode/hotframe caches, run python3 twice (cold, warm), clear again, run ` +
+      "`hotframe run` twice (cold, warm). Bytecode writing enabled (PYTHONDONTWRITEBYTECODE unset). RSS is the " +
+      "program's own peak (ru_maxrss), without hotframe's controller process.",
+    headers: ["", "python3", "hotframe run", "ratio", "difference"],
+    rows: [
+      [
+        "cold (no caches)",
+        ms(median(times.plainCold)),
+        ms(median(times.hotCold)),
+        ratio(cold),
+        ms(median(times.hotCold) - median(times.plainCold)),
+      ],
+      [
+        "warm (second start)",
+        ms(median(times.plainWarm)),
+        ms(median(times.hotWarm)),
+        ratio(warm),
+        ms(median(times.hotWarm) - median(times.plainWarm)),
+      ],
+      [
+        "program peak RSS",
+        `${median(rss.plain).toFixed(1)} MB`,
+        `${median(rss.hot).toFixed(1)} MB`,
+        ratio(median(rss.hot) / median(rss.plain)),
+        `${(median(rss.hot) - median(rss.plain)).toFixed(1)} MB`,
+      ],
+      ["hotframe controller RSS (node)", "–", `${median(rss.controller).toFixed(1)} MB`, "", ""],
+    ],
+    goals: [],
+    notes: failures.slice(0, 3),
+  };
+}
