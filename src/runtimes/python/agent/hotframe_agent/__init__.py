@@ -1,0 +1,13 @@
+"""hotframe's in-process agent for Python: instruments the program's own modules at import and
+patches them in place when the controller sends a new version of a file. Standard library only.
+
+In-process API (used by hotframe's debugger and by tests):
+    patch(file, source) -> PatchResult dict      apply a new version of a loaded file
+    restart(frame)                               restart a frame of the calling thread
+    signal_for(frame) -> RestartSignal           the exception a trace function raises to do so
+"""
+
+from .patcher import patch
+from .restarts import RestartSignal, restart, signal_for
+
+__all__ = ["patch", "restart", "signal_for", "RestartSignal"]

@@ -1,0 +1,116 @@
+"""Indexes of one compiled version of a file: definitions by key, and their "own text".
+
+A key is (qualname, occurrence): the property getter and setter `C.x` are ('C.x', 0) and
+('C.x', 1). Both versions of a file are compiled whole by the same interpreter, so walking the
+constants of the module code in order yields the same occurrences for the same definitions.
+"""
+
+import ast
+import types
+
+_COMPREHENSIONS = {"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"}
+_CO_OPTIMIZED = 0x1
+
+
+class Definition:
+    """A code object of the file and what the patcher needs to know about it."""
+
+    __slots__ = ("key", "code", "qualname", "parent", "is_class_body")
+
+    def __init__(self, key, code, qualname, parent, is_class_body):
+        self.key = key
+        self.code = code
+        self.qualname = qualname
+        self.parent = parent  # the enclosing Definition, None at module level
+        self.is_class_body = is_class_body
+
+    @property
+    def is_function(self):
+        """A def or lambda (not a class body, not a comprehension)."""
+        return not self.is_class_body and self.code.co_name not in _COMPREHENSIONS
+
+    @property
+    def in_module_classes(self):
+        """Defined at module level or in class bodies only (reachable by attribute lookups)."""
+        parent = self.parent
+        while parent is not None:
+            if not parent.is_class_body:
+                return False
+            parent = parent.parent
+        return True
+
+
+def index_module(module_code):
+    """key -> Definition for every code object under the module code, in constant order."""
+    result = {}
+    seen = {}
+
+    def walk(code, parent, parent_qualname):
+        for const in code.co_consts:
+            if not isinstance(const, types.CodeType):
+                continue
+            qualname = getattr(const, "co_qualname", None) or _qualname(const, parent, parent_qualname)
+            occurrence = seen.get(qualname, 0)
+            seen[qualname] = occurrence + 1
+            key = (qualname, occurrence)
+            is_class_body = not const.co_flags & _CO_OPTIMIZED
+            definition = Definition(key, const, qualname, parent, is_class_body)
+            result[key] = definition
+            walk(const, definition, qualname)
+
+    walk(module_code, None, "")
+    return result
+
+
+def _qualname(code, parent, parent_qualname):
+    """co_qualname for Python 3.10, which does not store it."""
+    if parent is None:
+        return code.co_name
+    if parent.is_class_body:
+        return parent_qualname + "." + code.co_name
+    return parent_qualname + ".<locals>." + code.co_name
+
+
+def by_position(index):
+    """(qualname, first line) -> key: maps code compiled separately (a re-run statement) to keys."""
+    return {(d.qualname, d.code.co_firstlineno): key for key, d in index.items()}
+
+
+def own_text(code):
+    """What a definition's own text compiles to, without line numbers and without nested
+    definitions (those are compared on their own), but with comprehensions inlined (a change in
+    a comprehension is a change of the function that contains it)."""
+    consts = []
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            if const.co_name in _COMPREHENSIONS:
+                consts.append(own_text(const))
+            else:
+                consts.append(("code", const.co_qualname if hasattr(const, "co_qualname") else const.co_name))
+        else:
+            # repr keeps 1, 1.0, True and -0.0 apart, which == does not.
+            consts.append((type(const).__name__, repr(const)))
+    return (
+        code.co_code,
+        tuple(consts),
+        code.co_names,
+        code.co_varnames,
+        code.co_freevars,
+        code.co_cellvars,
+        code.co_argcount,
+        code.co_posonlyargcount,
+        code.co_kwonlyargcount,
+        code.co_flags,
+        getattr(code, "co_exceptiontable", b""),
+    )
+
+
+def definitions_by_line(tree):
+    """(name, first line) -> def/class node, the first line being the first decorator's line as
+    in co_firstlineno."""
+    result = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            lines = [node.lineno] + [d.lineno for d in node.decorator_list]
+            result[(node.name, min(lines))] = node
+    return result

@@ -1,0 +1,91 @@
+"""Instrumenting the user's modules as they are imported.
+
+A meta path finder placed right before PathFinder hands the user's .py files (scope.py) to a
+SourceFileLoader whose get_code() compiles the instrumented source and never touches
+__pycache__: a plain .pyc is never loaded instead of instrumented code, and an instrumented
+.pyc is never written where a later `python3 app.py` would load it (facts-python.md).
+"""
+
+import ast
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import types
+
+from . import codeindex, registry, shape, transform
+
+_frames_removed = importlib._bootstrap._call_with_frames_removed
+
+# Set by main.py: called with the real path of each file instrumented.
+on_loaded = None
+
+
+def compile_unit(path, source, module_name=None):
+    """Instrument and compile a file's source; register it for patching. Raises SyntaxError."""
+    tree = compile(source, path, "exec", ast.PyCF_ONLY_AST, True)
+    outline = shape.outline(tree.body)  # what the user wrote, taken before instrumenting
+    code = compile(transform.instrument(tree), path, "exec", 0, True)
+    return register_unit(path, source, outline, code, module_name)
+
+
+def register_unit(path, source, outline, code, module_name):
+    file = os.path.realpath(path)
+    index = codeindex.index_module(code)
+    slots = {key: registry.Slot(key, d.code) for key, d in index.items()}
+    registry.add_unit(registry.Unit(file, module_name, source, outline, index, slots))
+    if on_loaded is not None:
+        on_loaded(file)
+    return code
+
+
+def _get_code(self, fullname):
+    path = self.get_filename(fullname)
+    source = importlib.util.decode_source(self.get_data(path))
+    # compile() is called through _call_with_frames_removed and this function is labelled as
+    # importlib's (below), so that a SyntaxError in an imported module shows the same traceback
+    # as without hotframe: CPython trims importlib frames ending in _call_with_frames_removed.
+    tree = _frames_removed(compile, source, path, "exec", ast.PyCF_ONLY_AST, True)
+    outline = shape.outline(tree.body)
+    code = _frames_removed(compile, transform.instrument(tree), path, "exec", 0, True)
+    return register_unit(path, source, outline, code, fullname)
+
+
+_get_code = types.FunctionType(
+    _get_code.__code__.replace(co_filename="<frozen importlib._bootstrap_external>"),
+    globals(),
+    "get_code",
+)
+
+
+class InstrumentingLoader(importlib.machinery.SourceFileLoader):
+    get_code = _get_code
+
+
+class InstrumentingFinder:
+    """Finds modules exactly like PathFinder and swaps the loader of the user's own files."""
+
+    def __init__(self, scope):
+        self.scope = scope
+
+    def find_spec(self, fullname, path=None, target=None):
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        if (
+            spec is not None
+            and type(spec.loader) is importlib.machinery.SourceFileLoader
+            and self.scope.wants(spec.origin)
+        ):
+            spec.loader = InstrumentingLoader(spec.loader.name, spec.loader.path)
+        return spec
+
+    def invalidate_caches(self):
+        importlib.machinery.PathFinder.invalidate_caches()
+
+
+def install(scope):
+    finder = InstrumentingFinder(scope)
+    # After the builtin and frozen importers, so frozen stdlib modules stay frozen.
+    if importlib.machinery.PathFinder in sys.meta_path:
+        sys.meta_path.insert(sys.meta_path.index(importlib.machinery.PathFinder), finder)
+    else:
+        sys.meta_path.append(finder)

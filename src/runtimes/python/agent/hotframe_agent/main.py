@@ -1,0 +1,140 @@
+"""Start-up: connect to the controller, install the import hook, prepare the program's __main__.
+
+hotframe_boot.py runs the prepared code from its own module level, so the program runs one
+frame above where `python3 app.py` runs it and nothing of hotframe is in its tracebacks
+(hide_agent_frames).
+"""
+
+import importlib.machinery
+import importlib.util
+import os
+import runpy
+import sys
+import types
+
+from . import channel, importer, patcher, protocol, registry, restarts, scope
+
+_BOOT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+
+
+def connect():
+    """Read (and remove: the program sees the environment plain python would) HOTFRAME_*;
+    open the pipe; say hello before any user code runs; serve patch requests."""
+    env = os.environ
+    fd = env.pop("HOTFRAME_FD", None)
+    version = env.pop("HOTFRAME_PROTOCOL", None)
+    root = env.pop("HOTFRAME_ROOT", None)
+    deps = env.pop("HOTFRAME_INSTRUMENT_DEPS", "0") == "1"
+    if version is not None and version != str(protocol.PROTOCOL_VERSION):
+        sys.stderr.write(
+            "hotframe: the Python agent speaks protocol %d, the controller %s: reinstall hotframe\n"
+            % (protocol.PROTOCOL_VERSION, version)
+        )
+        sys.exit(2)
+    pipe = channel.Channel(int(fd)) if fd else channel.NullChannel()
+    pipe.send(protocol.hello())
+    registry.install_builtins(restarts.RestartSignal)
+    importer.on_loaded = lambda file: pipe.send(protocol.loaded(file))
+    patcher.on_warning = lambda message, file: pipe.send(protocol.warning(message, file))
+
+    def handle(message):
+        if message.get("type") == "patch":
+            result = patcher.patch(os.path.realpath(message["file"]), message["source"])
+            pipe.send(protocol.patched(message["id"], message["file"], result))
+
+    pipe.serve(handle)
+    return root, deps
+
+
+def prepare(argv, boot_globals):
+    """Set up sys and __main__ as `python3 <argv...>` would. Returns (kind, what):
+    ("code", (code, globals)) to exec, or ("module", name) / ("path", name) for runpy."""
+    _fix_orig_argv()
+    if argv and argv[0] == "-m":
+        if len(argv) < 2:
+            sys.stderr.write("Argument expected for the -m option\n")
+            sys.exit(2)
+        root, deps = connect()
+        importer.install(scope.Scope(root or os.getcwd(), deps))
+        sys.argv = ["-m"] + argv[2:]
+        sys.path[0] = os.getcwd()
+        _fresh_main(boot_globals)
+        return "module", argv[1]
+    path = argv[0]
+    if os.path.isdir(path) or (os.path.isfile(path) and not path.endswith(".py") and _is_zip(path)):
+        root, deps = connect()
+        importer.install(scope.Scope(root or os.path.dirname(os.path.realpath(path)), deps))
+        sys.argv = list(argv)
+        sys.path[0] = path
+        _fresh_main(boot_globals)
+        return "module", "__main__"
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        program = (getattr(sys, "orig_argv", None) or [sys.executable])[0]
+        sys.stderr.write("%s: can't open file %r: [Errno %d] %s\n" % (program, os.path.abspath(path), exc.errno, exc.strerror))
+        sys.exit(2)
+    root, deps = connect()
+    importer.install(scope.Scope(root or os.path.dirname(os.path.realpath(path)), deps))
+    sys.argv = list(argv)
+    sys.path[0] = os.path.dirname(os.path.realpath(path))
+    main = _fresh_main(boot_globals)
+    main.__file__ = os.path.abspath(path)
+    main.__cached__ = None
+    main.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
+    source = importlib.util.decode_source(data)
+    code = importer.compile_unit(main.__file__, source)
+    registry.unit_for(os.path.realpath(path)).namespace = main.__dict__
+    return "code", (code, main.__dict__)
+
+
+def _fresh_main(boot_globals):
+    """A clean __main__ module: the boot script's own globals must not leak into the program."""
+    main = types.ModuleType("__main__")
+    main.__builtins__ = boot_globals["__builtins__"]
+    if "__annotations__" in boot_globals:
+        main.__annotations__ = {}
+    sys.modules["__main__"] = main
+    return main
+
+
+def _is_zip(path):
+    import zipfile
+
+    return zipfile.is_zipfile(path)
+
+
+def _fix_orig_argv():
+    """sys.orig_argv without hotframe_boot.py, as if python had been started on the program."""
+    orig = getattr(sys, "orig_argv", None)
+    if not orig:
+        return
+    for i, arg in enumerate(orig):
+        if i and os.path.basename(arg) == "hotframe_boot.py":
+            sys.orig_argv = orig[:i] + orig[i + 1 :]
+            return
+
+
+def run_module(name):
+    runpy._run_module_as_main(name, name != "__main__")
+
+
+def hide_agent_frames():
+    """Make the interpreter's report of an uncaught exception (printed through sys.excepthook,
+    whichever the program installed) start at the program's first frame."""
+    hook = sys.excepthook
+
+    def excepthook(kind, value, tb):
+        sys.excepthook = hook
+        while tb is not None and _is_agent_file(tb.tb_frame.f_code.co_filename):
+            tb = tb.tb_next
+        if value is not None:
+            value.__traceback__ = tb  # the default hook prints the exception's own traceback
+        hook(kind, value, tb)
+
+    sys.excepthook = excepthook
+
+
+def _is_agent_file(filename):
+    return filename.startswith(_BOOT_DIR + os.sep)

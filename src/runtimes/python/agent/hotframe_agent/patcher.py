@@ -1,0 +1,550 @@
+"""Applying a new version of a loaded file to the live module, in place, all or nothing.
+
+1. Compile the whole new source once (instrumented). A SyntaxError changes nothing.
+2. Plan without touching anything: compare the statement outlines (shape.py) of the module and
+   of its classes, and every code object by key (codeindex.py).
+3. Apply with the GIL held for the whole step (a huge switch interval; the patch does no I/O of
+   its own): swap the code of every matched function (also line-only moves, so tracebacks stay
+   right), then run in source order what the outline says: new defs and classes, new default
+   values, changed top-level statements. Anything raising rolls every step back.
+4. Verify that every live function object of a changed definition now has the new code, and
+   only then report.
+"""
+
+import __future__
+import ast
+import builtins
+import os
+import sys
+import threading
+import traceback
+import types
+
+from . import codeindex, protocol, registry, shape, transform
+
+_AGENT_DIR = os.path.dirname(os.path.realpath(__file__))
+_FUTURE_FLAGS = 0
+for _name in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _name).compiler_flag
+_MISSING = object()
+# Long enough that no other thread runs while a patch is applied (it takes milliseconds).
+_APPLY_SWITCH_INTERVAL = 100.0
+
+# Set by main.py: called with (message, file) for warnings (an after-patch hook that raised).
+on_warning = None
+
+
+class _RuntimeFailure(Exception):
+    """The program's code raised while a patch was applied (re-run statement, default, decorator)."""
+
+
+def patch(file, source):
+    """Apply `source` as the new text of the loaded `file`; return a PatchResult dict."""
+    unit = registry.unit_for(file)
+    if unit is None:
+        error = protocol.patch_error("internal", "%s was never imported by the program" % file)
+        return protocol.patch_result(protocol.REJECTED, [], error)
+    try:
+        return _Patch(unit, source).run()
+    except Exception as exc:  # a bug in hotframe: say so, the program keeps its previous code
+        error = protocol.patch_error("internal", "hotframe failed: %r" % (exc,), traceback=traceback.format_exc())
+        return protocol.patch_result(protocol.REJECTED, [], error)
+
+
+def namespace_of(unit):
+    """The globals of the module loaded from unit.file (found once, then remembered)."""
+    if unit.namespace is None:
+        candidates = [sys.modules.get(unit.module_name or "__main__"), sys.modules.get("__main__")]
+        candidates += list(sys.modules.values())
+        for module in candidates:
+            path = getattr(module, "__file__", None)
+            if isinstance(path, str) and os.path.realpath(path) == unit.file:
+                unit.namespace = module.__dict__
+                break
+    return unit.namespace
+
+
+class _Patch:
+    def __init__(self, unit, source):
+        self.unit = unit
+        self.file = unit.file
+        self.source = source
+        self.outcomes = []
+        self.reported = set()  # qualnames already in outcomes
+        self.skip_prefixes = []  # qualnames (and everything inside) the code diff leaves alone
+        self.forced = set()  # keys reported as updated although their code text is the same
+        self.swaps = []  # (slot, new Definition, changed)
+        self.actions = []  # callables(undo) run in source order
+        self.refusals = 0
+        self.applied_something = False
+
+    # ---- 1. compile ---------------------------------------------------------------------------
+
+    def run(self):
+        try:
+            tree = compile(self.source, self.file, "exec", ast.PyCF_ONLY_AST, True)
+            self.outline = shape.outline(tree.body)
+            self.code = compile(transform.instrument(tree), self.file, "exec", 0, True)
+        except SyntaxError as exc:
+            error = protocol.patch_error("syntax", exc.msg, exc.lineno, exc.offset)
+            return protocol.patch_result(protocol.REJECTED, [], error)
+        except ValueError as exc:  # source code string cannot contain null bytes
+            return protocol.patch_result(protocol.REJECTED, [], protocol.patch_error("syntax", str(exc)))
+        self.flags = self.code.co_flags & _FUTURE_FLAGS
+        self.namespace = namespace_of(self.unit)
+        if self.namespace is None:
+            error = protocol.patch_error("internal", "the module of %s is no longer loaded" % self.file)
+            return protocol.patch_result(protocol.REJECTED, [], error)
+        self.new_index = codeindex.index_module(self.code)
+        self.positions = codeindex.by_position(self.new_index)
+
+        # ---- 2. plan ----
+        self._diff_outline(self.unit.outline, self.outline, ())
+        self._diff_code()
+        self.slots = self._slots_for_new_version()
+
+        # ---- 3. apply, 4. verify ----
+        running = _running_code_ids()
+        failure = self._apply()
+        if failure is not None:
+            return failure
+        self._commit()
+        self._mark_running(running)
+        if self.refusals and not self.applied_something:
+            error = protocol.patch_error("refused", "nothing in this edit can be applied to the running program")
+            result = protocol.patch_result(protocol.REJECTED, self.outcomes, error)
+        else:
+            result = protocol.patch_result(protocol.PARTIAL if self.refusals else protocol.APPLIED, self.outcomes)
+        self._after_patch_hook(result)
+        return result
+
+    # ---- 2. plan -------------------------------------------------------------------------------
+
+    def _report(self, name, qualname, status, reason=None, line=None, kind=None):
+        self.outcomes.append(protocol.function_outcome(name, qualname, status, reason, line, kind))
+        self.reported.add(qualname)
+        if status == protocol.REFUSED:
+            self.refusals += 1
+        else:
+            self.applied_something = True
+
+    def _diff_outline(self, old_entries, new_entries, owner):
+        """Module level (owner ()) or a class body (owner: the class path)."""
+        prefix = "".join(part + "." for part in owner)
+        old_by_key = {e.match_key: e for e in old_entries}
+        matched = set()
+        for entry in new_entries:
+            old = old_by_key.get(entry.match_key)
+            if old is not None:
+                matched.add(entry.match_key)
+            if entry.kind == "stmt":
+                if old is None:
+                    self._plan_statement(entry, owner)
+                continue
+            qualname = prefix + entry.name
+            key = (qualname, entry.occurrence)
+            line = entry.node.lineno
+            kind = "class" if entry.kind == "class" else None
+            if old is None:
+                self.skip_prefixes.append(qualname)
+                self._report(entry.name, qualname, protocol.ADDED, line=line, kind=kind)
+                add = self._add_class if entry.kind == "class" else self._add_def
+                self.actions.append(lambda undo, k=key, e=entry, o=owner, a=add: a(undo, k, e, o))
+            elif old.header != entry.header:
+                self.skip_prefixes.append(qualname)
+                what = "bases or decorators" if entry.kind == "class" else "decorators"
+                reason = "its %s changed: restart the program to apply this" % what
+                self._report(entry.name, qualname, protocol.REFUSED, reason, line, kind)
+            elif entry.kind == "class":
+                self._diff_outline(old.body, entry.body, owner + (entry.name,))
+            elif old.args != entry.args:
+                self.forced.add(key)
+                self.actions.append(lambda undo, k=key, e=entry, o=owner: self._set_defaults(undo, k, e, o))
+        for old in old_entries:
+            if old.kind != "stmt" and old.match_key not in matched:
+                qualname = prefix + old.name
+                self.skip_prefixes.append(qualname)
+                kind = "class" if old.kind == "class" else None
+                self._report(old.name, qualname, protocol.REMOVED, line=old.node.lineno, kind=kind)
+                self.actions.append(lambda undo, n=old.name, o=owner: self._remove(undo, n, o))
+
+    def _plan_statement(self, entry, owner):
+        names = shape.bound_names(entry.node)
+        name = ", ".join(names) if names else ast.get_source_segment(self.source, entry.node) or "statement"
+        name = name.splitlines()[0]
+        qualname = ".".join(owner) if owner else "<module>"
+        line = entry.node.lineno
+        if not owner and shape.is_main_guard(entry.node):
+            reason = "the `if __name__ == '__main__'` block runs once: restart the program to run it again"
+            self._report(name, qualname, protocol.REFUSED, reason, line, "statement")
+            return
+        self._report(name, qualname, protocol.UPDATED, line=line, kind="statement")
+        self.actions.append(lambda undo, e=entry, o=owner: self._run_statement(undo, e, o))
+
+    def _skipped(self, qualname):
+        return any(qualname == p or qualname.startswith(p + ".") for p in self.skip_prefixes)
+
+    def _diff_code(self):
+        old_index, new_index = self.unit.index, self.new_index
+        for key in list(old_index) + [k for k in new_index if k not in old_index]:
+            old, new = old_index.get(key), new_index.get(key)
+            qualname = key[0]
+            if self._skipped(qualname):
+                continue
+            definition = new or old
+            if not definition.is_function:
+                continue
+            name = definition.code.co_name
+            line = new.code.co_firstlineno if new else old.code.co_firstlineno
+            if new is None:
+                if qualname not in self.reported:
+                    self._report(name, qualname, protocol.REMOVED, line=line)
+                continue
+            if old is None:
+                if qualname not in self.reported:
+                    self._report(name, qualname, protocol.ADDED, line=line)
+                continue
+            changed = codeindex.own_text(old.code) != codeindex.own_text(new.code) or key in self.forced
+            if old.code.co_freevars != new.code.co_freevars:
+                if set(old.code.co_freevars) ^ set(new.code.co_freevars) == {"__class__"} and new.in_module_classes:
+                    self._plan_rebuild(key, new)
+                    continue
+                reason = "its closure variables changed (%s -> %s): functions created before the edit cannot take the new code; restart the program to apply this" % (
+                    ", ".join(old.code.co_freevars) or "none",
+                    ", ".join(new.code.co_freevars) or "none",
+                )
+                self._report(name, qualname, protocol.REFUSED, reason, line)
+                self.skip_prefixes.append(qualname)
+                continue
+            self.swaps.append((key, new, changed))
+            if changed and qualname not in self.reported:
+                self._report(name, qualname, protocol.UPDATED, line=line)
+
+    def _plan_rebuild(self, key, new):
+        """A method that starts (or stops) using super() needs a `__class__` cell: a new function
+        object, bound in the class where the old one was."""
+        parts = key[0].split(".")
+        self._report(parts[-1], key[0], protocol.UPDATED, line=new.code.co_firstlineno)
+        self.actions.append(lambda undo: self._rebuild_method(undo, key, new, tuple(parts[:-1]), parts[-1]))
+
+    def _slots_for_new_version(self):
+        """key -> Slot for the new version; new codes are mapped so functions created while the
+        patch applies (and after) are tracked."""
+        slots = {}
+        for key, definition in self.new_index.items():
+            slot = self.unit.slots.get(key)
+            if slot is None:
+                slot = registry.Slot(key, definition.code)
+            else:
+                slot.map_code(definition.code)
+            slots[key] = slot
+        return slots
+
+    # ---- 3. apply --------------------------------------------------------------------------------
+
+    def _apply(self):
+        undo = []
+        snapshot = dict(self.namespace)
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(_APPLY_SWITCH_INTERVAL)
+        try:
+            try:
+                for key, new, _changed in self.swaps:
+                    self._swap(undo, self.slots[key], new.code)
+                for action in self.actions:
+                    action(undo)
+                self._verify()
+            except BaseException as exc:
+                for step in reversed(undo):
+                    step()
+                _restore(self.namespace, snapshot)
+                if isinstance(exc, _RuntimeFailure):
+                    return self._runtime_failure(exc.__cause__)
+                raise
+        finally:
+            sys.setswitchinterval(interval)
+        return None
+
+    def _swap(self, undo, slot, code):
+        versions = slot.code_ids()
+        doc = _docstring(code)
+        for function in list(slot.functions):
+            old = function.__code__
+            if old is code or id(old) not in versions:
+                continue
+            old_doc = function.__doc__
+            function.__code__ = code
+            if old_doc == _docstring(old) and doc != old_doc:
+                function.__doc__ = doc
+            undo.append(lambda f=function, c=old, d=old_doc: (setattr(f, "__code__", c), setattr(f, "__doc__", d)))
+
+    def _compile_snippet(self, node, mode):
+        code = compile(node, self.file, mode, self.flags, True)
+        pending = [code]
+        while pending:
+            current = pending.pop()
+            for const in current.co_consts:
+                if isinstance(const, types.CodeType):
+                    key = self.positions.get((_qualname(const), const.co_firstlineno))
+                    if key is not None:
+                        self.slots[key].map_code(const)
+                    pending.append(const)
+        return code
+
+    def _user_code(self, run):
+        """Run the program's code; what it raises becomes a _RuntimeFailure (rollback + report)."""
+        try:
+            return run()
+        except BaseException as exc:  # sys.exit() in re-run code is reported, not obeyed
+            raise _RuntimeFailure() from exc
+
+    def _owner(self, owner):
+        target = self.namespace[owner[0]]
+        for part in owner[1:]:
+            target = target.__dict__[part]
+        return target
+
+    def _bind(self, undo, owner, name, value):
+        if not owner:
+            self.namespace[name] = value  # the namespace snapshot undoes this
+            return
+        cls = self._owner(owner)
+        previous = cls.__dict__.get(name, _MISSING)
+        setattr(cls, name, value)
+        undo.append(lambda: _set_or_delete(cls, name, previous))
+        set_name = getattr(type(value), "__set_name__", None)
+        if previous is _MISSING and set_name is not None:
+            set_name(value, cls, name)
+
+    def _run_statement(self, undo, entry, owner):
+        module = ast.Module(body=[entry.node], type_ignores=[])
+        code = self._compile_snippet(module, "exec")
+        if not owner:
+            self._user_code(lambda: exec(code, self.namespace))
+            return
+        cls = self._owner(owner)
+        local = dict(cls.__dict__)
+        self._user_code(lambda: exec(code, self.namespace, local))
+        for name, value in local.items():
+            if cls.__dict__.get(name, _MISSING) is not value:
+                self._bind(undo, owner, name, value)
+
+    def _evaluate(self, expression, owner):
+        """Evaluate an expression of the new source in the scope of `owner` (module or class)."""
+        code = self._compile_snippet(ast.fix_missing_locations(ast.Expression(body=expression)), "eval")
+        local = dict(self._owner(owner).__dict__) if owner else None
+        return self._user_code(lambda: eval(code, self.namespace, local))
+
+    def _signature_parts(self, node, owner):
+        """(defaults, kwdefaults, annotations, decorators) of a def, evaluated like `def` does."""
+        args = node.args
+        kw_names = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        kw_values = [d for d in args.kw_defaults if d is not None]
+        annotated = [a for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a and a.annotation]
+        ann_names = [a.arg for a in annotated]
+        ann_values = [a.annotation for a in annotated]
+        if node.returns is not None:
+            ann_names.append("return")
+            ann_values.append(node.returns)
+        if self.flags & __future__.annotations.compiler_flag:
+            ann_values = [ast.Constant(value=ast.unparse(v)) for v in ann_values]
+        user_decorators = node.decorator_list[:-1]  # the last one is hotframe's own tracker
+        expression = ast.Tuple(
+            elts=[
+                ast.Tuple(elts=list(args.defaults), ctx=ast.Load()),
+                ast.Dict(keys=[ast.Constant(value=n) for n in kw_names], values=kw_values),
+                ast.Dict(keys=[ast.Constant(value=n) for n in ann_names], values=ann_values),
+                ast.List(elts=list(user_decorators), ctx=ast.Load()),
+            ],
+            ctx=ast.Load(),
+        )
+        _locate_missing(expression, node)
+        defaults, kwdefaults, annotations, decorators = self._evaluate(expression, owner)
+        return defaults or None, kwdefaults or None, annotations, decorators
+
+    def _add_def(self, undo, key, entry, owner):
+        definition = self.new_index[key]
+        code = definition.code
+        defaults, kwdefaults, annotations, decorators = self._signature_parts(entry.node, owner)
+        closure = None
+        if code.co_freevars:
+            # Only a method using super() has a free variable at module or class level.
+            closure = tuple(types.CellType(self._owner(owner)) for _ in code.co_freevars)
+        function = types.FunctionType(code, self.namespace, code.co_name, defaults, closure)
+        function.__kwdefaults__ = kwdefaults
+        function.__qualname__ = definition.qualname
+        function.__annotations__ = annotations
+        self.slots[key].functions.add(function)
+        value = function
+        for decorator in reversed(decorators):
+            value = self._user_code(lambda d=decorator, v=value: d(v))
+        self._bind(undo, owner, entry.name, value)
+
+    def _add_class(self, undo, key, entry, owner):
+        node = entry.node
+        expression = ast.Tuple(
+            elts=[
+                ast.List(elts=list(node.bases), ctx=ast.Load()),
+                ast.Dict(keys=[ast.Constant(value=k.arg) if k.arg else None for k in node.keywords], values=[k.value for k in node.keywords]),
+                ast.List(elts=list(node.decorator_list), ctx=ast.Load()),
+            ],
+            ctx=ast.Load(),
+        )
+        _locate_missing(expression, node)
+        bases, keywords, decorators = self._evaluate(expression, owner)
+        body = types.FunctionType(self.new_index[key].code, self.namespace, entry.name)
+        value = self._user_code(lambda: builtins.__build_class__(body, entry.name, *bases, **keywords))
+        for decorator in reversed(decorators):
+            value = self._user_code(lambda d=decorator, v=value: d(v))
+        self._bind(undo, owner, entry.name, value)
+
+    def _set_defaults(self, undo, key, entry, owner):
+        defaults, kwdefaults, _annotations, _decorators = self._signature_parts(entry.node, owner)
+        slot = self.slots[key]
+        for function in list(slot.functions):
+            undo.append(lambda f=function, d=function.__defaults__, k=function.__kwdefaults__: _set_defaults(f, d, k))
+            _set_defaults(function, defaults, kwdefaults)
+
+    def _remove(self, undo, name, owner):
+        if not owner:
+            self.namespace.pop(name, None)  # the namespace snapshot undoes this
+            return
+        cls = self._owner(owner)
+        if name in cls.__dict__:
+            previous = cls.__dict__[name]
+            delattr(cls, name)
+            undo.append(lambda: setattr(cls, name, previous))
+
+    def _rebuild_method(self, undo, key, new, owner, name):
+        cls = self._owner(owner)
+        slot = self.slots[key]
+        versions = slot.code_ids()
+        old = next((f for f in slot.functions if id(f.__code__) in versions and f.__code__ is not new.code), None)
+        if old is None:
+            raise RuntimeError("no live function for %s" % key[0])
+        closure = tuple(types.CellType(cls) for _ in new.code.co_freevars)
+        function = types.FunctionType(new.code, old.__globals__, old.__name__, old.__defaults__, closure)
+        function.__kwdefaults__ = old.__kwdefaults__
+        function.__qualname__ = old.__qualname__
+        function.__dict__.update(old.__dict__)
+        function.__annotations__ = old.__annotations__
+        slot.functions.add(function)
+        raw = cls.__dict__.get(name)
+        if raw is old:
+            value = function
+        elif isinstance(raw, (staticmethod, classmethod)) and raw.__func__ is old:
+            value = type(raw)(function)
+        elif isinstance(raw, property):
+            parts = [function if f is old else f for f in (raw.fget, raw.fset, raw.fdel)]
+            value = property(*parts, raw.__doc__)
+        else:
+            raise RuntimeError("%s.%s is wrapped by a decorator hotframe cannot rebind" % (cls.__name__, name))
+        self._bind(undo, owner, name, value)
+
+    def _verify(self):
+        for key, new, _changed in self.swaps:
+            slot = self.slots[key]
+            versions = slot.code_ids()
+            for function in list(slot.functions):
+                if id(function.__code__) in versions and function.__code__ is not new.code:
+                    raise RuntimeError("%s still runs its old code after the swap" % key[0])
+
+    def _runtime_failure(self, exc):
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(_AGENT_DIR)]
+        text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames))
+        text += "".join(traceback.format_exception_only(type(exc), exc))
+        in_file = [f for f in frames if f.filename == self.file or os.path.realpath(f.filename) == self.file]
+        line = in_file[-1].lineno if in_file else None
+        message = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+        error = protocol.patch_error("runtime", message, line, None, text)
+        return protocol.patch_result(protocol.REJECTED, [], error)
+
+    # ---- 4. report ---------------------------------------------------------------------------------
+
+    def _commit(self):
+        unit = self.unit
+        for key, slot in self.slots.items():
+            slot.code = self.new_index[key].code
+        unit.slots.update(self.slots)
+        unit.source = self.source
+        unit.outline = self.outline
+        unit.index = self.new_index
+        self.applied_something = self.applied_something or bool(self.swaps)
+
+    def _mark_running(self, running):
+        """An updated function that a thread is running keeps its code in that frame."""
+        if not running:
+            return
+        names = {t.ident: t.name for t in threading.enumerate()}
+        for outcome in self.outcomes:
+            if outcome["status"] != protocol.UPDATED or outcome.get("kind"):
+                continue
+            threads = set()
+            for key, slot in self.slots.items():
+                if key[0] == outcome["qualname"]:
+                    threads.update(running.get(code_id) for code_id in slot.code_ids() if code_id in running)
+            threads.discard(None)
+            if threads:
+                where = ", ".join(sorted(names.get(t, "thread %d" % t) for t in threads))
+                outcome["status"] = protocol.RUNNING_OLD
+                outcome["reason"] = "running in thread %s: its new code applies from its next call" % where
+
+    def _after_patch_hook(self, result):
+        hook = self.namespace.get("__hotframe_after_patch__")
+        if not callable(hook):
+            return
+        info = types.SimpleNamespace(file=self.file, outcome=result["outcome"], functions=result["functions"])
+        try:
+            hook(info)
+        except Exception:
+            if on_warning is not None:
+                on_warning("__hotframe_after_patch__ raised:\n" + traceback.format_exc(), self.file)
+
+
+def _running_code_ids():
+    """id(code) -> thread ident for every frame on every thread's stack: proportional to stack
+    depth, not to the heap."""
+    running = {}
+    for ident, frame in sys._current_frames().items():
+        while frame is not None:
+            running.setdefault(id(frame.f_code), ident)
+            frame = frame.f_back
+    return running
+
+
+def _qualname(code):
+    return getattr(code, "co_qualname", code.co_name)
+
+
+def _docstring(code):
+    # The interpreter's own rule for which constant is the docstring differs across versions.
+    cells = tuple(types.CellType() for _ in code.co_freevars)
+    return types.FunctionType(code, {}, None, None, cells).__doc__
+
+
+def _set_defaults(function, defaults, kwdefaults):
+    function.__defaults__ = defaults
+    function.__kwdefaults__ = kwdefaults
+
+
+def _set_or_delete(cls, name, value):
+    if value is _MISSING:
+        if name in cls.__dict__:
+            delattr(cls, name)
+    else:
+        setattr(cls, name, value)
+
+
+def _restore(namespace, snapshot):
+    """Put the module's globals back without ever emptying them (a live thread may be reading)."""
+    for name in [n for n in namespace if n not in snapshot]:
+        del namespace[name]
+    for name, value in snapshot.items():
+        if namespace.get(name, _MISSING) is not value:
+            namespace[name] = value
+
+
+def _locate_missing(tree, origin):
+    for child in ast.walk(tree):
+        if "lineno" in child._attributes and not hasattr(child, "lineno"):
+            ast.copy_location(child, origin)

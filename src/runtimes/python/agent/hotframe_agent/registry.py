@@ -1,0 +1,77 @@
+"""Where live function objects are found: one Slot per definition of an instrumented file.
+
+Instrumented code calls ``__hotframe_track__(fn)`` when it creates a function (see transform.py),
+which adds the raw function to the Slot of its code object. A patch then visits exactly the
+functions of the definitions it changes: its cost depends on the edit, not on the heap.
+"""
+
+import builtins
+import weakref
+
+# id(code object) -> Slot. Every code object ever mapped stays referenced by its Slot (history),
+# so an id is never reused while it is a key here.
+_slot_by_code = {}
+
+
+class Slot:
+    """One definition (a def or lambda at a given qualname and occurrence) across its versions."""
+
+    __slots__ = ("key", "code", "history", "functions")
+
+    def __init__(self, key, code):
+        self.key = key
+        self.code = code
+        self.history = []
+        self.functions = weakref.WeakSet()
+        self.map_code(code)
+
+    def map_code(self, code):
+        """Make functions created from `code` (from any compile of this definition) belong here."""
+        if _slot_by_code.get(id(code)) is not self:
+            _slot_by_code[id(code)] = self
+            self.history.append(code)
+
+    def code_ids(self):
+        return {id(code) for code in self.history}
+
+
+def slot_of_code(code):
+    return _slot_by_code.get(id(code))
+
+
+def track(function):
+    """Called by instrumented code for each function it creates; returns the function unchanged."""
+    slot = _slot_by_code.get(id(function.__code__))
+    if slot is not None:
+        slot.functions.add(function)
+    return function
+
+
+class Unit:
+    """One instrumented source file: its current source, tree, definitions and namespace."""
+
+    def __init__(self, file, module_name, source, outline, index, slots):
+        self.file = file
+        self.module_name = module_name  # as imported (None for a script run as __main__)
+        self.source = source
+        self.outline = outline  # shape.outline() of the current version
+        self.index = index  # key -> code object of the current version
+        self.slots = slots  # key -> Slot (also keys that were removed since)
+        self.namespace = None  # the module's globals; resolved on first patch if unknown
+
+
+_units = {}  # realpath -> Unit
+
+
+def add_unit(unit):
+    _units[unit.file] = unit
+
+
+def unit_for(file):
+    return _units.get(file)
+
+
+def install_builtins(restart_signal):
+    """Expose the two names instrumented code uses, in builtins so modules stay untouched."""
+    builtins.__hotframe_track__ = track
+    builtins.__hotframe_restart__ = restart_signal

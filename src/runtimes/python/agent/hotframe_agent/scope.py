@@ -1,0 +1,46 @@
+"""Which source files are the user's own code (instrumented and patchable)."""
+
+import os
+import sysconfig
+
+_AGENT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+_DEPENDENCY_DIRS = {"site-packages", "dist-packages"}
+
+
+class Scope:
+    def __init__(self, root, instrument_deps):
+        self.root = os.path.realpath(root) if root else None
+        self.instrument_deps = instrument_deps
+        paths = sysconfig.get_paths()
+        stdlib = {paths.get("stdlib"), paths.get("platstdlib"), os.path.dirname(os.__file__)}
+        self._stdlib = tuple(os.path.realpath(p) + os.sep for p in stdlib if p)
+        self._venv_dirs = {}  # directory -> whether it is inside a virtualenv under the root
+
+    def wants(self, path):
+        """True for a .py file under the root that is not the stdlib, a dependency or hotframe."""
+        if self.root is None or not path or not path.endswith(".py"):
+            return False
+        real = os.path.realpath(path)
+        if not real.startswith(self.root + os.sep) or real.startswith(_AGENT_DIR + os.sep):
+            return False
+        if real.startswith(self._stdlib):
+            return False
+        if self.instrument_deps:
+            return True
+        relative = real[len(self.root) + 1 :].split(os.sep)
+        if _DEPENDENCY_DIRS.intersection(relative[:-1]):
+            return False
+        return not self._in_virtualenv(os.path.dirname(real))
+
+    def _in_virtualenv(self, directory):
+        """A folder with pyvenv.cfg between the file and the root marks a virtualenv."""
+        known = self._venv_dirs.get(directory)
+        if known is None:
+            if directory == self.root or len(directory) <= len(self.root):
+                known = False
+            else:
+                known = os.path.exists(os.path.join(directory, "pyvenv.cfg")) or self._in_virtualenv(
+                    os.path.dirname(directory)
+                )
+            self._venv_dirs[directory] = known
+        return known

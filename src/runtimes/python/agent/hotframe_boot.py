@@ -1,0 +1,26 @@
+# hotframe's entry point: `python hotframe_boot.py app.py [args]` or `... -m module [args]`
+# runs the program as `python app.py` would, with the agent connected to the controller.
+# This first part must parse on any Python, so the version message reaches old interpreters too.
+import sys
+
+if sys.version_info < (3, 10):
+    sys.stderr.write(
+        "hotframe: Python %d.%d is too old: hotframe needs 3.10 or newer (pick another with --python)\n"
+        % sys.version_info[:2]
+    )
+    sys.exit(2)
+
+from hotframe_agent import main as __hotframe_main__
+
+__hotframe_kind__, __hotframe_what__ = __hotframe_main__.prepare(sys.argv[1:], globals())
+try:
+    # The program runs right here, at module level: one frame above where python runs it.
+    if __hotframe_kind__ == "code":
+        exec(__hotframe_what__[0], __hotframe_what__[1])
+    else:
+        __hotframe_main__.run_module(__hotframe_what__)
+except SystemExit:
+    raise
+except BaseException:
+    __hotframe_main__.hide_agent_frames()
+    raise
