@@ -55,8 +55,9 @@ export async function editSeries(options: {
     const writtenAt = wallNow();
     writeFileSync(options.file, text);
     try {
-      const line = await options.proc.waitForLine((l) => l.startsWith(prefix), options.timeoutMs, from);
-      latencies.push(parseProtocolLine(line).wallMs - writtenAt);
+      // includes(), not startsWith(): `node --watch` may put terminal escapes before a program's line
+      const line = await options.proc.waitForLine((l) => l.includes(prefix), options.timeoutMs, from);
+      latencies.push(parseProtocolLine(line.slice(line.indexOf(prefix))).wallMs - writtenAt);
     } catch (error) {
       failures.push(`edit ${k}: ${(error as Error).message.split("\n")[0]}`);
       if (failures.length >= 3 && latencies.length === 0) break; // it does not work at all: stop early

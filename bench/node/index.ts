@@ -4,6 +4,9 @@ import type { BenchConfig } from "../lib/config.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
 import { freshDir, writeFile } from "../lib/work.js";
 import type { Suite } from "../run.js";
+import { nodeLatency } from "./latency.js";
+import { nodeOverhead } from "./overhead.js";
+import { nodeStartup } from "./startup.js";
 
 async function preflight(config: BenchConfig): Promise<string | undefined> {
   const dir = freshDir("node-preflight");
@@ -21,5 +24,9 @@ async function preflight(config: BenchConfig): Promise<string | undefined> {
 export const nodeBenchmarks: Suite = {
   runtime: "node",
   preflight,
-  benchmarks: [],
+  benchmarks: [
+    { id: "node-latency", title: "Node: patch latency", run: nodeLatency },
+    { id: "node-overhead", title: "Node: instrumentation overhead", run: nodeOverhead },
+    { id: "node-startup", title: "Node: start-up and memory", run: nodeStartup },
+  ],
 };

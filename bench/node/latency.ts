@@ -1,0 +1,228 @@
+/**
+ * Node patch latency through the real CLI (1,000- and 50,000-line modules, small heap vs ~500 MB),
+ * side by side with `node --watch` restarting the program and with V8's own Debugger.setScriptSource.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { type BenchConfig, count } from "../lib/config.js";
+import { editEvents } from "../lib/events.js";
+import { editSeries, waitReady } from "../lib/latency.js";
+import { hotframeArgs, LineProcess, REPO, sleep } from "../lib/process.js";
+import { goal, type Section } from "../lib/report.js";
+import { median, ms, percentile, ratio } from "../lib/stats.js";
+import { copyFixture, freshDir, writeFile } from "../lib/work.js";
+import { nodeModule } from "./generate.js";
+
+interface Case {
+  lines: number;
+  heapMB: number;
+}
+
+interface Outcome {
+  approach: string;
+  c: Case;
+  latencies: number[];
+  edits: number;
+  first?: number;
+  extra: string;
+  failures: string[];
+  heapUsedMB?: number;
+}
+
+const label = (c: Case) => `${c.lines.toLocaleString("en")} lines`;
+
+function setup(name: string, c: Case): { dir: string; target: string } {
+  const dir = freshDir(name);
+  const target = writeFile(dir, "target.mjs", nodeModule(c.lines, 0));
+  copyFixture("node/latency_prog.mjs", dir);
+  copyFixture("node/v8_prog.mjs", dir);
+  return { dir, target };
+}
+
+async function measure(
+  approach: string,
+  c: Case,
+  edits: number,
+  target: string,
+  proc: LineProcess,
+  opts: { gapMs: number; expect?: (k: number) => string },
+): Promise<Outcome> {
+  try {
+    const ready = await waitReady(proc, 180_000);
+    await sleep(300);
+    const source = (k: number) => nodeModule(c.lines, k);
+    const common = { proc, file: target, source, timeoutMs: 20_000, expect: opts.expect };
+    const warm = await editSeries({ ...common, edits: 1, first: 1, gapMs: opts.gapMs + 100 });
+    const series = await editSeries({ ...common, edits, first: 2, gapMs: opts.gapMs });
+    return {
+      approach,
+      c,
+      edits,
+      latencies: series.latencies,
+      first: warm.latencies[0],
+      extra: "",
+      failures: [...warm.failures, ...series.failures],
+      heapUsedMB: Number(ready.rest[0]),
+    };
+  } finally {
+    await proc.stop();
+  }
+}
+
+async function hotframe(config: BenchConfig, c: Case, edits: number): Promise<Outcome> {
+  const { dir, target } = setup(`node-latency-${c.lines}-${c.heapMB}`, c);
+  const events = join(dir, "events.jsonl");
+  const proc = new LineProcess(
+    config.node,
+    hotframeArgs({ watch: dir, events }, ["latency_prog.mjs", String(c.heapMB)]),
+    { cwd: dir },
+  );
+  const outcome = await measure("hotframe", c, edits, target, proc, { gapMs: 150 });
+  const all = editEvents(events);
+  const reported = all.slice(1).flatMap((e) => (typeof e.durationMs === "number" ? [e.durationMs] : []));
+  const outcomes = [...new Set(all.map((e) => e.outcome))].join(", ") || "no edit events";
+  outcome.extra = `reported durationMs median ${ms(median(reported))}; outcome ${outcomes}`;
+  return outcome;
+}
+
+async function v8(
+  config: BenchConfig,
+  c: Case,
+  edits: number,
+  node = config.node,
+  tag = "",
+): Promise<Outcome> {
+  const { dir, target } = setup(`node-v8-${c.lines}-${c.heapMB}${tag}`, c);
+  const proc = new LineProcess(node, ["v8_prog.mjs", String(c.heapMB)], { cwd: dir });
+  const outcome = await measure(`setScriptSource${tag}`, c, edits, target, proc, { gapMs: 150 });
+  const calls = proc.lines.filter((l) => l.startsWith("v8 "));
+  const times = calls.slice(1).flatMap((l) => {
+    const t = Number(l.split(" ")[2]);
+    return Number.isFinite(t) ? [t] : [];
+  });
+  const errors = calls.filter((l) => l.startsWith("v8 error"));
+  outcome.extra = `setScriptSource call alone: median ${ms(median(times))}`;
+  if (errors.length)
+    outcome.failures.unshift(`setScriptSource: ${(errors[0] as string).split(" ").slice(3).join(" ")}`);
+  return outcome;
+}
+
+async function nodeWatch(config: BenchConfig, c: Case, edits: number): Promise<Outcome> {
+  const { dir, target } = setup(`node-watch-${c.lines}-${c.heapMB}`, c);
+  const proc = new LineProcess(
+    config.node,
+    ["--watch", "--watch-preserve-output", "latency_prog.mjs", String(c.heapMB)],
+    { cwd: dir, env: { ...process.env, NODE_NO_WARNINGS: "1" } },
+  );
+  const outcome = await measure("node --watch", c, edits, target, proc, {
+    gapMs: 400,
+    expect: (k) => `ready ${k} `,
+  });
+  outcome.extra = "restart: program state rebuilt, old state lost";
+  return outcome;
+}
+
+/** Other Node versions installed as devDependencies (node22/node24/node26 in package.json). */
+function otherNodes(): { version: string; path: string }[] {
+  return ["22", "24", "26"].flatMap((v) => {
+    const path = join(REPO, "node_modules", `node${v}`, "bin", "node");
+    return existsSync(path) ? [{ version: v, path }] : [];
+  });
+}
+
+export async function nodeLatency(config: BenchConfig): Promise<Section> {
+  const edits = count(config, 15, 5);
+  const slowEdits = count(config, 7, 3);
+  const small: Case = { lines: 1000, heapMB: 0 };
+  const big: Case = { lines: 50_000, heapMB: 0 };
+  const heap: Case = { lines: 1000, heapMB: 500 };
+  const outcomes: Outcome[] = [];
+  const run = async (what: string, f: () => Promise<Outcome>) => {
+    config.log(`node latency: ${what}`);
+    try {
+      outcomes.push(await f());
+    } catch (error) {
+      config.log(`  failed: ${(error as Error).message.split("\n")[0]}`);
+    }
+  };
+  for (const c of [small, big, heap]) {
+    await run(`hotframe ${label(c)}, heap ${c.heapMB} MB`, () => hotframe(config, c, edits));
+    await run(`setScriptSource ${label(c)}, heap ${c.heapMB} MB`, () =>
+      v8(config, c, c === small ? edits : slowEdits),
+    );
+  }
+  for (const c of [small, heap]) {
+    await run(`node --watch ${label(c)}, heap ${c.heapMB} MB`, () =>
+      nodeWatch(config, c, count(config, 5, 2)),
+    );
+  }
+  for (const other of otherNodes()) {
+    await run(`setScriptSource on Node ${other.version}`, () =>
+      v8(config, small, count(config, 5, 2), other.path, ` (Node ${other.version})`),
+    );
+  }
+  const find = (approach: string, c: Case) => outcomes.find((o) => o.approach === approach && o.c === c);
+  const med = (o: Outcome | undefined) => (o ? median(o.latencies) : Number.NaN);
+  const rows = outcomes.map((o) => {
+    const hot = med(find("hotframe", o.c));
+    return [
+      o.approach,
+      label(o.c),
+      o.c.heapMB === 0
+        ? `small (${o.heapUsedMB ?? "?"} MB used)`
+        : `~${o.c.heapMB} MB (${o.heapUsedMB ?? "?"} MB used)`,
+      `${o.latencies.length}/${o.edits}`,
+      ms(median(o.latencies)),
+      ms(percentile(o.latencies, 90)),
+      o.first === undefined ? "–" : ms(o.first),
+      o.approach === "hotframe" ? "1×" : ratio(median(o.latencies) / hot),
+      o.extra,
+    ];
+  });
+  const hotSmall = med(find("hotframe", small));
+  const hotBig = med(find("hotframe", big));
+  const hotHeap = med(find("hotframe", heap));
+  const heapRatio = hotHeap / hotSmall;
+  const notes = outcomes.flatMap((o) =>
+    o.failures.slice(0, 2).map((f) => `${o.approach}, ${label(o.c)}, heap ${o.c.heapMB} MB: ${f}`),
+  );
+  const known = (v: number, met: boolean) => (Number.isFinite(v) ? met : undefined);
+  return {
+    title: "Node: patch latency (file written → new behaviour observed by the program)",
+    method:
+      "latency_prog.mjs polls `target.probe()` from a 1 ms timer and prints `performance.timeOrigin + performance.now()` " +
+      "as soon as the value changes; the bench takes its wall-clock time just before writing target.mjs (an ES module; " +
+      `probe() in the middle). hotframe: \`hotframe run\`, ${edits} edits after one warm-up edit ('first edit'). ` +
+      "setScriptSource: plain node; the program watches target.mjs itself (fs.watch) and applies the new source with " +
+      "Debugger.setScriptSource through an in-process node:inspector Session. node --watch: the time until the restarted " +
+      "program serves again (prints its first value). 'vs hotframe' = this median / hotframe's median for the same case.",
+    headers: [
+      "approach",
+      "module",
+      "heap",
+      "edits seen",
+      "median",
+      "p90",
+      "first edit",
+      "vs hotframe",
+      "details",
+    ],
+    rows,
+    goals: [
+      goal(
+        "patch latency, 1,000-line module",
+        "median ≤ 15 ms",
+        ms(hotSmall),
+        known(hotSmall, hotSmall <= 15),
+      ),
+      goal("patch latency, 50,000-line module", "median ≤ 50 ms", ms(hotBig), known(hotBig, hotBig <= 50)),
+      goal(
+        "patch latency with a ~500 MB heap",
+        "flat in heap size (≤ 1.25× or ≤ +2 ms)",
+        `${ms(hotHeap)} (${ratio(heapRatio)})`,
+        known(heapRatio, heapRatio <= 1.25 || hotHeap - hotSmall <= 2),
+      ),
+    ],
+    notes,
+  };
+}

@@ -1,0 +1,78 @@
+/** Node start-up: a program loading 1,000 modules, `node` vs `hotframe run` (first and second start), and RSS. */
+import { type BenchConfig, count } from "../lib/config.js";
+import { hotframeArgs, runToExit } from "../lib/process.js";
+import type { Section } from "../lib/report.js";
+import { median, ms, ratio } from "../lib/stats.js";
+import { clearCaches, freshDir, writeFile } from "../lib/work.js";
+import { startupMain, startupModule } from "./generate.js";
+
+const MODULES = 1000;
+
+export async function nodeStartup(config: BenchConfig): Promise<Section> {
+  const dir = freshDir("node-startup");
+  for (let i = 0; i < MODULES; i++)
+    writeFile(dir, `mods/m${String(i).padStart(4, "0")}.mjs`, startupModule(i));
+  writeFile(dir, "main.mjs", startupMain(MODULES));
+  const plain = () => runToExit(config.node, ["main.mjs"], { cwd: dir });
+  const hot = () => runToExit(config.node, hotframeArgs({ watch: dir }, ["main.mjs"]), { cwd: dir });
+  const t = { plain: [] as number[], hotFirst: [] as number[], hotSecond: [] as number[] };
+  const rss = { plain: [] as number[], hot: [] as number[], controller: [] as number[] };
+  const failures: string[] = [];
+  const record = (r: Awaited<ReturnType<typeof runToExit>>, into: number[], rssInto?: number[]) => {
+    const done = r.lines.find((l) => l.startsWith("done "));
+    if (r.exit.code !== 0 || !done) {
+      failures.push(
+        `exit ${r.exit.code ?? r.exit.signal}: ${r.stderr.trim().split("\n").slice(-1)[0] ?? ""}`,
+      );
+      return;
+    }
+    into.push(r.wallMs);
+    const [, , , own, controller] = done.split(" ").map(Number);
+    rssInto?.push((own ?? 0) / 1024);
+    if (rssInto === rss.hot && controller) rss.controller.push(controller / 1024);
+  };
+  const n = count(config, 6, 2);
+  config.log(`node start-up: ${n} rounds`);
+  for (let i = 0; i < n; i++) {
+    record(await plain(), t.plain, rss.plain);
+    clearCaches(dir, [".hotframe-cache", ".cache"]);
+    record(await hot(), t.hotFirst);
+    record(await hot(), t.hotSecond, rss.hot);
+  }
+  const first = median(t.hotFirst) / median(t.plain);
+  const second = median(t.hotSecond) / median(t.plain);
+  return {
+    title: `Node: start-up, a program loading ${MODULES} ES modules (wall time to exit), and memory`,
+    method:
+      `${n} rounds, each: plain node once, then clear hotframe's transform cache and run \`hotframe run\` twice ` +
+      "(first start: nothing cached; second start: transformed modules cached). RSS is the program's own at exit " +
+      "(process.memoryUsage().rss); hotframe's controller process is listed separately.",
+    headers: ["", "node", "hotframe run", "ratio", "difference"],
+    rows: [
+      [
+        "first start (no cache)",
+        ms(median(t.plain)),
+        ms(median(t.hotFirst)),
+        ratio(first),
+        ms(median(t.hotFirst) - median(t.plain)),
+      ],
+      [
+        "second start (cache)",
+        ms(median(t.plain)),
+        ms(median(t.hotSecond)),
+        ratio(second),
+        ms(median(t.hotSecond) - median(t.plain)),
+      ],
+      [
+        "program RSS at exit",
+        `${median(rss.plain).toFixed(1)} MB`,
+        `${median(rss.hot).toFixed(1)} MB`,
+        ratio(median(rss.hot) / median(rss.plain)),
+        `${(median(rss.hot) - median(rss.plain)).toFixed(1)} MB`,
+      ],
+      ["hotframe controller RSS", "–", `${median(rss.controller).toFixed(1)} MB`, "", ""],
+    ],
+    goals: [],
+    notes: failures.slice(0, 3),
+  };
+}
