@@ -1,0 +1,41 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { AGENT_DIR, FIXTURES, REPO } from "./python-agent.js";
+
+/**
+ * Child process of test/python-pyodide.test.ts: loads one Pyodide (one per process: two
+ * versions in one process clash) and runs the in-process self-test of the agent in it.
+ * Usage: node pyodide-selftest.js <npm package> <expected Python version>. Prints its output lines.
+ */
+
+interface Pyodide {
+  FS: { mkdirTree(path: string): void; writeFile(path: string, data: string): void };
+  runPython(code: string): unknown;
+}
+type LoadPyodide = (options: {
+  indexURL: string;
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+}) => Promise<Pyodide>;
+
+const [pkg = "", python = ""] = process.argv.slice(2);
+const { loadPyodide } = (await import(pkg)) as { loadPyodide: LoadPyodide };
+const pyodide = await loadPyodide({
+  indexURL: join(REPO, "node_modules", pkg),
+  stdout: (line) => console.log(line),
+  stderr: (line) => console.log(`stderr: ${line}`),
+});
+const agent = "/hotframe/agent";
+pyodide.FS.mkdirTree(`${agent}/hotframe_agent`);
+pyodide.FS.mkdirTree("/scratch");
+for (const name of readdirSync(join(AGENT_DIR, "hotframe_agent")).filter((n) => n.endsWith(".py"))) {
+  const text = readFileSync(join(AGENT_DIR, "hotframe_agent", name), "utf8");
+  pyodide.FS.writeFile(`${agent}/hotframe_agent/${name}`, text);
+}
+pyodide.FS.writeFile("/selftest.py", readFileSync(join(FIXTURES, "inprocess", "selftest.py"), "utf8"));
+pyodide.runPython(`
+import sys, runpy
+assert sys.version.startswith("${python}"), sys.version
+sys.argv = ["/selftest.py", "${agent}", "/scratch"]
+runpy.run_path("/selftest.py", run_name="__main__")
+`);

@@ -1,0 +1,210 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import type { Duplex } from "node:stream";
+import { fileURLToPath } from "node:url";
+import type { AgentMessage, PatchResult } from "../../src/protocol/messages.js";
+
+/**
+ * The Python agent driven directly, without the CLI: python3 runs hotframe_boot.py with a socket
+ * pair on fd 3, exactly as the controller launches it; the test plays the controller.
+ */
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export const AGENT_DIR = join(REPO, "src", "runtimes", "python", "agent");
+export const BOOT = join(AGENT_DIR, "hotframe_boot.py");
+export const FIXTURES = join(REPO, "test", "fixtures", "python");
+
+/** How long any single awaited thing may take before the test fails (a bound, not a sleep). */
+const BOUND_MS = 30_000;
+
+/** Real CPython interpreters on this machine: python3 plus other versions pyenv installed. */
+export function pythons(): { version: string; path: string }[] {
+  const found = new Map<string, string>();
+  const candidates = ["python3"];
+  const pyenvRoot = process.env.PYENV_ROOT ?? join(process.env.HOME ?? "/root", ".pyenv");
+  for (const v of ["3.10", "3.11", "3.12", "3.13", "3.14"]) {
+    const probe = spawnSync("bash", ["-c", `ls -d ${pyenvRoot}/versions/${v}.* 2>/dev/null | tail -1`], {
+      encoding: "utf8",
+    });
+    const dir = probe.stdout.trim();
+    if (dir) candidates.push(join(dir, "bin", "python3"));
+  }
+  for (const path of candidates) {
+    const out = spawnSync(path, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
+      encoding: "utf8",
+    });
+    const version = out.stdout?.trim();
+    if (out.status === 0 && version && !found.has(version)) found.set(version, path);
+  }
+  return [...found].map(([version, path]) => ({ version, path }));
+}
+
+/** A copy of a fixture folder in a fresh temporary directory (tests edit their copy). */
+export function copyFixture(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `hotframe-py-${name}-`));
+  cpSync(join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+export interface RunOptions {
+  cwd: string;
+  /** Entry: a script path or ["-m", module]. */
+  entry: string[];
+  args?: string[];
+  python?: string;
+  root?: string;
+  env?: Record<string, string | undefined>;
+  /** Run plain python (no agent, no pipe): the reference for transparency checks. */
+  plain?: boolean;
+}
+
+/** One python process, its output lines and (unless plain) the agent's messages. */
+export class AgentRun {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  readonly messages: AgentMessage[] = [];
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly pipe: Duplex | undefined;
+  private readonly waiters = new Set<() => void>();
+  private nextId = 1;
+  private stdoutText = "";
+  private stderrText = "";
+
+  constructor(options: RunOptions) {
+    const python = options.python ?? "python3";
+    const argv = options.plain
+      ? [...options.entry, ...(options.args ?? [])]
+      : [BOOT, ...options.entry, ...(options.args ?? [])];
+    const env: Record<string, string | undefined> = { ...process.env, ...options.env };
+    if (!options.plain) {
+      env.HOTFRAME_FD = "3";
+      env.HOTFRAME_PROTOCOL = "1";
+      env.HOTFRAME_ROOT = options.root ?? options.cwd;
+      env.HOTFRAME_INSTRUMENT_DEPS = "0";
+    }
+    this.child = spawn(python, argv, {
+      cwd: options.cwd,
+      env,
+      stdio: options.plain ? ["pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"],
+    });
+    this.collect(this.child.stdout, this.stdout, (t) => {
+      this.stdoutText += t;
+    });
+    this.collect(this.child.stderr, this.stderr, (t) => {
+      this.stderrText += t;
+    });
+    if (!options.plain) {
+      this.pipe = this.child.stdio[3] as Duplex;
+      this.pipe.on("error", () => {});
+      let partial = "";
+      this.pipe.setEncoding("utf8");
+      this.pipe.on("data", (chunk: string) => {
+        partial += chunk;
+        const lines = partial.split("\n");
+        partial = lines.pop() ?? "";
+        for (const line of lines) if (line.trim()) this.messages.push(JSON.parse(line) as AgentMessage);
+        this.notify();
+      });
+    }
+    this.exited = new Promise((resolve) =>
+      this.child.on("close", (code, signal) => {
+        this.notify();
+        resolve({ code, signal });
+      }),
+    );
+  }
+
+  get output(): { stdout: string; stderr: string } {
+    return { stdout: this.stdoutText, stderr: this.stderrText };
+  }
+
+  /** Send a new version of a loaded file; resolves with the agent's verified result. */
+  async patch(file: string, source: string): Promise<PatchResult> {
+    const id = this.nextId++;
+    this.pipe?.write(`${JSON.stringify({ type: "patch", id, file, source })}\n`);
+    const reply = await this.message((m) => m.type === "patched" && m.id === id);
+    return (reply as Extract<AgentMessage, { type: "patched" }>).result;
+  }
+
+  message(match: (m: AgentMessage) => boolean): Promise<AgentMessage> {
+    return this.until("agent message", () => this.messages.find(match));
+  }
+
+  /** The first stdout line from index `from` on that matches. */
+  stdoutLine(match: RegExp, from = 0): Promise<string> {
+    return this.until(`stdout line ${match}`, () => this.stdout.slice(from).find((l) => match.test(l)));
+  }
+
+  /** Send a command line to the program and await the first later stdout line that matches. */
+  async ask(command: string, match: RegExp): Promise<string> {
+    const from = this.stdout.length;
+    this.child.stdin?.write(`${command}\n`);
+    return this.stdoutLine(match, from);
+  }
+
+  async finish(): Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+  }> {
+    this.child.stdin?.end();
+    const exit = await this.exited;
+    return { ...exit, ...this.output };
+  }
+
+  private until<T>(what: string, probe: () => T | undefined): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const fail = (why: string) =>
+        reject(
+          new Error(
+            `${why} waiting for ${what}\n--- stdout\n${this.stdoutText}\n--- stderr\n${this.stderrText}`,
+          ),
+        );
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        fail("timed out");
+      }, BOUND_MS);
+      const check = () => {
+        const found = probe();
+        if (found !== undefined) {
+          clearTimeout(timer);
+          this.waiters.delete(check);
+          resolve(found);
+        } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
+          clearTimeout(timer);
+          this.waiters.delete(check);
+          fail("program exited");
+        }
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private collect(stream: NodeJS.ReadableStream | null, into: string[], raw: (text: string) => void): void {
+    let partial = "";
+    stream?.setEncoding("utf8");
+    stream?.on("data", (chunk: string) => {
+      raw(chunk);
+      partial += chunk;
+      const lines = partial.split("\n");
+      partial = lines.pop() ?? "";
+      into.push(...lines);
+      this.notify();
+    });
+  }
+}
+
+/** Run to completion (stdin closed at once) and return what happened. */
+export async function runToEnd(options: RunOptions) {
+  const run = new AgentRun(options);
+  return run.finish();
+}
