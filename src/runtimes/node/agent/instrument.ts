@@ -1,0 +1,93 @@
+import { readFileSync, realpathSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, extname, join, sep } from "node:path";
+import { buildModel, ParseError } from "./model.js";
+import type { LoadedSource } from "./registry.js";
+import { loadIds } from "./registry.js";
+import { instrumentModule } from "./transform.js";
+import { isTypeScript, stripTypes, TypeScriptError } from "./typescript.js";
+
+/** Which files are the user's: under the watched root, not a dependency unless asked. */
+export interface Scope {
+  root: string;
+  deps: boolean;
+}
+
+const EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"]);
+
+export function inScope(scope: Scope, file: string): boolean {
+  if (!EXTENSIONS.has(extname(file)) || file.endsWith(".d.ts")) return false;
+  const root = scope.root.endsWith(sep) ? scope.root : scope.root + sep;
+  if (!file.startsWith(root)) return false;
+  return scope.deps || !file.slice(root.length).split(sep).includes("node_modules");
+}
+
+export function realpath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/** ES module or CommonJS for a TypeScript file, as Node decides it for JavaScript. */
+export function typeScriptIsEsm(file: string): boolean {
+  const ext = extname(file);
+  if (ext === ".mts") return true;
+  if (ext === ".cts") return false;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    try {
+      return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).type === "module";
+    } catch {
+      if (dirname(dir) === dir) return false;
+    }
+  }
+}
+
+export interface Instrumented {
+  code: string;
+  loaded: LoadedSource | undefined;
+  warning?: string;
+}
+
+/**
+ * The code Node runs for a user module: types stripped (positions kept), every function
+ * instrumented. A module that does not parse is handed to Node unchanged, so the program fails
+ * exactly as it would without hotframe.
+ */
+export function instrumentSource(file: string, source: string, esm: boolean): Instrumented {
+  const typescript = isTypeScript(file);
+  let js = source;
+  if (typescript) {
+    try {
+      js = stripTypes(source);
+    } catch (error) {
+      if (!(error instanceof TypeScriptError)) throw error;
+      return {
+        code: transpile(source, file, esm),
+        loaded: undefined,
+        warning: `${error.message}: it runs through the TypeScript compiler and cannot be patched`,
+      };
+    }
+  }
+  try {
+    const model = buildModel(js, esm);
+    return { code: instrumentModule(model, file, loadIds(model)), loaded: { source: js, esm, typescript } };
+  } catch (error) {
+    if (error instanceof ParseError) return { code: js, loaded: undefined };
+    throw error;
+  }
+}
+
+/** Fallback for TypeScript that needs a real transform (enum, namespace): positions may move. */
+function transpile(source: string, file: string, esm: boolean): string {
+  const ts = createRequire(import.meta.url)("typescript") as typeof import("typescript");
+  return ts.transpileModule(source, {
+    fileName: file,
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: esm ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
+      inlineSourceMap: true,
+    },
+  }).outputText;
+}

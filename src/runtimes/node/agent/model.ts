@@ -1,0 +1,613 @@
+import { type Options, parse } from "acorn";
+
+/**
+ * The parse of one module into what the patcher reasons about: every function with a stable key,
+ * its own text (nested functions blanked, so an edit inside a closure is an edit of the closure
+ * only), the names it reads from outer scopes, and the module's top-level statements.
+ * Built by the loader (to instrument) and by the patcher (to diff), from the same code.
+ */
+
+export type FunctionKind = "function" | "arrow" | "method" | "get" | "set" | "constructor";
+
+// acorn's ESTree nodes are loosely typed; this module reads fields by name.
+// biome-ignore lint/suspicious/noExplicitAny: ESTree node shapes vary by type
+type AnyNode = any;
+
+export interface FunctionModel {
+  key: string;
+  name: string;
+  qualname: string;
+  /** 1-based line and 0-based column of the function's start. */
+  line: number;
+  column: number;
+  kind: FunctionKind;
+  async: boolean;
+  generator: boolean;
+  isStatic: boolean;
+  /** The function node (for methods: the FunctionExpression value, starting at the parameters). */
+  node: AnyNode;
+  /** Start of the member for methods (`static async *name`), else node.start. */
+  headerStart: number;
+  ownText: string;
+  parent: FunctionModel | undefined;
+  /** The class this function is a member of (method, accessor, field initializer), if any. */
+  memberOf: ClassModel | undefined;
+  /** Nearest enclosing class of any depth (for #private names and super). */
+  withinClass: ClassModel | undefined;
+  /** The module-level name bound to this function (`function f`, `const f = () => …`). */
+  binding: string | undefined;
+  declared: Set<string>;
+  free: Set<string>;
+  usesPrivate: boolean;
+  usesSuper: boolean;
+  strict: boolean;
+  children: FunctionModel[];
+  /** Arrow parameters as written, or undefined if a parameter is a destructuring pattern. */
+  arrowParams: string[] | undefined;
+}
+
+export interface ClassModel {
+  key: string;
+  name: string;
+  node: AnyNode;
+  topLevel: boolean;
+  /** Module-level binding of the class (declaration or `const C = class …`). */
+  binding: string | undefined;
+  heritageText: string;
+  /** Class text with member functions blanked: fields, static blocks, keys. */
+  shellText: string;
+  line: number;
+}
+
+export type StatementKind = "import" | "function" | "class" | "const" | "let" | "var" | "other";
+
+export interface StatementModel {
+  kind: StatementKind;
+  /** Names declared (for const/let/var: one statement per declarator). */
+  name: string | undefined;
+  /** Text with functions blanked; for declarators: the initializer only. */
+  text: string;
+  /** The initializer (declarators) or the whole statement (other). */
+  node: AnyNode;
+  line: number;
+  exported: boolean;
+  /** The initializer calls or constructs something (re-running it has side effects). */
+  sideEffects: boolean;
+  /** Names this statement reads (to find what depends on a changed constant). */
+  reads: Set<string>;
+}
+
+export interface ModuleModel {
+  source: string;
+  esm: boolean;
+  program: AnyNode;
+  functions: FunctionModel[];
+  byKey: Map<string, FunctionModel>;
+  classes: Map<string, ClassModel>;
+  statements: StatementModel[];
+  /** Names declared at module level (visible to the module-scope eval hook). */
+  moduleNames: Set<string>;
+  /** Names declared in blocks at the top level, outside any function: not reachable by eval. */
+  blockNames: Set<string>;
+  strict: boolean;
+  /** Where the instrumentation preamble can go without moving user code (see transform.ts). */
+  preambleAt: number;
+}
+
+export class ParseError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+  }
+}
+
+export function parseModule(source: string, esm: boolean): AnyNode {
+  const options: Options = {
+    ecmaVersion: "latest",
+    sourceType: esm ? "module" : "script",
+    allowHashBang: true,
+    allowReturnOutsideFunction: !esm,
+    locations: true,
+  };
+  try {
+    return parse(source, options);
+  } catch (error) {
+    const loc = (error as { loc?: { line: number; column: number } }).loc;
+    const message = (error as Error).message.replace(/ \(\d+:\d+\)$/, "");
+    throw new ParseError(message, loc?.line ?? 1, (loc?.column ?? 0) + 1);
+  }
+}
+
+const FUNCTION_TYPES = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
+const SKIP_KEYS = new Set(["type", "start", "end", "loc", "range"]);
+
+function isFunction(node: AnyNode): boolean {
+  return node !== null && typeof node === "object" && FUNCTION_TYPES.has(node.type);
+}
+
+function children(node: AnyNode): AnyNode[] {
+  const out: AnyNode[] = [];
+  for (const key in node) {
+    if (SKIP_KEYS.has(key)) continue;
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (item && typeof item.type === "string") out.push(item);
+    } else if (value && typeof value.type === "string") out.push(value);
+  }
+  return out;
+}
+
+/** Names bound by a declaration pattern. */
+function patternNames(pattern: AnyNode, into: Set<string>): void {
+  if (!pattern) return;
+  switch (pattern.type) {
+    case "Identifier":
+      into.add(pattern.name);
+      break;
+    case "ObjectPattern":
+      for (const p of pattern.properties) patternNames(p.type === "RestElement" ? p.argument : p.value, into);
+      break;
+    case "ArrayPattern":
+      for (const e of pattern.elements) patternNames(e, into);
+      break;
+    case "RestElement":
+      patternNames(pattern.argument, into);
+      break;
+    case "AssignmentPattern":
+      patternNames(pattern.left, into);
+      break;
+  }
+}
+
+function hasUseStrict(body: AnyNode[]): boolean {
+  for (const statement of body) {
+    if (statement.type !== "ExpressionStatement" || typeof statement.directive !== "string") return false;
+    if (statement.directive === "use strict") return true;
+  }
+  return false;
+}
+
+function keyName(node: AnyNode, computed: boolean, source: string): string {
+  if (!computed && node.type === "Identifier") return node.name;
+  if (!computed && node.type === "PrivateIdentifier") return `#${node.name}`;
+  if (node.type === "Literal") return String(node.value);
+  return `[${source.slice(node.start, node.end)}]`;
+}
+
+/** Does an initializer do anything beyond computing a value from literals and names? */
+function hasSideEffects(node: AnyNode): boolean {
+  if (!node || typeof node !== "object") return false;
+  if (isFunction(node) || node.type === "ClassExpression") return false;
+  switch (node.type) {
+    case "CallExpression":
+    case "NewExpression":
+    case "TaggedTemplateExpression":
+    case "AwaitExpression":
+    case "YieldExpression":
+    case "AssignmentExpression":
+    case "UpdateExpression":
+    case "ImportExpression":
+      return true;
+    case "UnaryExpression":
+      if (node.operator === "delete") return true;
+  }
+  return children(node).some(hasSideEffects);
+}
+
+interface Walk {
+  fn: FunctionModel | undefined;
+  cls: ClassModel | undefined;
+  /** Declarations land here: the current function's scope, or the module / block sets. */
+  declared: Set<string>;
+  refs: Set<string>;
+  strict: boolean;
+}
+
+/**
+ * Build the model. Keys are stable across edits: a function is named by its path of names
+ * (`Order.total`, `makeCounter>inc`), anonymous ones by what they are assigned to or by order.
+ */
+export function buildModel(
+  source: string,
+  esm: boolean,
+  program: AnyNode = parseModule(source, esm),
+): ModuleModel {
+  const model: ModuleModel = {
+    source,
+    esm,
+    program,
+    functions: [],
+    byKey: new Map(),
+    classes: new Map(),
+    statements: [],
+    moduleNames: new Set(),
+    blockNames: new Set(),
+    strict: esm || hasUseStrict(program.body),
+    preambleAt: 0,
+  };
+  const usedKeys = new Map<string, number>();
+  const unique = (key: string): string => {
+    const n = (usedKeys.get(key) ?? 0) + 1;
+    usedKeys.set(key, n);
+    return n === 1 ? key : `${key}#${n}`;
+  };
+
+  const makeFunction = (
+    node: AnyNode,
+    walk: Walk,
+    localName: string,
+    kind: FunctionKind,
+    member: AnyNode | undefined,
+    binding: string | undefined,
+  ): FunctionModel => {
+    const parentKey = walk.fn?.key;
+    const classPrefix = member && walk.cls ? `${walk.cls.key}.` : "";
+    const base = classPrefix ? classPrefix + localName : parentKey ? `${parentKey}>${localName}` : localName;
+    const key = unique(base);
+    const strict =
+      walk.strict ||
+      (node.body.type === "BlockStatement" && hasUseStrict(node.body.body)) ||
+      kind !== "function";
+    let arrowParams: string[] | undefined;
+    if (node.type === "ArrowFunctionExpression") {
+      arrowParams = [];
+      for (const p of node.params) {
+        if (p.type === "Identifier") arrowParams.push(p.name);
+        else if (p.type === "AssignmentPattern" && p.left.type === "Identifier")
+          arrowParams.push(p.left.name);
+        else if (p.type === "RestElement" && p.argument.type === "Identifier")
+          arrowParams.push(`...${p.argument.name}`);
+        else {
+          arrowParams = undefined;
+          break;
+        }
+      }
+    }
+    const fn: FunctionModel = {
+      key,
+      name: localName,
+      qualname: key.replace(/>/g, "."),
+      line: node.loc.start.line,
+      column: node.loc.start.column,
+      kind,
+      async: node.async === true,
+      generator: node.generator === true,
+      isStatic: member?.static === true,
+      node,
+      headerStart: member ? member.start : node.start,
+      ownText: "",
+      parent: walk.fn,
+      memberOf: member ? walk.cls : undefined,
+      withinClass: walk.cls,
+      binding,
+      declared: new Set(),
+      free: new Set(),
+      usesPrivate: false,
+      usesSuper: false,
+      strict,
+      children: [],
+      arrowParams,
+    };
+    if (member) fn.line = member.loc.start.line;
+    model.functions.push(fn);
+    model.byKey.set(key, fn);
+    walk.fn?.children.push(fn);
+    return fn;
+  };
+
+  const visitFunction = (fn: FunctionModel, walk: Walk): void => {
+    const node = fn.node;
+    const inner: Walk = { fn, cls: walk.cls, declared: fn.declared, refs: new Set(), strict: fn.strict };
+    if (node.type === "FunctionExpression" && node.id) fn.declared.add(node.id.name);
+    if (node.type !== "ArrowFunctionExpression") fn.declared.add("arguments");
+    for (const p of node.params) {
+      patternNames(p, fn.declared);
+      visit(p, inner, node);
+    }
+    visit(node.body, inner, node);
+    fn.ownText = blank(source, fn.headerStart, node.end, fn.children);
+    for (const child of fn.children) {
+      for (const name of child.free) inner.refs.add(name);
+      fn.usesPrivate ||= child.usesPrivate;
+      if (child.kind === "arrow") fn.usesSuper ||= child.usesSuper;
+    }
+    for (const name of inner.refs) if (!fn.declared.has(name)) fn.free.add(name);
+    // Reads by functions count for the enclosing function, not for a top-level statement.
+    if (walk.fn) for (const name of fn.free) walk.refs.add(name);
+  };
+
+  /** Name of an anonymous function from where it sits: `const f = …`, `{ f: … }`, `x.f = …`. */
+  const inferName = (node: AnyNode, parent: AnyNode): string | undefined => {
+    if (!parent) return undefined;
+    if (parent.type === "VariableDeclarator" && parent.init === node && parent.id.type === "Identifier")
+      return parent.id.name;
+    if (parent.type === "AssignmentExpression" && parent.right === node) {
+      if (parent.left.type === "Identifier") return parent.left.name;
+      if (parent.left.type === "MemberExpression")
+        return keyName(parent.left.property, parent.left.computed, source);
+    }
+    if (parent.type === "Property" && parent.value === node)
+      return keyName(parent.key, parent.computed, source);
+    if (parent.type === "AssignmentPattern" && parent.right === node && parent.left.type === "Identifier")
+      return parent.left.name;
+    if (
+      (parent.type === "CallExpression" || parent.type === "NewExpression") &&
+      parent.arguments.includes(node)
+    ) {
+      // A callback is named by the call that receives it: `app.get("/users")`, `setInterval()`.
+      const first = parent.arguments[0];
+      const tag =
+        first?.type === "Literal" && typeof first.value === "string" ? JSON.stringify(first.value) : "";
+      return `${source.slice(parent.callee.start, parent.callee.end).replace(/\s+/g, "")}(${tag})`;
+    }
+    return undefined;
+  };
+
+  const visitClass = (node: AnyNode, walk: Walk, parent: AnyNode, topBinding: string | undefined): void => {
+    const name = node.id?.name ?? inferName(node, parent) ?? "<class>";
+    const key = unique(walk.fn ? `${walk.fn.key}>${name}` : name);
+    const cls: ClassModel = {
+      key,
+      name,
+      node,
+      topLevel: walk.fn === undefined && topBinding !== undefined,
+      binding: topBinding,
+      heritageText: node.superClass ? source.slice(node.superClass.start, node.superClass.end) : "",
+      shellText: "",
+      line: node.loc.start.line,
+    };
+    model.classes.set(key, cls);
+    if (node.superClass) visit(node.superClass, walk, node);
+    const inner: Walk = { ...walk, cls, strict: true };
+    const members: FunctionModel[] = [];
+    for (const member of node.body.body) {
+      if (member.type === "MethodDefinition") {
+        if (member.computed) visit(member.key, inner, member);
+        const local = keyName(member.key, member.computed, source);
+        const kind: FunctionKind =
+          member.kind === "constructor"
+            ? "constructor"
+            : member.kind === "get" || member.kind === "set"
+              ? member.kind
+              : "method";
+        const prefix = `${member.static ? "static " : ""}${kind === "get" || kind === "set" ? `${kind} ` : ""}`;
+        const fn = makeFunction(member.value, inner, prefix + local, kind, member, undefined);
+        fn.name = local;
+        visitFunction(fn, inner);
+        members.push(fn);
+      } else if (member.type === "PropertyDefinition") {
+        if (member.computed) visit(member.key, inner, member);
+        if (member.value && isFunction(member.value) && !member.value.id) {
+          const local = `${member.static ? "static " : ""}${keyName(member.key, member.computed, source)}`;
+          const fn = makeFunction(
+            member.value,
+            inner,
+            local,
+            member.value.type === "ArrowFunctionExpression" ? "arrow" : "function",
+            member,
+            undefined,
+          );
+          fn.name = keyName(member.key, member.computed, source);
+          fn.headerStart = member.value.start;
+          visitFunction(fn, inner);
+          members.push(fn);
+        } else if (member.value) visit(member.value, inner, member);
+      } else visit(member, inner, node);
+    }
+    cls.shellText = blank(source, node.start, node.end, members);
+  };
+
+  const visit = (node: AnyNode, walk: Walk, parent: AnyNode): void => {
+    switch (node.type) {
+      case "FunctionDeclaration": {
+        walk.declared.add(node.id.name);
+        const binding =
+          walk.fn === undefined && walk.declared === model.moduleNames ? node.id.name : undefined;
+        visitFunction(makeFunction(node, walk, node.id.name, "function", undefined, binding), walk);
+        return;
+      }
+      case "FunctionExpression":
+      case "ArrowFunctionExpression": {
+        const local =
+          node.id?.name ??
+          inferName(node, parent) ??
+          (node.type === "ArrowFunctionExpression" ? "<arrow>" : "<anonymous>");
+        const binding =
+          walk.fn === undefined &&
+          parent?.type === "VariableDeclarator" &&
+          walk.declared === model.moduleNames
+            ? inferName(node, parent)
+            : undefined;
+        const kind: FunctionKind = node.type === "ArrowFunctionExpression" ? "arrow" : "function";
+        visitFunction(makeFunction(node, walk, local, kind, undefined, binding), walk);
+        return;
+      }
+      case "ClassDeclaration":
+        walk.declared.add(node.id.name);
+        visitClass(
+          node,
+          walk,
+          parent,
+          walk.fn === undefined && walk.declared === model.moduleNames ? node.id.name : undefined,
+        );
+        return;
+      case "ClassExpression": {
+        const binding =
+          walk.fn === undefined &&
+          parent?.type === "VariableDeclarator" &&
+          walk.declared === model.moduleNames
+            ? inferName(node, parent)
+            : undefined;
+        visitClass(node, walk, parent, binding);
+        return;
+      }
+      case "VariableDeclaration":
+        for (const d of node.declarations) {
+          const hoisted = walk.fn ? walk.fn.declared : model.moduleNames;
+          patternNames(d.id, node.kind === "var" ? hoisted : walk.declared);
+          visit(d.id, walk, d);
+          if (d.init) visit(d.init, walk, d);
+        }
+        return;
+      case "CatchClause":
+        if (node.param) patternNames(node.param, walk.fn ? walk.declared : model.blockNames);
+        break;
+      case "ImportDeclaration":
+        for (const s of node.specifiers) model.moduleNames.add(s.local.name);
+        return;
+      case "BlockStatement":
+      case "ForStatement":
+      case "ForInStatement":
+      case "ForOfStatement":
+      case "SwitchStatement":
+        if (walk.fn === undefined && walk.declared === model.moduleNames) {
+          // Top-level blocks: their let/const/class are not visible to the module-scope eval hook.
+          for (const child of children(node)) visit(child, { ...walk, declared: model.blockNames }, node);
+          return;
+        }
+        break;
+      case "Identifier":
+        walk.refs.add(node.name);
+        return;
+      case "PrivateIdentifier":
+        if (walk.fn) walk.fn.usesPrivate = true;
+        return;
+      case "Super":
+        if (walk.fn) walk.fn.usesSuper = true;
+        return;
+      case "MemberExpression":
+        visit(node.object, walk, node);
+        if (node.computed || node.property.type === "PrivateIdentifier") visit(node.property, walk, node);
+        return;
+      case "Property":
+      case "PropertyDefinition":
+      case "MethodDefinition":
+        if (node.computed) visit(node.key, walk, node);
+        if (node.value) visit(node.value, walk, node);
+        return;
+      case "LabeledStatement":
+        visit(node.body, walk, node);
+        return;
+      case "BreakStatement":
+      case "ContinueStatement":
+      case "MetaProperty":
+        return;
+      case "ExportSpecifier":
+        visit(node.local, walk, node);
+        return;
+    }
+    for (const child of children(node)) visit(child, walk, node);
+  };
+
+  for (const statement of program.body) {
+    const before = model.functions.length;
+    const refs = new Set<string>();
+    visit(
+      statement,
+      { fn: undefined, cls: undefined, declared: model.moduleNames, refs, strict: model.strict },
+      program,
+    );
+    const direct = model.functions
+      .slice(before)
+      .filter((f) => f.parent === undefined && f.memberOf === undefined);
+    collectStatements(model, statement, direct, refs);
+  }
+  model.preambleAt = preamblePosition(source, program);
+  return model;
+}
+
+/** Source text of [start, end) with the given nested functions replaced by their keys. */
+function blank(source: string, start: number, end: number, nested: FunctionModel[]): string {
+  let out = "";
+  let at = start;
+  for (const fn of [...nested].sort((a, b) => a.headerStart - b.headerStart)) {
+    out += `${source.slice(at, fn.headerStart)}\u0000${fn.key}\u0000`;
+    at = fn.node.end;
+  }
+  return out + source.slice(at, end);
+}
+
+function collectStatements(
+  model: ModuleModel,
+  statement: AnyNode,
+  direct: FunctionModel[],
+  reads: Set<string>,
+): void {
+  const source = model.source;
+  let node = statement;
+  let exported = false;
+  if (node.type === "ExportNamedDeclaration" && node.declaration) {
+    node = node.declaration;
+    exported = true;
+  } else if (node.type === "ExportDefaultDeclaration" && /Declaration$/.test(node.declaration.type)) {
+    node = node.declaration;
+    exported = true;
+  }
+  const line = statement.loc.start.line;
+  const push = (kind: StatementKind, name: string | undefined, text: string, at: AnyNode, effects: boolean) =>
+    model.statements.push({ kind, name, text, node: at, line, exported, sideEffects: effects, reads });
+  switch (node.type) {
+    case "ImportDeclaration":
+      push("import", undefined, source.slice(node.start, node.end), node, true);
+      return;
+    case "FunctionDeclaration":
+      push("function", node.id.name, "", node, false);
+      return;
+    case "ClassDeclaration":
+      push("class", node.id.name, "", node, false);
+      return;
+    case "VariableDeclaration":
+      for (const d of node.declarations) {
+        const init = d.init;
+        const name = d.id.type === "Identifier" ? d.id.name : undefined;
+        if (name && init && (isFunction(init) || init.type === "ClassExpression")) {
+          push(init.type === "ClassExpression" ? "class" : "function", name, `${node.kind}`, init, false);
+          continue;
+        }
+        const text = init ? blank(source, init.start, init.end, direct) : "";
+        if (name) push(node.kind, name, text, init, hasSideEffects(init));
+        else push("other", undefined, blank(source, d.start, d.end, direct), d, true);
+      }
+      return;
+  }
+  push("other", undefined, blank(source, statement.start, statement.end, direct), statement, true);
+}
+
+/**
+ * The preamble must run before any user statement but should not move user code: put it at the
+ * start of a line that holds only whitespace or a comment before the first statement that runs
+ * (after a shebang, directives and imports); failing that, right before that statement.
+ */
+function preamblePosition(source: string, program: AnyNode): number {
+  let from = source.startsWith("#!") ? source.indexOf("\n") + 1 || source.length : 0;
+  let to = source.length;
+  for (const statement of program.body) {
+    const isDirective = statement.type === "ExpressionStatement" && typeof statement.directive === "string";
+    if (isDirective || statement.type === "ImportDeclaration") {
+      from = statement.end;
+      continue;
+    }
+    to = statement.start;
+    break;
+  }
+  if (from === 0 || source[from - 1] === "\n") {
+    if (/^\s*(\/\/.*|\/\*.*)?$/.test(source.slice(from, Math.min(to, source.indexOf("\n", from) >>> 0))))
+      return from;
+  }
+  let lineStart = source.indexOf("\n", from);
+  while (lineStart >= 0 && lineStart < to) {
+    const at = lineStart + 1;
+    const rest = source.slice(at, Math.min(to, source.indexOf("\n", at) >>> 0));
+    if (at <= to && /^\s*(\/\/.*|\/\*.*)?$/.test(rest) && !insideBlockComment(source, from, at)) return at;
+    lineStart = source.indexOf("\n", at);
+  }
+  return to === source.length ? source.length : to;
+}
+
+function insideBlockComment(source: string, from: number, at: number): boolean {
+  const open = source.lastIndexOf("/*", at);
+  return open >= from && source.indexOf("*/", open) >= at;
+}

@@ -1,0 +1,708 @@
+import type { FunctionOutcome, PatchResult } from "../../../protocol/messages.js";
+import {
+  buildModel,
+  type ClassModel,
+  type FunctionModel,
+  type ModuleModel,
+  ParseError,
+  type StatementModel,
+} from "./model.js";
+import { type EvalHook, type ModuleRecord, runningModel } from "./registry.js";
+import { dispatchable, type Edit, ENV, moduleEdits, render, versionSource } from "./transform.js";
+import { stripTypes, TypeScriptError } from "./typescript.js";
+
+/**
+ * One patch of one file: diff the new source against the running one per function, decide for
+ * each change whether it can be applied and how, compile everything, and only then install it all
+ * (or nothing). The program's own code never runs during the decision; it runs only for what the
+ * user asked for (dispose/accept callbacks, re-run top-level statements of an accepting module).
+ */
+
+type Fn = (...args: unknown[]) => unknown;
+
+interface Plan {
+  outcomes: FunctionOutcome[];
+  /** Functions whose new version goes into their slot (existing objects run it from now on). */
+  slots: FunctionModel[];
+  /** Methods new to an existing class, defined on the live class. */
+  addedMembers: FunctionModel[];
+  /** Members gone from an existing class, deleted from the live class. */
+  removedMembers: FunctionModel[];
+  /** Top-level declarations evaluated in a new scope on top of the module (see ModuleRecord). */
+  declarations: { from: number; to: number; name: string; prefix: string; suffix: string }[];
+  /** Top-level statements re-run (accepting modules only). */
+  rerun: { from: number; to: number; prefix: string; suffix: string }[];
+}
+
+export async function applyPatch(record: ModuleRecord, text: string): Promise<PatchResult> {
+  const old = runningModel(record);
+  let model: ModuleModel;
+  try {
+    model = buildModel(record.typescript ? stripTypes(text) : text, record.esm);
+  } catch (error) {
+    if (error instanceof ParseError || error instanceof TypeScriptError) {
+      const kind = error instanceof ParseError ? "syntax" : "refused";
+      return {
+        outcome: "rejected",
+        functions: [],
+        error: { kind, message: error.message, line: error.line, column: error.column },
+      };
+    }
+    throw error;
+  }
+  const importsOf = (m: ModuleModel) =>
+    m.statements
+      .filter((s) => s.kind === "import")
+      .map((s) => s.text.replace(/\s+/g, " "))
+      .sort()
+      .join("\n");
+  if (importsOf(old) !== importsOf(model)) {
+    const reason =
+      "the import list changed: a running ES module cannot gain or lose imports; restart to apply";
+    return {
+      outcome: "rejected",
+      functions: [{ name: "<imports>", qualname: "<imports>", status: "refused", reason }],
+      error: { kind: "refused", message: reason },
+    };
+  }
+  let nextId = record.nextId;
+  const ids = new Map<string, number>();
+  const idOf = (fn: FunctionModel) => ids.get(fn.key) ?? 0;
+  const plan = planPatch(record, old, model, ids, () => nextId++);
+  const edits = moduleEdits(model, idOf);
+
+  // Compile: nothing of the program changes yet.
+  let scopeHook = record.scopeHook;
+  const scopeNames = new Set(record.scopeNames);
+  const versions: { fn: FunctionModel; value: Fn }[] = [];
+  try {
+    if (plan.declarations.length > 0) {
+      const parts = plan.declarations.map((d) => ({ ...d, text: render(model.source, edits, d.from, d.to) }));
+      const code = positioned(
+        model.source,
+        parts,
+        "(()=>{",
+        `return (${"$hf$c"},${ENV})=>eval(${"$hf$c"})})()`,
+      );
+      scopeHook = record.scopeHook(code + sourceUrl(record)) as EvalHook;
+      for (const d of plan.declarations) scopeNames.add(d.name);
+    }
+    for (const fn of [...plan.slots, ...plan.addedMembers]) {
+      const self = plan.addedMembers.includes(fn);
+      versions.push({ fn, value: compileVersion(record, model, fn, edits, scopeHook, scopeNames, self) });
+    }
+  } catch (error) {
+    return compileFailure(error, plan.outcomes);
+  }
+
+  // Apply, with an undo list: a statement that throws leaves the program as it was.
+  const undo: (() => void)[] = [];
+  try {
+    if (plan.rerun.length > 0) for (const callback of record.hot.disposeCallbacks) callback(record.hot.data);
+    for (const { fn, value } of versions) {
+      if (plan.addedMembers.includes(fn)) undo.push(defineMember(record, fn, value));
+      else {
+        const id = idOf(fn);
+        const previous = record.table[id];
+        record.table[id] = value;
+        undo.push(() => {
+          record.table[id] = previous;
+        });
+      }
+    }
+    for (const fn of plan.removedMembers) undo.push(deleteMember(record, fn));
+    if (plan.rerun.length > 0) {
+      const parts = plan.rerun.map((r) => ({ ...r, text: render(model.source, edits, r.from, r.to) }));
+      scopeHook(positioned(model.source, parts, "", "") + sourceUrl(record));
+    }
+  } catch (error) {
+    for (const step of undo.reverse()) step();
+    return {
+      outcome: "rejected",
+      functions: plan.outcomes.map((o) =>
+        o.status === "refused"
+          ? o
+          : { ...o, status: "refused", reason: "not applied: top-level code of the patch raised" },
+      ),
+      error: {
+        kind: "runtime",
+        message: String((error as Error)?.message ?? error),
+        traceback: (error as Error)?.stack,
+      },
+    };
+  }
+  for (const { fn, value } of versions) {
+    if (!plan.addedMembers.includes(fn) && record.table[idOf(fn)] !== value) {
+      return {
+        outcome: "rejected",
+        functions: plan.outcomes,
+        error: { kind: "internal", message: `${fn.qualname}: slot not set` },
+      };
+    }
+  }
+  record.model = model;
+  record.source = model.source;
+  record.ids = ids;
+  record.nextId = nextId;
+  record.scopeHook = scopeHook;
+  record.scopeNames = scopeNames;
+  if (record.hot.accepted && plan.outcomes.some((o) => o.status !== "refused")) {
+    const namespace = record.esm
+      ? await import(record.url)
+      : (record.moduleObject as { exports?: unknown })?.exports;
+    for (const callback of record.hot.acceptCallbacks) callback(namespace);
+  }
+  const refused = plan.outcomes.filter((o) => o.status === "refused").length;
+  if (refused > 0 && refused === plan.outcomes.length) {
+    return {
+      outcome: "rejected",
+      functions: plan.outcomes,
+      error: { kind: "refused", message: plan.outcomes[0]?.reason ?? "refused" },
+    };
+  }
+  return { outcome: refused > 0 ? "partial" : "applied", functions: plan.outcomes };
+}
+
+function sourceUrl(record: ModuleRecord): string {
+  return `\n//# sourceURL=${record.url}`;
+}
+
+function compileFailure(error: unknown, outcomes: FunctionOutcome[]): PatchResult {
+  const message = String((error as Error)?.message ?? error);
+  const kind =
+    error instanceof SyntaxError
+      ? "syntax"
+      : error instanceof ReferenceError || error instanceof TypeError
+        ? "runtime"
+        : "internal";
+  return {
+    outcome: "rejected",
+    functions: outcomes.map((o) =>
+      o.status === "refused" ? o : { ...o, status: "refused", reason: `not applied: ${message}` },
+    ),
+    error: { kind, message, traceback: (error as Error)?.stack },
+  };
+}
+
+/** Code made of pieces of the source, each at its own line and column (for stack traces). */
+function positioned(
+  source: string,
+  parts: { from: number; text: string; prefix: string; suffix: string }[],
+  head: string,
+  tail: string,
+): string {
+  let out = head;
+  let line = 1;
+  let column = head.length;
+  for (const part of [...parts].sort((a, b) => a.from - b.from)) {
+    const before = source.slice(0, part.from);
+    const targetLine = before.split("\n").length;
+    const targetColumn = part.from - (before.lastIndexOf("\n") + 1) - part.prefix.length;
+    if (targetLine > line) {
+      out += "\n".repeat(targetLine - line);
+      line = targetLine;
+      column = 0;
+    }
+    if (targetColumn > column) out += " ".repeat(targetColumn - column);
+    const piece = `${part.prefix}${part.text}${part.suffix};`;
+    out += piece;
+    const lines = piece.split("\n");
+    line += lines.length - 1;
+    column = lines.length > 1 ? (lines.at(-1)?.length ?? 0) : column + piece.length;
+  }
+  return out + tail;
+}
+
+/** The nearest scope that hides the names `fn` reads from the module scope, if any. */
+function capturedBy(model: ModuleModel, fn: FunctionModel): string | undefined {
+  if (fn.withinClass && !fn.withinClass.topLevel && (fn.usesPrivate || fn.usesSuper))
+    return `class ${fn.withinClass.name}`;
+  for (let outer = fn.parent; outer; outer = outer.parent) {
+    const names = [...fn.free].filter((n) => outer.declared.has(n));
+    if (names.length > 0) return `${outer.qualname} (${names.slice(0, 3).join(", ")})`;
+  }
+  const block = [...fn.free].filter((n) => model.blockNames.has(n) && !model.moduleNames.has(n));
+  if (block.length > 0) return `a top-level block (${block.slice(0, 3).join(", ")})`;
+  return undefined;
+}
+
+function outcome(
+  fn: FunctionModel | ClassModel,
+  status: FunctionOutcome["status"],
+  reason?: string,
+): FunctionOutcome {
+  const qualname = "qualname" in fn ? fn.qualname : fn.key.replace(/>/g, ".");
+  return { name: fn.name, qualname, status, ...(reason ? { reason } : {}), line: fn.line };
+}
+
+function planPatch(
+  record: ModuleRecord,
+  old: ModuleModel,
+  model: ModuleModel,
+  ids: Map<string, number>,
+  fresh: () => number,
+): Plan {
+  const plan: Plan = {
+    outcomes: [],
+    slots: [],
+    addedMembers: [],
+    removedMembers: [],
+    declarations: [],
+    rerun: [],
+  };
+  const accepted = record.hot.accepted;
+  const reported = new Set<string>();
+  const report = (o: FunctionOutcome) => {
+    if (reported.has(o.qualname)) return;
+    reported.add(o.qualname);
+    plan.outcomes.push(o);
+  };
+
+  // Classes: a changed heritage freezes the class; changed fields or static blocks are refused.
+  const frozen = new Set<string>();
+  for (const cls of model.classes.values()) {
+    const before = old.classes.get(cls.key);
+    if (!before) {
+      if (cls.topLevel && cls.binding && !old.moduleNames.has(cls.binding)) {
+        plan.declarations.push(
+          declaration(
+            cls.node.start,
+            cls.node.end,
+            cls.binding,
+            cls.node.type === "ClassExpression" ? statementOf(model, cls.node) : undefined,
+          ),
+        );
+        report(outcome(cls, "added"));
+      }
+      continue;
+    }
+    if (before.heritageText !== cls.heritageText) {
+      frozen.add(cls.key);
+      report(
+        outcome(
+          cls,
+          "refused",
+          `class heritage changed (extends ${before.heritageText || "nothing"} → ${cls.heritageText || "nothing"}): existing instances and subclasses are built on the old parent; restart to apply`,
+        ),
+      );
+    } else if (before.shellText.replace(/\s+/g, " ") !== cls.shellText.replace(/\s+/g, " ")) {
+      report(
+        outcome(
+          cls,
+          "refused",
+          "field initializers or static blocks changed: they ran when the class and its instances were created; methods are patched, these are not (restart to apply)",
+        ),
+      );
+    }
+  }
+  const newClassMember = (fn: FunctionModel) =>
+    fn.memberOf !== undefined && !old.classes.has(fn.memberOf.key);
+
+  const ancestorsToRecompile = new Set<FunctionModel>();
+  for (const fn of model.functions) {
+    const before = old.byKey.get(fn.key);
+    if (!before) {
+      ids.set(fn.key, fresh());
+      if (fn.memberOf && !newClassMember(fn)) {
+        if (frozen.has(fn.memberOf.key)) continue;
+        if (!fn.memberOf.topLevel) continue; // created by the recompiled enclosing function
+        if (fn.node.type === "ArrowFunctionExpression" || fn.kind === "function") {
+          report(
+            outcome(
+              fn,
+              "refused",
+              "a new class field: fields are set when an instance is created; restart to apply",
+            ),
+          );
+          continue;
+        }
+        plan.addedMembers.push(fn);
+        report(outcome(fn, "added"));
+      } else if (!fn.parent && !fn.memberOf && fn.binding && !old.moduleNames.has(fn.binding)) {
+        plan.declarations.push(
+          declaration(
+            fn.headerStart,
+            fn.node.end,
+            fn.binding,
+            fn.node.type === "FunctionDeclaration" ? undefined : statementOf(model, fn.node),
+          ),
+        );
+        report(
+          outcome(
+            fn,
+            "added",
+            record.esm && isExported(model, fn.binding)
+              ? "new exports are not visible to importing modules (an ES module's exports are fixed at load)"
+              : undefined,
+          ),
+        );
+      } else if (fn.parent) {
+        report(outcome(fn, "added"));
+      }
+      continue;
+    }
+    const id = record.ids.get(fn.key) ?? fresh();
+    ids.set(fn.key, id);
+    if (before.ownText === fn.ownText) continue;
+    if (fn.memberOf && frozen.has(fn.memberOf.key)) {
+      report(outcome(fn, "refused", `class ${fn.memberOf.name} cannot be patched: its heritage changed`));
+      continue;
+    }
+    if (fn.kind === "constructor") {
+      const instances = record.counters[id] ?? 0;
+      report(
+        outcome(
+          fn,
+          "refused",
+          instances > 0
+            ? `constructor changed and ${instances} instance(s) built by it exist: their fields come from the old constructor; restart to apply`
+            : "constructor changed: a class's constructor cannot be swapped in a running program; restart to apply",
+        ),
+      );
+      continue;
+    }
+    if (before.generator !== fn.generator || (before.async !== fn.async && fn.generator)) {
+      report(
+        outcome(
+          fn,
+          "refused",
+          "changed between generator and plain function: existing references cannot forward to it; restart to apply",
+        ),
+      );
+      continue;
+    }
+    const captured = capturedBy(model, fn);
+    const forwardsAll =
+      fn.kind !== "arrow" || before.kind !== "arrow" || forwardedCount(fn) <= forwardedCount(before);
+    if (captured || !dispatchable(fn) || !forwardsAll) {
+      const parent = recompilableAncestor(model, fn);
+      if (!parent) {
+        report(
+          outcome(
+            fn,
+            "refused",
+            `existing references cannot be updated (${captured ? `it reads local variables of ${captured}` : "its parameters cannot be forwarded"}) and no enclosing function can be recompiled`,
+          ),
+        );
+        continue;
+      }
+      ancestorsToRecompile.add(parent);
+      ids.set(fn.key, fresh()); // old closures keep their slot (and code); new ones get their own
+      report(
+        outcome(
+          fn,
+          "running-old",
+          captured
+            ? `closures created before the edit read local variables of ${captured} and keep the old code; closures created from now on (by ${parent.qualname}) run the new code`
+            : `existing references keep the old code (its parameters cannot be forwarded); new ones created by ${parent.qualname} run the new code`,
+        ),
+      );
+      continue;
+    }
+    plan.slots.push(fn);
+    const suspended = fn.async || fn.generator ? (record.counters[id] ?? 0) : 0;
+    report(
+      outcome(
+        fn,
+        suspended > 0 ? "running-old" : "updated",
+        suspended > 0
+          ? `${suspended} call(s) suspended in await/yield keep the old code until they finish; new calls run the new code`
+          : undefined,
+      ),
+    );
+  }
+  for (const fn of ancestorsToRecompile) {
+    if (!plan.slots.includes(fn)) {
+      plan.slots.push(fn);
+      report(outcome(fn, "updated", "recompiled so that the closures it creates run their new code"));
+    }
+  }
+  for (const fn of old.functions) {
+    if (model.byKey.has(fn.key)) continue;
+    if (
+      fn.memberOf?.topLevel &&
+      model.classes.has(fn.memberOf.key) &&
+      fn.kind !== "constructor" &&
+      fn.node.type === "FunctionExpression" &&
+      fn.kind !== "function"
+    ) {
+      plan.removedMembers.push(fn);
+      report(outcome(fn, "removed"));
+    } else if (fn.binding && !fn.parent) {
+      report(
+        outcome(
+          fn,
+          "removed",
+          "no longer in the source; the name stays defined in the running module (a module binding cannot be deleted)",
+        ),
+      );
+    }
+  }
+  planStatements(record, old, model, plan, accepted, report);
+  return plan;
+}
+
+function forwardedCount(fn: FunctionModel): number {
+  return fn.node.params.length;
+}
+
+function recompilableAncestor(model: ModuleModel, fn: FunctionModel): FunctionModel | undefined {
+  let parent = fn.parent;
+  while (parent && (capturedBy(model, parent) || !dispatchable(parent) || parent.kind === "constructor"))
+    parent = parent.parent;
+  return parent;
+}
+
+function isExported(model: ModuleModel, name: string): boolean {
+  return (
+    model.statements.some((s) => s.exported && s.name === name) ||
+    new RegExp(`export\\s*{[^}]*\\b${name}\\b`).test(model.source)
+  );
+}
+
+/** The `const f = ` before an initializer, to declare it again in a patch's scope. */
+function statementOf(model: ModuleModel, init: { start: number }): string {
+  const line = model.source.lastIndexOf("\n", init.start) + 1;
+  const head = model.source.slice(line, init.start).match(/(const|let|var)\s+([\w$]+)\s*=\s*$/);
+  return head ? `${head[1]} ${head[2]} = ` : "";
+}
+
+function declaration(from: number, to: number, name: string, prefix: string | undefined) {
+  return { from, to, name, prefix: prefix ?? "", suffix: "" };
+}
+
+type Report = (o: FunctionOutcome) => void;
+
+/** Module-level constants, variables and statements. */
+function planStatements(
+  record: ModuleRecord,
+  old: ModuleModel,
+  model: ModuleModel,
+  plan: Plan,
+  accepted: boolean,
+  report: Report,
+): void {
+  const byName = (m: ModuleModel) =>
+    new Map(
+      m.statements
+        .filter((s) => s.name && ["const", "let", "var"].includes(s.kind))
+        .map((s) => [s.name as string, s]),
+    );
+  const oldDecls = byName(old);
+  const oldOther = new Map<string, number>();
+  for (const s of old.statements)
+    if (s.kind === "other") oldOther.set(norm(s.text), (oldOther.get(norm(s.text)) ?? 0) + 1);
+  const changedConsts: StatementModel[] = [];
+  for (const s of model.statements) {
+    if (s.kind === "other") {
+      const key = norm(s.text);
+      const left = oldOther.get(key) ?? 0;
+      if (left > 0) {
+        oldOther.set(key, left - 1);
+        continue;
+      }
+      if (accepted) {
+        plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: "", suffix: "" });
+        report({
+          name: "<module>",
+          qualname: `<module>:${s.line}`,
+          status: "updated",
+          reason: "top-level statement re-run (the module accepts updates)",
+          line: s.line,
+        });
+      } else {
+        report({
+          name: "<module>",
+          qualname: `<module>:${s.line}`,
+          status: "refused",
+          reason:
+            "top-level code changed: it already ran and is not re-run (call import.meta.hot.accept() / module.hot.accept() in the module to re-run changed top-level statements)",
+          line: s.line,
+        });
+      }
+      continue;
+    }
+    if (!s.name || !["const", "let", "var"].includes(s.kind)) continue;
+    const before = oldDecls.get(s.name);
+    const subject = { name: s.name, qualname: s.name, line: s.line };
+    if (!before) {
+      if (old.moduleNames.has(s.name)) continue;
+      if (s.sideEffects && !accepted) {
+        report({
+          ...subject,
+          status: "refused",
+          reason:
+            "a new module-level variable whose initializer has side effects is not run (accept updates with import.meta.hot.accept() to allow it)",
+        });
+      } else {
+        plan.declarations.push({
+          from: s.node.start,
+          to: s.node.end,
+          name: s.name,
+          prefix: `${s.kind} ${s.name} = `,
+          suffix: "",
+        });
+        report({ ...subject, status: "added" });
+      }
+      continue;
+    }
+    if (before.text === s.text && before.kind === s.kind) continue;
+    if (s.kind !== before.kind) {
+      report({
+        ...subject,
+        status: "refused",
+        reason: `changed from ${before.kind} to ${s.kind}: a running module's bindings cannot change kind; restart to apply`,
+      });
+    } else if (s.kind === "const") {
+      changedConsts.push(s);
+    } else if (!accepted) {
+      report({
+        ...subject,
+        status: "refused",
+        reason: `module-level ${s.kind} keeps its current value (program state); accept updates with import.meta.hot.accept() to re-assign it`,
+      });
+    } else if (s.node) {
+      plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: `${s.name} = `, suffix: "" });
+      report({ ...subject, status: "updated", reason: "re-assigned (the module accepts updates)" });
+    }
+  }
+  for (const s of changedConsts) planConstant(record, model, plan, accepted, report, s);
+}
+
+function norm(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+/** Why a changed constant cannot be applied consistently, if it cannot. */
+function constantRefusal(
+  record: ModuleRecord,
+  model: ModuleModel,
+  accepted: boolean,
+  s: StatementModel,
+  readers: FunctionModel[],
+): string | undefined {
+  const name = s.name as string;
+  if (record.esm && (s.exported || isExported(model, name)))
+    return "exported constant: importing modules would keep the old value; restart to apply";
+  if (s.sideEffects && !accepted)
+    return "its initializer has side effects (calls or constructs); accept updates with import.meta.hot.accept() to allow re-running it";
+  const statement = model.statements.find((t) => t !== s && t.kind !== "function" && t.reads.has(name));
+  if (statement)
+    return `read by top-level code at line ${statement.line} that already ran with the old value; restart to apply`;
+  for (const fn of readers) {
+    if (fn.usesPrivate)
+      return `${fn.qualname} reads it and uses #private names: it cannot be compiled where the new value is visible`;
+    const captured = capturedBy(model, fn);
+    if (captured || !dispatchable(fn) || fn.kind === "constructor") {
+      const what = fn.kind === "constructor" ? "instances" : "closures";
+      return `${fn.qualname} reads it and its existing ${what} cannot be updated${captured ? ` (they read local variables of ${captured})` : ""}: it would see the old value while others see the new one`;
+    }
+  }
+  return undefined;
+}
+
+/** A changed constant: re-bound in a new scope, and every function reading it recompiled there. */
+function planConstant(
+  record: ModuleRecord,
+  model: ModuleModel,
+  plan: Plan,
+  accepted: boolean,
+  report: Report,
+  s: StatementModel,
+): void {
+  const name = s.name as string;
+  const readers = model.functions.filter((fn) => fn.free.has(name) && !declaredAbove(fn, name));
+  const subject = { name, qualname: name, line: s.line };
+  const refusal = constantRefusal(record, model, accepted, s, readers);
+  if (refusal) {
+    report({ ...subject, status: "refused", reason: refusal });
+    return;
+  }
+  plan.declarations.push({
+    from: s.node.start,
+    to: s.node.end,
+    name,
+    prefix: `const ${name} = `,
+    suffix: "",
+  });
+  for (const fn of readers) if (!plan.slots.includes(fn)) plan.slots.push(fn);
+  const names = readers
+    .map((f) => f.qualname)
+    .slice(0, 5)
+    .join(", ");
+  report({
+    ...subject,
+    status: "updated",
+    reason:
+      readers.length > 0
+        ? `applied to ${readers.length} function(s) that read it: ${names}`
+        : "no function reads it",
+  });
+}
+
+function declaredAbove(fn: FunctionModel, name: string): boolean {
+  for (let outer = fn.parent; outer; outer = outer.parent) if (outer.declared.has(name)) return true;
+  return false;
+}
+
+/** Compile the new version of one function in the scope it belongs to. */
+function compileVersion(
+  record: ModuleRecord,
+  model: ModuleModel,
+  fn: FunctionModel,
+  edits: Edit[],
+  scopeHook: EvalHook,
+  scopeNames: Set<string>,
+  self: boolean,
+): Fn {
+  const cls = fn.withinClass?.topLevel ? record.classHooks.get(fn.withinClass.key) : undefined;
+  let hook = scopeHook;
+  if (fn.usesPrivate) {
+    if (!cls) throw new Error(`${fn.qualname}: the class scope of ${fn.withinClass?.name} is not available`);
+    const added = [...fn.free].filter((n) => scopeNames.has(n));
+    if (added.length > 0)
+      throw new Error(
+        `${fn.qualname} uses #private names and names added by a patch (${added.join(", ")}); restart to apply`,
+      );
+    hook = cls.hook;
+  }
+  const code = versionSource(model, fn, edits, record.url, self);
+  const home = hook(code) as object;
+  if (cls && fn.withinClass) {
+    const target = fn.isStatic ? cls.cls : (cls.cls as { prototype: object }).prototype;
+    Object.setPrototypeOf(home, Object.getPrototypeOf(target));
+  }
+  const descriptor = Object.getOwnPropertyDescriptor(home, fn.name);
+  const value = fn.kind === "get" ? descriptor?.get : fn.kind === "set" ? descriptor?.set : descriptor?.value;
+  if (typeof value !== "function") throw new Error(`${fn.qualname}: compiled version is not a function`);
+  return value as Fn;
+}
+
+function memberTarget(record: ModuleRecord, fn: FunctionModel): object {
+  const cls = fn.memberOf ? record.classHooks.get(fn.memberOf.key)?.cls : undefined;
+  if (!cls) throw new Error(`class ${fn.memberOf?.name} is not available`);
+  return fn.isStatic ? (cls as object) : (cls as { prototype: object }).prototype;
+}
+
+function defineMember(record: ModuleRecord, fn: FunctionModel, value: Fn): () => void {
+  const target = memberTarget(record, fn);
+  const previous = Object.getOwnPropertyDescriptor(target, fn.name);
+  const base = { enumerable: false, configurable: true };
+  if (fn.kind === "get" || fn.kind === "set") {
+    const accessors = previous && !("value" in previous) ? previous : {};
+    Object.defineProperty(target, fn.name, { ...base, ...accessors, [fn.kind]: value });
+  } else Object.defineProperty(target, fn.name, { ...base, writable: true, value });
+  return () =>
+    previous
+      ? Object.defineProperty(target, fn.name, previous)
+      : delete (target as Record<string, unknown>)[fn.name];
+}
+
+function deleteMember(record: ModuleRecord, fn: FunctionModel): () => void {
+  const target = memberTarget(record, fn);
+  const previous = Object.getOwnPropertyDescriptor(target, fn.name);
+  delete (target as Record<string, unknown>)[fn.name];
+  return () => {
+    if (previous) Object.defineProperty(target, fn.name, previous);
+  };
+}

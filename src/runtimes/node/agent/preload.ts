@@ -1,0 +1,110 @@
+import { readFileSync } from "node:fs";
+import Module from "node:module";
+import { isMainThread, MessageChannel } from "node:worker_threads";
+import { AGENT_ENV, type PatchResult, PROTOCOL_VERSION } from "../../../protocol/messages.js";
+import { connect } from "./channel-client.js";
+import { type Instrumented, inScope, instrumentSource, realpath, type Scope } from "./instrument.js";
+import { syncHooks } from "./loader-hooks.js";
+import { applyPatch } from "./patcher.js";
+import { type LoadedSource, Registry } from "./registry.js";
+import { isTypeScript } from "./typescript.js";
+
+/**
+ * Loaded with `--import` before the program: opens the pipe, says hello, and installs the loader
+ * hooks so every user module is instrumented as it loads. Worker threads run uninstrumented.
+ */
+
+type CompileFn = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
+
+function start(): void {
+  const fd = Number(process.env[AGENT_ENV.fd]);
+  const scope: Scope = {
+    root: realpath(process.env[AGENT_ENV.root] ?? process.cwd()),
+    deps: process.env[AGENT_ENV.instrumentDeps] === "1",
+  };
+  // The program sees the environment it would see without hotframe, and so do its children.
+  for (const name of Object.values(AGENT_ENV)) delete process.env[name];
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const channel = connect(fd, (message) => {
+    if (message.type !== "patch") return;
+    // One patch at a time, in order: each one diffs against the result of the previous one.
+    queue = queue.then(async () => {
+      const result = await patch(message.file, message.source);
+      channel.send({ type: "patched", id: message.id, file: message.file, result });
+    });
+  });
+  const registry = new Registry((file) => channel.send({ type: "loaded", file }));
+  registry.install();
+  channel.send({
+    type: "hello",
+    protocol: PROTOCOL_VERSION,
+    runtime: "node",
+    pid: process.pid,
+    runtimeVersion: process.version,
+  });
+
+  const patch = async (file: string, source: string): Promise<PatchResult> => {
+    const record = registry.modules.get(realpath(file));
+    if (!record) {
+      return {
+        outcome: "rejected",
+        functions: [],
+        error: {
+          kind: "refused",
+          message: `${file} is not a loaded module of the program (not yet imported, or outside the root)`,
+        },
+      };
+    }
+    try {
+      return await applyPatch(record, source);
+    } catch (error) {
+      return {
+        outcome: "rejected",
+        functions: [],
+        error: {
+          kind: "internal",
+          message: String((error as Error)?.message ?? error),
+          traceback: (error as Error)?.stack,
+        },
+      };
+    }
+  };
+  const report = (file: string, result: Instrumented) => {
+    if (result.loaded) registry.loadedSources.set(file, result.loaded);
+    if (result.warning) channel.send({ type: "warning", message: result.warning, file });
+  };
+
+  const moduleApi = Module as unknown as {
+    registerHooks?: (hooks: object) => void;
+    register: (specifier: string, parent: string, options: object) => void;
+  };
+  if (typeof moduleApi.registerHooks === "function") {
+    moduleApi.registerHooks(syncHooks(scope, report));
+    return;
+  }
+  // Node 20: ES modules on the loader thread, CommonJS through Module.prototype._compile.
+  const { port1, port2 } = new MessageChannel();
+  port1.on("message", (m: { file: string; loaded?: LoadedSource; warning?: string }) => {
+    if (m.loaded) registry.addSource(m.file, m.loaded);
+    if (m.warning) channel.send({ type: "warning", message: m.warning, file: m.file });
+  });
+  port1.unref();
+  moduleApi.register("./loader-hooks.js", import.meta.url, {
+    data: { scope, port: port2 },
+    transferList: [port2],
+  });
+  const proto = Module.prototype as unknown as { _compile: CompileFn };
+  const compile = proto._compile;
+  proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]) {
+    const file = realpath(filename);
+    if (inScope(scope, file)) {
+      const result = instrumentSource(file, isTypeScript(file) ? readFileSync(file, "utf8") : content, false);
+      report(file, result);
+      return compile.call(this, result.code, filename, ...rest);
+    }
+    return compile.call(this, content, filename, ...rest);
+  };
+}
+
+if (isMainThread && process.env[AGENT_ENV.fd]) start();

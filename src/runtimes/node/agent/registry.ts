@@ -1,0 +1,119 @@
+import { pathToFileURL } from "node:url";
+import { HotApi } from "./hot-api.js";
+import { buildModel, type ModuleModel } from "./model.js";
+
+/** Compiles code by direct eval in some scope (module, class, or a scope added by a patch). */
+export type EvalHook = (code: string, env?: unknown) => unknown;
+
+/** The slot table of a module: slot id → the newest version of that function, once patched. */
+export type SlotTable = ((...args: unknown[]) => unknown) & {
+  [id: number]: ((...args: unknown[]) => unknown) | undefined;
+  k?: (key: string, hook: EvalHook, cls: unknown) => void;
+};
+
+export interface LoadedSource {
+  /** The JavaScript that was instrumented (type-stripped for TypeScript). */
+  source: string;
+  esm: boolean;
+  typescript: boolean;
+}
+
+/** Everything hotframe keeps about one instrumented module of the running program. */
+export interface ModuleRecord {
+  file: string;
+  url: string;
+  esm: boolean;
+  typescript: boolean;
+  table: SlotTable;
+  counters: Record<number, number | undefined>;
+  moduleHook: EvalHook;
+  /** Newest scope for new code: the module hook, or a scope a patch added on top of it. */
+  scopeHook: EvalHook;
+  /** Names a patch declared in scopeHook (added functions, classes, new constant values). */
+  scopeNames: Set<string>;
+  classHooks: Map<string, { hook: EvalHook; cls: unknown }>;
+  hot: HotApi;
+  /** `import.meta` (ES module) or `module` (CommonJS). */
+  moduleObject: unknown;
+  /** The running source and its model (built on the first patch: load stays cheap). */
+  source: string;
+  model: ModuleModel | undefined;
+  ids: Map<string, number>;
+  nextId: number;
+}
+
+/**
+ * The agent's state inside the program, reachable from instrumented code as
+ * globalThis[Symbol.for("hotframe")] (one non-enumerable property: the program's own globals stay
+ * as they were).
+ */
+export class Registry {
+  readonly modules = new Map<string, ModuleRecord>();
+  /** Sources seen by the loader, waiting for their module to run (filled on any thread's behalf). */
+  readonly loadedSources = new Map<string, LoadedSource>();
+
+  constructor(private readonly onLoaded: (file: string) => void) {}
+
+  install(): void {
+    Object.defineProperty(globalThis, Symbol.for("hotframe"), { value: this, configurable: true });
+  }
+
+  /** Called by the preamble of each instrumented module, before its first statement runs. */
+  register(
+    file: string,
+    table: SlotTable,
+    counters: Record<number, number>,
+    hook: EvalHook,
+    moduleObject: unknown,
+  ): HotApi {
+    const loaded = this.loadedSources.get(file);
+    this.loadedSources.delete(file);
+    const hot = new HotApi();
+    const record: ModuleRecord = {
+      file,
+      url: pathToFileURL(file).href,
+      esm: loaded?.esm ?? !(moduleObject && typeof moduleObject === "object" && "exports" in moduleObject),
+      typescript: loaded?.typescript ?? false,
+      table,
+      counters,
+      moduleHook: hook,
+      scopeHook: hook,
+      scopeNames: new Set(),
+      classHooks: new Map(),
+      hot,
+      moduleObject,
+      source: loaded?.source ?? "",
+      model: undefined,
+      ids: new Map(),
+      nextId: 1,
+    };
+    table.k = (key, classHook, cls) => record.classHooks.set(key, { hook: classHook, cls });
+    this.modules.set(file, record);
+    this.onLoaded(file);
+    return hot;
+  }
+
+  /** The source arrives from the loader thread after the module registered (Node 20 ESM). */
+  addSource(file: string, loaded: LoadedSource): void {
+    const record = this.modules.get(file);
+    if (record && record.source === "") {
+      record.source = loaded.source;
+      record.typescript = loaded.typescript;
+    } else if (!record) this.loadedSources.set(file, loaded);
+  }
+}
+
+/** The model of the running source, with slot ids as the loader assigned them (model order). */
+export function runningModel(record: ModuleRecord): ModuleModel {
+  if (!record.model) {
+    record.model = buildModel(record.source, record.esm);
+    for (const fn of record.model.functions) record.ids.set(fn.key, record.nextId++);
+  }
+  return record.model;
+}
+
+/** Slot ids at load: functions numbered in model order, the same on the loader's side. */
+export function loadIds(model: ModuleModel): (fn: { key: string }) => number {
+  const ids = new Map(model.functions.map((fn, i) => [fn.key, i + 1]));
+  return (fn) => ids.get(fn.key) ?? 0;
+}

@@ -1,0 +1,244 @@
+import type { FunctionModel, ModuleModel } from "./model.js";
+
+/**
+ * Instrumentation as text edits on the user's source, never a reprint: every line and column of
+ * user code stays where it was (only text after an inserted prologue on the same line moves), so
+ * stack traces and breakpoints need no source map and Error.prepareStackTrace is left alone.
+ *
+ * Each function gets a prologue `if ($hf$t[id] !== void 0) return $hf$t[id].apply(this, arguments)`:
+ * an empty slot costs one load and compare; a patch fills the slot and every existing reference to
+ * the function (bound copies, listeners, instances) runs the new version from its next call.
+ * The module gets a preamble that registers the slot table and a direct-eval hook (module scope,
+ * live bindings); each top-level class gets a static block that registers a class-scope eval hook
+ * (#private names). The preamble is on one line where it moves no user code (see model.ts).
+ */
+
+/** Names the instrumented code uses; chosen so they cannot clash with ordinary code. */
+export const TABLE = "$hf$t";
+export const COUNTERS = "$hf$n";
+const CODE = "$hf$c";
+export const ENV = "$hf$x";
+
+export interface Edit {
+  start: number;
+  /** > start for a replacement. */
+  end: number;
+  text: string;
+  /** Key of the function whose dispatch prologue this is: left out when compiling that function. */
+  dispatchOf?: string;
+  /** Order among edits at the same position. */
+  seq: number;
+}
+
+export type IdOf = (fn: FunctionModel) => number;
+
+let seq = 0;
+const insert = (at: number, text: string, dispatchOf?: string): Edit => ({
+  start: at,
+  end: at,
+  text,
+  dispatchOf,
+  seq: seq++,
+});
+
+/** Where the body's statements start: after `{` and after directives ("use strict" stays first). */
+function bodyInsertPoint(fn: FunctionModel): number {
+  const body = fn.node.body;
+  let at = body.start + 1;
+  for (const statement of body.body) {
+    if (statement.type !== "ExpressionStatement" || typeof statement.directive !== "string") break;
+    at = statement.end;
+  }
+  return at;
+}
+
+/** Position of the `=>` of an arrow function. */
+export function arrowPosition(source: string, fn: FunctionModel): number {
+  const last = fn.node.params.at(-1);
+  return source.indexOf("=>", last ? last.end : fn.node.start);
+}
+
+/** A pattern parameter of an arrow (`({ a }) =>`) has no name to forward; it gets one. */
+function patternParams(fn: FunctionModel): { node: { start: number; end: number }; name: string }[] {
+  const out: { node: { start: number; end: number }; name: string }[] = [];
+  fn.node.params.forEach((p: { type: string; left?: { type: string } }, i: number) => {
+    const target = p.type === "AssignmentPattern" ? p.left : p;
+    if (target && target.type !== "Identifier" && p.type !== "RestElement")
+      out.push({ node: target as never, name: `$hf$p${i}` });
+  });
+  return out;
+}
+
+/** Can an existing function object of this kind be pointed at a new version? */
+export function dispatchable(fn: FunctionModel): boolean {
+  if (fn.kind === "constructor") return false;
+  if (fn.kind !== "arrow" || fn.arrowParams) return true;
+  // Pattern parameters are renamed and destructured in the body; patterns holding functions or
+  // rest patterns (`...{ a }`) would need their own edits moved along, so they are left alone.
+  return fn.node.params.every(
+    (p: { type: string; start: number; end: number }) =>
+      p.type !== "RestElement" && !fn.children.some((c) => c.node.start >= p.start && c.node.end <= p.end),
+  );
+}
+
+/** The edits of one function (prologue, activation counter) — not of its nested functions. */
+export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number): Edit[] {
+  const source = model.source;
+  const slot = `${TABLE}[${id}]`;
+  const count = `${COUNTERS}[${id}]`;
+  const edits: Edit[] = [];
+  const counted = fn.async || fn.generator;
+  const countStart = `${count}=(${count}|0)+1;try{`;
+  const countEnd = `}finally{${count}--}`;
+  if (fn.kind === "constructor") {
+    // Counts instances: a changed constructor is refused once objects exist that it built.
+    edits.push(insert(bodyInsertPoint(fn), `${count}=(${count}|0)+1;`));
+    return edits;
+  }
+  if (!dispatchable(fn)) return edits;
+  if (fn.kind !== "arrow") {
+    const call = `${slot}.apply(this,arguments)`;
+    const at = bodyInsertPoint(fn);
+    edits.push(insert(at, `if(${slot}!==void 0)return ${fn.generator ? "yield*" : ""}${call};`, fn.key));
+    if (counted) {
+      edits.push(insert(at, countStart));
+      edits.push(insert(fn.node.body.end - 1, countEnd));
+    }
+    return edits;
+  }
+  const patterns = fn.arrowParams ? [] : patternParams(fn);
+  const names =
+    fn.arrowParams ??
+    fn.node.params.map((p: { type: string; left?: { name: string }; name?: string }, i: number) => {
+      const target = p.type === "AssignmentPattern" ? p.left : p;
+      return target && (target as { type?: string }).type === "Identifier"
+        ? (target as { name: string }).name
+        : `$hf$p${i}`;
+    });
+  for (const p of patterns) edits.push({ start: p.node.start, end: p.node.end, text: p.name, seq: seq++ });
+  const unpack = patterns.map((p) => `var ${source.slice(p.node.start, p.node.end)}=${p.name};`).join("");
+  const dispatch = `if(${slot}!==void 0)return ${slot}.call(this${names.map((n: string) => `,${n}`).join("")});`;
+  const block = fn.node.body.type === "BlockStatement";
+  const at = block ? bodyInsertPoint(fn) : arrowPosition(source, fn) + 2;
+  if (!block) edits.push(insert(at, "{"));
+  edits.push(insert(at, dispatch, fn.key));
+  edits.push(insert(at, unpack + (counted ? countStart : "") + (block ? "" : "return ")));
+  const end = block ? fn.node.body.end - 1 : fn.node.end;
+  if (counted) edits.push(insert(end, countEnd));
+  if (!block) edits.push(insert(end, "}"));
+  return edits;
+}
+
+/** Edits for every function of the model, plus class hooks for top-level classes. */
+export function moduleEdits(model: ModuleModel, idOf: IdOf): Edit[] {
+  const edits: Edit[] = [];
+  for (const fn of model.functions) edits.push(...functionEdits(model, fn, idOf(fn)));
+  for (const cls of model.classes.values()) {
+    if (!cls.topLevel) continue;
+    edits.push(
+      insert(cls.node.body.end - 1, `static{${TABLE}.k(${JSON.stringify(cls.key)},${hook()},this)}`),
+    );
+  }
+  return edits;
+}
+
+function hook(): string {
+  return `(${CODE},${ENV})=>eval(${CODE})`;
+}
+
+/** The one-line preamble: registers the slot table, counters and the module-scope eval hook. */
+export function preamble(file: string, esm: boolean): string {
+  const target = esm ? "import.meta.hot" : "module.hot";
+  return (
+    `${target}=globalThis[Symbol.for("hotframe")].register(${JSON.stringify(file)},${TABLE},${COUNTERS},${hook()}` +
+    `,${esm ? "import.meta" : "module"});function ${TABLE}(){}function ${COUNTERS}(){}`
+  );
+}
+
+/** Apply edits to source[from, to), leaving out those `skip` names and those inside replacements. */
+export function render(
+  source: string,
+  edits: Edit[],
+  from: number,
+  to: number,
+  skip?: (edit: Edit) => boolean,
+): string {
+  const inRange = edits
+    .filter((e) => e.start >= from && e.end <= to && !(skip?.(e) ?? false))
+    .sort((a, b) => a.start - b.start || a.seq - b.seq);
+  let out = "";
+  let at = from;
+  for (const edit of inRange) {
+    if (edit.start < at) continue; // inside a replaced range
+    out += source.slice(at, edit.start) + edit.text;
+    at = edit.end;
+  }
+  return out + source.slice(at, to);
+}
+
+/** The whole module, instrumented. */
+export function instrumentModule(model: ModuleModel, file: string, idOf: IdOf): string {
+  const edits = moduleEdits(model, idOf);
+  edits.push(insert(model.preambleAt, preamble(file, model.esm)));
+  return render(model.source, edits, 0, model.source.length);
+}
+
+/** Where a function's parameter list starts (`(`, or the lone parameter of `x => …`). */
+function paramsStart(source: string, fn: FunctionModel): number {
+  const node = fn.node;
+  if (fn.kind === "arrow") {
+    const first = node.params[0];
+    const open = source.indexOf("(", node.start);
+    const arrow = arrowPosition(source, fn);
+    return open >= 0 && open < arrow && (!first || open < first.start) ? open : (first?.start ?? arrow);
+  }
+  return source.indexOf("(", node.id ? node.id.end : node.start);
+}
+
+function lineColumn(source: string, at: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = source.indexOf("\n"); i >= 0 && i < at; i = source.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: at - lineStart };
+}
+
+/**
+ * Source of a new version of `fn`, for a direct eval: an object literal whose one method is the
+ * function (a method has a home object, so `super` works once the object's prototype is set), with
+ * `fn`'s nested functions instrumented but not its own prologue (the version must not dispatch to
+ * itself, unless it is a new member with a slot of its own). Padded with newlines and spaces so its parameters sit at their line and column in the
+ * file, and named with sourceURL, so its stack frames read as the user's file.
+ */
+export function versionSource(
+  model: ModuleModel,
+  fn: FunctionModel,
+  edits: Edit[],
+  url: string,
+  selfDispatch = false,
+): string {
+  const source = model.source;
+  const node = fn.node;
+  const start = paramsStart(source, fn);
+  // A version placed in a slot must not dispatch to itself; a new method has a slot of its own.
+  const skip = (e: Edit) => !selfDispatch && e.dispatchOf === fn.key;
+  let params: string;
+  let body: string;
+  if (fn.kind === "arrow") {
+    const arrow = arrowPosition(source, fn);
+    params = render(source, edits, start, arrow, skip).trimEnd();
+    if (!params.startsWith("(")) params = `(${params})`;
+    body = render(source, edits, arrow + 2, node.end, skip);
+  } else {
+    params = "";
+    body = render(source, edits, start, node.end, skip);
+  }
+  const prefix = fn.kind === "get" || fn.kind === "set" ? `${fn.kind} ` : "";
+  const header = `({${fn.async ? "async " : ""}${fn.generator ? "*" : ""}${prefix}${JSON.stringify(fn.name)}`;
+  const { line, column } = lineColumn(source, start);
+  const strict = fn.strict ? '"use strict";' : "";
+  const pad = " ".repeat(Math.max(0, column - header.length - (line === 1 ? strict.length : 0)));
+  return `${strict}${"\n".repeat(line - 1)}${pad}${header}${params}${body}})\n//# sourceURL=${url}`;
+}

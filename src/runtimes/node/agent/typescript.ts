@@ -1,0 +1,40 @@
+import tsBlankSpace from "ts-blank-space";
+
+/** File extensions of TypeScript sources. */
+export function isTypeScript(file: string): boolean {
+  return /\.[cm]?ts$/.test(file) && !file.endsWith(".d.ts");
+}
+
+export class TypeScriptError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Type stripping that keeps positions: every type annotation becomes spaces, so each line and
+ * column of the .ts file is the same in the JavaScript that runs (stack traces, breakpoints and
+ * per-function diffs need no source map). TypeScript that is not erasable (enum, namespace with
+ * values, parameter properties) cannot be blanked out; it is refused with its position.
+ */
+export function stripTypes(source: string): string {
+  let unsupported: { start: number; text: string } | undefined;
+  const js = tsBlankSpace(source, (node) => {
+    unsupported ??= { start: node.getStart(), text: node.getText().split("\n")[0] ?? "" };
+  });
+  if (unsupported) {
+    const before = source.slice(0, unsupported.start);
+    const line = before.split("\n").length;
+    const column = unsupported.start - before.lastIndexOf("\n");
+    throw new TypeScriptError(
+      `TypeScript syntax that cannot be run by stripping types: \`${unsupported.text.slice(0, 60)}\` (enums, namespaces and parameter properties need a build step)`,
+      line,
+      column,
+    );
+  }
+  return js;
+}

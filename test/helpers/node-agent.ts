@@ -1,0 +1,172 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Duplex } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { JsonLineChannel } from "../../src/protocol/channel.js";
+import {
+  AGENT_ENV,
+  AGENT_FD,
+  type AgentMessage,
+  type ControllerMessage,
+  type PatchResult,
+  PROTOCOL_VERSION,
+} from "../../src/protocol/messages.js";
+import { nodeController } from "../../src/runtimes/node/controller.js";
+
+/**
+ * A real node process running a program under the Node agent, driven over the real pipe: the
+ * test's stand-in for the session. Everything is awaited on events (output, messages, exit).
+ */
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+/** The Node versions the end-to-end tests run on: this one plus the aliased npm packages. */
+export function nodeBinaries(): { version: string; path: string | undefined }[] {
+  const out: { version: string; path: string | undefined }[] = [
+    { version: process.versions.node.split(".")[0] ?? "", path: process.execPath },
+  ];
+  for (const major of ["22", "24", "26"]) {
+    const path = join(repo, "node_modules", `node${major}`, "bin", "node");
+    out.push({ version: major, path: existsSync(path) ? path : undefined });
+  }
+  return out;
+}
+
+export const fixtures = join(repo, "test", "fixtures", "node");
+
+export class AgentRun {
+  readonly messages: AgentMessage[] = [];
+  stdout = "";
+  stderr = "";
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly child: ChildProcess;
+  private readonly channel: JsonLineChannel<AgentMessage, ControllerMessage>;
+  private readonly waiters: (() => void)[] = [];
+  private nextId = 1;
+
+  private constructor(command: string, args: string[], cwd: string, root: string) {
+    this.child = spawn(command, args, {
+      cwd,
+      stdio: ["pipe", "pipe", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        [AGENT_ENV.fd]: String(AGENT_FD),
+        [AGENT_ENV.protocol]: String(PROTOCOL_VERSION),
+        [AGENT_ENV.root]: root,
+        [AGENT_ENV.instrumentDeps]: "0",
+      },
+    });
+    this.child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      this.stdout += d;
+      this.wake();
+    });
+    this.child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      this.stderr += d;
+      this.wake();
+    });
+    this.channel = new JsonLineChannel<AgentMessage, ControllerMessage>(
+      this.child.stdio[AGENT_FD] as Duplex,
+      (m) => {
+        this.messages.push(m);
+        this.wake();
+      },
+      () => {},
+    );
+    (this.child.stdio[AGENT_FD] as Duplex).on("error", () => {});
+    this.exited = new Promise((done) =>
+      this.child.on("exit", (code, signal) => {
+        done({ code, signal });
+        this.wake();
+      }),
+    );
+  }
+
+  /** Start `entry` (a fixture-relative or absolute path) under the agent with `node`. */
+  static async start(
+    entry: string,
+    options: { node?: string; args?: string[]; root?: string; nodeOptions?: string[] } = {},
+  ): Promise<AgentRun> {
+    const path = resolve(fixtures, entry);
+    const root = options.root ?? dirname(path);
+    const spec = await nodeController.launch({
+      entry: { kind: "file", path },
+      args: options.args ?? [],
+      cwd: root,
+      root,
+      runtimeBinary: options.node,
+      runtimeOptions: options.nodeOptions ?? [],
+      instrumentDeps: false,
+    });
+    return new AgentRun(spec.command, spec.args, spec.cwd, spec.root);
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Resolve when `ready()` returns a value; fail if the process exits first or after `ms`. */
+  async until<T>(ready: () => T | undefined, what: string, ms = 15000): Promise<T> {
+    let exited = false;
+    void this.exited.then(() => {
+      exited = true;
+    });
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const value = ready();
+      if (value !== undefined && value !== false) return value;
+      if (exited)
+        throw new Error(
+          `process exited while waiting for ${what}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`,
+        );
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${what}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`);
+      await new Promise<void>((wake) => {
+        const timer = setTimeout(wake, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          wake();
+        });
+      });
+    }
+  }
+
+  /** Wait until stdout contains `text` at or after `from`; returns the index after it. */
+  async output(text: string, from = 0): Promise<number> {
+    return this.until(
+      () => {
+        const at = this.stdout.indexOf(text, from);
+        return at >= 0 ? at + text.length : undefined;
+      },
+      `output ${JSON.stringify(text)}`,
+    );
+  }
+
+  async loaded(file: string): Promise<void> {
+    const path = resolve(fixtures, file);
+    await this.until(
+      () => this.messages.some((m) => m.type === "loaded" && m.file === path) || undefined,
+      `loaded ${file}`,
+    );
+  }
+
+  async patch(file: string, source: string): Promise<PatchResult> {
+    const id = this.nextId++;
+    const path = resolve(fixtures, file);
+    this.channel.send({ type: "patch", id, file: path, source });
+    const reply = await this.until(
+      () => this.messages.find((m) => m.type === "patched" && m.id === id),
+      `patched ${id}`,
+    );
+    return (reply as Extract<AgentMessage, { type: "patched" }>).result;
+  }
+
+  write(text: string): void {
+    this.child.stdin?.write(text);
+  }
+
+  kill(): void {
+    this.child.kill("SIGKILL");
+  }
+}
