@@ -60,6 +60,14 @@ export interface RunOptions {
   plain?: boolean;
 }
 
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  messages: AgentMessage[];
+}
+
 /** One python process, its output lines and (unless plain) the agent's messages. */
 export class AgentRun {
   readonly stdout: string[] = [];
@@ -78,13 +86,16 @@ export class AgentRun {
     const argv = options.plain
       ? [...options.entry, ...(options.args ?? [])]
       : [BOOT, ...options.entry, ...(options.args ?? [])];
-    const env: Record<string, string | undefined> = { ...process.env, ...options.env };
-    if (!options.plain) {
-      env.HOTFRAME_FD = "3";
-      env.HOTFRAME_PROTOCOL = "1";
-      env.HOTFRAME_ROOT = options.root ?? options.cwd;
-      env.HOTFRAME_INSTRUMENT_DEPS = "0";
-    }
+    const agentEnv = options.plain
+      ? {}
+      : {
+          HOTFRAME_FD: "3",
+          HOTFRAME_PROTOCOL: "1",
+          HOTFRAME_ROOT: options.root ?? options.cwd,
+          HOTFRAME_INSTRUMENT_DEPS: "0",
+        };
+    const env: Record<string, string | undefined> = { ...process.env, ...agentEnv, ...options.env };
+    for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
     this.child = spawn(python, argv, {
       cwd: options.cwd,
       env,
@@ -145,15 +156,15 @@ export class AgentRun {
     return this.stdoutLine(match, from);
   }
 
-  async finish(): Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-  }> {
+  async finish(): Promise<Finished> {
     this.child.stdin?.end();
     const exit = await this.exited;
-    return { ...exit, ...this.output };
+    return { ...exit, ...this.output, messages: this.messages };
+  }
+
+  /** Close hotframe's end of the pipe, as if the controller had died. */
+  closePipe(): void {
+    this.pipe?.destroy();
   }
 
   private until<T>(what: string, probe: () => T | undefined): Promise<T> {
@@ -204,7 +215,7 @@ export class AgentRun {
 }
 
 /** Run to completion (stdin closed at once) and return what happened. */
-export async function runToEnd(options: RunOptions) {
+export async function runToEnd(options: RunOptions): Promise<Finished> {
   const run = new AgentRun(options);
   return run.finish();
 }

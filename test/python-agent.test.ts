@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { AGENT_DIR, AgentRun, copyFixture, FIXTURES, pythons, runToEnd } from "./helpers/python-agent.js";
+
+/** The agent's start-up contract, its import hook and its in-process logic on each real CPython. */
+
+const PYENV = join(process.env.PYENV_ROOT ?? join(process.env.HOME ?? "/root", ".pyenv"), "versions");
+
+for (const { version, path: python } of pythons()) {
+  test(`in-process self-test (transform, patcher, restart) on Python ${version}`, async () => {
+    const scratch = copyFixture("inprocess");
+    const run = await runToEnd({
+      cwd: scratch,
+      entry: [join(FIXTURES, "inprocess", "selftest.py"), AGENT_DIR, scratch],
+      python,
+      plain: true,
+    });
+    const lines = run.stdout.trim().split("\n");
+    assert.deepEqual(
+      lines.filter((l) => !l.startsWith("ok ")),
+      ["done"],
+      run.stdout + run.stderr,
+    );
+  });
+}
+
+test("old interpreters get one line and exit code 2", async (t) => {
+  const old = existsSync(PYENV) ? readdirSync(PYENV).filter((v) => /^(2\.|3\.[0-9]\.)/.test(v)) : [];
+  if (old.length === 0) {
+    t.skip("no Python older than 3.10 installed");
+    return;
+  }
+  for (const v of old) {
+    const [major, minor] = v.split(".");
+    const run = await runToEnd({
+      cwd: FIXTURES,
+      entry: ["pyc/app.py"],
+      python: join(PYENV, v, "bin", "python"),
+    });
+    assert.equal(run.code, 2, `${v}: ${run.stderr}`);
+    assert.equal(
+      run.stderr,
+      `hotframe: Python ${major}.${minor} is too old: hotframe needs 3.10 or newer (pick another with --python)\n`,
+    );
+    assert.equal(run.stdout, "");
+  }
+});
+
+test(".pyc pitfall: plain and instrumented code never load each other's bytecode", async () => {
+  const dir = copyFixture("pyc");
+  const env = { PYTHONDONTWRITEBYTECODE: undefined };
+  const plain1 = await runToEnd({ cwd: dir, entry: ["app.py"], env, plain: true });
+  assert.equal(plain1.stdout, "instrumented False\n");
+  const cache = join(dir, "__pycache__");
+  const before = readdirSync(cache).map((name) => [name, statSync(join(cache, name)).mtimeMs]);
+  assert.equal(before.length, 1, "plain python wrote its .pyc");
+
+  const agent = await runToEnd({ cwd: dir, entry: ["app.py"], env });
+  assert.equal(agent.stdout, "instrumented True\n", "the plain .pyc was not used");
+  const after = readdirSync(cache).map((name) => [name, statSync(join(cache, name)).mtimeMs]);
+  assert.deepEqual(after, before, "hotframe wrote no bytecode");
+
+  const plain2 = await runToEnd({ cwd: dir, entry: ["app.py"], env, plain: true });
+  assert.equal(plain2.stdout, "instrumented False\n");
+});
+
+test("hello comes first, then one loaded message per instrumented file", async () => {
+  const dir = copyFixture("pyc");
+  const run = new AgentRun({ cwd: dir, entry: ["app.py"] });
+  const end = await run.finish();
+  const hello = end.messages[0];
+  assert.equal(hello?.type, "hello");
+  if (hello?.type === "hello") {
+    assert.equal(hello.protocol, 1);
+    assert.equal(hello.runtime, "python");
+    assert.equal(hello.pid, run.child.pid);
+    assert.match(hello.runtimeVersion, /^3\.\d+\.\d+/);
+  }
+  const loaded = end.messages
+    .filter((m) => m.type === "loaded")
+    .map((m) => (m.type === "loaded" ? m.file : ""));
+  assert.deepEqual(loaded, [realpathSync(join(dir, "app.py")), realpathSync(join(dir, "mod.py"))]);
+});
+
+test("a protocol mismatch is refused before the program runs", async () => {
+  const dir = copyFixture("pyc");
+  const run = await runToEnd({ cwd: dir, entry: ["app.py"], env: { HOTFRAME_PROTOCOL: "99" } });
+  assert.equal(run.code, 2);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /protocol 1, the controller 99/);
+});
+
+test("-m module runs instrumented and patchable", async () => {
+  const dir = copyFixture("live");
+  const run = new AgentRun({ cwd: dir, entry: ["-m", "app"] });
+  await run.stdoutLine(/^ready$/);
+  const lib = realpathSync(join(dir, "lib.py"));
+  await run.message((m) => m.type === "loaded" && m.file === realpathSync(join(dir, "app.py")));
+  const text = readFileSync(lib, "utf8").replace('"dw1"', '"dw-m"');
+  writeFileSync(lib, text);
+  const result = await run.patch(lib, text);
+  assert.equal(result.outcome, "applied", JSON.stringify(result));
+  assert.match(await run.ask("report", /^\{/), /"dw": "dw-m"/);
+  // __main__ itself is patchable under -m too.
+  const app = realpathSync(join(dir, "app.py"));
+  const appText = readFileSync(app, "utf8").replace(
+    "def serve():",
+    "def helper():\n    return 1\n\n\ndef serve():",
+  );
+  const added = await run.patch(app, appText);
+  assert.deepEqual(
+    added.functions.map((f) => [f.qualname, f.status]),
+    [["helper", "added"]],
+  );
+  assert.equal((await run.finish()).code, 0);
+});
+
+test("the program keeps running when the controller goes away", async () => {
+  const dir = copyFixture("live");
+  const run = new AgentRun({ cwd: dir, entry: ["app.py"] });
+  await run.stdoutLine(/^ready$/);
+  run.closePipe();
+  assert.match(await run.ask("report", /^\{/), /"errors": 0/);
+  const end = await run.finish();
+  assert.equal(end.code, 0, end.stderr);
+  assert.equal(end.stderr, "");
+});
+
+test("Ctrl-C (SIGINT) ends the program as it ends plain python", async () => {
+  const dir = copyFixture("live");
+  const results = [];
+  for (const plain of [true, false]) {
+    const run = new AgentRun({ cwd: dir, entry: ["app.py"], plain });
+    await run.stdoutLine(/^ready$/);
+    run.child.kill("SIGINT");
+    const end = await run.exited;
+    results.push({ ...end, last: run.output.stderr.trim().split("\n").at(-1) });
+  }
+  assert.deepEqual(results[1], results[0]);
+  assert.equal(results[0]?.last, "KeyboardInterrupt");
+});
