@@ -66,3 +66,40 @@ export async function editSeries(options: {
   }
   return { latencies, failures };
 }
+
+/** One running program to edit in an interleaved series. */
+export interface Subject {
+  proc: LineProcess;
+  file: string;
+  source: (k: number) => string;
+  expect?: (k: number) => string;
+  timeoutMs: number;
+}
+
+export interface SubjectSeries extends EditSeries {
+  /** Latency of the first (warm-up) edit, not in `latencies`. */
+  first: number | undefined;
+}
+
+/**
+ * Edits several running programs in turn (edit 1 of each, then edit 2 of each, …) so that changes in
+ * machine load hit every case alike. Edit 1 is a warm-up, reported apart as `first`.
+ */
+export async function interleavedEdits(
+  subjects: Subject[],
+  edits: number,
+  gapMs: number,
+): Promise<SubjectSeries[]> {
+  const results: SubjectSeries[] = subjects.map(() => ({ latencies: [], failures: [], first: undefined }));
+  for (let k = 1; k <= edits + 1; k++) {
+    for (const [i, s] of subjects.entries()) {
+      const r = results[i] as SubjectSeries;
+      if (r.failures.length >= 3 && r.latencies.length === 0) continue; // it does not work at all
+      const one = await editSeries({ ...s, edits: 1, first: k, gapMs });
+      if (k === 1) r.first = one.latencies[0];
+      else r.latencies.push(...one.latencies);
+      r.failures.push(...one.failures);
+    }
+  }
+  return results;
+}
