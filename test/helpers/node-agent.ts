@@ -162,6 +162,19 @@ export class AgentRun {
     return (reply as Extract<AgentMessage, { type: "patched" }>).result;
   }
 
+  /** Send a command line to the program and return the value it prints as `command=<json>`. */
+  async ask(command: string): Promise<unknown> {
+    const from = this.stdout.length;
+    this.write(`${command}\n`);
+    const line = await this.until(() => {
+      const match = this.stdout.slice(from).match(new RegExp(`^${command}([=!])(.*)$`, "m"));
+      return match ? match : undefined;
+    }, `answer to ${command}`);
+    const value = JSON.parse(line[2] ?? "null");
+    if (line[1] === "!") throw new Error(`${command} raised: ${value}`);
+    return value;
+  }
+
   write(text: string): void {
     this.child.stdin?.write(text);
   }

@@ -229,6 +229,8 @@ export function buildModel(
     preambleAt: 0,
   };
   const usedKeys = new Map<string, number>();
+  // Properties of a named object literal are named after it: `handlers.get`, not just `get`.
+  const objectNames = new WeakMap<AnyNode, string>();
   const unique = (key: string): string => {
     const n = (usedKeys.get(key) ?? 0) + 1;
     usedKeys.set(key, n);
@@ -329,8 +331,11 @@ export function buildModel(
       if (parent.left.type === "MemberExpression")
         return keyName(parent.left.property, parent.left.computed, source);
     }
-    if (parent.type === "Property" && parent.value === node)
-      return keyName(parent.key, parent.computed, source);
+    if (parent.type === "Property" && parent.value === node) {
+      const owner = objectNames.get(parent);
+      const key = keyName(parent.key, parent.computed, source);
+      return owner ? `${owner}.${key}` : key;
+    }
     if (parent.type === "AssignmentPattern" && parent.right === node && parent.left.type === "Identifier")
       return parent.left.name;
     if (
@@ -397,7 +402,8 @@ export function buildModel(
         } else if (member.value) visit(member.value, inner, member);
       } else visit(member, inner, node);
     }
-    cls.shellText = blank(source, node.start, node.end, members);
+    // Members are compared one by one; the shell is what is left: heritage, fields, static blocks.
+    cls.shellText = blank(source, node.start, node.end, members).replace(/\u0000[^\u0000]*\u0000/g, "");
   };
 
   const visit = (node: AnyNode, walk: Walk, parent: AnyNode): void => {
@@ -469,6 +475,11 @@ export function buildModel(
           return;
         }
         break;
+      case "ObjectExpression": {
+        const owner = inferName(node, parent);
+        if (owner) for (const property of node.properties) objectNames.set(property, owner);
+        break;
+      }
       case "Identifier":
         walk.refs.add(node.name);
         return;

@@ -1,0 +1,281 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { AgentRun, nodeBinaries } from "./helpers/node-agent.js";
+import {
+  commandLoop,
+  edit,
+  entryName,
+  FORMATS,
+  type Format,
+  imports,
+  programDir,
+  statusOf,
+  typed,
+} from "./helpers/node-programs.js";
+
+/**
+ * Every patch case of issue 3 on a running program, for CommonJS, ES modules and TypeScript, on
+ * each Node version: real processes, real file edits, answers read from the program's stdout.
+ */
+
+function program(format: Format): string {
+  const t = typed(format);
+  return `${imports(format, { "node:events": "EventEmitter", "node:readline": "createInterface" })}
+const PREFIX = "hi";
+let calls = 0;
+
+function greet(name${t(": string")}) {
+  calls++;
+  return PREFIX + " " + name;
+}
+const boundGreet = greet.bind(null);
+const emitter = new EventEmitter();
+let heard = "";
+emitter.on("ping", function onPing() {
+  heard = "ping v1";
+});
+const shout = (s${t(": string")}) => s.toUpperCase();
+
+class Base {
+  describe() {
+    return "base";
+  }
+}
+class Shape extends Base {
+  #sides${t(": number")};
+  static count = 0;
+  constructor(sides${t(": number")}) {
+    super();
+    this.#sides = sides;
+    Shape.count++;
+  }
+  area() {
+    return "area v1 " + this.#sides;
+  }
+  get label() {
+    return "label v1";
+  }
+  static kind() {
+    return "kind v1";
+  }
+  describe() {
+    return "shape v1 " + super.describe();
+  }
+  onClick = () => {
+    return "click v1 " + this.#sides;
+  };
+}
+const shape = new Shape(3);
+const click = shape.onClick;
+
+function makeCounter() {
+  let n = 0;
+  return {
+    inc() {
+      n += 1;
+      return n;
+    },
+    tag() {
+      return "tag v1";
+    },
+  };
+}
+const counter = makeCounter();
+
+async function slow(gate${t(": Promise<void>")}) {
+  await gate;
+  return "slow v1";
+}
+let release${t(": () => void")} = () => {};
+let pending${t(": Promise<string> | undefined")};
+
+function* steps() {
+  yield "step v1 a";
+  yield "step v1 b";
+}
+const stepper = steps();
+
+const commands${t(": Record<string, () => unknown>")} = {
+  greet: () => greet("ann"),
+  bound: () => boundGreet("bob"),
+  emit: () => {
+    emitter.emit("ping");
+    return heard;
+  },
+  shout: () => shout("x"),
+  area: () => shape.area(),
+  label: () => shape.label,
+  kind: () => Shape.kind(),
+  describe: () => shape.describe(),
+  click: () => click(),
+  inc: () => counter.inc(),
+  freshInc: () => makeCounter().inc(),
+  tag: () => counter.tag(),
+  startSlow: () => {
+    pending = slow(new Promise((r) => (release = r)));
+    return "started";
+  },
+  finishSlow: async () => {
+    release();
+    return await pending;
+  },
+  slowNow: () => slow(Promise.resolve()),
+  step: () => stepper.next().value,
+  newSteps: () => steps().next().value,
+  calls: () => calls,
+  extra: () => "extra v1",
+};
+${commandLoop(format)}`;
+}
+
+for (const { version, path } of nodeBinaries()) {
+  describe(`node ${version}: patching a running program`, {
+    skip: path ? false : `node${version} package missing (npm install)`,
+  }, () => {
+    for (const format of FORMATS) {
+      test(`${format}: bodies, closures, async, generators, additions, constants, refusals, syntax errors`, async () => {
+        const dir = programDir(format, { [entryName(format)]: program(format) });
+        const file = join(dir, entryName(format));
+        const run = await AgentRun.start(file, { node: path });
+        try {
+          await run.output("ready");
+          await run.loaded(file);
+          assert.equal(await run.ask("greet"), "hi ann");
+          assert.equal(await run.ask("inc"), 1);
+          assert.equal(await run.ask("startSlow"), "started");
+          assert.equal(await run.ask("step"), "step v1 a");
+
+          // Function bodies: every existing reference, bound copy, listener and instance.
+          let result = await edit(run, file, [
+            ['return PREFIX + " " + name;', 'return PREFIX + ", " + name;'],
+            ['heard = "ping v1";', 'heard = "ping v2";'],
+            ["s.toUpperCase();", 's.toUpperCase() + "!";'],
+            ['"area v1 "', '"area v2 "'],
+            ['"label v1"', '"label v2"'],
+            ['"kind v1"', '"kind v2"'],
+            ['"shape v1 "', '"shape v2 "'],
+            ['"click v1 "', '"click v2 "'],
+            ['"tag v1"', '"tag v2"'],
+            ["n += 1;", "n += 10;"],
+          ]);
+          assert.equal(result.outcome, "applied", JSON.stringify(result));
+          for (const name of [
+            "greet",
+            "onPing",
+            "shout",
+            "Shape.area",
+            "Shape.get label",
+            "Shape.static kind",
+            "Shape.describe",
+            "Shape.onClick",
+            "makeCounter.tag",
+          ]) {
+            assert.equal(statusOf(result, name), "updated", `${name}: ${JSON.stringify(result)}`);
+          }
+          assert.equal(statusOf(result, "makeCounter.inc"), "running-old", JSON.stringify(result));
+          assert.equal(await run.ask("greet"), "hi, ann");
+          assert.equal(await run.ask("bound"), "hi, bob");
+          assert.equal(await run.ask("emit"), "ping v2");
+          assert.equal(await run.ask("shout"), "X!");
+          assert.equal(await run.ask("area"), "area v2 3");
+          assert.equal(await run.ask("label"), "label v2");
+          assert.equal(await run.ask("kind"), "kind v2");
+          assert.equal(await run.ask("describe"), "shape v2 base");
+          assert.equal(await run.ask("click"), "click v2 3");
+          assert.equal(await run.ask("tag"), "tag v2");
+          assert.equal(await run.ask("inc"), 2, "a closure over a local keeps its old code");
+          assert.equal(await run.ask("freshInc"), 10, "a closure created after the edit runs the new code");
+          assert.equal(await run.ask("calls"), 3, "module state is kept");
+
+          // Suspended async functions and generators finish with their old code.
+          result = await edit(run, file, [
+            ['return "slow v1";', 'return "slow v2";'],
+            ['yield "step v1 a";\n  yield "step v1 b";', 'yield "step v2 a";\n  yield "step v2 b";'],
+          ]);
+          assert.equal(result.outcome, "applied", JSON.stringify(result));
+          assert.equal(statusOf(result, "slow"), "running-old");
+          assert.equal(statusOf(result, "steps"), "running-old");
+          assert.equal(await run.ask("finishSlow"), "slow v1");
+          assert.equal(await run.ask("slowNow"), "slow v2");
+          assert.equal(await run.ask("step"), "step v1 b");
+          assert.equal(await run.ask("newSteps"), "step v2 a");
+
+          // New functions and methods; a changed constant reaches every function that reads it.
+          result = await edit(run, file, [
+            ['const PREFIX = "hi";', 'const PREFIX = "hey";\nfunction helper() {\n  return "helper v1";\n}'],
+            ['extra: () => "extra v1",', 'extra: () => helper() + " " + shape.sides(),'],
+            ["  get label() {", "  sides() {\n    return this.#sides;\n  }\n  get label() {"],
+          ]);
+          assert.equal(result.outcome, "applied", JSON.stringify(result));
+          assert.equal(statusOf(result, "PREFIX"), "updated");
+          assert.equal(statusOf(result, "helper"), "added");
+          assert.equal(statusOf(result, "Shape.sides"), "added");
+          assert.equal(statusOf(result, "commands.extra"), "updated");
+          assert.equal(await run.ask("greet"), "hey, ann");
+          assert.equal(await run.ask("extra"), "helper v1 3");
+
+          // Refused per function, the rest applied: a changed constructor with live instances and a
+          // changed top-level statement; the method edit in the same save goes live.
+          result = await edit(run, file, [
+            ["Shape.count++;", "Shape.count += 2;"],
+            ["const shape = new Shape(3);", "const shape = new Shape(4);"],
+            ['"area v2 "', '"area v3 "'],
+          ]);
+          assert.equal(result.outcome, "partial", JSON.stringify(result));
+          assert.equal(statusOf(result, "Shape.constructor"), "refused");
+          assert.match(
+            result.functions.find((f) => f.qualname === "Shape.constructor")?.reason ?? "",
+            /instance/,
+          );
+          assert.equal(statusOf(result, "shape"), "refused");
+          assert.equal(statusOf(result, "Shape.area"), "updated");
+          assert.equal(await run.ask("area"), "area v3 3");
+
+          // A changed heritage refuses the class: nothing of it changes.
+          result = await edit(run, file, [
+            ["class Shape extends Base {", "class Shape extends Object {"],
+            ['"area v3 "', '"area v4 "'],
+          ]);
+          assert.equal(result.outcome, "rejected", JSON.stringify(result));
+          assert.equal(statusOf(result, "Shape"), "refused");
+          assert.equal(await run.ask("area"), "area v3 3");
+          await edit(run, file, [
+            ["class Shape extends Object {", "class Shape extends Base {"],
+            ['"area v4 "', '"area v3 "'],
+          ]);
+
+          // A syntax error changes nothing and says where.
+          result = await edit(run, file, [
+            ['return PREFIX + ", " + name;', 'return PREFIX + ", " + name +;'],
+          ]);
+          assert.equal(result.outcome, "rejected");
+          assert.equal(result.error?.kind, "syntax");
+          const broken =
+            readFileSync(file, "utf8")
+              .split("\n")
+              .findIndex((l) => l.includes("name +;")) + 1;
+          assert.equal(result.error?.line, broken, JSON.stringify(result.error));
+          assert.ok((result.error?.column ?? 0) > 1);
+          assert.equal(await run.ask("greet"), "hey, ann");
+          result = await edit(run, file, [
+            ['return PREFIX + ", " + name +;', 'return PREFIX + "; " + name;'],
+          ]);
+          assert.equal(result.outcome, "applied", JSON.stringify(result));
+          assert.equal(await run.ask("greet"), "hey; ann");
+
+          if (format !== "cjs") {
+            result = await edit(run, file, [
+              ['from "node:events";', 'from "node:events";\nimport { join } from "node:path";'],
+            ]);
+            assert.equal(result.outcome, "rejected");
+            assert.equal(statusOf(result, "<imports>"), "refused");
+          }
+        } finally {
+          run.kill();
+        }
+      });
+    }
+  });
+}
