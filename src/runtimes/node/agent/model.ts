@@ -403,7 +403,10 @@ export function buildModel(
       } else visit(member, inner, node);
     }
     // Members are compared one by one; the shell is what is left: heritage, fields, static blocks.
-    cls.shellText = blank(source, node.start, node.end, members).replace(/\u0000[^\u0000]*\u0000/g, "");
+    cls.shellText = blank(source, node.start, node.end, members)
+      .split("\u0000")
+      .filter((_, i) => i % 2 === 0)
+      .join("");
   };
 
   const visit = (node: AnyNode, walk: Walk, parent: AnyNode): void => {
