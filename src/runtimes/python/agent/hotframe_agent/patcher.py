@@ -14,6 +14,7 @@
 import __future__
 import ast
 import builtins
+import gc
 import os
 import sys
 import threading
@@ -44,11 +45,18 @@ def patch(file, source):
     if unit is None:
         error = protocol.patch_error("internal", "%s was never imported by the program" % file)
         return protocol.patch_result(protocol.REJECTED, [], error)
+    # A patch allocates a whole syntax tree: without this, the cyclic GC would run (full
+    # collections included) during the patch and make its cost grow with the heap.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _Patch(unit, source).run()
     except Exception as exc:  # a bug in hotframe: say so, the program keeps its previous code
         error = protocol.patch_error("internal", "hotframe failed: %r" % (exc,), traceback=traceback.format_exc())
         return protocol.patch_result(protocol.REJECTED, [], error)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def namespace_of(unit):

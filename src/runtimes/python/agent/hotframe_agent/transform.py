@@ -21,76 +21,91 @@ TRACK = "__hotframe_track__"
 RESTART = "__hotframe_restart__"
 SIGNAL_VAR = "__hf_signal__"
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
 def instrument(tree):
     """Rewrite a parsed module in place and return it (ready for compile())."""
-    _Instrumenter().visit(tree)
+    _Instrumenter().walk(tree, None)
     return tree
 
 
-def _own_nodes(body):
-    """The nodes of a function body that belong to its own scope (not nested defs or lambdas)."""
-    stack = list(body)
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, _SCOPES):
-                # Decorators and defaults of a nested def are evaluated in this scope.
-                if not isinstance(child, ast.Lambda):
-                    stack.extend(child.decorator_list)
-                if not isinstance(child, ast.ClassDef):
-                    stack.extend(d for d in child.args.defaults + child.args.kw_defaults if d is not None)
-                else:
-                    stack.extend(child.bases)
-                    stack.extend(child.keywords)
-                continue
-            stack.append(child)
+class _Scope:
+    """What the rewrite of one function needs to know about its body's own scope."""
+
+    __slots__ = ("rebound", "generator")
+
+    def __init__(self):
+        self.rebound = set()  # names bound or deleted in the body (parameters need a copy)
+        self.generator = False
 
 
-def _rebound_names(body):
-    """Names bound or deleted anywhere in the body's own scope."""
-    names = set()
-    for node in _own_nodes(body):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
-        elif type(node).__name__ in ("MatchAs", "MatchStar") and node.name:
-            names.add(node.name)
-        elif type(node).__name__ == "MatchMapping" and node.rest:
-            names.add(node.rest)
-    return names
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_BINDING_NAMES = {"MatchAs", "MatchStar", "ExceptHandler"}  # nodes with a bound `name` field
 
 
-def _is_generator(body):
-    return any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in _own_nodes(body))
+class _Instrumenter:
+    """One pass over the tree (patch latency depends on it): wraps defs, tracks lambdas, and
+    collects per function what its body rebinds and whether it yields."""
 
-
-class _Instrumenter(ast.NodeTransformer):
-    def visit_Lambda(self, node):
-        self.generic_visit(node)
-        call = ast.Call(func=ast.Name(id=TRACK, ctx=ast.Load()), args=[node], keywords=[])
-        ast.copy_location(call.func, node)
-        return ast.copy_location(call, node)
-
-    def visit_FunctionDef(self, node):
-        self.generic_visit(node)
-        self._wrap(node, is_async=False)
+    def walk(self, node, scope):
+        kind = type(node)
+        if kind is ast.Name:
+            if scope is not None and type(node.ctx) is not ast.Load:
+                scope.rebound.add(node.id)
+            return node
+        if kind in _FUNCTIONS or kind is ast.Lambda:
+            return self._function(node, scope)
+        if kind is ast.ClassDef:
+            if scope is not None:
+                scope.rebound.add(node.name)
+            for field in (node.bases, node.keywords, node.decorator_list):
+                self._walk_list(field, scope)
+            self._walk_list(node.body, _Scope())  # a class body is a scope of its own
+            return node
+        if scope is not None:
+            if kind is ast.Yield or kind is ast.YieldFrom:
+                scope.generator = True
+            elif kind is ast.alias:
+                scope.rebound.add((node.asname or node.name).split(".")[0])
+            elif kind.__name__ in _BINDING_NAMES and node.name:
+                scope.rebound.add(node.name)
+            elif kind.__name__ == "MatchMapping" and node.rest:
+                scope.rebound.add(node.rest)
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                self._walk_list(value, scope)
+            elif isinstance(value, ast.AST):
+                replaced = self.walk(value, scope)
+                if replaced is not value:
+                    setattr(node, field, replaced)
         return node
 
-    def visit_AsyncFunctionDef(self, node):
-        self.generic_visit(node)
-        self._wrap(node, is_async=True)
+    def _walk_list(self, items, scope):
+        for i, item in enumerate(items):
+            if isinstance(item, ast.AST):
+                replaced = self.walk(item, scope)
+                if replaced is not item:
+                    items[i] = replaced
+
+    def _function(self, node, scope):
+        args = node.args
+        # Defaults, annotations and decorators are evaluated in the enclosing scope.
+        self._walk_list(args.defaults, scope)
+        self._walk_list(args.kw_defaults, scope)  # None entries (no default) are skipped
+        if type(node) is ast.Lambda:
+            inner = _Scope()
+            node.body = self.walk(node.body, inner)
+            call = ast.Call(func=ast.Name(id=TRACK, ctx=ast.Load()), args=[node], keywords=[])
+            ast.copy_location(call.func, node)
+            return ast.copy_location(call, node)
+        if scope is not None:
+            scope.rebound.add(node.name)
+        self._walk_list(node.decorator_list, scope)
+        inner = _Scope()
+        self._walk_list(node.body, inner)
+        self._wrap(node, type(node) is ast.AsyncFunctionDef, inner)
         return node
 
-    def _wrap(self, node, is_async):
+    def _wrap(self, node, is_async, scope):
         track = ast.copy_location(ast.Name(id=TRACK, ctx=ast.Load()), node)
         node.decorator_list.append(track)
 
@@ -104,7 +119,7 @@ class _Instrumenter(ast.NodeTransformer):
         first = body[0]
 
         args = node.args
-        rebound = _rebound_names(body)
+        rebound = scope.rebound
         params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
         params += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
         saved = {p: "__hf_%s__" % p for p in params if p in rebound}
@@ -123,7 +138,7 @@ class _Instrumenter(ast.NodeTransformer):
             args=positional,
             keywords=keywords,
         )
-        is_generator = _is_generator(body)
+        is_generator = scope.generator
         if is_async and is_generator:
             # An async generator cannot return a value: re-yield what the new one produces.
             item = "__hf_item__"
