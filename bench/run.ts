@@ -18,6 +18,8 @@ export interface Benchmark {
   id: string;
   title: string;
   run: (config: BenchConfig) => Promise<Section>;
+  /** Still worth running (its baselines) when hotframe cannot run the runtime yet. */
+  baselinesAlone?: boolean;
 }
 
 /** A runtime's benchmarks, and a check that hotframe can run that runtime's programs at all. */
@@ -73,11 +75,11 @@ async function main(): Promise<void> {
     const why = await suite.preflight(config).catch((error: Error) => error.message);
     for (const benchmark of benchmarks) {
       let section: Section;
-      if (why !== undefined) {
+      if (why !== undefined && !benchmark.baselinesAlone) {
         section = notMeasured(benchmark.title, "", why, []);
       } else {
         try {
-          section = await benchmark.run(config);
+          section = await benchmark.run({ ...config, hotframeMissing: why });
         } catch (error) {
           section = notMeasured(
             benchmark.title,

@@ -7,6 +7,8 @@ export interface BenchConfig {
   /** Substrings of benchmark ids to run (empty: all). */
   only: string[];
   log: (message: string) => void;
+  /** Set when `hotframe run` cannot run this runtime's programs: only baselines are measured. */
+  hotframeMissing?: string;
 }
 
 /** n in a full run, q in a --quick one. */

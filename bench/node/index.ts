@@ -25,7 +25,7 @@ export const nodeBenchmarks: Suite = {
   runtime: "node",
   preflight,
   benchmarks: [
-    { id: "node-latency", title: "Node: patch latency", run: nodeLatency },
+    { id: "node-latency", title: "Node: patch latency", run: nodeLatency, baselinesAlone: true },
     { id: "node-overhead", title: "Node: instrumentation overhead", run: nodeOverhead },
     { id: "node-startup", title: "Node: start-up and memory", run: nodeStartup },
   ],

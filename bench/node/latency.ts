@@ -53,7 +53,10 @@ async function measure(
     const source = (k: number) => nodeModule(c.lines, k);
     const common = { proc, file: target, source, timeoutMs: 20_000, expect: opts.expect };
     const warm = await editSeries({ ...common, edits: 1, first: 1, gapMs: opts.gapMs + 100 });
-    const series = await editSeries({ ...common, edits, first: 2, gapMs: opts.gapMs });
+    // An approach that cannot apply even the first edit (e.g. live edit on Node 26) is not retried.
+    const series = warm.latencies.length
+      ? await editSeries({ ...common, edits, first: 2, gapMs: opts.gapMs })
+      : { latencies: [], failures: [] };
     return {
       approach,
       c,
@@ -146,7 +149,9 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
     }
   };
   for (const c of [small, big, heap]) {
-    await run(`hotframe ${label(c)}, heap ${c.heapMB} MB`, () => hotframe(config, c, edits));
+    if (config.hotframeMissing === undefined) {
+      await run(`hotframe ${label(c)}, heap ${c.heapMB} MB`, () => hotframe(config, c, edits));
+    }
     await run(`setScriptSource ${label(c)}, heap ${c.heapMB} MB`, () =>
       v8(config, c, c === small ? edits : slowEdits),
     );
@@ -183,10 +188,15 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
   const hotBig = med(find("hotframe", big));
   const hotHeap = med(find("hotframe", heap));
   const heapRatio = hotHeap / hotSmall;
+  if (config.hotframeMissing !== undefined) {
+    rows.unshift(["hotframe", "all", "", "", "not measured", "", "", "", config.hotframeMissing]);
+  }
   const notes = outcomes.flatMap((o) =>
     o.failures.slice(0, 2).map((f) => `${o.approach}, ${label(o.c)}, heap ${o.c.heapMB} MB: ${f}`),
   );
   const known = (v: number, met: boolean) => (Number.isFinite(v) ? met : undefined);
+  const shown = (text: string) =>
+    config.hotframeMissing === undefined ? text : `not measured: ${config.hotframeMissing}`;
   return {
     title: "Node: patch latency (file written → new behaviour observed by the program)",
     method:
@@ -210,16 +220,21 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
     rows,
     goals: [
       goal(
-        "patch latency, 1,000-line module",
+        "Node patch latency, 1,000-line module",
         "median ≤ 15 ms",
-        ms(hotSmall),
+        shown(ms(hotSmall)),
         known(hotSmall, hotSmall <= 15),
       ),
-      goal("patch latency, 50,000-line module", "median ≤ 50 ms", ms(hotBig), known(hotBig, hotBig <= 50)),
       goal(
-        "patch latency with a ~500 MB heap",
+        "Node patch latency, 50,000-line module",
+        "median ≤ 50 ms",
+        shown(ms(hotBig)),
+        known(hotBig, hotBig <= 50),
+      ),
+      goal(
+        "Node patch latency with a ~500 MB heap",
         "flat in heap size (≤ 1.25× or ≤ +2 ms)",
-        `${ms(hotHeap)} (${ratio(heapRatio)})`,
+        shown(`${ms(hotHeap)} (${ratio(heapRatio)})`),
         known(heapRatio, heapRatio <= 1.25 || hotHeap - hotSmall <= 2),
       ),
     ],

@@ -42,7 +42,7 @@ export async function nodeOverhead(config: BenchConfig): Promise<Section> {
     const realistic = name.startsWith("parser");
     const limit = realistic ? 1.03 : 1.1;
     return goal(
-      `overhead: ${name}${realistic ? " (realistic)" : " (call-heavy)"}`,
+      `Node overhead: ${name}${realistic ? " (realistic)" : " (call-heavy)"}`,
       `≤ ${limit.toFixed(2)}×`,
       ratio(r),
       Number.isFinite(r) ? r <= limit : undefined,

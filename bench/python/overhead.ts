@@ -43,7 +43,7 @@ export async function pythonOverhead(config: BenchConfig): Promise<Section> {
   });
   const goals = result.workloads.map((name) => {
     const r = median(result.pairRatios[name] ?? []);
-    return goal(`overhead: ${name}`, "≤ 1.05×", ratio(r), Number.isFinite(r) ? r <= 1.05 : undefined);
+    return goal(`Python overhead: ${name}`, "≤ 1.05×", ratio(r), Number.isFinite(r) ? r <= 1.05 : undefined);
   });
   if (result.workloads.length === 0) {
     goals.push(
