@@ -3,13 +3,13 @@
  * hotframe, hotframe, plain, …) so that drift in machine load hits both alike. Each program times its
  * workloads itself (start-up excluded) and prints `result {"workload": [ms per round…]}`.
  */
-import { median } from "./stats.js";
+import { min } from "./stats.js";
 
 export type Timings = Record<string, number[]>;
 
 export interface OverheadResult {
   workloads: string[];
-  plain: Record<string, number[]>; // per process: median ms of its rounds
+  plain: Record<string, number[]>; // per process: its best round (ms)
   hot: Record<string, number[]>;
   pairRatios: Record<string, number[]>;
   failures: string[];
@@ -43,8 +43,9 @@ export async function interleave(
     }
     workloads = Object.keys(p);
     for (const name of workloads) {
-      const pm = median(p[name] ?? []);
-      const hm = median(h[name] ?? []);
+      // Best of a process's rounds: on a shared machine interference only ever adds time.
+      const pm = min(p[name] ?? []);
+      const hm = min(h[name] ?? []);
       push(plain, name, pm);
       push(hot, name, hm);
       push(pairRatios, name, hm / pm);

@@ -104,7 +104,9 @@ async function v8(
     return Number.isFinite(t) ? [t] : [];
   });
   const errors = calls.filter((l) => l.startsWith("v8 error"));
-  outcome.extra = `setScriptSource call alone: median ${ms(median(times))}`;
+  outcome.extra = times.length
+    ? `setScriptSource call alone: median ${ms(median(times))}`
+    : `not available: ${(errors[0] ?? "no reply").split(" ").slice(3).join(" ")}`;
   if (errors.length)
     outcome.failures.unshift(`setScriptSource: ${(errors[0] as string).split(" ").slice(3).join(" ")}`);
   return outcome;

@@ -61,7 +61,7 @@ export async function nodeOverhead(config: BenchConfig): Promise<Section> {
   return {
     title: "Node: instrumentation overhead (steady state)",
     method:
-      `overhead_prog.mjs times each workload in-process after two warm-up rounds (${rounds} rounds, median per ` +
+      `overhead_prog.mjs times each workload in-process after two warm-up rounds (${rounds} rounds, best round per ` +
       `process); ${pairs} plain \`node\` processes interleaved with ${pairs} \`hotframe run\` processes. ` +
       "Ratio = median over pairs of (hotframe / plain) for adjacent runs. Goals: ≤ 1.10× call-heavy, ≤ 1.03× realistic.",
     headers: ["workload", "node", "hotframe run", "ratio", "range of pair ratios"],

@@ -53,7 +53,7 @@ export async function pythonOverhead(config: BenchConfig): Promise<Section> {
   return {
     title: "Python: instrumentation overhead (steady state)",
     method:
-      `overhead_prog.py times each workload in-process (${rounds} rounds after a warm-up, median per process); ` +
+      `overhead_prog.py times each workload in-process (${rounds} rounds after a warm-up, best round per process); ` +
       `${pairs} plain \`python3\` processes interleaved with ${pairs} \`hotframe run\` processes. ` +
       "Ratio = median over pairs of (hotframe / plain) for adjacent runs.",
     headers: ["workload", "python3", "hotframe run", "ratio", "range of pair ratios"],

@@ -110,7 +110,7 @@ export async function pythonRestart(config: BenchConfig): Promise<Section> {
     ],
     goals: [
       goal(
-        "patch beats a restart",
+        "Python patch vs restart (the bench's own check)",
         "faster than restarting a program with no state at all",
         `${ms(hot)} vs ${ms(median(noState.latencies))}`,
         Number.isFinite(hot) ? hot < median(noState.latencies) : undefined,
