@@ -90,11 +90,12 @@ test("a file that is not UTF-8 is refused with its line and column", async () =>
   const app = join(dir, "app.py");
   const run = new HotframeRun(dir, ["app.py"]);
   assert.equal(await ask(run, 1), "result 2");
-  const bad = Buffer.concat([
-    Buffer.from(ANSWERER.replace("return n + 1", "return n + 1  # caf")),
-    Buffer.from([0xe9]),
-    Buffer.from("\n"),
-  ]);
+  const [head, tail] = ANSWERER.replace("return n + 1", "return n + 1  # caf\u0000").split("\u0000") as [
+    string,
+    string,
+  ];
+  // A Latin-1 "é" in the middle of the file, at the end of line 5's comment.
+  const bad = Buffer.concat([Buffer.from(head), Buffer.from([0xe9]), Buffer.from(tail)]);
   // The invalid byte sits at the end of line 5.
   const event = await edit(run, app, bad);
   assert.equal(event.outcome, "rejected");

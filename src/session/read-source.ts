@@ -48,15 +48,18 @@ function firstInvalidUtf8(bytes: Buffer): { line: number; column: number; offset
     if (validPrefix(bytes.subarray(0, mid))) low = mid;
     else high = mid - 1;
   }
+  // The bad sequence may have started with a lead byte that was still valid on its own: back up to
+  // the last complete character, where the bad sequence begins.
+  while (low > 0 && !validPrefix(bytes.subarray(0, low), false)) low--;
   const prefix = new TextDecoder("utf-8").decode(bytes.subarray(0, low));
   const lines = prefix.split("\n");
   return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1, offset: low };
 }
 
-function validPrefix(bytes: Uint8Array): boolean {
+function validPrefix(bytes: Uint8Array, stream = true): boolean {
   try {
     // stream: an unfinished sequence at the end is not an error yet; a wrong byte is.
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream });
     return true;
   } catch {
     return false;

@@ -10,6 +10,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { SessionEvent } from "../../src/session/events.js";
 
@@ -36,6 +37,12 @@ export function writeProjectFile(dir: string, name: string, text: string | Buffe
 
 export type EditEvent = Extract<SessionEvent, { type: "edit" }>;
 
+/** Every run a test started: a failed test must not leave its program running (the file would hang). */
+const RUNS = new Set<HotframeRun>();
+after(() => {
+  for (const run of RUNS) run.child.kill("SIGKILL");
+});
+
 /** `hotframe run …` as a real child process, with its output and event log observable. */
 export class HotframeRun {
   readonly stdout: string[] = [];
@@ -60,12 +67,14 @@ export class HotframeRun {
       stdio: [options.stdin ?? "pipe", "pipe", "pipe"],
       env: { ...process.env, NO_COLOR: "1", ...options.env },
     });
+    RUNS.add(this);
     this.collect(this.child.stdout, this.stdout);
     this.collect(this.child.stderr, this.stderr);
     this.exited = new Promise((resolve) =>
       this.child.on("exit", (code, signal) => {
         this.readEvents();
         this.eventsWatcher?.close();
+        RUNS.delete(this);
         this.notify();
         resolve({ code, signal });
       }),
