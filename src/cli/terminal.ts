@@ -56,7 +56,8 @@ export class TerminalReporter {
     if (event.outcome === "rejected") {
       const error = event.error;
       const where = error?.line ? `${file}:${error.line}${error.column ? `:${error.column}` : ""}` : file;
-      const why = error?.message ?? "the edit cannot be applied";
+      const message = error?.message ?? "the edit cannot be applied";
+      const why = error?.kind === "syntax" && !/^\w*Error\b/.test(message) ? `SyntaxError: ${message}` : message;
       lines.push(
         this.paint("red", `✗ ${where}  ${why} — nothing changed, the program runs the previous code`),
       );
