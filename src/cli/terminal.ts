@@ -34,12 +34,7 @@ export class TerminalReporter {
       case "started":
         return quiet
           ? []
-          : [
-              this.paint(
-                "dim",
-                `hotframe: ${event.runtime} pid ${event.pid}, watching ${this.show(event.root)}`,
-              ),
-            ];
+          : [this.paint("dim", `hotframe: ${event.runtime} pid ${event.pid}, watching ${event.root}`)];
       case "warning":
         return [this.paint("yellow", `⚠ ${event.file ? `${this.show(event.file)}  ` : ""}${event.message}`)];
       case "exit":
@@ -57,7 +52,8 @@ export class TerminalReporter {
       const error = event.error;
       const where = error?.line ? `${file}:${error.line}${error.column ? `:${error.column}` : ""}` : file;
       const message = error?.message ?? "the edit cannot be applied";
-      const why = error?.kind === "syntax" && !/^\w*Error\b/.test(message) ? `SyntaxError: ${message}` : message;
+      const why =
+        error?.kind === "syntax" && !/^\w*Error\b/.test(message) ? `SyntaxError: ${message}` : message;
       lines.push(
         this.paint("red", `✗ ${where}  ${why} — nothing changed, the program runs the previous code`),
       );
