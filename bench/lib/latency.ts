@@ -44,6 +44,8 @@ export async function editSeries(options: {
   timeoutMs: number;
   /** The line that shows edit k took effect (default "changed k"). */
   expect?: (k: number) => string;
+  /** A line that shows the edit failed (stop waiting for it). */
+  failOn?: (line: string) => boolean;
 }): Promise<EditSeries> {
   const latencies: number[] = [];
   const failures: string[] = [];
@@ -56,7 +58,13 @@ export async function editSeries(options: {
     writeFileSync(options.file, text);
     try {
       // includes(), not startsWith(): `node --watch` may put terminal escapes before a program's line
-      const line = await options.proc.waitForLine((l) => l.includes(prefix), options.timeoutMs, from);
+      const failOn = options.failOn ?? (() => false);
+      const line = await options.proc.waitForLine(
+        (l) => l.includes(prefix) || failOn(l),
+        options.timeoutMs,
+        from,
+      );
+      if (!line.includes(prefix)) throw new Error(`the program says: ${line}`);
       latencies.push(parseProtocolLine(line.slice(line.indexOf(prefix))).wallMs - writtenAt);
     } catch (error) {
       failures.push(`edit ${k}: ${(error as Error).message.split("\n")[0]}`);

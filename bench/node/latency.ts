@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type BenchConfig, count } from "../lib/config.js";
 import { editEvents } from "../lib/events.js";
-import { editSeries, waitReady } from "../lib/latency.js";
+import { editSeries, interleavedEdits, waitReady } from "../lib/latency.js";
 import { hotframeArgs, LineProcess, REPO, sleep } from "../lib/process.js";
 import { goal, type Section } from "../lib/report.js";
 import { median, ms, percentile, ratio } from "../lib/stats.js";
@@ -45,13 +45,20 @@ async function measure(
   edits: number,
   target: string,
   proc: LineProcess,
-  opts: { gapMs: number; expect?: (k: number) => string },
+  opts: { gapMs: number; expect?: (k: number) => string; failOn?: (line: string) => boolean },
 ): Promise<Outcome> {
   try {
     const ready = await waitReady(proc, 180_000);
     await sleep(300);
     const source = (k: number) => nodeModule(c.lines, k);
-    const common = { proc, file: target, source, timeoutMs: 20_000, expect: opts.expect };
+    const common = {
+      proc,
+      file: target,
+      source,
+      timeoutMs: 20_000,
+      expect: opts.expect,
+      failOn: opts.failOn,
+    };
     const warm = await editSeries({ ...common, edits: 1, first: 1, gapMs: opts.gapMs + 100 });
     // An approach that cannot apply even the first edit (e.g. live edit on Node 26) is not retried.
     const series = warm.latencies.length
@@ -72,20 +79,59 @@ async function measure(
   }
 }
 
-async function hotframe(config: BenchConfig, c: Case, edits: number): Promise<Outcome> {
-  const { dir, target } = setup(`node-latency-${c.lines}-${c.heapMB}`, c);
-  const events = join(dir, "events.jsonl");
-  const proc = new LineProcess(
-    config.node,
-    hotframeArgs({ watch: dir, events }, ["latency_prog.mjs", String(c.heapMB)]),
-    { cwd: dir },
-  );
-  const outcome = await measure("hotframe", c, edits, target, proc, { gapMs: 150 });
+function hotframeDetails(events: string): string {
   const all = editEvents(events);
   const reported = all.slice(1).flatMap((e) => (typeof e.durationMs === "number" ? [e.durationMs] : []));
   const outcomes = [...new Set(all.map((e) => e.outcome))].join(", ") || "no edit events";
-  outcome.extra = `reported durationMs median ${ms(median(reported))}; outcome ${outcomes}`;
+  return `reported durationMs median ${ms(median(reported))}; outcome ${outcomes}`;
+}
+
+function startHotframe(config: BenchConfig, c: Case, node?: string, tag = "") {
+  const { dir, target } = setup(`node-latency-${c.lines}-${c.heapMB}${tag.replace(/\W+/g, "")}`, c);
+  const events = join(dir, "events.jsonl");
+  const extra = node ? ["--node", node] : [];
+  const proc = new LineProcess(
+    config.node,
+    hotframeArgs({ watch: dir, events, extra }, ["latency_prog.mjs", String(c.heapMB)]),
+    { cwd: dir },
+  );
+  return { c, events, proc, file: target, source: (k: number) => nodeModule(c.lines, k), timeoutMs: 20_000 };
+}
+
+async function hotframe(
+  config: BenchConfig,
+  c: Case,
+  edits: number,
+  node?: string,
+  tag = "",
+): Promise<Outcome> {
+  const s = startHotframe(config, c, node, tag);
+  const outcome = await measure(`hotframe${tag}`, c, edits, s.file, s.proc, { gapMs: 150 });
+  outcome.extra = hotframeDetails(s.events);
   return outcome;
+}
+
+/** Several hotframe programs running at once, edited in turn: load changes hit every case alike. */
+async function hotframeTogether(config: BenchConfig, cases: Case[], edits: number): Promise<Outcome[]> {
+  const subjects = cases.map((c) => startHotframe(config, c));
+  try {
+    const ready = await Promise.all(subjects.map((s) => waitReady(s.proc, 180_000)));
+    await sleep(500);
+    const series = await interleavedEdits(subjects, edits, 150);
+    await sleep(100);
+    return subjects.map((s, i) => ({
+      approach: "hotframe",
+      c: s.c,
+      edits,
+      latencies: series[i]?.latencies ?? [],
+      first: series[i]?.first,
+      extra: hotframeDetails(s.events),
+      failures: series[i]?.failures ?? [],
+      heapUsedMB: Number(ready[i]?.rest[0]),
+    }));
+  } finally {
+    await Promise.all(subjects.map((s) => s.proc.stop()));
+  }
 }
 
 async function v8(
@@ -97,7 +143,10 @@ async function v8(
 ): Promise<Outcome> {
   const { dir, target } = setup(`node-v8-${c.lines}-${c.heapMB}${tag}`, c);
   const proc = new LineProcess(node, ["v8_prog.mjs", String(c.heapMB)], { cwd: dir });
-  const outcome = await measure(`setScriptSource${tag}`, c, edits, target, proc, { gapMs: 150 });
+  const outcome = await measure(`setScriptSource${tag}`, c, edits, target, proc, {
+    gapMs: 150,
+    failOn: (line) => line.startsWith("v8 error"),
+  });
   const calls = proc.lines.filter((l) => l.startsWith("v8 "));
   const times = calls.slice(1).flatMap((l) => {
     const t = Number(l.split(" ")[2]);
@@ -150,10 +199,16 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
       config.log(`  failed: ${(error as Error).message.split("\n")[0]}`);
     }
   };
-  for (const c of [small, big, heap]) {
-    if (config.hotframeMissing === undefined) {
-      await run(`hotframe ${label(c)}, heap ${c.heapMB} MB`, () => hotframe(config, c, edits));
+  if (config.hotframeMissing === undefined) {
+    config.log("node latency: hotframe, 1,000 lines, small heap and ~500 MB heap, edited in turn");
+    try {
+      outcomes.push(...(await hotframeTogether(config, [small, heap], edits)));
+    } catch (error) {
+      config.log(`  failed: ${(error as Error).message.split("\n")[0]}`);
     }
+    await run(`hotframe ${label(big)}`, () => hotframe(config, big, slowEdits));
+  }
+  for (const c of [small, big, heap]) {
     await run(`setScriptSource ${label(c)}, heap ${c.heapMB} MB`, () =>
       v8(config, c, c === small ? edits : slowEdits),
     );
@@ -164,14 +219,31 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
     );
   }
   for (const other of otherNodes()) {
+    const tag = ` (Node ${other.version})`;
+    if (config.hotframeMissing === undefined) {
+      await run(`hotframe on Node ${other.version}`, () =>
+        hotframe(config, small, count(config, 5, 2), other.path, tag),
+      );
+    }
     await run(`setScriptSource on Node ${other.version}`, () =>
-      v8(config, small, count(config, 5, 2), other.path, ` (Node ${other.version})`),
+      v8(config, small, count(config, 5, 2), other.path, tag),
     );
   }
   const find = (approach: string, c: Case) => outcomes.find((o) => o.approach === approach && o.c === c);
   const med = (o: Outcome | undefined) => (o ? median(o.latencies) : Number.NaN);
+  const caseIndex = (c: Case) => [small, big, heap].indexOf(c);
+  const versionOf = (o: Outcome) => / \(Node \d+\)$/.exec(o.approach)?.[0] ?? "";
+  const approachIndex = (o: Outcome) =>
+    ["hotframe", "setScriptSource", "node --watch"].findIndex((a) => o.approach.startsWith(a));
+  outcomes.sort(
+    (a, b) =>
+      versionOf(a).localeCompare(versionOf(b)) ||
+      caseIndex(a.c) - caseIndex(b.c) ||
+      approachIndex(a) - approachIndex(b),
+  );
   const rows = outcomes.map((o) => {
-    const hot = med(find("hotframe", o.c));
+    const version = / \(Node \d+\)$/.exec(o.approach)?.[0] ?? "";
+    const hot = med(find(`hotframe${version}`, o.c));
     return [
       o.approach,
       label(o.c),
@@ -182,7 +254,7 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
       ms(median(o.latencies)),
       ms(percentile(o.latencies, 90)),
       o.first === undefined ? "–" : ms(o.first),
-      o.approach === "hotframe" ? "1×" : ratio(median(o.latencies) / hot),
+      o.approach.startsWith("hotframe") ? "1×" : ratio(median(o.latencies) / hot),
       o.extra,
     ];
   });
@@ -204,10 +276,12 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
     method:
       "latency_prog.mjs polls `target.probe()` from a 1 ms timer and prints `performance.timeOrigin + performance.now()` " +
       "as soon as the value changes; the bench takes its wall-clock time just before writing target.mjs (an ES module; " +
-      `probe() in the middle). hotframe: \`hotframe run\`, ${edits} edits after one warm-up edit ('first edit'). ` +
+      `probe() in the middle). hotframe: \`hotframe run\`, ${edits} edits after one warm-up edit ('first edit'); ` +
+      "the small-heap and ~500 MB-heap programs run at the same time and are edited in turn. " +
       "setScriptSource: plain node; the program watches target.mjs itself (fs.watch) and applies the new source with " +
       "Debugger.setScriptSource through an in-process node:inspector Session. node --watch: the time until the restarted " +
-      "program serves again (prints its first value). 'vs hotframe' = this median / hotframe's median for the same case.",
+      "program serves again (prints its first value). 'vs hotframe' = this median / hotframe's median for the same case " +
+      "(and Node version). Other Node versions: the node22/node24/node26 devDependencies.",
     headers: [
       "approach",
       "module",
