@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { test } from "node:test";
 import { AGENT_DIR, AgentRun, copyFixture, FIXTURES, pythons, runToEnd } from "./helpers/python-agent.js";
 
@@ -140,4 +140,15 @@ test("Ctrl-C (SIGINT) ends the program as it ends plain python", async () => {
   }
   assert.deepEqual(results[1], results[0]);
   assert.equal(results[0]?.last, "KeyboardInterrupt");
+});
+
+test("only the program's own files are instrumented; --instrument-deps adds dependencies", async () => {
+  const dir = copyFixture("deps");
+  const loaded = async (deps: string) => {
+    const run = await runToEnd({ cwd: dir, entry: ["app.py"], env: { HOTFRAME_INSTRUMENT_DEPS: deps } });
+    assert.equal(run.stdout, "vendored venvmod own\n", run.stderr);
+    return run.messages.flatMap((m) => (m.type === "loaded" ? [basename(m.file)] : [])).sort();
+  };
+  assert.deepEqual(await loaded("0"), ["app.py", "own.py"]);
+  assert.deepEqual(await loaded("1"), ["app.py", "own.py", "vendored.py", "venvmod.py"]);
 });

@@ -20,6 +20,7 @@ const CASES: { name: string; entry: string[]; args?: string[] }[] = [
   { name: "-m package", entry: ["-m", "pkg"], args: ["x"] },
   { name: "-m module crashing", entry: ["-m", "pkg.tool"], args: ["--crash"] },
   { name: "missing script", entry: ["nope.py"] },
+  { name: "SyntaxError in the script itself", entry: ["badmain.py"] },
 ];
 
 const DEPTH = /^main depth (\d+)$/m;

@@ -12,8 +12,8 @@ if sys.version_info < (3, 10):
 
 from hotframe_agent import main as __hotframe_main__
 
-__hotframe_kind__, __hotframe_what__ = __hotframe_main__.prepare(sys.argv[1:], globals())
 try:
+    __hotframe_kind__, __hotframe_what__ = __hotframe_main__.prepare(sys.argv[1:], globals())
     # The program runs right here, at module level: one frame above where python runs it.
     if __hotframe_kind__ == "code":
         exec(__hotframe_what__[0], __hotframe_what__[1])

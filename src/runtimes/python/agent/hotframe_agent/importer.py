@@ -33,7 +33,7 @@ def register_unit(path, source, outline, code, module_name):
     file = os.path.realpath(path)
     index = codeindex.index_module(code)
     slots = {key: registry.Slot(key, d.code) for key, d in index.items()}
-    registry.add_unit(registry.Unit(file, module_name, source, outline, index, slots))
+    registry.add_unit(registry.Unit(file, module_name, source, outline, index, slots, code))
     if on_loaded is not None:
         on_loaded(file)
     return code

@@ -38,9 +38,12 @@ def connect():
     patcher.on_warning = lambda message, file: pipe.send(protocol.warning(message, file))
 
     def handle(message):
-        if message.get("type") == "patch":
-            result = patcher.patch(os.path.realpath(message["file"]), message["source"])
-            pipe.send(protocol.patched(message["id"], message["file"], result))
+        try:
+            if message.get("type") == "patch":
+                result = patcher.patch(os.path.realpath(message["file"]), message["source"])
+                pipe.send(protocol.patched(message["id"], message["file"], result))
+        except Exception as exc:  # a malformed request must not stop the reader
+            pipe.send(protocol.warning("hotframe agent: cannot handle %.200r: %r" % (message, exc)))
 
     pipe.serve(handle)
     return root, deps

@@ -107,6 +107,7 @@ class _Patch:
         self.positions = codeindex.by_position(self.new_index)
 
         # ---- 2. plan ----
+        self.module_running = _module_frames(self.unit.module_code)
         self._diff_outline(self.unit.outline, self.outline, ())
         self._diff_code()
         self.slots = self._slots_for_new_version()
@@ -141,13 +142,13 @@ class _Patch:
         prefix = "".join(part + "." for part in owner)
         old_by_key = {e.match_key: e for e in old_entries}
         matched = set()
-        for entry in new_entries:
+        for position, entry in enumerate(new_entries):
             old = old_by_key.get(entry.match_key)
             if old is not None:
                 matched.add(entry.match_key)
             if entry.kind == "stmt":
                 if old is None:
-                    self._plan_statement(entry, owner)
+                    self._plan_statement(entry, owner, new_entries[position + 1 :], old_by_key)
                 continue
             qualname = prefix + entry.name
             key = (qualname, entry.occurrence)
@@ -176,7 +177,7 @@ class _Patch:
                 self._report(old.name, qualname, protocol.REMOVED, line=old.node.lineno, kind=kind)
                 self.actions.append(lambda undo, n=old.name, o=owner: self._remove(undo, n, o))
 
-    def _plan_statement(self, entry, owner):
+    def _plan_statement(self, entry, owner, following, old_by_key):
         names = shape.bound_names(entry.node)
         name = ", ".join(names) if names else ast.get_source_segment(self.source, entry.node) or "statement"
         name = name.splitlines()[0]
@@ -186,8 +187,30 @@ class _Patch:
             reason = "the `if __name__ == '__main__'` block runs once: restart the program to run it again"
             self._report(name, qualname, protocol.REFUSED, reason, line, "statement")
             return
+        if not owner and self._not_yet_run(following, old_by_key):
+            thread, running_line = self.module_running[0]
+            reason = (
+                "the module's top-level code is still running (line %d, thread %s) and has not finished "
+                "this part: it runs its old version; restart the program to apply this" % (running_line, thread)
+            )
+            self._report(name, qualname, protocol.REFUSED, reason, line, "statement")
+            return
         self._report(name, qualname, protocol.UPDATED, line=line, kind="statement")
         self.actions.append(lambda undo, e=entry, o=owner: self._run_statement(undo, e, o))
+
+    def _not_yet_run(self, following, old_by_key):
+        """While the module's own top-level code is still running (a script's main loop at top
+        level, a module in the middle of an import), a changed statement at or after the line it
+        is running must not be run by the patch: it would run twice, or hang in the patch.
+        The changed statement sits before the next unchanged one: compare with that one's old line."""
+        if not self.module_running:
+            return False
+        current = min(line for _thread, line in self.module_running)
+        for entry in following:
+            old = old_by_key.get(entry.match_key)
+            if old is not None:
+                return current < old.node.lineno
+        return True
 
     def _skipped(self, qualname):
         return any(qualname == p or qualname.startswith(p + ".") for p in self.skip_prefixes)
@@ -259,6 +282,8 @@ class _Patch:
             try:
                 for key, new, _changed in self.swaps:
                     self._swap(undo, self.slots[key], new.code)
+                for key in self.added_keys():
+                    self._advance(undo, self.slots[key], self.new_index[key].code, stale=False)
                 for action in self.actions:
                     action(undo)
                 self._verify()
@@ -273,7 +298,25 @@ class _Patch:
             sys.setswitchinterval(interval)
         return None
 
+    def added_keys(self):
+        return [key for key in self.new_index if key not in self.unit.index]
+
+    def _advance(self, undo, slot, code, stale):
+        """Make `code` the slot's newest version (functions created from now on get it)."""
+        previous_code, previous_stale = slot.code, set(slot.stale)
+        if stale:
+            slot.stale.update(i for i in slot.code_ids() if i != id(code))
+        slot.code = code
+
+        def back():
+            slot.code = previous_code
+            slot.stale.clear()
+            slot.stale.update(previous_stale)
+
+        undo.append(back)
+
     def _swap(self, undo, slot, code):
+        self._advance(undo, slot, code, stale=True)
         versions = slot.code_ids()
         doc = _docstring(code)
         for function in list(slot.functions):
@@ -430,6 +473,7 @@ class _Patch:
         old = next((f for f in slot.functions if id(f.__code__) in versions and f.__code__ is not new.code), None)
         if old is None:
             raise RuntimeError("no live function for %s" % key[0])
+        self._advance(undo, slot, new.code, stale=False)  # other free variables: no upgrade
         closure = tuple(types.CellType(cls) for _ in new.code.co_freevars)
         function = types.FunctionType(new.code, old.__globals__, old.__name__, old.__defaults__, closure)
         function.__kwdefaults__ = old.__kwdefaults__
@@ -471,8 +515,6 @@ class _Patch:
 
     def _commit(self):
         unit = self.unit
-        for key, slot in self.slots.items():
-            slot.code = self.new_index[key].code
         unit.slots.update(self.slots)
         unit.source = self.source
         unit.outline = self.outline
@@ -507,6 +549,18 @@ class _Patch:
         except Exception:
             if on_warning is not None:
                 on_warning("__hotframe_after_patch__ raised:\n" + traceback.format_exc(), self.file)
+
+
+def _module_frames(module_code):
+    """(thread name, line) of each frame running the module's own top-level code."""
+    names = {t.ident: t.name for t in threading.enumerate()}
+    found = []
+    for ident, frame in sys._current_frames().items():
+        while frame is not None:
+            if frame.f_code is module_code:
+                found.append((names.get(ident, "%d" % ident), frame.f_lineno))
+            frame = frame.f_back
+    return found
 
 
 def _running_code_ids():

@@ -16,12 +16,15 @@ _slot_by_code = {}
 class Slot:
     """One definition (a def or lambda at a given qualname and occurrence) across its versions."""
 
-    __slots__ = ("key", "code", "history", "functions")
+    __slots__ = ("key", "code", "history", "stale", "functions")
 
     def __init__(self, key, code):
         self.key = key
-        self.code = code
+        self.code = code  # the newest version applied
         self.history = []
+        # ids of versions a patch replaced by `code` (same free variables): a function still
+        # being created from one of them (by a frame running old code) gets `code` at once.
+        self.stale = set()
         self.functions = weakref.WeakSet()
         self.map_code(code)
 
@@ -41,21 +44,25 @@ def slot_of_code(code):
 
 def track(function):
     """Called by instrumented code for each function it creates; returns the function unchanged."""
-    slot = _slot_by_code.get(id(function.__code__))
+    code_id = id(function.__code__)
+    slot = _slot_by_code.get(code_id)
     if slot is not None:
         slot.functions.add(function)
+        if code_id in slot.stale:
+            function.__code__ = slot.code
     return function
 
 
 class Unit:
     """One instrumented source file: its current source, tree, definitions and namespace."""
 
-    def __init__(self, file, module_name, source, outline, index, slots):
+    def __init__(self, file, module_name, source, outline, index, slots, module_code):
         self.file = file
+        self.module_code = module_code  # what runs the module's top level (never replaced)
         self.module_name = module_name  # as imported (None for a script run as __main__)
         self.source = source
         self.outline = outline  # shape.outline() of the current version
-        self.index = index  # key -> code object of the current version
+        self.index = index  # key -> codeindex.Definition of the current version
         self.slots = slots  # key -> Slot (also keys that were removed since)
         self.namespace = None  # the module's globals; resolved on first patch if unknown
 
