@@ -10,7 +10,7 @@ export async function pythonOverhead(config: BenchConfig): Promise<Section> {
   const dir = freshDir("py-overhead");
   copyFixture("python/workloads.py", dir);
   copyFixture("python/overhead_prog.py", dir);
-  const rounds = String(count(config, 7, 3));
+  const rounds = String(count(config, 12, 4));
   const pairs = count(config, 6, 2);
   const check = (r: Awaited<ReturnType<typeof runToExit>>) => {
     if (r.exit.code !== 0) throw new Error(`exit ${r.exit.code ?? r.exit.signal}: ${r.stderr.slice(-500)}`);
