@@ -81,3 +81,15 @@ test("--watch must name an existing folder", () => {
     /^hotframe: --watch missing: no such folder/,
   );
 });
+
+test("an option of the other runtime is a one-line error", () => {
+  const dir = makeProject({ "app.py": "print(1)\n", "app.js": "console.log(1)\n" });
+  assertUsageError(
+    hotframe(["run", "--node-options", "--inspect", "app.py"], dir),
+    /--node-options does not apply to a python program/,
+  );
+  assertUsageError(
+    hotframe(["run", "--python", "python3", "app.js"], dir),
+    /--python does not apply to a node program/,
+  );
+});

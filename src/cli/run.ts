@@ -79,6 +79,12 @@ function pickController(args: RunArgs): RuntimeController {
 }
 
 function programSpec(args: RunArgs, controller: RuntimeController, cwd: string): ProgramSpec {
+  const misplaced =
+    controller.name === "python"
+      ? [args.node && "--node", args.nodeOptions.length > 0 && "--node-options"]
+      : [args.python && "--python"];
+  const option = misplaced.find((o) => typeof o === "string");
+  if (option) throw new UsageError(`${option} does not apply to a ${controller.name} program`);
   let entry: ProgramSpec["entry"];
   let programDir: string;
   if (args.entry.kind === "file") {
