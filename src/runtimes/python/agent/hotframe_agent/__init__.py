@@ -4,10 +4,10 @@ patches them in place when the controller sends a new version of a file. Standar
 In-process API (used by hotframe's debugger and by tests):
     patch(file, source) -> PatchResult dict      apply a new version of a loaded file
     restart(frame)                               restart a frame of the calling thread
-    signal_for(frame) -> RestartSignal           the exception a trace function raises to do so
+    signal_for(frame) -> HotframeRestart         the exception a trace function raises to do so
 """
 
 from .patcher import patch
-from .restarts import RestartSignal, restart, signal_for
+from .restarts import HotframeRestart, restart, signal_for
 
-__all__ = ["patch", "restart", "signal_for", "RestartSignal"]
+__all__ = ["patch", "restart", "signal_for", "HotframeRestart"]

@@ -85,6 +85,7 @@ class _Patch:
         self.actions = []  # callables(undo) run in source order
         self.refusals = 0
         self.applied_something = False
+        self.fresh = set()  # ids of code compiled for this patch's re-run statements
 
     # ---- 1. compile ---------------------------------------------------------------------------
 
@@ -339,6 +340,7 @@ class _Patch:
                     key = self.positions.get((_qualname(const), const.co_firstlineno))
                     if key is not None:
                         self.slots[key].map_code(const)
+                        self.fresh.add(id(const))
                     pending.append(const)
         return code
 
@@ -498,7 +500,8 @@ class _Patch:
             slot = self.slots[key]
             versions = slot.code_ids()
             for function in list(slot.functions):
-                if id(function.__code__) in versions and function.__code__ is not new.code:
+                code = function.__code__
+                if id(code) in versions and code is not new.code and id(code) not in self.fresh:
                     raise RuntimeError("%s still runs its old code after the swap" % key[0])
 
     def _runtime_failure(self, exc):

@@ -1,8 +1,8 @@
 """Restarting a frame of an instrumented function with the newest code and its original arguments.
 
-Every instrumented body is wrapped in ``try: ... except __hotframe_restart__ as s: return
-s.again(<original arguments>)`` (transform.py). Raising a RestartSignal that targets a frame, on
-that frame's thread (from a trace function, or from code the frame called), unwinds the frames
+Every instrumented body is wrapped so that a HotframeRestart reaching it calls
+``s.again(<original arguments>)`` (transform.py). Raising a HotframeRestart that targets a frame,
+on that frame's thread (from a trace function, or from code the frame called), unwinds the frames
 above it — their ``finally`` blocks and ``__exit__`` run — and the target frame returns what a
 fresh call of its function (which has the newest code once patched) returns.
 
@@ -14,7 +14,7 @@ import sys
 from . import registry
 
 
-class RestartSignal(BaseException):
+class HotframeRestart(BaseException):
     """Raised to restart ``frame``; instrumented frames that are not the target re-raise it."""
 
     def __init__(self, frame, function):
@@ -72,7 +72,7 @@ def signal_for(frame):
     function = function_of(frame)
     if function is None:
         raise ValueError("hotframe can only restart frames of instrumented functions: %s" % frame.f_code.co_name)
-    return RestartSignal(frame, function)
+    return HotframeRestart(frame, function)
 
 
 def restart(frame):

@@ -6,19 +6,23 @@ Two things are added, nothing else (design "B0" in facts-python.md):
   wrapped in ``__hotframe_track__(...)``: the raw function object is registered at creation, so a
   patch finds module functions, methods, properties, decorated functions and closures created
   before the edit without scanning the heap;
-* every ``def`` body is wrapped in ``try: <body> except __hotframe_restart__ as e: return
-  e.again(<original arguments>)``, so a frame can be restarted with the newest code. On 3.11+ a
-  ``try`` costs nothing until something is raised; parameters the body rebinds are copied at entry
-  (a plain local, no allocation) so the restart passes the values the call started with.
+* every ``def`` body is wrapped in ``try: <body> except BaseException as s: if
+  s.__class__.__name__ != "HotframeRestart": raise`` then ``return s.again(<original arguments>)``,
+  so a frame can be restarted with the newest code. On 3.11+ a ``try`` costs nothing until
+  something is raised; parameters the body rebinds are copied at entry (a plain local, no
+  allocation) so the restart passes the values the call started with. The handler looks up no
+  name of hotframe's: at interpreter shutdown CPython restores the original builtins before it
+  closes the generators still suspended, and a lookup there would print NameErrors.
 
-Both injected names live in ``builtins`` and use the ``__x__`` form so class-private name mangling
-leaves them alone and the module namespace stays exactly as the program defines it.
+``__hotframe_track__`` lives in ``builtins``; injected names use the ``__x__`` form so
+class-private name mangling leaves them alone and the module namespace stays exactly as the
+program defines it.
 """
 
 import ast
 
 TRACK = "__hotframe_track__"
-RESTART = "__hotframe_restart__"
+RESTART_CLASS = "HotframeRestart"  # restarts.HotframeRestart.__name__
 SIGNAL_VAR = "__hf_signal__"
 
 def instrument(tree):
@@ -158,7 +162,23 @@ class _Instrumenter:
         else:
             handler_body = [ast.Return(value=again)]
 
-        handler = ast.ExceptHandler(type=ast.Name(id=RESTART, ctx=ast.Load()), name=SIGNAL_VAR, body=handler_body)
+        # `raise` alone re-raises with the traceback untouched: other exceptions pass as before.
+        not_ours = ast.If(
+            test=ast.Compare(
+                left=ast.Attribute(
+                    value=ast.Attribute(value=ast.Name(id=SIGNAL_VAR, ctx=ast.Load()), attr="__class__", ctx=ast.Load()),
+                    attr="__name__",
+                    ctx=ast.Load(),
+                ),
+                ops=[ast.NotEq()],
+                comparators=[ast.Constant(value=RESTART_CLASS)],
+            ),
+            body=[ast.Raise(exc=None, cause=None)],
+            orelse=[],
+        )
+        handler = ast.ExceptHandler(
+            type=ast.Name(id="BaseException", ctx=ast.Load()), name=SIGNAL_VAR, body=[not_ours] + handler_body
+        )
         wrapped = ast.Try(body=body, handlers=[handler], orelse=[], finalbody=[])
         copies = [
             ast.Assign(targets=[ast.Name(id=copy, ctx=ast.Store())], value=ast.Name(id=param, ctx=ast.Load()))
