@@ -13,7 +13,7 @@ import os
 import sys
 import types
 
-from . import codeindex, registry, shape, transform
+from . import codeindex, gcpause, registry, shape, transform
 
 _frames_removed = importlib._bootstrap._call_with_frames_removed
 
@@ -23,10 +23,11 @@ on_loaded = None
 
 def compile_unit(path, source, module_name=None):
     """Instrument and compile a file's source; register it for patching. Raises SyntaxError."""
-    tree = compile(source, path, "exec", ast.PyCF_ONLY_AST, True)
-    outline = shape.outline(tree.body)  # what the user wrote, taken before instrumenting
-    code = compile(transform.instrument(tree), path, "exec", 0, True)
-    return register_unit(path, source, outline, code, module_name)
+    with gcpause.paused():
+        tree = compile(source, path, "exec", ast.PyCF_ONLY_AST, True)
+        outline = shape.outline(tree.body)  # what the user wrote, taken before instrumenting
+        code = compile(transform.instrument(tree), path, "exec", 0, True)
+        return register_unit(path, source, outline, code, module_name)
 
 
 def register_unit(path, source, outline, code, module_name):
@@ -45,10 +46,11 @@ def _get_code(self, fullname):
     # compile() is called through _call_with_frames_removed and this function is labelled as
     # importlib's (below), so that a SyntaxError in an imported module shows the same traceback
     # as without hotframe: CPython trims importlib frames ending in _call_with_frames_removed.
-    tree = _frames_removed(compile, source, path, "exec", ast.PyCF_ONLY_AST, True)
-    outline = shape.outline(tree.body)
-    code = _frames_removed(compile, transform.instrument(tree), path, "exec", 0, True)
-    return register_unit(path, source, outline, code, fullname)
+    with gcpause.paused():
+        tree = _frames_removed(compile, source, path, "exec", ast.PyCF_ONLY_AST, True)
+        outline = shape.outline(tree.body)
+        code = _frames_removed(compile, transform.instrument(tree), path, "exec", 0, True)
+        return register_unit(path, source, outline, code, fullname)
 
 
 _get_code = types.FunctionType(

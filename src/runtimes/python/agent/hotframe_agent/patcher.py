@@ -14,14 +14,13 @@
 import __future__
 import ast
 import builtins
-import gc
 import os
 import sys
 import threading
 import traceback
 import types
 
-from . import codeindex, protocol, registry, shape, transform
+from . import codeindex, gcpause, protocol, registry, shape, transform
 
 _AGENT_DIR = os.path.dirname(os.path.realpath(__file__))
 _FUTURE_FLAGS = 0
@@ -45,18 +44,12 @@ def patch(file, source):
     if unit is None:
         error = protocol.patch_error("internal", "%s was never imported by the program" % file)
         return protocol.patch_result(protocol.REJECTED, [], error)
-    # A patch allocates a whole syntax tree: without this, the cyclic GC would run (full
-    # collections included) during the patch and make its cost grow with the heap.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        return _Patch(unit, source).run()
+        with gcpause.paused():
+            return _Patch(unit, source).run()
     except Exception as exc:  # a bug in hotframe: say so, the program keeps its previous code
         error = protocol.patch_error("internal", "hotframe failed: %r" % (exc,), traceback=traceback.format_exc())
         return protocol.patch_result(protocol.REJECTED, [], error)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def namespace_of(unit):
