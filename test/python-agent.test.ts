@@ -51,19 +51,36 @@ test("old interpreters get one line and exit code 2", async (t) => {
 test(".pyc pitfall: plain and instrumented code never load each other's bytecode", async () => {
   const dir = copyFixture("pyc");
   const env = { PYTHONDONTWRITEBYTECODE: undefined };
-  const plain1 = await runToEnd({ cwd: dir, entry: ["app.py"], env, plain: true });
-  assert.equal(plain1.stdout, "instrumented False\n");
   const cache = join(dir, "__pycache__");
-  const before = readdirSync(cache).map((name) => [name, statSync(join(cache, name)).mtimeMs]);
+  const plainPyc = () =>
+    readdirSync(cache)
+      .filter((name) => !name.includes(".hotframe."))
+      .map((name) => [name, statSync(join(cache, name)).mtimeMs]);
+  const plain1 = await runToEnd({ cwd: dir, entry: ["app.py"], env, plain: true });
+  assert.equal(plain1.stdout, "instrumented False 1\n");
+  const before = plainPyc();
   assert.equal(before.length, 1, "plain python wrote its .pyc");
 
   const agent = await runToEnd({ cwd: dir, entry: ["app.py"], env });
-  assert.equal(agent.stdout, "instrumented True\n", "the plain .pyc was not used");
-  const after = readdirSync(cache).map((name) => [name, statSync(join(cache, name)).mtimeMs]);
-  assert.deepEqual(after, before, "hotframe wrote no bytecode");
+  assert.equal(agent.stdout, "instrumented True 1\n", "the plain .pyc was not used");
+  assert.deepEqual(plainPyc(), before, "hotframe left the plain .pyc alone");
+  const cached = readdirSync(cache).filter((name) => name.includes(".hotframe."));
+  assert.equal(cached.length, 1, "instrumented code is cached under a name plain python never loads");
 
   const plain2 = await runToEnd({ cwd: dir, entry: ["app.py"], env, plain: true });
-  assert.equal(plain2.stdout, "instrumented False\n");
+  assert.equal(plain2.stdout, "instrumented False 1\n");
+  const again = await runToEnd({ cwd: dir, entry: ["app.py"], env });
+  assert.equal(again.stdout, "instrumented True 1\n", "from the cache");
+
+  // A changed source never runs stale cached code (same size, same second: content decides).
+  writeFileSync(
+    join(dir, "mod.py"),
+    readFileSync(join(dir, "mod.py"), "utf8").replace("return 1", "return 2"),
+  );
+  const changed = await runToEnd({ cwd: dir, entry: ["app.py"], env });
+  assert.equal(changed.stdout, "instrumented True 2\n");
+  const plain3 = await runToEnd({ cwd: dir, entry: ["app.py"], env, plain: true });
+  assert.equal(plain3.stdout, "instrumented False 2\n");
 });
 
 test("hello comes first, then one loaded message per instrumented file", async () => {

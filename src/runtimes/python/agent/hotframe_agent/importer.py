@@ -1,9 +1,10 @@
 """Instrumenting the user's modules as they are imported.
 
 A meta path finder placed right before PathFinder hands the user's .py files (scope.py) to a
-SourceFileLoader whose get_code() compiles the instrumented source and never touches
-__pycache__: a plain .pyc is never loaded instead of instrumented code, and an instrumented
-.pyc is never written where a later `python3 app.py` would load it (facts-python.md).
+SourceFileLoader whose get_code() compiles the instrumented source and never reads or writes
+CPython's own .pyc: a plain .pyc is never loaded instead of instrumented code, and an
+instrumented one never lands where a later `python3 app.py` would load it (facts-python.md).
+Instrumented code is cached under its own name instead (codecache.py).
 """
 
 import ast
@@ -13,7 +14,7 @@ import os
 import sys
 import types
 
-from . import codeindex, gcpause, registry, shape, transform
+from . import codecache, codeindex, gcpause, registry, shape, transform
 
 _frames_removed = importlib._bootstrap._call_with_frames_removed
 
@@ -27,7 +28,7 @@ def compile_unit(path, source, module_name=None):
         tree = compile(source, path, "exec", ast.PyCF_ONLY_AST, True)
         outline = shape.outline(tree.body)  # what the user wrote, taken before instrumenting
         code = compile(transform.instrument(tree), path, "exec", 0, True)
-        return register_unit(path, source, outline, code, module_name)
+    return register_unit(path, source, outline, code, module_name)
 
 
 def register_unit(path, source, outline, code, module_name):
@@ -42,15 +43,19 @@ def register_unit(path, source, outline, code, module_name):
 
 def _get_code(self, fullname):
     path = self.get_filename(fullname)
-    source = importlib.util.decode_source(self.get_data(path))
-    # compile() is called through _call_with_frames_removed and this function is labelled as
-    # importlib's (below), so that a SyntaxError in an imported module shows the same traceback
-    # as without hotframe: CPython trims importlib frames ending in _call_with_frames_removed.
-    with gcpause.paused():
-        tree = _frames_removed(compile, source, path, "exec", ast.PyCF_ONLY_AST, True)
-        outline = shape.outline(tree.body)
-        code = _frames_removed(compile, transform.instrument(tree), path, "exec", 0, True)
-        return register_unit(path, source, outline, code, fullname)
+    data = self.get_data(path)
+    source = importlib.util.decode_source(data)
+    code = codecache.load(path, data)
+    if code is None:
+        # compile() is called through _call_with_frames_removed and this function is labelled
+        # as importlib's (below), so that a SyntaxError in an imported module shows the same
+        # traceback as without hotframe: CPython trims importlib frames ending in
+        # _call_with_frames_removed.
+        with gcpause.paused():
+            tree = _frames_removed(compile, source, path, "exec", ast.PyCF_ONLY_AST, True)
+            code = _frames_removed(compile, transform.instrument(tree), path, "exec", 0, True)
+        codecache.store(path, data, code)
+    return register_unit(path, source, None, code, fullname)
 
 
 _get_code = types.FunctionType(

@@ -102,6 +102,8 @@ class _Patch:
 
         # ---- 2. plan ----
         self.module_running = _module_frames(self.unit.module_code)
+        if self.unit.outline is None:  # imported from the code cache: outline the running source
+            self.unit.outline = shape.outline(compile(self.unit.source, self.file, "exec", ast.PyCF_ONLY_AST, True).body)
         self._diff_outline(self.unit.outline, self.outline, ())
         self._diff_code()
         self.slots = self._slots_for_new_version()

@@ -61,7 +61,7 @@ class Unit:
         self.module_code = module_code  # what runs the module's top level (never replaced)
         self.module_name = module_name  # as imported (None for a script run as __main__)
         self.source = source
-        self.outline = outline  # shape.outline() of the current version
+        self.outline = outline  # shape.outline() of the current version; None: not computed yet
         self.index = index  # key -> codeindex.Definition of the current version
         self.slots = slots  # key -> Slot (also keys that were removed since)
         self.namespace = None  # the module's globals; resolved on first patch if unknown
