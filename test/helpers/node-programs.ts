@@ -11,7 +11,7 @@ export const FORMATS: Format[] = ["cjs", "esm", "ts"];
 
 /** A fresh directory holding one program; TypeScript programs are ES modules (package type). */
 export function programDir(format: Format, files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), `hotframe-node-${format}-`));
+  const dir = mkdtempSync(join(tmpdir(), `hf-${format}-`));
   writeFileSync(
     join(dir, "package.json"),
     JSON.stringify({ type: format === "cjs" ? "commonjs" : "module" }),
