@@ -43,6 +43,7 @@ class _Scope:
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_LOAD, _STORE = ast.Load(), ast.Store()  # shared, as the parser shares them
 _BINDING_NAMES = {"MatchAs", "MatchStar", "ExceptHandler"}  # nodes with a bound `name` field
 
 
@@ -99,7 +100,7 @@ class _Instrumenter:
         if type(node) is ast.Lambda:
             inner = _Scope()
             node.body = self.walk(node.body, inner)
-            call = ast.Call(func=ast.Name(id=TRACK, ctx=ast.Load()), args=[node], keywords=[])
+            call = ast.Call(func=ast.Name(id=TRACK, ctx=_LOAD), args=[node], keywords=[])
             ast.copy_location(call.func, node)
             return ast.copy_location(call, node)
         if scope is not None:
@@ -111,7 +112,7 @@ class _Instrumenter:
         return node
 
     def _wrap(self, node, is_async, scope):
-        track = ast.copy_location(ast.Name(id=TRACK, ctx=ast.Load()), node)
+        track = ast.copy_location(ast.Name(id=TRACK, ctx=_LOAD), node)
         node.decorator_list.append(track)
 
         body = node.body
@@ -122,6 +123,14 @@ class _Instrumenter:
         if not body:  # a function that is only a docstring
             body = [ast.copy_location(ast.Pass(), doc[0])]
         first = body[0]
+        # The injected nodes carry the first body line: they run "as part of" it, so line events,
+        # coverage and tracebacks never name a line the user did not write.
+        at = {
+            "lineno": first.lineno,
+            "col_offset": first.col_offset,
+            "end_lineno": first.end_lineno,
+            "end_col_offset": first.end_col_offset,
+        }
 
         args = node.args
         rebound = scope.rebound
@@ -130,81 +139,56 @@ class _Instrumenter:
         saved = {p: "__hf_%s__" % p for p in params if p in rebound}
 
         def load(name):
-            return ast.Name(id=saved.get(name, name), ctx=ast.Load())
+            return ast.Name(id=saved.get(name, name), ctx=_LOAD, **at)
 
         positional = [load(a.arg) for a in args.posonlyargs + args.args]
         if args.vararg is not None:
-            positional.append(ast.Starred(value=load(args.vararg.arg), ctx=ast.Load()))
-        keywords = [ast.keyword(arg=a.arg, value=load(a.arg)) for a in args.kwonlyargs]
+            positional.append(ast.Starred(value=load(args.vararg.arg), ctx=_LOAD, **at))
+        keywords = [ast.keyword(arg=a.arg, value=load(a.arg), **at) for a in args.kwonlyargs]
         if args.kwarg is not None:
-            keywords.append(ast.keyword(arg=None, value=load(args.kwarg.arg)))
+            keywords.append(ast.keyword(arg=None, value=load(args.kwarg.arg), **at))
+        signal = ast.Name(id=SIGNAL_VAR, ctx=_LOAD, **at)
         again = ast.Call(
-            func=ast.Attribute(value=ast.Name(id=SIGNAL_VAR, ctx=ast.Load()), attr="again", ctx=ast.Load()),
-            args=positional,
-            keywords=keywords,
+            func=ast.Attribute(value=signal, attr="again", ctx=_LOAD, **at), args=positional, keywords=keywords, **at
         )
         is_generator = scope.generator
         if is_async and is_generator:
             # An async generator cannot return a value: re-yield what the new one produces.
             item = "__hf_item__"
+            yield_item = ast.Expr(value=ast.Yield(value=ast.Name(id=item, ctx=_LOAD, **at), **at), **at)
             handler_body = [
                 ast.AsyncFor(
-                    target=ast.Name(id=item, ctx=ast.Store()),
-                    iter=again,
-                    body=[ast.Expr(value=ast.Yield(value=ast.Name(id=item, ctx=ast.Load())))],
-                    orelse=[],
+                    target=ast.Name(id=item, ctx=_STORE, **at), iter=again, body=[yield_item], orelse=[], **at
                 ),
-                ast.Return(value=None),
+                ast.Return(value=None, **at),
             ]
         elif is_async:
-            handler_body = [ast.Return(value=ast.Await(value=again))]
+            handler_body = [ast.Return(value=ast.Await(value=again, **at), **at)]
         elif is_generator:
-            handler_body = [ast.Return(value=ast.YieldFrom(value=again))]
+            handler_body = [ast.Return(value=ast.YieldFrom(value=again, **at), **at)]
         else:
-            handler_body = [ast.Return(value=again)]
+            handler_body = [ast.Return(value=again, **at)]
 
         # `raise` alone re-raises with the traceback untouched: other exceptions pass as before.
+        class_name = ast.Attribute(
+            value=ast.Attribute(value=signal, attr="__class__", ctx=_LOAD, **at), attr="__name__", ctx=_LOAD, **at
+        )
         not_ours = ast.If(
             test=ast.Compare(
-                left=ast.Attribute(
-                    value=ast.Attribute(value=ast.Name(id=SIGNAL_VAR, ctx=ast.Load()), attr="__class__", ctx=ast.Load()),
-                    attr="__name__",
-                    ctx=ast.Load(),
-                ),
-                ops=[ast.NotEq()],
-                comparators=[ast.Constant(value=RESTART_CLASS)],
+                left=class_name, ops=[ast.NotEq()], comparators=[ast.Constant(value=RESTART_CLASS, **at)], **at
             ),
-            body=[ast.Raise(exc=None, cause=None)],
+            body=[ast.Raise(exc=None, cause=None, **at)],
             orelse=[],
+            **at,
         )
         handler = ast.ExceptHandler(
-            type=ast.Name(id="BaseException", ctx=ast.Load()), name=SIGNAL_VAR, body=[not_ours] + handler_body
+            type=ast.Name(id="BaseException", ctx=_LOAD, **at), name=SIGNAL_VAR, body=[not_ours] + handler_body, **at
         )
-        wrapped = ast.Try(body=body, handlers=[handler], orelse=[], finalbody=[])
         copies = [
-            ast.Assign(targets=[ast.Name(id=copy, ctx=ast.Store())], value=ast.Name(id=param, ctx=ast.Load()))
+            ast.Assign(
+                targets=[ast.Name(id=copy, ctx=_STORE, **at)], value=ast.Name(id=param, ctx=_LOAD, **at), **at
+            )
             for param, copy in saved.items()
         ]
-        # The injected statements carry the first body line: they run "as part of" it, so line
-        # events, coverage and tracebacks never name a line the user did not write.
-        for injected in copies + [handler]:
-            _locate(injected, first)
-        ast.copy_location(wrapped, first)
+        wrapped = ast.Try(body=body, handlers=[handler], orelse=[], finalbody=[], **at)
         node.body = doc + copies + [wrapped]
-
-
-def _locate(tree, origin):
-    """Give every node of an injected tree the origin's position (ast.walk is slower: it
-    re-imports deque on each call)."""
-    position = (origin.lineno, origin.col_offset, origin.end_lineno, origin.end_col_offset)
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if node._attributes:
-            node.lineno, node.col_offset, node.end_lineno, node.end_col_offset = position
-        for field in node._fields:
-            value = getattr(node, field, None)
-            if type(value) is list:
-                stack.extend(v for v in value if isinstance(v, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
