@@ -101,7 +101,8 @@ export class AgentRun {
     return new AgentRun(spec.command, spec.args, spec.cwd, spec.root);
   }
 
-  private wake(): void {
+  /** Re-check what `until` waits for (for conditions outside the child, e.g. HTTP replies). */
+  wake(): void {
     for (const w of this.waiters.splice(0)) w();
   }
 
