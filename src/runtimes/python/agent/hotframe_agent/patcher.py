@@ -20,7 +20,7 @@ import threading
 import traceback
 import types
 
-from . import codeindex, gcpause, protocol, registry, shape, transform
+from . import codeindex, gcpause, incremental, protocol, registry, shape
 
 _AGENT_DIR = os.path.dirname(os.path.realpath(__file__))
 _FUTURE_FLAGS = 0
@@ -79,19 +79,30 @@ class _Patch:
         self.refusals = 0
         self.applied_something = False
         self.fresh = set()  # ids of code compiled for this patch's re-run statements
+        self.committed = False
 
     # ---- 1. compile ---------------------------------------------------------------------------
 
     def run(self):
+        unit = self.unit
+        if unit.outline is None:  # imported from the code cache: outline the running source
+            unit.outline = incremental.parse_full(unit.source, self.file).outline
+        parsed = None
         try:
-            tree = compile(self.source, self.file, "exec", ast.PyCF_ONLY_AST, True)
-            self.outline = shape.outline(tree.body)
-            self.code = compile(transform.instrument(tree), self.file, "exec", 0, True)
+            parsed = incremental.parse(unit.source, unit.outline, self.source, self.file)
+            self.outline = parsed.outline
+            self.code = compile(parsed.tree, self.file, "exec", 0, True)
+            return self._plan_and_apply()
         except SyntaxError as exc:
             error = protocol.patch_error("syntax", exc.msg, exc.lineno, exc.offset)
             return protocol.patch_result(protocol.REJECTED, [], error)
         except ValueError as exc:  # source code string cannot contain null bytes
             return protocol.patch_result(protocol.REJECTED, [], protocol.patch_error("syntax", str(exc)))
+        finally:
+            if parsed is not None and not self.committed:
+                parsed.undo()
+
+    def _plan_and_apply(self):
         self.flags = self.code.co_flags & _FUTURE_FLAGS
         self.namespace = namespace_of(self.unit)
         if self.namespace is None:
@@ -102,8 +113,6 @@ class _Patch:
 
         # ---- 2. plan ----
         self.module_running = _module_frames(self.unit.module_code)
-        if self.unit.outline is None:  # imported from the code cache: outline the running source
-            self.unit.outline = shape.outline(compile(self.unit.source, self.file, "exec", ast.PyCF_ONLY_AST, True).body)
         self._diff_outline(self.unit.outline, self.outline, ())
         self._diff_code()
         self.slots = self._slots_for_new_version()
@@ -148,7 +157,7 @@ class _Patch:
                 continue
             qualname = prefix + entry.name
             key = (qualname, entry.occurrence)
-            line = entry.node.lineno
+            line = entry.line
             kind = "class" if entry.kind == "class" else None
             if old is None:
                 self.skip_prefixes.append(qualname)
@@ -170,7 +179,7 @@ class _Patch:
                 qualname = prefix + old.name
                 self.skip_prefixes.append(qualname)
                 kind = "class" if old.kind == "class" else None
-                self._report(old.name, qualname, protocol.REMOVED, line=old.node.lineno, kind=kind)
+                self._report(old.name, qualname, protocol.REMOVED, line=old.line, kind=kind)
                 self.actions.append(lambda undo, n=old.name, o=owner: self._remove(undo, n, o))
 
     def _plan_statement(self, entry, owner, following, old_by_key):
@@ -178,7 +187,7 @@ class _Patch:
         name = ", ".join(names) if names else ast.get_source_segment(self.source, entry.node) or "statement"
         name = name.splitlines()[0]
         qualname = ".".join(owner) if owner else "<module>"
-        line = entry.node.lineno
+        line = entry.line
         if not owner and shape.is_main_guard(entry.node):
             reason = "the `if __name__ == '__main__'` block runs once: restart the program to run it again"
             self._report(name, qualname, protocol.REFUSED, reason, line, "statement")
@@ -205,7 +214,7 @@ class _Patch:
         for entry in following:
             old = old_by_key.get(entry.match_key)
             if old is not None:
-                return current < old.node.lineno
+                return current < old.line
         return True
 
     def _skipped(self, qualname):
@@ -512,6 +521,7 @@ class _Patch:
     # ---- 4. report ---------------------------------------------------------------------------------
 
     def _commit(self):
+        self.committed = True
         unit = self.unit
         unit.slots.update(self.slots)
         unit.source = self.source

@@ -10,17 +10,22 @@ import ast
 
 
 class Entry:
-    __slots__ = ("kind", "name", "occurrence", "node", "text", "header", "args", "body")
+    __slots__ = ("kind", "name", "occurrence", "node", "raw", "text", "header", "args", "body", "line", "end")
 
     def __init__(self, kind, node):
         self.kind = kind  # "def" | "class" | "stmt"
-        self.node = node
+        self.node = node  # instrumented in place once the whole tree is
         self.name = getattr(node, "name", None)
         self.occurrence = 0
-        self.text = None  # stmt: its text
+        self.raw = None  # stmt: its text (its AST without positions)
+        self.text = None  # stmt: (raw, occurrence), what it is matched by
         self.header = None  # def: decorators; class: decorators, bases, keywords
         self.args = None  # def: parameter list with default values
         self.body = None  # class: the outline of its body
+        # First line (the first decorator's) and last line in the version this entry describes:
+        # kept here because the nodes of unchanged statements are shared between versions.
+        self.line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
+        self.end = node.end_lineno
 
     @property
     def match_key(self):
@@ -28,33 +33,45 @@ class Entry:
 
 
 def outline(statements):
-    entries = []
+    return number([entry_for(node) for node in statements])
+
+
+def entry_for(node):
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        entry = Entry("def", node)
+        entry.header = _dump(node.decorator_list)
+        entry.args = _dump(node.args) + repr(isinstance(node, ast.AsyncFunctionDef))
+    elif isinstance(node, ast.ClassDef):
+        entry = Entry("class", node)
+        entry.header = _dump(node.decorator_list) + _dump(node.bases) + _dump(node.keywords)
+        entry.body = outline(node.body)
+    else:
+        entry = Entry("stmt", node)
+        entry.raw = _dump(node)
+    return entry
+
+
+def number(entries):
+    """Occurrences: the n-th def of a name, the n-th identical statement (two `x += 1`)."""
     counts = {}
-    for node in statements:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            entry = Entry("def", node)
-            entry.header = _dump(node.decorator_list)
-            entry.args = _dump(node.args) + repr(isinstance(node, ast.AsyncFunctionDef))
-        elif isinstance(node, ast.ClassDef):
-            entry = Entry("class", node)
-            entry.header = _dump(node.decorator_list) + _dump(node.bases) + _dump(node.keywords)
-            entry.body = outline(node.body)
-        else:
-            entry = Entry("stmt", node)
-            entry.text = _dump(node)
-        if entry.kind != "stmt":
-            entry.occurrence = counts.get(entry.name, 0)
-            counts[entry.name] = entry.occurrence + 1
-        entries.append(entry)
-    # A statement that appears twice (two `x += 1`) is matched occurrence by occurrence.
-    seen = {}
     for entry in entries:
+        key = entry.raw if entry.kind == "stmt" else (entry.kind, entry.name)
+        entry.occurrence = counts.get(key, 0)
+        counts[key] = entry.occurrence + 1
         if entry.kind == "stmt":
-            n = seen.get(entry.text, 0)
-            seen[entry.text] = n + 1
-            entry.occurrence = n
-            entry.text = (entry.text, n)
+            entry.text = (entry.raw, entry.occurrence)
     return entries
+
+
+def moved(entry, delta):
+    """A copy of an unchanged statement's entry for a version where it starts `delta` lines later."""
+    copy = Entry.__new__(Entry)
+    for name in Entry.__slots__:
+        setattr(copy, name, getattr(entry, name))
+    copy.line, copy.end = entry.line + delta, entry.end + delta
+    if entry.body is not None:
+        copy.body = [moved(e, delta) for e in entry.body]
+    return copy
 
 
 def _dump(node):

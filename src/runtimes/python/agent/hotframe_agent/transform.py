@@ -147,9 +147,11 @@ class _Instrumenter:
         keywords = [ast.keyword(arg=a.arg, value=load(a.arg), **at) for a in args.kwonlyargs]
         if args.kwarg is not None:
             keywords.append(ast.keyword(arg=None, value=load(args.kwarg.arg), **at))
-        signal = ast.Name(id=SIGNAL_VAR, ctx=_LOAD, **at)
         again = ast.Call(
-            func=ast.Attribute(value=signal, attr="again", ctx=_LOAD, **at), args=positional, keywords=keywords, **at
+            func=ast.Attribute(value=ast.Name(id=SIGNAL_VAR, ctx=_LOAD, **at), attr="again", ctx=_LOAD, **at),
+            args=positional,
+            keywords=keywords,
+            **at,
         )
         is_generator = scope.generator
         if is_async and is_generator:
@@ -171,7 +173,10 @@ class _Instrumenter:
 
         # `raise` alone re-raises with the traceback untouched: other exceptions pass as before.
         class_name = ast.Attribute(
-            value=ast.Attribute(value=signal, attr="__class__", ctx=_LOAD, **at), attr="__name__", ctx=_LOAD, **at
+            value=ast.Attribute(value=ast.Name(id=SIGNAL_VAR, ctx=_LOAD, **at), attr="__class__", ctx=_LOAD, **at),
+            attr="__name__",
+            ctx=_LOAD,
+            **at,
         )
         not_ours = ast.If(
             test=ast.Compare(
