@@ -240,6 +240,8 @@ class _Patch:
                 if qualname not in self.reported:
                     self._report(name, qualname, protocol.ADDED, line=line)
                 continue
+            if key not in self.forced and old.code == new.code:
+                continue  # the same code, lines included (above the edit): nothing to swap
             changed = codeindex.own_text(old.code) != codeindex.own_text(new.code) or key in self.forced
             if old.code.co_freevars != new.code.co_freevars:
                 if set(old.code.co_freevars) ^ set(new.code.co_freevars) == {"__class__"} and new.in_module_classes:
@@ -310,7 +312,7 @@ class _Patch:
         """Make `code` the slot's newest version (functions created from now on get it)."""
         previous_code, previous_stale = slot.code, set(slot.stale)
         if stale:
-            slot.stale.update(i for i in slot.code_ids() if i != id(code))
+            slot.stale.update(i for i in list(slot.versions) if i != id(code))
         slot.code = code
 
         def back():
@@ -322,7 +324,7 @@ class _Patch:
 
     def _swap(self, undo, slot, code):
         self._advance(undo, slot, code, stale=True)
-        versions = slot.code_ids()
+        versions = slot.versions
         doc = _docstring(code)
         for function in list(slot.functions):
             old = function.__code__
@@ -475,7 +477,7 @@ class _Patch:
     def _rebuild_method(self, undo, key, new, owner, name):
         cls = self._owner(owner)
         slot = self.slots[key]
-        versions = slot.code_ids()
+        versions = slot.versions
         old = next((f for f in slot.functions if id(f.__code__) in versions and f.__code__ is not new.code), None)
         if old is None:
             raise RuntimeError("no live function for %s" % key[0])
@@ -502,7 +504,7 @@ class _Patch:
     def _verify(self):
         for key, new, _changed in self.swaps:
             slot = self.slots[key]
-            versions = slot.code_ids()
+            versions = slot.versions
             for function in list(slot.functions):
                 code = function.__code__
                 if id(code) in versions and code is not new.code and id(code) not in self.fresh:
@@ -540,7 +542,7 @@ class _Patch:
             threads = set()
             for key, slot in self.slots.items():
                 if key[0] == outcome["qualname"]:
-                    threads.update(running.get(code_id) for code_id in slot.code_ids() if code_id in running)
+                    threads.update(running.get(code_id) for code_id in list(slot.versions) if code_id in running)
             threads.discard(None)
             if threads:
                 where = ", ".join(sorted(names.get(t, "thread %d" % t) for t in threads))

@@ -6,22 +6,23 @@ functions of the definitions it changes: its cost depends on the edit, not on th
 """
 
 import builtins
+import functools
 import weakref
 
-# id(code object) -> Slot. Every code object ever mapped stays referenced by its Slot (history),
-# so an id is never reused while it is a key here.
+# id(code object) -> Slot, for live code objects only: an entry goes when its code object dies
+# (weak reference callback), so old versions are not kept alive and an id is never stale here.
 _slot_by_code = {}
 
 
 class Slot:
     """One definition (a def or lambda at a given qualname and occurrence) across its versions."""
 
-    __slots__ = ("key", "code", "history", "stale", "functions")
+    __slots__ = ("key", "code", "versions", "stale", "functions")
 
     def __init__(self, key, code):
         self.key = key
         self.code = code  # the newest version applied
-        self.history = []
+        self.versions = {}  # id(code) -> weak reference, for each live version of the definition
         # ids of versions a patch replaced by `code` (same free variables): a function still
         # being created from one of them (by a frame running old code) gets `code` at once.
         self.stale = set()
@@ -30,12 +31,17 @@ class Slot:
 
     def map_code(self, code):
         """Make functions created from `code` (from any compile of this definition) belong here."""
-        if _slot_by_code.get(id(code)) is not self:
-            _slot_by_code[id(code)] = self
-            self.history.append(code)
+        code_id = id(code)
+        if code_id not in self.versions:
+            self.versions[code_id] = weakref.ref(code, functools.partial(_forget, self, code_id))
+            _slot_by_code[code_id] = self
 
-    def code_ids(self):
-        return {id(code) for code in self.history}
+
+def _forget(slot, code_id, _reference):
+    slot.versions.pop(code_id, None)
+    slot.stale.discard(code_id)
+    if _slot_by_code.get(code_id) is slot:
+        del _slot_by_code[code_id]
 
 
 def slot_of_code(code):
