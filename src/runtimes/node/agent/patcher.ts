@@ -8,7 +8,18 @@ import {
   type StatementModel,
 } from "./model.js";
 import { type EvalHook, type ModuleRecord, runningModel } from "./registry.js";
-import { dispatchable, type Edit, ENV, moduleEdits, render, versionSource } from "./transform.js";
+import {
+  CODE,
+  counterName,
+  dispatchable,
+  type Edit,
+  ENV,
+  moduleEdits,
+  render,
+  slotDeclarations,
+  slotName,
+  versionSource,
+} from "./transform.js";
 import { stripTypes, TypeScriptError } from "./typescript.js";
 
 /**
@@ -68,28 +79,40 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
   let nextId = record.nextId;
   const ids = new Map<string, number>();
   const idOf = (fn: FunctionModel) => ids.get(fn.key) ?? 0;
-  const plan = planPatch(record, old, model, ids, () => nextId++);
+  const fresh: number[] = [];
+  const plan = planPatch(record, old, model, ids, () => {
+    fresh.push(nextId);
+    return nextId++;
+  });
   const edits = moduleEdits(model, idOf);
 
-  // Compile: nothing of the program changes yet.
+  // Compile: nothing of the program changes yet. New slots and declarations live in a new scope
+  // on top of the module's (a running module cannot gain bindings); later code compiles there.
   let scopeHook = record.scopeHook;
   const scopeNames = new Set(record.scopeNames);
+  const slotHooks = new Map(record.slotHooks);
+  const slotHook = (id: number) => slotHooks.get(id) ?? scopeHook;
   const versions: { fn: FunctionModel; value: Fn }[] = [];
   try {
-    if (plan.declarations.length > 0) {
+    if (plan.declarations.length > 0 || fresh.length > 0) {
       const parts = plan.declarations.map((d) => ({ ...d, text: render(model.source, edits, d.from, d.to) }));
-      const code = positioned(
-        model.source,
-        parts,
-        "(()=>{",
-        `return (${"$hf$c"},${ENV})=>eval(${"$hf$c"})})()`,
-      );
+      const head = `(()=>{${slotDeclarations(fresh, "let")}`;
+      const code = positioned(model.source, parts, head, `return (${CODE},${ENV})=>eval(${CODE})})()`);
       scopeHook = record.scopeHook(code + sourceUrl(record)) as EvalHook;
       for (const d of plan.declarations) scopeNames.add(d.name);
     }
+    const context = {
+      record,
+      model,
+      edits,
+      scopeHook,
+      scopeNames,
+      freshIds: new Set(fresh),
+      idOf,
+      slotHooks,
+    };
     for (const fn of [...plan.slots, ...plan.addedMembers]) {
-      const self = plan.addedMembers.includes(fn);
-      versions.push({ fn, value: compileVersion(record, model, fn, edits, scopeHook, scopeNames, self) });
+      versions.push({ fn, value: compileVersion(context, fn, plan.addedMembers.includes(fn)) });
     }
   } catch (error) {
     return compileFailure(error, plan.outcomes);
@@ -103,11 +126,9 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
       if (plan.addedMembers.includes(fn)) undo.push(defineMember(record, fn, value));
       else {
         const id = idOf(fn);
-        const previous = record.table[id];
-        record.table[id] = value;
-        undo.push(() => {
-          record.table[id] = previous;
-        });
+        const previous = readSlot(slotHook(id), id);
+        writeSlot(slotHook(id), id, value);
+        undo.push(() => writeSlot(slotHook(id), id, previous));
       }
     }
     for (const fn of plan.removedMembers) undo.push(deleteMember(record, fn));
@@ -132,7 +153,7 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
     };
   }
   for (const { fn, value } of versions) {
-    if (!plan.addedMembers.includes(fn) && record.table[idOf(fn)] !== value) {
+    if (!plan.addedMembers.includes(fn) && readSlot(slotHook(idOf(fn)), idOf(fn)) !== value) {
       return {
         outcome: "rejected",
         functions: plan.outcomes,
@@ -146,6 +167,7 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
   record.nextId = nextId;
   record.scopeHook = scopeHook;
   record.scopeNames = scopeNames;
+  record.slotHooks = slotHooks;
   if (record.hot.accepted && plan.outcomes.some((o) => o.status !== "refused")) {
     const namespace = record.esm
       ? await import(record.url)
@@ -161,6 +183,19 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
     };
   }
   return { outcome: refused > 0 ? "partial" : "applied", functions: plan.outcomes };
+}
+
+/** Slots are variables of the module (or of a patch's scope): read and written by eval there. */
+function readSlot(hook: EvalHook, id: number): unknown {
+  return hook(slotName(id));
+}
+
+function writeSlot(hook: EvalHook, id: number, value: unknown): void {
+  hook(`${slotName(id)}=${ENV}`, value);
+}
+
+function activations(record: ModuleRecord, id: number): number {
+  return Number((record.slotHooks.get(id) ?? record.scopeHook)(counterName(id)) ?? 0);
 }
 
 function sourceUrl(record: ModuleRecord): string {
@@ -349,13 +384,13 @@ function planPatch(
       continue;
     }
     if (fn.kind === "constructor") {
-      const instances = record.counters[id] ?? 0;
+      const instances = activations(record, id);
       report(
         outcome(
           fn,
           "refused",
           instances > 0
-            ? `constructor changed and ${instances} instance(s) built by it exist: their fields come from the old constructor; restart to apply`
+            ? "constructor changed and instances built by it exist: their fields come from the old constructor; restart to apply"
             : "constructor changed: a class's constructor cannot be swapped in a running program; restart to apply",
         ),
       );
@@ -400,7 +435,7 @@ function planPatch(
       continue;
     }
     plan.slots.push(fn);
-    const suspended = fn.async || fn.generator ? (record.counters[id] ?? 0) : 0;
+    const suspended = fn.async || fn.generator ? activations(record, id) : 0;
     report(
       outcome(
         fn,
@@ -646,15 +681,20 @@ function declaredAbove(fn: FunctionModel, name: string): boolean {
 }
 
 /** Compile the new version of one function in the scope it belongs to. */
-function compileVersion(
-  record: ModuleRecord,
-  model: ModuleModel,
-  fn: FunctionModel,
-  edits: Edit[],
-  scopeHook: EvalHook,
-  scopeNames: Set<string>,
-  self: boolean,
-): Fn {
+interface CompileContext {
+  record: ModuleRecord;
+  model: ModuleModel;
+  edits: Edit[];
+  scopeHook: EvalHook;
+  scopeNames: Set<string>;
+  freshIds: Set<number>;
+  idOf: (fn: FunctionModel) => number;
+  /** Where each slot variable can be reached, when not in the newest scope. */
+  slotHooks: Map<number, EvalHook>;
+}
+
+function compileVersion(context: CompileContext, fn: FunctionModel, self: boolean): Fn {
+  const { record, model, edits, scopeHook, scopeNames, freshIds, idOf, slotHooks } = context;
   const cls = fn.withinClass?.topLevel ? record.classHooks.get(fn.withinClass.key) : undefined;
   let hook = scopeHook;
   if (fn.usesPrivate) {
@@ -666,8 +706,23 @@ function compileVersion(
       );
     hook = cls.hook;
   }
-  const code = versionSource(model, fn, edits, record.url, self);
-  const home = hook(code) as object;
+  // Slots a patch adds live in its new scope, which a class-scope hook cannot see: a version
+  // compiled in class scope declares them itself and hands back a hook to reach them.
+  const inner = (f: FunctionModel): FunctionModel[] => f.children.flatMap((c) => [c, ...inner(c)]);
+  const own = [...(self ? [fn] : []), ...inner(fn)]
+    .map(idOf)
+    .filter((id) => freshIds.has(id) || id > record.moduleSlots);
+  const wrapped = hook !== scopeHook && own.length > 0;
+  const wrap = wrapped
+    ? { head: `(()=>{${slotDeclarations(own, "let")}return[`, tail: `,(${CODE},${ENV})=>eval(${CODE})]})()` }
+    : undefined;
+  const code = versionSource(model, fn, edits, record.url, self, wrap);
+  let home: object;
+  if (wrapped) {
+    const [object, slotHook] = hook(code) as [object, EvalHook];
+    for (const id of own) slotHooks.set(id, slotHook);
+    home = object;
+  } else home = hook(code) as object;
   if (cls && fn.withinClass) {
     const target = fn.isStatic ? cls.cls : (cls.cls as { prototype: object }).prototype;
     Object.setPrototypeOf(home, Object.getPrototypeOf(target));

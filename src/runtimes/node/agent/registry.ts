@@ -5,9 +5,8 @@ import { buildModel, type ModuleModel } from "./model.js";
 /** Compiles code by direct eval in some scope (module, class, or a scope added by a patch). */
 export type EvalHook = (code: string, env?: unknown) => unknown;
 
-/** The slot table of a module: slot id → the newest version of that function, once patched. */
-export type SlotTable = ((...args: unknown[]) => unknown) & {
-  [id: number]: ((...args: unknown[]) => unknown) | undefined;
+/** A hoisted function of the module on which its classes' static blocks register their hooks. */
+export type ClassRegistrar = ((...args: unknown[]) => unknown) & {
   k?: (key: string, hook: EvalHook, cls: unknown) => void;
 };
 
@@ -24,13 +23,13 @@ export interface ModuleRecord {
   url: string;
   esm: boolean;
   typescript: boolean;
-  table: SlotTable;
-  counters: Record<number, number | undefined>;
   moduleHook: EvalHook;
   /** Newest scope for new code: the module hook, or a scope a patch added on top of it. */
   scopeHook: EvalHook;
   /** Names a patch declared in scopeHook (added functions, classes, new constant values). */
   scopeNames: Set<string>;
+  /** Slots declared in a class-scope version (see patcher.ts): where to reach them. */
+  slotHooks: Map<number, EvalHook>;
   classHooks: Map<string, { hook: EvalHook; cls: unknown }>;
   hot: HotApi;
   /** `import.meta` (ES module) or `module` (CommonJS). */
@@ -40,6 +39,8 @@ export interface ModuleRecord {
   model: ModuleModel | undefined;
   ids: Map<string, number>;
   nextId: number;
+  /** Slots 1..moduleSlots are variables of the module itself; later ones belong to a patch. */
+  moduleSlots: number;
 }
 
 /**
@@ -59,13 +60,7 @@ export class Registry {
   }
 
   /** Called by the preamble of each instrumented module, before its first statement runs. */
-  register(
-    file: string,
-    table: SlotTable,
-    counters: Record<number, number>,
-    hook: EvalHook,
-    moduleObject: unknown,
-  ): HotApi {
+  register(file: string, registrar: ClassRegistrar, hook: EvalHook, moduleObject: unknown): HotApi {
     const loaded = this.loadedSources.get(file);
     this.loadedSources.delete(file);
     const hot = new HotApi();
@@ -74,11 +69,10 @@ export class Registry {
       url: pathToFileURL(file).href,
       esm: loaded?.esm ?? !(moduleObject && typeof moduleObject === "object" && "exports" in moduleObject),
       typescript: loaded?.typescript ?? false,
-      table,
-      counters,
       moduleHook: hook,
       scopeHook: hook,
       scopeNames: new Set(),
+      slotHooks: new Map(),
       classHooks: new Map(),
       hot,
       moduleObject,
@@ -86,8 +80,9 @@ export class Registry {
       model: undefined,
       ids: new Map(),
       nextId: 1,
+      moduleSlots: 0,
     };
-    table.k = (key, classHook, cls) => record.classHooks.set(key, { hook: classHook, cls });
+    registrar.k = (key, classHook, cls) => record.classHooks.set(key, { hook: classHook, cls });
     this.modules.set(file, record);
     this.onLoaded(file);
     return hot;
@@ -108,6 +103,7 @@ export function runningModel(record: ModuleRecord): ModuleModel {
   if (!record.model) {
     record.model = buildModel(record.source, record.esm);
     for (const fn of record.model.functions) record.ids.set(fn.key, record.nextId++);
+    record.moduleSlots = record.nextId - 1;
   }
   return record.model;
 }
