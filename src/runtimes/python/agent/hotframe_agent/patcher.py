@@ -14,6 +14,7 @@
 import __future__
 import ast
 import builtins
+import dis
 import os
 import sys
 import threading
@@ -27,6 +28,14 @@ _FUTURE_FLAGS = 0
 for _name in __future__.all_feature_names:
     _FUTURE_FLAGS |= getattr(__future__, _name).compiler_flag
 _MISSING = object()
+_NAME_READS = {
+    "LOAD_NAME",
+    "LOAD_GLOBAL",
+    "LOAD_ATTR",
+    "LOAD_METHOD",
+    "LOAD_SUPER_ATTR",
+    "LOAD_FROM_DICT_OR_GLOBALS",
+}
 # Long enough that no other thread runs while a patch is applied (it takes milliseconds).
 _APPLY_SWITCH_INTERVAL = 100.0
 
@@ -80,6 +89,8 @@ class _Patch:
         self.applied_something = False
         self.fresh = set()  # ids of code compiled for this patch's re-run statements
         self.committed = False
+        self.removals = []  # (old outline entry, owner, qualname): decided by _plan_removals
+        self.kept = []  # qualnames of definitions that keep their old version (refused)
 
     # ---- 1. compile ---------------------------------------------------------------------------
 
@@ -113,17 +124,18 @@ class _Patch:
 
         # ---- 2. plan ----
         self.module_running = _module_frames(self.unit.module_code)
+        self.running = _running_codes()
         self._diff_outline(self.unit.outline, self.outline, ())
         self._diff_code()
+        self._plan_removals()
         self.slots = self._slots_for_new_version()
 
         # ---- 3. apply, 4. verify ----
-        running = _running_code_ids()
         failure = self._apply()
         if failure is not None:
             return failure
         self._commit()
-        self._mark_running(running)
+        self._mark_running({code_id: thread for code_id, (_code, thread) in self.running.items()})
         if self.refusals and not self.applied_something:
             error = protocol.patch_error("refused", "nothing in this edit can be applied to the running program")
             result = protocol.patch_result(protocol.REJECTED, self.outcomes, error)
@@ -169,6 +181,7 @@ class _Patch:
                 what = "bases or decorators" if entry.kind == "class" else "decorators"
                 reason = "its %s changed: restart the program to apply this" % what
                 self._report(entry.name, qualname, protocol.REFUSED, reason, line, kind)
+                self.kept.append(qualname)
             elif entry.kind == "class":
                 self._diff_outline(old.body, entry.body, owner + (entry.name,))
             elif old.args != entry.args:
@@ -178,9 +191,47 @@ class _Patch:
             if old.kind != "stmt" and old.match_key not in matched:
                 qualname = prefix + old.name
                 self.skip_prefixes.append(qualname)
-                kind = "class" if old.kind == "class" else None
-                self._report(old.name, qualname, protocol.REMOVED, line=old.line, kind=kind)
-                self.actions.append(lambda undo, n=old.name, o=owner: self._remove(undo, n, o))
+                self.removals.append((old, owner, qualname))
+
+    def _plan_removals(self):
+        """A definition removed from the source is removed from the module, unless code that
+        stays live still uses its name: code running right now (the module's own top-level loop,
+        a running frame of an old version) or a definition that keeps its old version. Removing
+        it would break that code with a NameError (a half-saved file looks like this too)."""
+        mine = {id(self.unit.module_code)}
+        for slot in self.unit.slots.values():
+            mine.update(slot.versions)
+        live = set()
+        for code_id, (code, _thread) in self.running.items():
+            if code_id in mine:
+                live.update(_loaded_names(code))
+        for qualname in self.kept:
+            live.update(self._old_names(qualname))
+        pending = list(self.removals)
+        progress = True
+        while progress:  # what a kept definition uses is kept too
+            progress = False
+            for removal in list(pending):
+                old, _owner, qualname = removal
+                if old.name in live:
+                    pending.remove(removal)
+                    reason = "still used by code that keeps running (e.g. a loop in the module's top-level code): it stays until the program restarts"
+                    kind = "class" if old.kind == "class" else None
+                    self._report(old.name, qualname, protocol.REFUSED, reason, old.line, kind)
+                    live.update(self._old_names(qualname))
+                    progress = True
+        for old, owner, qualname in pending:
+            kind = "class" if old.kind == "class" else None
+            self._report(old.name, qualname, protocol.REMOVED, line=old.line, kind=kind)
+            self.actions.append(lambda undo, n=old.name, o=owner: self._remove(undo, n, o))
+
+    def _old_names(self, qualname):
+        """Global and attribute names used by the running version of a definition and its insides."""
+        names = set()
+        for key, definition in self.unit.index.items():
+            if key[0] == qualname or key[0].startswith(qualname + "."):
+                names.update(_loaded_names(definition.code))
+        return names
 
     def _plan_statement(self, entry, owner, following, old_by_key):
         names = shape.bound_names(entry.node)
@@ -252,6 +303,7 @@ class _Patch:
                     ", ".join(new.code.co_freevars) or "none",
                 )
                 self._report(name, qualname, protocol.REFUSED, reason, line)
+                self.kept.append(qualname)
                 self.skip_prefixes.append(qualname)
                 continue
             self.swaps.append((key, new, changed))
@@ -573,13 +625,19 @@ def _module_frames(module_code):
     return found
 
 
-def _running_code_ids():
-    """id(code) -> thread ident for every frame on every thread's stack: proportional to stack
-    depth, not to the heap."""
+def _loaded_names(code):
+    """Names a code object reads (globals, attributes): co_names also holds the names it only
+    assigns, such as every `def` of a module."""
+    return {i.argval for i in dis.get_instructions(code) if i.opname in _NAME_READS}
+
+
+def _running_codes():
+    """id(code) -> (code, thread ident) for every frame on every thread's stack: proportional to
+    stack depth, not to the heap."""
     running = {}
     for ident, frame in sys._current_frames().items():
         while frame is not None:
-            running.setdefault(id(frame.f_code), ident)
+            running.setdefault(id(frame.f_code), (frame.f_code, ident))
             frame = frame.f_back
     return running
 
