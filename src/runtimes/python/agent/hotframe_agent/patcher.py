@@ -198,12 +198,9 @@ class _Patch:
         stays live still uses its name: code running right now (the module's own top-level loop,
         a running frame of an old version) or a definition that keeps its old version. Removing
         it would break that code with a NameError (a half-saved file looks like this too)."""
-        mine = {id(self.unit.module_code)}
-        for slot in self.unit.slots.values():
-            mine.update(slot.versions)
         live = set()
-        for code_id, (code, _thread) in self.running.items():
-            if code_id in mine:
+        for code, _thread in self.running.values():
+            if registry.is_instrumented(code):  # the program's own code: `lib.extra()` counts too
                 live.update(_loaded_names(code))
         for qualname in self.kept:
             live.update(self._old_names(qualname))

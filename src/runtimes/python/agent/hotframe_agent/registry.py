@@ -74,10 +74,17 @@ class Unit:
 
 
 _units = {}  # realpath -> Unit
+_module_codes = set()  # ids of the top-level code of every instrumented module (kept alive by Units)
 
 
 def add_unit(unit):
     _units[unit.file] = unit
+    _module_codes.add(id(unit.module_code))
+
+
+def is_instrumented(code):
+    """Code of the program's own files (any version), as opposed to the stdlib or dependencies."""
+    return id(code) in _slot_by_code or id(code) in _module_codes
 
 
 def unit_for(file):
