@@ -5,7 +5,7 @@
  *   ready <value> <wall ms> [...]     once, when the program is where it should be
  *   changed <value> <wall ms> [...]   as soon as probe() returns something new
  */
-import { writeFileSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { type LineProcess, sleep, wallNow } from "./process.js";
 
 export interface ReadyLine {
@@ -22,6 +22,22 @@ export function parseProtocolLine(line: string): ReadyLine {
 export async function waitReady(proc: LineProcess, timeoutMs: number): Promise<ReadyLine> {
   const line = await proc.waitForLine((l) => l.startsWith("ready "), timeoutMs);
   return parseProtocolLine(line);
+}
+
+/**
+ * Saves `text` over `file` in place without truncating it first: the file is never seen empty.
+ * (A plain truncate-and-write, as writeFileSync does, can be caught between the two steps by the
+ * watcher on a loaded machine, and hotframe then patches in an empty module: see docs/benchmarks.md.)
+ */
+export function overwrite(file: string, text: string): void {
+  const data = Buffer.from(text);
+  const fd = openSync(file, "r+");
+  try {
+    writeSync(fd, data, 0, data.length, 0);
+    ftruncateSync(fd, data.length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface EditSeries {
@@ -55,7 +71,7 @@ export async function editSeries(options: {
     const prefix = options.expect ? options.expect(k) : `changed ${k} `;
     const from = options.proc.lines.length;
     const writtenAt = wallNow();
-    writeFileSync(options.file, text);
+    overwrite(options.file, text);
     try {
       // includes(), not startsWith(): `node --watch` may put terminal escapes before a program's line
       const failOn = options.failOn ?? (() => false);

@@ -89,7 +89,7 @@ export class LineProcess {
       }
       if (this.exit)
         throw new Error(
-          `program exited (${this.exit.code ?? this.exit.signal}): ${this.stderr.slice(-2000)}`,
+          `program exited (${this.exit.code ?? this.exit.signal}): ${this.stderr.trim().split("\n").slice(-1)[0] ?? ""}\n${this.stderr.slice(-2000)}`,
         );
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms; stderr: ${this.stderr.slice(-2000)}`);

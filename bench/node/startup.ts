@@ -13,9 +13,16 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
   for (let i = 0; i < MODULES; i++)
     writeFile(dir, `mods/m${String(i).padStart(4, "0")}.mjs`, startupModule(i));
   writeFile(dir, "main.mjs", startupMain(MODULES));
+  writeFile(dir, "hello.mjs", startupMain(0));
   const plain = () => runToExit(config.node, ["main.mjs"], { cwd: dir });
   const hot = () => runToExit(config.node, hotframeArgs({ watch: dir }, ["main.mjs"]), { cwd: dir });
-  const t = { plain: [] as number[], hotFirst: [] as number[], hotSecond: [] as number[] };
+  const t = {
+    plain: [] as number[],
+    hotFirst: [] as number[],
+    hotSecond: [] as number[],
+    helloPlain: [] as number[],
+    helloHot: [] as number[],
+  };
   const rss = { plain: [] as number[], hot: [] as number[], controller: [] as number[] };
   const failures: string[] = [];
   const record = (r: Awaited<ReturnType<typeof runToExit>>, into: number[], rssInto?: number[]) => {
@@ -38,6 +45,11 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
     clearCaches(dir, [".hotframe-cache", ".cache"]);
     record(await hot(), t.hotFirst);
     record(await hot(), t.hotSecond, rss.hot);
+    record(await runToExit(config.node, ["hello.mjs"], { cwd: dir }), t.helloPlain);
+    record(
+      await runToExit(config.node, hotframeArgs({ watch: dir }, ["hello.mjs"]), { cwd: dir }),
+      t.helloHot,
+    );
   }
   const first = median(t.hotFirst) / median(t.plain);
   const second = median(t.hotSecond) / median(t.plain);
@@ -45,10 +57,18 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
     title: `Node: start-up, a program loading ${MODULES} ES modules (wall time to exit), and memory`,
     method:
       `${n} rounds, each: plain node once, then clear hotframe's transform cache and run \`hotframe run\` twice ` +
+      "(and a one-module program, plainly and under hotframe) " +
       "(first start: nothing cached; second start: transformed modules cached). RSS is the program's own at exit " +
       "(process.memoryUsage().rss); hotframe's controller process is listed separately.",
     headers: ["", "node", "hotframe run", "ratio", "difference"],
     rows: [
+      [
+        "a one-module program",
+        ms(median(t.helloPlain)),
+        ms(median(t.helloHot)),
+        ratio(median(t.helloHot) / median(t.helloPlain)),
+        ms(median(t.helloHot) - median(t.helloPlain)),
+      ],
       [
         "first start (no cache)",
         ms(median(t.plain)),

@@ -27,6 +27,16 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
         env,
       },
     );
+  const hello = {
+    plain: () => runToExit(config.python, ["startup_main.py", "0"], { cwd: dir, env }),
+    hot: () =>
+      runToExit(
+        config.node,
+        hotframeArgs({ watch: dir, extra: ["--python", config.python] }, ["startup_main.py", "0"]),
+        { cwd: dir, env },
+      ),
+  };
+  const helloTimes = { plain: [] as number[], hot: [] as number[] };
   const times = {
     plainCold: [] as number[],
     plainWarm: [] as number[],
@@ -57,6 +67,8 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
     clearCaches(dir);
     record(await hot(), times.hotCold, []);
     record(await hot(), times.hotWarm, rss.hot);
+    record(await hello.plain(), helloTimes.plain, []);
+    record(await hello.hot(), helloTimes.hot, []);
   }
   const cold = median(times.hotCold) / median(times.plainCold);
   const warm = median(times.hotWarm) / median(times.plainWarm);
@@ -68,6 +80,13 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
       "program's own peak (ru_maxrss), without hotframe's controller process.",
     headers: ["", "python3", "hotframe run", "ratio", "difference"],
     rows: [
+      [
+        "a one-module program",
+        ms(median(helloTimes.plain)),
+        ms(median(helloTimes.hot)),
+        ratio(median(helloTimes.hot) / median(helloTimes.plain)),
+        ms(median(helloTimes.hot) - median(helloTimes.plain)),
+      ],
       [
         "cold (no caches)",
         ms(median(times.plainCold)),
