@@ -1,12 +1,14 @@
 """Applying a new version of a loaded file to the live module, in place, all or nothing.
 
-1. Compile the whole new source once (instrumented). A SyntaxError changes nothing.
+1. Compile the whole new source once, instrumented (only the edited region is re-parsed:
+   incremental.py). A SyntaxError changes nothing.
 2. Plan without touching anything: compare the statement outlines (shape.py) of the module and
-   of its classes, and every code object by key (codeindex.py).
+   of its classes, and every code object by key (codeindex.py); decide what is refused.
 3. Apply with the GIL held for the whole step (a huge switch interval; the patch does no I/O of
-   its own): swap the code of every matched function (also line-only moves, so tracebacks stay
-   right), then run in source order what the outline says: new defs and classes, new default
-   values, changed top-level statements. Anything raising rolls every step back.
+   its own): swap the code of every function whose code differs (line-only moves too, so
+   tracebacks stay right), then run in source order what the outline says: new defs and classes,
+   new default values, changed top-level statements, removals. Anything raising rolls every
+   step back.
 4. Verify that every live function object of a changed definition now has the new code, and
    only then report.
 """
@@ -91,6 +93,7 @@ class _Patch:
         self.committed = False
         self.removals = []  # (old outline entry, owner, qualname): decided by _plan_removals
         self.kept = []  # qualnames of definitions that keep their old version (refused)
+        self.kept_removals = []  # removals refused: still part of the running version
 
     # ---- 1. compile ---------------------------------------------------------------------------
 
@@ -100,18 +103,19 @@ class _Patch:
             unit.outline = incremental.parse_full(unit.source, self.file).outline
         parsed = None
         try:
-            parsed = incremental.parse(unit.source, unit.outline, self.source, self.file)
-            self.outline = parsed.outline
-            self.code = compile(parsed.tree, self.file, "exec", 0, True)
+            try:
+                parsed = incremental.parse(unit.source, unit.outline, self.source, self.file)
+                self.outline = parsed.outline
+                self.code = compile(parsed.tree, self.file, "exec", 0, True)
+            except SyntaxError as exc:
+                error = protocol.patch_error("syntax", exc.msg, exc.lineno, exc.offset)
+                return protocol.patch_result(protocol.REJECTED, [], error)
+            except ValueError as exc:  # source code string cannot contain null bytes
+                return protocol.patch_result(protocol.REJECTED, [], protocol.patch_error("syntax", str(exc)))
             return self._plan_and_apply()
-        except SyntaxError as exc:
-            error = protocol.patch_error("syntax", exc.msg, exc.lineno, exc.offset)
-            return protocol.patch_result(protocol.REJECTED, [], error)
-        except ValueError as exc:  # source code string cannot contain null bytes
-            return protocol.patch_result(protocol.REJECTED, [], protocol.patch_error("syntax", str(exc)))
         finally:
             if parsed is not None and not self.committed:
-                parsed.undo()
+                parsed.undo()  # shared nodes of unchanged statements get their line numbers back
 
     def _plan_and_apply(self):
         self.flags = self.code.co_flags & _FUTURE_FLAGS
@@ -134,13 +138,13 @@ class _Patch:
         failure = self._apply()
         if failure is not None:
             return failure
+        if self.refusals and not (self.applied_something or self.swaps):
+            # Nothing changed: the running version stays the one the next edit is compared with.
+            error = protocol.patch_error("refused", "nothing in this edit can be applied to the running program")
+            return protocol.patch_result(protocol.REJECTED, self.outcomes, error)
         self._commit()
         self._mark_running({code_id: thread for code_id, (_code, thread) in self.running.items()})
-        if self.refusals and not self.applied_something:
-            error = protocol.patch_error("refused", "nothing in this edit can be applied to the running program")
-            result = protocol.patch_result(protocol.REJECTED, self.outcomes, error)
-        else:
-            result = protocol.patch_result(protocol.PARTIAL if self.refusals else protocol.APPLIED, self.outcomes)
+        result = protocol.patch_result(protocol.PARTIAL if self.refusals else protocol.APPLIED, self.outcomes)
         self._after_patch_hook(result)
         return result
 
@@ -157,6 +161,7 @@ class _Patch:
     def _diff_outline(self, old_entries, new_entries, owner):
         """Module level (owner ()) or a class body (owner: the class path)."""
         prefix = "".join(part + "." for part in owner)
+        old_entries = old_entries + [entry for o, entry in self.unit.kept if o == owner]
         old_by_key = {e.match_key: e for e in old_entries}
         matched = set()
         for position, entry in enumerate(new_entries):
@@ -212,6 +217,7 @@ class _Patch:
                 old, _owner, qualname = removal
                 if old.name in live:
                     pending.remove(removal)
+                    self.kept_removals.append(removal)
                     reason = "still used by code that keeps running (e.g. a loop in the module's top-level code): it stays until the program restarts"
                     kind = "class" if old.kind == "class" else None
                     self._report(old.name, qualname, protocol.REFUSED, reason, old.line, kind)
@@ -576,9 +582,14 @@ class _Patch:
         unit = self.unit
         unit.slots.update(self.slots)
         unit.source = self.source
-        unit.outline = self.outline
-        unit.index = self.new_index
-        self.applied_something = self.applied_something or bool(self.swaps)
+        old_index, unit.outline, unit.index = unit.index, self.outline, self.new_index
+        # A definition whose removal was refused is still in the module: the next edit is
+        # compared with it too, so putting it back later is an update, not an addition.
+        unit.kept = [(owner, old) for old, owner, _qualname in self.kept_removals]
+        for _old, _owner, qualname in self.kept_removals:
+            for key, definition in old_index.items():
+                if key[0] == qualname or key[0].startswith(qualname + "."):
+                    self.new_index.setdefault(key, definition)
 
     def _mark_running(self, running):
         """An updated function that a thread is running keeps its code in that frame."""

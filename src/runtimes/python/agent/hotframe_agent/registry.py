@@ -71,6 +71,9 @@ class Unit:
         self.index = index  # key -> codeindex.Definition of the current version
         self.slots = slots  # key -> Slot (also keys that were removed since)
         self.namespace = None  # the module's globals; resolved on first patch if unknown
+        # (owner, outline entry) of definitions whose removal from the source was refused: not
+        # in `source`, still in the module.
+        self.kept = []
 
 
 _units = {}  # realpath -> Unit
