@@ -107,6 +107,8 @@ for (const { version, path } of nodeBinaries()) {
         }
         const patched = await edit(run, file, [
           ['throw new RangeError("too big: " + n);', 'throw new RangeError("way too big: " + n);'],
+          // Thing.run moves down a line without changing: its frames must follow it.
+          ["class Thing {", "// moved\nclass Thing {"],
         ]);
         assert.equal(patched.outcome, "applied", JSON.stringify(patched));
         run.write("go\n");

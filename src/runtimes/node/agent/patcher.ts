@@ -378,7 +378,12 @@ function planPatch(
     }
     const id = record.ids.get(fn.key) ?? fresh();
     ids.set(fn.key, id);
-    if (before.ownText === fn.ownText) continue;
+    if (before.ownText === fn.ownText) {
+      // Same code at another place (lines added above or inside a nested function): recompiled,
+      // unreported, so that stack traces keep pointing at the right lines.
+      if (moved(before, fn) && directlyCompilable(model, fn)) plan.slots.push(fn);
+      continue;
+    }
     if (fn.memberOf && frozen.has(fn.memberOf.key)) {
       report(outcome(fn, "refused", `class ${fn.memberOf.name} cannot be patched: its heritage changed`));
       continue;
@@ -475,6 +480,16 @@ function planPatch(
   }
   planStatements(record, old, model, plan, accepted, report);
   return plan;
+}
+
+function moved(before: FunctionModel, fn: FunctionModel): boolean {
+  const a = before.node.loc;
+  const b = fn.node.loc;
+  return a.start.line !== b.start.line || a.start.column !== b.start.column || a.end.line !== b.end.line;
+}
+
+function directlyCompilable(model: ModuleModel, fn: FunctionModel): boolean {
+  return fn.kind !== "constructor" && dispatchable(fn) && !capturedBy(model, fn);
 }
 
 function forwardedCount(fn: FunctionModel): number {
