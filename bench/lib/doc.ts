@@ -33,6 +33,20 @@ export function renderDoc(options: {
       "repetitions). A subset or quick run writes bench/.work/benchmarks.md instead of this file unless " +
       "`--write` is given.",
     "",
+    "Measurement details that apply throughout:",
+    "",
+    "- Patch latency is end to end: the bench takes a wall-clock time just before it saves the file; the " +
+      "program prints its own wall-clock time when it first sees the new behaviour (Python `time.time()`, " +
+      "Node `performance.timeOrigin + performance.now()`). The programs poll every 0.5 ms (Python, `time.sleep`) " +
+      "or 1 ms (Node, a timer), so a latency includes up to that much polling delay.",
+    "- The bench saves a file by overwriting it in place without truncating it first, so a watcher never sees " +
+      "it empty. (With a plain truncate-then-write save, as `fs.writeFileSync` or many editors do, a loaded " +
+      "machine can stall between the two steps long enough for hotframe to patch in the empty file: every " +
+      "function is removed and the program fails. Seen in this bench; reported to the runtime owners.)",
+    "- `python3` is whatever `python3` is on PATH (here a pyenv shim); its start-up includes this machine's " +
+      "site-packages `.pth` imports, for plain runs and hotframe runs alike.",
+    "- Other Node versions (22, 24, 26) are the `node22`/`node24`/`node26` devDependencies.",
+    "",
     "## Goals",
     "",
   ];

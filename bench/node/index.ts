@@ -4,6 +4,7 @@ import type { BenchConfig } from "../lib/config.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
 import { freshDir, writeFile } from "../lib/work.js";
 import type { Suite } from "../run.js";
+import { nodeHttp } from "./http.js";
 import { nodeLatency } from "./latency.js";
 import { nodeOverhead } from "./overhead.js";
 import { nodeStartup } from "./startup.js";
@@ -27,6 +28,7 @@ export const nodeBenchmarks: Suite = {
   benchmarks: [
     { id: "node-latency", title: "Node: patch latency", run: nodeLatency, baselinesAlone: true },
     { id: "node-overhead", title: "Node: instrumentation overhead", run: nodeOverhead },
+    { id: "node-http", title: "Node: HTTP server throughput", run: nodeHttp },
     { id: "node-startup", title: "Node: start-up and memory", run: nodeStartup },
   ],
 };
