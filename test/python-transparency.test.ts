@@ -21,6 +21,8 @@ const CASES: { name: string; entry: string[]; args?: string[] }[] = [
   { name: "-m module crashing", entry: ["-m", "pkg.tool"], args: ["--crash"] },
   { name: "missing script", entry: ["nope.py"] },
   { name: "SyntaxError in the script itself", entry: ["badmain.py"] },
+  { name: "-m of a missing module", entry: ["-m", "nope"] },
+  { name: "a directory with __main__.py", entry: ["pkg"], args: ["y"] },
 ];
 
 const DEPTH = /^main depth (\d+)$/m;
