@@ -37,6 +37,7 @@ emitter.on("ping", function onPing() {
   heard = "ping v1";
 });
 const shout = (s${t(": string")}) => s.toUpperCase();
+const areaOf = ({ w, h }${t(": { w: number; h: number }")}, scale = 1) => w * h * scale;
 
 class Base {
   describe() {
@@ -105,6 +106,7 @@ const commands${t(": Record<string, () => unknown>")} = {
     return heard;
   },
   shout: () => shout("x"),
+  areaOf: () => areaOf({ w: 2, h: 3 }),
   area: () => shape.area(),
   label: () => shape.label,
   kind: () => Shape.kind(),
@@ -152,6 +154,7 @@ for (const { version, path } of nodeBinaries()) {
             ['return PREFIX + " " + name;', 'return PREFIX + ", " + name;'],
             ['heard = "ping v1";', 'heard = "ping v2";'],
             ["s.toUpperCase();", 's.toUpperCase() + "!";'],
+            ["w * h * scale;", "w * h * scale * 10;"],
             ['"area v1 "', '"area v2 "'],
             ['"label v1"', '"label v2"'],
             ['"kind v1"', '"kind v2"'],
@@ -164,6 +167,7 @@ for (const { version, path } of nodeBinaries()) {
           for (const name of [
             "greet",
             "onPing",
+            "areaOf",
             "shout",
             "Shape.area",
             "Shape.get label",
@@ -179,6 +183,7 @@ for (const { version, path } of nodeBinaries()) {
           assert.equal(await run.ask("bound"), "hi, bob");
           assert.equal(await run.ask("emit"), "ping v2");
           assert.equal(await run.ask("shout"), "X!");
+          assert.equal(await run.ask("areaOf"), 60, "an arrow with a destructured parameter");
           assert.equal(await run.ask("area"), "area v2 3");
           assert.equal(await run.ask("label"), "label v2");
           assert.equal(await run.ask("kind"), "kind v2");

@@ -30,18 +30,26 @@ export function realpath(file: string): string {
   }
 }
 
-/** ES module or CommonJS for a TypeScript file, as Node decides it for JavaScript. */
+/**
+ * ES module or CommonJS for a TypeScript file, as Node decides it: by extension, then by the
+ * nearest package.json "type", and without one by syntax (import/export statements).
+ */
 export function typeScriptIsEsm(file: string): boolean {
   const ext = extname(file);
   if (ext === ".mts") return true;
   if (ext === ".cts") return false;
   for (let dir = dirname(file); ; dir = dirname(dir)) {
+    let type: unknown;
     try {
-      return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).type === "module";
+      type = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).type;
     } catch {
-      if (dirname(dir) === dir) return false;
+      if (dirname(dir) === dir) break;
+      continue;
     }
+    if (type === "module" || type === "commonjs") return type === "module";
+    break;
   }
+  return /^\s*(import\s*[\w{*"'$]|export\s)/m.test(readFileSync(file, "utf8"));
 }
 
 export interface Instrumented {
