@@ -96,7 +96,7 @@ function start(): void {
   });
   const proto = Module.prototype as unknown as { _compile: CompileFn };
   const compile = proto._compile;
-  proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]) {
+  proto._compile = function _compile(this: unknown, content: string, filename: string, ...rest: unknown[]) {
     const file = realpath(filename);
     if (inScope(scope, file)) {
       const result = instrumentSource(file, isTypeScript(file) ? readFileSync(file, "utf8") : content, false);
