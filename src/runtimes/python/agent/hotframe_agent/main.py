@@ -12,7 +12,7 @@ import runpy
 import sys
 import types
 
-from . import channel, importer, patcher, protocol, registry, scope
+from . import channel, importer, patcher, protocol, registry, restarts, scope
 
 _BOOT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -33,7 +33,7 @@ def connect():
         sys.exit(2)
     pipe = channel.Channel(int(fd)) if fd else channel.NullChannel()
     pipe.send(protocol.hello())
-    registry.install_builtins()
+    registry.install_builtins(restarts.HotframeRestart)
     importer.on_loaded = lambda file: pipe.send(protocol.loaded(file))
     patcher.on_warning = lambda message, file: pipe.send(protocol.warning(message, file))
 

@@ -94,6 +94,7 @@ def unit_for(file):
     return _units.get(file)
 
 
-def install_builtins():
-    """Expose the name instrumented code uses, in builtins so modules stay untouched."""
+def install_builtins(restart_signal):
+    """Expose the names instrumented code uses, in builtins so modules stay untouched."""
     builtins.__hotframe_track__ = track
+    builtins.__hotframe_restart__ = restart_signal
