@@ -83,7 +83,9 @@ export function instrumentSource(file: string, source: string, esm: boolean): In
     return { code: instrumentModule(model, file, loadIds(model)), loaded: { source: js, esm, typescript } };
   } catch (error) {
     if (error instanceof ParseError) return { code: js, loaded: undefined };
-    throw error;
+    // A bug of hotframe must not stop the program: it runs the file as it is, unpatchable.
+    const message = `hotframe could not instrument this file (${(error as Error)?.message}); it runs unpatchable`;
+    return { code: js, loaded: undefined, warning: message };
   }
 }
 

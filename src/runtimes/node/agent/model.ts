@@ -412,10 +412,11 @@ export function buildModel(
   const visit = (node: AnyNode, walk: Walk, parent: AnyNode): void => {
     switch (node.type) {
       case "FunctionDeclaration": {
-        walk.declared.add(node.id.name);
-        const binding =
-          walk.fn === undefined && walk.declared === model.moduleNames ? node.id.name : undefined;
-        visitFunction(makeFunction(node, walk, node.id.name, "function", undefined, binding), walk);
+        // `export default function () {}` has no name and binds none.
+        const name: string | undefined = node.id?.name;
+        if (name) walk.declared.add(name);
+        const binding = walk.fn === undefined && walk.declared === model.moduleNames ? name : undefined;
+        visitFunction(makeFunction(node, walk, name ?? "default", "function", undefined, binding), walk);
         return;
       }
       case "FunctionExpression":
@@ -435,12 +436,12 @@ export function buildModel(
         return;
       }
       case "ClassDeclaration":
-        walk.declared.add(node.id.name);
+        if (node.id) walk.declared.add(node.id.name);
         visitClass(
           node,
           walk,
           parent,
-          walk.fn === undefined && walk.declared === model.moduleNames ? node.id.name : undefined,
+          walk.fn === undefined && walk.declared === model.moduleNames ? node.id?.name : undefined,
         );
         return;
       case "ClassExpression": {
@@ -568,10 +569,10 @@ function collectStatements(
       push("import", undefined, source.slice(node.start, node.end), node, true);
       return;
     case "FunctionDeclaration":
-      push("function", node.id.name, "", node, false);
+      push("function", node.id?.name, "", node, false);
       return;
     case "ClassDeclaration":
-      push("class", node.id.name, "", node, false);
+      push("class", node.id?.name, "", node, false);
       return;
     case "VariableDeclaration":
       for (const d of node.declarations) {
