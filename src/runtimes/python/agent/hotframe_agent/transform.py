@@ -14,7 +14,7 @@ Two things are added, nothing else (design "B0" in facts-python.md):
   "HotframeRestart": raise`` instead, which looks up no name of hotframe's: at interpreter
   shutdown CPython restores its original builtins before it closes the generators and coroutines
   still suspended, and a lookup there would print NameErrors. (Plain functions keep the cheaper
-  form: an exception leaving one costs 1.8x plain propagation instead of 2.4x.)
+  form: an exception propagating through one costs less.)
 
 Both names live in ``builtins``; injected names use the ``__x__`` form so class-private name
 mangling leaves them alone and the module namespace stays exactly as the program defines it.
