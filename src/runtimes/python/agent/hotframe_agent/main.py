@@ -11,6 +11,7 @@ import os
 import runpy
 import sys
 import types
+import zipfile
 
 from . import channel, importer, patcher, protocol, registry, restarts, scope
 
@@ -51,22 +52,23 @@ def connect():
 
 def prepare(argv, boot_globals):
     """Set up sys and __main__ as `python3 <argv...>` would. Returns (kind, what):
-    ("code", (code, globals)) to exec, or ("module", name) / ("path", name) for runpy."""
+    ("code", (code, globals)) to exec, or ("module", name) to run with runpy."""
     _fix_orig_argv()
-    if argv and argv[0] == "-m":
+    if not argv:
+        sys.stderr.write("usage: hotframe_boot.py <script.py | -m module> [args...]\n")
+        sys.exit(2)
+    if argv[0] == "-m":
         if len(argv) < 2:
             sys.stderr.write("Argument expected for the -m option\n")
             sys.exit(2)
-        root, deps = connect()
-        importer.install(scope.Scope(root or os.getcwd(), deps))
-        sys.argv = ["-m"] + argv[2:]
+        _start(os.getcwd())
+        sys.argv = ["-m"] + argv[2:]  # runpy puts the module's file in argv[0], as python -m does
         sys.path[0] = os.getcwd()
         _fresh_main(boot_globals)
         return "module", argv[1]
     path = argv[0]
-    if os.path.isdir(path) or (os.path.isfile(path) and not path.endswith(".py") and _is_zip(path)):
-        root, deps = connect()
-        importer.install(scope.Scope(root or os.path.dirname(os.path.realpath(path)), deps))
+    if os.path.isdir(path) or (os.path.isfile(path) and not path.endswith(".py") and zipfile.is_zipfile(path)):
+        _start(os.path.dirname(os.path.realpath(path)))  # a folder or zip with __main__.py
         sys.argv = list(argv)
         sys.path[0] = path
         _fresh_main(boot_globals)
@@ -78,18 +80,21 @@ def prepare(argv, boot_globals):
         program = (getattr(sys, "orig_argv", None) or [sys.executable])[0]
         sys.stderr.write("%s: can't open file %r: [Errno %d] %s\n" % (program, os.path.abspath(path), exc.errno, exc.strerror))
         sys.exit(2)
-    root, deps = connect()
-    importer.install(scope.Scope(root or os.path.dirname(os.path.realpath(path)), deps))
+    _start(os.path.dirname(os.path.realpath(path)))
     sys.argv = list(argv)
     sys.path[0] = os.path.dirname(os.path.realpath(path))
     main = _fresh_main(boot_globals)
     main.__file__ = os.path.abspath(path)
     main.__cached__ = None
     main.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
-    source = importlib.util.decode_source(data)
-    code = importer.compile_unit(main.__file__, source)
+    code = importer.compile_unit(main.__file__, importlib.util.decode_source(data))
     registry.unit_for(os.path.realpath(path)).namespace = main.__dict__
     return "code", (code, main.__dict__)
+
+
+def _start(default_root):
+    root, deps = connect()
+    importer.install(scope.Scope(root or default_root, deps))
 
 
 def _fresh_main(boot_globals):
@@ -100,12 +105,6 @@ def _fresh_main(boot_globals):
         main.__annotations__ = {}
     sys.modules["__main__"] = main
     return main
-
-
-def _is_zip(path):
-    import zipfile
-
-    return zipfile.is_zipfile(path)
 
 
 def _fix_orig_argv():
