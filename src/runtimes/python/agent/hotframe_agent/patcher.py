@@ -83,7 +83,7 @@ class _Patch:
         self.source = source
         self.outcomes = []
         self.reported = set()  # qualnames already in outcomes
-        self.skip_prefixes = []  # qualnames (and everything inside) the code diff leaves alone
+        self.skipped = set()  # qualnames (and everything inside them) the code diff leaves alone
         self.forced = set()  # keys reported as updated although their code text is the same
         self.swaps = []  # (slot, new Definition, changed)
         self.actions = []  # callables(undo) run in source order
@@ -177,12 +177,12 @@ class _Patch:
             line = entry.line
             kind = "class" if entry.kind == "class" else None
             if old is None:
-                self.skip_prefixes.append(qualname)
+                self.skipped.add(qualname)
                 self._report(entry.name, qualname, protocol.ADDED, line=line, kind=kind)
                 add = self._add_class if entry.kind == "class" else self._add_def
                 self.actions.append(lambda undo, k=key, e=entry, o=owner, a=add: a(undo, k, e, o))
             elif old.header != entry.header:
-                self.skip_prefixes.append(qualname)
+                self.skipped.add(qualname)
                 what = "bases or decorators" if entry.kind == "class" else "decorators"
                 reason = "its %s changed: restart the program to apply this" % what
                 self._report(entry.name, qualname, protocol.REFUSED, reason, line, kind)
@@ -195,7 +195,7 @@ class _Patch:
         for old in old_entries:
             if old.kind != "stmt" and old.match_key not in matched:
                 qualname = prefix + old.name
-                self.skip_prefixes.append(qualname)
+                self.skipped.add(qualname)
                 self.removals.append((old, owner, qualname))
 
     def _plan_removals(self):
@@ -272,7 +272,8 @@ class _Patch:
         return True
 
     def _skipped(self, qualname):
-        return any(qualname == p or qualname.startswith(p + ".") for p in self.skip_prefixes)
+        parts = qualname.split(".")
+        return any(".".join(parts[:i]) in self.skipped for i in range(1, len(parts) + 1))
 
     def _diff_code(self):
         old_index, new_index = self.unit.index, self.new_index
@@ -307,7 +308,7 @@ class _Patch:
                 )
                 self._report(name, qualname, protocol.REFUSED, reason, line)
                 self.kept.append(qualname)
-                self.skip_prefixes.append(qualname)
+                self.skipped.add(qualname)
                 continue
             self.swaps.append((key, new, changed))
             if changed and qualname not in self.reported:
@@ -344,7 +345,7 @@ class _Patch:
             try:
                 for key, new, _changed in self.swaps:
                     self._swap(undo, self.slots[key], new.code)
-                for key in self.added_keys():
+                for key in self._added_keys():
                     self._advance(undo, self.slots[key], self.new_index[key].code, stale=False)
                 for action in self.actions:
                     action(undo)
@@ -360,7 +361,7 @@ class _Patch:
             sys.setswitchinterval(interval)
         return None
 
-    def added_keys(self):
+    def _added_keys(self):
         return [key for key in self.new_index if key not in self.unit.index]
 
     def _advance(self, undo, slot, code, stale):
