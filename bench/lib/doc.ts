@@ -11,7 +11,12 @@ export function renderDoc(options: {
 }): string {
   const { machine, sections } = options;
   const goals = sections.flatMap((s) => s.goals);
-  const statusText = { met: "✅ met", missed: "❌ MISSED", "not measured": "⚠️ not measured" } as const;
+  const statusText = {
+    met: "✅ met",
+    missed: "❌ MISSED",
+    inconclusive: "❔ inconclusive (too noisy)",
+    "not measured": "⚠️ not measured",
+  } as const;
   const out: string[] = [
     "# Benchmarks",
     "",

@@ -1,6 +1,8 @@
+import { median } from "./stats.js";
+
 /** What every benchmark hands back: a table, the goals it checked, and notes. */
 
-export type GoalStatus = "met" | "missed" | "not measured";
+export type GoalStatus = "met" | "missed" | "inconclusive" | "not measured";
 
 export interface Goal {
   what: string;
@@ -29,6 +31,22 @@ export function goal(what: string, goalText: string, measured: string, met: bool
 }
 
 /** A section for a benchmark that could not run: says why instead of faking numbers. */
+/**
+ * A goal checked from ratios of interleaved pairs: inconclusive when the pairs disagree so much
+ * (largest / smallest > 1.5) that the machine's noise, not hotframe, decides the verdict.
+ */
+export function ratioGoal(what: string, limit: number, pairRatios: number[]): Goal {
+  const sorted = [...pairRatios].sort((a, b) => a - b);
+  const lo = sorted[0] ?? Number.NaN;
+  const hi = sorted[sorted.length - 1] ?? Number.NaN;
+  const mid = median(sorted);
+  const text = `${mid.toFixed(2)}× (pairs ${lo.toFixed(2)}–${hi.toFixed(2)}×)`;
+  if (!Number.isFinite(mid))
+    return { what, goal: `≤ ${limit.toFixed(2)}×`, measured: "–", status: "not measured" };
+  const status = hi / lo > 1.5 ? "inconclusive" : mid <= limit ? "met" : "missed";
+  return { what, goal: `≤ ${limit.toFixed(2)}×`, measured: text, status };
+}
+
 export function notMeasured(
   title: string,
   method: string,

@@ -1,7 +1,7 @@
 /** Node realistic overhead: a node:http server's throughput, plain node vs `hotframe run`, interleaved. */
 import { type BenchConfig, count } from "../lib/config.js";
 import { hotframeArgs, LineProcess, runToExit } from "../lib/process.js";
-import { goal, type Section } from "../lib/report.js";
+import { ratioGoal, type Section } from "../lib/report.js";
 import { median, ratio } from "../lib/stats.js";
 import { copyFixture, freshDir } from "../lib/work.js";
 
@@ -75,14 +75,7 @@ export async function nodeHttp(config: BenchConfig): Promise<Section> {
         ratios.length ? `${ratio(Math.min(...ratios))} – ${ratio(Math.max(...ratios))}` : "–",
       ],
     ],
-    goals: [
-      goal(
-        "Node overhead: HTTP server throughput (realistic)",
-        "≤ 1.03×",
-        ratio(r),
-        Number.isFinite(r) ? r <= 1.03 : undefined,
-      ),
-    ],
+    goals: [ratioGoal("Node overhead: HTTP server throughput (realistic)", 1.03, ratios)],
     notes,
   };
 }

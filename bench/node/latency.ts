@@ -186,7 +186,7 @@ function otherNodes(): { version: string; path: string }[] {
 
 export async function nodeLatency(config: BenchConfig): Promise<Section> {
   const edits = count(config, 15, 5);
-  const slowEdits = count(config, 7, 3);
+  const slowEdits = count(config, 5, 3);
   const small: Case = { lines: 1000, heapMB: 0 };
   const big: Case = { lines: 50_000, heapMB: 0 };
   const heap: Case = { lines: 1000, heapMB: 500 };
@@ -215,7 +215,7 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
   }
   for (const c of [small, heap]) {
     await run(`node --watch ${label(c)}, heap ${c.heapMB} MB`, () =>
-      nodeWatch(config, c, count(config, 5, 2)),
+      nodeWatch(config, c, count(config, 4, 2)),
     );
   }
   for (const other of otherNodes()) {

@@ -2,7 +2,7 @@
 import { type BenchConfig, count } from "../lib/config.js";
 import { interleave, parseResult } from "../lib/overhead.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
-import { goal, type Section } from "../lib/report.js";
+import { goal, ratioGoal, type Section } from "../lib/report.js";
 import { median, ms, ratio } from "../lib/stats.js";
 import { copyFixture, freshDir } from "../lib/work.js";
 
@@ -41,10 +41,9 @@ export async function pythonOverhead(config: BenchConfig): Promise<Section> {
         ratio(Math.max(...(result.pairRatios[name] ?? []))),
     ];
   });
-  const goals = result.workloads.map((name) => {
-    const r = median(result.pairRatios[name] ?? []);
-    return goal(`Python overhead: ${name}`, "≤ 1.05×", ratio(r), Number.isFinite(r) ? r <= 1.05 : undefined);
-  });
+  const goals = result.workloads.map((name) =>
+    ratioGoal(`Python overhead: ${name}`, 1.05, result.pairRatios[name] ?? []),
+  );
   if (result.workloads.length === 0) {
     goals.push(
       goal("instrumentation overhead", "≤ 1.05×", `not measured: ${result.failures[0] ?? "?"}`, undefined),
