@@ -35,8 +35,10 @@ export function renderDoc(options: {
       "interleaved runs are steadier than absolute times. Performance is measured only here, never by timed tests.",
     "",
     "Run a subset: `npm run bench -- python`, `npm run bench -- node`, `npm run bench -- --quick` (fewer " +
-      "repetitions). A subset or quick run writes bench/.work/benchmarks.md instead of this file unless " +
-      "`--write` is given.",
+      "repetitions), `npm run bench -- --only latency` (benchmark ids containing the word: python-latency, " +
+      "python-restart, python-overhead, python-startup, node-latency, node-overhead, node-http, node-startup). " +
+      "A subset or quick run writes bench/.work/benchmarks.md instead of this file unless `--write` is given. " +
+      "The sources are in bench/ (programs in bench/fixtures/, generated modules in bench/*/generate.ts).",
     "",
     "Measurement details that apply throughout:",
     "",
