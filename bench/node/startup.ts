@@ -2,7 +2,7 @@
 import { type BenchConfig, count } from "../lib/config.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
 import type { Section } from "../lib/report.js";
-import { median, ms, ratio } from "../lib/stats.js";
+import { median, ms, pairedRatio, ratio } from "../lib/stats.js";
 import { clearCaches, freshDir, writeFile } from "../lib/work.js";
 import { startupMain, startupModule } from "./generate.js";
 
@@ -51,8 +51,8 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
       t.helloHot,
     );
   }
-  const first = median(t.hotFirst) / median(t.plain);
-  const second = median(t.hotSecond) / median(t.plain);
+  const first = pairedRatio(t.hotFirst, t.plain);
+  const second = pairedRatio(t.hotSecond, t.plain);
   return {
     title: `Node: start-up, a program loading ${MODULES} ES modules (wall time to exit), and memory`,
     method:
@@ -60,13 +60,13 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
       "(and a one-module program, plainly and under hotframe) " +
       "(first start: nothing cached; second start: transformed modules cached). RSS is the program's own at exit " +
       "(process.memoryUsage().rss); hotframe's controller process is listed separately.",
-    headers: ["", "node", "hotframe run", "ratio", "difference"],
+    headers: ["", "node", "hotframe run", "ratio (paired runs)", "difference"],
     rows: [
       [
         "a one-module program",
         ms(median(t.helloPlain)),
         ms(median(t.helloHot)),
-        ratio(median(t.helloHot) / median(t.helloPlain)),
+        ratio(pairedRatio(t.helloHot, t.helloPlain)),
         ms(median(t.helloHot) - median(t.helloPlain)),
       ],
       [

@@ -2,7 +2,7 @@
 import { type BenchConfig, count } from "../lib/config.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
 import type { Section } from "../lib/report.js";
-import { median, ms, ratio } from "../lib/stats.js";
+import { median, ms, pairedRatio, ratio } from "../lib/stats.js";
 import { clearCaches, copyFixture, freshDir, writeFile } from "../lib/work.js";
 import { startupModule } from "./generate.js";
 
@@ -70,21 +70,21 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
     record(await hello.plain(), helloTimes.plain, []);
     record(await hello.hot(), helloTimes.hot, []);
   }
-  const cold = median(times.hotCold) / median(times.plainCold);
-  const warm = median(times.hotWarm) / median(times.plainWarm);
+  const cold = pairedRatio(times.hotCold, times.plainCold);
+  const warm = pairedRatio(times.hotWarm, times.plainWarm);
   return {
     title: `Python: start-up, a program importing ${MODULES} modules (wall time to exit)`,
     method:
       `${n} rounds, each: clear bytecode/hotframe caches, run python3 twice (cold, warm), clear again, run ` +
       "`hotframe run` twice (cold, warm). Bytecode writing enabled (PYTHONDONTWRITEBYTECODE unset). RSS is the " +
       "program's own peak (ru_maxrss), without hotframe's controller process.",
-    headers: ["", "python3", "hotframe run", "ratio", "difference"],
+    headers: ["", "python3", "hotframe run", "ratio (paired runs)", "difference"],
     rows: [
       [
         "a one-module program",
         ms(median(helloTimes.plain)),
         ms(median(helloTimes.hot)),
-        ratio(median(helloTimes.hot) / median(helloTimes.plain)),
+        ratio(pairedRatio(helloTimes.hot, helloTimes.plain)),
         ms(median(helloTimes.hot) - median(helloTimes.plain)),
       ],
       [
