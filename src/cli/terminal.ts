@@ -112,5 +112,6 @@ function summarize(functions: FunctionOutcome[]): string {
 function describe(f: FunctionOutcome): string {
   if (f.kind === "statement") return f.name;
   if (f.kind === "class") return `class ${f.qualname}`;
-  return `${f.qualname}()`;
+  // A callback is named by its call (`app.get("/users")`): it has its parentheses already.
+  return f.qualname.endsWith(")") ? f.qualname : `${f.qualname}()`;
 }
