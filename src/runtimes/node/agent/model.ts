@@ -530,8 +530,43 @@ export function buildModel(
       .filter((f) => f.parent === undefined && f.memberOf === undefined);
     collectStatements(model, statement, direct, refs);
   }
+  checkRedeclarations(program, esm);
   model.preambleAt = preamblePosition(source, program);
   return model;
+}
+
+/**
+ * Top-level names declared twice (`let a` … `let a`): an early error the parser reports only when
+ * it sees the whole file, which a partial re-parse (reparse.ts) does not.
+ */
+function checkRedeclarations(program: AnyNode, esm: boolean): void {
+  const lexical = new Set<string>();
+  const vars = new Set<string>();
+  const declare = (id: AnyNode, isLexical: boolean) => {
+    const names = new Set<string>();
+    patternNames(id, names);
+    for (const name of names) {
+      if (lexical.has(name) || (isLexical && vars.has(name))) {
+        throw new ParseError(
+          `Identifier '${name}' has already been declared`,
+          id.loc.start.line,
+          id.loc.start.column + 1,
+        );
+      }
+      (isLexical ? lexical : vars).add(name);
+    }
+  };
+  for (const statement of program.body) {
+    const node = /^Export(Named|Default)Declaration$/.test(statement.type)
+      ? statement.declaration
+      : statement;
+    if (!node) continue;
+    if (node.type === "ImportDeclaration") for (const s of node.specifiers) declare(s.local, true);
+    else if (node.type === "VariableDeclaration")
+      for (const d of node.declarations) declare(d.id, node.kind !== "var");
+    else if (node.type === "ClassDeclaration" && node.id) declare(node.id, true);
+    else if (node.type === "FunctionDeclaration" && node.id) declare(node.id, esm);
+  }
 }
 
 /** Source text of [start, end) with the given nested functions replaced by their keys. */

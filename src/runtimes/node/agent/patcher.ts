@@ -8,6 +8,7 @@ import {
   type StatementModel,
 } from "./model.js";
 import { type EvalHook, type ModuleRecord, runningModel } from "./registry.js";
+import { reparse } from "./reparse.js";
 import {
   CODE,
   counterName,
@@ -49,7 +50,8 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
   const old = runningModel(record);
   let model: ModuleModel;
   try {
-    model = buildModel(record.typescript ? stripTypes(text) : text, record.esm);
+    const js = record.typescript ? stripTypes(text) : text;
+    model = buildModel(js, record.esm, reparse(old.source, old.program, js, record.esm));
   } catch (error) {
     if (error instanceof ParseError || error instanceof TypeScriptError) {
       const kind = error instanceof ParseError ? "syntax" : "refused";

@@ -1,0 +1,98 @@
+import { type Options, Parser } from "acorn";
+import { parseModule } from "./model.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: ESTree node shapes vary by type
+type AnyNode = any;
+
+/**
+ * The parse of an edited file that re-parses only the top-level statements the edit touched (plus
+ * one on each side, since an edit at a boundary can join or split statements); the statements
+ * before are reused as they are, those after are reused with their positions moved. Anything
+ * unusual (a parse error, an edit outside any statement) falls back to parsing the whole file, so
+ * errors are reported exactly as a whole parse reports them.
+ */
+export function reparse(oldSource: string, oldProgram: AnyNode, source: string, esm: boolean): AnyNode {
+  const body: AnyNode[] = oldProgram.body;
+  if (body.length < 4) return parseModule(source, esm);
+  const shortest = Math.min(oldSource.length, source.length);
+  let prefix = 0;
+  while (prefix < shortest && oldSource.charCodeAt(prefix) === source.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (
+    suffix < shortest - prefix &&
+    oldSource.charCodeAt(oldSource.length - 1 - suffix) === source.charCodeAt(source.length - 1 - suffix)
+  )
+    suffix++;
+  const changedEnd = oldSource.length - suffix;
+  const delta = source.length - oldSource.length;
+
+  let first = body.findIndex((s) => s.end >= prefix);
+  if (first < 0) first = body.length - 1;
+  first = Math.max(0, first - 1);
+  let last = body.length - 1;
+  while (last > first && body[last].start > changedEnd) last--;
+  last = Math.min(body.length - 1, last + 1);
+  // The reused tail must start on a line of its own: then its columns are unchanged.
+  while (last + 1 < body.length && !oldSource.slice(body[last].end, body[last + 1].start).includes("\n"))
+    last++;
+  const start = first === 0 ? 0 : body[first].start;
+  const oldEnd = last === body.length - 1 ? oldSource.length : body[last].end;
+  if (prefix < start || changedEnd > oldEnd) return parseModule(source, esm);
+  const end = oldEnd + delta;
+
+  let region: AnyNode;
+  try {
+    const options: Options = {
+      ecmaVersion: "latest",
+      sourceType: esm ? "module" : "script",
+      allowHashBang: true,
+      allowReturnOutsideFunction: !esm,
+      locations: true,
+    };
+    region = new (Parser as unknown as new (o: Options, input: string, at: number) => { parse(): AnyNode })(
+      options,
+      source.slice(0, end),
+      start,
+    ).parse();
+  } catch {
+    return parseModule(source, esm);
+  }
+  const lines = newlines(source, start, end) - newlines(oldSource, start, oldEnd);
+  const tail = body.slice(last + 1).map((s) => shift(s, delta, lines));
+  return {
+    ...oldProgram,
+    start: 0,
+    end: source.length,
+    body: [...body.slice(0, first), ...region.body, ...tail],
+  };
+}
+
+function newlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let at = text.indexOf("\n", from); at >= 0 && at < to; at = text.indexOf("\n", at + 1)) n++;
+  return n;
+}
+
+/** A copy of a subtree moved by `delta` characters and `lines` lines (the old one stays intact). */
+function shift(node: AnyNode, delta: number, lines: number): AnyNode {
+  if (delta === 0 && lines === 0) return node;
+  const out: AnyNode = {};
+  for (const key in node) {
+    const value = node[key];
+    if (key === "start" || key === "end") out[key] = value + delta;
+    else if (key === "loc") {
+      out.loc = {
+        start: { line: value.start.line + lines, column: value.start.column },
+        end: { line: value.end.line + lines, column: value.end.column },
+      };
+    } else if (Array.isArray(value)) out[key] = value.map((v) => (isNode(v) ? shift(v, delta, lines) : v));
+    else out[key] = isNode(value) ? shift(value, delta, lines) : value;
+  }
+  return out;
+}
+
+function isNode(value: unknown): boolean {
+  return (
+    value !== null && typeof value === "object" && typeof (value as { type?: unknown }).type === "string"
+  );
+}
