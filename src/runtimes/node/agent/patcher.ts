@@ -163,6 +163,16 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
       };
     }
   }
+  const refused = plan.outcomes.filter((o) => o.status === "refused").length;
+  if (refused > 0 && refused === plan.outcomes.length) {
+    // Nothing the user changed can be applied: the program stays exactly as it was.
+    for (const step of undo.reverse()) step();
+    return {
+      outcome: "rejected",
+      functions: plan.outcomes,
+      error: { kind: "refused", message: plan.outcomes[0]?.reason ?? "refused" },
+    };
+  }
   record.model = model;
   record.source = model.source;
   record.ids = ids;
@@ -174,15 +184,20 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
     const namespace = record.esm
       ? await import(record.url)
       : (record.moduleObject as { exports?: unknown })?.exports;
-    for (const callback of record.hot.acceptCallbacks) callback(namespace);
-  }
-  const refused = plan.outcomes.filter((o) => o.status === "refused").length;
-  if (refused > 0 && refused === plan.outcomes.length) {
-    return {
-      outcome: "rejected",
-      functions: plan.outcomes,
-      error: { kind: "refused", message: plan.outcomes[0]?.reason ?? "refused" },
-    };
+    try {
+      for (const callback of record.hot.acceptCallbacks) callback(namespace);
+    } catch (error) {
+      // The patch is live; the program's own callback failed after it.
+      return {
+        outcome: refused > 0 ? "partial" : "applied",
+        functions: plan.outcomes,
+        error: {
+          kind: "runtime",
+          message: `an accept callback raised: ${String((error as Error)?.message ?? error)}`,
+          traceback: (error as Error)?.stack,
+        },
+      };
+    }
   }
   return { outcome: refused > 0 ? "partial" : "applied", functions: plan.outcomes };
 }
