@@ -1,6 +1,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, extname, join, sep } from "node:path";
+import { readCache, writeCache } from "./cache.js";
 import { buildModel, ParseError } from "./model.js";
 import type { LoadedSource } from "./registry.js";
 import { loadIds } from "./registry.js";
@@ -65,6 +66,8 @@ export interface Instrumented {
  */
 export function instrumentSource(file: string, source: string, esm: boolean): Instrumented {
   const typescript = isTypeScript(file);
+  const cached = readCache(file, source, esm);
+  if (cached) return { code: cached.code, loaded: { source: cached.source, esm, typescript } };
   let js = source;
   if (typescript) {
     try {
@@ -80,7 +83,9 @@ export function instrumentSource(file: string, source: string, esm: boolean): In
   }
   try {
     const model = buildModel(js, esm);
-    return { code: instrumentModule(model, file, loadIds(model)), loaded: { source: js, esm, typescript } };
+    const code = instrumentModule(model, file, loadIds(model));
+    writeCache(file, source, esm, { code, source: js });
+    return { code, loaded: { source: js, esm, typescript } };
   } catch (error) {
     if (error instanceof ParseError) return { code: js, loaded: undefined };
     // A bug of hotframe must not stop the program: it runs the file as it is, unpatchable.
