@@ -15,7 +15,8 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
   for (let i = 0; i < MODULES; i++)
     writeFile(dir, `mods/m${String(i).padStart(4, "0")}.py`, startupModule(i));
   // Bytecode caches on, as for most users (this machine sets PYTHONDONTWRITEBYTECODE=1).
-  const env = { ...process.env };
+  // A private temporary folder (outside the watched root), cleared with the other caches.
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: freshDir("py-startup-tmp") };
   delete env.PYTHONDONTWRITEBYTECODE;
   const plain = () => runToExit(config.python, ["startup_main.py"], { cwd: dir, env });
   const hot = () =>
@@ -62,9 +63,11 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
   };
   for (let i = 0; i < n; i++) {
     clearCaches(dir);
+    freshDir("py-startup-tmp");
     record(await plain(), times.plainCold, []);
     record(await plain(), times.plainWarm, rss.plain);
     clearCaches(dir);
+    freshDir("py-startup-tmp");
     record(await hot(), times.hotCold, []);
     record(await hot(), times.hotWarm, rss.hot);
     record(await hello.plain(), helloTimes.plain, []);
