@@ -142,12 +142,14 @@ for (const { version, path: python } of pythons()) {
     await run.stdoutLine(/^ready$/);
     await run.message((m) => m.type === "loaded" && m.file === lib);
     let text = readFileSync(lib, "utf8");
+    let live = text; // the version running now
     let calls = 0;
     for (const step of STEPS) {
       text = step.edit(text);
       writeFileSync(lib, text);
       const result = await run.patch(lib, text);
       assert.equal(result.outcome, step.outcome, `${step.what}: ${JSON.stringify(result)}`);
+      if (result.outcome !== "rejected") live = text;
       for (const [qualname, status] of step.functions ?? []) {
         assert.ok(
           result.functions.some((f) => f.qualname === qualname && f.status === status),
@@ -163,6 +165,16 @@ for (const { version, path: python } of pythons()) {
       assert.ok((report.last.calls as number) > calls, `${step.what}: module state was reset`);
       calls = report.last.calls as number;
     }
+    // A burst: 30 patches back to back while the thread keeps calling; still no error.
+    for (let i = 0; i < 30; i++) {
+      const next = live.replace("round(x * RATE * k + 1, 4)", `round(x * RATE * k + ${i % 2 ? 1 : 2}, 4)`);
+      const result = await run.patch(lib, next);
+      assert.equal(result.outcome, "applied", JSON.stringify(result));
+    }
+    const afterBurst = JSON.parse(await run.ask("report", /^\{/)) as Report;
+    assert.equal(afterBurst.errors, 0, `burst: the live thread saw ${afterBurst.first_error}`);
+    assert.equal(afterBurst.last.price, 6);
+
     const syntax = await run.patch(lib, "def broken(:\n");
     assert.deepEqual(syntax.error, { kind: "syntax", message: "invalid syntax", line: 1, column: 12 });
 

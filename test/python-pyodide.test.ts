@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
-import { REPO } from "./helpers/python-agent.js";
+import { REPO } from "./helpers/python-paths.js";
 
 /**
  * The agent's in-process logic (transform, patcher, restart signal) on CPython 3.12, 3.13 and 3.14,

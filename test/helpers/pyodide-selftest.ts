@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { AGENT_DIR, FIXTURES, REPO } from "./python-agent.js";
+import { AGENT_DIR, FIXTURES, REPO } from "./python-paths.js";
 
 /**
  * Child process of test/python-pyodide.test.ts: loads one Pyodide (one per process: two

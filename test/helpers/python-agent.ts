@@ -1,23 +1,27 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import { fileURLToPath } from "node:url";
+import { after } from "node:test";
 import type { AgentMessage, PatchResult } from "../../src/protocol/messages.js";
+import { AGENT_DIR, BOOT, FIXTURES, REPO } from "./python-paths.js";
 
 /**
  * The Python agent driven directly, without the CLI: python3 runs hotframe_boot.py with a socket
  * pair on fd 3, exactly as the controller launches it; the test plays the controller.
  */
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-export const AGENT_DIR = join(REPO, "src", "runtimes", "python", "agent");
-export const BOOT = join(AGENT_DIR, "hotframe_boot.py");
-export const FIXTURES = join(REPO, "test", "fixtures", "python");
+export { AGENT_DIR, BOOT, FIXTURES, REPO };
 
 /** How long any single awaited thing may take before the test fails (a bound, not a sleep). */
 const BOUND_MS = 30_000;
+
+/** Programs still running when a test file ends (a failed test) are stopped, not left behind. */
+const RUNNING = new Set<ChildProcess>();
+after(() => {
+  for (const child of RUNNING) child.kill("SIGKILL");
+});
 
 /** Real CPython interpreters on this machine: python3 plus other versions pyenv installed. */
 export function pythons(): { version: string; path: string }[] {
@@ -120,8 +124,10 @@ export class AgentRun {
         this.notify();
       });
     }
+    RUNNING.add(this.child);
     this.exited = new Promise((resolve) =>
       this.child.on("close", (code, signal) => {
+        RUNNING.delete(this.child);
         this.notify();
         resolve({ code, signal });
       }),
