@@ -463,7 +463,9 @@ function planPatch(
         fn,
         suspended > 0 ? "running-old" : "updated",
         suspended > 0
-          ? `${suspended} call(s) suspended in await/yield keep the old code until they finish; new calls run the new code`
+          ? fn.generator
+            ? `${suspended} generator(s) started and not finished (paused at a yield, or dropped unfinished) keep the old code if resumed; new calls run the new code`
+            : `${suspended} call(s) suspended in await keep the old code until they finish; new calls run the new code`
           : undefined,
       ),
     );

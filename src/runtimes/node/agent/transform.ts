@@ -101,7 +101,11 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
   }
   if (!dispatchable(fn)) return edits;
   if (fn.kind !== "arrow") {
-    const call = `${slot}.apply(this,arguments)`;
+    // A plain function may be called with `new`: the new version is constructed the same way.
+    const constructible = fn.kind === "function" && !fn.async && !fn.generator;
+    const call = constructible
+      ? `new.target===void 0?${slot}.apply(this,arguments):Reflect.construct(${slot},arguments,new.target)`
+      : `${slot}.apply(this,arguments)`;
     const at = bodyInsertPoint(fn);
     edits.push(insert(at, `if(${slot}!==void 0)return ${fn.generator ? "yield*" : ""}${call};`, fn.key));
     if (counted) {
@@ -249,7 +253,13 @@ export function versionSource(
     body = render(source, edits, start, node.end, skip);
   }
   const prefix = fn.kind === "get" || fn.kind === "set" ? `${fn.kind} ` : "";
-  const header = `({${fn.async ? "async " : ""}${fn.generator ? "*" : ""}${prefix}${JSON.stringify(fn.name)}`;
+  const modifiers = `${fn.async ? "async " : ""}${fn.generator ? "*" : ""}`;
+  // Plain functions stay functions (constructible; anonymous, so their own name inside the body
+  // still means the original object); methods and arrows become methods (a home object for super).
+  const header =
+    fn.kind === "function"
+      ? `({${JSON.stringify(fn.name)}:${fn.async ? "async " : ""}function${fn.generator ? "*" : ""}`
+      : `({${modifiers}${prefix}${JSON.stringify(fn.name)}`;
   const { line, column } = lineColumn(source, start);
   const strict = fn.strict ? '"use strict";' : "";
   const head = strict + (wrap?.head ?? "");
