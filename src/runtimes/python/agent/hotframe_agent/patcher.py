@@ -55,6 +55,11 @@ def patch(file, source):
     if unit is None:
         error = protocol.patch_error("internal", "%s was never imported by the program" % file)
         return protocol.patch_result(protocol.REJECTED, [], error)
+    if not source.strip():
+        # Editors truncate a file before writing it: an empty read is far more often a save in
+        # progress than a module emptied on purpose, and applying it would remove everything.
+        error = protocol.patch_error("refused", "the file is empty (a save in progress?): nothing changed")
+        return protocol.patch_result(protocol.REJECTED, [], error)
     try:
         with gcpause.paused():
             return _Patch(unit, source).run()
