@@ -73,7 +73,9 @@ export function instrumentSource(file: string, source: string, esm: boolean): In
     try {
       js = stripTypes(source);
     } catch (error) {
-      if (!(error instanceof TypeScriptError)) throw error;
+      if (!(error instanceof TypeScriptError)) {
+        return { code: transpile(source, file, esm), loaded: undefined, warning: unexpected(error) };
+      }
       return {
         code: transpile(source, file, esm),
         loaded: undefined,
@@ -88,10 +90,13 @@ export function instrumentSource(file: string, source: string, esm: boolean): In
     return { code, loaded: { source: js, esm, typescript } };
   } catch (error) {
     if (error instanceof ParseError) return { code: js, loaded: undefined };
-    // A bug of hotframe must not stop the program: it runs the file as it is, unpatchable.
-    const message = `hotframe could not instrument this file (${(error as Error)?.message}); it runs unpatchable`;
-    return { code: js, loaded: undefined, warning: message };
+    return { code: js, loaded: undefined, warning: unexpected(error) };
   }
+}
+
+/** A bug of hotframe must not stop the program: the file runs as it is, unpatchable. */
+function unexpected(error: unknown): string {
+  return `hotframe could not instrument this file (${(error as Error)?.message ?? error}); it runs unpatchable`;
 }
 
 /** Fallback for TypeScript that needs a real transform (enum, namespace): positions may move. */

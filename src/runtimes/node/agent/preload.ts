@@ -25,6 +25,8 @@ function start(): void {
   // The program sees the environment it would see without hotframe, and so do its children.
   for (const name of Object.values(AGENT_ENV)) delete process.env[name];
 
+  /** Files that run uninstrumented, and why (the answer to a patch of one of them). */
+  const unpatchable = new Map<string, string>();
   let queue: Promise<unknown> = Promise.resolve();
   const channel = connect(fd, (message) => {
     if (message.type !== "patch") return;
@@ -52,7 +54,9 @@ function start(): void {
         functions: [],
         error: {
           kind: "refused",
-          message: `${file} is not a loaded module of the program (not yet imported, or outside the root)`,
+          message:
+            unpatchable.get(realpath(file)) ??
+            `${file} is not a loaded module of the program (not yet imported, or outside the root)`,
         },
       };
     }
@@ -70,9 +74,13 @@ function start(): void {
       };
     }
   };
+  const warn = (file: string, message: string) => {
+    unpatchable.set(file, message);
+    channel.send({ type: "warning", message, file });
+  };
   const report = (file: string, result: Instrumented) => {
     if (result.loaded) registry.loadedSources.set(file, result.loaded);
-    if (result.warning) channel.send({ type: "warning", message: result.warning, file });
+    if (result.warning) warn(file, result.warning);
   };
 
   const moduleApi = Module as unknown as {
@@ -87,7 +95,7 @@ function start(): void {
   const { port1, port2 } = new MessageChannel();
   port1.on("message", (m: { file: string; loaded?: LoadedSource; warning?: string }) => {
     if (m.loaded) registry.addSource(m.file, m.loaded);
-    if (m.warning) channel.send({ type: "warning", message: m.warning, file: m.file });
+    if (m.warning) warn(m.file, m.warning);
   });
   port1.unref();
   moduleApi.register("./loader-hooks.js", import.meta.url, {

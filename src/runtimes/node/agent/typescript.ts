@@ -33,7 +33,10 @@ export class TypeScriptError extends Error {
 export function stripTypes(source: string): string {
   let unsupported: { start: number; text: string } | undefined;
   const js = blanker()(source, (node) => {
-    unsupported ??= { start: node.getStart(), text: node.getText().split("\n")[0] ?? "" };
+    // The nodes have no parent pointers here: positions come from the text, not node.getStart().
+    const text = source.slice(node.pos, node.end);
+    const start = node.pos + text.length - text.trimStart().length;
+    unsupported ??= { start, text: text.trimStart().split("\n")[0] ?? "" };
   });
   if (unsupported) {
     const before = source.slice(0, unsupported.start);
