@@ -5,7 +5,6 @@ A key is (qualname, occurrence): the property getter and setter `C.x` are ('C.x'
 constants of the module code in order yields the same occurrences for the same definitions.
 """
 
-import ast
 import types
 
 _COMPREHENSIONS = {"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"}
@@ -103,14 +102,3 @@ def own_text(code):
         code.co_flags,
         getattr(code, "co_exceptiontable", b""),
     )
-
-
-def definitions_by_line(tree):
-    """(name, first line) -> def/class node, the first line being the first decorator's line as
-    in co_firstlineno."""
-    result = {}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            lines = [node.lineno] + [d.lineno for d in node.decorator_list]
-            result[(node.name, min(lines))] = node
-    return result
