@@ -75,7 +75,7 @@ test("a syntax error changes nothing and says file:line:col", async () => {
   assert.equal(event.error?.line, 5);
   assert.equal(event.error?.column, 12);
   assert.match(event.error?.message ?? "", /never closed/);
-  await run.stderrLine(/^✗ app\.py:5:12  SyntaxError: .*never closed.*nothing changed/);
+  await run.stderrLine(/^✗ app\.py:5:12 {2}SyntaxError: .*never closed.*nothing changed/);
   assert.equal(await ask(run, 1), "result 2", "the previous code keeps running");
   // Fixing the file afterwards applies the fix.
   const fixed = await edit(run, app, ANSWERER.replace("return n + 1", "return n + 100"));

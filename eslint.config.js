@@ -1,0 +1,16 @@
+// Lint rules for hotframe's TypeScript (the Python agent is checked by its tests).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", "examples/", "test/fixtures/", "bench/fixtures/", "bench/.work/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // An empty catch is how "this may fail and that is fine" reads; other empty blocks are bugs.
+      "no-empty": ["error", { allowEmptyCatch: true }],
+    },
+  },
+);
