@@ -131,7 +131,9 @@ test("-m module runs instrumented and patchable", async () => {
     added.functions.map((f) => [f.qualname, f.status]),
     [["helper", "added"]],
   );
-  assert.equal((await run.finish()).code, 0);
+  const end = await run.finish();
+  assert.equal(end.code, 0);
+  assert.equal(end.stderr, "");
 });
 
 test("the program keeps running when the controller goes away", async () => {

@@ -191,5 +191,6 @@ for (const { version, path: python } of pythons()) {
     );
     const end = await run.finish();
     assert.equal(end.code, 0, end.stderr);
+    assert.equal(end.stderr, "", "nothing printed by hotframe, also at exit after patches");
   });
 }

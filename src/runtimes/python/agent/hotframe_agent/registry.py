@@ -37,7 +37,9 @@ class Slot:
             _slot_by_code[code_id] = self
 
 
-def _forget(slot, code_id, _reference):
+def _forget(slot, code_id, _reference, _slot_by_code=_slot_by_code):
+    # Runs when a code object dies, also at interpreter shutdown after this module's globals
+    # were cleared: it reaches nothing through them (hence the default argument).
     slot.versions.pop(code_id, None)
     slot.stale.discard(code_id)
     if _slot_by_code.get(code_id) is slot:
