@@ -107,6 +107,23 @@ test("a file that is not UTF-8 is refused with its line and column", async () =>
   await run.exited;
 });
 
+test("an emptied file (a save caught half-way, or everything deleted) removes nothing", async () => {
+  const dir = makeProject({ "app.py": ANSWERER });
+  const app = join(dir, "app.py");
+  const run = new HotframeRun(dir, ["app.py"]);
+  assert.equal(await ask(run, 1), "result 2");
+  const event = await edit(run, app, "");
+  assert.equal(event.outcome, "rejected");
+  assert.match(event.error?.message ?? "", /the file is empty/);
+  assert.deepEqual(event.functions, []);
+  assert.equal(await ask(run, 1), "result 2", "every function is still there");
+  const fixed = await edit(run, app, ANSWERER.replace("n + 1", "n + 5"));
+  assert.equal(fixed.outcome, "applied");
+  assert.equal(await ask(run, 1), "result 6");
+  run.child.stdin?.end();
+  assert.equal((await run.exited).code, 0);
+});
+
 test("a deleted file is reported and the program keeps its code", async () => {
   const dir = makeProject({ "app.py": ANSWERER });
   const app = join(dir, "app.py");

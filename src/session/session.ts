@@ -1,4 +1,5 @@
 import { realpathSync } from "node:fs";
+import type { PatchError } from "../protocol/messages.js";
 import { AgentProcess, type ExitInfo } from "../runtimes/agent-process.js";
 import type { ProgramSpec, RuntimeController } from "../runtimes/runtime.js";
 import { at, type SessionEvent, type Untimed } from "./events.js";
@@ -69,11 +70,11 @@ export class Session {
     const file = canonical(change.file);
     if (this.inFlight.has(file)) {
       const queued = this.inFlight.get(file);
-      this.inFlight.set(file, { file, seenAt: queued?.seenAt ?? change.seenAt });
+      this.inFlight.set(file, { ...change, file, seenAt: queued?.seenAt ?? change.seenAt });
       return;
     }
     this.inFlight.set(file, undefined);
-    void this.handle(file, change.seenAt)
+    void this.handle(file, change)
       .catch((error: unknown) =>
         // A bug of hotframe's own must not take the program down with it: say it and go on.
         this.emit({ type: "warning", file, message: `internal error while patching: ${String(error)}` }),
@@ -85,7 +86,7 @@ export class Session {
       });
   }
 
-  private async handle(file: string, seenAt: number): Promise<void> {
+  private async handle(file: string, { seenAt, settled }: SourceChange): Promise<void> {
     const agent = this.agent;
     if (!agent?.running) return;
     if (!agent.loadedFiles.has(file)) {
@@ -96,12 +97,20 @@ export class Session {
       return;
     }
     const read = await readSource(file);
+    if (read.ok && read.text.trim() === "" && !settled) {
+      // Truncate-then-write saves show an empty file for a moment (longer on a loaded machine):
+      // never patch that in — it would remove every function. The settled re-read decides.
+      this.options.onVerbose(`${file} is empty: waiting for the save to finish`);
+      return;
+    }
     const handledKey = read.ok ? read.text : `\0${read.error.message}`;
     if (this.lastHandled.get(file) === handledKey) return;
     this.lastHandled.set(file, handledKey);
-    const result = read.ok
-      ? await agent.patch(file, read.text)
-      : { outcome: "rejected" as const, functions: [], error: read.error };
+    const result = !read.ok
+      ? { outcome: "rejected" as const, functions: [], error: read.error }
+      : read.text.trim() === ""
+        ? { outcome: "rejected" as const, functions: [], error: EMPTY_FILE }
+        : await agent.patch(file, read.text);
     this.emit({
       type: "edit",
       file,
@@ -112,6 +121,11 @@ export class Session {
     });
   }
 }
+
+const EMPTY_FILE: PatchError = {
+  kind: "refused",
+  message: "the file is empty: an edit that removes everything is not applied (restart the program for that)",
+};
 
 /** The agents report real paths; the watcher reports paths as found under the root. */
 function canonical(path: string): string {

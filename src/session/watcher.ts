@@ -27,6 +27,8 @@ export interface SourceChange {
   file: string;
   /** performance.now() when the first event of this burst was seen: latency is measured from it. */
   seenAt: number;
+  /** The re-read after chokidar's throttle window: the burst is surely over by now. */
+  settled: boolean;
 }
 
 /** chokidar drops further 'change' events of a path for 50 ms after one it reports. */
@@ -79,11 +81,11 @@ export class SourceWatcher {
     const timer = setTimeout(() => {
       const entry = this.timers.get(file);
       if (entry) entry.seenAt = undefined; // handed out: the next event starts a new latency clock
-      this.onChange({ file, seenAt });
+      this.onChange({ file, seenAt, settled: false });
     }, this.quietMs);
     const trailing = setTimeout(() => {
       this.timers.delete(file);
-      this.onChange({ file, seenAt: performance.now() });
+      this.onChange({ file, seenAt: performance.now(), settled: true });
     }, CHOKIDAR_THROTTLE_MS + this.quietMs);
     this.timers.set(file, { timer, trailing, seenAt });
   }
