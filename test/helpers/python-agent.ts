@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import { after } from "node:test";
 import type { AgentMessage, PatchResult } from "../../src/protocol/messages.js";
+import { ObservedProcess } from "./observed-process.js";
 import { AGENT_DIR, BOOT, FIXTURES, REPO } from "./python-paths.js";
 
 /**
@@ -13,15 +13,6 @@ import { AGENT_DIR, BOOT, FIXTURES, REPO } from "./python-paths.js";
  */
 
 export { AGENT_DIR, BOOT, FIXTURES, REPO };
-
-/** How long any single awaited thing may take before the test fails (a bound, not a sleep). */
-const BOUND_MS = 30_000;
-
-/** Programs still running when a test file ends (a failed test) are stopped, not left behind. */
-const RUNNING = new Set<ChildProcess>();
-after(() => {
-  for (const child of RUNNING) child.kill("SIGKILL");
-});
 
 /** Real CPython interpreters on this machine: python3 plus other versions pyenv installed. */
 export function pythons(): { version: string; path: string }[] {
@@ -73,17 +64,10 @@ export interface Finished {
 }
 
 /** One python process, its output lines and (unless plain) the agent's messages. */
-export class AgentRun {
-  readonly stdout: string[] = [];
-  readonly stderr: string[] = [];
+export class AgentRun extends ObservedProcess {
   readonly messages: AgentMessage[] = [];
-  readonly child: ChildProcess;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly pipe: Duplex | undefined;
-  private readonly waiters = new Set<() => void>();
   private nextId = 1;
-  private stdoutText = "";
-  private stderrText = "";
 
   constructor(options: RunOptions) {
     const python = options.python ?? "python3";
@@ -100,17 +84,13 @@ export class AgentRun {
         };
     const env: Record<string, string | undefined> = { ...process.env, ...agentEnv, ...options.env };
     for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-    this.child = spawn(python, argv, {
-      cwd: options.cwd,
-      env,
-      stdio: options.plain ? ["pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"],
-    });
-    this.collect(this.child.stdout, this.stdout, (t) => {
-      this.stdoutText += t;
-    });
-    this.collect(this.child.stderr, this.stderr, (t) => {
-      this.stderrText += t;
-    });
+    super(
+      spawn(python, argv, {
+        cwd: options.cwd,
+        env,
+        stdio: options.plain ? ["pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"],
+      }),
+    );
     if (!options.plain) {
       this.pipe = this.child.stdio[3] as Duplex;
       this.pipe.on("error", () => {});
@@ -124,18 +104,6 @@ export class AgentRun {
         this.notify();
       });
     }
-    RUNNING.add(this.child);
-    this.exited = new Promise((resolve) =>
-      this.child.on("close", (code, signal) => {
-        RUNNING.delete(this.child);
-        this.notify();
-        resolve({ code, signal });
-      }),
-    );
-  }
-
-  get output(): { stdout: string; stderr: string } {
-    return { stdout: this.stdoutText, stderr: this.stderrText };
   }
 
   /** Send a new version of a loaded file; resolves with the agent's verified result. */
@@ -150,15 +118,10 @@ export class AgentRun {
     return this.until("agent message", () => this.messages.find(match));
   }
 
-  /** The first stdout line from index `from` on that matches. */
-  stdoutLine(match: RegExp, from = 0): Promise<string> {
-    return this.until(`stdout line ${match}`, () => this.stdout.slice(from).find((l) => match.test(l)));
-  }
-
   /** Send a command line to the program and await the first later stdout line that matches. */
   async ask(command: string, match: RegExp): Promise<string> {
     const from = this.stdout.length;
-    this.child.stdin?.write(`${command}\n`);
+    this.write(`${command}\n`);
     return this.stdoutLine(match, from);
   }
 
@@ -171,52 +134,6 @@ export class AgentRun {
   /** Close hotframe's end of the pipe, as if the controller had died. */
   closePipe(): void {
     this.pipe?.destroy();
-  }
-
-  private until<T>(what: string, probe: () => T | undefined): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const fail = (why: string) =>
-        reject(
-          new Error(
-            `${why} waiting for ${what}\n--- stdout\n${this.stdoutText}\n--- stderr\n${this.stderrText}`,
-          ),
-        );
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        fail("timed out");
-      }, BOUND_MS);
-      const check = () => {
-        const found = probe();
-        if (found !== undefined) {
-          clearTimeout(timer);
-          this.waiters.delete(check);
-          resolve(found);
-        } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
-          clearTimeout(timer);
-          this.waiters.delete(check);
-          fail("program exited");
-        }
-      };
-      this.waiters.add(check);
-      check();
-    });
-  }
-
-  private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
-  }
-
-  private collect(stream: NodeJS.ReadableStream | null, into: string[], raw: (text: string) => void): void {
-    let partial = "";
-    stream?.setEncoding("utf8");
-    stream?.on("data", (chunk: string) => {
-      raw(chunk);
-      partial += chunk;
-      const lines = partial.split("\n");
-      partial = lines.pop() ?? "";
-      into.push(...lines);
-      this.notify();
-    });
   }
 }
 
