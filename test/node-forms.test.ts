@@ -105,37 +105,41 @@ function plainReport(node: string, file: string): Promise<string> {
 }
 
 for (const { version, path } of nodeBinaries()) {
-  describe(`node ${version}: every function form`, {
-    skip: path ? false : `node${version} package missing (npm install)`,
-  }, () => {
-    for (const ext of ["mjs", "cjs"]) {
-      test(`${ext}: same behaviour as plain node, before and after editing every form at once`, async () => {
-        const dir = programDir(ext === "mjs" ? "esm" : "cjs", { [`zoo.${ext}`]: ZOO });
-        const file = join(dir, `zoo.${ext}`);
-        const run = await AgentRun.start(file, { node: path });
-        try {
-          await run.output("END");
-          assert.equal(run.stdout, await plainReport(path as string, file));
-          let edited = readFileSync(file, "utf8");
-          for (const [pattern, replacement] of EDITS) {
-            assert.match(edited, pattern);
-            edited = edited.replace(pattern, replacement);
+  describe(
+    `node ${version}: every function form`,
+    {
+      skip: path ? false : `node${version} package missing (npm install)`,
+    },
+    () => {
+      for (const ext of ["mjs", "cjs"]) {
+        test(`${ext}: same behaviour as plain node, before and after editing every form at once`, async () => {
+          const dir = programDir(ext === "mjs" ? "esm" : "cjs", { [`zoo.${ext}`]: ZOO });
+          const file = join(dir, `zoo.${ext}`);
+          const run = await AgentRun.start(file, { node: path });
+          try {
+            await run.output("END");
+            assert.equal(run.stdout, await plainReport(path as string, file));
+            let edited = readFileSync(file, "utf8");
+            for (const [pattern, replacement] of EDITS) {
+              assert.match(edited, pattern);
+              edited = edited.replace(pattern, replacement);
+            }
+            writeFileSync(file, edited);
+            const result = await run.patch(file, edited);
+            assert.notEqual(result.outcome, "rejected", JSON.stringify(result));
+            // `gen(1).next()` left one generator paused for good: it is reported, honestly.
+            const others = result.functions.filter((f) => f.status !== "updated" && f.qualname !== "gen");
+            assert.deepEqual(others, [], JSON.stringify(result));
+            assert.equal(result.functions.find((f) => f.qualname === "gen")?.status, "running-old");
+            const from = run.stdout.length;
+            run.write("\n");
+            await run.output("END", from);
+            assert.equal(run.stdout.slice(from), await plainReport(path as string, file));
+          } finally {
+            run.kill();
           }
-          writeFileSync(file, edited);
-          const result = await run.patch(file, edited);
-          assert.notEqual(result.outcome, "rejected", JSON.stringify(result));
-          // `gen(1).next()` left one generator paused for good: it is reported, honestly.
-          const others = result.functions.filter((f) => f.status !== "updated" && f.qualname !== "gen");
-          assert.deepEqual(others, [], JSON.stringify(result));
-          assert.equal(result.functions.find((f) => f.qualname === "gen")?.status, "running-old");
-          const from = run.stdout.length;
-          run.write("\n");
-          await run.output("END", from);
-          assert.equal(run.stdout.slice(from), await plainReport(path as string, file));
-        } finally {
-          run.kill();
-        }
-      });
-    }
-  });
+        });
+      }
+    },
+  );
 }

@@ -54,51 +54,55 @@ ${commandLoop(format)}`.replace("(timer as any)", format === "ts" ? "(timer as a
 }
 
 for (const { version, path } of nodeBinaries()) {
-  describe(`node ${version}: import.meta.hot / module.hot`, {
-    skip: path ? false : `node${version} package missing (npm install)`,
-  }, () => {
-    for (const format of FORMATS) {
-      test(`${format}: accept re-runs changed top-level code between dispose and accept; data survives; a raising statement undoes the patch`, async () => {
-        const dir = programDir(format, { [entryName(format)]: program(format) });
-        const file = join(dir, entryName(format));
-        const run = await AgentRun.start(file, { node: path });
-        try {
-          await run.output("ready");
-          assert.equal(await run.ask("top"), "top v1");
-          assert.equal(await run.ask("timer"), 60_000);
+  describe(
+    `node ${version}: import.meta.hot / module.hot`,
+    {
+      skip: path ? false : `node${version} package missing (npm install)`,
+    },
+    () => {
+      for (const format of FORMATS) {
+        test(`${format}: accept re-runs changed top-level code between dispose and accept; data survives; a raising statement undoes the patch`, async () => {
+          const dir = programDir(format, { [entryName(format)]: program(format) });
+          const file = join(dir, entryName(format));
+          const run = await AgentRun.start(file, { node: path });
+          try {
+            await run.output("ready");
+            assert.equal(await run.ask("top"), "top v1");
+            assert.equal(await run.ask("timer"), 60_000);
 
-          let result = await edit(run, file, [
-            ['top = "top v1";', 'top = "top v2";'],
-            ["setInterval(tick, 60_000);", "setInterval(tick, 30_000);"],
-            ['return "v1";', 'return "v2";'],
-          ]);
-          assert.equal(result.outcome, "applied", JSON.stringify(result));
-          assert.equal(statusOf(result, "timer"), "updated");
-          assert.equal(await run.ask("top"), "top v2");
-          assert.equal(await run.ask("timer"), 30_000);
-          assert.equal(await run.ask("disposed"), 1);
-          assert.equal(await run.ask("accepted"), 1);
-          assert.equal(await run.ask("version"), "v2");
+            let result = await edit(run, file, [
+              ['top = "top v1";', 'top = "top v2";'],
+              ["setInterval(tick, 60_000);", "setInterval(tick, 30_000);"],
+              ['return "v1";', 'return "v2";'],
+            ]);
+            assert.equal(result.outcome, "applied", JSON.stringify(result));
+            assert.equal(statusOf(result, "timer"), "updated");
+            assert.equal(await run.ask("top"), "top v2");
+            assert.equal(await run.ask("timer"), 30_000);
+            assert.equal(await run.ask("disposed"), 1);
+            assert.equal(await run.ask("accepted"), 1);
+            assert.equal(await run.ask("version"), "v2");
 
-          // Function-only patch: nothing re-run, nothing disposed; accept callbacks still told.
-          result = await edit(run, file, [['return "v2";', 'return "v3";']]);
-          assert.equal(result.outcome, "applied");
-          assert.equal(await run.ask("disposed"), 1);
-          assert.equal(await run.ask("accepted"), 2);
+            // Function-only patch: nothing re-run, nothing disposed; accept callbacks still told.
+            result = await edit(run, file, [['return "v2";', 'return "v3";']]);
+            assert.equal(result.outcome, "applied");
+            assert.equal(await run.ask("disposed"), 1);
+            assert.equal(await run.ask("accepted"), 2);
 
-          // A re-run statement raises: the function edit of the same save is undone too.
-          result = await edit(run, file, [
-            ['top = "top v2";', 'top = "top v3";\nif (top) throw new Error("bad top");'],
-            ['return "v3";', 'return "v4";'],
-          ]);
-          assert.equal(result.outcome, "rejected", JSON.stringify(result));
-          assert.equal(result.error?.kind, "runtime");
-          assert.match(result.error?.message ?? "", /bad top/);
-          assert.equal(await run.ask("version"), "v3");
-        } finally {
-          run.kill();
-        }
-      });
-    }
-  });
+            // A re-run statement raises: the function edit of the same save is undone too.
+            result = await edit(run, file, [
+              ['top = "top v2";', 'top = "top v3";\nif (top) throw new Error("bad top");'],
+              ['return "v3";', 'return "v4";'],
+            ]);
+            assert.equal(result.outcome, "rejected", JSON.stringify(result));
+            assert.equal(result.error?.kind, "runtime");
+            assert.match(result.error?.message ?? "", /bad top/);
+            assert.equal(await run.ask("version"), "v3");
+          } finally {
+            run.kill();
+          }
+        });
+      }
+    },
+  );
 }

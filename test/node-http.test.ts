@@ -49,55 +49,62 @@ function get(port: number, agent: Agent): Promise<string> {
 }
 
 for (const { version, path } of nodeBinaries()) {
-  describe(`node ${version}: HTTP server patched under load`, {
-    skip: path ? false : `node${version} package missing (npm install)`,
-  }, () => {
-    for (const format of FORMATS) {
-      test(`${format}: no request fails; requests after the patch get the new handler`, async () => {
-        const dir = programDir(format, { [entryName(format)]: server(format) });
-        const file = join(dir, entryName(format));
-        const run = await AgentRun.start(file, { node: path });
-        const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-        try {
-          await run.output("port=");
-          const port = Number(await run.until(() => run.stdout.match(/port=(\d+)\n/)?.[1], "port"));
-          const bodies: string[] = [];
-          const failures: unknown[] = [];
-          let stop = false;
-          let patchedAt = Number.POSITIVE_INFINITY;
-          const after: string[] = [];
-          const client = async () => {
-            while (!stop) {
-              const sent = bodies.length + after.length;
-              const startedAfterPatch = Date.now() > patchedAt;
-              try {
-                const body = await get(port, agent);
-                (startedAfterPatch ? after : bodies).push(body);
-              } catch (error) {
-                failures.push(error);
+  describe(
+    `node ${version}: HTTP server patched under load`,
+    {
+      skip: path ? false : `node${version} package missing (npm install)`,
+    },
+    () => {
+      for (const format of FORMATS) {
+        test(`${format}: no request fails; requests after the patch get the new handler`, async () => {
+          const dir = programDir(format, { [entryName(format)]: server(format) });
+          const file = join(dir, entryName(format));
+          const run = await AgentRun.start(file, { node: path });
+          const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+          try {
+            await run.output("port=");
+            const port = Number(await run.until(() => run.stdout.match(/port=(\d+)\n/)?.[1], "port"));
+            const bodies: string[] = [];
+            const failures: unknown[] = [];
+            let stop = false;
+            let patchedAt = Number.POSITIVE_INFINITY;
+            const after: string[] = [];
+            const client = async () => {
+              while (!stop) {
+                const sent = bodies.length + after.length;
+                const startedAfterPatch = Date.now() > patchedAt;
+                try {
+                  const body = await get(port, agent);
+                  (startedAfterPatch ? after : bodies).push(body);
+                } catch (error) {
+                  failures.push(error);
+                }
+                run.wake();
+                if (sent > 10_000) break;
               }
-              run.wake();
-              if (sent > 10_000) break;
-            }
-          };
-          const clients = [client(), client(), client(), client()];
-          await run.until(() => (bodies.length >= 40 ? true : undefined), "requests before the patch");
-          const result = await edit(run, file, [['res.end("v1 " + served);', 'res.end("v2 " + served);']]);
-          patchedAt = Date.now();
-          assert.equal(result.outcome, "applied", JSON.stringify(result));
-          await run.until(() => (after.length >= 40 ? true : undefined), "requests after the patch");
-          stop = true;
-          await Promise.all(clients);
-          assert.deepEqual(failures, []);
-          assert.ok(bodies.every((b) => /^v[12] \d+$/.test(b)));
-          assert.ok(after.length > 0 && after.every((b) => b.startsWith("v2 ")), after.slice(0, 5).join(","));
-          const served = Number((after.at(-1) ?? "").split(" ")[1]);
-          assert.ok(served >= bodies.length + after.length - 8, "state (the request count) was kept");
-        } finally {
-          agent.destroy();
-          run.kill();
-        }
-      });
-    }
-  });
+            };
+            const clients = [client(), client(), client(), client()];
+            await run.until(() => (bodies.length >= 40 ? true : undefined), "requests before the patch");
+            const result = await edit(run, file, [['res.end("v1 " + served);', 'res.end("v2 " + served);']]);
+            patchedAt = Date.now();
+            assert.equal(result.outcome, "applied", JSON.stringify(result));
+            await run.until(() => (after.length >= 40 ? true : undefined), "requests after the patch");
+            stop = true;
+            await Promise.all(clients);
+            assert.deepEqual(failures, []);
+            assert.ok(bodies.every((b) => /^v[12] \d+$/.test(b)));
+            assert.ok(
+              after.length > 0 && after.every((b) => b.startsWith("v2 ")),
+              after.slice(0, 5).join(","),
+            );
+            const served = Number((after.at(-1) ?? "").split(" ")[1]);
+            assert.ok(served >= bodies.length + after.length - 8, "state (the request count) was kept");
+          } finally {
+            agent.destroy();
+            run.kill();
+          }
+        });
+      }
+    },
+  );
 }

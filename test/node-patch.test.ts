@@ -133,154 +133,161 @@ ${commandLoop(format)}`;
 }
 
 for (const { version, path } of nodeBinaries()) {
-  describe(`node ${version}: patching a running program`, {
-    skip: path ? false : `node${version} package missing (npm install)`,
-  }, () => {
-    for (const format of FORMATS) {
-      test(`${format}: bodies, closures, async, generators, additions, constants, refusals, syntax errors`, async () => {
-        const dir = programDir(format, { [entryName(format)]: program(format) });
-        const file = join(dir, entryName(format));
-        const run = await AgentRun.start(file, { node: path });
-        try {
-          await run.output("ready");
-          await run.loaded(file);
-          assert.equal(await run.ask("greet"), "hi ann");
-          assert.equal(await run.ask("inc"), 1);
-          assert.equal(await run.ask("startSlow"), "started");
-          assert.equal(await run.ask("step"), "step v1 a");
+  describe(
+    `node ${version}: patching a running program`,
+    {
+      skip: path ? false : `node${version} package missing (npm install)`,
+    },
+    () => {
+      for (const format of FORMATS) {
+        test(`${format}: bodies, closures, async, generators, additions, constants, refusals, syntax errors`, async () => {
+          const dir = programDir(format, { [entryName(format)]: program(format) });
+          const file = join(dir, entryName(format));
+          const run = await AgentRun.start(file, { node: path });
+          try {
+            await run.output("ready");
+            await run.loaded(file);
+            assert.equal(await run.ask("greet"), "hi ann");
+            assert.equal(await run.ask("inc"), 1);
+            assert.equal(await run.ask("startSlow"), "started");
+            assert.equal(await run.ask("step"), "step v1 a");
 
-          // Function bodies: every existing reference, bound copy, listener and instance.
-          let result = await edit(run, file, [
-            ['return PREFIX + " " + name;', 'return PREFIX + ", " + name;'],
-            ['heard = "ping v1";', 'heard = "ping v2";'],
-            ["s.toUpperCase();", 's.toUpperCase() + "!";'],
-            ["w * h * scale;", "w * h * scale * 10;"],
-            ['"area v1 "', '"area v2 "'],
-            ['"label v1"', '"label v2"'],
-            ['"kind v1"', '"kind v2"'],
-            ['"shape v1 "', '"shape v2 "'],
-            ['"click v1 "', '"click v2 "'],
-            ['"tag v1"', '"tag v2"'],
-            ["n += 1;", "n += 10;"],
-          ]);
-          assert.equal(result.outcome, "applied", JSON.stringify(result));
-          for (const name of [
-            "greet",
-            "onPing",
-            "areaOf",
-            "shout",
-            "Shape.area",
-            "Shape.get label",
-            "Shape.static kind",
-            "Shape.describe",
-            "Shape.onClick",
-            "makeCounter.tag",
-          ]) {
-            assert.equal(statusOf(result, name), "updated", `${name}: ${JSON.stringify(result)}`);
-          }
-          assert.equal(statusOf(result, "makeCounter.inc"), "running-old", JSON.stringify(result));
-          assert.equal(await run.ask("greet"), "hi, ann");
-          assert.equal(await run.ask("bound"), "hi, bob");
-          assert.equal(await run.ask("emit"), "ping v2");
-          assert.equal(await run.ask("shout"), "X!");
-          assert.equal(await run.ask("areaOf"), 60, "an arrow with a destructured parameter");
-          assert.equal(await run.ask("area"), "area v2 3");
-          assert.equal(await run.ask("label"), "label v2");
-          assert.equal(await run.ask("kind"), "kind v2");
-          assert.equal(await run.ask("describe"), "shape v2 base");
-          assert.equal(await run.ask("click"), "click v2 3");
-          assert.equal(await run.ask("tag"), "tag v2");
-          assert.equal(await run.ask("inc"), 2, "a closure over a local keeps its old code");
-          assert.equal(await run.ask("freshInc"), 10, "a closure created after the edit runs the new code");
-          assert.equal(await run.ask("calls"), 3, "module state is kept");
+            // Function bodies: every existing reference, bound copy, listener and instance.
+            let result = await edit(run, file, [
+              ['return PREFIX + " " + name;', 'return PREFIX + ", " + name;'],
+              ['heard = "ping v1";', 'heard = "ping v2";'],
+              ["s.toUpperCase();", 's.toUpperCase() + "!";'],
+              ["w * h * scale;", "w * h * scale * 10;"],
+              ['"area v1 "', '"area v2 "'],
+              ['"label v1"', '"label v2"'],
+              ['"kind v1"', '"kind v2"'],
+              ['"shape v1 "', '"shape v2 "'],
+              ['"click v1 "', '"click v2 "'],
+              ['"tag v1"', '"tag v2"'],
+              ["n += 1;", "n += 10;"],
+            ]);
+            assert.equal(result.outcome, "applied", JSON.stringify(result));
+            for (const name of [
+              "greet",
+              "onPing",
+              "areaOf",
+              "shout",
+              "Shape.area",
+              "Shape.get label",
+              "Shape.static kind",
+              "Shape.describe",
+              "Shape.onClick",
+              "makeCounter.tag",
+            ]) {
+              assert.equal(statusOf(result, name), "updated", `${name}: ${JSON.stringify(result)}`);
+            }
+            assert.equal(statusOf(result, "makeCounter.inc"), "running-old", JSON.stringify(result));
+            assert.equal(await run.ask("greet"), "hi, ann");
+            assert.equal(await run.ask("bound"), "hi, bob");
+            assert.equal(await run.ask("emit"), "ping v2");
+            assert.equal(await run.ask("shout"), "X!");
+            assert.equal(await run.ask("areaOf"), 60, "an arrow with a destructured parameter");
+            assert.equal(await run.ask("area"), "area v2 3");
+            assert.equal(await run.ask("label"), "label v2");
+            assert.equal(await run.ask("kind"), "kind v2");
+            assert.equal(await run.ask("describe"), "shape v2 base");
+            assert.equal(await run.ask("click"), "click v2 3");
+            assert.equal(await run.ask("tag"), "tag v2");
+            assert.equal(await run.ask("inc"), 2, "a closure over a local keeps its old code");
+            assert.equal(await run.ask("freshInc"), 10, "a closure created after the edit runs the new code");
+            assert.equal(await run.ask("calls"), 3, "module state is kept");
 
-          // Suspended async functions and generators finish with their old code.
-          result = await edit(run, file, [
-            ['return "slow v1";', 'return "slow v2";'],
-            ['yield "step v1 a";\n  yield "step v1 b";', 'yield "step v2 a";\n  yield "step v2 b";'],
-          ]);
-          assert.equal(result.outcome, "applied", JSON.stringify(result));
-          assert.equal(statusOf(result, "slow"), "running-old");
-          assert.equal(statusOf(result, "steps"), "running-old");
-          assert.equal(await run.ask("finishSlow"), "slow v1");
-          assert.equal(await run.ask("slowNow"), "slow v2");
-          assert.equal(await run.ask("step"), "step v1 b");
-          assert.equal(await run.ask("newSteps"), "step v2 a");
-
-          // New functions and methods; a changed constant reaches every function that reads it.
-          result = await edit(run, file, [
-            ['const PREFIX = "hi";', 'const PREFIX = "hey";\nfunction helper() {\n  return "helper v1";\n}'],
-            ['extra: () => "extra v1",', 'extra: () => helper() + " " + shape.sides(),'],
-            ["  get label() {", "  sides() {\n    return this.#sides;\n  }\n  get label() {"],
-          ]);
-          assert.equal(result.outcome, "applied", JSON.stringify(result));
-          assert.equal(statusOf(result, "PREFIX"), "updated");
-          assert.equal(statusOf(result, "helper"), "added");
-          assert.equal(statusOf(result, "Shape.sides"), "added");
-          assert.equal(statusOf(result, "commands.extra"), "updated");
-          assert.equal(await run.ask("greet"), "hey, ann");
-          assert.equal(await run.ask("extra"), "helper v1 3");
-
-          // Refused per function, the rest applied: a changed constructor with live instances and a
-          // changed top-level statement; the method edit in the same save goes live.
-          result = await edit(run, file, [
-            ["Shape.count++;", "Shape.count += 2;"],
-            ["const shape = new Shape(3);", "const shape = new Shape(4);"],
-            ['"area v2 "', '"area v3 "'],
-          ]);
-          assert.equal(result.outcome, "partial", JSON.stringify(result));
-          assert.equal(statusOf(result, "Shape.constructor"), "refused");
-          assert.match(
-            result.functions.find((f) => f.qualname === "Shape.constructor")?.reason ?? "",
-            /instance/,
-          );
-          assert.equal(statusOf(result, "shape"), "refused");
-          assert.equal(statusOf(result, "Shape.area"), "updated");
-          assert.equal(await run.ask("area"), "area v3 3");
-
-          // A changed heritage refuses the class: nothing of it changes.
-          result = await edit(run, file, [
-            ["class Shape extends Base {", "class Shape extends Object {"],
-            ['"area v3 "', '"area v4 "'],
-          ]);
-          assert.equal(result.outcome, "rejected", JSON.stringify(result));
-          assert.equal(statusOf(result, "Shape"), "refused");
-          assert.equal(await run.ask("area"), "area v3 3");
-          await edit(run, file, [
-            ["class Shape extends Object {", "class Shape extends Base {"],
-            ['"area v4 "', '"area v3 "'],
-          ]);
-
-          // A syntax error changes nothing and says where.
-          result = await edit(run, file, [
-            ['return PREFIX + ", " + name;', 'return PREFIX + ", " + name +;'],
-          ]);
-          assert.equal(result.outcome, "rejected");
-          assert.equal(result.error?.kind, "syntax");
-          const broken =
-            readFileSync(file, "utf8")
-              .split("\n")
-              .findIndex((l) => l.includes("name +;")) + 1;
-          assert.equal(result.error?.line, broken, JSON.stringify(result.error));
-          assert.ok((result.error?.column ?? 0) > 1);
-          assert.equal(await run.ask("greet"), "hey, ann");
-          result = await edit(run, file, [
-            ['return PREFIX + ", " + name +;', 'return PREFIX + "; " + name;'],
-          ]);
-          assert.equal(result.outcome, "applied", JSON.stringify(result));
-          assert.equal(await run.ask("greet"), "hey; ann");
-
-          if (format !== "cjs") {
+            // Suspended async functions and generators finish with their old code.
             result = await edit(run, file, [
-              ['from "node:events";', 'from "node:events";\nimport { join } from "node:path";'],
+              ['return "slow v1";', 'return "slow v2";'],
+              ['yield "step v1 a";\n  yield "step v1 b";', 'yield "step v2 a";\n  yield "step v2 b";'],
+            ]);
+            assert.equal(result.outcome, "applied", JSON.stringify(result));
+            assert.equal(statusOf(result, "slow"), "running-old");
+            assert.equal(statusOf(result, "steps"), "running-old");
+            assert.equal(await run.ask("finishSlow"), "slow v1");
+            assert.equal(await run.ask("slowNow"), "slow v2");
+            assert.equal(await run.ask("step"), "step v1 b");
+            assert.equal(await run.ask("newSteps"), "step v2 a");
+
+            // New functions and methods; a changed constant reaches every function that reads it.
+            result = await edit(run, file, [
+              [
+                'const PREFIX = "hi";',
+                'const PREFIX = "hey";\nfunction helper() {\n  return "helper v1";\n}',
+              ],
+              ['extra: () => "extra v1",', 'extra: () => helper() + " " + shape.sides(),'],
+              ["  get label() {", "  sides() {\n    return this.#sides;\n  }\n  get label() {"],
+            ]);
+            assert.equal(result.outcome, "applied", JSON.stringify(result));
+            assert.equal(statusOf(result, "PREFIX"), "updated");
+            assert.equal(statusOf(result, "helper"), "added");
+            assert.equal(statusOf(result, "Shape.sides"), "added");
+            assert.equal(statusOf(result, "commands.extra"), "updated");
+            assert.equal(await run.ask("greet"), "hey, ann");
+            assert.equal(await run.ask("extra"), "helper v1 3");
+
+            // Refused per function, the rest applied: a changed constructor with live instances and a
+            // changed top-level statement; the method edit in the same save goes live.
+            result = await edit(run, file, [
+              ["Shape.count++;", "Shape.count += 2;"],
+              ["const shape = new Shape(3);", "const shape = new Shape(4);"],
+              ['"area v2 "', '"area v3 "'],
+            ]);
+            assert.equal(result.outcome, "partial", JSON.stringify(result));
+            assert.equal(statusOf(result, "Shape.constructor"), "refused");
+            assert.match(
+              result.functions.find((f) => f.qualname === "Shape.constructor")?.reason ?? "",
+              /instance/,
+            );
+            assert.equal(statusOf(result, "shape"), "refused");
+            assert.equal(statusOf(result, "Shape.area"), "updated");
+            assert.equal(await run.ask("area"), "area v3 3");
+
+            // A changed heritage refuses the class: nothing of it changes.
+            result = await edit(run, file, [
+              ["class Shape extends Base {", "class Shape extends Object {"],
+              ['"area v3 "', '"area v4 "'],
+            ]);
+            assert.equal(result.outcome, "rejected", JSON.stringify(result));
+            assert.equal(statusOf(result, "Shape"), "refused");
+            assert.equal(await run.ask("area"), "area v3 3");
+            await edit(run, file, [
+              ["class Shape extends Object {", "class Shape extends Base {"],
+              ['"area v4 "', '"area v3 "'],
+            ]);
+
+            // A syntax error changes nothing and says where.
+            result = await edit(run, file, [
+              ['return PREFIX + ", " + name;', 'return PREFIX + ", " + name +;'],
             ]);
             assert.equal(result.outcome, "rejected");
-            assert.equal(statusOf(result, "<imports>"), "refused");
+            assert.equal(result.error?.kind, "syntax");
+            const broken =
+              readFileSync(file, "utf8")
+                .split("\n")
+                .findIndex((l) => l.includes("name +;")) + 1;
+            assert.equal(result.error?.line, broken, JSON.stringify(result.error));
+            assert.ok((result.error?.column ?? 0) > 1);
+            assert.equal(await run.ask("greet"), "hey, ann");
+            result = await edit(run, file, [
+              ['return PREFIX + ", " + name +;', 'return PREFIX + "; " + name;'],
+            ]);
+            assert.equal(result.outcome, "applied", JSON.stringify(result));
+            assert.equal(await run.ask("greet"), "hey; ann");
+
+            if (format !== "cjs") {
+              result = await edit(run, file, [
+                ['from "node:events";', 'from "node:events";\nimport { join } from "node:path";'],
+              ]);
+              assert.equal(result.outcome, "rejected");
+              assert.equal(statusOf(result, "<imports>"), "refused");
+            }
+          } finally {
+            run.kill();
           }
-        } finally {
-          run.kill();
-        }
-      });
-    }
-  });
+        });
+      }
+    },
+  );
 }

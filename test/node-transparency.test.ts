@@ -71,58 +71,62 @@ async function plain(
 }
 
 for (const { version, path } of nodeBinaries()) {
-  describe(`node ${version}: transparency`, {
-    skip: path ? false : `node${version} package missing (npm install)`,
-  }, () => {
-    for (const format of FORMATS) {
-      test(`${format}: output, Error.stack and exit code as without hotframe; patched frames point at the edit`, async () => {
-        const dir = programDir(format, { [entryName(format)]: program(format) });
-        const file = join(dir, entryName(format));
-        const run = await AgentRun.start(file, { node: path });
-        await run.output("ready");
-        const url = format === "cjs" ? file : `file://${file}`;
-        const throwAt = position(file, "new RangeError");
-        assert.match(
-          run.stdout,
-          new RegExp(`RangeError: too big: 5\\n    at inner \\(${url}:${throwAt}\\)\\n`),
-        );
-        assert.match(
-          run.stdout,
-          new RegExp(`    at Thing.run \\(${url}:${position(file, "inner(n);")}\\)\\n`),
-        );
-        assert.match(run.stdout, new RegExp(`    at outer \\(${url}:${position(file, "run(n);")}\\)`));
-        assert.match(run.stdout, /^outer 1 run object true$/m);
-        assert.doesNotMatch(run.stdout + run.stderr, /runtimes\/node\/agent|\$hf\$/);
-        if (format !== "ts") {
-          // Byte for byte what plain node prints, including the uncaught error and exit code.
-          const before = run.stdout;
-          const result = await plain(path as string, file);
+  describe(
+    `node ${version}: transparency`,
+    {
+      skip: path ? false : `node${version} package missing (npm install)`,
+    },
+    () => {
+      for (const format of FORMATS) {
+        test(`${format}: output, Error.stack and exit code as without hotframe; patched frames point at the edit`, async () => {
+          const dir = programDir(format, { [entryName(format)]: program(format) });
+          const file = join(dir, entryName(format));
+          const run = await AgentRun.start(file, { node: path });
+          await run.output("ready");
+          const url = format === "cjs" ? file : `file://${file}`;
+          const throwAt = position(file, "new RangeError");
+          assert.match(
+            run.stdout,
+            new RegExp(`RangeError: too big: 5\\n    at inner \\(${url}:${throwAt}\\)\\n`),
+          );
+          assert.match(
+            run.stdout,
+            new RegExp(`    at Thing.run \\(${url}:${position(file, "inner(n);")}\\)\\n`),
+          );
+          assert.match(run.stdout, new RegExp(`    at outer \\(${url}:${position(file, "run(n);")}\\)`));
+          assert.match(run.stdout, /^outer 1 run object true$/m);
+          assert.doesNotMatch(run.stdout + run.stderr, /runtimes\/node\/agent|\$hf\$/);
+          if (format !== "ts") {
+            // Byte for byte what plain node prints, including the uncaught error and exit code.
+            const before = run.stdout;
+            const result = await plain(path as string, file);
+            run.write("go\n");
+            const exit = await run.exited;
+            assert.equal(run.stdout, result.stdout);
+            assert.equal(run.stderr, result.stderr);
+            assert.equal(exit.code, result.code);
+            assert.ok(before.length > 0);
+            return;
+          }
+          const patched = await edit(run, file, [
+            ['throw new RangeError("too big: " + n);', 'throw new RangeError("way too big: " + n);'],
+            // Thing.run moves down a line without changing: its frames must follow it.
+            ["class Thing {", "// moved\nclass Thing {"],
+          ]);
+          assert.equal(patched.outcome, "applied", JSON.stringify(patched));
           run.write("go\n");
+          await run.output("way too big: 7");
+          const frames = run.stdout.slice(run.stdout.indexOf("way too big: 7")).split("\n");
+          assert.equal(frames[1], `    at inner (${url}:${position(file, "new RangeError")})`);
+          // The one frame a patch adds: the old function object forwarding to its new version.
+          assert.match(frames[2] ?? "", new RegExp(`^    at inner \\(${url}:1:\\d+\\)$`));
+          assert.equal(frames[3], `    at Thing.run (${url}:${position(file, "inner(n);")})`);
           const exit = await run.exited;
-          assert.equal(run.stdout, result.stdout);
-          assert.equal(run.stderr, result.stderr);
-          assert.equal(exit.code, result.code);
-          assert.ok(before.length > 0);
-          return;
-        }
-        const patched = await edit(run, file, [
-          ['throw new RangeError("too big: " + n);', 'throw new RangeError("way too big: " + n);'],
-          // Thing.run moves down a line without changing: its frames must follow it.
-          ["class Thing {", "// moved\nclass Thing {"],
-        ]);
-        assert.equal(patched.outcome, "applied", JSON.stringify(patched));
-        run.write("go\n");
-        await run.output("way too big: 7");
-        const frames = run.stdout.slice(run.stdout.indexOf("way too big: 7")).split("\n");
-        assert.equal(frames[1], `    at inner (${url}:${position(file, "new RangeError")})`);
-        // The one frame a patch adds: the old function object forwarding to its new version.
-        assert.match(frames[2] ?? "", new RegExp(`^    at inner \\(${url}:1:\\d+\\)$`));
-        assert.equal(frames[3], `    at Thing.run (${url}:${position(file, "inner(n);")})`);
-        const exit = await run.exited;
-        assert.equal(exit.code, 1);
-        assert.match(run.stderr, /RangeError: way too big: 9/);
-        assert.doesNotMatch(run.stderr, /runtimes\/node\/agent|\$hf\$/);
-      });
-    }
-  });
+          assert.equal(exit.code, 1);
+          assert.match(run.stderr, /RangeError: way too big: 9/);
+          assert.doesNotMatch(run.stderr, /runtimes\/node\/agent|\$hf\$/);
+        });
+      }
+    },
+  );
 }

@@ -67,14 +67,22 @@ export interface Instrumented {
 export function instrumentSource(file: string, source: string, esm: boolean): Instrumented {
   const typescript = isTypeScript(file);
   const cached = readCache(file, source, esm);
-  if (cached) return { code: cached.code, loaded: { source: cached.source, esm, typescript } };
+  if (cached)
+    return {
+      code: cached.code,
+      loaded: { source: cached.source, esm, typescript },
+    };
   let js = source;
   if (typescript) {
     try {
       js = stripTypes(source);
     } catch (error) {
       if (!(error instanceof TypeScriptError)) {
-        return { code: transpile(source, file, esm), loaded: undefined, warning: unexpected(error) };
+        return {
+          code: transpile(source, file, esm),
+          loaded: undefined,
+          warning: unexpected(error),
+        };
       }
       return {
         code: transpile(source, file, esm),

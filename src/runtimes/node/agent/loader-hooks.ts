@@ -73,7 +73,11 @@ function instrumented(
   if (!esm && !cjs) return undefined;
   const result = instrumentSource(file, text(base?.source, file), esm);
   report(file, result);
-  return { format: esm ? "module" : "commonjs", source: result.code, shortCircuit: true };
+  return {
+    format: esm ? "module" : "commonjs",
+    source: result.code,
+    shortCircuit: true,
+  };
 }
 
 export function syncHooks(scope: Scope, report: LoadedReport) {
@@ -136,6 +140,10 @@ export async function load(
     return { format: "commonjs", source: null, shortCircuit: true };
   const base = isTypeScript(file) ? undefined : await next(url, context);
   const report: LoadedReport = (f, result) =>
-    threadPort?.postMessage({ file: f, loaded: result.loaded, warning: result.warning });
+    threadPort?.postMessage({
+      file: f,
+      loaded: result.loaded,
+      warning: result.warning,
+    });
   return instrumented(file, base, false, report) ?? (base as LoadResult);
 }

@@ -10,7 +10,7 @@ import { type Options, parse } from "acorn";
 export type FunctionKind = "function" | "arrow" | "method" | "get" | "set" | "constructor";
 
 // acorn's ESTree nodes are loosely typed; this module reads fields by name.
-// biome-ignore lint/suspicious/noExplicitAny: ESTree node shapes vary by type
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- ESTree node shapes vary by type
 type AnyNode = any;
 
 export interface FunctionModel {
@@ -302,7 +302,13 @@ export function buildModel(
 
   const visitFunction = (fn: FunctionModel, walk: Walk): void => {
     const node = fn.node;
-    const inner: Walk = { fn, cls: walk.cls, declared: fn.declared, refs: new Set(), strict: fn.strict };
+    const inner: Walk = {
+      fn,
+      cls: walk.cls,
+      declared: fn.declared,
+      refs: new Set(),
+      strict: fn.strict,
+    };
     if (node.type === "FunctionExpression" && node.id) fn.declared.add(node.id.name);
     if (node.type !== "ArrowFunctionExpression") fn.declared.add("arguments");
     for (const p of node.params) {
@@ -522,7 +528,13 @@ export function buildModel(
     const refs = new Set<string>();
     visit(
       statement,
-      { fn: undefined, cls: undefined, declared: model.moduleNames, refs, strict: model.strict },
+      {
+        fn: undefined,
+        cls: undefined,
+        declared: model.moduleNames,
+        refs,
+        strict: model.strict,
+      },
       program,
     );
     const direct = model.functions
@@ -598,7 +610,16 @@ function collectStatements(
   }
   const line = statement.loc.start.line;
   const push = (kind: StatementKind, name: string | undefined, text: string, at: AnyNode, effects: boolean) =>
-    model.statements.push({ kind, name, text, node: at, line, exported, sideEffects: effects, reads });
+    model.statements.push({
+      kind,
+      name,
+      text,
+      node: at,
+      line,
+      exported,
+      sideEffects: effects,
+      reads,
+    });
   switch (node.type) {
     case "ImportDeclaration":
       push("import", undefined, source.slice(node.start, node.end), node, true);

@@ -41,7 +41,13 @@ interface Plan {
   /** Members gone from an existing class, deleted from the live class. */
   removedMembers: FunctionModel[];
   /** Top-level declarations evaluated in a new scope on top of the module (see ModuleRecord). */
-  declarations: { from: number; to: number; name: string; prefix: string; suffix: string }[];
+  declarations: {
+    from: number;
+    to: number;
+    name: string;
+    prefix: string;
+    suffix: string;
+  }[];
   /** Top-level statements re-run (accepting modules only). */
   rerun: { from: number; to: number; prefix: string; suffix: string }[];
 }
@@ -58,7 +64,12 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
       return {
         outcome: "rejected",
         functions: [],
-        error: { kind, message: error.message, line: error.line, column: error.column },
+        error: {
+          kind,
+          message: error.message,
+          line: error.line,
+          column: error.column,
+        },
       };
     }
     throw error;
@@ -86,7 +97,15 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
     fresh.push(nextId);
     return nextId++;
   });
-  const edits = moduleEdits(model, idOf);
+  const ranges = [
+    ...[...plan.slots, ...plan.addedMembers].map((fn) => ({
+      from: fn.headerStart,
+      to: fn.node.end,
+    })),
+    ...plan.declarations,
+    ...plan.rerun,
+  ];
+  const edits = moduleEdits(model, idOf, ranges);
 
   // Compile: nothing of the program changes yet. New slots and declarations live in a new scope
   // on top of the module's (a running module cannot gain bindings); later code compiles there.
@@ -97,7 +116,10 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
   const versions: { fn: FunctionModel; value: Fn }[] = [];
   try {
     if (plan.declarations.length > 0 || fresh.length > 0) {
-      const parts = plan.declarations.map((d) => ({ ...d, text: render(model.source, edits, d.from, d.to) }));
+      const parts = plan.declarations.map((d) => ({
+        ...d,
+        text: render(model.source, edits, d.from, d.to),
+      }));
       const head = `(()=>{${slotDeclarations(fresh, "let")}`;
       const code = positioned(model.source, parts, head, `return (${CODE},${ENV})=>eval(${CODE})})()`);
       scopeHook = record.scopeHook(code + sourceUrl(record)) as EvalHook;
@@ -114,7 +136,10 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
       slotHooks,
     };
     for (const fn of [...plan.slots, ...plan.addedMembers]) {
-      versions.push({ fn, value: compileVersion(context, fn, plan.addedMembers.includes(fn)) });
+      versions.push({
+        fn,
+        value: compileVersion(context, fn, plan.addedMembers.includes(fn)),
+      });
     }
   } catch (error) {
     return compileFailure(error, plan.outcomes);
@@ -135,7 +160,10 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
     }
     for (const fn of plan.removedMembers) undo.push(deleteMember(record, fn));
     if (plan.rerun.length > 0) {
-      const parts = plan.rerun.map((r) => ({ ...r, text: render(model.source, edits, r.from, r.to) }));
+      const parts = plan.rerun.map((r) => ({
+        ...r,
+        text: render(model.source, edits, r.from, r.to),
+      }));
       scopeHook(positioned(model.source, parts, "", "") + sourceUrl(record));
     }
   } catch (error) {
@@ -145,7 +173,11 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
       functions: plan.outcomes.map((o) =>
         o.status === "refused"
           ? o
-          : { ...o, status: "refused", reason: "not applied: top-level code of the patch raised" },
+          : {
+              ...o,
+              status: "refused",
+              reason: "not applied: top-level code of the patch raised",
+            },
       ),
       error: {
         kind: "runtime",
@@ -170,7 +202,10 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
     return {
       outcome: "rejected",
       functions: plan.outcomes,
-      error: { kind: "refused", message: plan.outcomes[0]?.reason ?? "refused" },
+      error: {
+        kind: "refused",
+        message: plan.outcomes[0]?.reason ?? "refused",
+      },
     };
   }
   record.model = model;
@@ -199,7 +234,10 @@ export async function applyPatch(record: ModuleRecord, text: string): Promise<Pa
       };
     }
   }
-  return { outcome: refused > 0 ? "partial" : "applied", functions: plan.outcomes };
+  return {
+    outcome: refused > 0 ? "partial" : "applied",
+    functions: plan.outcomes,
+  };
 }
 
 /** Slots are variables of the module (or of a patch's scope): read and written by eval there. */
@@ -284,7 +322,13 @@ function outcome(
   reason?: string,
 ): FunctionOutcome {
   const qualname = "qualname" in fn ? fn.qualname : fn.key.replace(/>/g, ".");
-  return { name: fn.name, qualname, status, ...(reason ? { reason } : {}), line: fn.line };
+  return {
+    name: fn.name,
+    qualname,
+    status,
+    ...(reason ? { reason } : {}),
+    line: fn.line,
+  };
 }
 
 function planPatch(
@@ -571,7 +615,12 @@ function planStatements(
         continue;
       }
       if (accepted) {
-        plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: "", suffix: "" });
+        plan.rerun.push({
+          from: s.node.start,
+          to: s.node.end,
+          prefix: "",
+          suffix: "",
+        });
         report({
           name: "<module>",
           qualname: `<module>:${s.line}`,
@@ -631,8 +680,17 @@ function planStatements(
         reason: `module-level ${s.kind} keeps its current value (program state); accept updates with import.meta.hot.accept() to re-assign it`,
       });
     } else if (s.node) {
-      plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: `${s.name} = `, suffix: "" });
-      report({ ...subject, status: "updated", reason: "re-assigned (the module accepts updates)" });
+      plan.rerun.push({
+        from: s.node.start,
+        to: s.node.end,
+        prefix: `${s.name} = `,
+        suffix: "",
+      });
+      report({
+        ...subject,
+        status: "updated",
+        reason: "re-assigned (the module accepts updates)",
+      });
     }
   }
   for (const s of changedConsts) planConstant(record, model, plan, accepted, report, s);
@@ -748,7 +806,10 @@ function compileVersion(context: CompileContext, fn: FunctionModel, self: boolea
     .filter((id) => freshIds.has(id) || id > record.moduleSlots);
   const wrapped = hook !== scopeHook && own.length > 0;
   const wrap = wrapped
-    ? { head: `(()=>{${slotDeclarations(own, "let")}return[`, tail: `,(${CODE},${ENV})=>eval(${CODE})]})()` }
+    ? {
+        head: `(()=>{${slotDeclarations(own, "let")}return[`,
+        tail: `,(${CODE},${ENV})=>eval(${CODE})]})()`,
+      }
     : undefined;
   const code = versionSource(model, fn, edits, record.url, self, wrap);
   let home: object;
@@ -779,7 +840,11 @@ function defineMember(record: ModuleRecord, fn: FunctionModel, value: Fn): () =>
   const base = { enumerable: false, configurable: true };
   if (fn.kind === "get" || fn.kind === "set") {
     const accessors = previous && !("value" in previous) ? previous : {};
-    Object.defineProperty(target, fn.name, { ...base, ...accessors, [fn.kind]: value });
+    Object.defineProperty(target, fn.name, {
+      ...base,
+      ...accessors,
+      [fn.kind]: value,
+    });
   } else Object.defineProperty(target, fn.name, { ...base, writable: true, value });
   return () =>
     previous

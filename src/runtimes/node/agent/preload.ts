@@ -33,7 +33,12 @@ function start(): void {
     // One patch at a time, in order: each one diffs against the result of the previous one.
     queue = queue.then(async () => {
       const result = await patch(message.file, message.source);
-      channel.send({ type: "patched", id: message.id, file: message.file, result });
+      channel.send({
+        type: "patched",
+        id: message.id,
+        file: message.file,
+        result,
+      });
     });
   });
   const registry = new Registry((file) => channel.send({ type: "loaded", file }));

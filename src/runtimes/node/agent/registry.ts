@@ -56,7 +56,10 @@ export class Registry {
   constructor(private readonly onLoaded: (file: string) => void) {}
 
   install(): void {
-    Object.defineProperty(globalThis, Symbol.for("hotframe"), { value: this, configurable: true });
+    Object.defineProperty(globalThis, Symbol.for("hotframe"), {
+      value: this,
+      configurable: true,
+    });
   }
 
   /** Called by the preamble of each instrumented module, before its first statement runs. */

@@ -1,7 +1,7 @@
 import { type Options, Parser } from "acorn";
 import { parseModule } from "./model.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: ESTree node shapes vary by type
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- ESTree node shapes vary by type
 type AnyNode = any;
 
 /**

@@ -123,7 +123,13 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
         ? (target as { name: string }).name
         : `$hf$p${i}`;
     });
-  for (const p of patterns) edits.push({ start: p.node.start, end: p.node.end, text: p.name, seq: seq++ });
+  for (const p of patterns)
+    edits.push({
+      start: p.node.start,
+      end: p.node.end,
+      text: p.name,
+      seq: seq++,
+    });
   const unpack = patterns.map((p) => `var ${source.slice(p.node.start, p.node.end)}=${p.name};`).join("");
   const dispatch = `if(${slot}!==void 0)return ${slot}.call(this${names.map((n: string) => `,${n}`).join("")});`;
   const block = fn.node.body.type === "BlockStatement";
@@ -138,11 +144,16 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
 }
 
 /** Edits for every function of the model, plus class hooks for top-level classes. */
-export function moduleEdits(model: ModuleModel, idOf: IdOf): Edit[] {
+export function moduleEdits(model: ModuleModel, idOf: IdOf, within?: { from: number; to: number }[]): Edit[] {
+  // A patch renders only some ranges of the file: edits elsewhere would be computed for nothing.
+  const wanted = (start: number, end: number) =>
+    !within || within.some((r) => r.from <= start && end <= r.to);
   const edits: Edit[] = [];
-  for (const fn of model.functions) edits.push(...functionEdits(model, fn, idOf(fn)));
+  for (const fn of model.functions) {
+    if (wanted(fn.headerStart, fn.node.end)) edits.push(...functionEdits(model, fn, idOf(fn)));
+  }
   for (const cls of model.classes.values()) {
-    if (!cls.topLevel) continue;
+    if (!cls.topLevel || !wanted(cls.node.start, cls.node.end)) continue;
     edits.push(
       insert(cls.node.body.end - 1, `static{${TABLE}.k(${JSON.stringify(cls.key)},${hook()},this)}`),
     );

@@ -4,8 +4,11 @@ import type tsBlankSpaceType from "ts-blank-space";
 /** Loaded on the first TypeScript file: it pulls in the TypeScript compiler (~0.5 s to load). */
 let tsBlankSpace: typeof tsBlankSpaceType | undefined;
 function blanker(): typeof tsBlankSpaceType {
-  tsBlankSpace ??= (createRequire(import.meta.url)("ts-blank-space") as { default: typeof tsBlankSpaceType })
-    .default;
+  tsBlankSpace ??= (
+    createRequire(import.meta.url)("ts-blank-space") as {
+      default: typeof tsBlankSpaceType;
+    }
+  ).default;
   return tsBlankSpace;
 }
 
