@@ -52,7 +52,13 @@ export function renderDoc(options: {
       "function is removed and the program fails. Seen in this bench; reported to the runtime owners.)",
     "- `python3` is whatever `python3` is on PATH (here a pyenv shim); its start-up includes this machine's " +
       "site-packages `.pth` imports, for plain runs and hotframe runs alike.",
-    "- Other Node versions (22, 24, 26) are the `node22`/`node24`/`node26` devDependencies.",
+    `- The Node numbers are for Node ${process.versions.node}, the node that ran the bench` +
+      (process.execPath.includes("node_modules")
+        ? ` (${process.execPath.slice(process.execPath.indexOf("node_modules"))}: inside npm scripts ` +
+          "node_modules/.bin comes first on PATH, and the node22 devDependency installs a `node` there)"
+        : "") +
+      "; the latency table also runs the other installed majors (node22/node24/node26 devDependencies, the " +
+      "system's node).",
     "",
     "## Goals",
     "",

@@ -6,7 +6,12 @@ export interface EditEvent {
   file: string;
   outcome: string;
   durationMs?: number;
-  functions?: { qualname?: string; name?: string; status?: string; reason?: string }[];
+  functions?: {
+    qualname?: string;
+    name?: string;
+    status?: string;
+    reason?: string;
+  }[];
   error?: { message?: string };
 }
 

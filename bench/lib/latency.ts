@@ -114,7 +114,11 @@ export async function interleavedEdits(
   edits: number,
   gapMs: number,
 ): Promise<SubjectSeries[]> {
-  const results: SubjectSeries[] = subjects.map(() => ({ latencies: [], failures: [], first: undefined }));
+  const results: SubjectSeries[] = subjects.map(() => ({
+    latencies: [],
+    failures: [],
+    first: undefined,
+  }));
   for (let k = 1; k <= edits + 1; k++) {
     for (const [i, s] of subjects.entries()) {
       const r = results[i] as SubjectSeries;

@@ -16,7 +16,9 @@ export interface Machine {
 export function describeMachine(python: string): Machine {
   let pythonVersion = "not found";
   try {
-    pythonVersion = execFileSync(python, ["--version"], { encoding: "utf8" }).trim();
+    pythonVersion = execFileSync(python, ["--version"], {
+      encoding: "utf8",
+    }).trim();
   } catch {}
   let os = `${process.platform} ${process.arch}`;
   try {

@@ -42,7 +42,12 @@ export function ratioGoal(what: string, limit: number, pairRatios: number[]): Go
   const mid = median(sorted);
   const text = `${mid.toFixed(2)}× (pairs ${lo.toFixed(2)}–${hi.toFixed(2)}×)`;
   if (!Number.isFinite(mid))
-    return { what, goal: `≤ ${limit.toFixed(2)}×`, measured: "–", status: "not measured" };
+    return {
+      what,
+      goal: `≤ ${limit.toFixed(2)}×`,
+      measured: "–",
+      status: "not measured",
+    };
   const status = hi / lo > 1.5 ? "inconclusive" : mid <= limit ? "met" : "missed";
   return { what, goal: `≤ ${limit.toFixed(2)}×`, measured: text, status };
 }
@@ -58,7 +63,11 @@ export function notMeasured(
     method,
     headers: ["measurement", "result"],
     rows: [["all", `not measured: ${why}`]],
-    goals: goals.map((g) => ({ ...g, measured: `not measured: ${why}`, status: "not measured" })),
+    goals: goals.map((g) => ({
+      ...g,
+      measured: `not measured: ${why}`,
+      status: "not measured",
+    })),
     notes: [],
   };
 }

@@ -20,7 +20,10 @@ async function serve(config: BenchConfig, dir: string, hot: boolean, warmMs: num
     );
     const result = load.lines.find((l) => l.startsWith("result "));
     if (!result) throw new Error(`the load generator failed: ${load.stderr.trim().split("\n").slice(-1)[0]}`);
-    return JSON.parse(result.slice("result ".length)) as { rps: number; errors: number };
+    return JSON.parse(result.slice("result ".length)) as {
+      rps: number;
+      errors: number;
+    };
   } finally {
     await server.stop();
   }

@@ -26,9 +26,22 @@ export const nodeBenchmarks: Suite = {
   runtime: "node",
   preflight,
   benchmarks: [
-    { id: "node-latency", title: "Node: patch latency", run: nodeLatency, baselinesAlone: true },
-    { id: "node-overhead", title: "Node: instrumentation overhead", run: nodeOverhead },
+    {
+      id: "node-latency",
+      title: "Node: patch latency",
+      run: nodeLatency,
+      baselinesAlone: true,
+    },
+    {
+      id: "node-overhead",
+      title: "Node: instrumentation overhead",
+      run: nodeOverhead,
+    },
     { id: "node-http", title: "Node: HTTP server throughput", run: nodeHttp },
-    { id: "node-startup", title: "Node: start-up and memory", run: nodeStartup },
+    {
+      id: "node-startup",
+      title: "Node: start-up and memory",
+      run: nodeStartup,
+    },
   ],
 };

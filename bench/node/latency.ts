@@ -2,8 +2,9 @@
  * Node patch latency through the real CLI (1,000- and 50,000-line modules, small heap vs ~500 MB),
  * side by side with `node --watch` restarting the program and with V8's own Debugger.setScriptSource.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { type BenchConfig, count } from "../lib/config.js";
 import { editEvents } from "../lib/events.js";
 import { editSeries, interleavedEdits, waitReady } from "../lib/latency.js";
@@ -45,7 +46,11 @@ async function measure(
   edits: number,
   target: string,
   proc: LineProcess,
-  opts: { gapMs: number; expect?: (k: number) => string; failOn?: (line: string) => boolean },
+  opts: {
+    gapMs: number;
+    expect?: (k: number) => string;
+    failOn?: (line: string) => boolean;
+  },
 ): Promise<Outcome> {
   try {
     const ready = await waitReady(proc, 180_000);
@@ -59,7 +64,12 @@ async function measure(
       expect: opts.expect,
       failOn: opts.failOn,
     };
-    const warm = await editSeries({ ...common, edits: 1, first: 1, gapMs: opts.gapMs + 100 });
+    const warm = await editSeries({
+      ...common,
+      edits: 1,
+      first: 1,
+      gapMs: opts.gapMs + 100,
+    });
     // An approach that cannot apply even the first edit (e.g. live edit on Node 26) is not retried.
     const series = warm.latencies.length
       ? await editSeries({ ...common, edits, first: 2, gapMs: opts.gapMs })
@@ -95,7 +105,14 @@ function startHotframe(config: BenchConfig, c: Case, node?: string, tag = "") {
     hotframeArgs({ watch: dir, events, extra }, ["latency_prog.mjs", String(c.heapMB)]),
     { cwd: dir },
   );
-  return { c, events, proc, file: target, source: (k: number) => nodeModule(c.lines, k), timeoutMs: 20_000 };
+  return {
+    c,
+    events,
+    proc,
+    file: target,
+    source: (k: number) => nodeModule(c.lines, k),
+    timeoutMs: 20_000,
+  };
 }
 
 async function hotframe(
@@ -106,7 +123,9 @@ async function hotframe(
   tag = "",
 ): Promise<Outcome> {
   const s = startHotframe(config, c, node, tag);
-  const outcome = await measure(`hotframe${tag}`, c, edits, s.file, s.proc, { gapMs: 150 });
+  const outcome = await measure(`hotframe${tag}`, c, edits, s.file, s.proc, {
+    gapMs: 150,
+  });
   outcome.extra = hotframeDetails(s.events);
   return outcome;
 }
@@ -142,7 +161,9 @@ async function v8(
   tag = "",
 ): Promise<Outcome> {
   const { dir, target } = setup(`node-v8-${c.lines}-${c.heapMB}${tag}`, c);
-  const proc = new LineProcess(node, ["v8_prog.mjs", String(c.heapMB)], { cwd: dir });
+  const proc = new LineProcess(node, ["v8_prog.mjs", String(c.heapMB)], {
+    cwd: dir,
+  });
   const outcome = await measure(`setScriptSource${tag}`, c, edits, target, proc, {
     gapMs: 150,
     failOn: (line) => line.startsWith("v8 error"),
@@ -176,12 +197,30 @@ async function nodeWatch(config: BenchConfig, c: Case, edits: number): Promise<O
   return outcome;
 }
 
-/** Other Node versions installed as devDependencies (node22/node24/node26 in package.json). */
+/**
+ * Node binaries of other major versions than the one running the bench: the node22/node24/node26
+ * devDependencies and any node on PATH outside node_modules (the system's, e.g. Node 20).
+ */
 function otherNodes(): { version: string; path: string }[] {
-  return ["22", "24", "26"].flatMap((v) => {
-    const path = join(REPO, "node_modules", `node${v}`, "bin", "node");
-    return existsSync(path) ? [{ version: v, path }] : [];
-  });
+  const candidates = ["22", "24", "26"].map((v) => join(REPO, "node_modules", `node${v}`, "bin", "node"));
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (dir && !dir.includes("node_modules")) candidates.push(join(dir, "node"));
+  }
+  const own = process.versions.node.split(".")[0];
+  const found = new Map<string, string>();
+  for (const path of candidates) {
+    if (!existsSync(path)) continue;
+    let major: string | undefined;
+    try {
+      major = execFileSync(path, ["--version"], { encoding: "utf8" }).trim().replace(/^v/, "").split(".")[0];
+    } catch {
+      continue;
+    }
+    if (major && major !== own && !found.has(major)) found.set(major, path);
+  }
+  return [...found]
+    .map(([version, path]) => ({ version, path }))
+    .sort((a, b) => Number(a.version) - Number(b.version));
 }
 
 export async function nodeLatency(config: BenchConfig): Promise<Section> {
@@ -281,7 +320,8 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
       "setScriptSource: plain node; the program watches target.mjs itself (fs.watch) and applies the new source with " +
       "Debugger.setScriptSource through an in-process node:inspector Session. node --watch: the time until the restarted " +
       "program serves again (prints its first value). 'vs hotframe' = this median / hotframe's median for the same case " +
-      "(and Node version). Other Node versions: the node22/node24/node26 devDependencies.",
+      `(and Node version). Unmarked rows: Node ${process.versions.node}, the node running the bench; other versions: ` +
+      "the node22/node24/node26 devDependencies and the system's node.",
     headers: [
       "approach",
       "module",

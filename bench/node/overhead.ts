@@ -19,7 +19,12 @@ export async function nodeOverhead(config: BenchConfig): Promise<Section> {
   config.log(`node overhead: ${pairs} pairs of runs`);
   const result = await interleave(
     pairs,
-    async () => check(await runToExit(config.node, ["overhead_prog.mjs", rounds], { cwd: dir })),
+    async () =>
+      check(
+        await runToExit(config.node, ["overhead_prog.mjs", rounds], {
+          cwd: dir,
+        }),
+      ),
     async () =>
       check(
         await runToExit(config.node, hotframeArgs({ watch: dir }, ["overhead_prog.mjs", rounds]), {

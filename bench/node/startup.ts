@@ -19,7 +19,11 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
   const tmp = freshDir("node-startup-tmp");
   const env = { ...process.env, TMPDIR: tmp };
   const plain = () => runToExit(config.node, ["main.mjs"], { cwd: dir, env });
-  const hot = () => runToExit(config.node, hotframeArgs({ watch: dir }, ["main.mjs"]), { cwd: dir, env });
+  const hot = () =>
+    runToExit(config.node, hotframeArgs({ watch: dir }, ["main.mjs"]), {
+      cwd: dir,
+      env,
+    });
   const t = {
     plain: [] as number[],
     hotFirst: [] as number[],
@@ -27,7 +31,11 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
     helloPlain: [] as number[],
     helloHot: [] as number[],
   };
-  const rss = { plain: [] as number[], hot: [] as number[], controller: [] as number[] };
+  const rss = {
+    plain: [] as number[],
+    hot: [] as number[],
+    controller: [] as number[],
+  };
   const failures: string[] = [];
   const record = (r: Awaited<ReturnType<typeof runToExit>>, into: number[], rssInto?: number[]) => {
     const done = r.lines.find((l) => l.startsWith("done "));

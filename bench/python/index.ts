@@ -14,9 +14,14 @@ async function preflight(config: BenchConfig): Promise<string | undefined> {
   writeFile(dir, "hello.py", 'def greet():\n    return "hello"\n\nprint(greet(), flush=True)\n');
   const r = await runToExit(
     config.node,
-    hotframeArgs({ watch: dir, events: join(dir, "events.jsonl"), extra: ["--python", config.python] }, [
-      "hello.py",
-    ]),
+    hotframeArgs(
+      {
+        watch: dir,
+        events: join(dir, "events.jsonl"),
+        extra: ["--python", config.python],
+      },
+      ["hello.py"],
+    ),
     { cwd: dir, timeoutMs: 30_000 },
   );
   if (r.exit.code === 0 && r.lines.includes("hello")) return undefined;
@@ -28,9 +33,21 @@ export const pythonBenchmarks: Suite = {
   runtime: "python",
   preflight,
   benchmarks: [
-    { id: "python-latency", title: "Python: patch latency", run: pythonLatency },
-    { id: "python-restart", title: "Python: hotframe patch vs restarting the process", run: pythonRestart },
-    { id: "python-overhead", title: "Python: instrumentation overhead", run: pythonOverhead },
+    {
+      id: "python-latency",
+      title: "Python: patch latency",
+      run: pythonLatency,
+    },
+    {
+      id: "python-restart",
+      title: "Python: hotframe patch vs restarting the process",
+      run: pythonRestart,
+    },
+    {
+      id: "python-overhead",
+      title: "Python: instrumentation overhead",
+      run: pythonOverhead,
+    },
     { id: "python-startup", title: "Python: start-up", run: pythonStartup },
   ],
 };

@@ -37,7 +37,14 @@ function start(config: BenchConfig, c: Case) {
     ]),
     { cwd: dir },
   );
-  return { c, file, events, proc, source: (k: number) => pythonModule(c.lines, k), timeoutMs: 20_000 };
+  return {
+    c,
+    file,
+    events,
+    proc,
+    source: (k: number) => pythonModule(c.lines, k),
+    timeoutMs: 20_000,
+  };
 }
 
 async function runGroup(config: BenchConfig, cases: Case[], edits: number): Promise<CaseResult[]> {

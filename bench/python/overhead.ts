@@ -19,7 +19,12 @@ export async function pythonOverhead(config: BenchConfig): Promise<Section> {
   config.log(`python overhead: ${pairs} pairs of runs`);
   const result = await interleave(
     pairs,
-    async () => check(await runToExit(config.python, ["overhead_prog.py", rounds], { cwd: dir })),
+    async () =>
+      check(
+        await runToExit(config.python, ["overhead_prog.py", rounds], {
+          cwd: dir,
+        }),
+      ),
     async () =>
       check(
         await runToExit(

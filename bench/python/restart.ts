@@ -48,10 +48,14 @@ export async function pythonRestart(config: BenchConfig): Promise<Section> {
   writeFile(dir, "logic.py", logic(0));
   const proc = new LineProcess(
     config.node,
-    hotframeArgs({ watch: dir, events: join(dir, "events.jsonl"), extra: ["--python", config.python] }, [
-      "restart_prog.py",
-      String(DOCUMENTS),
-    ]),
+    hotframeArgs(
+      {
+        watch: dir,
+        events: join(dir, "events.jsonl"),
+        extra: ["--python", config.python],
+      },
+      ["restart_prog.py", String(DOCUMENTS)],
+    ),
     { cwd: dir },
   );
   let patch: number[] = [];

@@ -16,7 +16,10 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
     writeFile(dir, `mods/m${String(i).padStart(4, "0")}.py`, startupModule(i));
   // Bytecode caches on, as for most users (this machine sets PYTHONDONTWRITEBYTECODE=1).
   // A private temporary folder (outside the watched root), cleared with the other caches.
-  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: freshDir("py-startup-tmp") };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TMPDIR: freshDir("py-startup-tmp"),
+  };
   delete env.PYTHONDONTWRITEBYTECODE;
   const plain = () => runToExit(config.python, ["startup_main.py"], { cwd: dir, env });
   const hot = () =>
@@ -44,7 +47,11 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
     hotCold: [] as number[],
     hotWarm: [] as number[],
   };
-  const rss = { plain: [] as number[], hot: [] as number[], controller: [] as number[] };
+  const rss = {
+    plain: [] as number[],
+    hot: [] as number[],
+    controller: [] as number[],
+  };
   const failures: string[] = [];
   const n = count(config, 7, 2);
   config.log(`python start-up: ${n} rounds`);
