@@ -169,7 +169,8 @@ async function v8(
     failOn: (line) => line.startsWith("v8 error"),
   });
   const calls = proc.lines.filter((l) => l.startsWith("v8 "));
-  const times = calls.slice(1).flatMap((l) => {
+  const applied = calls.filter((l) => !l.startsWith("v8 error"));
+  const times = applied.slice(1).flatMap((l) => {
     const t = Number(l.split(" ")[2]);
     return Number.isFinite(t) ? [t] : [];
   });

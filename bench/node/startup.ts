@@ -70,9 +70,8 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
     title: `Node: start-up, a program loading ${MODULES} ES modules (wall time to exit), and memory`,
     method:
       `${n} rounds, each: plain node once, then clear hotframe's transform cache and run \`hotframe run\` twice ` +
-      "(and a one-module program, plainly and under hotframe) " +
       "(first start: nothing cached; second start: transformed modules cached; TMPDIR, where hotframe keeps that " +
-      "cache, is a private folder of the bench). RSS is the program's own at exit " +
+      "cache, is a private folder of the bench), then a one-module program plainly and under hotframe. RSS is the program's own at exit " +
       "(process.memoryUsage().rss); hotframe's controller process is listed separately.",
     headers: ["", "node", "hotframe run", "ratio (paired runs)", "difference"],
     rows: [
