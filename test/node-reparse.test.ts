@@ -21,6 +21,7 @@ function sample(): string {
 test("a partial re-parse equals a whole parse, errors included", () => {
   const base = sample();
   const before = parseModule(base, true);
+  const pristine = JSON.stringify(before);
   const pieces = [
     "\n",
     ";",
@@ -61,11 +62,15 @@ test("a partial re-parse equals a whole parse, errors included", () => {
       buildModel(text, true, program);
       return program;
     });
+    let restore = () => {};
     const partial = outcome(() => {
-      const program = reparse(base, before, text, true);
-      buildModel(text, true, program);
-      return program;
+      const parsed = reparse(base, before, text, true);
+      restore = parsed.restore;
+      buildModel(text, true, parsed.program);
+      return parsed.program;
     });
+    restore(); // the old parse is reused by the next edit, as after a patch that was not applied
     assert.equal(partial, whole, `edit at ${at}: ${JSON.stringify(text.slice(at - 30, at + 30))}`);
   }
+  assert.equal(JSON.stringify(before), pristine, "the old parse is intact after every restore");
 });

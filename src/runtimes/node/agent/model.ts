@@ -20,6 +20,8 @@ export interface FunctionModel {
   /** 1-based line and 0-based column of the function's start. */
   line: number;
   column: number;
+  /** Line of the function's end (with line and column: where the running code is). */
+  endLine: number;
   kind: FunctionKind;
   async: boolean;
   generator: boolean;
@@ -274,6 +276,7 @@ export function buildModel(
       qualname: key.replace(/>/g, "."),
       line: node.loc.start.line,
       column: node.loc.start.column,
+      endLine: node.loc.end.line,
       kind,
       async: node.async === true,
       generator: node.generator === true,

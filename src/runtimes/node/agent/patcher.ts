@@ -53,11 +53,24 @@ interface Plan {
 }
 
 export async function applyPatch(record: ModuleRecord, text: string): Promise<PatchResult> {
+  const running = runningModel(record);
+  const restores: (() => void)[] = [];
+  try {
+    return await patchFile(record, text, restores);
+  } finally {
+    // Not applied: the running model keeps its parse, moved back where it was.
+    if (record.model === running) for (const restore of restores) restore();
+  }
+}
+
+async function patchFile(record: ModuleRecord, text: string, restores: (() => void)[]): Promise<PatchResult> {
   const old = runningModel(record);
   let model: ModuleModel;
   try {
     const js = record.typescript ? stripTypes(text) : text;
-    model = buildModel(js, record.esm, reparse(old.source, old.program, js, record.esm));
+    const parsed = reparse(old.source, old.program, js, record.esm);
+    restores.push(parsed.restore);
+    model = buildModel(js, record.esm, parsed.program);
   } catch (error) {
     if (error instanceof ParseError || error instanceof TypeScriptError) {
       const kind = error instanceof ParseError ? "syntax" : "refused";
@@ -546,9 +559,7 @@ function planPatch(
 }
 
 function moved(before: FunctionModel, fn: FunctionModel): boolean {
-  const a = before.node.loc;
-  const b = fn.node.loc;
-  return a.start.line !== b.start.line || a.start.column !== b.start.column || a.end.line !== b.end.line;
+  return before.line !== fn.line || before.column !== fn.column || before.endLine !== fn.endLine;
 }
 
 function directlyCompilable(model: ModuleModel, fn: FunctionModel): boolean {

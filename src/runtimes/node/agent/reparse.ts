@@ -11,9 +11,15 @@ type AnyNode = any;
  * unusual (a parse error, an edit outside any statement) falls back to parsing the whole file, so
  * errors are reported exactly as a whole parse reports them.
  */
-export function reparse(oldSource: string, oldProgram: AnyNode, source: string, esm: boolean): AnyNode {
+export function reparse(
+  oldSource: string,
+  oldProgram: AnyNode,
+  source: string,
+  esm: boolean,
+): { program: AnyNode; restore: () => void } {
+  const whole = () => ({ program: parseModule(source, esm), restore: () => {} });
   const body: AnyNode[] = oldProgram.body;
-  if (body.length < 4) return parseModule(source, esm);
+  if (body.length < 4) return whole();
   const shortest = Math.min(oldSource.length, source.length);
   let prefix = 0;
   while (prefix < shortest && oldSource.charCodeAt(prefix) === source.charCodeAt(prefix)) prefix++;
@@ -37,7 +43,7 @@ export function reparse(oldSource: string, oldProgram: AnyNode, source: string, 
     last++;
   const start = first === 0 ? 0 : body[first].start;
   const oldEnd = last === body.length - 1 ? oldSource.length : body[last].end;
-  if (prefix < start || changedEnd > oldEnd) return parseModule(source, esm);
+  if (prefix < start || changedEnd > oldEnd) return whole();
   const end = oldEnd + delta;
 
   let region: AnyNode;
@@ -55,15 +61,21 @@ export function reparse(oldSource: string, oldProgram: AnyNode, source: string, 
       start,
     ).parse();
   } catch {
-    return parseModule(source, esm);
+    return whole();
   }
   const lines = newlines(source, start, end) - newlines(oldSource, start, oldEnd);
-  const tail = body.slice(last + 1).map((s) => shift(s, delta, lines));
+  // The statements after the edit are moved in place (copying them costs more than parsing);
+  // `restore` moves them back when the patch is not applied and the old parse stays in use.
+  const tail = body.slice(last + 1);
+  shift(tail, delta, lines);
   return {
-    ...oldProgram,
-    start: 0,
-    end: source.length,
-    body: [...body.slice(0, first), ...region.body, ...tail],
+    program: {
+      ...oldProgram,
+      start: 0,
+      end: source.length,
+      body: [...body.slice(0, first), ...region.body, ...tail],
+    },
+    restore: () => shift(tail, -delta, -lines),
   };
 }
 
@@ -73,22 +85,29 @@ function newlines(text: string, from: number, to: number): number {
   return n;
 }
 
-/** A copy of a subtree moved by `delta` characters and `lines` lines (the old one stays intact). */
-function shift(node: AnyNode, delta: number, lines: number): AnyNode {
-  if (delta === 0 && lines === 0) return node;
-  const out: AnyNode = {};
-  for (const key in node) {
-    const value = node[key];
-    if (key === "start" || key === "end") out[key] = value + delta;
-    else if (key === "loc") {
-      out.loc = {
-        start: { line: value.start.line + lines, column: value.start.column },
-        end: { line: value.end.line + lines, column: value.end.column },
-      };
-    } else if (Array.isArray(value)) out[key] = value.map((v) => (isNode(v) ? shift(v, delta, lines) : v));
-    else out[key] = isNode(value) ? shift(value, delta, lines) : value;
-  }
-  return out;
+/** Move subtrees by `delta` characters and `lines` lines. acorn shares position objects between
+ * nodes that start together, so each one is moved once. */
+function shift(nodes: AnyNode[], delta: number, lines: number): void {
+  if (delta === 0 && lines === 0) return;
+  const seen = new Set<object>();
+  const move = (node: AnyNode): void => {
+    node.start += delta;
+    node.end += delta;
+    for (const position of [node.loc?.start, node.loc?.end]) {
+      if (position && !seen.has(position)) {
+        seen.add(position);
+        position.line += lines;
+      }
+    }
+    for (const key in node) {
+      if (key === "loc") continue;
+      const value = node[key];
+      if (Array.isArray(value)) {
+        for (const item of value) if (isNode(item)) move(item);
+      } else if (isNode(value)) move(value);
+    }
+  };
+  for (const node of nodes) move(node);
 }
 
 function isNode(value: unknown): boolean {
