@@ -31,6 +31,10 @@ function greet(name${t(": string")}) {
   return PREFIX + " " + name;
 }
 const boundGreet = greet.bind(null);
+let lastTick = "";
+setInterval(function onTick() {
+  lastTick = "tick v1";
+}, 5);
 const emitter = new EventEmitter();
 let heard = "";
 emitter.on("ping", function onPing() {
@@ -127,6 +131,7 @@ const commands${t(": Record<string, () => unknown>")} = {
   step: () => stepper.next().value,
   newSteps: () => steps().next().value,
   calls: () => calls,
+  tick: () => lastTick,
   extra: () => "extra v1",
 };
 ${commandLoop(format)}`;
@@ -156,6 +161,7 @@ for (const { version, path } of nodeBinaries()) {
             let result = await edit(run, file, [
               ['return PREFIX + " " + name;', 'return PREFIX + ", " + name;'],
               ['heard = "ping v1";', 'heard = "ping v2";'],
+              ['lastTick = "tick v1";', 'lastTick = "tick v2";'],
               ["s.toUpperCase();", 's.toUpperCase() + "!";'],
               ["w * h * scale;", "w * h * scale * 10;"],
               ['"area v1 "', '"area v2 "'],
@@ -170,6 +176,7 @@ for (const { version, path } of nodeBinaries()) {
             for (const name of [
               "greet",
               "onPing",
+              "onTick",
               "areaOf",
               "shout",
               "Shape.area",
@@ -185,6 +192,9 @@ for (const { version, path } of nodeBinaries()) {
             assert.equal(await run.ask("greet"), "hi, ann");
             assert.equal(await run.ask("bound"), "hi, bob");
             assert.equal(await run.ask("emit"), "ping v2");
+            // A timer registered before the edit runs the new code at its next tick.
+            for (let tries = 0; (await run.ask("tick")) !== "tick v2"; tries++)
+              assert.ok(tries < 200, "timer");
             assert.equal(await run.ask("shout"), "X!");
             assert.equal(await run.ask("areaOf"), 60, "an arrow with a destructured parameter");
             assert.equal(await run.ask("area"), "area v2 3");
