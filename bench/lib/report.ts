@@ -1,4 +1,4 @@
-import { median } from "./stats.js";
+import { median, ms, ratio } from "./stats.js";
 
 /** What every benchmark hands back: a table, the goals it checked, and notes. */
 
@@ -92,4 +92,15 @@ export function renderSectionText(section: Section): string {
     parts.push(`goal ${g.status.toUpperCase()}: ${g.what}: goal ${g.goal}, measured ${g.measured}`);
   for (const n of section.notes) parts.push(`note: ${n}`);
   return parts.join("\n");
+}
+
+/** A start-up table row: label, plain and hotframe medians, their ratio, the difference. */
+export function timeRow(label: string, plain: number[], hot: number[], pairRatio: number): string[] {
+  return [label, ms(median(plain)), ms(median(hot)), ratio(pairRatio), ms(median(hot) - median(plain))];
+}
+
+/** A memory table row (values in MB): label, plain and hotframe medians, ratio, difference. */
+export function rssRow(label: string, plain: number[], hot: number[]): string[] {
+  const [p, h] = [median(plain), median(hot)];
+  return [label, `${p.toFixed(1)} MB`, `${h.toFixed(1)} MB`, ratio(h / p), `${(h - p).toFixed(1)} MB`];
 }

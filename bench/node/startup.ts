@@ -1,8 +1,8 @@
 /** Node start-up: a program loading 1,000 modules, `node` vs `hotframe run` (first and second start), and RSS. */
 import { type BenchConfig, count } from "../lib/config.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
-import type { Section } from "../lib/report.js";
-import { median, ms, pairedRatio, ratio } from "../lib/stats.js";
+import { rssRow, type Section, timeRow } from "../lib/report.js";
+import { median, pairedRatio } from "../lib/stats.js";
 import { clearCaches, freshDir, writeFile } from "../lib/work.js";
 import { startupMain, startupModule } from "./generate.js";
 
@@ -75,34 +75,10 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
       "(process.memoryUsage().rss); hotframe's controller process is listed separately.",
     headers: ["", "node", "hotframe run", "ratio (paired runs)", "difference"],
     rows: [
-      [
-        "a one-module program",
-        ms(median(t.helloPlain)),
-        ms(median(t.helloHot)),
-        ratio(pairedRatio(t.helloHot, t.helloPlain)),
-        ms(median(t.helloHot) - median(t.helloPlain)),
-      ],
-      [
-        "first start (no cache)",
-        ms(median(t.plain)),
-        ms(median(t.hotFirst)),
-        ratio(first),
-        ms(median(t.hotFirst) - median(t.plain)),
-      ],
-      [
-        "second start (cache)",
-        ms(median(t.plain)),
-        ms(median(t.hotSecond)),
-        ratio(second),
-        ms(median(t.hotSecond) - median(t.plain)),
-      ],
-      [
-        "program RSS at exit",
-        `${median(rss.plain).toFixed(1)} MB`,
-        `${median(rss.hot).toFixed(1)} MB`,
-        ratio(median(rss.hot) / median(rss.plain)),
-        `${(median(rss.hot) - median(rss.plain)).toFixed(1)} MB`,
-      ],
+      timeRow("a one-module program", t.helloPlain, t.helloHot, pairedRatio(t.helloHot, t.helloPlain)),
+      timeRow("first start (no cache)", t.plain, t.hotFirst, first),
+      timeRow("second start (cache)", t.plain, t.hotSecond, second),
+      rssRow("program RSS at exit", rss.plain, rss.hot),
       ["hotframe controller RSS", "–", `${median(rss.controller).toFixed(1)} MB`, "", ""],
     ],
     goals: [],

@@ -1,8 +1,8 @@
 /** Python start-up: a program importing 200 generated modules, `python3` vs `hotframe run`, wall time to exit. */
 import { type BenchConfig, count } from "../lib/config.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
-import type { Section } from "../lib/report.js";
-import { median, ms, pairedRatio, ratio } from "../lib/stats.js";
+import { rssRow, type Section, timeRow } from "../lib/report.js";
+import { median, pairedRatio } from "../lib/stats.js";
 import { clearCaches, copyFixture, freshDir, writeFile } from "../lib/work.js";
 import { startupModule } from "./generate.js";
 
@@ -90,34 +90,15 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
       "program's own peak (ru_maxrss), without hotframe's controller process.",
     headers: ["", "python3", "hotframe run", "ratio (paired runs)", "difference"],
     rows: [
-      [
+      timeRow(
         "a one-module program",
-        ms(median(helloTimes.plain)),
-        ms(median(helloTimes.hot)),
-        ratio(pairedRatio(helloTimes.hot, helloTimes.plain)),
-        ms(median(helloTimes.hot) - median(helloTimes.plain)),
-      ],
-      [
-        "cold (no caches)",
-        ms(median(times.plainCold)),
-        ms(median(times.hotCold)),
-        ratio(cold),
-        ms(median(times.hotCold) - median(times.plainCold)),
-      ],
-      [
-        "warm (second start)",
-        ms(median(times.plainWarm)),
-        ms(median(times.hotWarm)),
-        ratio(warm),
-        ms(median(times.hotWarm) - median(times.plainWarm)),
-      ],
-      [
-        "program peak RSS",
-        `${median(rss.plain).toFixed(1)} MB`,
-        `${median(rss.hot).toFixed(1)} MB`,
-        ratio(median(rss.hot) / median(rss.plain)),
-        `${(median(rss.hot) - median(rss.plain)).toFixed(1)} MB`,
-      ],
+        helloTimes.plain,
+        helloTimes.hot,
+        pairedRatio(helloTimes.hot, helloTimes.plain),
+      ),
+      timeRow("cold (no caches)", times.plainCold, times.hotCold, cold),
+      timeRow("warm (second start)", times.plainWarm, times.hotWarm, warm),
+      rssRow("program peak RSS", rss.plain, rss.hot),
       ["hotframe controller RSS (node)", "–", `${median(rss.controller).toFixed(1)} MB`, "", ""],
     ],
     goals: [],
