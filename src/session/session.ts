@@ -36,14 +36,6 @@ export class Session {
   async run(): Promise<ExitInfo> {
     const { controller, program, onVerbose } = this.options;
     const spec = await controller.launch(program);
-    // Watching starts before the program does: a save made right after start is never missed.
-    const watcher = new SourceWatcher(
-      program.root,
-      controller.sourceExtensions,
-      this.options.quietMs,
-      (change) => this.onChange(change),
-    );
-    await watcher.ready;
     onVerbose(`spawning ${spec.command} ${spec.args.join(" ")}`);
     const agent = new AgentProcess(spec);
     this.agent = agent;
@@ -53,6 +45,12 @@ export class Session {
     agent.on("loaded", (file) => onVerbose(`instrumented ${file}`));
     agent.on("warning", (message, file) => this.emit({ type: "warning", message, file }));
     agent.on("protocolError", (message) => this.emit({ type: "warning", message }));
+    const watcher = new SourceWatcher(
+      program.root,
+      controller.sourceExtensions,
+      this.options.quietMs,
+      (change) => this.onChange(change),
+    );
     const exit = await agent.exited;
     await watcher.close();
     this.emit({ type: "exit", code: exit.code, signal: exit.signal });
