@@ -11,7 +11,7 @@ export type FunctionKind = "function" | "arrow" | "method" | "get" | "set" | "co
 
 // acorn's ESTree nodes are loosely typed; this module reads fields by name.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ESTree node shapes vary by type
-type AnyNode = any;
+export type AnyNode = any;
 
 export interface FunctionModel {
   key: string;
@@ -106,14 +106,19 @@ export class ParseError extends Error {
   }
 }
 
-export function parseModule(source: string, esm: boolean): AnyNode {
-  const options: Options = {
+/** acorn's options for a module of this format, shared by whole and partial parses. */
+export function parseOptions(esm: boolean): Options {
+  return {
     ecmaVersion: "latest",
     sourceType: esm ? "module" : "script",
     allowHashBang: true,
     allowReturnOutsideFunction: !esm,
     locations: true,
   };
+}
+
+export function parseModule(source: string, esm: boolean): AnyNode {
+  const options = parseOptions(esm);
   try {
     return parse(source, options);
   } catch (error) {
@@ -360,6 +365,12 @@ export function buildModel(
     return undefined;
   };
 
+  /** The module-scope name a `const x = function/class …` binds, when it is at module level. */
+  const moduleBinding = (node: AnyNode, parent: AnyNode, walk: Walk): string | undefined =>
+    walk.fn === undefined && parent?.type === "VariableDeclarator" && walk.declared === model.moduleNames
+      ? inferName(node, parent)
+      : undefined;
+
   const visitClass = (node: AnyNode, walk: Walk, parent: AnyNode, topBinding: string | undefined): void => {
     const name = node.id?.name ?? inferName(node, parent) ?? "<class>";
     const key = unique(walk.fn ? `${walk.fn.key}>${name}` : name);
@@ -434,12 +445,7 @@ export function buildModel(
           node.id?.name ??
           inferName(node, parent) ??
           (node.type === "ArrowFunctionExpression" ? "<arrow>" : "<anonymous>");
-        const binding =
-          walk.fn === undefined &&
-          parent?.type === "VariableDeclarator" &&
-          walk.declared === model.moduleNames
-            ? inferName(node, parent)
-            : undefined;
+        const binding = moduleBinding(node, parent, walk);
         const kind: FunctionKind = node.type === "ArrowFunctionExpression" ? "arrow" : "function";
         visitFunction(makeFunction(node, walk, local, kind, undefined, binding), walk);
         return;
@@ -454,13 +460,7 @@ export function buildModel(
         );
         return;
       case "ClassExpression": {
-        const binding =
-          walk.fn === undefined &&
-          parent?.type === "VariableDeclarator" &&
-          walk.declared === model.moduleNames
-            ? inferName(node, parent)
-            : undefined;
-        visitClass(node, walk, parent, binding);
+        visitClass(node, walk, parent, moduleBinding(node, parent, walk));
         return;
       }
       case "VariableDeclaration":

@@ -1,8 +1,5 @@
 import { type Options, Parser } from "acorn";
-import { parseModule } from "./model.js";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- ESTree node shapes vary by type
-type AnyNode = any;
+import { type AnyNode, parseModule, parseOptions } from "./model.js";
 
 /**
  * The parse of an edited file that re-parses only the top-level statements the edit touched (plus
@@ -48,13 +45,7 @@ export function reparse(
 
   let region: AnyNode;
   try {
-    const options: Options = {
-      ecmaVersion: "latest",
-      sourceType: esm ? "module" : "script",
-      allowHashBang: true,
-      allowReturnOutsideFunction: !esm,
-      locations: true,
-    };
+    const options = parseOptions(esm);
     region = new (Parser as unknown as new (o: Options, input: string, at: number) => { parse(): AnyNode })(
       options,
       source.slice(0, end),
