@@ -136,15 +136,17 @@ test("-m module runs instrumented and patchable", async () => {
   assert.equal(end.stderr, "");
 });
 
-test("the program keeps running when the controller goes away", async () => {
+test("the program is stopped by SIGHUP, as by a closed terminal, when the controller goes away", async () => {
   const dir = copyFixture("live");
   const run = new AgentRun({ cwd: dir, entry: ["app.py"] });
   await run.stdoutLine(/^ready$/);
   run.closePipe();
-  assert.match(await run.ask("report", /^\{/), /"errors": 0/);
-  const end = await run.finish();
-  assert.equal(end.code, 0, end.stderr);
-  assert.equal(end.stderr, "");
+  // stdin stays open: without the agent's SIGHUP the program would wait for input forever.
+  assert.deepEqual(await run.ended(), { code: null, signal: "SIGHUP" });
+  assert.equal(
+    run.output.stderr,
+    `hotframe: the controller (pid ${process.pid}) is gone; stopping the program\n`,
+  );
 });
 
 test("Ctrl-C (SIGINT) ends the program as it ends plain python", async () => {

@@ -21,8 +21,8 @@ export class ObservedProcess {
   protected stdoutText = "";
   protected stderrText = "";
   private readonly waiters = new Set<() => void>();
-  /** Exited and its output fully read: nothing more can arrive. */
-  private closed = false;
+  /** Set once it exited and its output is fully read: nothing more can arrive. */
+  private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
   constructor(readonly child: ChildProcess) {
     RUNNING.add(child);
@@ -35,10 +35,11 @@ export class ObservedProcess {
     this.exited = new Promise((resolve) =>
       child.on("close", (code, signal) => {
         RUNNING.delete(child);
-        this.closed = true;
+        const exit = { code, signal };
+        this.exit = exit;
         this.onExit();
         this.notify();
-        resolve({ code, signal });
+        resolve(exit);
       }),
     );
   }
@@ -54,6 +55,11 @@ export class ObservedProcess {
 
   stderrLine(match: RegExp, from = 0): Promise<string> {
     return this.until(`stderr line ${match}`, () => this.stderr.slice(from).find((l) => match.test(l)));
+  }
+
+  /** Resolves once the process has exited and its output is fully read (bounded, unlike `exited`). */
+  ended(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return this.until("the end of the process", () => this.exit);
   }
 
   write(text: string): void {
@@ -79,7 +85,7 @@ export class ObservedProcess {
           clearTimeout(timer);
           this.waiters.delete(check);
           resolve(found);
-        } else if (this.closed) {
+        } else if (this.exit) {
           fail("program exited");
         }
       };

@@ -2,7 +2,8 @@
 
 Messages are sent from any thread (imports happen anywhere); requests are read by one reader
 thread started with _thread, so it does not appear in threading.enumerate() and never delays
-interpreter exit. If the controller goes away, the program keeps running, unpatched.
+interpreter exit. The controller waits for the program and never closes its end first, so the
+end of the input (or a broken pipe) means it is gone: serve() then calls its on_gone().
 """
 
 import _thread
@@ -30,19 +31,25 @@ class Channel:
             except OSError:
                 self._open = False  # the controller is gone: keep the program running
 
-    def serve(self, handle):
-        """Call handle(message) for each request, on a reader thread."""
-        _thread.start_new_thread(self._read, (handle,))
+    def serve(self, handle, on_gone):
+        """Call handle(message) for each request, on a reader thread; on_gone() once the
+        controller has closed the pipe."""
+        _thread.start_new_thread(self._read, (handle, on_gone))
 
-    def _read(self, handle):
+    def _read(self, handle, on_gone):
         reader = self._socket.makefile("rb")
         try:
             for line in reader:
-                if line.strip():
-                    handle(json.loads(line))
-        except (OSError, ValueError):
+                try:
+                    message = json.loads(line) if line.strip() else None
+                except ValueError:
+                    continue  # an unreadable line is not a request (and not the end of the pipe)
+                if message is not None:
+                    handle(message)
+        except OSError:
             pass
         self._open = False
+        on_gone()
 
     def _forget(self):
         # A forked child shares the socket with its parent: only the parent talks to hotframe.
@@ -55,5 +62,5 @@ class NullChannel:
     def send(self, message):
         pass
 
-    def serve(self, handle):
+    def serve(self, handle, on_gone):
         pass

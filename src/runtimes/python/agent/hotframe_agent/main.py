@@ -9,6 +9,7 @@ import importlib.machinery
 import importlib.util
 import os
 import runpy
+import signal
 import sys
 import types
 import zipfile
@@ -33,6 +34,7 @@ def connect():
         )
         sys.exit(2)
     pipe = channel.Channel(int(fd)) if fd else channel.NullChannel()
+    controller = os.getppid()  # the controller spawned this process itself
     pipe.send(protocol.hello())
     registry.install_builtins(restarts.HotframeRestart)
     importer.on_loaded = lambda file: pipe.send(protocol.loaded(file))
@@ -46,8 +48,19 @@ def connect():
         except Exception as exc:  # a malformed request must not stop the reader
             pipe.send(protocol.warning("hotframe agent: cannot handle %.200r: %r" % (message, exc)))
 
-    pipe.serve(handle)
+    pipe.serve(handle, lambda: _controller_gone(controller))
     return root, deps
+
+
+def _controller_gone(pid):
+    """The controller died (SIGKILL, a crash) while the program runs: stop the program as a
+    closed terminal does, so it neither runs on unpatchable nor writes to a terminal nobody
+    watches. SIGHUP runs the program's own handler, if it has one; otherwise it ends it."""
+    try:
+        os.write(2, ("hotframe: the controller (pid %d) is gone; stopping the program\n" % pid).encode())
+    except OSError:
+        pass  # stderr is gone too: stop the program all the same
+    os.kill(os.getpid(), signal.SIGHUP)
 
 
 def prepare(argv, boot_globals):
