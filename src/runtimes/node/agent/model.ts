@@ -69,6 +69,8 @@ export interface StatementModel {
   name: string | undefined;
   /** Text with functions blanked; for declarators: the initializer only. */
   text: string;
+  /** The text with runs of whitespace as one space: how imports and other statements are compared. */
+  normalized: string;
   /** The initializer (declarators) or the whole statement (other). */
   node: AnyNode;
   line: number;
@@ -94,6 +96,27 @@ export interface ModuleModel {
   strict: boolean;
   /** Where the instrumentation preamble can go without moving user code (see transform.ts). */
   preambleAt: number;
+  /** What each top-level statement contributed, by statement node: reused by the next build. */
+  pieces: Map<AnyNode, Piece>;
+}
+
+/**
+ * What one top-level statement adds to the model. A statement's model depends only on its own
+ * text and on how many earlier functions share a key name, so a statement that an edit did not
+ * touch (the same node, reused by reparse.ts) keeps its piece: a patch costs in proportion to
+ * the edit, not to the module.
+ */
+export interface Piece {
+  /** Position of the statement when the piece was made (a reused piece moves with it). */
+  start: number;
+  line: number;
+  functions: FunctionModel[];
+  classes: ClassModel[];
+  statements: StatementModel[];
+  moduleNames: string[];
+  blockNames: string[];
+  /** Each key name the statement asked for, with the number it got (`f` 2 → key `f#2`). */
+  keys: [string, number][];
 }
 
 export class ParseError extends Error {
@@ -221,6 +244,7 @@ export function buildModel(
   source: string,
   esm: boolean,
   program: AnyNode = parseModule(source, esm),
+  previous?: ModuleModel,
 ): ModuleModel {
   const model: ModuleModel = {
     source,
@@ -234,13 +258,18 @@ export function buildModel(
     blockNames: new Set(),
     strict: esm || hasUseStrict(program.body),
     preambleAt: 0,
+    pieces: new Map(),
   };
   const usedKeys = new Map<string, number>();
+  /** Every key name asked for and the number it got, in order (see Piece.keys). */
+  const keyLog: [string, number][] = [];
+  const classList: ClassModel[] = [];
   // Properties of a named object literal are named after it: `handlers.get`, not just `get`.
   const objectNames = new WeakMap<AnyNode, string>();
   const unique = (key: string): string => {
     const n = (usedKeys.get(key) ?? 0) + 1;
     usedKeys.set(key, n);
+    keyLog.push([key, n]);
     return n === 1 ? key : `${key}#${n}`;
   };
 
@@ -385,6 +414,7 @@ export function buildModel(
       line: node.loc.start.line,
     };
     model.classes.set(key, cls);
+    classList.push(cls);
     if (node.superClass) visit(node.superClass, walk, node);
     const inner: Walk = { ...walk, cls, strict: true };
     const members: FunctionModel[] = [];
@@ -526,8 +556,44 @@ export function buildModel(
     for (const child of children(node)) visit(child, walk, node);
   };
 
+  /** Take a statement's piece from the previous build if its keys come out the same. */
+  const reuse = (statement: AnyNode): boolean => {
+    const piece = previous?.pieces.get(statement);
+    if (!piece) return false;
+    const counts = new Map<string, number>();
+    for (const [key, n] of piece.keys) {
+      const now = (counts.get(key) ?? usedKeys.get(key) ?? 0) + 1;
+      if (now !== n) return false;
+      counts.set(key, now);
+    }
+    for (const [key, n] of counts) usedKeys.set(key, n);
+    for (const entry of piece.keys) keyLog.push(entry);
+    const moved = movePiece(piece, statement.start - piece.start, statement.loc.start.line - piece.line);
+    for (const fn of moved.functions) {
+      model.functions.push(fn);
+      model.byKey.set(fn.key, fn);
+    }
+    for (const cls of moved.classes) model.classes.set(cls.key, cls);
+    for (const s of moved.statements) model.statements.push(s);
+    for (const name of moved.moduleNames) model.moduleNames.add(name);
+    for (const name of moved.blockNames) model.blockNames.add(name);
+    model.pieces.set(statement, moved);
+    return true;
+  };
+
+  const moduleNames = model.moduleNames;
+  const blockNames = model.blockNames;
   for (const statement of program.body) {
-    const before = model.functions.length;
+    if (reuse(statement)) continue;
+    const before = {
+      functions: model.functions.length,
+      classes: classList.length,
+      statements: model.statements.length,
+      keys: keyLog.length,
+    };
+    // The statement's names go to sets of its own first, so that its piece knows them.
+    model.moduleNames = new Set();
+    model.blockNames = new Set();
     const refs = new Set<string>();
     visit(
       statement,
@@ -540,14 +606,60 @@ export function buildModel(
       },
       program,
     );
-    const direct = model.functions
-      .slice(before)
-      .filter((f) => f.parent === undefined && f.memberOf === undefined);
+    const functions = model.functions.slice(before.functions);
+    const direct = functions.filter((f) => f.parent === undefined && f.memberOf === undefined);
     collectStatements(model, statement, direct, refs);
+    model.pieces.set(statement, {
+      start: statement.start,
+      line: statement.loc.start.line,
+      functions,
+      classes: classList.slice(before.classes),
+      statements: model.statements.slice(before.statements),
+      moduleNames: [...model.moduleNames],
+      blockNames: [...model.blockNames],
+      keys: keyLog.slice(before.keys),
+    });
+    for (const name of model.moduleNames) moduleNames.add(name);
+    for (const name of model.blockNames) blockNames.add(name);
+    model.moduleNames = moduleNames;
+    model.blockNames = blockNames;
   }
   checkRedeclarations(program, esm);
   model.preambleAt = preamblePosition(source, program);
   return model;
+}
+
+/**
+ * A piece whose statement moved by `delta` characters and `lines` lines (reparse.ts moves the
+ * nodes themselves, whole lines only: columns stay). The previous model keeps its own objects.
+ */
+function movePiece(piece: Piece, delta: number, lines: number): Piece {
+  if (delta === 0 && lines === 0) return piece;
+  const classes = new Map<ClassModel, ClassModel>();
+  for (const cls of piece.classes) classes.set(cls, { ...cls, line: cls.line + lines });
+  const functions = new Map<FunctionModel, FunctionModel>();
+  for (const fn of piece.functions)
+    functions.set(fn, {
+      ...fn,
+      line: fn.line + lines,
+      endLine: fn.endLine + lines,
+      headerStart: fn.headerStart + delta,
+    });
+  const cls = (c: ClassModel | undefined) => (c ? classes.get(c) : undefined);
+  for (const fn of functions.values()) {
+    fn.parent = fn.parent ? functions.get(fn.parent) : undefined;
+    fn.memberOf = cls(fn.memberOf);
+    fn.withinClass = cls(fn.withinClass);
+    fn.children = fn.children.map((child) => functions.get(child) as FunctionModel);
+  }
+  return {
+    ...piece,
+    start: piece.start + delta,
+    line: piece.line + lines,
+    functions: [...functions.values()],
+    classes: [...classes.values()],
+    statements: piece.statements.map((s) => ({ ...s, line: s.line + lines })),
+  };
 }
 
 /**
@@ -617,6 +729,7 @@ function collectStatements(
       kind,
       name,
       text,
+      normalized: kind === "import" || kind === "other" ? text.replace(/\s+/g, " ").trim() : text,
       node: at,
       line,
       exported,

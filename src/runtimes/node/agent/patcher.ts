@@ -70,7 +70,7 @@ async function patchFile(record: ModuleRecord, text: string, restores: (() => vo
     const js = record.typescript ? stripTypes(text) : text;
     const parsed = reparse(old.source, old.program, js, record.esm);
     restores.push(parsed.restore);
-    model = buildModel(js, record.esm, parsed.program);
+    model = buildModel(js, record.esm, parsed.program, old);
   } catch (error) {
     if (error instanceof ParseError || error instanceof TypeScriptError) {
       const kind = error instanceof ParseError ? "syntax" : "refused";
@@ -90,7 +90,7 @@ async function patchFile(record: ModuleRecord, text: string, restores: (() => vo
   const importsOf = (m: ModuleModel) =>
     m.statements
       .filter((s) => s.kind === "import")
-      .map((s) => s.text.replace(/\s+/g, " "))
+      .map((s) => s.normalized)
       .sort()
       .join("\n");
   if (importsOf(old) !== importsOf(model)) {
@@ -371,6 +371,7 @@ function planPatch(
   const frozen = new Set<string>();
   for (const cls of model.classes.values()) {
     const before = old.classes.get(cls.key);
+    if (before === cls) continue; // from a statement the edit did not touch (model.ts Piece)
     if (!before) {
       if (cls.topLevel && cls.binding && !old.moduleNames.has(cls.binding)) {
         plan.declarations.push(
@@ -452,6 +453,7 @@ function planPatch(
     }
     const id = record.ids.get(fn.key) ?? fresh();
     ids.set(fn.key, id);
+    if (before === fn) continue; // from a statement the edit did not touch (model.ts Piece)
     if (before.ownText === fn.ownText) {
       // Same code at another place (lines added above or inside a nested function): recompiled,
       // unreported, so that stack traces keep pointing at the right lines.
@@ -615,11 +617,11 @@ function planStatements(
   const oldDecls = byName(old);
   const oldOther = new Map<string, number>();
   for (const s of old.statements)
-    if (s.kind === "other") oldOther.set(norm(s.text), (oldOther.get(norm(s.text)) ?? 0) + 1);
+    if (s.kind === "other") oldOther.set(s.normalized, (oldOther.get(s.normalized) ?? 0) + 1);
   const changedConsts: StatementModel[] = [];
   for (const s of model.statements) {
     if (s.kind === "other") {
-      const key = norm(s.text);
+      const key = s.normalized;
       const left = oldOther.get(key) ?? 0;
       if (left > 0) {
         oldOther.set(key, left - 1);
@@ -705,10 +707,6 @@ function planStatements(
     }
   }
   for (const s of changedConsts) planConstant(record, model, plan, accepted, report, s);
-}
-
-function norm(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
 }
 
 /** Why a changed constant cannot be applied consistently, if it cannot. */

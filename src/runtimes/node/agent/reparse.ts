@@ -18,14 +18,11 @@ export function reparse(
   const body: AnyNode[] = oldProgram.body;
   if (body.length < 4) return whole();
   const shortest = Math.min(oldSource.length, source.length);
-  let prefix = 0;
-  while (prefix < shortest && oldSource.charCodeAt(prefix) === source.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (
-    suffix < shortest - prefix &&
-    oldSource.charCodeAt(oldSource.length - 1 - suffix) === source.charCodeAt(source.length - 1 - suffix)
-  )
-    suffix++;
+  const prefix = longestCommon(shortest, (n) => oldSource.slice(0, n) === source.slice(0, n));
+  const suffix = longestCommon(
+    shortest - prefix,
+    (n) => oldSource.slice(oldSource.length - n) === source.slice(source.length - n),
+  );
   const changedEnd = oldSource.length - suffix;
   const delta = source.length - oldSource.length;
 
@@ -70,35 +67,72 @@ export function reparse(
   };
 }
 
+/** The largest n <= limit for which same(n) holds (it holds for 0 and for every n below one that
+ * holds): a binary search, since comparing two strings is much faster than a loop over chars. */
+function longestCommon(limit: number, same: (n: number) => boolean): number {
+  let low = 0;
+  let high = limit;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (same(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
 function newlines(text: string, from: number, to: number): number {
   let n = 0;
   for (let at = text.indexOf("\n", from); at >= 0 && at < to; at = text.indexOf("\n", at + 1)) n++;
   return n;
 }
 
-/** Move subtrees by `delta` characters and `lines` lines. acorn shares position objects between
- * nodes that start together, so each one is moved once. */
-function shift(nodes: AnyNode[], delta: number, lines: number): void {
-  if (delta === 0 && lines === 0) return;
+/** Every node of a statement and every distinct position object in it (acorn shares position
+ * objects between nodes that start together), collected once: the same statement is usually
+ * moved again by later edits, and a flat loop is much faster than a tree walk. */
+interface Flat {
+  nodes: AnyNode[];
+  positions: { line: number }[];
+}
+const flattened = new WeakMap<AnyNode, Flat>();
+
+function flatten(statement: AnyNode): Flat {
+  let flat = flattened.get(statement);
+  if (flat) return flat;
+  flat = { nodes: [], positions: [] };
+  const { nodes, positions } = flat;
   const seen = new Set<object>();
-  const move = (node: AnyNode): void => {
-    node.start += delta;
-    node.end += delta;
+  const collect = (node: AnyNode): void => {
+    nodes.push(node);
     for (const position of [node.loc?.start, node.loc?.end]) {
       if (position && !seen.has(position)) {
         seen.add(position);
-        position.line += lines;
+        positions.push(position);
       }
     }
     for (const key in node) {
       if (key === "loc") continue;
       const value = node[key];
       if (Array.isArray(value)) {
-        for (const item of value) if (isNode(item)) move(item);
-      } else if (isNode(value)) move(value);
+        for (const item of value) if (isNode(item)) collect(item);
+      } else if (isNode(value)) collect(value);
     }
   };
-  for (const node of nodes) move(node);
+  collect(statement);
+  flattened.set(statement, flat);
+  return flat;
+}
+
+/** Move statements by `delta` characters and `lines` lines. */
+function shift(statements: AnyNode[], delta: number, lines: number): void {
+  if (delta === 0 && lines === 0) return;
+  for (const statement of statements) {
+    const { nodes, positions } = flatten(statement);
+    for (const node of nodes) {
+      node.start += delta;
+      node.end += delta;
+    }
+    if (lines !== 0) for (const position of positions) position.line += lines;
+  }
 }
 
 function isNode(value: unknown): boolean {
