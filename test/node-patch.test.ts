@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import type { PatchResult } from "../src/protocol/messages.js";
 import { AgentRun, nodeBinaries } from "./helpers/node-agent.js";
 import {
   commandLoop,
@@ -254,6 +255,25 @@ for (const { version, path } of nodeBinaries()) {
             assert.equal(statusOf(result, "Shape.area"), "updated");
             assert.equal(await run.ask("area"), "area v3 3");
 
+            // What was refused keeps running its old code and is said again at every patch of the
+            // file, until the source matches what runs; then nothing more is said of it.
+            result = await edit(run, file, [['"area v3 "', '"area v3b "']]);
+            assert.equal(result.outcome, "partial", JSON.stringify(result));
+            assert.equal(statusOf(result, "Shape.constructor"), "refused");
+            assert.equal(statusOf(result, "shape"), "refused");
+            assert.equal(statusOf(result, "Shape.area"), "updated");
+            result = await edit(run, file, [
+              ["Shape.count += 2;", "Shape.count++;"],
+              ["const shape = new Shape(4);", "const shape = new Shape(3);"],
+              ['"area v3b "', '"area v3 "'],
+            ]);
+            assert.equal(result.outcome, "applied", JSON.stringify(result));
+            assert.deepEqual(
+              result.functions.map((f) => `${f.qualname} ${f.status}`),
+              ["Shape.area updated"],
+            );
+            assert.equal(await run.ask("area"), "area v3 3");
+
             // A changed heritage refuses the class: nothing of it changes.
             result = await edit(run, file, [
               ["class Shape extends Base {", "class Shape extends Object {"],
@@ -301,3 +321,74 @@ for (const { version, path } of nodeBinaries()) {
     },
   );
 }
+
+test("every kind of refusal is said again at each patch until the source matches what runs", async () => {
+  const format: Format = "esm";
+  const dir = programDir(format, {
+    [entryName(format)]: `${imports(format, { "node:readline": "createInterface" })}
+let counter = 0;
+export const LIMIT = 5;
+globalThis.booted = (globalThis.booted ?? 0) + 1;
+class Box {
+  constructor() {
+    this.v = 1;
+  }
+  get() {
+    return "get v1";
+  }
+}
+const box = new Box();
+const commands = {
+  get: () => box.get(),
+  state: () => [counter, LIMIT, globalThis.booted, typeof box.onX],
+};
+${commandLoop(format)}`,
+  });
+  const file = join(dir, entryName(format));
+  const run = await AgentRun.start(file, {});
+  const refusedOf = (result: PatchResult) =>
+    result.functions
+      .filter((f) => f.status === "refused")
+      .map((f) => f.qualname)
+      .sort();
+  const refusals = ["<module>:4", "Box", "Box.constructor", "Box.onX", "LIMIT", "counter"];
+  try {
+    await run.output("ready");
+    let result = await edit(run, file, [
+      ["let counter = 0;", "let counter = 7;"],
+      ["export const LIMIT = 5;", "export const LIMIT = 6;"],
+      ["+ 1;", "+ 2;"],
+      ["this.v = 1;", "this.v = 2;"],
+      ["  get() {", "  onX = () => 1;\n  get() {"],
+      ['"get v1"', '"get v2"'],
+    ]);
+    assert.equal(result.outcome, "partial", JSON.stringify(result));
+    assert.deepEqual(refusedOf(result), refusals, JSON.stringify(result));
+    assert.equal(statusOf(result, "Box.get"), "updated");
+
+    // An unrelated edit: every refusal is said again, and the program still runs the old code.
+    result = await edit(run, file, [['"get v2"', '"get v3"']]);
+    assert.equal(result.outcome, "partial", JSON.stringify(result));
+    assert.deepEqual(refusedOf(result), refusals, JSON.stringify(result));
+    assert.equal(await run.ask("get"), "get v3");
+    assert.deepEqual(await run.ask("state"), [0, 5, 1, "undefined"]);
+
+    // Back to what runs: nothing is refused, removed or added.
+    result = await edit(run, file, [
+      ["let counter = 7;", "let counter = 0;"],
+      ["export const LIMIT = 6;", "export const LIMIT = 5;"],
+      ["+ 2;", "+ 1;"],
+      ["this.v = 2;", "this.v = 1;"],
+      ["  onX = () => 1;\n", ""],
+      ['"get v3"', '"get v4"'],
+    ]);
+    assert.equal(result.outcome, "applied", JSON.stringify(result));
+    assert.deepEqual(
+      result.functions.map((f) => `${f.qualname} ${f.status}`),
+      ["Box.get updated"],
+    );
+    assert.equal(await run.ask("get"), "get v4");
+  } finally {
+    run.kill();
+  }
+});

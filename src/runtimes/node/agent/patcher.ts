@@ -7,7 +7,7 @@ import {
   ParseError,
   type StatementModel,
 } from "./model.js";
-import { type EvalHook, type ModuleRecord, runningModel } from "./registry.js";
+import { type EvalHook, type Kept, type ModuleRecord, nothingKept, runningModel } from "./registry.js";
 import { reparse } from "./reparse.js";
 import {
   CODE,
@@ -50,6 +50,8 @@ interface Plan {
   }[];
   /** Top-level statements re-run (accepting modules only). */
   rerun: { from: number; to: number; prefix: string; suffix: string }[];
+  /** What keeps running where this patch refuses a change (the record's next `kept`). */
+  kept: Kept;
 }
 
 export async function applyPatch(record: ModuleRecord, text: string): Promise<PatchResult> {
@@ -228,6 +230,7 @@ async function patchFile(record: ModuleRecord, text: string, restores: (() => vo
   record.scopeHook = scopeHook;
   record.scopeNames = scopeNames;
   record.slotHooks = slotHooks;
+  record.kept = plan.kept;
   if (record.hot.accepted && plan.outcomes.some((o) => o.status !== "refused")) {
     const namespace = record.esm
       ? await import(record.url)
@@ -358,7 +361,9 @@ function planPatch(
     removedMembers: [],
     declarations: [],
     rerun: [],
+    kept: nothingKept(),
   };
+  const kept = record.kept;
   const accepted = record.hot.accepted;
   const reported = new Set<string>();
   const report = (o: FunctionOutcome) => {
@@ -370,7 +375,7 @@ function planPatch(
   // Classes: a changed heritage freezes the class; changed fields or static blocks are refused.
   const frozen = new Set<string>();
   for (const cls of model.classes.values()) {
-    const before = old.classes.get(cls.key);
+    const before = kept.classes.get(cls.key) ?? old.classes.get(cls.key);
     if (before === cls) continue; // from a statement the edit did not touch (model.ts Piece)
     if (!before) {
       if (cls.topLevel && cls.binding && !old.moduleNames.has(cls.binding)) {
@@ -388,6 +393,7 @@ function planPatch(
     }
     if (before.heritageText !== cls.heritageText) {
       frozen.add(cls.key);
+      plan.kept.classes.set(cls.key, before);
       report(
         outcome(
           cls,
@@ -396,6 +402,7 @@ function planPatch(
         ),
       );
     } else if (before.shellText.replace(/\s+/g, " ") !== cls.shellText.replace(/\s+/g, " ")) {
+      plan.kept.classes.set(cls.key, before);
       report(
         outcome(
           cls,
@@ -410,20 +417,21 @@ function planPatch(
 
   const ancestorsToRecompile = new Set<FunctionModel>();
   for (const fn of model.functions) {
-    const before = old.byKey.get(fn.key);
+    const before = kept.functions.has(fn.key)
+      ? (kept.functions.get(fn.key) ?? undefined)
+      : old.byKey.get(fn.key);
+    /** A refusal: `fn` keeps running as `before` (or does not run at all). */
+    const refuse = (reason: string) => {
+      plan.kept.functions.set(fn.key, before ?? null);
+      report(outcome(fn, "refused", reason));
+    };
     if (!before) {
       ids.set(fn.key, fresh());
       if (fn.memberOf && !newClassMember(fn)) {
         if (frozen.has(fn.memberOf.key)) continue;
         if (!fn.memberOf.topLevel) continue; // created by the recompiled enclosing function
         if (fn.node.type === "ArrowFunctionExpression" || fn.kind === "function") {
-          report(
-            outcome(
-              fn,
-              "refused",
-              "a new class field: fields are set when an instance is created; restart to apply",
-            ),
-          );
+          refuse("a new class field: fields are set when an instance is created; restart to apply");
           continue;
         }
         plan.addedMembers.push(fn);
@@ -461,29 +469,20 @@ function planPatch(
       continue;
     }
     if (fn.memberOf && frozen.has(fn.memberOf.key)) {
-      report(outcome(fn, "refused", `class ${fn.memberOf.name} cannot be patched: its heritage changed`));
+      refuse(`class ${fn.memberOf.name} cannot be patched: its heritage changed`);
       continue;
     }
     if (fn.kind === "constructor") {
-      const instances = activations(record, id);
-      report(
-        outcome(
-          fn,
-          "refused",
-          instances > 0
-            ? "constructor changed and instances built by it exist: their fields come from the old constructor; restart to apply"
-            : "constructor changed: a class's constructor cannot be swapped in a running program; restart to apply",
-        ),
+      refuse(
+        activations(record, id) > 0
+          ? "constructor changed and instances built by it exist: their fields come from the old constructor; restart to apply"
+          : "constructor changed: a class's constructor cannot be swapped in a running program; restart to apply",
       );
       continue;
     }
     if (before.generator !== fn.generator || (before.async !== fn.async && fn.generator)) {
-      report(
-        outcome(
-          fn,
-          "refused",
-          "changed between generator and plain function: existing references cannot forward to it; restart to apply",
-        ),
+      refuse(
+        "changed between generator and plain function: existing references cannot forward to it; restart to apply",
       );
       continue;
     }
@@ -493,12 +492,8 @@ function planPatch(
     if (captured || !dispatchable(fn) || !forwardsAll) {
       const parent = recompilableAncestor(model, fn);
       if (!parent) {
-        report(
-          outcome(
-            fn,
-            "refused",
-            `existing references cannot be updated (${captured ? `it reads local variables of ${captured}` : "its parameters cannot be forwarded"}) and no enclosing function can be recompiled`,
-          ),
+        refuse(
+          `existing references cannot be updated (${captured ? `it reads local variables of ${captured}` : "its parameters cannot be forwarded"}) and no enclosing function can be recompiled`,
         );
         continue;
       }
@@ -536,7 +531,7 @@ function planPatch(
     }
   }
   for (const fn of old.functions) {
-    if (model.byKey.has(fn.key)) continue;
+    if (model.byKey.has(fn.key) || kept.functions.get(fn.key) === null) continue;
     if (
       fn.memberOf?.topLevel &&
       model.classes.has(fn.memberOf.key) &&
@@ -614,17 +609,21 @@ function planStatements(
         .filter((s) => s.name && ["const", "let", "var"].includes(s.kind))
         .map((s) => [s.name as string, s]),
     );
+  const kept = record.kept;
   const oldDecls = byName(old);
-  const oldOther = new Map<string, number>();
-  for (const s of old.statements)
-    if (s.kind === "other") oldOther.set(s.normalized, (oldOther.get(s.normalized) ?? 0) + 1);
-  const changedConsts: StatementModel[] = [];
+  // Top-level statements that ran, as a multiset of their texts (they have no names).
+  const ran = new Map<string, number>();
+  const count = (text: string, n: number) => ran.set(text, (ran.get(text) ?? 0) + n);
+  for (const s of old.statements) if (s.kind === "other") count(s.normalized, 1);
+  for (const text of kept.othersNotRun) count(text, -1);
+  for (const text of kept.othersRun) count(text, 1);
+  const changedConsts: { s: StatementModel; before: StatementModel }[] = [];
   for (const s of model.statements) {
     if (s.kind === "other") {
       const key = s.normalized;
-      const left = oldOther.get(key) ?? 0;
+      const left = ran.get(key) ?? 0;
       if (left > 0) {
-        oldOther.set(key, left - 1);
+        ran.set(key, left - 1);
         continue;
       }
       if (accepted) {
@@ -642,6 +641,7 @@ function planStatements(
           line: s.line,
         });
       } else {
+        plan.kept.othersNotRun.push(key);
         report({
           name: "<module>",
           qualname: `<module>:${s.line}`,
@@ -654,11 +654,18 @@ function planStatements(
       continue;
     }
     if (!s.name || !["const", "let", "var"].includes(s.kind)) continue;
-    const before = oldDecls.get(s.name);
+    const isKept = kept.declarations.has(s.name);
+    const before = isKept ? (kept.declarations.get(s.name) ?? undefined) : oldDecls.get(s.name);
     const subject = { name: s.name, qualname: s.name, line: s.line };
+    /** A refusal: the program keeps `before` (or never declared it). */
+    const refuse = (reason: string) => {
+      plan.kept.declarations.set(s.name as string, before ?? null);
+      report({ ...subject, status: "refused", reason });
+    };
     if (!before) {
-      if (old.moduleNames.has(s.name)) continue;
+      if (old.moduleNames.has(s.name) && !isKept) continue;
       if (s.sideEffects && !accepted) {
+        plan.kept.declarations.set(s.name, null);
         report({
           ...subject,
           status: "refused",
@@ -679,19 +686,15 @@ function planStatements(
     }
     if (before.text === s.text && before.kind === s.kind) continue;
     if (s.kind !== before.kind) {
-      report({
-        ...subject,
-        status: "refused",
-        reason: `changed from ${before.kind} to ${s.kind}: a running module's bindings cannot change kind; restart to apply`,
-      });
+      refuse(
+        `changed from ${before.kind} to ${s.kind}: a running module's bindings cannot change kind; restart to apply`,
+      );
     } else if (s.kind === "const") {
-      changedConsts.push(s);
+      changedConsts.push({ s, before });
     } else if (!accepted) {
-      report({
-        ...subject,
-        status: "refused",
-        reason: `module-level ${s.kind} keeps its current value (program state); accept updates with import.meta.hot.accept() to re-assign it`,
-      });
+      refuse(
+        `module-level ${s.kind} keeps its current value (program state); accept updates with import.meta.hot.accept() to re-assign it`,
+      );
     } else if (s.node) {
       plan.rerun.push({
         from: s.node.start,
@@ -706,7 +709,10 @@ function planStatements(
       });
     }
   }
-  for (const s of changedConsts) planConstant(record, model, plan, accepted, report, s);
+  // A changed statement is refused: the texts that ran and are gone from the source stay running.
+  if (plan.kept.othersNotRun.length > 0)
+    for (const [text, left] of ran) for (let i = 0; i < left; i++) plan.kept.othersRun.push(text);
+  for (const { s, before } of changedConsts) planConstant(record, model, plan, accepted, report, s, before);
 }
 
 /** Why a changed constant cannot be applied consistently, if it cannot. */
@@ -745,12 +751,14 @@ function planConstant(
   accepted: boolean,
   report: Report,
   s: StatementModel,
+  before: StatementModel,
 ): void {
   const name = s.name as string;
   const readers = model.functions.filter((fn) => fn.free.has(name) && !declaredAbove(fn, name));
   const subject = { name, qualname: name, line: s.line };
   const refusal = constantRefusal(record, model, accepted, s, readers);
   if (refusal) {
+    plan.kept.declarations.set(name, before);
     report({ ...subject, status: "refused", reason: refusal });
     return;
   }

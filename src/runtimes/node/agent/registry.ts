@@ -1,6 +1,12 @@
 import { pathToFileURL } from "node:url";
 import { HotApi } from "./hot-api.js";
-import { buildModel, type ModuleModel } from "./model.js";
+import {
+  buildModel,
+  type ClassModel,
+  type FunctionModel,
+  type ModuleModel,
+  type StatementModel,
+} from "./model.js";
 
 /** Compiles code by direct eval in some scope (module, class, or a scope added by a patch). */
 export type EvalHook = (code: string, env?: unknown) => unknown;
@@ -15,6 +21,31 @@ export interface LoadedSource {
   source: string;
   esm: boolean;
   typescript: boolean;
+}
+
+/**
+ * What the program still runs where an edit of the saved source was refused. The next patch is
+ * compared with it, not with the saved text, so a refusal is reported again on every patch of the
+ * file until the source matches what runs (or the change can be applied). `null`: not run at all.
+ */
+export interface Kept {
+  functions: Map<string, FunctionModel | null>;
+  classes: Map<string, ClassModel>;
+  declarations: Map<string, StatementModel | null>;
+  /** Top-level statements (normalized text) in the saved source that never ran … */
+  othersNotRun: string[];
+  /** … and those that ran and are no longer in it. */
+  othersRun: string[];
+}
+
+export function nothingKept(): Kept {
+  return {
+    functions: new Map(),
+    classes: new Map(),
+    declarations: new Map(),
+    othersNotRun: [],
+    othersRun: [],
+  };
 }
 
 /** Everything hotframe keeps about one instrumented module of the running program. */
@@ -41,6 +72,7 @@ export interface ModuleRecord {
   nextId: number;
   /** Slots 1..moduleSlots are variables of the module itself; later ones belong to a patch. */
   moduleSlots: number;
+  kept: Kept;
 }
 
 /**
@@ -84,6 +116,7 @@ export class Registry {
       ids: new Map(),
       nextId: 1,
       moduleSlots: 0,
+      kept: nothingKept(),
     };
     registrar.k = (key, classHook, cls) => record.classHooks.set(key, { hook: classHook, cls });
     this.modules.set(file, record);
