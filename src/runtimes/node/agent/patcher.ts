@@ -7,6 +7,7 @@ import {
   ParseError,
   type StatementModel,
 } from "./model.js";
+import { LineIndex, layout, type Placed } from "./layout.js";
 import { type EvalHook, type Kept, type ModuleRecord, nothingKept, runningModel } from "./registry.js";
 import { reparse } from "./reparse.js";
 import {
@@ -19,7 +20,7 @@ import {
   render,
   slotDeclarations,
   slotName,
-  versionSource,
+  versionsSource,
 } from "./transform.js";
 import { stripTypes, TypeScriptError } from "./typescript.js";
 
@@ -35,9 +36,9 @@ type Fn = (...args: unknown[]) => unknown;
 interface Plan {
   outcomes: FunctionOutcome[];
   /** Functions whose new version goes into their slot (existing objects run it from now on). */
-  slots: FunctionModel[];
+  slots: Set<FunctionModel>;
   /** Methods new to an existing class, defined on the live class. */
-  addedMembers: FunctionModel[];
+  addedMembers: Set<FunctionModel>;
   /** Members gone from an existing class, deleted from the live class. */
   removedMembers: FunctionModel[];
   /** Top-level declarations evaluated in a new scope on top of the module (see ModuleRecord). */
@@ -121,6 +122,7 @@ async function patchFile(record: ModuleRecord, text: string, restores: (() => vo
     ...plan.rerun,
   ];
   const edits = moduleEdits(model, idOf, ranges);
+  const lines = new LineIndex(model.source);
 
   // Compile: nothing of the program changes yet. New slots and declarations live in a new scope
   // on top of the module's (a running module cannot gain bindings); later code compiles there.
@@ -128,58 +130,54 @@ async function patchFile(record: ModuleRecord, text: string, restores: (() => vo
   const scopeNames = new Set(record.scopeNames);
   const slotHooks = new Map(record.slotHooks);
   const slotHook = (id: number) => slotHooks.get(id) ?? scopeHook;
-  const versions: { fn: FunctionModel; value: Fn }[] = [];
+  let versions: Map<FunctionModel, Fn>;
   try {
     if (plan.declarations.length > 0 || fresh.length > 0) {
-      const parts = plan.declarations.map((d) => ({
-        ...d,
-        text: render(model.source, edits, d.from, d.to),
-      }));
+      const parts = plan.declarations.map((d) => placed(model, edits, d));
       const head = `(()=>{${slotDeclarations(fresh, "let")}`;
-      const code = positioned(model.source, parts, head, `return (${CODE},${ENV})=>eval(${CODE})})()`);
+      const code = layout(lines, parts, head, `return (${CODE},${ENV})=>eval(${CODE})})()`, ";");
       scopeHook = record.scopeHook(code + sourceUrl(record)) as EvalHook;
       for (const d of plan.declarations) scopeNames.add(d.name);
     }
-    const context = {
-      record,
-      model,
-      edits,
-      scopeHook,
-      scopeNames,
-      freshIds: new Set(fresh),
-      idOf,
-      slotHooks,
-    };
-    for (const fn of [...plan.slots, ...plan.addedMembers]) {
-      versions.push({
-        fn,
-        value: compileVersion(context, fn, plan.addedMembers.includes(fn)),
-      });
-    }
+    versions = compileVersions(
+      {
+        record,
+        model,
+        lines,
+        edits,
+        scopeHook,
+        scopeNames,
+        freshIds: new Set(fresh),
+        idOf,
+        slotHooks,
+      },
+      [...plan.slots, ...plan.addedMembers],
+      (fn) => plan.addedMembers.has(fn),
+    );
   } catch (error) {
     return compileFailure(error, plan.outcomes);
   }
 
   // Apply, with an undo list: a statement that throws leaves the program as it was.
   const undo: (() => void)[] = [];
+  const slotted = [...plan.slots].map((fn) => ({ id: idOf(fn), value: versions.get(fn) }));
   try {
     if (plan.rerun.length > 0) for (const callback of record.hot.disposeCallbacks) callback(record.hot.data);
-    for (const { fn, value } of versions) {
-      if (plan.addedMembers.includes(fn)) undo.push(defineMember(record, fn, value));
-      else {
-        const id = idOf(fn);
-        const previous = readSlot(slotHook(id), id);
-        writeSlot(slotHook(id), id, value);
-        undo.push(() => writeSlot(slotHook(id), id, previous));
-      }
+    for (const fn of plan.addedMembers) undo.push(defineMember(record, fn, versions.get(fn) as Fn));
+    for (const [hook, slots] of groupBy(slotted, (slot) => slotHook(slot.id))) {
+      const ids = slots.map((slot) => slot.id);
+      const previous = readSlots(hook, ids);
+      writeSlots(
+        hook,
+        ids,
+        slots.map((slot) => slot.value),
+      );
+      undo.push(() => writeSlots(hook, ids, previous));
     }
     for (const fn of plan.removedMembers) undo.push(deleteMember(record, fn));
     if (plan.rerun.length > 0) {
-      const parts = plan.rerun.map((r) => ({
-        ...r,
-        text: render(model.source, edits, r.from, r.to),
-      }));
-      scopeHook(positioned(model.source, parts, "", "") + sourceUrl(record));
+      const parts = plan.rerun.map((r) => placed(model, edits, r));
+      scopeHook(layout(lines, parts, "", "", ";") + sourceUrl(record));
     }
   } catch (error) {
     for (const step of undo.reverse()) step();
@@ -201,12 +199,17 @@ async function patchFile(record: ModuleRecord, text: string, restores: (() => vo
       },
     };
   }
-  for (const { fn, value } of versions) {
-    if (!plan.addedMembers.includes(fn) && readSlot(slotHook(idOf(fn)), idOf(fn)) !== value) {
+  for (const [hook, slots] of groupBy(slotted, (slot) => slotHook(slot.id))) {
+    const now = readSlots(
+      hook,
+      slots.map((slot) => slot.id),
+    );
+    const wrong = slots.findIndex((slot, i) => now[i] !== slot.value);
+    if (wrong >= 0) {
       return {
         outcome: "rejected",
         functions: plan.outcomes,
-        error: { kind: "internal", message: `${fn.qualname}: slot not set` },
+        error: { kind: "internal", message: `slot ${slots[wrong]?.id} not set` },
       };
     }
   }
@@ -256,13 +259,25 @@ async function patchFile(record: ModuleRecord, text: string, restores: (() => vo
   };
 }
 
-/** Slots are variables of the module (or of a patch's scope): read and written by eval there. */
-function readSlot(hook: EvalHook, id: number): unknown {
-  return hook(slotName(id));
+/** Slots are variables of the module (or of a patch's scope): read and written by eval there,
+ * many in one eval (a patch that moves lines can recompile thousands of functions). */
+function readSlots(hook: EvalHook, ids: number[]): unknown[] {
+  return hook(`[${ids.map(slotName).join(",")}]`) as unknown[];
 }
 
-function writeSlot(hook: EvalHook, id: number, value: unknown): void {
-  hook(`${slotName(id)}=${ENV}`, value);
+function writeSlots(hook: EvalHook, ids: number[], values: unknown[]): void {
+  hook(ids.map((id, i) => `${slotName(id)}=${ENV}[${i}]`).join(";"), values);
+}
+
+function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
 
 function activations(record: ModuleRecord, id: number): number {
@@ -290,33 +305,17 @@ function compileFailure(error: unknown, outcomes: FunctionOutcome[]): PatchResul
   };
 }
 
-/** Code made of pieces of the source, each at its own line and column (for stack traces). */
-function positioned(
-  source: string,
-  parts: { from: number; text: string; prefix: string; suffix: string }[],
-  head: string,
-  tail: string,
-): string {
-  let out = head;
-  let line = 1;
-  let column = head.length;
-  for (const part of [...parts].sort((a, b) => a.from - b.from)) {
-    const before = source.slice(0, part.from);
-    const targetLine = before.split("\n").length;
-    const targetColumn = part.from - (before.lastIndexOf("\n") + 1) - part.prefix.length;
-    if (targetLine > line) {
-      out += "\n".repeat(targetLine - line);
-      line = targetLine;
-      column = 0;
-    }
-    if (targetColumn > column) out += " ".repeat(targetColumn - column);
-    const piece = `${part.prefix}${part.text}${part.suffix};`;
-    out += piece;
-    const lines = piece.split("\n");
-    line += lines.length - 1;
-    column = lines.length > 1 ? (lines.at(-1)?.length ?? 0) : column + piece.length;
-  }
-  return out + tail;
+/** A declaration or statement of the new source, rendered, to lay out at its place. */
+function placed(
+  model: ModuleModel,
+  edits: Edit[],
+  part: { from: number; to: number; prefix: string; suffix: string },
+): Placed {
+  return {
+    at: part.from,
+    lead: part.prefix.length,
+    text: part.prefix + render(model.source, edits, part.from, part.to) + part.suffix,
+  };
 }
 
 /** The nearest scope that hides the names `fn` reads from the module scope, if any. */
@@ -356,8 +355,8 @@ function planPatch(
 ): Plan {
   const plan: Plan = {
     outcomes: [],
-    slots: [],
-    addedMembers: [],
+    slots: new Set(),
+    addedMembers: new Set(),
     removedMembers: [],
     declarations: [],
     rerun: [],
@@ -434,7 +433,7 @@ function planPatch(
           refuse("a new class field: fields are set when an instance is created; restart to apply");
           continue;
         }
-        plan.addedMembers.push(fn);
+        plan.addedMembers.add(fn);
         report(outcome(fn, "added"));
       } else if (!fn.parent && !fn.memberOf && fn.binding && !old.moduleNames.has(fn.binding)) {
         plan.declarations.push(
@@ -465,7 +464,7 @@ function planPatch(
     if (before.ownText === fn.ownText) {
       // Same code at another place (lines added above or inside a nested function): recompiled,
       // unreported, so that stack traces keep pointing at the right lines.
-      if (moved(before, fn) && directlyCompilable(model, fn)) plan.slots.push(fn);
+      if (moved(before, fn) && directlyCompilable(model, fn)) plan.slots.add(fn);
       continue;
     }
     if (fn.memberOf && frozen.has(fn.memberOf.key)) {
@@ -510,7 +509,7 @@ function planPatch(
       );
       continue;
     }
-    plan.slots.push(fn);
+    plan.slots.add(fn);
     const suspended = fn.async || fn.generator ? activations(record, id) : 0;
     report(
       outcome(
@@ -525,8 +524,8 @@ function planPatch(
     );
   }
   for (const fn of ancestorsToRecompile) {
-    if (!plan.slots.includes(fn)) {
-      plan.slots.push(fn);
+    if (!plan.slots.has(fn)) {
+      plan.slots.add(fn);
       report(outcome(fn, "updated", "recompiled so that the closures it creates run their new code"));
     }
   }
@@ -769,7 +768,7 @@ function planConstant(
     prefix: `const ${name} = `,
     suffix: "",
   });
-  for (const fn of readers) if (!plan.slots.includes(fn)) plan.slots.push(fn);
+  for (const fn of readers) plan.slots.add(fn);
   const names = readers
     .map((f) => f.qualname)
     .slice(0, 5)
@@ -789,10 +788,11 @@ function declaredAbove(fn: FunctionModel, name: string): boolean {
   return false;
 }
 
-/** Compile the new version of one function in the scope it belongs to. */
+/** What compiling new versions needs to know. */
 interface CompileContext {
   record: ModuleRecord;
   model: ModuleModel;
+  lines: LineIndex;
   edits: Edit[];
   scopeHook: EvalHook;
   scopeNames: Set<string>;
@@ -802,39 +802,74 @@ interface CompileContext {
   slotHooks: Map<number, EvalHook>;
 }
 
-function compileVersion(context: CompileContext, fn: FunctionModel, self: boolean): Fn {
-  const { record, model, edits, scopeHook, scopeNames, freshIds, idOf, slotHooks } = context;
-  const cls = fn.withinClass?.topLevel ? record.classHooks.get(fn.withinClass.key) : undefined;
-  let hook = scopeHook;
-  if (fn.usesPrivate) {
-    if (!cls) throw new Error(`${fn.qualname}: the class scope of ${fn.withinClass?.name} is not available`);
-    const added = [...fn.free].filter((n) => scopeNames.has(n));
-    if (added.length > 0)
-      throw new Error(
-        `${fn.qualname} uses #private names and names added by a patch (${added.join(", ")}); restart to apply`,
-      );
-    hook = cls.hook;
-  }
-  // Slots a patch adds live in its new scope, which a class-scope hook cannot see: a version
-  // compiled in class scope declares them itself and hands back a hook to reach them.
-  const inner = (f: FunctionModel): FunctionModel[] => f.children.flatMap((c) => [c, ...inner(c)]);
-  const own = [...(self ? [fn] : []), ...inner(fn)]
-    .map(idOf)
-    .filter((id) => freshIds.has(id) || id > record.moduleSlots);
-  const wrapped = hook !== scopeHook && own.length > 0;
-  const wrap = wrapped
-    ? {
+/**
+ * Compile the new versions of `fns`, each in the scope it belongs to. Versions that share a scope
+ * and strictness are compiled by one eval (a patch that moves lines recompiles every function
+ * below the edit, so that stack traces keep their lines: one eval each would cost seconds in a
+ * large module); a function and one nested in it go to separate evals, since their texts overlap.
+ */
+function compileVersions(
+  context: CompileContext,
+  fns: FunctionModel[],
+  isNewMember: (fn: FunctionModel) => boolean,
+): Map<FunctionModel, Fn> {
+  const { record, model, lines, edits, scopeHook, scopeNames, freshIds, idOf, slotHooks } = context;
+  const versions = new Map<FunctionModel, Fn>();
+  const batches = new Map<string, { hook: EvalHook; layers: { end: number; fns: FunctionModel[] }[] }>();
+  const hookIds = new Map<EvalHook, number>();
+  for (const fn of [...fns].sort((a, b) => a.headerStart - b.headerStart)) {
+    let hook = scopeHook;
+    if (fn.usesPrivate) {
+      const cls = fn.withinClass?.topLevel ? record.classHooks.get(fn.withinClass.key) : undefined;
+      if (!cls)
+        throw new Error(`${fn.qualname}: the class scope of ${fn.withinClass?.name} is not available`);
+      const added = [...fn.free].filter((n) => scopeNames.has(n));
+      if (added.length > 0)
+        throw new Error(
+          `${fn.qualname} uses #private names and names added by a patch (${added.join(", ")}); restart to apply`,
+        );
+      hook = cls.hook;
+    }
+    // Slots a patch adds live in its new scope, which a class-scope hook cannot see: a version
+    // compiled in class scope declares them itself and hands back a hook to reach them.
+    const inner = (f: FunctionModel): FunctionModel[] => f.children.flatMap((c) => [c, ...inner(c)]);
+    const own =
+      hook === scopeHook
+        ? []
+        : [...(isNewMember(fn) ? [fn] : []), ...inner(fn)]
+            .map(idOf)
+            .filter((id) => freshIds.has(id) || id > record.moduleSlots);
+    if (own.length > 0) {
+      const code = versionsSource(model, lines, [fn], edits, record.url, isNewMember, {
         head: `(()=>{${slotDeclarations(own, "let")}return[`,
         tail: `,(${CODE},${ENV})=>eval(${CODE})]})()`,
-      }
-    : undefined;
-  const code = versionSource(model, fn, edits, record.url, self, wrap);
-  let home: object;
-  if (wrapped) {
-    const [object, slotHook] = hook(code) as [object, EvalHook];
-    for (const id of own) slotHooks.set(id, slotHook);
-    home = object;
-  } else home = hook(code) as object;
+      });
+      const [homes, slotHook] = hook(code) as [object[], EvalHook];
+      for (const id of own) slotHooks.set(id, slotHook);
+      versions.set(fn, versionOf(record, fn, homes[0] as object));
+      continue;
+    }
+    if (!hookIds.has(hook)) hookIds.set(hook, hookIds.size);
+    const key = `${hookIds.get(hook)} ${fn.strict}`;
+    let batch = batches.get(key);
+    if (!batch) batches.set(key, (batch = { hook, layers: [] }));
+    let layer = batch.layers.find((l) => l.end <= fn.headerStart);
+    if (!layer) batch.layers.push((layer = { end: 0, fns: [] }));
+    layer.fns.push(fn);
+    layer.end = fn.node.end;
+  }
+  for (const { hook, layers } of batches.values()) {
+    for (const layer of layers) {
+      const homes = hook(versionsSource(model, lines, layer.fns, edits, record.url, isNewMember)) as object[];
+      layer.fns.forEach((fn, i) => versions.set(fn, versionOf(record, fn, homes[i] as object)));
+    }
+  }
+  return versions;
+}
+
+/** The function in a compiled version's home object (given the home object's class, if any). */
+function versionOf(record: ModuleRecord, fn: FunctionModel, home: object): Fn {
+  const cls = fn.withinClass?.topLevel ? record.classHooks.get(fn.withinClass.key) : undefined;
   if (cls && fn.withinClass) {
     const target = fn.isStatic ? cls.cls : (cls.cls as { prototype: object }).prototype;
     Object.setPrototypeOf(home, Object.getPrototypeOf(target));

@@ -1,3 +1,4 @@
+import { type LineIndex, layout, type Placed } from "./layout.js";
 import type { FunctionModel, ModuleModel } from "./model.js";
 
 /**
@@ -143,11 +144,13 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
   return edits;
 }
 
-/** Edits for every function of the model, plus class hooks for top-level classes. */
+/**
+ * Edits for every function of the model, plus class hooks for top-level classes, in the order
+ * `render` wants them. A patch renders only some ranges of the file: edits elsewhere would be
+ * computed for nothing.
+ */
 export function moduleEdits(model: ModuleModel, idOf: IdOf, within?: { from: number; to: number }[]): Edit[] {
-  // A patch renders only some ranges of the file: edits elsewhere would be computed for nothing.
-  const wanted = (start: number, end: number) =>
-    !within || within.some((r) => r.from <= start && end <= r.to);
+  const wanted = within ? inRanges(within) : () => true;
   const edits: Edit[] = [];
   for (const fn of model.functions) {
     if (wanted(fn.headerStart, fn.node.end)) edits.push(...functionEdits(model, fn, idOf(fn)));
@@ -158,7 +161,32 @@ export function moduleEdits(model: ModuleModel, idOf: IdOf, within?: { from: num
       insert(cls.node.body.end - 1, `static{${TABLE}.k(${JSON.stringify(cls.key)},${hook()},this)}`),
     );
   }
-  return edits;
+  return sortEdits(edits);
+}
+
+/** Is [start, end) inside the union of the ranges? (A binary search: a patch can have thousands.) */
+function inRanges(ranges: { from: number; to: number }[]): (start: number, end: number) => boolean {
+  const merged: { from: number; to: number }[] = [];
+  for (const range of [...ranges].sort((a, b) => a.from - b.from)) {
+    const last = merged.at(-1);
+    if (last && range.from <= last.to) last.to = Math.max(last.to, range.to);
+    else merged.push({ ...range });
+  }
+  return (start, end) => {
+    let low = 0;
+    let high = merged.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((merged[mid] as { from: number }).from <= start) low = mid;
+      else high = mid - 1;
+    }
+    const range = merged[low];
+    return range !== undefined && range.from <= start && end <= range.to;
+  };
+}
+
+function sortEdits(edits: Edit[]): Edit[] {
+  return edits.sort((a, b) => a.start - b.start || a.seq - b.seq);
 }
 
 function hook(): string {
@@ -174,7 +202,10 @@ export function preamble(file: string, esm: boolean): string {
   );
 }
 
-/** Apply edits to source[from, to), leaving out those `skip` names and those inside replacements. */
+/**
+ * Apply edits (sorted as moduleEdits returns them) to source[from, to), leaving out those `skip`
+ * names and those inside replacements.
+ */
 export function render(
   source: string,
   edits: Edit[],
@@ -182,13 +213,19 @@ export function render(
   to: number,
   skip?: (edit: Edit) => boolean,
 ): string {
-  const inRange = edits
-    .filter((e) => e.start >= from && e.end <= to && !(skip?.(e) ?? false))
-    .sort((a, b) => a.start - b.start || a.seq - b.seq);
+  let low = 0;
+  let high = edits.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((edits[mid] as Edit).start < from) low = mid + 1;
+    else high = mid;
+  }
   let out = "";
   let at = from;
-  for (const edit of inRange) {
-    if (edit.start < at) continue; // inside a replaced range
+  for (let i = low; i < edits.length; i++) {
+    const edit = edits[i] as Edit;
+    if (edit.start > to) break;
+    if (edit.end > to || edit.start < at || skip?.(edit)) continue; // (inside a replaced range)
     out += source.slice(at, edit.start) + edit.text;
     at = edit.end;
   }
@@ -206,6 +243,7 @@ export function slotDeclarations(ids: number[], keyword = "var"): string {
 export function instrumentModule(model: ModuleModel, file: string, idOf: IdOf): string {
   const edits = moduleEdits(model, idOf);
   edits.push(insert(model.preambleAt, preamble(file, model.esm)));
+  sortEdits(edits);
   const tail = `\n${slotDeclarations(model.functions.map(idOf))}`;
   return render(model.source, edits, 0, model.source.length) + tail;
 }
@@ -222,35 +260,22 @@ function paramsStart(source: string, fn: FunctionModel): number {
   return source.indexOf("(", node.id ? node.id.end : node.start);
 }
 
-function lineColumn(source: string, at: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = source.indexOf("\n"); i >= 0 && i < at; i = source.indexOf("\n", i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: at - lineStart };
-}
-
 /**
- * Source of a new version of `fn`, for a direct eval: an object literal whose one method is the
+ * A new version of `fn`, to compile by direct eval: an object literal whose one method is the
  * function (a method has a home object, so `super` works once the object's prototype is set), with
  * `fn`'s nested functions instrumented but not its own prologue (the version must not dispatch to
- * itself, unless it is a new member with a slot of its own). Padded with newlines and spaces so its parameters sit at their line and column in the
- * file, and named with sourceURL, so its stack frames read as the user's file.
+ * itself, unless it is a new member with a slot of its own). Placed (layout.ts) so that its
+ * parameters sit at their line and column in the file.
  */
-export function versionSource(
+function versionPiece(
   model: ModuleModel,
   fn: FunctionModel,
   edits: Edit[],
-  url: string,
   selfDispatch = false,
-  wrap?: { head: string; tail: string },
-): string {
+): Placed {
   const source = model.source;
   const node = fn.node;
   const start = paramsStart(source, fn);
-  // A version placed in a slot must not dispatch to itself; a new method has a slot of its own.
   const skip = (e: Edit) => !selfDispatch && e.dispatchOf === fn.key;
   let params: string;
   let body: string;
@@ -271,10 +296,25 @@ export function versionSource(
     fn.kind === "function"
       ? `({${JSON.stringify(fn.name)}:${fn.async ? "async " : ""}function${fn.generator ? "*" : ""}`
       : `({${modifiers}${prefix}${JSON.stringify(fn.name)}`;
-  const { line, column } = lineColumn(source, start);
-  const strict = fn.strict ? '"use strict";' : "";
-  const head = strict + (wrap?.head ?? "");
-  const pad = " ".repeat(Math.max(0, column - header.length - (line === 1 ? head.length : 0)));
-  const expression = `${"\n".repeat(line - 1)}${pad}${header}${params}${body}})`;
-  return `${head}${expression}${wrap?.tail ?? ""}\n//# sourceURL=${url}`;
+  return { at: start, lead: header.length, text: `${header}${params}${body}})` };
+}
+
+/**
+ * Code for a direct eval that evaluates to the home objects of new versions of `fns` (all strict
+ * or all sloppy, none nested in another), in source order: one compile for many functions.
+ * Named with sourceURL, so their stack frames read as the user's file.
+ */
+export function versionsSource(
+  model: ModuleModel,
+  index: LineIndex,
+  fns: FunctionModel[],
+  edits: Edit[],
+  url: string,
+  selfDispatch: (fn: FunctionModel) => boolean,
+  wrap?: { head: string; tail: string },
+): string {
+  const strict = fns[0]?.strict ? '"use strict";' : "";
+  const pieces = fns.map((fn) => versionPiece(model, fn, edits, selfDispatch(fn)));
+  const head = `${strict}${wrap?.head ?? ""}[`;
+  return `${layout(index, pieces, head, `]${wrap?.tail ?? ""}`, ",")}\n//# sourceURL=${url}`;
 }
