@@ -26,13 +26,18 @@ export class Model${i} {
 `;
 }
 
-/** A module of about `lines` lines whose probe() returns `value`; probe() sits in the middle. */
-export function nodeModule(lines: number, value: number): string {
+/**
+ * A module of about `lines` lines whose probe() returns `value`; probe() sits in the middle and
+ * starts with `added` comment lines (an edit that adds lines moves every function below it).
+ */
+export function nodeModule(lines: number, value: number, added = 0): string {
   const blocks = Math.max(1, Math.round(lines / 22));
   const parts = ["// Generated for hotframe's patch-latency benchmark.\nlet counter = 0;\n\n"];
   for (let i = 0; i < blocks; i++) {
     if (i === Math.floor(blocks / 2))
-      parts.push(`export function probe() {\n  counter++;\n  return ${value};\n}\n\n`);
+      parts.push(
+        `export function probe() {\n${"  // added\n".repeat(added)}  counter++;\n  return ${value};\n}\n\n`,
+      );
     parts.push(block(i));
   }
   parts.push("export const calls = () => counter;\n");
