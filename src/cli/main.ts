@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
-import { runDemo } from "../demo/demo.js";
 import { packagePath } from "../paths.js";
 import type { ExitInfo } from "../runtimes/agent-process.js";
 import { LaunchError } from "../runtimes/runtime.js";
@@ -19,9 +18,12 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(`hotframe ${pkg.version}\n`);
         return;
       }
-      case "demo":
+      case "demo": {
+        // Loaded only here: `hotframe run` starts the program sooner without it.
+        const { runDemo } = await import("../demo/demo.js");
         process.exitCode = await runDemo(args.which, args.color);
         return;
+      }
       case "run":
         leaveAs(await runCommand(args, process.cwd()));
         return;

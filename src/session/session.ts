@@ -4,7 +4,7 @@ import { AgentProcess, type ExitInfo } from "../runtimes/agent-process.js";
 import type { ProgramSpec, RuntimeController } from "../runtimes/runtime.js";
 import { at, type SessionEvent, type Untimed } from "./events.js";
 import { readSource } from "./read-source.js";
-import { type SourceChange, SourceWatcher } from "./watcher.js";
+import type { SourceChange } from "./watcher.js";
 
 export interface SessionOptions {
   controller: RuntimeController;
@@ -45,6 +45,8 @@ export class Session {
     agent.on("loaded", (file) => onVerbose(`instrumented ${file}`));
     agent.on("warning", (message, file) => this.emit({ type: "warning", message, file }));
     agent.on("protocolError", (message) => this.emit({ type: "warning", message }));
+    // The watcher (chokidar) loads after the spawn: the program starts without waiting for it.
+    const { SourceWatcher } = await import("./watcher.js");
     const watcher = new SourceWatcher(
       program.root,
       controller.sourceExtensions,
