@@ -1,15 +1,15 @@
-import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * Instrumented modules cached on disk by content, so a second start of a large program does not
- * parse and instrument every file again. The key covers the file's path and text, the module
- * format and the agent's own code (a new hotframe never reads an old entry). Entries live in the
- * system's temporary directory, per user, never next to the program's files. Any failure to read
- * or write the cache just means instrumenting again.
+ * Instrumented modules cached on disk, so a second start of a large program does not parse and
+ * instrument every file again. One entry per file path, module format and version of the agent's
+ * code; it holds the text it was made from and is used only when that text equals the file's text
+ * now (a string comparison: exact, and cheaper than hashing the text). Entries live in
+ * the system's temporary directory, per user, never next to the program's files. Any failure to
+ * read or write the cache just means instrumenting again.
  */
 
 export interface CachedModule {
@@ -18,8 +18,20 @@ export interface CachedModule {
   source: string;
 }
 
+interface Entry {
+  agent: string;
+  file: string;
+  esm: boolean;
+  text: string;
+  code: string;
+  /** Only when it differs from `text` (TypeScript). */
+  source?: string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
 const directory = join(tmpdir(), `hotframe-${safeUser()}`, "node-modules-cache");
 let agentVersion: string | undefined;
+let directoryMade = false;
 
 function safeUser(): string {
   try {
@@ -29,44 +41,74 @@ function safeUser(): string {
   }
 }
 
-/** A hash of the agent's compiled files: the instrumentation is a function of them. */
+/**
+ * The agent's compiled files by name, size and modification time, hashed: the instrumentation is
+ * a function of them (a rebuild or another installed version changes them), and a stat is cheaper
+ * than reading and hashing them on every start. The package version covers npm's fixed mtimes.
+ */
 function version(): string {
   if (agentVersion === undefined) {
-    const here = dirname(fileURLToPath(import.meta.url));
-    const hash = createHash("sha256");
-    for (const name of readdirSync(here)
-      .filter((n) => n.endsWith(".js"))
-      .sort()) {
-      hash.update(name).update(readFileSync(join(here, name)));
+    let pkg = "";
+    try {
+      pkg = String(
+        JSON.parse(readFileSync(join(here, "..", "..", "..", "..", "..", "package.json"), "utf8")).version,
+      );
+    } catch {
+      // Not inside the package layout: the files alone decide.
     }
-    agentVersion = hash.digest("hex").slice(0, 16);
+    const files = readdirSync(here)
+      .filter((n) => n.endsWith(".js"))
+      .sort()
+      .map((n) => {
+        const stat = statSync(join(here, n));
+        return `${n}:${stat.size}:${stat.mtimeMs}`;
+      });
+    agentVersion = hash(`${pkg} ${files.join(" ")}`);
   }
   return agentVersion;
 }
 
-function entry(file: string, text: string, esm: boolean): string {
-  const key = createHash("sha256")
-    .update(`${version()}\0${esm ? "esm" : "cjs"}\0${file}\0`)
-    .update(text)
-    .digest("hex");
-  return join(directory, `${key}.json`);
+/** 64 bits of two FNV-style hashes: names files, never decides a hit on its own. */
+function hash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * An entry per agent version, file and format (two installed versions of hotframe keep their own
+ * entries). The entry names all three: a clash of hashes is a miss.
+ */
+function entryPath(file: string, esm: boolean): string {
+  return join(directory, `${hash(`${version()}\0${file}`)}-${esm ? "esm" : "cjs"}.json`);
 }
 
 export function readCache(file: string, text: string, esm: boolean): CachedModule | undefined {
+  let entry: Entry;
   try {
-    const cached = JSON.parse(readFileSync(entry(file, text, esm), "utf8")) as CachedModule;
-    return typeof cached.code === "string" && typeof cached.source === "string" ? cached : undefined;
+    entry = JSON.parse(readFileSync(entryPath(file, esm), "utf8")) as Entry;
   } catch {
     return undefined;
   }
+  if (entry.text !== text || entry.file !== file || entry.esm !== esm || entry.agent !== version())
+    return undefined;
+  return typeof entry.code === "string" ? { code: entry.code, source: entry.source ?? text } : undefined;
 }
 
 export function writeCache(file: string, text: string, esm: boolean, cached: CachedModule): void {
   try {
-    const path = entry(file, text, esm);
-    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    if (!directoryMade) mkdirSync(directory, { recursive: true, mode: 0o700 });
+    directoryMade = true;
+    const path = entryPath(file, esm);
+    const entry: Entry = { agent: version(), file, esm, text, code: cached.code };
+    if (cached.source !== text) entry.source = cached.source;
     const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(cached), { mode: 0o600 });
+    writeFileSync(temporary, JSON.stringify(entry), { mode: 0o600 });
     renameSync(temporary, path); // atomic: a concurrent start never reads half an entry
   } catch {
     // A read-only or full temporary directory: the next start instruments again.

@@ -1,12 +1,31 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, extname, join, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { readCache, writeCache } from "./cache.js";
-import { buildModel, ParseError } from "./model.js";
+import type * as ModelModule from "./model.js";
+import type * as RegistryModule from "./registry.js";
 import type { LoadedSource } from "./registry.js";
-import { loadIds } from "./registry.js";
 import { instrumentModule } from "./transform.js";
 import { isTypeScript, stripTypes, TypeScriptError } from "./typescript.js";
+
+const requireHere = createRequire(import.meta.url);
+/** The agent's own folder: its modules load lazily, after the hooks, and are never the user's. */
+const AGENT_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
+
+/**
+ * The parser (acorn: the largest part of the agent) loads on the first file that is not in the
+ * cache: a start with every module cached never loads it. require() of an ES module: Node 20.19+
+ * and 22.12+.
+ */
+let parser: { model: typeof ModelModule; registry: typeof RegistryModule } | undefined;
+function loadParser(): NonNullable<typeof parser> {
+  parser ??= {
+    model: requireHere("./model.js") as typeof ModelModule,
+    registry: requireHere("./registry.js") as typeof RegistryModule,
+  };
+  return parser;
+}
 
 /** Which files are the user's: under the watched root, not a dependency unless asked. */
 export interface Scope {
@@ -17,7 +36,7 @@ export interface Scope {
 const EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"]);
 
 export function inScope(scope: Scope, file: string): boolean {
-  if (!EXTENSIONS.has(extname(file)) || file.endsWith(".d.ts")) return false;
+  if (!EXTENSIONS.has(extname(file)) || file.endsWith(".d.ts") || file.startsWith(AGENT_DIR)) return false;
   const root = scope.root.endsWith(sep) ? scope.root : scope.root + sep;
   if (!file.startsWith(root)) return false;
   return scope.deps || !file.slice(root.length).split(sep).includes("node_modules");
@@ -25,7 +44,7 @@ export function inScope(scope: Scope, file: string): boolean {
 
 export function realpath(file: string): string {
   try {
-    return realpathSync(file);
+    return realpathSync.native(file);
   } catch {
     return file;
   }
@@ -92,12 +111,13 @@ export function instrumentSource(file: string, source: string, esm: boolean): In
     }
   }
   try {
-    const model = buildModel(js, esm);
-    const code = instrumentModule(model, file, loadIds(model));
+    const { model: models, registry } = loadParser();
+    const model = models.buildModel(js, esm);
+    const code = instrumentModule(model, file, registry.loadIds(model));
     writeCache(file, source, esm, { code, source: js });
     return { code, loaded: { source: js, esm, typescript } };
   } catch (error) {
-    if (error instanceof ParseError) return { code: js, loaded: undefined };
+    if (parser && error instanceof parser.model.ParseError) return { code: js, loaded: undefined };
     return { code: js, loaded: undefined, warning: unexpected(error) };
   }
 }

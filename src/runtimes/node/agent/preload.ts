@@ -5,7 +5,6 @@ import { AGENT_ENV, type PatchResult, PROTOCOL_VERSION } from "../../../protocol
 import { connect } from "./channel-client.js";
 import { type Instrumented, inScope, instrumentSource, realpath, type Scope } from "./instrument.js";
 import { syncHooks } from "./loader-hooks.js";
-import { applyPatch } from "./patcher.js";
 import { type LoadedSource, Registry } from "./registry.js";
 import { isTypeScript } from "./typescript.js";
 
@@ -66,6 +65,8 @@ function start(): void {
       };
     }
     try {
+      // The patcher (and the parser) load on the first patch: not on every start.
+      const { applyPatch } = await import("./patcher.js");
       return await applyPatch(record, source);
     } catch (error) {
       return {
