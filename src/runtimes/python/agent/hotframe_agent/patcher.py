@@ -97,8 +97,8 @@ class _Patch:
         self.fresh = set()  # ids of code compiled for this patch's re-run statements
         self.committed = False
         self.removals = []  # (old outline entry, owner, qualname): decided by _plan_removals
-        self.kept = []  # qualnames of definitions that keep their old version (refused)
-        self.kept_removals = []  # removals refused: still part of the running version
+        self.kept = []  # qualnames of definitions that keep their running version (refused)
+        self.kept_entries = []  # what becomes unit.kept: see registry.Unit
 
     # ---- 1. compile ---------------------------------------------------------------------------
 
@@ -166,16 +166,18 @@ class _Patch:
     def _diff_outline(self, old_entries, new_entries, owner):
         """Module level (owner ()) or a class body (owner: the class path)."""
         prefix = "".join(part + "." for part in owner)
-        old_entries = old_entries + [entry for o, entry in self.unit.kept if o == owner]
+        old_entries = self._running_entries(old_entries, owner)
         old_by_key = {e.match_key: e for e in old_entries}
         matched = set()
+        claimed = set()  # ids of running statements a refused one already stands for
         for position, entry in enumerate(new_entries):
             old = old_by_key.get(entry.match_key)
             if old is not None:
                 matched.add(entry.match_key)
             if entry.kind == "stmt":
-                if old is None:
-                    self._plan_statement(entry, owner, new_entries[position + 1 :], old_by_key)
+                if old is None and not self._plan_statement(entry, owner, new_entries[position + 1 :], old_by_key):
+                    replaced = self._replaced_statements(entry, position, new_entries, old_entries, claimed)
+                    self._keep(owner, entry.match_key, replaced)
                 continue
             qualname = prefix + entry.name
             key = (qualname, entry.occurrence)
@@ -192,6 +194,7 @@ class _Patch:
                 reason = "its %s changed: restart the program to apply this" % what
                 self._report(entry.name, qualname, protocol.REFUSED, reason, line, kind)
                 self.kept.append(qualname)
+                self._keep(owner, entry.match_key, [old])
             elif entry.kind == "class":
                 self._diff_outline(old.body, entry.body, owner + (entry.name,))
             elif old.args != entry.args:
@@ -202,6 +205,51 @@ class _Patch:
                 qualname = prefix + old.name
                 self.skipped.add(qualname)
                 self.removals.append((old, owner, qualname))
+
+    def _running_entries(self, saved, owner):
+        """The outline of what the program runs in `owner`: the saved outline, where a refused
+        edit put back what it was to replace (plus definitions whose removal was refused)."""
+        instead, extra = {}, []
+        for o, saved_key, entries in self.unit.kept:
+            if o == owner:
+                if saved_key is None:
+                    extra.extend(entries)
+                else:
+                    instead[saved_key] = entries
+        if not instead:
+            return saved + extra
+        return [e for entry in saved for e in instead.get(entry.match_key, (entry,))] + extra
+
+    def _keep(self, owner, saved_key, entries):
+        """The saved entry `saved_key` (None: none, the definition was removed) was refused: the
+        program keeps running `entries`, and the next edit is compared with them."""
+        self.kept_entries.append((owner, saved_key, [self._resolved(e, owner) for e in entries]))
+
+    def _resolved(self, entry, owner):
+        """A running class entry with its body as it runs (refusals inside it included)."""
+        if entry.kind != "class":
+            return entry
+        inner = owner + (entry.name,)
+        copy = shape.moved(entry, 0)
+        copy.body = [self._resolved(e, inner) for e in self._running_entries(entry.body, inner)]
+        return copy
+
+    def _replaced_statements(self, entry, position, new_entries, old_entries, claimed):
+        """The running statements a refused new one was to replace: those between the same
+        unchanged neighbours that the new version no longer has and that bind the same names."""
+        at = {e.match_key: i for i, e in enumerate(old_entries)}
+        before = [at[e.match_key] for e in new_entries[:position] if e.match_key in at]
+        after = [at[e.match_key] for e in new_entries[position + 1 :] if e.match_key in at]
+        low, high = (before[-1] if before else -1), (after[0] if after else len(old_entries))
+        new_keys = {e.match_key for e in new_entries}
+        names = shape.bound_names(entry.node)
+        replaced = []
+        for old in old_entries[low + 1 : high]:
+            if old.kind == "stmt" and old.match_key not in new_keys and id(old) not in claimed:
+                if shape.bound_names(old.node) == names:
+                    claimed.add(id(old))
+                    replaced.append(old)
+        return replaced
 
     def _plan_removals(self):
         """A definition removed from the source is removed from the module, unless code that
@@ -219,10 +267,11 @@ class _Patch:
         while progress:  # what a kept definition uses is kept too
             progress = False
             for removal in list(pending):
-                old, _owner, qualname = removal
+                old, owner, qualname = removal
                 if old.name in live:
                     pending.remove(removal)
-                    self.kept_removals.append(removal)
+                    self.kept.append(qualname)
+                    self._keep(owner, None, [old])
                     reason = "still used by code that keeps running (e.g. a loop in the module's top-level code): it stays until the program restarts"
                     kind = "class" if old.kind == "class" else None
                     self._report(old.name, qualname, protocol.REFUSED, reason, old.line, kind)
@@ -237,11 +286,12 @@ class _Patch:
         """Global and attribute names used by the running version of a definition and its insides."""
         names = set()
         for key, definition in self.unit.index.items():
-            if key[0] == qualname or key[0].startswith(qualname + "."):
+            if _inside(key[0], qualname):
                 names.update(_loaded_names(definition.code))
         return names
 
     def _plan_statement(self, entry, owner, following, old_by_key):
+        """Plan a new or changed statement; False if it is refused."""
         names = shape.bound_names(entry.node)
         name = ", ".join(names) if names else ast.get_source_segment(self.source, entry.node) or "statement"
         name = name.splitlines()[0]
@@ -250,7 +300,7 @@ class _Patch:
         if not owner and shape.is_main_guard(entry.node):
             reason = "the `if __name__ == '__main__'` block runs once: restart the program to run it again"
             self._report(name, qualname, protocol.REFUSED, reason, line, "statement")
-            return
+            return False
         if not owner and self._not_yet_run(following, old_by_key):
             thread, running_line = self.module_running[0]
             reason = (
@@ -258,9 +308,10 @@ class _Patch:
                 "this part: it runs its old version; restart the program to apply this" % (running_line, thread)
             )
             self._report(name, qualname, protocol.REFUSED, reason, line, "statement")
-            return
+            return False
         self._report(name, qualname, protocol.UPDATED, line=line, kind="statement")
         self.actions.append(lambda undo, e=entry, o=owner: self._run_statement(undo, e, o))
+        return True
 
     def _not_yet_run(self, following, old_by_key):
         """While the module's own top-level code is still running (a script's main loop at top
@@ -303,13 +354,17 @@ class _Patch:
             if key not in self.forced and old.code == new.code:
                 continue  # the same code, lines included (above the edit): nothing to swap
             changed = codeindex.own_text(old.code) != codeindex.own_text(new.code) or key in self.forced
-            if old.code.co_freevars != new.code.co_freevars:
-                if set(old.code.co_freevars) ^ set(new.code.co_freevars) == {"__class__"} and new.in_module_classes:
+            layout = new.code.co_freevars
+            others = [free for free in self._layouts(key, old.code) if free != layout]
+            if others and new.in_module_classes and all(set(free) ^ set(layout) == {"__class__"} for free in others):
+                if old.code.co_freevars != layout:
                     self._plan_rebuild(key, new)
                     continue
+                others = []  # bound methods taken before a method started using super() keep their code
+            if others:
                 reason = "its closure variables changed (%s -> %s): functions created before the edit cannot take the new code; restart the program to apply this" % (
-                    ", ".join(old.code.co_freevars) or "none",
-                    ", ".join(new.code.co_freevars) or "none",
+                    ", ".join(others[0]) or "none",
+                    ", ".join(layout) or "none",
                 )
                 self._report(name, qualname, protocol.REFUSED, reason, line)
                 self.kept.append(qualname)
@@ -318,6 +373,19 @@ class _Patch:
             self.swaps.append((key, new, changed))
             if changed and qualname not in self.reported:
                 self._report(name, qualname, protocol.UPDATED, line=line)
+
+    def _layouts(self, key, code):
+        """The closure variables of `code` (the running version) and of every live function of
+        the definition: closures created since an update of their enclosing function may have
+        others. A function takes only code with the same ones."""
+        layouts = [code.co_freevars]
+        slot = self.unit.slots.get(key)
+        if slot is not None:
+            for function in list(slot.functions):
+                free = function.__code__.co_freevars
+                if id(function.__code__) in slot.versions and free not in layouts:
+                    layouts.append(free)
+        return layouts
 
     def _plan_rebuild(self, key, new):
         """A method that starts (or stops) using super() needs a `__class__` cell: a new function
@@ -389,8 +457,8 @@ class _Patch:
         doc = _docstring(code)
         for function in list(slot.functions):
             old = function.__code__
-            if old is code or id(old) not in versions:
-                continue
+            if old is code or id(old) not in versions or old.co_freevars != code.co_freevars:
+                continue  # (other closure variables: planned to keep their code)
             old_doc = function.__doc__
             function.__code__ = code
             if old_doc == _docstring(old) and doc != old_doc:
@@ -538,10 +606,14 @@ class _Patch:
     def _rebuild_method(self, undo, key, new, owner, name):
         cls = self._owner(owner)
         slot = self.slots[key]
-        versions = slot.versions
-        old = next((f for f in slot.functions if id(f.__code__) in versions and f.__code__ is not new.code), None)
+        raw = cls.__dict__.get(name)
+        # The function the class holds (bound methods taken earlier may hold others of the slot).
+        held = (raw, raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else None)
+        if isinstance(raw, property):
+            held += (raw.fget, raw.fset, raw.fdel)
+        old = next((f for f in slot.functions if any(f is h for h in held)), None)
         if old is None:
-            raise RuntimeError("no live function for %s" % key[0])
+            raise RuntimeError("%s.%s is wrapped by a decorator hotframe cannot rebind" % (cls.__name__, name))
         self._advance(undo, slot, new.code, stale=False)  # other free variables: no upgrade
         closure = tuple(types.CellType(cls) for _ in new.code.co_freevars)
         function = types.FunctionType(new.code, old.__globals__, old.__name__, old.__defaults__, closure)
@@ -550,16 +622,13 @@ class _Patch:
         function.__dict__.update(old.__dict__)
         function.__annotations__ = old.__annotations__
         slot.functions.add(function)
-        raw = cls.__dict__.get(name)
         if raw is old:
             value = function
-        elif isinstance(raw, (staticmethod, classmethod)) and raw.__func__ is old:
+        elif isinstance(raw, (staticmethod, classmethod)):
             value = type(raw)(function)
-        elif isinstance(raw, property):
+        else:  # a property holding `old`
             parts = [function if f is old else f for f in (raw.fget, raw.fset, raw.fdel)]
             value = property(*parts, raw.__doc__)
-        else:
-            raise RuntimeError("%s.%s is wrapped by a decorator hotframe cannot rebind" % (cls.__name__, name))
         self._bind(undo, owner, name, value)
 
     def _verify(self):
@@ -568,7 +637,8 @@ class _Patch:
             versions = slot.versions
             for function in list(slot.functions):
                 code = function.__code__
-                if id(code) in versions and code is not new.code and id(code) not in self.fresh:
+                same_layout = code.co_freevars == new.code.co_freevars
+                if id(code) in versions and code is not new.code and id(code) not in self.fresh and same_layout:
                     raise RuntimeError("%s still runs its old code after the swap" % key[0])
 
     def _runtime_failure(self, exc):
@@ -589,13 +659,16 @@ class _Patch:
         unit.slots.update(self.slots)
         unit.source = self.source
         old_index, unit.outline, unit.index = unit.index, self.outline, self.new_index
-        # A definition whose removal was refused is still in the module: the next edit is
-        # compared with it too, so putting it back later is an update, not an addition.
-        unit.kept = [(owner, old) for old, owner, _qualname in self.kept_removals]
-        for _old, _owner, qualname in self.kept_removals:
+        # A refused definition (also one whose removal was refused) keeps running its version:
+        # the next edit is compared with that, not with the text saved, so it is reported again
+        # while the saved text differs, and saving it back as it runs reports nothing.
+        unit.kept = self.kept_entries
+        for qualname in self.kept:
+            for key in [k for k in unit.index if _inside(k[0], qualname)]:
+                del unit.index[key]
             for key, definition in old_index.items():
-                if key[0] == qualname or key[0].startswith(qualname + "."):
-                    self.new_index.setdefault(key, definition)
+                if _inside(key[0], qualname):
+                    unit.index[key] = definition
 
     def _mark_running(self, running):
         """An updated function that a thread is running keeps its code in that frame."""
@@ -658,6 +731,11 @@ def _running_codes():
 
 def _qualname(code):
     return getattr(code, "co_qualname", code.co_name)
+
+
+def _inside(name, qualname):
+    """`name` is the definition `qualname` or one nested in it."""
+    return name == qualname or name.startswith(qualname + ".")
 
 
 def _docstring(code):

@@ -73,8 +73,11 @@ class Unit:
         self.index = index  # key -> codeindex.Definition of the current version
         self.slots = slots  # key -> Slot (also keys that were removed since)
         self.namespace = None  # the module's globals; resolved on first patch if unknown
-        # (owner, outline entry) of definitions whose removal from the source was refused: not
-        # in `source`, still in the module.
+        # Where the program runs something else than `source` says, because an edit was refused:
+        # (owner, saved match key, running outline entries) — in the module (owner ()) or class
+        # body `owner`, the entry of `outline` with that match key (None: an entry `source` no
+        # longer has, its removal was refused) stands for `entries`. `index` holds the running
+        # code of those definitions. A patch compares the new text with what runs.
         self.kept = []
 
 
