@@ -126,12 +126,20 @@ test("a model built on the previous one equals a model built from scratch, over 
   let source = sample();
   let model = buildModel(source, true);
   let applied = 0;
+  let spliced = 0;
   for (let k = 0; k < 300; k++) {
-    // Mostly whole statements inserted at the start of a line, so that most edits parse.
-    const at = source.lastIndexOf("\n", random(source.length)) + 1;
-    const text = random(3)
-      ? source.slice(0, at) + pieces[random(pieces.length)] + source.slice(at)
-      : source.slice(0, at) + source.slice(at + 1 + random(40));
+    // Whole statements inserted at the start of a line (so that most edits parse), text deleted,
+    // or a digit changed (the common edit of a value inside a function).
+    const from = random(source.length);
+    const digit = source.slice(from).search(/\d/);
+    const kind = digit >= 0 ? random(3) : random(2);
+    const at = kind === 2 ? from + digit : source.lastIndexOf("\n", from) + 1;
+    const text =
+      kind === 0
+        ? source.slice(0, at) + pieces[random(pieces.length)] + source.slice(at)
+        : kind === 1
+          ? source.slice(0, at) + source.slice(at + 1 + random(40))
+          : source.slice(0, at) + String((Number(source[at]) + 1) % 10) + source.slice(at + 1);
     const previous = describe(model);
     let whole: string;
     try {
@@ -140,7 +148,8 @@ test("a model built on the previous one equals a model built from scratch, over 
       continue; // a broken edit: the partial parse's errors are the first test's business
     }
     const parsed = reparse(source, model.program, text, true);
-    const next = buildModel(text, true, parsed.program, model);
+    const next = buildModel(text, true, parsed.program, { previous: model, tailMoved: parsed.tailMoved });
+    if (next.splice) spliced++;
     assert.equal(
       describe(next),
       whole,
@@ -157,4 +166,21 @@ test("a model built on the previous one equals a model built from scratch, over 
     }
   }
   assert.ok(applied > 100, `${applied} edits applied`);
+  // Both ways of building on the previous model were taken: splicing and reusing statements.
+  assert.ok(spliced > 30 && spliced < 250, `${spliced} of 300 models spliced`);
+});
+
+test("an edit that renumbers the keys of later callbacks is not spliced", () => {
+  // Callbacks are named by their call; the second `on("b")` is `on("b")#2`, and so on.
+  const handlers = (first: string) =>
+    `const bus = { on() {} };\nbus.on("${first}", () => 1);\nbus.on("b", () => 2);\n` +
+    Array.from({ length: 6 }, (_, i) => `function filler${i}() {}\n`).join("") +
+    `bus.on("b", () => 3);\n`;
+  const source = handlers("a");
+  const text = source.replace('"a"', '"b"');
+  const model = buildModel(source, true);
+  const parsed = reparse(source, model.program, text, true);
+  const next = buildModel(text, true, parsed.program, { previous: model, tailMoved: parsed.tailMoved });
+  assert.equal(describe(next), describe(buildModel(text, true)));
+  assert.ok(next.functions.some((fn) => fn.key === 'bus.on("b")#3'));
 });

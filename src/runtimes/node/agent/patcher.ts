@@ -5,6 +5,7 @@ import {
   type FunctionModel,
   type ModuleModel,
   ParseError,
+  type Region,
   type StatementModel,
 } from "./model.js";
 import { LineIndex, layout, type Placed } from "./layout.js";
@@ -73,7 +74,7 @@ async function patchFile(record: ModuleRecord, text: string, restores: (() => vo
     const js = record.typescript ? stripTypes(text) : text;
     const parsed = reparse(old.source, old.program, js, record.esm);
     restores.push(parsed.restore);
-    model = buildModel(js, record.esm, parsed.program, old);
+    model = buildModel(js, record.esm, parsed.program, { previous: old, tailMoved: parsed.tailMoved });
   } catch (error) {
     if (error instanceof ParseError || error instanceof TypeScriptError) {
       const kind = error instanceof ParseError ? "syntax" : "refused";
@@ -90,13 +91,14 @@ async function patchFile(record: ModuleRecord, text: string, restores: (() => vo
     }
     throw error;
   }
-  const importsOf = (m: ModuleModel) =>
-    m.statements
+  const diff = diffOf(old, model, record.kept);
+  const importsOf = (side: Side) =>
+    side.statements
       .filter((s) => s.kind === "import")
       .map((s) => s.normalized)
       .sort()
       .join("\n");
-  if (importsOf(old) !== importsOf(model)) {
+  if (importsOf(diff.old) !== importsOf(diff.new)) {
     const reason =
       "the import list changed: a running ES module cannot gain or lose imports; restart to apply";
     return {
@@ -106,10 +108,13 @@ async function patchFile(record: ModuleRecord, text: string, restores: (() => vo
     };
   }
   let nextId = record.nextId;
+  // Slot ids of the functions the patch compares (all of them, unless the model was spliced: then
+  // the others keep theirs).
   const ids = new Map<string, number>();
-  const idOf = (fn: FunctionModel) => ids.get(fn.key) ?? 0;
+  const spliced = diff.old.functions !== old.functions;
+  const idOf = (fn: FunctionModel) => ids.get(fn.key) ?? (spliced ? record.ids.get(fn.key) : undefined) ?? 0;
   const fresh: number[] = [];
-  const plan = planPatch(record, old, model, ids, () => {
+  const plan = planPatch(record, old, model, diff, ids, () => {
     fresh.push(nextId);
     return nextId++;
   });
@@ -228,7 +233,8 @@ async function patchFile(record: ModuleRecord, text: string, restores: (() => vo
   }
   record.model = model;
   record.source = model.source;
-  record.ids = ids;
+  if (spliced) for (const [key, id] of ids) record.ids.set(key, id);
+  else record.ids = ids;
   record.nextId = nextId;
   record.scopeHook = scopeHook;
   record.scopeNames = scopeNames;
@@ -346,10 +352,44 @@ function outcome(
   };
 }
 
+/** One side of what a patch compares, with its functions and classes by key. */
+interface Side extends Region {
+  byKey: Map<string, FunctionModel>;
+  classByKey: Map<string, ClassModel>;
+}
+
+/**
+ * What a patch compares: the whole running and new models, or, when the new model was spliced
+ * from the running one (model.ts), only the statements the edit replaced: everything else is the
+ * same objects. (A refusal kept from an earlier patch can be anywhere: then the whole models.)
+ */
+function diffOf(old: ModuleModel, model: ModuleModel, kept: Kept): { old: Side; new: Side } {
+  const splice = model.splice;
+  const keptSomething =
+    kept.functions.size + kept.classes.size + kept.declarations.size + kept.othersNotRun.length > 0;
+  if (splice?.previous === old && !keptSomething) {
+    const side = (region: Region): Side => ({
+      ...region,
+      byKey: new Map(region.functions.map((fn) => [fn.key, fn])),
+      classByKey: new Map(region.classes.map((cls) => [cls.key, cls])),
+    });
+    return { old: side(splice.removed), new: side(splice.added) };
+  }
+  const whole = (m: ModuleModel): Side => ({
+    functions: m.functions,
+    classes: m.classList,
+    statements: m.statements,
+    byKey: m.byKey,
+    classByKey: m.classes,
+  });
+  return { old: whole(old), new: whole(model) };
+}
+
 function planPatch(
   record: ModuleRecord,
   old: ModuleModel,
   model: ModuleModel,
+  diff: { old: Side; new: Side },
   ids: Map<string, number>,
   fresh: () => number,
 ): Plan {
@@ -373,8 +413,8 @@ function planPatch(
 
   // Classes: a changed heritage freezes the class; changed fields or static blocks are refused.
   const frozen = new Set<string>();
-  for (const cls of model.classes.values()) {
-    const before = kept.classes.get(cls.key) ?? old.classes.get(cls.key);
+  for (const cls of diff.new.classes) {
+    const before = kept.classes.get(cls.key) ?? diff.old.classByKey.get(cls.key);
     if (before === cls) continue; // from a statement the edit did not touch (model.ts Piece)
     if (!before) {
       if (cls.topLevel && cls.binding && !old.moduleNames.has(cls.binding)) {
@@ -412,13 +452,13 @@ function planPatch(
     }
   }
   const newClassMember = (fn: FunctionModel) =>
-    fn.memberOf !== undefined && !old.classes.has(fn.memberOf.key);
+    fn.memberOf !== undefined && !diff.old.classByKey.has(fn.memberOf.key);
 
   const ancestorsToRecompile = new Set<FunctionModel>();
-  for (const fn of model.functions) {
+  for (const fn of diff.new.functions) {
     const before = kept.functions.has(fn.key)
       ? (kept.functions.get(fn.key) ?? undefined)
-      : old.byKey.get(fn.key);
+      : diff.old.byKey.get(fn.key);
     /** A refusal: `fn` keeps running as `before` (or does not run at all). */
     const refuse = (reason: string) => {
       plan.kept.functions.set(fn.key, before ?? null);
@@ -529,11 +569,11 @@ function planPatch(
       report(outcome(fn, "updated", "recompiled so that the closures it creates run their new code"));
     }
   }
-  for (const fn of old.functions) {
-    if (model.byKey.has(fn.key) || kept.functions.get(fn.key) === null) continue;
+  for (const fn of diff.old.functions) {
+    if (diff.new.byKey.has(fn.key) || kept.functions.get(fn.key) === null) continue;
     if (
       fn.memberOf?.topLevel &&
-      model.classes.has(fn.memberOf.key) &&
+      diff.new.classByKey.has(fn.memberOf.key) &&
       fn.kind !== "constructor" &&
       fn.node.type === "FunctionExpression" &&
       fn.kind !== "function"
@@ -550,7 +590,7 @@ function planPatch(
       );
     }
   }
-  planStatements(record, old, model, plan, accepted, report);
+  planStatements(record, old, model, diff, plan, accepted, report);
   return plan;
 }
 
@@ -598,26 +638,27 @@ function planStatements(
   record: ModuleRecord,
   old: ModuleModel,
   model: ModuleModel,
+  diff: { old: Side; new: Side },
   plan: Plan,
   accepted: boolean,
   report: Report,
 ): void {
-  const byName = (m: ModuleModel) =>
+  const byName = (side: Side) =>
     new Map(
-      m.statements
+      side.statements
         .filter((s) => s.name && ["const", "let", "var"].includes(s.kind))
         .map((s) => [s.name as string, s]),
     );
   const kept = record.kept;
-  const oldDecls = byName(old);
+  const oldDecls = byName(diff.old);
   // Top-level statements that ran, as a multiset of their texts (they have no names).
   const ran = new Map<string, number>();
   const count = (text: string, n: number) => ran.set(text, (ran.get(text) ?? 0) + n);
-  for (const s of old.statements) if (s.kind === "other") count(s.normalized, 1);
+  for (const s of diff.old.statements) if (s.kind === "other") count(s.normalized, 1);
   for (const text of kept.othersNotRun) count(text, -1);
   for (const text of kept.othersRun) count(text, 1);
   const changedConsts: { s: StatementModel; before: StatementModel }[] = [];
-  for (const s of model.statements) {
+  for (const s of diff.new.statements) {
     if (s.kind === "other") {
       const key = s.normalized;
       const left = ran.get(key) ?? 0;

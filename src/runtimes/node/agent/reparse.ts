@@ -13,8 +13,8 @@ export function reparse(
   oldProgram: AnyNode,
   source: string,
   esm: boolean,
-): { program: AnyNode; restore: () => void } {
-  const whole = () => ({ program: parseModule(source, esm), restore: () => {} });
+): { program: AnyNode; restore: () => void; tailMoved: boolean } {
+  const whole = () => ({ program: parseModule(source, esm), restore: () => {}, tailMoved: true });
   const body: AnyNode[] = oldProgram.body;
   if (body.length < 4) return whole();
   const shortest = Math.min(oldSource.length, source.length);
@@ -42,7 +42,9 @@ export function reparse(
 
   let region: AnyNode;
   try {
-    const options = parseOptions(esm);
+    // Where the first statement starts, so that acorn does not count the lines before it.
+    const at = body[first].loc.start;
+    const options = { ...parseOptions(esm), ...(start > 0 ? { startLocation: { ...at } } : {}) };
     region = new (Parser as unknown as new (o: Options, input: string, at: number) => { parse(): AnyNode })(
       options,
       source.slice(0, end),
@@ -64,6 +66,7 @@ export function reparse(
       body: [...body.slice(0, first), ...region.body, ...tail],
     },
     restore: () => shift(tail, -delta, -lines),
+    tailMoved: tail.length > 0 && (delta !== 0 || lines !== 0),
   };
 }
 

@@ -155,7 +155,7 @@ export function moduleEdits(model: ModuleModel, idOf: IdOf, within?: { from: num
   for (const fn of model.functions) {
     if (wanted(fn.headerStart, fn.node.end)) edits.push(...functionEdits(model, fn, idOf(fn)));
   }
-  for (const cls of model.classes.values()) {
+  for (const cls of model.classList) {
     if (!cls.topLevel || !wanted(cls.node.start, cls.node.end)) continue;
     edits.push(
       insert(cls.node.body.end - 1, `static{${TABLE}.k(${JSON.stringify(cls.key)},${hook()},this)}`),
@@ -267,12 +267,7 @@ function paramsStart(source: string, fn: FunctionModel): number {
  * itself, unless it is a new member with a slot of its own). Placed (layout.ts) so that its
  * parameters sit at their line and column in the file.
  */
-function versionPiece(
-  model: ModuleModel,
-  fn: FunctionModel,
-  edits: Edit[],
-  selfDispatch = false,
-): Placed {
+function versionPiece(model: ModuleModel, fn: FunctionModel, edits: Edit[], selfDispatch = false): Placed {
   const source = model.source;
   const node = fn.node;
   const start = paramsStart(source, fn);
