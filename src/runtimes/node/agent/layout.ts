@@ -3,16 +3,41 @@
  * and column, so that stack frames and breakpoints in it read as the user's file (no source map).
  */
 
-/** Line and column of offsets in one source, by binary search over the line starts. */
-export class LineIndex {
-  private readonly starts = [0];
+/** A parsed node: where it starts, as an offset and as a line and column. */
+export interface Anchor {
+  start: number;
+  loc: { start: { line: number; column: number } };
+}
 
-  constructor(source: string) {
-    for (let at = source.indexOf("\n"); at >= 0; at = source.indexOf("\n", at + 1)) this.starts.push(at + 1);
-  }
+/**
+ * Line and column of offsets in one source: counted from a nearby node when there is one, else by
+ * binary search over the line starts (found on first use: scanning a large file costs a few ms).
+ */
+export class LineIndex {
+  private starts: number[] | undefined;
+
+  constructor(private readonly source: string) {}
 
   /** 1-based line, 0-based column. */
-  locate(offset: number): { line: number; column: number } {
+  locate(offset: number, anchor?: Anchor): { line: number; column: number } {
+    if (anchor && anchor.start <= offset) {
+      let line = anchor.loc.start.line;
+      let lineStart = anchor.start - anchor.loc.start.column;
+      for (
+        let at = this.source.indexOf("\n", anchor.start);
+        at >= 0 && at < offset;
+        at = this.source.indexOf("\n", at + 1)
+      ) {
+        line++;
+        lineStart = at + 1;
+      }
+      return { line, column: offset - lineStart };
+    }
+    if (!this.starts) {
+      this.starts = [0];
+      for (let at = this.source.indexOf("\n"); at >= 0; at = this.source.indexOf("\n", at + 1))
+        this.starts.push(at + 1);
+    }
     let low = 0;
     let high = this.starts.length - 1;
     while (low < high) {
@@ -29,6 +54,8 @@ export interface Placed {
   at: number;
   lead: number;
   text: string;
+  /** A node starting at or before `at` on a nearby line, to count lines from. */
+  anchor?: Anchor;
 }
 
 /**
@@ -48,7 +75,7 @@ export function layout(
   let line = 1;
   let column = head.length;
   for (const piece of [...pieces].sort((a, b) => a.at - b.at)) {
-    const target = index.locate(piece.at);
+    const target = index.locate(piece.at, piece.anchor);
     const targetColumn = target.column - piece.lead;
     if (target.line > line) {
       out.push("\n".repeat(target.line - line));

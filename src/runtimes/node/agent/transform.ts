@@ -291,7 +291,7 @@ function versionPiece(model: ModuleModel, fn: FunctionModel, edits: Edit[], self
     fn.kind === "function"
       ? `({${JSON.stringify(fn.name)}:${fn.async ? "async " : ""}function${fn.generator ? "*" : ""}`
       : `({${modifiers}${prefix}${JSON.stringify(fn.name)}`;
-  return { at: start, lead: header.length, text: `${header}${params}${body}})` };
+  return { at: start, lead: header.length, text: `${header}${params}${body}})`, anchor: node };
 }
 
 /**
