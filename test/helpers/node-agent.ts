@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Duplex } from "node:stream";
@@ -13,6 +13,7 @@ import {
   PROTOCOL_VERSION,
 } from "../../src/protocol/messages.js";
 import { nodeController } from "../../src/runtimes/node/controller.js";
+import { ObservedProcess } from "./observed-process.js";
 
 /**
  * A real node process running a program under the Node agent, driven over the real pipe: the
@@ -37,49 +38,46 @@ export const fixtures = join(repo, "test", "fixtures", "node");
 
 export class AgentRun {
   readonly messages: AgentMessage[] = [];
-  stdout = "";
-  stderr = "";
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly child: ChildProcess;
+  /** The process, its output and its bounded waits (shared with the Python and CLI harnesses). */
+  private readonly process: ObservedProcess;
   private readonly channel: JsonLineChannel<AgentMessage, ControllerMessage>;
-  private readonly waiters: (() => void)[] = [];
   private nextId = 1;
 
   private constructor(command: string, args: string[], cwd: string, root: string) {
-    this.child = spawn(command, args, {
-      cwd,
-      stdio: ["pipe", "pipe", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        [AGENT_ENV.fd]: String(AGENT_FD),
-        [AGENT_ENV.protocol]: String(PROTOCOL_VERSION),
-        [AGENT_ENV.root]: root,
-        [AGENT_ENV.instrumentDeps]: "0",
-      },
-    });
-    this.child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-      this.stdout += d;
-      this.wake();
-    });
-    this.child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-      this.stderr += d;
-      this.wake();
-    });
+    this.process = new ObservedProcess(
+      spawn(command, args, {
+        cwd,
+        stdio: ["pipe", "pipe", "pipe", "pipe"],
+        env: {
+          ...process.env,
+          [AGENT_ENV.fd]: String(AGENT_FD),
+          [AGENT_ENV.protocol]: String(PROTOCOL_VERSION),
+          [AGENT_ENV.root]: root,
+          [AGENT_ENV.instrumentDeps]: "0",
+        },
+      }),
+    );
+    const pipe = this.process.child.stdio[AGENT_FD] as Duplex;
     this.channel = new JsonLineChannel<AgentMessage, ControllerMessage>(
-      this.child.stdio[AGENT_FD] as Duplex,
+      pipe,
       (m) => {
         this.messages.push(m);
         this.wake();
       },
       () => {},
     );
-    (this.child.stdio[AGENT_FD] as Duplex).on("error", () => {});
-    this.exited = new Promise((done) =>
-      this.child.on("exit", (code, signal) => {
-        done({ code, signal });
-        this.wake();
-      }),
-    );
+    pipe.on("error", () => {});
+    this.exited = this.process.exited;
+  }
+
+  /** Everything the program wrote to stdout so far. */
+  get stdout(): string {
+    return this.process.output.stdout;
+  }
+
+  get stderr(): string {
+    return this.process.output.stderr;
   }
 
   /** Start `entry` (a fixture-relative or absolute path) under the agent with `node`. */
@@ -103,34 +101,12 @@ export class AgentRun {
 
   /** Re-check what `until` waits for (for conditions outside the child, e.g. HTTP replies). */
   wake(): void {
-    for (const w of this.waiters.splice(0)) w();
+    this.process.notify();
   }
 
-  /** Resolve when `ready()` returns a value; fail if the process exits first or after `ms`. */
-  async until<T>(ready: () => T | undefined, what: string, ms = 15000): Promise<T> {
-    let exited = false;
-    void this.exited.then(() => {
-      exited = true;
-    });
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = ready();
-      if (value !== undefined && value !== false) return value;
-      if (exited)
-        throw new Error(
-          `process exited while waiting for ${what}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`,
-        );
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(`timed out waiting for ${what}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`);
-      await new Promise<void>((wake) => {
-        const timer = setTimeout(wake, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          wake();
-        });
-      });
-    }
+  /** Resolve when `ready()` returns a value; fail if the process exits first or after BOUND_MS. */
+  until<T>(ready: () => T | undefined, what: string): Promise<T> {
+    return this.process.until(what, ready);
   }
 
   /** Wait until stdout contains `text` at or after `from`; returns the index after it. */
@@ -177,10 +153,10 @@ export class AgentRun {
   }
 
   write(text: string): void {
-    this.child.stdin?.write(text);
+    this.process.write(text);
   }
 
   kill(): void {
-    this.child.kill("SIGKILL");
+    this.process.child.kill("SIGKILL");
   }
 }

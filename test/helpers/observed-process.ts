@@ -67,7 +67,7 @@ export class ObservedProcess {
   }
 
   /** Resolves with what `probe` finds, re-probing whenever something arrives. */
-  protected until<T>(what: string, probe: () => T | undefined): Promise<T> {
+  until<T>(what: string, probe: () => T | undefined): Promise<T> {
     return new Promise((resolve, reject) => {
       const fail = (why: string) => {
         clearTimeout(timer);
@@ -94,8 +94,9 @@ export class ObservedProcess {
     });
   }
 
-  /** Something arrived: let every waiter probe again. */
-  protected notify(): void {
+  /** Something arrived (also from outside the process, e.g. an HTTP reply): let every waiter
+   * probe again. */
+  notify(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
 

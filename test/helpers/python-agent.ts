@@ -3,7 +3,8 @@ import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import type { AgentMessage, PatchResult } from "../../src/protocol/messages.js";
+import { JsonLineChannel } from "../../src/protocol/channel.js";
+import type { AgentMessage, ControllerMessage, PatchResult } from "../../src/protocol/messages.js";
 import { ObservedProcess } from "./observed-process.js";
 import { AGENT_DIR, BOOT, FIXTURES, REPO } from "./python-paths.js";
 
@@ -67,6 +68,7 @@ export interface Finished {
 export class AgentRun extends ObservedProcess {
   readonly messages: AgentMessage[] = [];
   private readonly pipe: Duplex | undefined;
+  private readonly channel: JsonLineChannel<AgentMessage, ControllerMessage> | undefined;
   private nextId = 1;
 
   constructor(options: RunOptions) {
@@ -94,22 +96,23 @@ export class AgentRun extends ObservedProcess {
     if (!options.plain) {
       this.pipe = this.child.stdio[3] as Duplex;
       this.pipe.on("error", () => {});
-      let partial = "";
-      this.pipe.setEncoding("utf8");
-      this.pipe.on("data", (chunk: string) => {
-        partial += chunk;
-        const lines = partial.split("\n");
-        partial = lines.pop() ?? "";
-        for (const line of lines) if (line.trim()) this.messages.push(JSON.parse(line) as AgentMessage);
-        this.notify();
-      });
+      this.channel = new JsonLineChannel<AgentMessage, ControllerMessage>(
+        this.pipe,
+        (message) => {
+          this.messages.push(message);
+          this.notify();
+        },
+        (line) => {
+          throw new Error(`unreadable message from the agent: ${line}`);
+        },
+      );
     }
   }
 
   /** Send a new version of a loaded file; resolves with the agent's verified result. */
   async patch(file: string, source: string): Promise<PatchResult> {
     const id = this.nextId++;
-    this.pipe?.write(`${JSON.stringify({ type: "patch", id, file, source })}\n`);
+    this.channel?.send({ type: "patch", id, file, source });
     const reply = await this.message((m) => m.type === "patched" && m.id === id);
     return (reply as Extract<AgentMessage, { type: "patched" }>).result;
   }
