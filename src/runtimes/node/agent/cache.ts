@@ -18,14 +18,21 @@ export interface CachedModule {
   source: string;
 }
 
-interface Entry {
+/**
+ * An entry is one line of JSON, the header, followed by the texts it lists, each as its UTF-8
+ * bytes: the texts are read without JSON's escaping (parsing a module's text as a JSON string
+ * costs more than the rest of a cache hit) and decoded each on its own (no string keeps the whole
+ * entry alive).
+ */
+interface Header {
   agent: string;
   file: string;
   esm: boolean;
-  text: string;
-  code: string;
-  /** Only when it differs from `text` (TypeScript). */
-  source?: string;
+  /** Byte lengths of the file's text, of the instrumented code, and of the JavaScript that was
+   * instrumented when it differs from the text (TypeScript). */
+  text: number;
+  code: number;
+  source?: number;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -85,19 +92,30 @@ function hash(text: string): string {
  * entries). The entry names all three: a clash of hashes is a miss.
  */
 function entryPath(file: string, esm: boolean): string {
-  return join(directory, `${hash(`${version()}\0${file}`)}-${esm ? "esm" : "cjs"}.json`);
+  return join(directory, `${hash(`${version()}\0${file}`)}-${esm ? "esm" : "cjs"}`);
 }
 
 export function readCache(file: string, text: string, esm: boolean): CachedModule | undefined {
-  let entry: Entry;
+  let bytes: Buffer;
+  let header: Header;
+  let at: number;
   try {
-    entry = JSON.parse(readFileSync(entryPath(file, esm), "utf8")) as Entry;
+    bytes = readFileSync(entryPath(file, esm));
+    at = bytes.indexOf(10) + 1;
+    header = JSON.parse(bytes.toString("utf8", 0, at)) as Header;
   } catch {
     return undefined;
   }
-  if (entry.text !== text || entry.file !== file || entry.esm !== esm || entry.agent !== version())
-    return undefined;
-  return typeof entry.code === "string" ? { code: entry.code, source: entry.source ?? text } : undefined;
+  if (header.file !== file || header.esm !== esm || header.agent !== version()) return undefined;
+  const part = (length: number | undefined) => {
+    const value = length === undefined ? undefined : bytes.toString("utf8", at, at + length);
+    at += length ?? 0;
+    return value;
+  };
+  if (part(header.text) !== text) return undefined;
+  const code = part(header.code);
+  const source = part(header.source) ?? text;
+  return code !== undefined && at === bytes.length ? { code, source } : undefined;
 }
 
 export function writeCache(file: string, text: string, esm: boolean, cached: CachedModule): void {
@@ -105,10 +123,19 @@ export function writeCache(file: string, text: string, esm: boolean, cached: Cac
     if (!directoryMade) mkdirSync(directory, { recursive: true, mode: 0o700 });
     directoryMade = true;
     const path = entryPath(file, esm);
-    const entry: Entry = { agent: version(), file, esm, text, code: cached.code };
-    if (cached.source !== text) entry.source = cached.source;
+    const source = cached.source === text ? undefined : cached.source;
+    const header: Header = {
+      agent: version(),
+      file,
+      esm,
+      text: Buffer.byteLength(text),
+      code: Buffer.byteLength(cached.code),
+    };
+    if (source !== undefined) header.source = Buffer.byteLength(source);
     const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(entry), { mode: 0o600 });
+    writeFileSync(temporary, `${JSON.stringify(header)}\n${text}${cached.code}${source ?? ""}`, {
+      mode: 0o600,
+    });
     renameSync(temporary, path); // atomic: a concurrent start never reads half an entry
   } catch {
     // A read-only or full temporary directory: the next start instruments again.

@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { AgentRun, nodeBinaries } from "./helpers/node-agent.js";
+import { programDir } from "./helpers/node-programs.js";
+
+/**
+ * The on-disk cache of instrumented modules: a second start uses it (entries are not written
+ * again), it never serves an old instrumentation for a changed file, and a module that came from
+ * the cache is patched like one instrumented at this start.
+ */
+
+const LIB = `export function value() {\n  return "one";\n}\n`;
+const CJS = `exports.cjs = function cjs() {\n  return "cjs";\n};\n`;
+const TS = `export function typed(n: number): string {\n  return \`ts \${n}\`;\n}\n`;
+const APP = `import { value } from "./lib.mjs";\nimport { cjs } from "./lib.cjs";\nimport { typed } from "./typed.ts";\nconsole.log(value(), cjs(), typed(1));\nprocess.stdin.once("data", () => {\n  console.log(value());\n  process.exit(0);\n});\n`;
+
+/** Cache entries (under the agent's temporary folder) and when each was last written. */
+function entries(tmp: string): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const user of readdirSync(tmp).filter((n) => n.startsWith("hotframe-"))) {
+    const dir = join(tmp, user, "node-modules-cache");
+    for (const name of readdirSync(dir)) found.set(name, statSync(join(dir, name)).mtimeMs);
+  }
+  return found;
+}
+
+for (const { version, path } of nodeBinaries()) {
+  describe(
+    `node ${version}: cache of instrumented modules`,
+    { skip: path ? false : `node${version} package missing (npm install)` },
+    () => {
+      test("a second start reads the cache; a changed file is instrumented again; cached modules patch", async () => {
+        // The agent keeps its cache under the temporary folder: a private one for this test.
+        const tmp = mkdtempSync(join(tmpdir(), "hf-cache-"));
+        process.env.TMPDIR = tmp;
+        const dir = programDir("esm", { "app.mjs": APP, "lib.mjs": LIB, "lib.cjs": CJS, "typed.ts": TS });
+        const start = async () => {
+          const run = await AgentRun.start(join(dir, "app.mjs"), { node: path, root: dir });
+          await run.output("\n");
+          return run;
+        };
+        /** The program prints value() once more and exits. */
+        const stop = async (run: AgentRun) => {
+          run.write("q\n");
+          assert.equal((await run.exited).code, 0, run.stderr);
+          return run.stdout.split("\n")[1];
+        };
+
+        const first = await start();
+        assert.equal(first.stdout, "one cjs ts 1\n");
+        assert.equal(await stop(first), "one");
+        const written = entries(tmp);
+        assert.equal(written.size, 4, `one entry per module: ${[...written.keys()].join(", ")}`);
+
+        const second = await start();
+        assert.equal(second.stdout, "one cjs ts 1\n");
+        assert.deepEqual(entries(tmp), written, "a start with everything cached writes nothing");
+        const result = await second.patch(join(dir, "lib.mjs"), LIB.replace('"one"', '"patched"'));
+        assert.equal(result.outcome, "applied", JSON.stringify(result));
+        assert.equal(await stop(second), "patched");
+
+        writeFileSync(join(dir, "lib.mjs"), LIB.replace('"one"', '"two"'));
+        const third = await start();
+        assert.equal(third.stdout, "two cjs ts 1\n", "the file's new text runs, not the cached one");
+        assert.equal(await stop(third), "two");
+      });
+    },
+  );
+}
