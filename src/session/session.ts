@@ -4,7 +4,7 @@ import { AgentProcess, type ExitInfo } from "../runtimes/agent-process.js";
 import type { ProgramSpec, RuntimeController } from "../runtimes/runtime.js";
 import { at, type SessionEvent, type Untimed } from "./events.js";
 import { readSource } from "./read-source.js";
-import type { SourceChange } from "./watcher.js";
+import { type SourceChange, SourceWatcher } from "./watcher.js";
 
 export interface SessionOptions {
   controller: RuntimeController;
@@ -37,24 +37,24 @@ export class Session {
     const { controller, program, onVerbose } = this.options;
     const spec = await controller.launch(program);
     onVerbose(`spawning ${spec.command} ${spec.args.join(" ")}`);
+    const startedAt = Date.now(); // file modification times are wall-clock times
     const agent = new AgentProcess(spec);
     this.agent = agent;
     agent.on("hello", (hello) =>
       this.emit({ type: "started", runtime: hello.runtime, pid: hello.pid, root: program.root }),
     );
-    agent.on("loaded", (file) => onVerbose(`instrumented ${file}`));
+    // Only loaded files can be patched: their folders are watched as the program loads them.
+    const watcher = new SourceWatcher(controller.sourceExtensions, this.options.quietMs, (change) =>
+      this.onChange(change),
+    );
+    agent.on("loaded", (file) => {
+      watcher.watchLoaded(file, startedAt);
+      onVerbose(`instrumented ${file}`);
+    });
     agent.on("warning", (message, file) => this.emit({ type: "warning", message, file }));
     agent.on("protocolError", (message) => this.emit({ type: "warning", message }));
-    // The watcher (chokidar) loads after the spawn: the program starts without waiting for it.
-    const { SourceWatcher } = await import("./watcher.js");
-    const watcher = new SourceWatcher(
-      program.root,
-      controller.sourceExtensions,
-      this.options.quietMs,
-      (change) => this.onChange(change),
-    );
     const exit = await agent.exited;
-    await watcher.close();
+    watcher.close();
     this.emit({ type: "exit", code: exit.code, signal: exit.signal });
     return exit;
   }
@@ -88,7 +88,7 @@ export class Session {
       });
   }
 
-  private async handle(file: string, { seenAt, settled }: SourceChange): Promise<void> {
+  private async handle(file: string, { seenAt, settled, catchUp }: SourceChange): Promise<void> {
     const agent = this.agent;
     if (!agent?.running) return;
     if (!agent.loadedFiles.has(file)) {
@@ -105,6 +105,11 @@ export class Session {
       this.options.onVerbose(`${file} is empty: waiting for the save to finish`);
       return;
     }
+    if (!read.ok && read.gone && !settled) {
+      // Some editors save by removing the file and creating it again: the settled re-read decides.
+      this.options.onVerbose(`${file} is gone: waiting for the save to finish`);
+      return;
+    }
     const handledKey = read.ok ? read.text : `\0${read.error.message}`;
     if (this.lastHandled.get(file) === handledKey) return;
     this.lastHandled.set(file, handledKey);
@@ -113,6 +118,8 @@ export class Session {
       : read.text.trim() === ""
         ? { outcome: "rejected" as const, functions: [], error: EMPTY_FILE }
         : await agent.patch(file, read.text);
+    // A file modified while the program started, that already runs as it is: nothing to say.
+    if (catchUp && result.outcome === "applied" && result.functions.length === 0) return;
     this.emit({
       type: "edit",
       file,

@@ -1,101 +1,133 @@
-import { extname } from "node:path";
-import { type FSWatcher, watch } from "chokidar";
-
-/** Folders that hold no user source (or far too many files to watch). */
-const IGNORED_DIRS = new Set([
-  "node_modules",
-  ".git",
-  "__pycache__",
-  ".venv",
-  "venv",
-  ".tox",
-  ".mypy_cache",
-  ".pytest_cache",
-  "dist",
-  "build",
-  ".hotframe-cache",
-]);
+import { type FSWatcher, watch } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { dirname, extname, join } from "node:path";
 
 interface PendingBurst {
   timer: NodeJS.Timeout;
-  trailing: NodeJS.Timeout;
+  settle: NodeJS.Timeout;
   /** When this burst was first seen; undefined once it was handed out. */
   seenAt: number | undefined;
+  catchUp: boolean;
 }
 
 export interface SourceChange {
   file: string;
   /** performance.now() when the first event of this burst was seen: latency is measured from it. */
   seenAt: number;
-  /** The re-read after chokidar's throttle window: the burst is surely over by now. */
+  /** The re-read a while after the burst: an empty or missing file seen now is really so. */
   settled: boolean;
+  /**
+   * Not a save seen by the watch: the file was modified after the program started, before its
+   * folder was watched (the save may come before or after the program read it).
+   */
+  catchUp: boolean;
 }
 
-/** chokidar drops further 'change' events of a path for 50 ms after one it reports. */
-const CHOKIDAR_THROTTLE_MS = 50;
+/**
+ * How long after a burst the file is handed out once more, settled: a save that empties the file
+ * and then writes it, or removes it and creates it again, is over by then, even when the editor
+ * is descheduled between its two steps on a loaded machine (50 ms was seen to be too short).
+ */
+const SETTLE_MS = 250;
 
 /**
- * Watches the source files of one runtime under a root and hands out one change per burst of saves:
- * a file is handed out when it has been quiet for `quietMs` (editors write in several steps, and a
- * half-written file must never be patched in). Atomic saves (write a temp file, rename it over the
- * original) arrive as a change of the original, thanks to chokidar's `atomic` handling.
+ * Watches the folders of the files the program loaded (only those can be patched) and hands out
+ * one change per burst of saves: a file is handed out when it has been quiet for `quietMs` (editors
+ * write in several steps, and a half-written file must never be patched in), and once more,
+ * settled, a while after the burst. The consumer compares contents and skips a file whose text it
+ * has already handled, so the last content always wins.
  *
- * Because chokidar silently drops the changes that follow a change within its throttle window, each
- * burst is handed out once more after that window: the consumer compares contents and skips a file
- * whose text it has already handled, so the last content always wins.
+ * One `fs.watch` per folder, added as the program loads its modules: nothing scans the project
+ * while the program starts, and the cost does not grow with files the program never loads. A
+ * folder watch sees every way an editor saves: in place, or a temporary file renamed over the
+ * original (atomic save), or delete and create again.
  */
 export class SourceWatcher {
-  private readonly watcher: FSWatcher;
+  private readonly folders = new Map<string, FSWatcher>();
   private readonly timers = new Map<string, PendingBurst>();
-  readonly ready: Promise<void>;
+  private readonly wanted: Set<string>;
+  private closed = false;
 
   constructor(
-    root: string,
     extensions: readonly string[],
     private readonly quietMs: number,
     private readonly onChange: (change: SourceChange) => void,
   ) {
-    const wanted = new Set(extensions);
-    this.watcher = watch(root, {
-      ignoreInitial: true,
-      atomic: true,
-      ignored: (path, stats) => {
-        const name = path.slice(path.lastIndexOf("/") + 1);
-        if (IGNORED_DIRS.has(name)) return true;
-        return stats?.isFile() === true && !wanted.has(extname(path));
-      },
-    });
-    this.ready = new Promise((resolve) => this.watcher.once("ready", () => resolve()));
-    for (const event of ["add", "change", "unlink"] as const) {
-      this.watcher.on(event, (path: string) => this.schedule(path));
-    }
+    this.wanted = new Set(extensions);
   }
 
-  private schedule(file: string): void {
+  /**
+   * Watch the folder of a file the program loaded (one watch per folder). A save or a removal made
+   * after the program read a file but before its folder was watched is caught when the watch
+   * starts: the file, and each other source file of the folder, is handed out once if it is gone or
+   * was modified after `since` (when the program was started).
+   */
+  watchLoaded(file: string, since: number): void {
+    const folder = dirname(file);
+    if (!this.closed && !this.folders.has(folder)) {
+      this.watchFolder(folder);
+      void readdir(folder).then(
+        (names) => {
+          for (const name of names)
+            if (this.wanted.has(extname(name))) void this.catchUp(join(folder, name), since);
+        },
+        () => {},
+      );
+    }
+    void this.catchUp(file, since);
+  }
+
+  private watchFolder(folder: string): void {
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(folder, { persistent: false }, (_event, name) => {
+        if (name && this.wanted.has(extname(name))) this.schedule(join(folder, name), false);
+      });
+    } catch {
+      return; // the folder is gone already: there is nothing left to patch in it
+    }
+    watcher.on("error", () => {
+      // The folder was removed: its files cannot be saved again until it exists, and then they
+      // are new files the program has not loaded.
+      watcher.close();
+      this.folders.delete(folder);
+    });
+    this.folders.set(folder, watcher);
+  }
+
+  private async catchUp(file: string, since: number): Promise<void> {
+    const stats = await stat(file).catch(() => undefined);
+    if (!this.closed && (stats === undefined || stats.mtimeMs > since)) this.schedule(file, true);
+  }
+
+  private schedule(file: string, catchUp: boolean): void {
     const pending = this.timers.get(file);
     if (pending) {
       clearTimeout(pending.timer);
-      clearTimeout(pending.trailing);
+      clearTimeout(pending.settle);
     }
     const seenAt = pending?.seenAt ?? performance.now();
+    const burstCatchUp = catchUp && (pending?.catchUp ?? true); // a real save among it makes it one
     const timer = setTimeout(() => {
       const entry = this.timers.get(file);
       if (entry) entry.seenAt = undefined; // handed out: the next event starts a new latency clock
-      this.onChange({ file, seenAt, settled: false });
+      this.onChange({ file, seenAt, settled: false, catchUp: burstCatchUp });
     }, this.quietMs);
-    const trailing = setTimeout(() => {
+    const settle = setTimeout(() => {
       this.timers.delete(file);
-      this.onChange({ file, seenAt: performance.now(), settled: true });
-    }, CHOKIDAR_THROTTLE_MS + this.quietMs);
-    this.timers.set(file, { timer, trailing, seenAt });
+      this.onChange({ file, seenAt: performance.now(), settled: true, catchUp: burstCatchUp });
+    }, SETTLE_MS + this.quietMs);
+    this.timers.set(file, { timer, settle, seenAt, catchUp: burstCatchUp });
   }
 
-  async close(): Promise<void> {
-    for (const { timer, trailing } of this.timers.values()) {
+  close(): void {
+    this.closed = true;
+    for (const { timer, settle } of this.timers.values()) {
       clearTimeout(timer);
-      clearTimeout(trailing);
+      clearTimeout(settle);
     }
     this.timers.clear();
-    await this.watcher.close();
+    for (const watcher of this.folders.values()) watcher.close();
+    this.folders.clear();
   }
 }
