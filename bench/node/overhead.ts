@@ -1,13 +1,78 @@
 /** Node instrumentation overhead: the same workloads under plain node and under `hotframe run`. */
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { type BenchConfig, count } from "../lib/config.js";
 import { acceptProgram, alternateRounds, type RoundResult } from "../lib/overhead.js";
-import { hotframeArgs, LineProcess } from "../lib/process.js";
+import { CLI, hotframeArgs, LineProcess, runToExit } from "../lib/process.js";
 import { goal, ratioGoal, type Section } from "../lib/report.js";
 import { median, ms, ratio } from "../lib/stats.js";
 import { copyFixture, freshDir } from "../lib/work.js";
 
 const WORKLOADS = ["fib(32)", "method calls (4M)", "parser + evaluator (0.55 MB input)"];
+
+function hasValgrind(): boolean {
+  try {
+    execFileSync("valgrind", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Instructions of one run of overhead_prog.mjs --count, counted by valgrind (the program's own
+ * process: under hotframe the one that loads the agent's preload). `--predictable` makes V8
+ * deterministic (no concurrent compilation), so the count does not depend on the machine's load.
+ */
+async function instructions(config: BenchConfig, dir: string, hot: boolean, argv: string[], pad: number) {
+  const entry = ["overhead_prog.mjs", "--count", ...argv];
+  const node = hot
+    ? [CLI, "run", "--quiet", "--no-color", "--node-options=--predictable", "--watch", dir, ...entry]
+    : ["--predictable", ...entry];
+  const r = await runToExit(
+    "valgrind",
+    [
+      "--tool=cachegrind",
+      "--cache-sim=no",
+      "--cachegrind-out-file=/dev/null",
+      "--trace-children=yes",
+      config.node,
+      ...node,
+    ],
+    { cwd: dir, env: { ...process.env, HOTFRAME_BENCH_PAD: String(pad) }, timeoutMs: 600_000 },
+  );
+  const commands = new Map(
+    [...r.stderr.matchAll(/^==(\d+)== Command: (.*)$/gm)].map((m) => [m[1], m[2] ?? ""]),
+  );
+  for (const m of r.stderr.matchAll(/^==(\d+)== I\s+refs:\s+([\d,]+)$/gm)) {
+    const command = commands.get(m[1] ?? "") ?? "";
+    if (command.includes("overhead_prog.mjs") && (!hot || command.includes("preload")))
+      return Number((m[2] ?? "").replaceAll(",", ""));
+  }
+  throw new Error(`valgrind: no instruction count (exit ${r.exit.code}): ${r.stderr.slice(-300)}`);
+}
+
+/** Per workload: instructions per round (mean over heap layouts) and hotframe / plain per layout. */
+async function countInstructions(config: BenchConfig, dir: string, pads: number[]) {
+  const rounds = 8;
+  const out: Record<string, { plain: number; hot: number; ratios: number[] }> = {};
+  for (const name of WORKLOADS) {
+    const row = { plain: 0, hot: 0, ratios: [] as number[] };
+    for (const pad of pads) {
+      const [plain, hot] = await Promise.all(
+        [false, true].map(async (hot) => {
+          const none = await instructions(config, dir, hot, [name, "0"], pad);
+          return ((await instructions(config, dir, hot, [name, String(rounds)], pad)) - none) / rounds;
+        }),
+      );
+      row.plain += (plain as number) / pads.length;
+      row.hot += (hot as number) / pads.length;
+      row.ratios.push((hot as number) / (plain as number));
+    }
+    out[name] = row;
+  }
+  return out;
+}
 
 export async function nodeOverhead(config: BenchConfig): Promise<Section> {
   const dir = freshDir("node-overhead");
@@ -44,24 +109,40 @@ export async function nodeOverhead(config: BenchConfig): Promise<Section> {
       await Promise.all(started.map((p) => p.stop()));
     }
   }
-  const measured = WORKLOADS.filter((name) => (result.pairRatios[name] ?? []).length > 0);
+  const pads = config.quick ? [0] : [0, 50_000, 200_000];
+  let counted: Awaited<ReturnType<typeof countInstructions>> | undefined;
+  if (hasValgrind()) {
+    config.log(`node overhead: instructions under valgrind, ${pads.length} heap layout(s)`);
+    try {
+      counted = await countInstructions(config, dir, pads);
+    } catch (error) {
+      failures.push((error as Error).message.split("\n")[0] ?? "");
+    }
+  }
+  const measured = WORKLOADS.filter((name) => (result.pairRatios[name] ?? []).length > 0 || counted?.[name]);
+  const mi = (n: number | undefined) => (n === undefined ? "–" : `${(n / 1e6).toFixed(1)} M`);
   const rows = measured.map((name) => {
     const pr = result.pairRatios[name] ?? [];
+    const c = counted?.[name];
     return [
       name,
       ms(median(result.plain[name] ?? [])),
       ms(median(result.hot[name] ?? [])),
       ratio(median(pr)),
-      `${ratio(Math.min(...pr))} – ${ratio(Math.max(...pr))}`,
+      pr.length ? `${ratio(Math.min(...pr))} – ${ratio(Math.max(...pr))}` : "–",
       ratio(median(result.wallRatios[name] ?? [])),
+      mi(c?.plain),
+      mi(c?.hot),
+      c ? ratio(c.hot / c.plain) : "not counted (no valgrind)",
     ];
   });
+  // Instruction counts decide when there are any: on a loaded machine CPU time moves by ±30%.
   const goals = measured.map((name) => {
     const realistic = name.startsWith("parser");
     return ratioGoal(
-      `Node overhead: ${name}${realistic ? " (realistic)" : " (call-heavy)"}`,
+      `Node overhead: ${name}${realistic ? " (realistic)" : " (call-heavy)"}${counted ? ", instructions" : ""}`,
       realistic ? 1.03 : 1.1,
-      result.pairRatios[name] ?? [],
+      counted?.[name]?.ratios ?? result.pairRatios[name] ?? [],
     );
   });
   if (measured.length === 0) {
@@ -72,21 +153,30 @@ export async function nodeOverhead(config: BenchConfig): Promise<Section> {
   return {
     title: "Node: instrumentation overhead (steady state)",
     method:
-      `${pairs} pairs of processes, each pair a plain \`node\` and a \`hotframe run\` of overhead_prog.mjs, both ` +
-      `warmed up (3 rounds of each workload), then taking turns round by round (${rounds} rounds of each workload ` +
-      "per process, the order swapped every round) so that both see the same machine load. Each round is timed " +
-      "in-process with process.cpuUsage() (CPU time: waiting for a core is not counted). Ratio = median over " +
-      "pairs of (median over rounds of hotframe / plain CPU time of adjacent rounds); the wall-clock ratio is " +
-      "shown for comparison. Goals: ≤ 1.10× call-heavy, ≤ 1.03× realistic.",
+      `Time: ${pairs} pairs of processes, each pair a plain \`node\` and a \`hotframe run\` of overhead_prog.mjs, ` +
+      `both warmed up (3 rounds of each workload), then taking turns round by round (${rounds} rounds of each ` +
+      "workload per process, the order swapped every round) so that both see the same machine load; each round " +
+      "timed in-process with process.cpuUsage(). CPU ratio = median over pairs of (median over rounds of " +
+      "hotframe / plain CPU time of adjacent rounds); wall-clock ratio beside. Instructions: valgrind " +
+      "(cachegrind) counts the program's instructions with V8 in --predictable mode (no concurrent compilation: " +
+      "deterministic, independent of the machine's load), smaller inputs (fib(25), 300k method calls, a 0.14 MB " +
+      "program), 20 warm-up rounds; per round = (count with 8 rounds − count with 0) / 8, averaged over " +
+      `${pads.length} heap layout(s) (objects allocated first: ${pads.join(", ")}), which move the JIT's ` +
+      "inlining decisions. The goals (≤ 1.10× call-heavy, ≤ 1.03× realistic) are judged on instructions when " +
+      "valgrind is installed, else on CPU time. Instructions are not time (cache misses, branch prediction), " +
+      "but a difference in them is the program's own, never the machine's.",
     headers: [
       "workload",
       "node (CPU)",
       "hotframe run (CPU)",
-      "ratio",
+      "CPU ratio",
       "range over pairs",
       "wall-clock ratio",
+      "node (instructions)",
+      "hotframe run (instructions)",
+      "instruction ratio",
     ],
-    rows: rows.length ? rows : [["all", "not measured", failures[0] ?? "", "", "", ""]],
+    rows: rows.length ? rows : [["all", "not measured", failures[0] ?? "", "", "", "", "", "", ""]],
     goals,
     notes: failures.slice(0, 2),
   };
