@@ -55,6 +55,15 @@ async function instructions(config: BenchConfig, dir: string, hot: boolean, argv
 /** Per workload: instructions per round (mean over heap layouts) and hotframe / plain per layout. */
 async function countInstructions(config: BenchConfig, dir: string, pads: number[]) {
   const rounds = 8;
+  // A first run fills the agent's cache of instrumented modules: otherwise only some counted runs
+  // would include parsing and instrumenting the program.
+  await runToExit(
+    config.node,
+    hotframeArgs({ watch: dir }, ["overhead_prog.mjs", "--count", "fib(32)", "0"]),
+    {
+      cwd: dir,
+    },
+  );
   const out: Record<string, { plain: number; hot: number; ratios: number[] }> = {};
   for (const name of WORKLOADS) {
     const row = { plain: 0, hot: 0, ratios: [] as number[] };
