@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import Module from "node:module";
-import { isMainThread, MessageChannel } from "node:worker_threads";
+import type * as WorkerThreads from "node:worker_threads";
 import { AGENT_ENV, type PatchResult, PROTOCOL_VERSION } from "../../../protocol/messages.js";
 import { connect } from "./channel-client.js";
 import { type Instrumented, inScope, instrumentSource, realpath, type Scope } from "./instrument.js";
@@ -98,6 +98,10 @@ function start(): void {
     return;
   }
   // Node 20: ES modules on the loader thread, CommonJS through Module.prototype._compile.
+  // Loaded only here: node:worker_threads costs ~10 ms to load, and Node 22.15+ does not need it.
+  const { MessageChannel } = Module.createRequire(import.meta.url)(
+    "node:worker_threads",
+  ) as typeof WorkerThreads;
   const { port1, port2 } = new MessageChannel();
   port1.on("message", (m: { file: string; loaded?: LoadedSource; warning?: string }) => {
     if (m.loaded) registry.addSource(m.file, m.loaded);
@@ -121,4 +125,6 @@ function start(): void {
   };
 }
 
-if (isMainThread && process.env[AGENT_ENV.fd]) start();
+// Only in the program's main thread: start() removes the variable before any of the program's
+// code runs, so worker threads (which copy the environment) never see it.
+if (process.env[AGENT_ENV.fd]) start();
