@@ -1,12 +1,20 @@
 /** Node start-up: a program loading 1,000 modules, `node` vs `hotframe run` (first and second start), and RSS. */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type BenchConfig, count } from "../lib/config.js";
-import { hotframeArgs, runToExit } from "../lib/process.js";
-import { rssRow, type Section, timeRow } from "../lib/report.js";
-import { median, pairedRatio } from "../lib/stats.js";
+import { hotframeArgs, REPO, runToExit } from "../lib/process.js";
+import { type Goal, goal, ratioGoal, rssRow, type Section, timeRow } from "../lib/report.js";
+import { median, ms, pairedRatio } from "../lib/stats.js";
 import { clearCaches, freshDir, writeFile } from "../lib/work.js";
 import { startupMain, startupModule } from "./generate.js";
 
 const MODULES = 1000;
+/** The newest Node (a devDependency): its hooks run in the program's thread (module.registerHooks). */
+const NEWEST_NODE = join(REPO, "node_modules", "node26", "bin", "node");
+/** Goals of open issue 3 (start-up overhead). */
+const ONE_MODULE_GOAL_MS = 150;
+const SECOND_START_GOAL = 1.5;
 
 export async function nodeStartup(config: BenchConfig): Promise<Section> {
   const dir = freshDir("node-startup");
@@ -14,16 +22,57 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
     writeFile(dir, `mods/m${String(i).padStart(4, "0")}.mjs`, startupModule(i));
   writeFile(dir, "main.mjs", startupMain(MODULES));
   writeFile(dir, "hello.mjs", startupMain(0));
+  const nodes = [config.node];
+  if (existsSync(NEWEST_NODE) && majorOf(nodeVersion(NEWEST_NODE)) !== majorOf(nodeVersion(config.node)))
+    nodes.push(NEWEST_NODE);
+  const rows: string[][] = [];
+  const goals: Goal[] = [];
+  const notes: string[] = [];
+  for (const node of nodes) {
+    const measured = await measure(config, node, dir);
+    rows.push(...measured.rows);
+    goals.push(...measured.goals);
+    notes.push(...measured.failures.slice(0, 3));
+  }
+  const n = count(config, 6, 2);
+  return {
+    title: `Node: start-up, a program loading ${MODULES} ES modules (wall time to exit), and memory`,
+    method:
+      `Per Node version (the one running the bench, and the newest installed), ${n} rounds, each: plain node once, ` +
+      "then clear hotframe's transform cache and run `hotframe run` twice (first start: nothing cached; second start: " +
+      "transformed modules cached; TMPDIR, where hotframe keeps that cache, is a private folder of the bench), then a " +
+      "one-module program plainly and under hotframe (the controller and the program on the same node). RSS is the " +
+      "program's own at exit (process.memoryUsage().rss); hotframe's controller process is listed separately.",
+    headers: ["", "node", "hotframe run", "ratio (paired runs)", "difference"],
+    rows,
+    goals,
+    notes,
+  };
+}
+
+function nodeVersion(node: string): string {
+  try {
+    return execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
+  } catch {
+    return "";
+  }
+}
+
+const majorOf = (version: string) => version.replace(/^v/, "").split(".")[0];
+
+async function measure(
+  config: BenchConfig,
+  node: string,
+  dir: string,
+): Promise<{ rows: string[][]; goals: Goal[]; failures: string[] }> {
+  const version = nodeVersion(node);
+  const major = `Node ${majorOf(version)}`;
   // hotframe caches instrumented modules under the temporary folder: a private one, outside the
   // watched root, that a first start can clear without touching anyone else's cache.
-  const tmp = freshDir("node-startup-tmp");
-  const env = { ...process.env, TMPDIR: tmp };
-  const plain = () => runToExit(config.node, ["main.mjs"], { cwd: dir, env });
-  const hot = () =>
-    runToExit(config.node, hotframeArgs({ watch: dir }, ["main.mjs"]), {
-      cwd: dir,
-      env,
-    });
+  const tmpName = `node-startup-tmp-${major.replace(" ", "")}`;
+  const env = { ...process.env, TMPDIR: freshDir(tmpName) };
+  const plain = () => runToExit(node, ["main.mjs"], { cwd: dir, env });
+  const hot = () => runToExit(node, hotframeArgs({ watch: dir }, ["main.mjs"]), { cwd: dir, env });
   const t = {
     plain: [] as number[],
     hotFirst: [] as number[],
@@ -41,7 +90,7 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
     const done = r.lines.find((l) => l.startsWith("done "));
     if (r.exit.code !== 0 || !done) {
       failures.push(
-        `exit ${r.exit.code ?? r.exit.signal}: ${r.stderr.trim().split("\n").slice(-1)[0] ?? ""}`,
+        `${major}: exit ${r.exit.code ?? r.exit.signal}: ${r.stderr.trim().split("\n").slice(-1)[0] ?? ""}`,
       );
       return;
     }
@@ -51,37 +100,40 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
     if (rssInto === rss.hot && controller) rss.controller.push(controller / 1024);
   };
   const n = count(config, 6, 2);
-  config.log(`node start-up: ${n} rounds`);
+  config.log(`node start-up (${version}): ${n} rounds`);
   for (let i = 0; i < n; i++) {
     record(await plain(), t.plain, rss.plain);
     clearCaches(dir, [".hotframe-cache", ".cache"]);
-    freshDir("node-startup-tmp");
+    freshDir(tmpName);
     record(await hot(), t.hotFirst);
     record(await hot(), t.hotSecond, rss.hot);
-    record(await runToExit(config.node, ["hello.mjs"], { cwd: dir, env }), t.helloPlain);
-    record(
-      await runToExit(config.node, hotframeArgs({ watch: dir }, ["hello.mjs"]), { cwd: dir, env }),
-      t.helloHot,
-    );
+    record(await runToExit(node, ["hello.mjs"], { cwd: dir, env }), t.helloPlain);
+    record(await runToExit(node, hotframeArgs({ watch: dir }, ["hello.mjs"]), { cwd: dir, env }), t.helloHot);
   }
-  const first = pairedRatio(t.hotFirst, t.plain);
-  const second = pairedRatio(t.hotSecond, t.plain);
+  const secondPairs = t.hotSecond.map((h, i) => h / (t.plain[i] as number));
+  const helloDifference = median(t.helloHot) - median(t.helloPlain);
   return {
-    title: `Node: start-up, a program loading ${MODULES} ES modules (wall time to exit), and memory`,
-    method:
-      `${n} rounds, each: plain node once, then clear hotframe's transform cache and run \`hotframe run\` twice ` +
-      "(first start: nothing cached; second start: transformed modules cached; TMPDIR, where hotframe keeps that " +
-      "cache, is a private folder of the bench), then a one-module program plainly and under hotframe. RSS is the program's own at exit " +
-      "(process.memoryUsage().rss); hotframe's controller process is listed separately.",
-    headers: ["", "node", "hotframe run", "ratio (paired runs)", "difference"],
     rows: [
-      timeRow("a one-module program", t.helloPlain, t.helloHot, pairedRatio(t.helloHot, t.helloPlain)),
-      timeRow("first start (no cache)", t.plain, t.hotFirst, first),
-      timeRow("second start (cache)", t.plain, t.hotSecond, second),
-      rssRow("program RSS at exit", rss.plain, rss.hot),
-      ["hotframe controller RSS", "–", `${median(rss.controller).toFixed(1)} MB`, "", ""],
+      timeRow(
+        `${major}: a one-module program`,
+        t.helloPlain,
+        t.helloHot,
+        pairedRatio(t.helloHot, t.helloPlain),
+      ),
+      timeRow(`${major}: first start (no cache)`, t.plain, t.hotFirst, pairedRatio(t.hotFirst, t.plain)),
+      timeRow(`${major}: second start (cache)`, t.plain, t.hotSecond, pairedRatio(t.hotSecond, t.plain)),
+      rssRow(`${major}: program RSS at exit`, rss.plain, rss.hot),
+      [`${major}: hotframe controller RSS`, "–", `${median(rss.controller).toFixed(1)} MB`, "", ""],
     ],
-    goals: [],
-    notes: failures.slice(0, 3),
+    goals: [
+      goal(
+        `${major}: start-up overhead of a one-module program`,
+        `≤ +${ONE_MODULE_GOAL_MS} ms`,
+        `+${ms(helloDifference)}`,
+        Number.isFinite(helloDifference) ? helloDifference <= ONE_MODULE_GOAL_MS : undefined,
+      ),
+      ratioGoal(`${major}: second start of ${MODULES} modules (cache)`, SECOND_START_GOAL, secondPairs),
+    ],
+    failures,
   };
 }
