@@ -12,7 +12,7 @@ import { startupMain, startupModule } from "./generate.js";
 const MODULES = 1000;
 /** The newest Node (a devDependency): its hooks run in the program's thread (module.registerHooks). */
 const NEWEST_NODE = join(REPO, "node_modules", "node26", "bin", "node");
-/** Goals of open issue 3 (start-up overhead). */
+/** hotframe's own start-up targets: issue 3 asks that a second start be fast (a cache), and sets no number. */
 const ONE_MODULE_GOAL_MS = 150;
 const SECOND_START_GOAL = 1.5;
 
@@ -127,12 +127,16 @@ async function measure(
     ],
     goals: [
       goal(
-        `${major}: start-up overhead of a one-module program`,
+        `${major}: start-up overhead of a one-module program (hotframe's target; the issue sets none)`,
         `≤ +${ONE_MODULE_GOAL_MS} ms`,
         `+${ms(helloDifference)}`,
         Number.isFinite(helloDifference) ? helloDifference <= ONE_MODULE_GOAL_MS : undefined,
       ),
-      ratioGoal(`${major}: second start of ${MODULES} modules (cache)`, SECOND_START_GOAL, secondPairs),
+      ratioGoal(
+        `${major}: second start of ${MODULES} modules (cache; hotframe's target)`,
+        SECOND_START_GOAL,
+        secondPairs,
+      ),
     ],
     failures,
   };

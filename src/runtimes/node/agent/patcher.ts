@@ -9,7 +9,7 @@ import {
   type StatementModel,
 } from "./model.js";
 import { LineIndex, layout, type Placed } from "./layout.js";
-import { type EvalHook, type Kept, type ModuleRecord, nothingKept, runningModel } from "./registry.js";
+import { type EvalHook, type Kept, type ModuleRecord, nothingKept } from "./registry.js";
 import { reparse } from "./reparse.js";
 import {
   CODE,
@@ -54,6 +54,16 @@ interface Plan {
   rerun: { from: number; to: number; prefix: string; suffix: string }[];
   /** What keeps running where this patch refuses a change (the record's next `kept`). */
   kept: Kept;
+}
+
+/** The model of the running source, with slot ids as the loader assigned them (model order). */
+function runningModel(record: ModuleRecord): ModuleModel {
+  if (!record.model) {
+    record.model = buildModel(record.source, record.esm);
+    for (const fn of record.model.functions) record.ids.set(fn.key, record.nextId++);
+    record.moduleSlots = record.nextId - 1;
+  }
+  return record.model;
 }
 
 export async function applyPatch(record: ModuleRecord, text: string): Promise<PatchResult> {

@@ -1,12 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { HotApi } from "./hot-api.js";
-import {
-  buildModel,
-  type ClassModel,
-  type FunctionModel,
-  type ModuleModel,
-  type StatementModel,
-} from "./model.js";
+// Types only: the parser is loaded with the patcher, at the first patch (start-up stays cheap).
+import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "./model.js";
 
 /** Compiles code by direct eval in some scope (module, class, or a scope added by a patch). */
 export type EvalHook = (code: string, env?: unknown) => unknown;
@@ -132,16 +127,6 @@ export class Registry {
       record.typescript = loaded.typescript;
     } else if (!record) this.loadedSources.set(file, loaded);
   }
-}
-
-/** The model of the running source, with slot ids as the loader assigned them (model order). */
-export function runningModel(record: ModuleRecord): ModuleModel {
-  if (!record.model) {
-    record.model = buildModel(record.source, record.esm);
-    for (const fn of record.model.functions) record.ids.set(fn.key, record.nextId++);
-    record.moduleSlots = record.nextId - 1;
-  }
-  return record.model;
 }
 
 /** Slot ids at load: functions numbered in model order, the same on the loader's side. */
