@@ -15,10 +15,14 @@ const AGENT_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
 
 /**
  * The parser (acorn: the largest part of the agent) loads on the first file that is not in the
- * cache: a start with every module cached never loads it. require() of an ES module: Node 20.19+
- * and 22.12+.
+ * cache: a start with every module cached never loads it. That needs require() of an ES module
+ * (Node 20.19+, 22.12+); older versions load it with the agent.
  */
-let parser: { model: typeof ModelModule; registry: typeof RegistryModule } | undefined;
+let parser: { model: typeof ModelModule; registry: typeof RegistryModule } | undefined = (
+  process.features as { require_module?: boolean }
+).require_module
+  ? undefined
+  : { model: await import("./model.js"), registry: await import("./registry.js") };
 function loadParser(): NonNullable<typeof parser> {
   parser ??= {
     model: requireHere("./model.js") as typeof ModelModule,
