@@ -95,12 +95,7 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
   const counted = fn.async || fn.generator;
   const countStart = `${count}=(${count}|0)+1;try{`;
   const countEnd = `}finally{${count}--}`;
-  if (fn.kind === "constructor") {
-    // Marks that instances exist: a changed constructor is refused once objects exist that it built.
-    edits.push(insert(bodyInsertPoint(fn), `${count}=1;`));
-    return edits;
-  }
-  if (!dispatchable(fn)) return edits;
+  if (!dispatchable(fn)) return edits; // (a constructor: never swapped, so no prologue and no cost)
   if (fn.kind !== "arrow") {
     // A plain function may be called with `new`: the new version is constructed the same way.
     const constructible = fn.kind === "function" && !fn.async && !fn.generator;
