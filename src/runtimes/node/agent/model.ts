@@ -128,7 +128,7 @@ const pieceOf = new WeakMap<AnyNode, Piece>();
  * touch (the same node, reused by reparse.ts) keeps its piece: a patch costs in proportion to
  * the edit, not to the module.
  */
-export interface Piece {
+interface Piece {
   /** Position of the statement when the piece was made (a reused piece moves with it). */
   start: number;
   line: number;
