@@ -102,6 +102,9 @@ async function patchFile(record: ModuleRecord, text: string, restores: (() => vo
     throw error;
   }
   const diff = diffOf(old, model, record.kept);
+  // The splice names the previous model: once used, drop it, or every running model would keep
+  // all the ones before it alive.
+  model.splice = undefined;
   const importsOf = (side: Side) =>
     side.statements
       .filter((s) => s.kind === "import")
