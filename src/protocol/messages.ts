@@ -8,7 +8,7 @@
  */
 
 /** Bumped whenever a message changes shape; the agent refuses to run against another version. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The descriptor number on which the agent finds its end of the pipe. */
 export const AGENT_FD = 3;
@@ -44,6 +44,8 @@ export interface FunctionOutcome {
   /** Qualified name: `Order.total`, `make_counter.<locals>.inc`, `<module>` for top-level code. */
   qualname: string;
   status: FunctionStatus;
+  /** On "refused" and "running-old": the reason's code in the agent's catalogue (docs/protocol.md). */
+  code?: string;
   /** Why it was refused, or what "running-old" waits for. */
   reason?: string;
   /** 1-based line of the definition in the new source (the old one for "removed"). */
@@ -54,6 +56,8 @@ export interface PatchError {
   /** syntax: the new source does not compile; runtime: re-run top-level code raised;
    * refused: the edit cannot be applied consistently; internal: a bug in hotframe. */
   kind: "syntax" | "runtime" | "refused" | "internal";
+  /** The reason's code in the agent's catalogue (docs/protocol.md): what tools act on. */
+  code?: string;
   /** One line, for the terminal. */
   message: string;
   /** 1-based line and column in the edited file, when known. */

@@ -7,7 +7,7 @@ FunctionOutcome and PatchError fields.
 import os
 import platform
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 # FunctionOutcome.status
 UPDATED = "updated"
