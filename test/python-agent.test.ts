@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { test } from "node:test";
+import { PROTOCOL_VERSION } from "../src/protocol/messages.js";
 import { AGENT_DIR, AgentRun, copyFixture, FIXTURES, pythons, runToEnd } from "./helpers/python-agent.js";
 
 /** The agent's start-up contract, its import hook and its in-process logic on each real CPython. */
@@ -90,7 +91,7 @@ test("hello comes first, then one loaded message per instrumented file", async (
   const hello = end.messages[0];
   assert.equal(hello?.type, "hello");
   if (hello?.type === "hello") {
-    assert.equal(hello.protocol, 1);
+    assert.equal(hello.protocol, PROTOCOL_VERSION);
     assert.equal(hello.runtime, "python");
     assert.equal(hello.pid, run.child.pid);
     assert.match(hello.runtimeVersion, /^3\.\d+\.\d+/);
@@ -106,7 +107,7 @@ test("a protocol mismatch is refused before the program runs", async () => {
   const run = await runToEnd({ cwd: dir, entry: ["app.py"], env: { HOTFRAME_PROTOCOL: "99" } });
   assert.equal(run.code, 2);
   assert.equal(run.stdout, "");
-  assert.match(run.stderr, /protocol 1, the controller 99/);
+  assert.match(run.stderr, new RegExp(`protocol ${PROTOCOL_VERSION}, the controller 99`));
 });
 
 test("-m module runs instrumented and patchable", async () => {

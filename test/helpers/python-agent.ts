@@ -4,7 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { JsonLineChannel } from "../../src/protocol/channel.js";
-import type { AgentMessage, ControllerMessage, PatchResult } from "../../src/protocol/messages.js";
+import {
+  type AgentMessage,
+  type ControllerMessage,
+  type PatchResult,
+  PROTOCOL_VERSION,
+} from "../../src/protocol/messages.js";
 import { ObservedProcess } from "./observed-process.js";
 import { AGENT_DIR, BOOT, FIXTURES, REPO } from "./python-paths.js";
 
@@ -80,7 +85,7 @@ export class AgentRun extends ObservedProcess {
       ? {}
       : {
           HOTFRAME_FD: "3",
-          HOTFRAME_PROTOCOL: "1",
+          HOTFRAME_PROTOCOL: String(PROTOCOL_VERSION),
           HOTFRAME_ROOT: options.root ?? options.cwd,
           HOTFRAME_INSTRUMENT_DEPS: "0",
         };
