@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { test } from "node:test";
 import { PROTOCOL_VERSION } from "../src/protocol/messages.js";
 import { AGENT_DIR, AgentRun, copyFixture, FIXTURES, pythons, runToEnd } from "./helpers/python-agent.js";
+import { assertSelftestPassed } from "./helpers/python-selftest.js";
 
 /** The agent's start-up contract, its import hook and its in-process logic on each real CPython. */
 
@@ -18,12 +19,8 @@ for (const { version, path: python } of pythons()) {
       python,
       plain: true,
     });
-    const lines = run.stdout.trim().split("\n");
-    assert.deepEqual(
-      lines.filter((l) => !l.startsWith("ok ")),
-      ["done"],
-      run.stdout + run.stderr,
-    );
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assertSelftestPassed(run.stdout);
   });
 }
 
@@ -107,7 +104,10 @@ test("a protocol mismatch is refused before the program runs", async () => {
   const run = await runToEnd({ cwd: dir, entry: ["app.py"], env: { HOTFRAME_PROTOCOL: "99" } });
   assert.equal(run.code, 2);
   assert.equal(run.stdout, "");
-  assert.match(run.stderr, new RegExp(`protocol ${PROTOCOL_VERSION}, the controller 99`));
+  assert.equal(
+    run.stderr,
+    `hotframe: this agent speaks protocol ${PROTOCOL_VERSION}, hotframe speaks 99: reinstall hotframe\n`,
+  );
 });
 
 test("-m module runs instrumented and patchable", async () => {

@@ -176,7 +176,13 @@ for (const { version, path: python } of pythons()) {
     assert.equal(afterBurst.last.price, 6);
 
     const syntax = await run.patch(lib, "def broken(:\n");
-    assert.deepEqual(syntax.error, { kind: "syntax", message: "invalid syntax", line: 1, column: 12 });
+    assert.deepEqual(syntax.error, {
+      kind: "syntax",
+      code: "syntax",
+      message: "invalid syntax",
+      line: 1,
+      column: 12,
+    });
 
     // The main thread is inside serve(): its frame keeps the old code until it returns.
     const app = realpathSync(join(dir, "app.py"));

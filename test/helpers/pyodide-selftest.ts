@@ -26,16 +26,20 @@ const pyodide = await loadPyodide({
   stderr: (line) => console.log(`stderr: ${line}`),
 });
 const agent = "/hotframe/agent";
-pyodide.FS.mkdirTree(`${agent}/hotframe_agent`);
-pyodide.FS.mkdirTree("/scratch");
-for (const name of readdirSync(join(AGENT_DIR, "hotframe_agent")).filter((n) => n.endsWith(".py"))) {
-  const text = readFileSync(join(AGENT_DIR, "hotframe_agent", name), "utf8");
-  pyodide.FS.writeFile(`${agent}/hotframe_agent/${name}`, text);
+const tests = "/inprocess";
+/** Copy the .py files of a folder of this machine into Pyodide's file system. */
+function copyPython(from: string, to: string): void {
+  pyodide.FS.mkdirTree(to);
+  for (const name of readdirSync(from).filter((n) => n.endsWith(".py"))) {
+    pyodide.FS.writeFile(`${to}/${name}`, readFileSync(join(from, name), "utf8"));
+  }
 }
-pyodide.FS.writeFile("/selftest.py", readFileSync(join(FIXTURES, "inprocess", "selftest.py"), "utf8"));
+copyPython(join(AGENT_DIR, "hotframe_agent"), `${agent}/hotframe_agent`);
+copyPython(join(FIXTURES, "inprocess"), tests);
+pyodide.FS.mkdirTree("/scratch");
 pyodide.runPython(`
 import sys, runpy
 assert sys.version.startswith("${python}"), sys.version
-sys.argv = ["/selftest.py", "${agent}", "/scratch"]
-runpy.run_path("/selftest.py", run_name="__main__")
+sys.argv = ["${tests}/selftest.py", "${agent}", "/scratch"]
+runpy.run_path("${tests}/selftest.py", run_name="__main__")
 `);

@@ -13,12 +13,12 @@ if sys.version_info < (3, 10):
 from hotframe_agent import main as __hotframe_main__
 
 try:
-    __hotframe_kind__, __hotframe_what__ = __hotframe_main__.prepare(sys.argv[1:], globals())
+    __hotframe_code__, __hotframe_globals__, __hotframe_module__ = __hotframe_main__.prepare(sys.argv[1:], globals())
     # The program runs right here, at module level: one frame above where python runs it.
-    if __hotframe_kind__ == "code":
-        exec(__hotframe_what__[0], __hotframe_what__[1])
+    if __hotframe_code__ is not None:
+        exec(__hotframe_code__, __hotframe_globals__)
     else:
-        __hotframe_main__.run_module(__hotframe_what__)
+        __hotframe_main__.run_module(__hotframe_module__)
 except SystemExit:
     raise
 except BaseException:

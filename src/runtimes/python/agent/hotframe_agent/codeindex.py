@@ -85,7 +85,7 @@ def own_text(code):
             if const.co_name in _COMPREHENSIONS:
                 consts.append(own_text(const))
             else:
-                consts.append(("code", const.co_qualname if hasattr(const, "co_qualname") else const.co_name))
+                consts.append(("code", getattr(const, "co_qualname", const.co_name)))
         else:
             # repr keeps 1, 1.0, True and -0.0 apart, which == does not.
             consts.append((type(const).__name__, repr(const)))

@@ -14,31 +14,34 @@ import os
 import sys
 import types
 
-from . import codecache, codeindex, gcpause, registry, shape, transform
+from . import codecache, codeindex, gcpause, incremental, live_definitions, transform, units
 
-_frames_removed = importlib._bootstrap._call_with_frames_removed
+# CPython trims the importlib frames of a traceback that end in this function (see _get_code);
+# typeshed does not declare it.
+_frames_removed = importlib._bootstrap._call_with_frames_removed  # pyright: ignore[reportAttributeAccessIssue]
 
 # Set by main.py: called with the real path of each file instrumented.
 on_loaded = None
 
 
 def compile_unit(path, source, module_name=None):
-    """Instrument and compile a file's source; register it for patching. Raises SyntaxError."""
+    """Instrument and compile a file's source; register it for patching and return its Unit
+    (unit.module_code runs it). Raises SyntaxError."""
     with gcpause.paused():
-        tree = compile(source, path, "exec", ast.PyCF_ONLY_AST, True)
-        outline = shape.outline(tree.body)  # what the user wrote, taken before instrumenting
-        code = compile(transform.instrument(tree), path, "exec", 0, True)
-    return register_unit(path, source, outline, code, module_name)
+        parsed = incremental.parse_full(source, path)
+        code = compile(parsed.tree, path, "exec", 0, True)
+    return register_unit(path, source, parsed.outline, code, module_name)
 
 
 def register_unit(path, source, outline, code, module_name):
     file = os.path.realpath(path)
     index = codeindex.index_module(code)
-    slots = {key: registry.Slot(key, d.code) for key, d in index.items()}
-    registry.add_unit(registry.Unit(file, module_name, source, outline, index, slots, code))
+    definitions = {key: live_definitions.LiveDefinition(key, d.code) for key, d in index.items()}
+    unit = units.Unit(file, module_name, source, outline, index, definitions, code)
+    units.add(unit)
     if on_loaded is not None:
         on_loaded(file)
-    return code
+    return unit
 
 
 def _get_code(self, fullname):
@@ -55,7 +58,7 @@ def _get_code(self, fullname):
             tree = _frames_removed(compile, source, path, "exec", ast.PyCF_ONLY_AST, True)
             code = _frames_removed(compile, transform.instrument(tree), path, "exec", 0, True)
         codecache.store(path, data, code)
-    return register_unit(path, source, None, code, fullname)
+    return register_unit(path, source, None, code, fullname).module_code
 
 
 _get_code = types.FunctionType(

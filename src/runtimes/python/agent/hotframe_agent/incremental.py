@@ -25,7 +25,7 @@ class Parsed:
 
 
 def parse_full(source, filename):
-    tree = compile(source, filename, "exec", ast.PyCF_ONLY_AST, True)
+    tree = _parse(source, filename)
     outline = shape.outline(tree.body)  # what the user wrote, taken before instrumenting
     return Parsed(transform.instrument(tree), outline, lambda: None)
 
@@ -61,7 +61,7 @@ def parse(old_source, old_outline, source, filename):
     # Blank lines in front keep the region's line numbers those of the whole file.
     region = "\n" * (first - 1) + "".join(new_lines[first - 1 : last - 1])
     try:
-        middle = compile(region, filename, "exec", ast.PyCF_ONLY_AST, True).body
+        middle = _parse(region, filename).body
     except (SyntaxError, ValueError):
         return parse_full(source, filename)
     middle_outline = [shape.entry_for(node) for node in middle]
@@ -81,6 +81,13 @@ def parse(old_source, old_outline, source, filename):
     )
     tree = ast.Module(body=[e.node for e in outline], type_ignores=[])
     return Parsed(tree, outline, undo)
+
+
+def _parse(source, filename):
+    # compile() itself: a SyntaxError in the program's script then shows no frame of ast.py.
+    tree = compile(source, filename, "exec", ast.PyCF_ONLY_AST, True)
+    assert isinstance(tree, ast.Module)  # what compile() returns in "exec" mode
+    return tree
 
 
 def _shift(tree, delta):

@@ -1,4 +1,4 @@
-"""Start-up: connect to the controller, install the import hook, prepare the program's __main__.
+"""Start-up: connect to the controller, install the import finder, prepare the program's __main__.
 
 hotframe_boot.py runs the prepared code from its own module level, so the program runs one
 frame above where `python3 app.py` runs it and nothing of hotframe is in its tracebacks
@@ -14,7 +14,7 @@ import sys
 import types
 import zipfile
 
-from . import channel, importer, patcher, protocol, registry, restarts, scope
+from . import channel, importer, live_definitions, patcher, protocol, report, restarts, scope, units
 
 _BOOT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -29,16 +29,16 @@ def connect():
     deps = env.pop("HOTFRAME_INSTRUMENT_DEPS", "0") == "1"
     if version is not None and version != str(protocol.PROTOCOL_VERSION):
         sys.stderr.write(
-            "hotframe: the Python agent speaks protocol %d, the controller %s: reinstall hotframe\n"
+            "hotframe: this agent speaks protocol %d, hotframe speaks %s: reinstall hotframe\n"
             % (protocol.PROTOCOL_VERSION, version)
         )
         sys.exit(2)
     pipe = channel.Channel(int(fd)) if fd else channel.NullChannel()
     controller = os.getppid()  # the controller spawned this process itself
     pipe.send(protocol.hello())
-    registry.install_builtins(restarts.HotframeRestart)
+    live_definitions.install_builtins(restarts.HotframeRestart)
     importer.on_loaded = lambda file: pipe.send(protocol.loaded(file))
-    patcher.on_warning = lambda message, file: pipe.send(protocol.warning(message, file))
+    report.on_warning = lambda message, file: pipe.send(protocol.warning(message, file))
 
     def handle(message):
         try:
@@ -64,8 +64,8 @@ def _controller_gone(pid):
 
 
 def prepare(argv, boot_globals):
-    """Set up sys and __main__ as `python3 <argv...>` would. Returns (kind, what):
-    ("code", (code, globals)) to exec, or ("module", name) to run with runpy."""
+    """Set up sys and __main__ as `python3 <argv...>` would. Returns (code, globals, module):
+    the code to exec in those globals, or (None, None, module) to run the module with runpy."""
     _fix_orig_argv()
     if not argv:
         sys.stderr.write("usage: hotframe_boot.py <script.py | -m module> [args...]\n")
@@ -78,14 +78,14 @@ def prepare(argv, boot_globals):
         sys.argv = ["-m"] + argv[2:]  # runpy puts the module's file in argv[0], as python -m does
         sys.path[0] = os.getcwd()
         _fresh_main(boot_globals)
-        return "module", argv[1]
+        return None, None, argv[1]
     path = argv[0]
     if os.path.isdir(path) or (os.path.isfile(path) and not path.endswith(".py") and zipfile.is_zipfile(path)):
         _start(os.path.dirname(os.path.realpath(path)))  # a folder or zip with __main__.py
         sys.argv = list(argv)
         sys.path[0] = path
         _fresh_main(boot_globals)
-        return "module", "__main__"
+        return None, None, "__main__"
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -97,12 +97,12 @@ def prepare(argv, boot_globals):
     sys.argv = list(argv)
     sys.path[0] = os.path.dirname(os.path.realpath(path))
     main = _fresh_main(boot_globals)
-    main.__file__ = os.path.abspath(path)
-    main.__cached__ = None
-    main.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
-    code = importer.compile_unit(main.__file__, importlib.util.decode_source(data))
-    registry.unit_for(os.path.realpath(path)).namespace = main.__dict__
-    return "code", (code, main.__dict__)
+    file = os.path.abspath(path)
+    loader = importlib.machinery.SourceFileLoader("__main__", path)
+    main.__dict__.update(__file__=file, __cached__=None, __loader__=loader)
+    unit = importer.compile_unit(file, importlib.util.decode_source(data))
+    unit.namespace = main.__dict__
+    return unit.module_code, main.__dict__, None
 
 
 def _start(default_root):
@@ -113,7 +113,7 @@ def _start(default_root):
 def _fresh_main(boot_globals):
     """A clean __main__ module: the boot script's own globals must not leak into the program."""
     main = types.ModuleType("__main__")
-    main.__builtins__ = boot_globals["__builtins__"]
+    main.__dict__["__builtins__"] = boot_globals["__builtins__"]
     if "__annotations__" in boot_globals:
         main.__annotations__ = {}
     sys.modules["__main__"] = main
@@ -132,21 +132,21 @@ def _fix_orig_argv():
 
 
 def run_module(name):
-    runpy._run_module_as_main(name, name != "__main__")
+    # What `python -m` itself runs: runpy has no public function that sets __main__ up the same.
+    runpy._run_module_as_main(name, name != "__main__")  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def hide_agent_frames():
     """Make the interpreter's report of an uncaught exception (printed through sys.excepthook,
     whichever the program installed) start at the program's first frame."""
-    hook = sys.excepthook
+    program_excepthook = sys.excepthook
 
-    def excepthook(kind, value, tb):
-        sys.excepthook = hook
+    def excepthook(kind: "type[BaseException]", value: BaseException, tb: "types.TracebackType | None"):
+        sys.excepthook = program_excepthook
         while tb is not None and _is_agent_file(tb.tb_frame.f_code.co_filename):
             tb = tb.tb_next
-        if value is not None:
-            value.__traceback__ = tb  # the default hook prints the exception's own traceback
-        hook(kind, value, tb)
+        value.__traceback__ = tb  # the default excepthook prints the exception's own traceback
+        program_excepthook(kind, value, tb)
 
     sys.excepthook = excepthook
 

@@ -22,10 +22,11 @@ PARTIAL = "partial"
 REJECTED = "rejected"
 
 
-def function_outcome(name, qualname, status, reason=None, line=None, kind=None):
-    outcome = {"name": name, "qualname": qualname, "status": status}
-    if kind is not None and kind != "function":
-        outcome["kind"] = kind
+def function_outcome(kind, name, qualname, status, line=None, code=None, reason=None):
+    """kind: "function" | "class" | "statement"; code and reason: for refused and running-old."""
+    outcome = {"kind": kind, "name": name, "qualname": qualname, "status": status}
+    if code is not None:
+        outcome["code"] = code
     if reason is not None:
         outcome["reason"] = reason
     if line is not None:
@@ -33,9 +34,9 @@ def function_outcome(name, qualname, status, reason=None, line=None, kind=None):
     return outcome
 
 
-def patch_error(kind, message, line=None, column=None, traceback=None):
-    """kind: "syntax" | "runtime" | "refused" | "internal"."""
-    error = {"kind": kind, "message": message}
+def patch_error(kind, code, message, line=None, column=None, traceback=None):
+    """kind: "syntax" | "runtime" | "refused" | "internal"; code: from reasons.py."""
+    error = {"kind": kind, "code": code, "message": message}
     if line is not None:
         error["line"] = line
     if column is not None:

@@ -11,7 +11,7 @@ It is a BaseException so that ``except Exception`` in the program cannot swallow
 
 import sys
 
-from . import registry
+from . import live_definitions
 
 
 class HotframeRestart(BaseException):
@@ -24,9 +24,9 @@ class HotframeRestart(BaseException):
 
     def again(self, *args, **kwargs):
         # Called from the except handler, so the caller's frame is the frame being unwound.
-        if sys._getframe(1) is not self.frame:
-            raise self
         function = self.function
+        if function is None or sys._getframe(1) is not self.frame:
+            raise self
         self.frame = self.function = None  # no reference cycle through the frame
         return function(*args, **kwargs)
 
@@ -35,10 +35,10 @@ def function_of(frame):
     """The live function object whose call created `frame` (None if the frame is not of an
     instrumented function). Several closures can share a code object: the one whose cells hold
     the frame's free variables is chosen."""
-    slot = registry.slot_of_code(frame.f_code)
-    if slot is None:
+    definition = live_definitions.of_code(frame.f_code)
+    if definition is None:
         return None
-    candidates = [f for f in list(slot.functions) if f.__globals__ is frame.f_globals]
+    candidates = [f for f in list(definition.functions) if f.__globals__ is frame.f_globals]
     freevars = frame.f_code.co_freevars
     if len(candidates) > 1 and freevars:
         values = frame.f_locals
@@ -50,6 +50,8 @@ def _closure_matches(function, freevars, values):
     cells = dict(zip(function.__code__.co_freevars, function.__closure__ or ()))
     for name in freevars:
         cell = cells.get(name)
+        if cell is None:
+            return False
         try:
             content = cell.cell_contents
         except (AttributeError, ValueError):

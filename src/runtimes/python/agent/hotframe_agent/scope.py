@@ -9,7 +9,7 @@ _DEPENDENCY_DIRS = {"site-packages", "dist-packages"}
 
 class Scope:
     def __init__(self, root, instrument_deps):
-        self.root = os.path.realpath(root) if root else None
+        self.root = os.path.realpath(root)
         self.instrument_deps = instrument_deps
         paths = sysconfig.get_paths()
         stdlib = {paths.get("stdlib"), paths.get("platstdlib"), os.path.dirname(os.__file__)}
@@ -18,7 +18,7 @@ class Scope:
 
     def wants(self, path):
         """True for a .py file under the root that is not the stdlib, a dependency or hotframe."""
-        if self.root is None or not path or not path.endswith(".py"):
+        if not path or not path.endswith(".py"):
             return False
         real = os.path.realpath(path)
         if not real.startswith(self.root + os.sep) or real.startswith(_AGENT_DIR + os.sep):

@@ -17,11 +17,11 @@ class Entry:
         self.node = node  # instrumented in place once the whole tree is
         self.name = getattr(node, "name", None)
         self.occurrence = 0
-        self.raw = None  # stmt: its text (its AST without positions)
-        self.text = None  # stmt: (raw, occurrence), what it is matched by
-        self.header = None  # def: decorators; class: decorators, bases, keywords
-        self.args = None  # def: parameter list with default values
-        self.body = None  # class: the outline of its body
+        self.raw: "str | None" = None  # stmt: its text (its AST without positions)
+        self.text: "tuple[str, int] | None" = None  # stmt: (raw, occurrence), what it is matched by
+        self.header: "str | None" = None  # def: decorators; class: decorators, bases, keywords
+        self.args: "str | None" = None  # def: parameter list with default values
+        self.body: "list[Entry] | None" = None  # class: the outline of its body
         # First line (the first decorator's) and last line in the version this entry describes:
         # kept here because the nodes of unchanged statements are shared between versions.
         self.line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])

@@ -117,11 +117,11 @@ class _Instrumenter:
         track = ast.copy_location(ast.Name(id=TRACK, ctx=_LOAD), node)
         node.decorator_list.append(track)
 
-        body = node.body
-        doc = []
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-            if isinstance(body[0].value.value, str):
-                doc, body = body[:1], body[1:]
+        body: "list[ast.stmt]" = node.body
+        doc: "list[ast.stmt]" = []
+        head = body[0] if body else None
+        if isinstance(head, ast.Expr) and isinstance(head.value, ast.Constant) and isinstance(head.value.value, str):
+            doc, body = body[:1], body[1:]
         if not body:  # a function that is only a docstring
             body = [ast.copy_location(ast.Pass(), doc[0])]
         first = body[0]
@@ -143,7 +143,7 @@ class _Instrumenter:
         def load(name):
             return ast.Name(id=saved.get(name, name), ctx=_LOAD, **at)
 
-        positional = [load(a.arg) for a in args.posonlyargs + args.args]
+        positional: "list[ast.expr]" = [load(a.arg) for a in args.posonlyargs + args.args]
         if args.vararg is not None:
             positional.append(ast.Starred(value=load(args.vararg.arg), ctx=_LOAD, **at))
         keywords = [ast.keyword(arg=a.arg, value=load(a.arg), **at) for a in args.kwonlyargs]
@@ -160,7 +160,7 @@ class _Instrumenter:
             # An async generator cannot return a value: re-yield what the new one produces.
             item = "__hf_item__"
             yield_item = ast.Expr(value=ast.Yield(value=ast.Name(id=item, ctx=_LOAD, **at), **at), **at)
-            handler_body = [
+            handler_body: "list[ast.stmt]" = [
                 ast.AsyncFor(
                     target=ast.Name(id=item, ctx=_STORE, **at), iter=again, body=[yield_item], orelse=[], **at
                 ),

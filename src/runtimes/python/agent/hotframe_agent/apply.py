@@ -1,0 +1,355 @@
+"""Carrying out a Plan on the live module, all or nothing.
+
+The GIL is held for the whole step (a huge switch interval; the patch does no I/O of its own):
+swap the code of every function whose code differs (line-only moves too, so tracebacks stay
+right), then run the plan's steps in source order: new defs and classes, new default values,
+changed top-level statements, removals. Then verify that every live function of a swapped
+definition has the new code. Anything raising rolls every step back.
+"""
+
+import __future__
+import ast
+import builtins
+import sys
+import types
+
+from . import codeindex, live_definitions, reasons
+from .plan import AddDefinition, Error, RebuildMethod, Remove, RunStatement, SetDefaults
+
+_MISSING = object()
+# Long enough that no other thread runs while a patch is applied (it takes milliseconds).
+_APPLY_SWITCH_INTERVAL = 100.0
+
+
+class UserCodeFailed(Exception):
+    """The program's code raised while a patch was applied (re-run statement, default,
+    decorator); its exception is the __cause__. Everything was rolled back."""
+
+
+class CannotApply(Exception):
+    """A step found the live program other than planned. Everything was rolled back."""
+
+    def __init__(self, error):
+        super().__init__(error.reason.code)
+        self.error = error
+
+
+def apply(plan, unit, index, flags, namespace):
+    """Apply `plan` (planner.py) to the module of `unit`, whose new version compiled to `index`
+    (codeindex.py) with the __future__ `flags`; namespace: the module's globals. Returns
+    key -> LiveDefinition for the new version (see Unit.commit)."""
+    return _Transaction(unit, index, flags, namespace).run(plan)
+
+
+class _Transaction:
+    def __init__(self, unit, index, flags, namespace):
+        self.file = unit.file
+        self.index = index
+        self.flags = flags
+        self.namespace = namespace
+        self.live = _live_definitions(unit, index)
+        self.undo = []  # callables putting back what a step changed, in the order it changed it
+        self.fresh = set()  # ids of code compiled for this patch's re-run statements
+        self.positions = None  # codeindex.by_position(index), once a statement is compiled
+
+    def run(self, plan):
+        snapshot = dict(self.namespace)
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(_APPLY_SWITCH_INTERVAL)
+        try:
+            try:
+                for swap in plan.swaps:
+                    self._swap(self.live[swap.key], swap.definition.code)
+                for key in plan.new_keys:
+                    self._advance(self.live[key], self.index[key].code, stale=False)
+                for step in plan.steps:
+                    _STEPS[type(step)](self, step)
+                self._verify(plan)
+            except BaseException:
+                for back in reversed(self.undo):
+                    back()
+                _restore(self.namespace, snapshot)
+                raise
+        finally:
+            sys.setswitchinterval(interval)
+        return self.live
+
+    # ---- code ------------------------------------------------------------------------------------
+
+    def _advance(self, definition, code, stale):
+        """Make `code` the definition's newest version (functions created from now on get it)."""
+        previous_code, previous_stale = definition.code, set(definition.stale)
+        if stale:
+            definition.stale.update(i for i in list(definition.versions) if i != id(code))
+        definition.code = code
+
+        def back():
+            definition.code = previous_code
+            definition.stale.clear()
+            definition.stale.update(previous_stale)
+
+        self.undo.append(back)
+
+    def _swap(self, definition, code):
+        self._advance(definition, code, stale=True)
+        versions = definition.versions
+        doc = _docstring(code)
+        for function in list(definition.functions):
+            old = function.__code__
+            if old is code or id(old) not in versions or old.co_freevars != code.co_freevars:
+                continue  # (other closure variables: planned to keep their code)
+            old_doc = function.__doc__
+            function.__code__ = code
+            if old_doc == _docstring(old) and doc != old_doc:
+                function.__doc__ = doc
+            self.undo.append(lambda f=function, c=old, d=old_doc: (setattr(f, "__code__", c), setattr(f, "__doc__", d)))
+
+    def _verify(self, plan):
+        for swap in plan.swaps:
+            definition = self.live[swap.key]
+            code = swap.definition.code
+            for function in list(definition.functions):
+                running = function.__code__
+                same_layout = running.co_freevars == code.co_freevars
+                if id(running) in definition.versions and running is not code and id(running) not in self.fresh and same_layout:
+                    raise CannotApply(Error("internal", reasons.NOT_SWAPPED, {"qualname": swap.key[0]}))
+
+    def _compile(self, node, mode):
+        """Compile a piece of the new version; its functions belong to their definitions."""
+        code = compile(node, self.file, mode, self.flags, True)
+        if self.positions is None:
+            self.positions = codeindex.by_position(self.index)
+        pending = [code]
+        while pending:
+            current = pending.pop()
+            for const in current.co_consts:
+                if isinstance(const, types.CodeType):
+                    key = self.positions.get((getattr(const, "co_qualname", const.co_name), const.co_firstlineno))
+                    if key is not None:
+                        self.live[key].map_code(const)
+                        self.fresh.add(id(const))
+                    pending.append(const)
+        return code
+
+    # ---- the program's namespaces ----------------------------------------------------------------
+
+    def _owner(self, owner):
+        target = self.namespace[owner[0]]
+        for part in owner[1:]:
+            target = target.__dict__[part]
+        return target
+
+    def _bind(self, owner, name, value):
+        if not owner:
+            self.namespace[name] = value  # the namespace snapshot undoes this
+            return
+        cls = self._owner(owner)
+        previous = cls.__dict__.get(name, _MISSING)
+        setattr(cls, name, value)
+        self.undo.append(lambda: _set_or_delete(cls, name, previous))
+        set_name = getattr(type(value), "__set_name__", None)
+        if previous is _MISSING and set_name is not None:
+            set_name(value, cls, name)
+
+    def _evaluate(self, expression, owner):
+        """Evaluate an expression of the new source in the scope of `owner` (module or class)."""
+        code = self._compile(ast.fix_missing_locations(ast.Expression(body=expression)), "eval")
+        local = dict(self._owner(owner).__dict__) if owner else None
+        return _user_code(lambda: eval(code, self.namespace, local))
+
+    def _signature_parts(self, node, owner):
+        """(defaults, kwdefaults, annotations, decorators) of a def, evaluated like `def` does."""
+        args = node.args
+        kw_names = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        kw_values: "list[ast.expr]" = [d for d in args.kw_defaults if d is not None]
+        every = args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]
+        annotated = [a for a in every if a and a.annotation]
+        ann_names = [a.arg for a in annotated]
+        ann_values: "list[ast.expr]" = [a.annotation for a in annotated if a.annotation]
+        if node.returns is not None:
+            ann_names.append("return")
+            ann_values.append(node.returns)
+        if self.flags & __future__.annotations.compiler_flag:
+            ann_values = [ast.Constant(value=ast.unparse(v)) for v in ann_values]
+        user_decorators = node.decorator_list[:-1]  # the last one is hotframe's own tracker
+        parts: "list[ast.expr]" = [
+            ast.Tuple(elts=list(args.defaults), ctx=ast.Load()),
+            ast.Dict(keys=[ast.Constant(value=n) for n in kw_names], values=kw_values),
+            ast.Dict(keys=[ast.Constant(value=n) for n in ann_names], values=ann_values),
+            ast.List(elts=list(user_decorators), ctx=ast.Load()),
+        ]
+        expression = ast.Tuple(elts=parts, ctx=ast.Load())
+        _locate_missing(expression, node)
+        defaults, kwdefaults, annotations, decorators = self._evaluate(expression, owner)
+        return defaults or None, kwdefaults or None, annotations, decorators
+
+    # ---- the steps -------------------------------------------------------------------------------
+
+    def run_statement(self, step):
+        code = self._compile(ast.Module(body=[step.entry.node], type_ignores=[]), "exec")
+        if not step.owner:
+            _user_code(lambda: exec(code, self.namespace))
+            return
+        cls = self._owner(step.owner)
+        local = dict(cls.__dict__)
+        _user_code(lambda: exec(code, self.namespace, local))
+        for name, value in local.items():
+            if cls.__dict__.get(name, _MISSING) is not value:
+                self._bind(step.owner, name, value)
+
+    def add_definition(self, step):
+        if step.entry.kind == "class":
+            self._add_class(step)
+        else:
+            self._add_function(step)
+
+    def _add_function(self, step):
+        entry, owner = step.entry, step.owner
+        definition = self.index[step.key]
+        code = definition.code
+        defaults, kwdefaults, annotations, decorators = self._signature_parts(entry.node, owner)
+        closure = None
+        if code.co_freevars:
+            # Only a method using super() has a free variable at module or class level.
+            closure = tuple(types.CellType(self._owner(owner)) for _ in code.co_freevars)
+        function = types.FunctionType(code, self.namespace, code.co_name, defaults, closure)
+        function.__kwdefaults__ = kwdefaults
+        function.__qualname__ = definition.qualname
+        function.__annotations__ = annotations
+        self.live[step.key].functions.add(function)
+        value = function
+        for decorator in reversed(decorators):
+            value = _user_code(lambda d=decorator, v=value: d(v))
+        self._bind(owner, entry.name, value)
+
+    def _add_class(self, step):
+        entry, node = step.entry, step.entry.node
+        expression = ast.Tuple(
+            elts=[
+                ast.List(elts=list(node.bases), ctx=ast.Load()),
+                ast.Dict(
+                    keys=[ast.Constant(value=k.arg) if k.arg else None for k in node.keywords],
+                    values=[k.value for k in node.keywords],
+                ),
+                ast.List(elts=list(node.decorator_list), ctx=ast.Load()),
+            ],
+            ctx=ast.Load(),
+        )
+        _locate_missing(expression, node)
+        bases, keywords, decorators = self._evaluate(expression, step.owner)
+        body = types.FunctionType(self.index[step.key].code, self.namespace, entry.name)
+        value = _user_code(lambda: builtins.__build_class__(body, entry.name, *bases, **keywords))
+        for decorator in reversed(decorators):
+            value = _user_code(lambda d=decorator, v=value: d(v))
+        self._bind(step.owner, entry.name, value)
+
+    def set_defaults(self, step):
+        defaults, kwdefaults, _annotations, _decorators = self._signature_parts(step.entry.node, step.owner)
+        for function in list(self.live[step.key].functions):
+            self.undo.append(lambda f=function, d=function.__defaults__, k=function.__kwdefaults__: _set_defaults(f, d, k))
+            _set_defaults(function, defaults, kwdefaults)
+
+    def remove(self, step):
+        if not step.owner:
+            self.namespace.pop(step.name, None)  # the namespace snapshot undoes this
+            return
+        cls, name = self._owner(step.owner), step.name
+        if name in cls.__dict__:
+            previous = cls.__dict__[name]
+            delattr(cls, name)
+            self.undo.append(lambda: setattr(cls, name, previous))
+
+    def rebuild_method(self, step):
+        cls, name, code = self._owner(step.owner), step.name, step.definition.code
+        definition = self.live[step.key]
+        raw = cls.__dict__.get(name)
+        # The function the class holds (bound methods taken earlier may hold others of the definition).
+        held = (raw, raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else None)
+        if isinstance(raw, property):
+            held += (raw.fget, raw.fset, raw.fdel)
+        old = next((f for f in definition.functions if any(f is h for h in held)), None)
+        if old is None:
+            raise CannotApply(Error("refused", reasons.CANNOT_REBIND, {"qualname": step.key[0]}))
+        self._advance(definition, code, stale=False)  # other free variables: no upgrade
+        closure = tuple(types.CellType(cls) for _ in code.co_freevars)
+        function = types.FunctionType(code, old.__globals__, old.__name__, old.__defaults__, closure)
+        function.__kwdefaults__ = old.__kwdefaults__
+        function.__qualname__ = old.__qualname__
+        function.__dict__.update(old.__dict__)
+        function.__annotations__ = old.__annotations__
+        definition.functions.add(function)
+        if raw is old:
+            value = function
+        elif isinstance(raw, (staticmethod, classmethod)):
+            value = type(raw)(function)
+        else:  # a property holding `old`
+            fget = function if raw.fget is old else raw.fget
+            fset = function if raw.fset is old else raw.fset
+            fdel = function if raw.fdel is old else raw.fdel
+            value = property(fget, fset, fdel, raw.__doc__)
+        self._bind(step.owner, name, value)
+
+
+_STEPS = {
+    RunStatement: _Transaction.run_statement,
+    AddDefinition: _Transaction.add_definition,
+    SetDefaults: _Transaction.set_defaults,
+    RebuildMethod: _Transaction.rebuild_method,
+    Remove: _Transaction.remove,
+}
+
+
+def _live_definitions(unit, index):
+    """key -> LiveDefinition for the new version; new codes are mapped so functions created while
+    the patch applies (and after) are tracked."""
+    live = {}
+    for key, definition in index.items():
+        found = unit.definitions.get(key)
+        if found is None:
+            found = live_definitions.LiveDefinition(key, definition.code)
+        else:
+            found.map_code(definition.code)
+        live[key] = found
+    return live
+
+
+def _user_code(run):
+    """Run the program's code; what it raises becomes a UserCodeFailed (rollback + report)."""
+    try:
+        return run()
+    except BaseException as exc:  # sys.exit() in re-run code is reported, not obeyed
+        raise UserCodeFailed() from exc
+
+
+def _docstring(code):
+    # The interpreter's own rule for which constant is the docstring differs across versions.
+    cells = tuple(types.CellType() for _ in code.co_freevars)
+    return types.FunctionType(code, {}, None, None, cells).__doc__
+
+
+def _set_defaults(function, defaults, kwdefaults):
+    function.__defaults__ = defaults
+    function.__kwdefaults__ = kwdefaults
+
+
+def _set_or_delete(cls, name, value):
+    if value is _MISSING:
+        if name in cls.__dict__:
+            delattr(cls, name)
+    else:
+        setattr(cls, name, value)
+
+
+def _restore(namespace, snapshot):
+    """Put the module's globals back without ever emptying them (a live thread may be reading)."""
+    for name in [n for n in namespace if n not in snapshot]:
+        del namespace[name]
+    for name, value in snapshot.items():
+        if namespace.get(name, _MISSING) is not value:
+            namespace[name] = value
+
+
+def _locate_missing(tree, origin):
+    for child in ast.walk(tree):
+        if "lineno" in child._attributes and not hasattr(child, "lineno"):
+            ast.copy_location(child, origin)

@@ -1,0 +1,70 @@
+"""Where live function objects are found: one LiveDefinition per definition of an instrumented
+file.
+
+Instrumented code calls ``__hotframe_track__(fn)`` when it creates a function (see transform.py),
+which adds the raw function to the LiveDefinition of its code object. A patch then visits exactly
+the functions of the definitions it changes: its cost depends on the edit, not on the heap.
+"""
+
+import builtins
+import functools
+import weakref
+
+# id(code object) -> LiveDefinition, for live code objects only: an entry goes when its code
+# object dies (weak reference callback), so old versions are not kept alive and an id is never
+# stale here.
+_by_code = {}
+
+
+class LiveDefinition:
+    """One definition (a def or lambda at a given qualname and occurrence) across its versions."""
+
+    __slots__ = ("key", "code", "versions", "stale", "functions")
+
+    def __init__(self, key, code):
+        self.key = key
+        self.code = code  # the newest version applied
+        self.versions = {}  # id(code) -> weak reference, for each live version of the definition
+        # ids of versions a patch replaced by `code` (same free variables): a function still
+        # being created from one of them (by a frame running old code) gets `code` at once.
+        self.stale = set()
+        self.functions = weakref.WeakSet()
+        self.map_code(code)
+
+    def map_code(self, code):
+        """Make functions created from `code` (from any compile of this definition) belong here."""
+        code_id = id(code)
+        if code_id not in self.versions:
+            self.versions[code_id] = weakref.ref(code, functools.partial(_forget, self, code_id))
+            _by_code[code_id] = self
+
+
+def _forget(definition, code_id, _reference, _by_code=_by_code):
+    # Runs when a code object dies, also at interpreter shutdown after this module's globals
+    # were cleared: it reaches nothing through them (hence the default argument).
+    definition.versions.pop(code_id, None)
+    definition.stale.discard(code_id)
+    if _by_code.get(code_id) is definition:
+        del _by_code[code_id]
+
+
+def of_code(code):
+    """The LiveDefinition a code object is a version of (None: not the program's own code)."""
+    return _by_code.get(id(code))
+
+
+def track(function):
+    """Called by instrumented code for each function it creates; returns the function unchanged."""
+    code_id = id(function.__code__)
+    definition = _by_code.get(code_id)
+    if definition is not None:
+        definition.functions.add(function)
+        if code_id in definition.stale:
+            function.__code__ = definition.code
+    return function
+
+
+def install_builtins(restart_signal):
+    """Expose the names instrumented code uses, in builtins so modules stay untouched."""
+    setattr(builtins, "__hotframe_track__", track)
+    setattr(builtins, "__hotframe_restart__", restart_signal)

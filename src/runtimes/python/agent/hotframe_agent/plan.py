@@ -1,0 +1,128 @@
+"""What a patch decides, as values: the planner (planner.py) builds a Plan without touching the
+running program, apply.py carries out its steps, report.py turns its outcomes into the
+PatchResult. Tests inspect a Plan directly.
+
+Keys are codeindex keys, (qualname, occurrence). An owner is where a definition or statement
+sits: () for the module, the path of class names for a class body (("Order",), ("A", "B")).
+"""
+
+from . import protocol
+
+
+class Plan:
+    __slots__ = ("swaps", "new_keys", "steps", "outcomes", "kept", "kept_entries", "rejection")
+
+    def __init__(self):
+        self.swaps = []  # SwapCode, applied first
+        self.new_keys = []  # keys of definitions the new version adds (their code becomes current)
+        self.steps = []  # RunStatement, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
+        self.outcomes = []  # Outcome, one per definition or statement reported
+        self.kept = []  # qualnames of definitions that keep their running version (refused)
+        self.kept_entries = []  # what becomes Unit.kept (see units.Unit)
+        self.rejection: "Error | None" = None  # nothing of this edit is applied, for this reason
+
+    @property
+    def refused(self):
+        return any(outcome.status == protocol.REFUSED for outcome in self.outcomes)
+
+
+class SwapCode:
+    """Give every live function of the definition the new code (`changed`: not just moved lines)."""
+
+    __slots__ = ("key", "definition", "changed")
+
+    def __init__(self, key, definition, changed):
+        self.key = key
+        self.definition = definition  # codeindex.Definition of the new version
+        self.changed = changed
+
+
+class RunStatement:
+    """Run a new or changed top-level (or class body) statement."""
+
+    __slots__ = ("entry", "owner")
+
+    def __init__(self, entry, owner):
+        self.entry = entry  # shape.Entry of the new version
+        self.owner = owner
+
+
+class _DefinitionStep:
+    __slots__ = ("key", "entry", "owner")
+
+    def __init__(self, key, entry, owner):
+        self.key = key
+        self.entry = entry  # shape.Entry of the new version
+        self.owner = owner
+
+
+class AddDefinition(_DefinitionStep):
+    """Create a new def or class (decorators, defaults, bases evaluated as `def`/`class` does)."""
+
+    __slots__ = ()
+
+
+class SetDefaults(_DefinitionStep):
+    """Evaluate a def's new default values and give them to its live functions."""
+
+    __slots__ = ()
+
+
+class RebuildMethod:
+    """A method that starts (or stops) using super() needs a `__class__` cell: a new function
+    object, bound in the class where the old one was."""
+
+    __slots__ = ("key", "definition", "owner", "name")
+
+    def __init__(self, key, definition, owner, name):
+        self.key = key
+        self.definition = definition
+        self.owner = owner
+        self.name = name
+
+
+class Remove:
+    """Unbind a definition the new version no longer has."""
+
+    __slots__ = ("name", "owner")
+
+    def __init__(self, name, owner):
+        self.name = name
+        self.owner = owner
+
+
+class Outcome:
+    """One entry of PatchResult.functions; `reason` (a reasons.Reason) with the `facts` its text
+    needs, for refused and running-old."""
+
+    __slots__ = ("kind", "name", "qualname", "status", "line", "reason", "facts")
+
+    def __init__(self, kind, name, qualname, status, line, reason=None, facts=None):
+        self.kind = kind  # "function" | "class" | "statement"
+        self.name = name
+        self.qualname = qualname
+        self.status = status
+        self.line = line
+        self.reason = reason
+        self.facts = facts or {}
+
+    def __repr__(self):
+        code = " " + self.reason.code if self.reason else ""
+        return "<%s %s %s%s>" % (self.kind, self.qualname, self.status, code)
+
+
+class Error:
+    """PatchResult.error: why nothing of an edit was applied."""
+
+    __slots__ = ("kind", "reason", "facts", "line", "column", "traceback")
+
+    def __init__(self, kind, reason, facts=None, line=None, column=None, traceback=None):
+        self.kind = kind  # "syntax" | "runtime" | "refused" | "internal"
+        self.reason = reason
+        self.facts = facts or {}
+        self.line = line
+        self.column = column
+        self.traceback = traceback
+
+    def __repr__(self):
+        return "<Error %s %s>" % (self.kind, self.reason.code)

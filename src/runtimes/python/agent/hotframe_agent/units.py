@@ -1,0 +1,84 @@
+"""The instrumented source files of the program: one Unit per file, as the program runs it."""
+
+import os
+import sys
+
+from . import incremental, live_definitions
+
+
+class Unit:
+    """One instrumented source file: its current source, outline, definitions and namespace.
+    A patch reads it to plan and changes it only through commit()."""
+
+    def __init__(self, file, module_name, source, outline, index, definitions, module_code):
+        self.file = file
+        self.module_code = module_code  # what runs the module's top level (never replaced)
+        self.module_name = module_name  # as imported (None for a script run as __main__)
+        self.source = source
+        self._outline = outline  # shape.outline() of the current version; None: not computed yet
+        self.index = index  # key -> codeindex.Definition of the current version
+        self.definitions = definitions  # key -> LiveDefinition (also keys that were removed since)
+        self.namespace = None  # the module's globals; resolved on first patch if unknown
+        # Where the program runs something else than `source` says, because an edit was refused:
+        # (owner, saved match key, running outline entries) — in the module (owner ()) or class
+        # body `owner`, the entry of `outline` with that match key (None: an entry `source` no
+        # longer has, its removal was refused) stands for `entries`. `index` holds the running
+        # code of those definitions. A patch compares the new text with what runs.
+        self.kept = []
+
+    @property
+    def outline(self):
+        if self._outline is None:  # imported from the code cache: outline the running source
+            self._outline = incremental.parse_full(self.source, self.file).outline
+        return self._outline
+
+    def find_namespace(self):
+        """The globals of the module loaded from this file (found once, then remembered)."""
+        if self.namespace is None:
+            candidates = [sys.modules.get(self.module_name or "__main__"), sys.modules.get("__main__")]
+            candidates += list(sys.modules.values())
+            for module in candidates:
+                path = getattr(module, "__file__", None)
+                if isinstance(path, str) and os.path.realpath(path) == self.file:
+                    self.namespace = module.__dict__
+                    break
+        return self.namespace
+
+    def commit(self, source, outline, index, definitions, plan):
+        """`source` is what runs now, except what `plan` kept running (refused)."""
+        self.definitions.update(definitions)
+        self.source = source
+        old_index, self._outline, self.index = self.index, outline, index
+        # A refused definition (also one whose removal was refused) keeps running its version:
+        # the next edit is compared with that, not with the text saved, so it is reported again
+        # while the saved text differs, and saving it back as it runs reports nothing.
+        self.kept = plan.kept_entries
+        for qualname in plan.kept:
+            for key in [k for k in index if inside(k[0], qualname)]:
+                del index[key]
+            for key, definition in old_index.items():
+                if inside(key[0], qualname):
+                    index[key] = definition
+
+
+def inside(name, qualname):
+    """`name` is the definition `qualname` or one nested in it."""
+    return name == qualname or name.startswith(qualname + ".")
+
+
+_units = {}  # realpath -> Unit
+_module_codes = set()  # ids of the top-level code of every instrumented module (kept alive by Units)
+
+
+def add(unit):
+    _units[unit.file] = unit
+    _module_codes.add(id(unit.module_code))
+
+
+def for_file(file):
+    return _units.get(file)
+
+
+def is_instrumented(code):
+    """Code of the program's own files (any version), as opposed to the stdlib or dependencies."""
+    return live_definitions.of_code(code) is not None or id(code) in _module_codes
