@@ -110,6 +110,48 @@ test("a protocol mismatch is refused before the program runs", async () => {
   );
 });
 
+test("over the pipe: empty and unknown files are refused, every entry has its kind", async () => {
+  const dir = copyFixture("live");
+  const run = new AgentRun({ cwd: dir, entry: ["app.py"] });
+  await run.stdoutLine(/^ready$/);
+  const lib = realpathSync(join(dir, "lib.py"));
+  const text = readFileSync(lib, "utf8");
+  for (const empty of ["", " \n\n\t"]) {
+    assert.deepEqual(await run.patch(lib, empty), {
+      outcome: "rejected",
+      functions: [],
+      error: {
+        kind: "refused",
+        code: "empty-file",
+        message:
+          "the file is empty: an edit that removes everything is not applied (restart the program for that)",
+      },
+    });
+  }
+  const never = join(dir, "never_imported.py");
+  const unknown = await run.patch(never, "x = 1\n");
+  assert.equal(unknown.outcome, "rejected");
+  assert.deepEqual([unknown.error?.kind, unknown.error?.code], ["refused", "unknown-file"]);
+
+  const edited = text
+    .replace("RATE = 0.2", "RATE = 0.3")
+    .replace("def price(x, k=1):", "def price(x, k=2):")
+    .concat("\n\nclass Added:\n    pass\n\n\nCACHE.setdefault(  'key',\n    'value')\n");
+  const result = await run.patch(lib, edited);
+  assert.equal(result.outcome, "applied", JSON.stringify(result));
+  assert.deepEqual(
+    result.functions.map((f) => [f.kind, f.name, f.qualname, f.status]),
+    [
+      ["statement", "RATE", "<module>", "updated"],
+      ["class", "Added", "Added", "added"],
+      ["statement", "CACHE.setdefault( 'key',", "<module>", "updated"],
+      ["function", "price", "price", "updated"],
+    ],
+  );
+  const end = await run.finish();
+  assert.equal(end.code, 0, end.stderr);
+});
+
 test("-m module runs instrumented and patchable", async () => {
   const dir = copyFixture("live");
   const run = new AgentRun({ cwd: dir, entry: ["-m", "app"] });

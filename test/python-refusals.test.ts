@@ -92,6 +92,9 @@ interface Case {
   /** The refused entry: its qualname and name. */
   qualname: string;
   name: string;
+  kind: FunctionOutcome["kind"];
+  /** The reason's code in the agent's catalogue (reasons.py), and its text. */
+  code: string;
   reason: RegExp;
   /** A command whose answer shows that the running version is kept. */
   probe?: [command: string, answer: string];
@@ -105,6 +108,8 @@ const CASES: Case[] = [
     refused: ["class K(Base):", "class K(Other):"],
     qualname: "K",
     name: "K",
+    kind: "class",
+    code: "bases-changed",
     reason: /its bases or decorators changed: restart the program/,
     probe: ["k", "k1/base"],
   },
@@ -113,6 +118,8 @@ const CASES: Case[] = [
     refused: ["@tag\ndef decorated", "@shout\ndef decorated"],
     qualname: "decorated",
     name: "decorated",
+    kind: "function",
+    code: "decorators-changed",
     reason: /its decorators changed: restart the program/,
     probe: ["decorated", "tagged d1"],
   },
@@ -124,6 +131,8 @@ const CASES: Case[] = [
     ],
     qualname: "outer.<locals>.inner",
     name: "inner",
+    kind: "function",
+    code: "closure-changed",
     reason: /its closure variables changed \(a -> a, b\)/,
     probe: ["inner", "a1"],
     // outer itself (a new local for inner) is updated: closures it creates from now on get it.
@@ -134,6 +143,8 @@ const CASES: Case[] = [
     refused: ['print("main v1"', 'print("main v2"'],
     qualname: "<module>",
     name: 'if __name__ == "__main__":',
+    kind: "statement",
+    code: "main-guard",
     reason: /runs once: restart the program/,
   },
   {
@@ -141,6 +152,8 @@ const CASES: Case[] = [
     refused: ['AFTER = "after v1"', 'AFTER = "after v2"'],
     qualname: "<module>",
     name: "AFTER",
+    kind: "statement",
+    code: "module-running",
     reason: /the module's top-level code is still running .* it runs its old version/,
   },
   {
@@ -151,6 +164,8 @@ const CASES: Case[] = [
     ],
     qualname: "answer",
     name: "answer",
+    kind: "function",
+    code: "still-used",
     reason: /still used by code that keeps running/,
     probe: ["k", "k1/base"],
   },
@@ -194,6 +209,7 @@ for (const { version, path: python } of PYTHONS) {
         assert.equal(event.outcome, "partial", `${step}: ${JSON.stringify(event)}`);
         const [entry, ...more] = entries(event);
         assert.equal(entry?.status, "refused", `${step}: ${JSON.stringify(event.functions)}`);
+        assert.deepEqual([entry?.kind, entry?.code], [c.kind, c.code], step);
         assert.match(entry?.reason ?? "", c.reason, step);
         assert.deepEqual(more, [], step);
       };

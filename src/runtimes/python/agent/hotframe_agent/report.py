@@ -10,7 +10,7 @@ from .plan import Error
 
 _AGENT_DIR = os.path.dirname(os.path.realpath(__file__))
 
-# Set by main.py: called with (message, file) for warnings (an after-patch hook that raised).
+# Set by main.py: called with (message, file) for warnings (a `__hotframe_after_patch__` that raised).
 on_warning = None
 
 
