@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /** The command that installs the extra Node majors. */
-export const SETUP_NODES = "npm run setup:nodes";
+const SETUP_NODES = "npm run setup:nodes";
 
 export interface NodeBinary {
   /** The major version: "22". */
@@ -23,7 +23,7 @@ export interface NodeBinary {
 }
 
 /** The extra majors, as package.json lists them. */
-export function extraNodeMajors(): string[] {
+function extraNodeMajors(): string[] {
   const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as {
     config: { extraNodes: string };
   };
@@ -31,7 +31,7 @@ export function extraNodeMajors(): string[] {
 }
 
 /** The installed binary of an extra major, or undefined. */
-export function extraNode(major: string): string | undefined {
+function extraNode(major: string): string | undefined {
   const path = join(repo, ".nodes", major, "node_modules", ".bin", "node");
   return existsSync(path) ? path : undefined;
 }
