@@ -127,7 +127,7 @@ test("the session launches what the controller says, reports hello, patches save
   assert.deepEqual(
     events.items.map(({ time: _time, ...rest }) => (rest.type === "edit" ? rest.type : rest)),
     [
-      { type: "started", runtime: "python", pid: 42, root: dir },
+      { type: "started", runtime: "stub", pid: 42, root: dir },
       "edit",
       { type: "warning", message: "after-patch hook raised", file },
       { type: "warning", message: "unreadable message from the agent: x" },

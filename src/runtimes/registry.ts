@@ -13,5 +13,5 @@ export function controllerFor(
 ): RuntimeController | undefined {
   if (entry.kind === "module") return runtimes.find((r) => r.entryKinds.includes("module"));
   const extension = extname(entry.path);
-  return runtimes.find((r) => r.sourceExtensions.includes(extension));
+  return runtimes.find((r) => r.entryKinds.includes("file") && r.sourceExtensions.includes(extension));
 }

@@ -53,7 +53,7 @@ export class Session {
     const agent = startAgent(spec);
     this.agent = agent;
     agent.on("hello", (hello) =>
-      this.emit({ type: "started", runtime: hello.runtime, pid: hello.pid, root: program.root }),
+      this.emit({ type: "started", runtime: controller.name, pid: hello.pid, root: program.root }),
     );
     // Only loaded files can be patched: their folders are watched as the program loads them.
     const watcher = new SourceWatcher(controller.sourceExtensions, this.options.quietMs, (change) =>
