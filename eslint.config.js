@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "examples/", "test/fixtures/", "bench/fixtures/", "bench/.work/"] },
+  { ignores: ["dist/", "node_modules/", ".nodes/", "examples/", "test/fixtures/", "bench/fixtures/", "bench/.work/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { AgentRun, nodeBinaries } from "./helpers/node-agent.js";
+import { AgentRun } from "./helpers/node-agent.js";
+import { nodeBinaries } from "./helpers/node-versions.js";
 import { programDir } from "./helpers/node-programs.js";
 
 /**
@@ -27,46 +28,42 @@ function entries(tmp: string): Map<string, number> {
   return found;
 }
 
-for (const { version, path } of nodeBinaries()) {
-  describe(
-    `node ${version}: cache of instrumented modules`,
-    { skip: path ? false : `node${version} package missing (npm install)` },
-    () => {
-      test("a second start reads the cache; a changed file is instrumented again; cached modules patch", async () => {
-        // The agent keeps its cache under the temporary folder: a private one for this test.
-        const tmp = mkdtempSync(join(tmpdir(), "hf-cache-"));
-        process.env.TMPDIR = tmp;
-        const dir = programDir("esm", { "app.mjs": APP, "lib.mjs": LIB, "lib.cjs": CJS, "typed.ts": TS });
-        const start = async () => {
-          const run = await AgentRun.start(join(dir, "app.mjs"), { node: path, root: dir });
-          await run.output("\n");
-          return run;
-        };
-        /** The program prints value() once more and exits. */
-        const stop = async (run: AgentRun) => {
-          run.write("q\n");
-          assert.equal((await run.exited).code, 0, run.stderr);
-          return run.stdout.split("\n")[1];
-        };
+for (const { version, path, skip } of nodeBinaries()) {
+  describe(`node ${version}: cache of instrumented modules`, { skip }, () => {
+    test("a second start reads the cache; a changed file is instrumented again; cached modules patch", async () => {
+      // The agent keeps its cache under the temporary folder: a private one for this test.
+      const tmp = mkdtempSync(join(tmpdir(), "hf-cache-"));
+      process.env.TMPDIR = tmp;
+      const dir = programDir("esm", { "app.mjs": APP, "lib.mjs": LIB, "lib.cjs": CJS, "typed.ts": TS });
+      const start = async () => {
+        const run = await AgentRun.start(join(dir, "app.mjs"), { node: path, root: dir });
+        await run.output("\n");
+        return run;
+      };
+      /** The program prints value() once more and exits. */
+      const stop = async (run: AgentRun) => {
+        run.write("q\n");
+        assert.equal((await run.exited).code, 0, run.stderr);
+        return run.stdout.split("\n")[1];
+      };
 
-        const first = await start();
-        assert.equal(first.stdout, "one cjs ts 1\n");
-        assert.equal(await stop(first), "one");
-        const written = entries(tmp);
-        assert.equal(written.size, 4, `one entry per module: ${[...written.keys()].join(", ")}`);
+      const first = await start();
+      assert.equal(first.stdout, "one cjs ts 1\n");
+      assert.equal(await stop(first), "one");
+      const written = entries(tmp);
+      assert.equal(written.size, 4, `one entry per module: ${[...written.keys()].join(", ")}`);
 
-        const second = await start();
-        assert.equal(second.stdout, "one cjs ts 1\n");
-        assert.deepEqual(entries(tmp), written, "a start with everything cached writes nothing");
-        const result = await second.patch(join(dir, "lib.mjs"), LIB.replace('"one"', '"patched"'));
-        assert.equal(result.outcome, "applied", JSON.stringify(result));
-        assert.equal(await stop(second), "patched");
+      const second = await start();
+      assert.equal(second.stdout, "one cjs ts 1\n");
+      assert.deepEqual(entries(tmp), written, "a start with everything cached writes nothing");
+      const result = await second.patch(join(dir, "lib.mjs"), LIB.replace('"one"', '"patched"'));
+      assert.equal(result.outcome, "applied", JSON.stringify(result));
+      assert.equal(await stop(second), "patched");
 
-        writeFileSync(join(dir, "lib.mjs"), LIB.replace('"one"', '"two"'));
-        const third = await start();
-        assert.equal(third.stdout, "two cjs ts 1\n", "the file's new text runs, not the cached one");
-        assert.equal(await stop(third), "two");
-      });
-    },
-  );
+      writeFileSync(join(dir, "lib.mjs"), LIB.replace('"one"', '"two"'));
+      const third = await start();
+      assert.equal(third.stdout, "two cjs ts 1\n", "the file's new text runs, not the cached one");
+      assert.equal(await stop(third), "two");
+    });
+  });
 }

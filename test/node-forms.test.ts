@@ -3,7 +3,8 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { AgentRun, nodeBinaries } from "./helpers/node-agent.js";
+import { AgentRun } from "./helpers/node-agent.js";
+import { nodeBinaries } from "./helpers/node-versions.js";
 import { programDir } from "./helpers/node-programs.js";
 
 /**
@@ -104,11 +105,11 @@ function plainReport(node: string, file: string): Promise<string> {
   return new Promise((done) => child.on("exit", () => done(out)));
 }
 
-for (const { version, path } of nodeBinaries()) {
+for (const { version, path, skip } of nodeBinaries()) {
   describe(
     `node ${version}: every function form`,
     {
-      skip: path ? false : `node${version} package missing (npm install)`,
+      skip,
     },
     () => {
       for (const ext of ["mjs", "cjs"]) {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { AgentRun, nodeBinaries } from "./helpers/node-agent.js";
+import { AgentRun } from "./helpers/node-agent.js";
+import { nodeBinaries } from "./helpers/node-versions.js";
 import {
   commandLoop,
   edit,
@@ -53,11 +54,11 @@ const commands${format === "ts" ? ": Record<string, () => unknown>" : ""} = {
 ${commandLoop(format)}`.replace("(timer as any)", format === "ts" ? "(timer as any)" : "timer");
 }
 
-for (const { version, path } of nodeBinaries()) {
+for (const { version, path, skip } of nodeBinaries()) {
   describe(
     `node ${version}: import.meta.hot / module.hot`,
     {
-      skip: path ? false : `node${version} package missing (npm install)`,
+      skip,
     },
     () => {
       for (const format of FORMATS) {

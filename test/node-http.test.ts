@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { AgentRun, nodeBinaries } from "./helpers/node-agent.js";
+import { AgentRun } from "./helpers/node-agent.js";
+import { nodeBinaries } from "./helpers/node-versions.js";
 import { edit, entryName, FORMATS, imports, programDir } from "./helpers/node-programs.js";
 
 /**
@@ -48,11 +49,11 @@ function get(port: number, agent: Agent): Promise<string> {
   });
 }
 
-for (const { version, path } of nodeBinaries()) {
+for (const { version, path, skip } of nodeBinaries()) {
   describe(
     `node ${version}: HTTP server patched under load`,
     {
-      skip: path ? false : `node${version} package missing (npm install)`,
+      skip,
     },
     () => {
       for (const format of FORMATS) {

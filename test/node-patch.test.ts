@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { PatchResult } from "../src/protocol/messages.js";
-import { AgentRun, nodeBinaries } from "./helpers/node-agent.js";
+import { AgentRun } from "./helpers/node-agent.js";
+import { nodeBinaries } from "./helpers/node-versions.js";
 import {
   commandLoop,
   edit,
@@ -138,11 +139,11 @@ const commands${t(": Record<string, () => unknown>")} = {
 ${commandLoop(format)}`;
 }
 
-for (const { version, path } of nodeBinaries()) {
+for (const { version, path, skip } of nodeBinaries()) {
   describe(
     `node ${version}: patching a running program`,
     {
-      skip: path ? false : `node${version} package missing (npm install)`,
+      skip,
     },
     () => {
       for (const format of FORMATS) {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
-import { AgentRun, nodeBinaries } from "./helpers/node-agent.js";
+import { AgentRun } from "./helpers/node-agent.js";
+import { nodeBinaries } from "./helpers/node-versions.js";
 import { programDir } from "./helpers/node-programs.js";
 
 /**
@@ -10,11 +11,11 @@ import { programDir } from "./helpers/node-programs.js";
  * CommonJS and TypeScript each announced once with `loaded` before they run.
  */
 
-for (const { version, path } of nodeBinaries()) {
+for (const { version, path, skip } of nodeBinaries()) {
   describe(
     `node ${version}: which files are instrumented`,
     {
-      skip: path ? false : `node${version} package missing (npm install)`,
+      skip,
     },
     () => {
       test("user modules of every kind, never node_modules or files outside the root", async () => {

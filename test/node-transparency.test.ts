@@ -3,7 +3,8 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { AgentRun, nodeBinaries } from "./helpers/node-agent.js";
+import { AgentRun } from "./helpers/node-agent.js";
+import { nodeBinaries } from "./helpers/node-versions.js";
 import { edit, entryName, FORMATS, type Format, programDir, typed } from "./helpers/node-programs.js";
 
 /**
@@ -70,11 +71,11 @@ async function plain(
   return { stdout, stderr, code };
 }
 
-for (const { version, path } of nodeBinaries()) {
+for (const { version, path, skip } of nodeBinaries()) {
   describe(
     `node ${version}: transparency`,
     {
-      skip: path ? false : `node${version} package missing (npm install)`,
+      skip,
     },
     () => {
       for (const format of FORMATS) {

@@ -53,12 +53,8 @@ export function renderDoc(options: {
     "- `python3` is whatever `python3` is on PATH (here a pyenv shim); its start-up includes this machine's " +
       "site-packages `.pth` imports, for plain runs and hotframe runs alike.",
     `- The Node numbers are for Node ${process.versions.node}, the node that ran the bench` +
-      (process.execPath.includes("node_modules")
-        ? ` (${process.execPath.slice(process.execPath.indexOf("node_modules"))}: inside npm scripts ` +
-          "node_modules/.bin comes first on PATH, and the node22 devDependency installs a `node` there)"
-        : "") +
-      "; the latency table also runs the other installed majors (node22/node24/node26 devDependencies, the " +
-      "system's node).",
+      "; the latency table also runs the other installed majors (those `npm run setup:nodes` installs into " +
+      ".nodes/, and the system's node).",
     "",
     "## Goals",
     "",

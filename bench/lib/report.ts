@@ -80,7 +80,7 @@ export function markdownTable(headers: string[], rows: string[][]): string {
 }
 
 /** A plain-text rendering for the terminal. */
-export function textTable(headers: string[], rows: string[][]): string {
+function textTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");

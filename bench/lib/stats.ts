@@ -33,11 +33,6 @@ export function ratio(value: number): string {
   return `${value.toFixed(value < 10 ? 2 : 1)}×`;
 }
 
-export function mb(bytes: number): string {
-  if (!Number.isFinite(bytes)) return "–";
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
 /** Median of a[i] / b[i] over runs made side by side (the i-th of each in the same round). */
 export function pairedRatio(a: readonly number[], b: readonly number[]): number {
   const n = Math.min(a.length, b.length);

@@ -1,5 +1,5 @@
 /** Work folders for benchmark programs (bench/.work, git-ignored) and the fixtures copied into them. */
-import { cpSync, type Dirent, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, type Dirent, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { REPO } from "./process.js";
 
@@ -20,10 +20,6 @@ export function copyFixture(from: string, dir: string, to = from.slice(from.last
   mkdirSync(dirname(target), { recursive: true });
   cpSync(join(FIXTURES, from), target);
   return target;
-}
-
-export function fixtureText(from: string): string {
-  return readFileSync(join(FIXTURES, from), "utf8");
 }
 
 export function writeFile(dir: string, name: string, text: string): string {

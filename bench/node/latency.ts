@@ -8,7 +8,8 @@ import { delimiter, join } from "node:path";
 import { type BenchConfig, count } from "../lib/config.js";
 import { editEvents } from "../lib/events.js";
 import { editSeries, interleavedEdits, waitReady } from "../lib/latency.js";
-import { hotframeArgs, LineProcess, REPO, sleep } from "../lib/process.js";
+import { nodeBinaries } from "../../test/helpers/node-versions.js";
+import { hotframeArgs, LineProcess, sleep } from "../lib/process.js";
 import { goal, type Section } from "../lib/report.js";
 import { median, ms, percentile, ratio } from "../lib/stats.js";
 import { copyFixture, freshDir, writeFile } from "../lib/work.js";
@@ -203,11 +204,11 @@ async function nodeWatch(config: BenchConfig, c: Case, edits: number): Promise<O
 }
 
 /**
- * Node binaries of other major versions than the one running the bench: the node22/node24/node26
- * devDependencies and any node on PATH outside node_modules (the system's, e.g. Node 20).
+ * Node binaries of other major versions than the one running the bench: the extra majors
+ * installed by `npm run setup:nodes` and any node on PATH outside node_modules (the system's).
  */
 function otherNodes(): { version: string; path: string }[] {
-  const candidates = ["22", "24", "26"].map((v) => join(REPO, "node_modules", `node${v}`, "bin", "node"));
+  const candidates = nodeBinaries().flatMap((n) => (n.path ? [n.path] : []));
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     if (dir && !dir.includes("node_modules")) candidates.push(join(dir, "node"));
   }
@@ -334,7 +335,7 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
       "Debugger.setScriptSource through an in-process node:inspector Session. node --watch: the time until the restarted " +
       "program serves again (prints its first value). 'vs hotframe' = this median / hotframe's median for the same case " +
       `(and Node version). Unmarked rows: Node ${process.versions.node}, the node running the bench; other versions: ` +
-      "the node22/node24/node26 devDependencies and the system's node.",
+      "the extra majors of `npm run setup:nodes` (.nodes/) and the system's node.",
     headers: [
       "approach",
       "module",

@@ -1,17 +1,18 @@
 /** Node start-up: a program loading 1,000 modules, `node` vs `hotframe run` (first and second start), and RSS. */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { type BenchConfig, count } from "../lib/config.js";
-import { hotframeArgs, REPO, runToExit } from "../lib/process.js";
+import { nodeBinaries } from "../../test/helpers/node-versions.js";
+import { hotframeArgs, runToExit } from "../lib/process.js";
 import { type Goal, goal, ratioGoal, rssRow, type Section, timeRow } from "../lib/report.js";
 import { median, ms, pairedRatio } from "../lib/stats.js";
 import { clearCaches, freshDir, writeFile } from "../lib/work.js";
 import { startupMain, startupModule } from "./generate.js";
 
 const MODULES = 1000;
-/** The newest Node (a devDependency): its hooks run in the program's thread (module.registerHooks). */
-const NEWEST_NODE = join(REPO, "node_modules", "node26", "bin", "node");
+/** The newest Node installed (`npm run setup:nodes`): its hooks run in the program's thread (module.registerHooks). */
+const NEWEST_NODE = nodeBinaries()
+  .filter((n) => n.path !== undefined)
+  .sort((a, b) => Number(b.version) - Number(a.version))[0]?.path;
 /** hotframe's own start-up targets: issue 3 asks that a second start be fast (a cache), and sets no number. */
 const ONE_MODULE_GOAL_MS = 150;
 const SECOND_START_GOAL = 1.5;
@@ -23,7 +24,7 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
   writeFile(dir, "main.mjs", startupMain(MODULES));
   writeFile(dir, "hello.mjs", startupMain(0));
   const nodes = [config.node];
-  if (existsSync(NEWEST_NODE) && majorOf(nodeVersion(NEWEST_NODE)) !== majorOf(nodeVersion(config.node)))
+  if (NEWEST_NODE && majorOf(nodeVersion(NEWEST_NODE)) !== majorOf(nodeVersion(config.node)))
     nodes.push(NEWEST_NODE);
   const rows: string[][] = [];
   const goals: Goal[] = [];

@@ -1,14 +1,18 @@
-/** Command-line parsing: options come before the entry point; everything after it is the program's. */
+/**
+ * Command-line parsing: options come before the entry point; everything after it is the program's.
+ * The runtimes' own options and the usage text are built from the registered controllers.
+ */
+import { RUNTIMES } from "../runtimes/registry.js";
+import type { ProgramEntry, RuntimeController, RuntimeOption } from "../runtimes/runtime.js";
 
 export class UsageError extends Error {}
 
 export interface RunArgs {
   command: "run";
-  entry: { kind: "file"; path: string } | { kind: "module"; name: string };
+  entry: ProgramEntry;
   args: string[];
-  python?: string;
-  node?: string;
-  nodeOptions: string[];
+  /** Runtime options given (`--python`, `--node-options`), by flag; run.ts checks they fit the program. */
+  runtimeOptions: Map<string, string>;
   watch?: string;
   events?: string;
   quiet: boolean;
@@ -23,30 +27,72 @@ export type CliArgs =
   | { command: "help" }
   | { command: "version" };
 
-export const USAGE = `hotframe — edit and continue for Python and Node.js
+/** Options of run that every runtime has. */
+const COMMON_OPTIONS: readonly RuntimeOption[] = [
+  {
+    flag: "--watch",
+    value: "<dir>",
+    help: "root whose files are instrumented and watched (default: the project root)",
+  },
+  { flag: "--events", value: "<file>", help: "write every event as JSON Lines (schema: docs/events.md)" },
+];
+const FLAGS: readonly { flag: string; help: string }[] = [
+  { flag: "--instrument-deps", help: "also instrument third-party packages under the watched root" },
+  { flag: "--quiet", help: "print only what went wrong" },
+  { flag: "--verbose", help: "also print what hotframe instruments and ignores" },
+  { flag: "--no-color", help: "plain output (also when NO_COLOR is set or stderr is not a terminal)" },
+];
+
+/** Every option a runtime adds to `hotframe run`. */
+function runtimeOptionsOf(runtimes: readonly RuntimeController[]): RuntimeOption[] {
+  return runtimes.flatMap((r) => (r.runtimeOptions ? [r.binaryOption, r.runtimeOptions] : [r.binaryOption]));
+}
+
+/** `file.py | -m module | file.js|.mjs|...`: what `hotframe run` takes, per runtime. */
+function entryForms(runtimes: readonly RuntimeController[]): string {
+  const forms = runtimes.flatMap((r) => {
+    const [first, ...others] = r.sourceExtensions;
+    const file = `file${first}${others.map((e) => `|${e}`).join("")}`;
+    return r.entryKinds.includes("module") ? [file, "-m module"] : [file];
+  });
+  return forms.join(" | ");
+}
+
+/** The project root markers of each runtime, for the help of --watch. */
+function rootMarkersHelp(runtimes: readonly RuntimeController[]): string {
+  const width = Math.max(...runtimes.map((r) => r.name.length)) + 2;
+  return runtimes.map((r) => `  ${r.name.padEnd(width)}${r.rootMarkers.join(", ")}`).join("\n");
+}
+
+export function usage(runtimes: readonly RuntimeController[] = RUNTIMES): string {
+  const options = [...runtimeOptionsOf(runtimes), ...COMMON_OPTIONS].map(
+    (o) => [`${o.flag} ${o.value}`, o.help] as const,
+  );
+  const rows = [...options, ...FLAGS.map((f) => [f.flag, f.help] as const)];
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  const names = runtimes.map((r) => r.name).join(", ");
+  return `hotframe — edit and continue (${names})
 
 Usage:
-  hotframe run [options] <file.py | -m module | file.js|.mjs|.cjs|.ts|.mts|.cts> [program args...]
+  hotframe run [options] <${entryForms(runtimes)}> [program args...]
   hotframe demo [python | node]     a self-contained demonstration (what \`npm start\` runs)
   hotframe --help | --version
 
 Options of run (before the entry point; what follows the entry point goes to the program):
-  --python <path>        Python interpreter (default: the active virtualenv's python, else python3)
-  --node <path>          node binary (default: the node running hotframe)
-  --node-options <opts>  options for node itself, e.g. --node-options "--max-old-space-size=4096"
-  --watch <dir>          root whose files are instrumented and watched (default: the project root:
-                         nearest folder with pyproject.toml, setup.py, package.json or .git)
-  --events <file>        write every event as JSON Lines (schema: docs/events.md)
-  --instrument-deps      also instrument third-party packages under the watched root
-  --quiet                print only what went wrong
-  --verbose              also print what hotframe instruments and ignores
-  --no-color             plain output (also when NO_COLOR is set or stderr is not a terminal)
+${rows.map(([left, help]) => `  ${left.padEnd(width)}${help}`).join("\n")}
+
+The project root (the default --watch) is the nearest folder at or above the program holding one of
+these files, else the program's folder:
+${rootMarkersHelp(runtimes)}
 `;
+}
 
-const VALUE_OPTIONS = new Set(["--python", "--node", "--node-options", "--watch", "--events"]);
-const FLAG_OPTIONS = new Set(["--quiet", "--verbose", "--no-color", "--instrument-deps"]);
-
-export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, stderrIsTTY: boolean): CliArgs {
+export function parseArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  stderrIsTTY: boolean,
+  runtimes: readonly RuntimeController[] = RUNTIMES,
+): CliArgs {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     return { command: "help" };
@@ -68,10 +114,17 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, stderrIsTTY: b
     };
   }
   if (command !== "run") throw new UsageError(`unknown command '${command}' (expected run or demo)`);
-  return parseRun(rest, defaultColor);
+  return parseRun(rest, defaultColor, runtimes);
 }
 
-function parseRun(argv: string[], defaultColor: boolean): RunArgs | { command: "help" } {
+function parseRun(
+  argv: string[],
+  defaultColor: boolean,
+  runtimes: readonly RuntimeController[],
+): RunArgs | { command: "help" } {
+  const runtimeFlags = new Set(runtimeOptionsOf(runtimes).map((o) => o.flag));
+  const valueFlags = new Set([...runtimeFlags, ...COMMON_OPTIONS.map((o) => o.flag)]);
+  const plainFlags = new Set(FLAGS.map((f) => f.flag));
   const values = new Map<string, string>();
   const flags = new Set<string>();
   let i = 0;
@@ -85,20 +138,19 @@ function parseRun(argv: string[], defaultColor: boolean): RunArgs | { command: "
     }
     const eq = arg.indexOf("=");
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_OPTIONS.has(name)) {
+    if (valueFlags.has(name)) {
       const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
       values.set(name, value);
-    } else if (FLAG_OPTIONS.has(name) && eq < 0) {
+    } else if (plainFlags.has(name) && eq < 0) {
       flags.add(name);
     } else {
       throw new UsageError(`unknown option ${arg} (see hotframe --help)`);
     }
   }
-  let entry: RunArgs["entry"];
+  let entry: ProgramEntry;
   const first = argv[i];
-  if (first === undefined)
-    throw new UsageError("run needs a program: hotframe run app.py | -m module | app.js");
+  if (first === undefined) throw new UsageError(`run needs a program: hotframe run ${entryForms(runtimes)}`);
   if (first === "-m") {
     const name = argv[i + 1];
     if (name === undefined || name.startsWith("-")) throw new UsageError("-m needs a module name");
@@ -114,9 +166,7 @@ function parseRun(argv: string[], defaultColor: boolean): RunArgs | { command: "
     command: "run",
     entry,
     args: argv.slice(i),
-    python: values.get("--python"),
-    node: values.get("--node"),
-    nodeOptions: (values.get("--node-options") ?? "").split(/\s+/).filter((o) => o !== ""),
+    runtimeOptions: new Map([...values].filter(([flag]) => runtimeFlags.has(flag))),
     watch: values.get("--watch"),
     events: values.get("--events"),
     quiet: flags.has("--quiet"),

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { packagePath } from "../paths.js";
 import type { ExitInfo } from "../runtimes/agent-process.js";
 import { LaunchError } from "../runtimes/runtime.js";
-import { parseArgs, USAGE, UsageError } from "./args.js";
+import { parseArgs, UsageError, usage } from "./args.js";
 import { runCommand } from "./run.js";
 
 async function main(argv: string[]): Promise<void> {
@@ -11,7 +11,7 @@ async function main(argv: string[]): Promise<void> {
     const args = parseArgs(argv, process.env, process.stderr.isTTY === true);
     switch (args.command) {
       case "help":
-        process.stdout.write(USAGE);
+        process.stdout.write(usage());
         return;
       case "version": {
         const pkg = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };

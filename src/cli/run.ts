@@ -1,7 +1,7 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { dirname, extname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { ExitInfo } from "../runtimes/agent-process.js";
-import { controllerFor } from "../runtimes/registry.js";
+import { controllerFor, RUNTIMES } from "../runtimes/registry.js";
 import { LaunchError, type ProgramSpec, type RuntimeController } from "../runtimes/runtime.js";
 import { EventLog, type SessionEvent } from "../session/events.js";
 import { Session } from "../session/session.js";
@@ -11,17 +11,25 @@ import { TerminalReporter } from "./terminal.js";
 /** A file is handed to the agent once it has been quiet this long after a save. */
 const QUIET_MS = 3;
 
-/** Files whose presence marks a project root, per runtime (the default --watch). */
-const ROOT_MARKERS = {
-  python: ["pyproject.toml", "setup.py", "setup.cfg", ".git"],
-  node: ["package.json", ".git"],
-} as const;
+export interface RunContext {
+  /** The runtimes to pick from (the registry's; a test adds its own). */
+  runtimes?: readonly RuntimeController[];
+  /** Where hotframe's own lines go (default: stderr). */
+  writeLine?: (line: string) => void;
+}
 
 /** `hotframe run`: returns the exit status to leave with (the program's own). */
-export async function runCommand(args: RunArgs, cwd: string): Promise<ExitInfo> {
-  const controller = pickController(args);
+export async function runCommand(
+  args: RunArgs,
+  cwd: string,
+  { runtimes = RUNTIMES, writeLine }: RunContext = {},
+): Promise<ExitInfo> {
+  const controller = pickController(args, runtimes);
   const program = programSpec(args, controller, cwd);
-  const reporter = new TerminalReporter({ color: args.color, quiet: args.quiet, verbose: args.verbose, cwd });
+  const reporter = new TerminalReporter(
+    { color: args.color, quiet: args.quiet, verbose: args.verbose, cwd },
+    writeLine,
+  );
   let log: EventLog | undefined;
   if (args.events) {
     try {
@@ -53,9 +61,8 @@ export async function runCommand(args: RunArgs, cwd: string): Promise<ExitInfo> 
   try {
     const exit = await session.run();
     if (exit.spawnError) {
-      const hint =
-        controller.name === "python" ? " (pick one with --python <path>)" : " (pick one with --node <path>)";
-      throw new LaunchError(`${exit.spawnError}${hint}`);
+      const { flag, value } = controller.binaryOption;
+      throw new LaunchError(`${exit.spawnError} (pick one with ${flag} ${value})`);
     }
     return exit;
   } finally {
@@ -66,25 +73,21 @@ export async function runCommand(args: RunArgs, cwd: string): Promise<ExitInfo> 
   }
 }
 
-function pickController(args: RunArgs): RuntimeController {
-  if (args.entry.kind === "module") return controllerFor("python");
-  const ext = extname(args.entry.path);
-  const controller = controllerFor(ext);
-  if (!controller) {
-    throw new UsageError(
-      `cannot tell how to run '${args.entry.path}': expected a .py, .js, .cjs, .mjs, .ts, .cts or .mts file, or -m module`,
-    );
-  }
-  return controller;
+function pickController(args: RunArgs, runtimes: readonly RuntimeController[]): RuntimeController {
+  const controller = controllerFor(args.entry, runtimes);
+  if (controller) return controller;
+  const extensions = runtimes.flatMap((r) => r.sourceExtensions).join(", ");
+  throw new UsageError(
+    args.entry.kind === "module"
+      ? "no runtime runs a module by name (-m): give a source file"
+      : `cannot tell how to run '${args.entry.path}': expected a file ending in ${extensions}`,
+  );
 }
 
 function programSpec(args: RunArgs, controller: RuntimeController, cwd: string): ProgramSpec {
-  const misplaced =
-    controller.name === "python"
-      ? [args.node && "--node", args.nodeOptions.length > 0 && "--node-options"]
-      : [args.python && "--python"];
-  const option = misplaced.find((o) => typeof o === "string");
-  if (option) throw new UsageError(`${option} does not apply to a ${controller.name} program`);
+  const own = [controller.binaryOption.flag, controller.runtimeOptions?.flag];
+  const misplaced = [...args.runtimeOptions.keys()].find((flag) => !own.includes(flag));
+  if (misplaced) throw new UsageError(`${misplaced} does not apply to a ${controller.name} program`);
   let entry: ProgramSpec["entry"];
   let programDir: string;
   if (args.entry.kind === "file") {
@@ -106,15 +109,16 @@ function programSpec(args: RunArgs, controller: RuntimeController, cwd: string):
     }
     root = realpathSync(watch);
   } else {
-    root = projectRoot(programDir, ROOT_MARKERS[controller.name]);
+    root = projectRoot(programDir, controller.rootMarkers);
   }
+  const options = controller.runtimeOptions && args.runtimeOptions.get(controller.runtimeOptions.flag);
   return {
     entry,
     args: args.args,
     cwd,
     root,
-    runtimeBinary: controller.name === "python" ? args.python : args.node,
-    runtimeOptions: controller.name === "node" ? args.nodeOptions : [],
+    runtimeBinary: args.runtimeOptions.get(controller.binaryOption.flag),
+    runtimeOptions: (options ?? "").split(/\s+/).filter((o) => o !== ""),
     instrumentDeps: args.instrumentDeps,
   };
 }

@@ -75,8 +75,9 @@ export class TerminalReporter {
     }
     for (const f of event.functions) {
       if (f.status === "running-old" && !this.options.quiet) {
-        const why = f.reason ?? "it is running: its new code applies from its next call";
-        lines.push(this.paint("yellow", `⚠ ${file}  ${describe(f)} ${why}`));
+        const why =
+          f.reason ?? "a frame running it keeps the old code; its new code applies from its next call";
+        lines.push(this.paint("yellow", `⚠ ${file}  ${describe(f)}: ${why}`));
       } else if (f.status === "refused") {
         const where = f.line ? `${file}:${f.line}` : file;
         lines.push(this.paint("red", `✗ ${where}  ${describe(f)} not applied: ${f.reason ?? "refused"}`));
@@ -109,9 +110,20 @@ function summarize(functions: FunctionOutcome[]): string {
   return parts.length > 0 ? parts.join(", ") : "no code changed";
 }
 
+/**
+ * A definition named as the user writes it, by its kind: a function `price()`, a method
+ * `Order.total()`, a class `Order`, a statement by what it binds (`TAX_RATE`, `Order.LIMIT`) or by
+ * its own text (`app.get("/health", h)`, docs/protocol.md).
+ */
 function describe(f: FunctionOutcome): string {
-  if (f.kind === "statement") return f.name;
-  if (f.kind === "class") return `class ${f.qualname}`;
-  // A callback is named by its call (`app.get("/users")`): it has its parentheses already.
-  return f.qualname.endsWith(")") ? f.qualname : `${f.qualname}()`;
+  switch (f.kind) {
+    case "statement":
+      if (f.qualname === "<module>") return f.name;
+      return /^[\w$]+$/.test(f.name) ? `${f.qualname}.${f.name}` : `${f.name} in ${f.qualname}`;
+    case "class":
+      return f.qualname;
+    default:
+      // A callback is named by its call (`app.get("/users")`): it has its parentheses already.
+      return f.qualname.endsWith(")") ? f.qualname : `${f.qualname}()`;
+  }
 }

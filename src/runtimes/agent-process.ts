@@ -35,7 +35,18 @@ export interface AgentProcessEvents {
   loaded: [file: string];
   warning: [message: string, file: string | undefined];
   protocolError: [message: string];
-  exit: [ExitInfo];
+}
+
+/** What the session needs of the program and its agent: an AgentProcess, or a stand-in in tests. */
+export interface AgentConnection {
+  /** Files the agent reported `loaded`: only these can be patched. */
+  readonly loadedFiles: ReadonlySet<string>;
+  readonly exited: Promise<ExitInfo>;
+  readonly running: boolean;
+  on<E extends keyof AgentProcessEvents>(event: E, listener: (...args: AgentProcessEvents[E]) => void): this;
+  /** Send the new source of a loaded file; resolves with the agent's verified result. */
+  patch(file: string, source: string): Promise<PatchResult>;
+  signal(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -43,7 +54,7 @@ export interface AgentProcessEvents {
  * request/response bookkeeping of the pipe between them. Runtime-agnostic: the Python and Node
  * controllers only decide what to spawn.
  */
-export class AgentProcess extends EventEmitter<AgentProcessEvents> {
+export class AgentProcess extends EventEmitter<AgentProcessEvents> implements AgentConnection {
   readonly loadedFiles = new Set<string>();
   readonly exited: Promise<ExitInfo>;
   private readonly child: ChildProcess;
@@ -91,15 +102,10 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
     });
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
   get running(): boolean {
     return this.exitInfo === undefined;
   }
 
-  /** Send the new source of a loaded file; resolves with the agent's verified result. */
   patch(file: string, source: string): Promise<PatchResult> {
     if (!this.running) return Promise.resolve(exitedDuringPatch());
     const id = this.nextId++;
@@ -150,7 +156,6 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
     this.exitInfo = info;
     for (const settle of this.pending.values()) settle(exitedDuringPatch());
     this.pending.clear();
-    this.emit("exit", info);
     resolve(info);
   }
 }

@@ -1,13 +1,17 @@
-import type { RuntimeName } from "../protocol/messages.js";
+import { extname } from "node:path";
 import { nodeController } from "./node/controller.js";
 import { pythonController } from "./python/controller.js";
-import type { RuntimeController } from "./runtime.js";
+import type { ProgramEntry, RuntimeController } from "./runtime.js";
 
-const CONTROLLERS: readonly RuntimeController[] = [pythonController, nodeController];
+/** Every runtime hotframe runs, in the order the usage text lists them: a new runtime is one line here. */
+export const RUNTIMES: readonly RuntimeController[] = [pythonController, nodeController];
 
-/** The controller for a runtime name, or for a source file extension (".py", ".ts"). */
-export function controllerFor(nameOrExtension: RuntimeName): RuntimeController;
-export function controllerFor(nameOrExtension: string): RuntimeController | undefined;
-export function controllerFor(nameOrExtension: string): RuntimeController | undefined {
-  return CONTROLLERS.find((c) => c.name === nameOrExtension || c.sourceExtensions.includes(nameOrExtension));
+/** The runtime that runs `entry`: by the file's extension, or the one that runs modules by name. */
+export function controllerFor(
+  entry: ProgramEntry,
+  runtimes: readonly RuntimeController[] = RUNTIMES,
+): RuntimeController | undefined {
+  if (entry.kind === "module") return runtimes.find((r) => r.entryKinds.includes("module"));
+  const extension = extname(entry.path);
+  return runtimes.find((r) => r.entryKinds.includes("file") && r.sourceExtensions.includes(extension));
 }

@@ -1,12 +1,13 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { FunctionOutcome, PatchError, RuntimeName } from "../protocol/messages.js";
+import type { FunctionOutcome, PatchError } from "../protocol/messages.js";
 
 /**
  * What a session reports, for every runtime. The terminal prints these; `--events <file>` writes
  * them as JSON Lines. docs/events.md documents this schema: keep the two in step.
  */
 export type SessionEvent =
-  | { type: "started"; runtime: RuntimeName; pid: number; root: string; time: string }
+  /** `runtime`: the controller's name ("python", "node"). */
+  | { type: "started"; runtime: string; pid: number; root: string; time: string }
   | {
       type: "edit";
       /** Absolute path of the edited file. */

@@ -1,6 +1,11 @@
 import { realpathSync } from "node:fs";
 import type { PatchError } from "../protocol/messages.js";
-import { AgentProcess, type ExitInfo } from "../runtimes/agent-process.js";
+import {
+  type AgentConnection,
+  AgentProcess,
+  type ExitInfo,
+  type LaunchSpec,
+} from "../runtimes/agent-process.js";
 import type { ProgramSpec, RuntimeController } from "../runtimes/runtime.js";
 import { at, type SessionEvent, type Untimed } from "./events.js";
 import { readSource } from "./read-source.js";
@@ -15,6 +20,8 @@ export interface SessionOptions {
   onEvent: (event: SessionEvent) => void;
   /** Detail for --verbose. */
   onVerbose: (message: string) => void;
+  /** Starts the program with its agent (default: a real AgentProcess; tests pass a stand-in). */
+  startAgent?: (spec: LaunchSpec) => AgentConnection;
 }
 
 /**
@@ -23,7 +30,7 @@ export interface SessionOptions {
  * report. Runtime-agnostic: all runtime knowledge is in the controller and its agent.
  */
 export class Session {
-  private agent: AgentProcess | undefined;
+  private agent: AgentConnection | undefined;
   /** Per file, the last content (or read error) handled: a repeat of it is not an edit. */
   private readonly lastHandled = new Map<string, string>();
   /** Files with a patch in flight, and the change that arrived meanwhile (the latest wins). */
@@ -34,14 +41,19 @@ export class Session {
 
   /** Runs the program to its end; resolves with how it exited. Throws LaunchError before spawning. */
   async run(): Promise<ExitInfo> {
-    const { controller, program, onVerbose } = this.options;
+    const {
+      controller,
+      program,
+      onVerbose,
+      startAgent = (launch) => new AgentProcess(launch),
+    } = this.options;
     const spec = await controller.launch(program);
     onVerbose(`spawning ${spec.command} ${spec.args.join(" ")}`);
     const startedAt = Date.now(); // file modification times are wall-clock times
-    const agent = new AgentProcess(spec);
+    const agent = startAgent(spec);
     this.agent = agent;
     agent.on("hello", (hello) =>
-      this.emit({ type: "started", runtime: hello.runtime, pid: hello.pid, root: program.root }),
+      this.emit({ type: "started", runtime: controller.name, pid: hello.pid, root: program.root }),
     );
     // Only loaded files can be patched: their folders are watched as the program loads them.
     const watcher = new SourceWatcher(controller.sourceExtensions, this.options.quietMs, (change) =>

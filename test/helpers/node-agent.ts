@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -21,18 +20,6 @@ import { ObservedProcess } from "./observed-process.js";
  */
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-
-/** The Node versions the end-to-end tests run on: this one plus the aliased npm packages. */
-export function nodeBinaries(): { version: string; path: string | undefined }[] {
-  const out: { version: string; path: string | undefined }[] = [
-    { version: process.versions.node.split(".")[0] ?? "", path: process.execPath },
-  ];
-  for (const major of ["22", "24", "26"]) {
-    const path = join(repo, "node_modules", `node${major}`, "bin", "node");
-    out.push({ version: major, path: existsSync(path) ? path : undefined });
-  }
-  return out;
-}
 
 export const fixtures = join(repo, "test", "fixtures", "node");
 

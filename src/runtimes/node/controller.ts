@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
 import type { LaunchSpec } from "../agent-process.js";
-import { LaunchError, type ProgramSpec, type RuntimeController } from "../runtime.js";
+import type { ProgramEntry, ProgramSpec, RuntimeController } from "../runtime.js";
 
 /** The agent, compiled next to this file: dist/src/runtimes/node/agent/preload.js. */
 const preload = new URL("./agent/preload.js", import.meta.url);
@@ -13,16 +12,20 @@ const preload = new URL("./agent/preload.js", import.meta.url);
 export const nodeController: RuntimeController = {
   name: "node",
   sourceExtensions: [".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"],
+  rootMarkers: ["package.json", ".git"],
+  entryKinds: ["file"],
+  binaryOption: { flag: "--node", value: "<path>", help: "node binary (default: the node running hotframe)" },
+  runtimeOptions: {
+    flag: "--node-options",
+    value: "<opts>",
+    help: 'options for node itself, e.g. --node-options "--max-old-space-size=4096"',
+  },
   async launch(program: ProgramSpec): Promise<LaunchSpec> {
-    if (program.entry.kind !== "file") {
-      throw new LaunchError(
-        "the Node runtime runs a file (hotframe run app.js); module names are for Python",
-      );
-    }
-    if (!existsSync(program.entry.path)) throw new LaunchError(`no such file: ${program.entry.path}`);
+    // The CLI hands a controller only the entry kinds it declares: here always a file.
+    const entry = (program.entry as Extract<ProgramEntry, { kind: "file" }>).path;
     return {
       command: program.runtimeBinary ?? process.execPath,
-      args: [...program.runtimeOptions, "--import", preload.href, program.entry.path, ...program.args],
+      args: [...program.runtimeOptions, "--import", preload.href, entry, ...program.args],
       env: {},
       cwd: program.cwd,
       root: program.root,

@@ -5,12 +5,12 @@ import type { LaunchSpec } from "../agent-process.js";
 import type { ProgramSpec, RuntimeController } from "../runtime.js";
 
 /** The stdlib-only agent shipped inside the npm package (source, not compiled). */
-export const PYTHON_AGENT_DIR = packagePath("src", "runtimes", "python", "agent");
+const PYTHON_AGENT_DIR = packagePath("src", "runtimes", "python", "agent");
 const BOOT_SCRIPT = join(PYTHON_AGENT_DIR, "hotframe_boot.py");
 
 /** The interpreter `python3 app.py` would use here: the active virtualenv's, else python3. */
-export function defaultPython(env: NodeJS.ProcessEnv = process.env): string {
-  const venv = env.VIRTUAL_ENV;
+function defaultPython(): string {
+  const venv = process.env.VIRTUAL_ENV;
   if (venv) {
     const candidate = join(venv, "bin", "python");
     if (existsSync(candidate)) return candidate;
@@ -21,6 +21,13 @@ export function defaultPython(env: NodeJS.ProcessEnv = process.env): string {
 export const pythonController: RuntimeController = {
   name: "python",
   sourceExtensions: [".py"],
+  rootMarkers: ["pyproject.toml", "setup.py", "setup.cfg", ".git"],
+  entryKinds: ["file", "module"],
+  binaryOption: {
+    flag: "--python",
+    value: "<path>",
+    help: "Python interpreter (default: the active virtualenv's python, else python3)",
+  },
   async launch(program: ProgramSpec): Promise<LaunchSpec> {
     // The boot script checks the interpreter's version itself (one process start, not two) and
     // then runs the program exactly as `python3 app.py` / `python3 -m mod` would.
