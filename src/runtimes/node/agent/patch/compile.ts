@@ -27,7 +27,7 @@ export interface Compiled {
   rerunCode: string | undefined;
 }
 
-export function sourceUrl(record: ModuleRecord): string {
+function sourceUrl(record: ModuleRecord): string {
   return `\n//# sourceURL=${record.url}`;
 }
 

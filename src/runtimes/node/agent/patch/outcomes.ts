@@ -45,7 +45,7 @@ const NAME_LENGTH = 60;
  * What a statement binds (names joined by ", "), or for one that binds nothing its first line,
  * white space folded, cut to 60 characters with "…".
  */
-export function statementName(source: string, statement: Pick<StatementModel, "name" | "node">): string {
+function statementName(source: string, statement: Pick<StatementModel, "name" | "node">): string {
   if (statement.name) return statement.name;
   const node = statement.node;
   const bound = new Set<string>();
