@@ -245,6 +245,60 @@ describe("the Node planner", () => {
     assert.ok(plan.kept.functions.has("Shape.area"));
   });
 
+  test("a refused binding takes with it what reads it (consistent or nothing)", () => {
+    const plan = planOf(
+      BASE,
+      edit(
+        "function shout(s) {",
+        "const cache = new Map();\nfunction remember(s) {\n  cache.set(s, 1);\n}\nfunction shout(s) {\n  remember(s);",
+      ).replace("return s.toUpperCase();", "return s.toUpperCase() + cache.size;"),
+    );
+    assert.deepEqual(entries(plan).sort(), [
+      "function remember remember refused depends-on-refused",
+      "function shout shout refused depends-on-refused",
+      "statement cache <module> refused new-binding-side-effects",
+    ]);
+    assert.ok(plan.rejection, "everything refused: rejected");
+    assert.deepEqual(plan.declarations, []);
+    assert.ok(!keys(plan.slots).includes("shout"));
+    assert.match(plan.outcomes.find((o) => o.name === "shout")?.reason ?? "", /uses cache, remember/);
+  });
+
+  test("what does not read the refused binding is applied", () => {
+    const plan = planOf(
+      BASE,
+      edit("function shout(s) {", "const cache = new Map();\nfunction shout(s) {")
+        .replace("return s.toUpperCase();", "return cache.get(s);")
+        .replace('return PREFIX + " " + name;', "return PREFIX + name;"),
+    );
+    assert.equal(plan.rejection, undefined);
+    assert.deepEqual(entries(plan).sort(), [
+      "function greet greet updated",
+      "function shout shout refused depends-on-refused",
+      "statement cache <module> refused new-binding-side-effects",
+    ]);
+    assert.ok(keys(plan.slots).includes("greet"));
+    assert.ok(!keys(plan.slots).includes("shout"), "shout keeps its old code");
+    assert.ok(plan.kept.functions.has("shout"));
+    assert.equal(plan.kept.declarations.get("cache"), null);
+  });
+
+  test("a changed constant whose reader is refused is refused too", () => {
+    const plan = planOf(
+      BASE,
+      edit('const PREFIX = "hi";', 'const PREFIX = "hey";\nconst seen = new Set();').replace(
+        "  calls++;",
+        "  calls++;\n  seen.add(name);",
+      ),
+    );
+    assert.deepEqual(entries(plan).sort(), [
+      "function greet greet refused depends-on-refused",
+      "statement PREFIX <module> refused reader-refused",
+      "statement seen <module> refused new-binding-side-effects",
+    ]);
+    assert.deepEqual(plan.declarations, []);
+  });
+
   test("a removed function: its binding stays", () => {
     const plan = planOf(BASE, edit("function shout(s) {\n  return s.toUpperCase();\n}\n", ""));
     assert.deepEqual(entries(plan), ["function shout shout removed binding-stays"]);

@@ -27,7 +27,7 @@ export interface LoadedSource {
  */
 export interface Kept {
   functions: Map<string, FunctionModel | null>;
-  classes: Map<string, ClassModel>;
+  classes: Map<string, ClassModel | null>;
   declarations: Map<string, StatementModel | null>;
   /** Top-level statements (normalized text) in the saved source that never ran … */
   othersNotRun: string[];

@@ -48,6 +48,8 @@ const TEXTS = {
   "recompiled-for-closures": () => "recompiled so that the closures it creates run their new code",
   "private-and-patch-names": (qualname: string, names: string[]) =>
     `${qualname} uses #private names and names added by a patch (${names.join(", ")}); restart to apply`,
+  "depends-on-refused": (names: string[]) =>
+    `it uses ${names.join(", ")}, which this patch does not apply (refused): without ${names.length > 1 ? "them" : "it"} it would fail with a ReferenceError; it is applied once ${names.join(", ")} can be`,
   "binding-stays": () =>
     "no longer in the source; the name stays defined in the running module (a module binding cannot be deleted)",
   "new-export-invisible": () =>
@@ -74,6 +76,8 @@ const TEXTS = {
     `${reader} reads it and uses #private names: it cannot be compiled where the new value is visible`,
   "reader-not-updatable": (reader: string, constructor: boolean, capturedBy: string | undefined) =>
     `${reader} reads it and its existing ${constructor ? "instances" : "closures"} cannot be updated${capturedBy ? ` (they read local variables of ${capturedBy})` : ""}: it would see the old value while others see the new one`,
+  "reader-refused": (reader: string) =>
+    `${reader} reads it and keeps its old code (refused in this patch): it would see the old value while others see the new one`,
   "constant-readers": (readers: string[]) =>
     readers.length > 0
       ? `applied to ${readers.length} function(s) that read it: ${readers.slice(0, 5).join(", ")}`

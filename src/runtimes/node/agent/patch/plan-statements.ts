@@ -24,6 +24,7 @@ export function statementOf(model: ModuleModel, init: { start: number }): string
   return head ? `${head[1]} ${head[2]} = ` : "";
 }
 
+/** The part of a declaration: the range of the new source, declared as `prefix` says. */
 export function declaration(
   from: number,
   to: number,
@@ -80,10 +81,12 @@ export function planStatements(planning: Planning): void {
     if (!before) {
       if (old.moduleNames.has(name) && !isKept) continue;
       if (s.sideEffects && !accepted) refuse(reason("new-binding-side-effects"));
-      else {
-        plan.declarations.push(declaration(s.node.start, s.node.end, name, `${s.kind} ${name} = `));
-        entry(s, "added");
-      }
+      else
+        planning.declare(
+          declaration(s.node.start, s.node.end, name, `${s.kind} ${name} = `),
+          statementEntry(model.source, s, "added"),
+          { kind: "constant", before: null },
+        );
       continue;
     }
     if (before.text === s.text && before.kind === s.kind) continue;
@@ -133,17 +136,15 @@ function planConstant(planning: Planning, s: StatementModel, before: StatementMo
     planning.report(statementEntry(model.source, s, "refused", refusal));
     return;
   }
-  plan.declarations.push(declaration(s.node.start, s.node.end, name, `const ${name} = `));
-  for (const fn of readers) plan.slots.add(fn);
-  planning.report(
-    statementEntry(
-      model.source,
-      s,
-      "updated",
-      reason(
-        "constant-readers",
-        readers.map((f) => f.qualname),
-      ),
-    ),
+  const why = reason(
+    "constant-readers",
+    readers.map((f) => f.qualname),
   );
+  planning.declare(
+    declaration(s.node.start, s.node.end, name, `const ${name} = `),
+    statementEntry(model.source, s, "updated", why),
+    { kind: "constant", before },
+    readers,
+  );
+  for (const fn of readers) plan.slots.add(fn);
 }

@@ -6,6 +6,7 @@ import { dispatchable } from "../transform.js";
 import { type Diff, diffOf } from "./diff.js";
 import { classEntry, functionEntry, statementEntry } from "./outcomes.js";
 import { declaration, isExported, planStatements, statementOf } from "./plan-statements.js";
+import { refuseConstantsWithWithdrawnReaders, refuseDependents } from "./dependents.js";
 import { capturedBy, directlyCompilable, recompilableAncestor } from "./updatable.js";
 
 /**
@@ -35,6 +36,23 @@ export interface Part {
   suffix: string;
 }
 
+/** What the program keeps of a declaration that is refused after all. */
+export type KeptDeclaration =
+  | { kind: "function"; key: string }
+  | { kind: "class"; key: string }
+  | { kind: "constant"; before: StatementModel | null };
+
+/** A top-level declaration evaluated in the patch's new scope. */
+export interface Declaration extends Part {
+  name: string;
+  /** Its entry in the outcomes. */
+  entry: FunctionOutcome;
+  /** For a changed constant: the functions recompiled to read its new value. */
+  readers: FunctionModel[];
+  /** What runs if it is refused (see dependents.ts). */
+  ifRefused: KeptDeclaration;
+}
+
 export interface Plan {
   /** Set when the patch changes nothing: why (the answer's error). */
   rejection: Reason | undefined;
@@ -46,7 +64,7 @@ export interface Plan {
   /** Members gone from an existing class, deleted from the live class. */
   removedMembers: FunctionModel[];
   /** Top-level declarations evaluated in a new scope on top of the module's (see ModuleRecord). */
-  declarations: (Part & { name: string })[];
+  declarations: Declaration[];
   /** Top-level statements re-run (accepting modules only). */
   rerun: Part[];
   /** What keeps running where this patch refuses a change (the record's next `kept`). */
@@ -100,6 +118,37 @@ export class Planning {
     this.plan.outcomes.push(entry);
   }
 
+  /** Declare `name` in the patch's new scope, and say so with `entry`. */
+  declare(
+    part: Omit<Declaration, "entry" | "readers" | "ifRefused">,
+    entry: FunctionOutcome,
+    ifRefused: KeptDeclaration,
+    readers: FunctionModel[] = [],
+  ): void {
+    this.plan.declarations.push({ ...part, entry, readers, ifRefused });
+    this.report(entry);
+  }
+
+  /** Refuse, after all, a function the plan compiles: it keeps running what it ran. */
+  withdraw(fn: FunctionModel, why: Reason): void {
+    const { plan, context, diff } = this;
+    plan.slots.delete(fn);
+    plan.addedMembers.delete(fn);
+    const at = plan.outcomes.findIndex((o) => o.kind === "function" && o.qualname === fn.qualname);
+    if (at < 0) return; // moved, not changed: keeps its old code (and lines)
+    const before = context.kept.functions.has(fn.key)
+      ? (context.kept.functions.get(fn.key) ?? null)
+      : (diff.old.byKey.get(fn.key) ?? null);
+    plan.kept.functions.set(fn.key, before);
+    plan.outcomes[at] = functionEntry(fn, "refused", why);
+  }
+
+  /** Replace an entry (made by `report`) with `replacement`. */
+  replace(entry: FunctionOutcome, replacement: FunctionOutcome): void {
+    const at = this.plan.outcomes.indexOf(entry);
+    if (at >= 0) this.plan.outcomes[at] = replacement;
+  }
+
   /** A slot id for a function new to the module (or a new generation of closures). */
   freshSlot(): number {
     this.plan.freshSlots.push(this.plan.nextSlot);
@@ -120,7 +169,9 @@ export function planPatch(context: PlanContext, text: string, old: ModuleModel, 
   planFunctions(planning, frozen);
   planRemovals(planning);
   planStatements(planning);
+  refuseDependents(planning);
   refusePrivateWithPatchNames(planning);
+  refuseConstantsWithWithdrawnReaders(planning);
   const refused = plan.outcomes.filter((o) => o.status === "refused");
   if (refused.length > 0 && refused.length === plan.outcomes.length) {
     // Nothing the user changed can be applied: the program stays exactly as it was.
@@ -164,19 +215,26 @@ function planClasses(planning: Planning): Set<string> {
   const { diff, old, model, plan, context } = planning;
   const frozen = new Set<string>();
   for (const cls of diff.new.classes) {
-    const before = context.kept.classes.get(cls.key) ?? diff.old.classByKey.get(cls.key);
+    const before = context.kept.classes.has(cls.key)
+      ? (context.kept.classes.get(cls.key) ?? undefined)
+      : diff.old.classByKey.get(cls.key);
     if (before === cls) continue; // from a statement the edit did not touch (model/pieces.ts)
     if (!before) {
-      if (cls.topLevel && cls.binding && !old.moduleNames.has(cls.binding)) {
-        plan.declarations.push(
+      if (
+        cls.topLevel &&
+        cls.binding &&
+        (!old.moduleNames.has(cls.binding) || context.kept.classes.has(cls.key))
+      ) {
+        planning.declare(
           declaration(
             cls.node.start,
             cls.node.end,
             cls.binding,
             cls.node.type === "ClassExpression" ? statementOf(model, cls.node) : undefined,
           ),
+          classEntry(cls, "added"),
+          { kind: "class", key: cls.key },
         );
-        planning.report(classEntry(cls, "added"));
       }
       continue;
     }
@@ -225,17 +283,23 @@ function planFunctions(planning: Planning, frozen: Set<string>): void {
         }
         plan.addedMembers.add(fn);
         planning.report(functionEntry(fn, "added"));
-      } else if (!fn.parent && !fn.memberOf && fn.binding && !old.moduleNames.has(fn.binding)) {
-        plan.declarations.push(
+      } else if (
+        !fn.parent &&
+        !fn.memberOf &&
+        fn.binding &&
+        (!old.moduleNames.has(fn.binding) || kept.functions.has(fn.key))
+      ) {
+        const invisible = context.esm && isExported(model, fn.binding);
+        planning.declare(
           declaration(
             fn.headerStart,
             fn.node.end,
             fn.binding,
             fn.node.type === "FunctionDeclaration" ? undefined : statementOf(model, fn.node),
           ),
+          functionEntry(fn, "added", invisible ? reason("new-export-invisible") : undefined),
+          { kind: "function", key: fn.key },
         );
-        const invisible = context.esm && isExported(model, fn.binding);
-        planning.report(functionEntry(fn, "added", invisible ? reason("new-export-invisible") : undefined));
       } else if (fn.parent) {
         planning.report(functionEntry(fn, "added"));
       }
@@ -323,20 +387,11 @@ function planRemovals(planning: Planning): void {
  * (in a scope of its own) are not visible: such a function keeps running its old code.
  */
 function refusePrivateWithPatchNames(planning: Planning): void {
-  const { plan, context, diff } = planning;
+  const { plan, context } = planning;
   const patchNames = new Set([...context.scopeNames, ...plan.declarations.map((d) => d.name)]);
   for (const fn of [...plan.slots, ...plan.addedMembers]) {
     if (!fn.usesPrivate) continue;
     const names = [...fn.free].filter((n) => patchNames.has(n));
-    if (names.length === 0) continue;
-    plan.slots.delete(fn);
-    plan.addedMembers.delete(fn);
-    const at = plan.outcomes.findIndex((o) => o.kind === "function" && o.qualname === fn.qualname);
-    if (at < 0) continue; // moved, not changed: keeps its old code (and lines)
-    const before = context.kept.functions.has(fn.key)
-      ? (context.kept.functions.get(fn.key) ?? null)
-      : (diff.old.byKey.get(fn.key) ?? null);
-    plan.kept.functions.set(fn.key, before);
-    plan.outcomes[at] = functionEntry(fn, "refused", reason("private-and-patch-names", fn.qualname, names));
+    if (names.length > 0) planning.withdraw(fn, reason("private-and-patch-names", fn.qualname, names));
   }
 }
