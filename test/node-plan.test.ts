@@ -283,6 +283,21 @@ describe("the Node planner", () => {
     assert.equal(plan.kept.declarations.get("cache"), null);
   });
 
+  test("closures whose creator is refused keep their old code, said as refused", () => {
+    const plan = planOf(
+      BASE,
+      edit(
+        "function makeCounter() {\n  let n = 0;",
+        "const cache = new Map();\nfunction makeCounter() {\n  let n = cache.size;",
+      ).replace("return ++n;", "return n += 2;"),
+    );
+    assert.deepEqual(entries(plan), [
+      "function makeCounter makeCounter refused depends-on-refused",
+      "function inc makeCounter.inc refused creator-refused",
+      "statement cache <module> refused new-binding-side-effects",
+    ]);
+  });
+
   test("a changed constant whose reader is refused is refused too", () => {
     const plan = planOf(
       BASE,

@@ -45,6 +45,8 @@ const TEXTS = {
     capturedBy
       ? `closures created before the edit read local variables of ${capturedBy} and keep the old code; closures created from now on (by ${creator}) run the new code`
       : `existing references keep the old code (its parameters cannot be forwarded); new ones created by ${creator} run the new code`,
+  "creator-refused": (creator: string) =>
+    `closures get their new code when ${creator} creates them, and ${creator} is refused in this patch: they keep the old code`,
   "recompiled-for-closures": () => "recompiled so that the closures it creates run their new code",
   "private-and-patch-names": (qualname: string, names: string[]) =>
     `${qualname} uses #private names and names added by a patch (${names.join(", ")}); restart to apply`,

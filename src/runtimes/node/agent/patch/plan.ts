@@ -129,18 +129,43 @@ export class Planning {
     this.report(entry);
   }
 
-  /** Refuse, after all, a function the plan compiles: it keeps running what it ran. */
+  /**
+   * Refuse, after all, a function the plan compiles: it keeps running what it ran. Closures it
+   * was recompiled for (to create them with their new code) are refused with it.
+   */
   withdraw(fn: FunctionModel, why: Reason): void {
-    const { plan, context, diff } = this;
+    const { plan, diff } = this;
     plan.slots.delete(fn);
     plan.addedMembers.delete(fn);
-    const at = plan.outcomes.findIndex((o) => o.kind === "function" && o.qualname === fn.qualname);
-    if (at < 0) return; // moved, not changed: keeps its old code (and lines)
+    if (!this.refuseEntry(fn, why)) return; // moved, not changed: keeps its old code (and lines)
+    for (const inner of diff.new.functions) {
+      let creator = inner.parent;
+      while (creator && creator !== fn) creator = creator.parent;
+      const entry = creator && this.entryOf(inner);
+      if (entry?.code === "old-closures-keep-old-code")
+        this.refuseEntry(inner, reason("creator-refused", fn.qualname));
+    }
+  }
+
+  private entryOf(fn: FunctionModel): FunctionOutcome | undefined {
+    return this.plan.outcomes[this.entryIndex(fn)];
+  }
+
+  private entryIndex(fn: FunctionModel): number {
+    return this.plan.outcomes.findIndex((o) => o.kind === "function" && o.qualname === fn.qualname);
+  }
+
+  /** Turn `fn`'s entry into a refusal; false if it has none. */
+  private refuseEntry(fn: FunctionModel, why: Reason): boolean {
+    const { plan, context, diff } = this;
+    const at = this.entryIndex(fn);
+    if (at < 0) return false;
     const before = context.kept.functions.has(fn.key)
       ? (context.kept.functions.get(fn.key) ?? null)
       : (diff.old.byKey.get(fn.key) ?? null);
     plan.kept.functions.set(fn.key, before);
     plan.outcomes[at] = functionEntry(fn, "refused", why);
+    return true;
   }
 
   /** Replace an entry (made by `report`) with `replacement`. */
