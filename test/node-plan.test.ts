@@ -183,6 +183,14 @@ describe("the Node planner", () => {
     assert.ok(plan.kept.declarations.has("calls"));
   });
 
+  test("an accepting module re-assigns a changed let; a removed initializer is said, not silent", () => {
+    const reassigned = planOf(BASE, edit("let calls = 0;", "let calls = 1;"), { accepted: true });
+    assert.deepEqual(entries(reassigned), ["statement calls <module> updated reassigned"]);
+    assert.equal(reassigned.rerun[0]?.prefix, "calls = ");
+    const emptied = planOf(BASE, edit("let calls = 0;", "let calls;"), { accepted: true });
+    assert.deepEqual(entries(emptied), ["statement calls <module> refused variable-keeps-value"]);
+  });
+
   test("partial: the refused entries are kept, the others are applied", () => {
     const plan = planOf(
       BASE,

@@ -92,8 +92,9 @@ export function planStatements(planning: Planning): void {
     if (before.text === s.text && before.kind === s.kind) continue;
     if (s.kind !== before.kind) refuse(reason("binding-kind-changed", before.kind, s.kind));
     else if (s.kind === "const") changedConsts.push({ s, before });
-    else if (!accepted) refuse(reason("variable-keeps-value", s.kind));
-    else if (s.node) {
+    // (An initializer removed, `let x;`, has nothing to re-assign: the value stays.)
+    else if (!accepted || !s.node) refuse(reason("variable-keeps-value", s.kind));
+    else {
       plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: `${name} = `, suffix: "" });
       entry(s, "updated", reason("reassigned"));
     }
