@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 import type { FunctionOutcome } from "../src/protocol/messages.js";
 import { buildModel } from "../src/runtimes/node/agent/model.js";
 import { loadIds, nothingKept } from "../src/runtimes/node/agent/module-record.js";
-import { type Plan, type PlanContext, planPatch } from "../src/runtimes/node/agent/patch/plan.js";
+import { planPatch } from "../src/runtimes/node/agent/patch/plan.js";
+import type { Plan, PlanContext } from "../src/runtimes/node/agent/patch/planning.js";
 import { REASON_CODES } from "../src/runtimes/node/agent/reasons.js";
 import { reparse } from "../src/runtimes/node/agent/reparse.js";
 

@@ -5,7 +5,7 @@ import { reason } from "../reasons.js";
 import { ENV, slotName } from "../transform.js";
 import type { Compiled, Fn } from "./compile.js";
 import { notApplied, rejected, thrown } from "./outcomes.js";
-import { type Plan, slotIdOf } from "./plan.js";
+import { type Plan, slotIdOf } from "./planning.js";
 
 /**
  * Step 4 of a patch: install what was compiled, with an undo list, so that top-level code of the

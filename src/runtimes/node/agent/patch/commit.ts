@@ -4,7 +4,7 @@ import type { ModuleRecord } from "../module-record.js";
 import { reason } from "../reasons.js";
 import type { Compiled } from "./compile.js";
 import { thrown } from "./outcomes.js";
-import type { Plan } from "./plan.js";
+import type { Plan } from "./planning.js";
 
 /**
  * Step 6 of a patch: what was applied is what runs from now on (the record's model, slots and

@@ -5,7 +5,7 @@ import type { ModuleRecord, ScopeEvaluator } from "../module-record.js";
 import { reason } from "../reasons.js";
 import { CODE, type Edit, ENV, moduleEdits, render, slotDeclarations, versionsSource } from "../transform.js";
 import { notApplied, rejected, thrown } from "./outcomes.js";
-import { type Part, type Plan, slotIdOf } from "./plan.js";
+import { type Part, type Plan, slotIdOf } from "./planning.js";
 
 /**
  * Step 3 of a patch: compile everything the plan applies, in the scopes it belongs to. Nothing of

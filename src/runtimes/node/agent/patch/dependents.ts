@@ -1,7 +1,7 @@
 import type { FunctionModel } from "../model.js";
 import { type Reason, reason } from "../reasons.js";
 import type { Side } from "./diff.js";
-import type { Declaration, Planning } from "./plan.js";
+import type { Declaration, Planning } from "./planning.js";
 import { declaredAbove } from "./updatable.js";
 
 /**

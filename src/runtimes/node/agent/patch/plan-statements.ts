@@ -2,7 +2,7 @@ import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
 import { type Reason, reason } from "../reasons.js";
 import { dispatchable } from "../transform.js";
 import { statementEntry } from "./outcomes.js";
-import type { Part, Planning } from "./plan.js";
+import type { Part, Planning } from "./planning.js";
 import { capturedBy, declaredAbove } from "./updatable.js";
 
 /** The planner's part for module-level constants, variables and other top-level statements. */
