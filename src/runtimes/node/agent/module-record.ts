@@ -72,6 +72,7 @@ export interface CommittedPatch {
 export class ModuleRecord {
   readonly url: string;
   private typescriptSource: boolean;
+  /** The running source and its model (built on the first patch: load stays cheap). */
   private runningSource: string;
   private running: ModuleModel | undefined;
   private ids = new Map<string, number>();
@@ -100,11 +101,6 @@ export class ModuleRecord {
 
   get typescript(): boolean {
     return this.typescriptSource;
-  }
-
-  /** The running source (built on the first patch: load stays cheap). */
-  get source(): string {
-    return this.runningSource;
   }
 
   /** Newest scope for new code: the module's evaluator, or a scope a patch added on top of it. */

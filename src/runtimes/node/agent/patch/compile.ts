@@ -36,7 +36,7 @@ function placed(model: ModuleModel, edits: Edit[], part: Part): Placed {
   return {
     at: part.from,
     lead: part.prefix.length,
-    text: part.prefix + render(model.source, edits, part.from, part.to) + part.suffix,
+    text: part.prefix + render(model.source, edits, part.from, part.to),
   };
 }
 

@@ -31,7 +31,7 @@ export function declaration(
   name: string,
   prefix: string | undefined,
 ): Part & { name: string } {
-  return { from, to, name, prefix: prefix ?? "", suffix: "" };
+  return { from, to, name, prefix: prefix ?? "" };
 }
 
 export function planStatements(planning: Planning): void {
@@ -61,7 +61,7 @@ export function planStatements(planning: Planning): void {
         continue;
       }
       if (accepted) {
-        plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: "", suffix: "" });
+        plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: "" });
         entry(s, "updated", reason("rerun"));
       } else {
         plan.kept.othersNotRun.push(key);
@@ -95,7 +95,7 @@ export function planStatements(planning: Planning): void {
     // (An initializer removed, `let x;`, has nothing to re-assign: the value stays.)
     else if (!accepted || !s.node) refuse(reason("variable-keeps-value", s.kind));
     else {
-      plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: `${name} = `, suffix: "" });
+      plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: `${name} = ` });
       entry(s, "updated", reason("reassigned"));
     }
   }

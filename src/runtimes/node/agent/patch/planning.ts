@@ -20,12 +20,11 @@ export interface PlanContext {
   activations(id: number): number;
 }
 
-/** A range of the new source compiled by the patch, with text around it. */
+/** A range of the new source compiled by the patch, after `prefix` (`const x = `). */
 export interface Part {
   from: number;
   to: number;
   prefix: string;
-  suffix: string;
 }
 
 /** What the program keeps of a declaration that is refused after all. */
