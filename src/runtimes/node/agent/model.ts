@@ -1,5 +1,4 @@
-import type { AnyNode } from "./model/ast.js";
-import { hasUseStrict } from "./model/ast.js";
+import { type AnyNode, hasUseStrict } from "./model/ast.js";
 import { KeyCounter, NameInference } from "./model/naming.js";
 import { checkRedeclarations, parseModule } from "./model/parse.js";
 import { type Analyse, type ModelParts, piecewise, splice } from "./model/pieces.js";
@@ -132,7 +131,8 @@ export function buildModel(
   from?: { previous: ModuleModel; tailMoved: boolean },
 ): ModuleModel {
   const strict = esm || hasUseStrict(program.body);
-  const counting = () => {
+  /** Statement analysis, its keys counted from the start of the module. */
+  const freshAnalysis = () => {
     const keys = new KeyCounter();
     const scopes = new ScopeAnalysis(source, strict, keys, new NameInference(source));
     const analyse: Analyse = (statement) => {
@@ -144,11 +144,11 @@ export function buildModel(
   };
   let parts: ModelParts | undefined;
   if (from && !from.tailMoved) {
-    const { keys, analyse } = counting();
+    const { keys, analyse } = freshAnalysis();
     parts = splice(program, from.previous, esm, keys, analyse);
   }
   if (!parts) {
-    const { keys, analyse } = counting();
+    const { keys, analyse } = freshAnalysis();
     parts = piecewise(program, keys, analyse);
     checkRedeclarations(program, esm);
   }
