@@ -131,7 +131,7 @@ export function buildModel(
   from?: { previous: ModuleModel; tailMoved: boolean },
 ): ModuleModel {
   const strict = esm || hasUseStrict(program.body);
-  /** Statement analysis, its keys counted from the start of the module. */
+  /** A statement analysis with a key counter of its own. */
   const freshAnalysis = () => {
     const keys = new KeyCounter();
     const scopes = new ScopeAnalysis(source, strict, keys, new NameInference(source));
