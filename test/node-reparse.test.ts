@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildModel, type ModuleModel, parseModule } from "../src/runtimes/node/agent/model.js";
+import { preamblePosition } from "../src/runtimes/node/agent/preamble-position.js";
 import { reparse } from "../src/runtimes/node/agent/reparse.js";
 
 /**
@@ -56,7 +57,7 @@ function describe(model: ModuleModel): string {
     moduleNames: sorted(model.moduleNames),
     blockNames: sorted(model.blockNames),
     strict: model.strict,
-    preambleAt: model.preambleAt,
+    preambleAt: preamblePosition(model.source, model.program),
   });
 }
 

@@ -42,6 +42,8 @@ for (const { version, path, skip } of nodeBinaries()) {
         assert.match(JSON.stringify(warning), /enum Color.*cannot be patched/);
         const result = await run.patch(join(root, "enum.mts"), files["enum.mts"] ?? "");
         assert.equal(result.outcome, "rejected");
+        assert.equal(result.error?.kind, "refused");
+        assert.equal(result.error?.code, "unknown-file", "never reported loaded");
         assert.match(result.error?.message ?? "", /cannot be patched/);
         run.write("q\n");
         const exit = await run.exited;

@@ -31,7 +31,7 @@ export class AgentRun {
   private readonly channel: JsonLineChannel<AgentMessage, ControllerMessage>;
   private nextId = 1;
 
-  private constructor(command: string, args: string[], cwd: string, root: string) {
+  private constructor(command: string, args: string[], cwd: string, root: string, protocol: string) {
     this.process = new ObservedProcess(
       spawn(command, args, {
         cwd,
@@ -39,7 +39,7 @@ export class AgentRun {
         env: {
           ...process.env,
           [AGENT_ENV.fd]: String(AGENT_FD),
-          [AGENT_ENV.protocol]: String(PROTOCOL_VERSION),
+          [AGENT_ENV.protocol]: protocol,
           [AGENT_ENV.root]: root,
           [AGENT_ENV.instrumentDeps]: "0",
         },
@@ -70,7 +70,14 @@ export class AgentRun {
   /** Start `entry` (a fixture-relative or absolute path) under the agent with `node`. */
   static async start(
     entry: string,
-    options: { node?: string; args?: string[]; root?: string; nodeOptions?: string[] } = {},
+    options: {
+      node?: string;
+      args?: string[];
+      root?: string;
+      nodeOptions?: string[];
+      /** The protocol version the agent is told hotframe speaks (PROTOCOL_VERSION by default). */
+      protocol?: string;
+    } = {},
   ): Promise<AgentRun> {
     const path = resolve(fixtures, entry);
     const root = options.root ?? dirname(path);
@@ -83,7 +90,13 @@ export class AgentRun {
       runtimeOptions: options.nodeOptions ?? [],
       instrumentDeps: false,
     });
-    return new AgentRun(spec.command, spec.args, spec.cwd, spec.root);
+    return new AgentRun(
+      spec.command,
+      spec.args,
+      spec.cwd,
+      spec.root,
+      options.protocol ?? String(PROTOCOL_VERSION),
+    );
   }
 
   /** Re-check what `until` waits for (for conditions outside the child, e.g. HTTP replies). */

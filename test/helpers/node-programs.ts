@@ -65,7 +65,12 @@ export async function edit(
   return run.patch(file, readFileSync(file, "utf8"));
 }
 
-/** status of one function in a result, by qualified name. */
-export function statusOf(result: PatchResult, qualname: string): string | undefined {
-  return result.functions.find((f) => f.qualname === qualname)?.status;
+/** How a test names an entry: a function or class by its qualified name, a statement by its name. */
+export function label(entry: PatchResult["functions"][number]): string {
+  return entry.kind === "statement" ? entry.name : entry.qualname;
+}
+
+/** status of one entry of a result, by its label. */
+export function statusOf(result: PatchResult, name: string): string | undefined {
+  return result.functions.find((f) => label(f) === name)?.status;
 }

@@ -49,7 +49,7 @@ function safeUser(): string {
 }
 
 /**
- * The agent's compiled files by name, size and modification time, hashed: the instrumentation is
+ * The agent's compiled files (its folders included) by name, size and modification time, hashed: the instrumentation is
  * a function of them (a rebuild or another installed version changes them), and a stat is cheaper
  * than reading and hashing them on every start. The package version covers npm's fixed mtimes.
  */
@@ -63,7 +63,7 @@ function version(): string {
     } catch {
       // Not inside the package layout: the files alone decide.
     }
-    const files = readdirSync(here)
+    const files = readdirSync(here, { recursive: true, encoding: "utf8" })
       .filter((n) => n.endsWith(".js"))
       .sort()
       .map((n) => {

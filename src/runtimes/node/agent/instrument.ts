@@ -4,8 +4,8 @@ import { dirname, extname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCache, writeCache } from "./cache.js";
 import type * as ModelModule from "./model.js";
-import type * as RegistryModule from "./registry.js";
-import type { LoadedSource } from "./registry.js";
+import { type LoadedSource, loadIds } from "./module-record.js";
+import { reason } from "./reasons.js";
 import { instrumentModule } from "./transform.js";
 import { isTypeScript, stripTypes, TypeScriptError } from "./typescript.js";
 
@@ -18,16 +18,11 @@ const AGENT_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
  * cache: a start with every module cached never loads it. That needs require() of an ES module
  * (Node 20.19+, 22.12+); older versions load it with the agent.
  */
-let parser: { model: typeof ModelModule; registry: typeof RegistryModule } | undefined = (
-  process.features as { require_module?: boolean }
-).require_module
+let parser: typeof ModelModule | undefined = (process.features as { require_module?: boolean }).require_module
   ? undefined
-  : { model: await import("./model.js"), registry: await import("./registry.js") };
-function loadParser(): NonNullable<typeof parser> {
-  parser ??= {
-    model: requireHere("./model.js") as typeof ModelModule,
-    registry: requireHere("./registry.js") as typeof RegistryModule,
-  };
+  : await import("./model.js");
+function loadParser(): typeof ModelModule {
+  parser ??= requireHere("./model.js") as typeof ModelModule;
   return parser;
 }
 
@@ -110,25 +105,24 @@ export function instrumentSource(file: string, source: string, esm: boolean): In
       return {
         code: transpile(source, file, esm),
         loaded: undefined,
-        warning: `${error.message}: it runs through the TypeScript compiler and cannot be patched`,
+        warning: reason("typescript-transpiled", error.message).text,
       };
     }
   }
   try {
-    const { model: models, registry } = loadParser();
-    const model = models.buildModel(js, esm);
-    const code = instrumentModule(model, file, registry.loadIds(model));
+    const model = loadParser().buildModel(js, esm);
+    const code = instrumentModule(model, file, loadIds(model));
     writeCache(file, source, esm, { code, source: js });
     return { code, loaded: { source: js, esm, typescript } };
   } catch (error) {
-    if (parser && error instanceof parser.model.ParseError) return { code: js, loaded: undefined };
+    if (parser && error instanceof parser.ParseError) return { code: js, loaded: undefined };
     return { code: js, loaded: undefined, warning: unexpected(error) };
   }
 }
 
 /** A bug of hotframe must not stop the program: the file runs as it is, unpatchable. */
 function unexpected(error: unknown): string {
-  return `hotframe could not instrument this file (${(error as Error)?.message ?? error}); it runs unpatchable`;
+  return reason("not-instrumented", String((error as Error)?.message ?? error)).text;
 }
 
 /** Fallback for TypeScript that needs a real transform (enum, namespace): positions may move. */

@@ -1,11 +1,13 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
 import Module from "node:module";
 import type * as WorkerThreads from "node:worker_threads";
 import { AGENT_ENV, type PatchResult, PROTOCOL_VERSION } from "../../../protocol/messages.js";
+import { AgentState } from "./agent-state.js";
 import { connect } from "./channel-client.js";
 import { type Instrumented, inScope, instrumentSource, realpath, type Scope } from "./instrument.js";
 import { syncHooks } from "./loader-hooks.js";
-import { type LoadedSource, Registry } from "./registry.js";
+import type { LoadedSource } from "./module-record.js";
+import { reason } from "./reasons.js";
 import { isTypeScript } from "./typescript.js";
 
 /**
@@ -15,7 +17,22 @@ import { isTypeScript } from "./typescript.js";
 
 type CompileFn = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
 
+/**
+ * An agent of another protocol version than hotframe's would misread its messages: it stops the
+ * program before any of its code runs, saying so (docs/protocol.md).
+ */
+function checkProtocol(): void {
+  const spoken = process.env[AGENT_ENV.protocol];
+  if (spoken === undefined || spoken === String(PROTOCOL_VERSION)) return;
+  writeSync(
+    2,
+    `hotframe: this agent speaks protocol ${PROTOCOL_VERSION}, hotframe speaks ${spoken}: reinstall hotframe\n`,
+  );
+  process.exit(2);
+}
+
 function start(): void {
+  checkProtocol();
   const fd = Number(process.env[AGENT_ENV.fd]);
   const scope: Scope = {
     root: realpath(process.env[AGENT_ENV.root] ?? process.cwd()),
@@ -24,8 +41,6 @@ function start(): void {
   // The program sees the environment it would see without hotframe, and so do its children.
   for (const name of Object.values(AGENT_ENV)) delete process.env[name];
 
-  /** Files that run uninstrumented, and why (the answer to a patch of one of them). */
-  const unpatchable = new Map<string, string>();
   let queue: Promise<unknown> = Promise.resolve();
   const channel = connect(fd, (message) => {
     if (message.type !== "patch") return;
@@ -40,8 +55,8 @@ function start(): void {
       });
     });
   });
-  const registry = new Registry((file) => channel.send({ type: "loaded", file }));
-  registry.install();
+  const state = new AgentState((file) => channel.send({ type: "loaded", file }));
+  state.install();
   channel.send({
     type: "hello",
     protocol: PROTOCOL_VERSION,
@@ -51,41 +66,35 @@ function start(): void {
   });
 
   const patch = async (file: string, source: string): Promise<PatchResult> => {
-    const record = registry.modules.get(realpath(file));
+    const path = realpath(file);
+    const record = state.modules.get(path);
     if (!record) {
+      const why = reason("unknown-file", file, state.unpatchable.get(path));
       return {
         outcome: "rejected",
         functions: [],
-        error: {
-          kind: "refused",
-          message:
-            unpatchable.get(realpath(file)) ??
-            `${file} is not a loaded module of the program (not yet imported, or outside the root)`,
-        },
+        error: { kind: "refused", code: why.code, message: why.text },
       };
     }
     try {
       // The patcher (and the parser) load on the first patch: not on every start.
-      const { applyPatch } = await import("./patcher.js");
-      return await applyPatch(record, source);
+      const { patchModule } = await import("./patch.js");
+      return await patchModule(record, source);
     } catch (error) {
+      const why = reason("internal", String((error as Error)?.message ?? error));
       return {
         outcome: "rejected",
         functions: [],
-        error: {
-          kind: "internal",
-          message: String((error as Error)?.message ?? error),
-          traceback: (error as Error)?.stack,
-        },
+        error: { kind: "internal", code: why.code, message: why.text, traceback: (error as Error)?.stack },
       };
     }
   };
   const warn = (file: string, message: string) => {
-    unpatchable.set(file, message);
+    state.unpatchable.set(file, message);
     channel.send({ type: "warning", message, file });
   };
   const report = (file: string, result: Instrumented) => {
-    if (result.loaded) registry.loadedSources.set(file, result.loaded);
+    if (result.loaded) state.loadedSources.set(file, result.loaded);
     if (result.warning) warn(file, result.warning);
   };
 
@@ -104,7 +113,7 @@ function start(): void {
   ) as typeof WorkerThreads;
   const { port1, port2 } = new MessageChannel();
   port1.on("message", (m: { file: string; loaded?: LoadedSource; warning?: string }) => {
-    if (m.loaded) registry.addSource(m.file, m.loaded);
+    if (m.loaded) state.addSource(m.file, m.loaded);
     if (m.warning) warn(m.file, m.warning);
   });
   port1.unref();

@@ -1,5 +1,6 @@
 import { type LineIndex, layout, type Placed } from "./layout.js";
 import type { FunctionModel, ModuleModel } from "./model.js";
+import { preamblePosition } from "./preamble-position.js";
 
 /**
  * Instrumentation as text edits on the user's source, never a reprint: every line and column of
@@ -14,7 +15,7 @@ import type { FunctionModel, ModuleModel } from "./model.js";
  * also count their live activations in `$hf$n7` (to report calls still running old code).
  * The module gets a preamble that registers a direct-eval hook (module scope, live bindings); each
  * top-level class gets a static block that registers a class-scope eval hook (#private names). The
- * preamble is on one line where it moves no user code (see model.ts).
+ * preamble is on one line where it moves no user code (see preamble-position.ts).
  */
 
 /** Names the instrumented code uses; chosen so they cannot clash with ordinary code. */
@@ -237,7 +238,7 @@ export function slotDeclarations(ids: number[], keyword = "var"): string {
 /** The whole module, instrumented; slot variables are declared on a new last line. */
 export function instrumentModule(model: ModuleModel, file: string, idOf: IdOf): string {
   const edits = moduleEdits(model, idOf);
-  edits.push(insert(model.preambleAt, preamble(file, model.esm)));
+  edits.push(insert(preamblePosition(model.source, model.program), preamble(file, model.esm)));
   sortEdits(edits);
   const tail = `\n${slotDeclarations(model.functions.map(idOf))}`;
   return render(model.source, edits, 0, model.source.length) + tail;

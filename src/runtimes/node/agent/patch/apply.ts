@@ -1,0 +1,108 @@
+import type { PatchResult } from "../../../../protocol/messages.js";
+import type { FunctionModel } from "../model.js";
+import type { ModuleRecord, ScopeEvaluator } from "../module-record.js";
+import { reason } from "../reasons.js";
+import { ENV, slotName } from "../transform.js";
+import type { Compiled, Fn } from "./compile.js";
+import { notApplied, rejected, thrown } from "./outcomes.js";
+import { type Plan, slotIdOf } from "./planning.js";
+
+/**
+ * Step 4 of a patch: install what was compiled, with an undo list, so that top-level code of the
+ * patch that throws leaves the program as it was. The apply primitives: slots (read and written by
+ * eval where they live, many in one eval: a patch that moves lines can recompile thousands of
+ * functions) and class members.
+ */
+
+/** A slot and the version that goes into it. */
+export interface SlotWrite {
+  id: number;
+  value: Fn | undefined;
+}
+
+export interface Applied {
+  /** Every slot written, by the evaluator that reaches it. */
+  slots: Map<ScopeEvaluator, SlotWrite[]>;
+  /** Puts back what was there before, in reverse order. */
+  undo: () => void;
+}
+
+export function readSlots(evaluator: ScopeEvaluator, ids: number[]): unknown[] {
+  return evaluator(`[${ids.map(slotName).join(",")}]`) as unknown[];
+}
+
+function writeSlots(evaluator: ScopeEvaluator, ids: number[], values: unknown[]): void {
+  evaluator(ids.map((id, i) => `${slotName(id)}=${ENV}[${i}]`).join(";"), values);
+}
+
+function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+function memberTarget(record: ModuleRecord, fn: FunctionModel): object {
+  const cls = fn.memberOf ? record.classEvaluators.get(fn.memberOf.key)?.cls : undefined;
+  if (!cls) throw new Error(`class ${fn.memberOf?.name} is not available`);
+  return fn.isStatic ? (cls as object) : (cls as { prototype: object }).prototype;
+}
+
+function defineMember(record: ModuleRecord, fn: FunctionModel, value: Fn): () => void {
+  const target = memberTarget(record, fn);
+  const previous = Object.getOwnPropertyDescriptor(target, fn.name);
+  const base = { enumerable: false, configurable: true };
+  if (fn.kind === "get" || fn.kind === "set") {
+    const accessors = previous && !("value" in previous) ? previous : {};
+    Object.defineProperty(target, fn.name, { ...base, ...accessors, [fn.kind]: value });
+  } else Object.defineProperty(target, fn.name, { ...base, writable: true, value });
+  return () =>
+    previous
+      ? Object.defineProperty(target, fn.name, previous)
+      : delete (target as Record<string, unknown>)[fn.name];
+}
+
+function deleteMember(record: ModuleRecord, fn: FunctionModel): () => void {
+  const target = memberTarget(record, fn);
+  const previous = Object.getOwnPropertyDescriptor(target, fn.name);
+  delete (target as Record<string, unknown>)[fn.name];
+  return () => {
+    if (previous) Object.defineProperty(target, fn.name, previous);
+  };
+}
+
+export function applyPatch(record: ModuleRecord, plan: Plan, compiled: Compiled): Applied | PatchResult {
+  const steps: (() => void)[] = [];
+  const undo = () => {
+    for (const step of steps.reverse()) step();
+  };
+  const idOf = slotIdOf(plan, record);
+  const writes = [...plan.slots].map((fn) => ({ id: idOf(fn), value: compiled.versions.get(fn) }));
+  const slots = groupBy(writes, (write) => compiled.slotEvaluators.get(write.id) ?? compiled.scopeEvaluator);
+  try {
+    if (plan.rerun.length > 0) for (const callback of record.hot.disposeCallbacks) callback(record.hot.data);
+    for (const fn of plan.addedMembers) steps.push(defineMember(record, fn, compiled.versions.get(fn) as Fn));
+    for (const [evaluator, group] of slots) {
+      const ids = group.map((write) => write.id);
+      const previous = readSlots(evaluator, ids);
+      writeSlots(
+        evaluator,
+        ids,
+        group.map((write) => write.value),
+      );
+      steps.push(() => writeSlots(evaluator, ids, previous));
+    }
+    for (const fn of plan.removedMembers) steps.push(deleteMember(record, fn));
+    if (compiled.rerunCode !== undefined) compiled.scopeEvaluator(compiled.rerunCode);
+  } catch (error) {
+    undo();
+    const { message, traceback } = thrown(error);
+    const entries = notApplied(plan.outcomes, "top-level code of the patch raised");
+    return rejected("runtime", reason("runtime", message), entries, { traceback });
+  }
+  return { slots, undo };
+}

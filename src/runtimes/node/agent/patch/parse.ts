@@ -1,0 +1,35 @@
+import type { PatchResult } from "../../../../protocol/messages.js";
+import { buildModel, type ModuleModel, ParseError } from "../model.js";
+import type { ModuleRecord } from "../module-record.js";
+import { reason } from "../reasons.js";
+import { reparse } from "../reparse.js";
+import { stripTypes, TypeScriptError } from "../typescript.js";
+import { rejected } from "./outcomes.js";
+
+/** Step 1 of a patch: the model of the new text, built on the running one (model/pieces.ts). */
+
+export interface Parsed {
+  old: ModuleModel;
+  model: ModuleModel;
+  /** Moves the running model's parse back where it was (when the patch is not applied). */
+  restore: () => void;
+}
+
+export function parseEdit(record: ModuleRecord, text: string): Parsed | PatchResult {
+  const old = record.runningModel(buildModel);
+  let restore = () => {};
+  try {
+    const js = record.typescript ? stripTypes(text) : text;
+    const parsed = reparse(old.source, old.program, js, record.esm);
+    restore = parsed.restore;
+    const model = buildModel(js, record.esm, parsed.program, { previous: old, tailMoved: parsed.tailMoved });
+    return { old, model, restore };
+  } catch (error) {
+    restore();
+    const at = { line: (error as ParseError).line, column: (error as ParseError).column };
+    if (error instanceof ParseError) return rejected("syntax", reason("syntax", error.message), [], at);
+    if (error instanceof TypeScriptError)
+      return rejected("refused", reason("typescript-not-erasable", error.message), [], at);
+    throw error;
+  }
+}

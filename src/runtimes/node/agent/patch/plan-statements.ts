@@ -1,0 +1,151 @@
+import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
+import { type Reason, reason } from "../reasons.js";
+import { dispatchable } from "../transform.js";
+import { statementEntry } from "./outcomes.js";
+import type { Part, Planning } from "./planning.js";
+import { capturedBy, declaredAbove } from "./updatable.js";
+
+/** The planner's part for module-level constants, variables and other top-level statements. */
+
+const DECLARATION_KINDS = new Set(["const", "let", "var"]);
+
+/** `name` is exported by the module (a declaration, or a name in an `export { … }` list). */
+export function isExported(model: ModuleModel, name: string): boolean {
+  return (
+    model.statements.some((s) => s.exported && s.name === name) ||
+    new RegExp(`export\\s*{[^}]*\\b${name}\\b`).test(model.source)
+  );
+}
+
+/** The `const f = ` before an initializer, to declare it again in a patch's scope. */
+export function statementOf(model: ModuleModel, init: { start: number }): string {
+  const line = model.source.lastIndexOf("\n", init.start) + 1;
+  const head = model.source.slice(line, init.start).match(/(const|let|var)\s+([\w$]+)\s*=\s*$/);
+  return head ? `${head[1]} ${head[2]} = ` : "";
+}
+
+/** The part of a declaration: the range of the new source, declared as `prefix` says. */
+export function declaration(
+  from: number,
+  to: number,
+  name: string,
+  prefix: string | undefined,
+): Part & { name: string } {
+  return { from, to, name, prefix: prefix ?? "" };
+}
+
+export function planStatements(planning: Planning): void {
+  const { diff, old, model, plan, context } = planning;
+  const accepted = context.hot.accepted;
+  const kept = context.kept;
+  const entry = (s: StatementModel, status: "added" | "updated" | "refused", why?: Reason) =>
+    planning.report(statementEntry(model.source, s, status, why));
+  const oldDecls = new Map(
+    diff.old.statements
+      .filter((s) => s.name && DECLARATION_KINDS.has(s.kind))
+      .map((s) => [s.name as string, s]),
+  );
+  // Top-level statements that ran, as a multiset of their texts (they have no names).
+  const ran = new Map<string, number>();
+  const count = (text: string, n: number) => ran.set(text, (ran.get(text) ?? 0) + n);
+  for (const s of diff.old.statements) if (s.kind === "other") count(s.normalized, 1);
+  for (const text of kept.othersNotRun) count(text, -1);
+  for (const text of kept.othersRun) count(text, 1);
+  const changedConsts: { s: StatementModel; before: StatementModel }[] = [];
+  for (const s of diff.new.statements) {
+    if (s.kind === "other") {
+      const key = s.normalized;
+      const left = ran.get(key) ?? 0;
+      if (left > 0) {
+        ran.set(key, left - 1);
+        continue;
+      }
+      if (accepted) {
+        plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: "" });
+        entry(s, "updated", reason("rerun"));
+      } else {
+        plan.kept.othersNotRun.push(key);
+        entry(s, "refused", reason("top-level-not-rerun"));
+      }
+      continue;
+    }
+    if (!s.name || !DECLARATION_KINDS.has(s.kind)) continue;
+    const name = s.name;
+    const isKept = kept.declarations.has(name);
+    const before = isKept ? (kept.declarations.get(name) ?? undefined) : oldDecls.get(name);
+    /** A refusal: the program keeps `before` (or never declared it). */
+    const refuse = (why: Reason) => {
+      plan.kept.declarations.set(name, before ?? null);
+      entry(s, "refused", why);
+    };
+    if (!before) {
+      if (old.moduleNames.has(name) && !isKept) continue;
+      if (s.sideEffects && !accepted) refuse(reason("new-binding-side-effects"));
+      else
+        planning.declare(
+          declaration(s.node.start, s.node.end, name, `${s.kind} ${name} = `),
+          statementEntry(model.source, s, "added"),
+          { kind: "constant", before: null },
+        );
+      continue;
+    }
+    if (before.text === s.text && before.kind === s.kind) continue;
+    if (s.kind !== before.kind) refuse(reason("binding-kind-changed", before.kind, s.kind));
+    else if (s.kind === "const") changedConsts.push({ s, before });
+    // (An initializer removed, `let x;`, has nothing to re-assign: the value stays.)
+    else if (!accepted || !s.node) refuse(reason("variable-keeps-value", s.kind));
+    else {
+      plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: `${name} = ` });
+      entry(s, "updated", reason("reassigned"));
+    }
+  }
+  // A changed statement is refused: the texts that ran and are gone from the source stay running.
+  if (plan.kept.othersNotRun.length > 0)
+    for (const [text, left] of ran) for (let i = 0; i < left; i++) plan.kept.othersRun.push(text);
+  for (const { s, before } of changedConsts) planConstant(planning, s, before);
+}
+
+/** Why a changed constant cannot be applied consistently, if it cannot. */
+function constantRefusal(
+  planning: Planning,
+  s: StatementModel,
+  readers: FunctionModel[],
+): Reason | undefined {
+  const { model, context } = planning;
+  const name = s.name as string;
+  if (context.esm && (s.exported || isExported(model, name))) return reason("exported-constant");
+  if (s.sideEffects && !context.hot.accepted) return reason("initializer-side-effects");
+  const statement = model.statements.find((t) => t !== s && t.kind !== "function" && t.reads.has(name));
+  if (statement) return reason("read-by-top-level", statement.line);
+  for (const fn of readers) {
+    if (fn.usesPrivate) return reason("reader-uses-private", fn.qualname);
+    const captured = capturedBy(model, fn);
+    if (captured || !dispatchable(fn))
+      return reason("reader-not-updatable", fn.qualname, fn.kind === "constructor", captured);
+  }
+  return undefined;
+}
+
+/** A changed constant: re-bound in a new scope, and every function reading it recompiled there. */
+function planConstant(planning: Planning, s: StatementModel, before: StatementModel): void {
+  const { model, plan } = planning;
+  const name = s.name as string;
+  const readers = model.functions.filter((fn) => fn.free.has(name) && !declaredAbove(fn, name));
+  const refusal = constantRefusal(planning, s, readers);
+  if (refusal) {
+    plan.kept.declarations.set(name, before);
+    planning.report(statementEntry(model.source, s, "refused", refusal));
+    return;
+  }
+  const why = reason(
+    "constant-readers",
+    readers.map((f) => f.qualname),
+  );
+  planning.declare(
+    declaration(s.node.start, s.node.end, name, `const ${name} = `),
+    statementEntry(model.source, s, "updated", why),
+    { kind: "constant", before },
+    readers,
+  );
+  for (const fn of readers) plan.slots.add(fn);
+}

@@ -1,0 +1,256 @@
+import type { FunctionOutcome } from "../../../../protocol/messages.js";
+import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
+import { type Reason, type ReasonCode, reason } from "../reasons.js";
+import { dispatchable } from "../transform.js";
+import { type Diff, diffOf } from "./diff.js";
+import { refuseConstantsWithWithdrawnReaders, refuseDependents } from "./dependents.js";
+import { classEntry, functionEntry, statementEntry } from "./outcomes.js";
+import { declaration, isExported, planStatements, statementOf } from "./plan-statements.js";
+import { type Plan, type PlanContext, Planning } from "./planning.js";
+import { capturedBy, directlyCompilable, recompilableAncestor } from "./updatable.js";
+
+/**
+ * Step 2 of a patch, the planner: every decision about the edit, as data. For each function,
+ * class and top-level statement that changed: applied and how, or refused and why; and whether
+ * the patch is applied at all. Nothing of the program changes here, and none of its code runs.
+ */
+
+/** Plan the patch of the running module (`old`) to the new `model` of `text`. */
+export function planPatch(context: PlanContext, text: string, old: ModuleModel, model: ModuleModel): Plan {
+  const planning = new Planning(context, old, model, diffOf(old, model, context.kept));
+  const plan = planning.plan;
+  if (text.trim() === "") {
+    plan.rejection = reason("empty-file");
+    return plan;
+  }
+  if (planImports(planning)) return plan;
+  const frozen = planClasses(planning);
+  planFunctions(planning, frozen);
+  planRemovals(planning);
+  planStatements(planning);
+  refuseDependents(planning);
+  refusePrivateWithPatchNames(planning);
+  refuseConstantsWithWithdrawnReaders(planning);
+  const refused = plan.outcomes.filter((o) => o.status === "refused");
+  if (refused.length > 0 && refused.length === plan.outcomes.length) {
+    // Nothing the user changed can be applied: the program stays exactly as it was.
+    plan.rejection = reasonOf(refused[0] as FunctionOutcome);
+  }
+  return plan;
+}
+
+/** The reason an entry was given (entries are made from the catalogue's reasons). */
+function reasonOf(entry: FunctionOutcome): Reason {
+  return { code: entry.code as ReasonCode, text: entry.reason ?? "" };
+}
+
+/** A running ES module cannot gain or lose imports: a changed import list rejects the patch. */
+function planImports(planning: Planning): boolean {
+  const { diff, old, model, plan } = planning;
+  const imports = (side: Diff["old"]) => side.statements.filter((s) => s.kind === "import");
+  const unmatched = (these: StatementModel[], those: StatementModel[]) => {
+    const left = new Map<string, number>();
+    for (const s of those) left.set(s.normalized, (left.get(s.normalized) ?? 0) + 1);
+    return these.filter((s) => {
+      const n = left.get(s.normalized) ?? 0;
+      left.set(s.normalized, n - 1);
+      return n <= 0;
+    });
+  };
+  const before = imports(diff.old);
+  const after = imports(diff.new);
+  const added = unmatched(after, before);
+  const removed = unmatched(before, after);
+  if (added.length + removed.length === 0) return false;
+  const why = reason("import-list-changed");
+  for (const s of added) planning.report(statementEntry(model.source, s, "refused", why));
+  for (const s of removed) planning.report(statementEntry(old.source, s, "refused", why));
+  plan.rejection = why;
+  return true;
+}
+
+/** Classes: a changed heritage freezes the class; changed fields or static blocks are refused. */
+function planClasses(planning: Planning): Set<string> {
+  const { diff, old, model, plan, context } = planning;
+  const frozen = new Set<string>();
+  for (const cls of diff.new.classes) {
+    const before = context.kept.classes.has(cls.key)
+      ? (context.kept.classes.get(cls.key) ?? undefined)
+      : diff.old.classByKey.get(cls.key);
+    if (before === cls) continue; // from a statement the edit did not touch (model/pieces.ts)
+    if (!before) {
+      if (
+        cls.topLevel &&
+        cls.binding &&
+        (!old.moduleNames.has(cls.binding) || context.kept.classes.has(cls.key))
+      ) {
+        planning.declare(
+          declaration(
+            cls.node.start,
+            cls.node.end,
+            cls.binding,
+            cls.node.type === "ClassExpression" ? statementOf(model, cls.node) : undefined,
+          ),
+          classEntry(cls, "added"),
+          { kind: "class", key: cls.key },
+        );
+      }
+      continue;
+    }
+    if (before.heritageText !== cls.heritageText) {
+      frozen.add(cls.key);
+      plan.kept.classes.set(cls.key, before);
+      planning.report(
+        classEntry(cls, "refused", reason("class-heritage-changed", before.heritageText, cls.heritageText)),
+      );
+    } else if (before.shellText.replace(/\s+/g, " ") !== cls.shellText.replace(/\s+/g, " ")) {
+      plan.kept.classes.set(cls.key, before);
+      planning.report(classEntry(cls, "refused", reason("class-fields-changed")));
+    }
+  }
+  return frozen;
+}
+
+function moved(before: FunctionModel, fn: FunctionModel): boolean {
+  return before.line !== fn.line || before.column !== fn.column || before.endLine !== fn.endLine;
+}
+
+/** The functions of the new source: new, changed, or moved. */
+function planFunctions(planning: Planning, frozen: Set<string>): void {
+  const { diff, old, model, plan, context } = planning;
+  const kept = context.kept;
+  const newClassMember = (fn: FunctionModel) =>
+    fn.memberOf !== undefined && !diff.old.classByKey.has(fn.memberOf.key);
+  const ancestorsToRecompile = new Set<FunctionModel>();
+  for (const fn of diff.new.functions) {
+    const before = kept.functions.has(fn.key)
+      ? (kept.functions.get(fn.key) ?? undefined)
+      : diff.old.byKey.get(fn.key);
+    /** A refusal: `fn` keeps running as `before` (or does not run at all). */
+    const refuse = (why: Reason) => {
+      plan.kept.functions.set(fn.key, before ?? null);
+      planning.report(functionEntry(fn, "refused", why));
+    };
+    if (!before) {
+      plan.slotIds.set(fn.key, planning.freshSlot());
+      if (fn.memberOf && !newClassMember(fn)) {
+        if (frozen.has(fn.memberOf.key)) continue;
+        if (!fn.memberOf.topLevel) continue; // created by the recompiled enclosing function
+        if (fn.node.type === "ArrowFunctionExpression" || fn.kind === "function") {
+          refuse(reason("new-class-field"));
+          continue;
+        }
+        plan.addedMembers.add(fn);
+        planning.report(functionEntry(fn, "added"));
+      } else if (
+        !fn.parent &&
+        !fn.memberOf &&
+        fn.binding &&
+        (!old.moduleNames.has(fn.binding) || kept.functions.has(fn.key))
+      ) {
+        const invisible = context.esm && isExported(model, fn.binding);
+        planning.declare(
+          declaration(
+            fn.headerStart,
+            fn.node.end,
+            fn.binding,
+            fn.node.type === "FunctionDeclaration" ? undefined : statementOf(model, fn.node),
+          ),
+          functionEntry(fn, "added", invisible ? reason("new-export-invisible") : undefined),
+          { kind: "function", key: fn.key },
+        );
+      } else if (fn.parent) {
+        planning.report(functionEntry(fn, "added"));
+      }
+      continue;
+    }
+    const id = context.slotIds.get(fn.key) ?? planning.freshSlot();
+    plan.slotIds.set(fn.key, id);
+    if (before === fn) continue; // from a statement the edit did not touch (model/pieces.ts)
+    if (before.ownText === fn.ownText) {
+      // Same code at another place (lines added above or inside a nested function): recompiled,
+      // unreported, so that stack traces keep pointing at the right lines.
+      if (moved(before, fn) && directlyCompilable(model, fn)) plan.slots.add(fn);
+      continue;
+    }
+    if (fn.memberOf && frozen.has(fn.memberOf.key)) {
+      refuse(reason("class-frozen", fn.memberOf.name));
+      continue;
+    }
+    if (fn.kind === "constructor") {
+      // (Whether instances exist is not tracked: a mark in every constructor call cost 1-2% on
+      // code that creates many small objects, and the answer would be the same.)
+      refuse(reason("constructor-changed"));
+      continue;
+    }
+    if (before.generator !== fn.generator || (before.async !== fn.async && fn.generator)) {
+      refuse(reason("generator-changed"));
+      continue;
+    }
+    const captured = capturedBy(model, fn);
+    const forwardsAll =
+      fn.kind !== "arrow" || before.kind !== "arrow" || fn.node.params.length <= before.node.params.length;
+    if (captured || !dispatchable(fn) || !forwardsAll) {
+      const parent = recompilableAncestor(model, fn);
+      if (!parent) {
+        refuse(reason("references-not-updatable", captured));
+        continue;
+      }
+      ancestorsToRecompile.add(parent);
+      plan.slotIds.set(fn.key, planning.freshSlot()); // old closures keep their slot (and code); new ones get their own
+      planning.report(
+        functionEntry(fn, "running-old", reason("old-closures-keep-old-code", parent.qualname, captured)),
+      );
+      continue;
+    }
+    plan.slots.add(fn);
+    const suspended = fn.async || fn.generator ? context.activations(id) : 0;
+    planning.report(
+      functionEntry(
+        fn,
+        suspended > 0 ? "running-old" : "updated",
+        suspended > 0 ? reason("running", suspended, fn.generator) : undefined,
+      ),
+    );
+  }
+  for (const fn of ancestorsToRecompile) {
+    if (!plan.slots.has(fn)) {
+      plan.slots.add(fn);
+      planning.report(functionEntry(fn, "updated", reason("recompiled-for-closures")));
+    }
+  }
+}
+
+/** Functions gone from the source. */
+function planRemovals(planning: Planning): void {
+  const { diff, plan, context } = planning;
+  for (const fn of diff.old.functions) {
+    if (diff.new.byKey.has(fn.key) || context.kept.functions.get(fn.key) === null) continue;
+    if (
+      fn.memberOf?.topLevel &&
+      diff.new.classByKey.has(fn.memberOf.key) &&
+      fn.kind !== "constructor" &&
+      fn.node.type === "FunctionExpression" &&
+      fn.kind !== "function"
+    ) {
+      plan.removedMembers.push(fn);
+      planning.report(functionEntry(fn, "removed"));
+    } else if (fn.binding && !fn.parent) {
+      planning.report(functionEntry(fn, "removed", reason("binding-stays")));
+    }
+  }
+}
+
+/**
+ * A version that uses #private names compiles in its class's scope, where names a patch declares
+ * (in a scope of its own) are not visible: such a function keeps running its old code.
+ */
+function refusePrivateWithPatchNames(planning: Planning): void {
+  const { plan, context } = planning;
+  const patchNames = new Set([...context.scopeNames, ...plan.declarations.map((d) => d.name)]);
+  for (const fn of [...plan.slots, ...plan.addedMembers]) {
+    if (!fn.usesPrivate) continue;
+    const names = [...fn.free].filter((n) => patchNames.has(n));
+    if (names.length > 0) planning.withdraw(fn, reason("private-and-patch-names", fn.qualname, names));
+  }
+}

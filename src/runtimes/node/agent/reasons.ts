@@ -1,0 +1,110 @@
+/**
+ * The Node agent's catalogue of reasons: every refusal, running-old, error and warning the agent
+ * produces is one of these, a kebab-case code and its text. The code travels in the outcome
+ * (`FunctionOutcome.code`, `PatchError.code`) so that tools act on it, not on the English; codes
+ * shared with the Python agent are the same words (docs/protocol.md).
+ */
+const TEXTS = {
+  // Shared by every agent (docs/protocol.md).
+  running: (calls: number, generator: boolean) =>
+    generator
+      ? `${calls} generator(s) started and not finished (paused at a yield, or dropped unfinished) keep the old code if resumed; new calls run the new code`
+      : `${calls} call(s) suspended in await keep the old code until they finish; new calls run the new code`,
+  syntax: (message: string) => message,
+  "unknown-file": (file: string, unpatchable?: string) =>
+    unpatchable ?? `${file} is not a loaded module of the program (not yet imported, or outside the root)`,
+  "empty-file": () =>
+    "the file is empty: an edit that removes everything is not applied (restart the program for that)",
+  runtime: (message: string) => message,
+  internal: (message: string) => message,
+
+  // The file.
+  "typescript-not-erasable": (message: string) => message,
+  "import-list-changed": () =>
+    "the import list changed: a running ES module cannot gain or lose imports; restart to apply",
+  "accept-callback-raised": (message: string) => `an accept callback raised: ${message}`,
+  /** Every entry of a patch that is not applied (compiling failed, or its top-level code raised). */
+  "not-applied": (why: string) => `not applied: ${why}`,
+
+  // Classes.
+  "class-heritage-changed": (before: string, after: string) =>
+    `class heritage changed (extends ${before || "nothing"} → ${after || "nothing"}): existing instances and subclasses are built on the old parent; restart to apply`,
+  "class-fields-changed": () =>
+    "field initializers or static blocks changed: they ran when the class and its instances were created; methods are patched, these are not (restart to apply)",
+  "new-class-field": () => "a new class field: fields are set when an instance is created; restart to apply",
+  "class-frozen": (className: string) => `class ${className} cannot be patched: its heritage changed`,
+
+  // Functions.
+  "constructor-changed": () =>
+    "constructor changed: a running class's constructor cannot be swapped, and instances it built keep the fields it gave them; restart to apply",
+  "generator-changed": () =>
+    "changed between generator and plain function: existing references cannot forward to it; restart to apply",
+  "references-not-updatable": (capturedBy: string | undefined) =>
+    `existing references cannot be updated (${capturedBy ? `it reads local variables of ${capturedBy}` : "its parameters cannot be forwarded"}) and no enclosing function can be recompiled`,
+  "old-closures-keep-old-code": (creator: string, capturedBy: string | undefined) =>
+    capturedBy
+      ? `closures created before the edit read local variables of ${capturedBy} and keep the old code; closures created from now on (by ${creator}) run the new code`
+      : `existing references keep the old code (its parameters cannot be forwarded); new ones created by ${creator} run the new code`,
+  "creator-refused": (creator: string) =>
+    `closures get their new code when ${creator} creates them, and ${creator} is refused in this patch: they keep the old code`,
+  "recompiled-for-closures": () => "recompiled so that the closures it creates run their new code",
+  "private-and-patch-names": (qualname: string, names: string[]) =>
+    `${qualname} uses #private names and names added by a patch (${names.join(", ")}); restart to apply`,
+  "depends-on-refused": (names: string[]) =>
+    `it uses ${names.join(", ")}, which this patch does not apply (refused): without ${names.length > 1 ? "them" : "it"} it would fail with a ReferenceError; it is applied once ${names.join(", ")} can be`,
+  "binding-stays": () =>
+    "no longer in the source; the name stays defined in the running module (a module binding cannot be deleted)",
+  "new-export-invisible": () =>
+    "new exports are not visible to importing modules (an ES module's exports are fixed at load)",
+
+  // Top-level statements, constants and variables.
+  "top-level-not-rerun": () =>
+    "top-level code changed: it already ran and is not re-run (call import.meta.hot.accept() / module.hot.accept() in the module to re-run changed top-level statements)",
+  rerun: () => "top-level statement re-run (the module accepts updates)",
+  reassigned: () => "re-assigned (the module accepts updates)",
+  "new-binding-side-effects": () =>
+    "a new module-level variable whose initializer has side effects is not run (accept updates with import.meta.hot.accept() to allow it)",
+  "binding-kind-changed": (before: string, after: string) =>
+    `changed from ${before} to ${after}: a running module's bindings cannot change kind; restart to apply`,
+  "variable-keeps-value": (kind: string) =>
+    `module-level ${kind} keeps its current value (program state); accept updates with import.meta.hot.accept() to re-assign it`,
+  "exported-constant": () =>
+    "exported constant: importing modules would keep the old value; restart to apply",
+  "initializer-side-effects": () =>
+    "its initializer has side effects (calls or constructs); accept updates with import.meta.hot.accept() to allow re-running it",
+  "read-by-top-level": (line: number) =>
+    `read by top-level code at line ${line} that already ran with the old value; restart to apply`,
+  "reader-uses-private": (reader: string) =>
+    `${reader} reads it and uses #private names: it cannot be compiled where the new value is visible`,
+  "reader-not-updatable": (reader: string, constructor: boolean, capturedBy: string | undefined) =>
+    `${reader} reads it and its existing ${constructor ? "instances" : "closures"} cannot be updated${capturedBy ? ` (they read local variables of ${capturedBy})` : ""}: it would see the old value while others see the new one`,
+  "reader-refused": (reader: string) =>
+    `${reader} reads it and keeps its old code (refused in this patch): it would see the old value while others see the new one`,
+  "constant-readers": (readers: string[]) =>
+    readers.length > 0
+      ? `applied to ${readers.length} function(s) that read it: ${readers.slice(0, 5).join(", ")}`
+      : "no function reads it",
+
+  // Warnings: a file that runs unpatchable (and the answer to a patch of it).
+  "not-instrumented": (message: string) =>
+    `hotframe could not instrument this file (${message}); it runs unpatchable`,
+  "typescript-transpiled": (message: string) =>
+    `${message}: it runs through the TypeScript compiler and cannot be patched`,
+} satisfies Record<string, (...args: never[]) => string>;
+
+export type ReasonCode = keyof typeof TEXTS;
+
+/** A reason: its code and its text. */
+export interface Reason {
+  code: ReasonCode;
+  text: string;
+}
+
+/** The reason `code`, its text made from `args`. */
+export function reason<C extends ReasonCode>(code: C, ...args: Parameters<(typeof TEXTS)[C]>): Reason {
+  const text = (TEXTS[code] as (...a: unknown[]) => string)(...args);
+  return { code, text };
+}
+
+/** Every code of the catalogue (for docs and tests). */
+export const REASON_CODES = Object.keys(TEXTS) as ReasonCode[];

@@ -1,0 +1,345 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { FunctionOutcome } from "../src/protocol/messages.js";
+import { buildModel } from "../src/runtimes/node/agent/model.js";
+import { loadIds, nothingKept } from "../src/runtimes/node/agent/module-record.js";
+import { planPatch } from "../src/runtimes/node/agent/patch/plan.js";
+import type { Plan, PlanContext } from "../src/runtimes/node/agent/patch/planning.js";
+import { REASON_CODES } from "../src/runtimes/node/agent/reasons.js";
+import { reparse } from "../src/runtimes/node/agent/reparse.js";
+
+/**
+ * The Node planner on its own (no process): old and new sources in, the plan out. Every decision
+ * of a patch is in the plan as data — what goes into which slot, what is declared or re-run, what
+ * is refused with which code — so these tests read it directly.
+ */
+
+interface Options {
+  esm?: boolean;
+  accepted?: boolean;
+  /** Suspended calls of every async function / unfinished generators. */
+  activations?: number;
+}
+
+function planOf(before: string, after: string, options: Options = {}): Plan {
+  const esm = options.esm ?? true;
+  const old = buildModel(before, esm);
+  const idOf = loadIds(old);
+  const parsed = reparse(old.source, old.program, after, esm);
+  const model = buildModel(after, esm, parsed.program, { previous: old, tailMoved: parsed.tailMoved });
+  const context: PlanContext = {
+    esm,
+    hot: { accepted: options.accepted ?? false },
+    kept: nothingKept(),
+    slotIds: new Map(old.functions.map((fn) => [fn.key, idOf(fn)])),
+    nextSlot: old.functions.length + 1,
+    scopeNames: new Set(),
+    activations: () => options.activations ?? 0,
+  };
+  return planPatch(context, after, old, model);
+}
+
+/** The entries as `kind name qualname status code`, the way a reader compares them. */
+function entries(plan: Plan): string[] {
+  return plan.outcomes.map((o: FunctionOutcome) =>
+    [o.kind, o.name, o.qualname, o.status, o.code].filter((x) => x !== undefined).join(" "),
+  );
+}
+
+const keys = (fns: Iterable<{ key: string }>) => [...fns].map((fn) => fn.key).sort();
+
+const BASE = `import { readFileSync } from "node:fs";
+const PREFIX = "hi";
+let calls = 0;
+export function greet(name) {
+  calls++;
+  return PREFIX + " " + name;
+}
+function shout(s) {
+  return s.toUpperCase();
+}
+class Shape {
+  #sides = 3;
+  constructor() {
+    this.made = true;
+  }
+  area() {
+    return this.#sides;
+  }
+}
+async function load() {
+  await null;
+  return readFileSync;
+}
+function makeCounter() {
+  let n = 0;
+  return function inc() {
+    return ++n;
+  };
+}
+console.log("started");
+`;
+
+const edit = (from: string, to: string) => {
+  assert.ok(BASE.includes(from), from);
+  return BASE.replace(from, to);
+};
+
+describe("the Node planner", () => {
+  test("a body edit: the function goes into its slot, nothing else", () => {
+    const plan = planOf(BASE, edit("return s.toUpperCase();", "return s.toLowerCase();"));
+    assert.equal(plan.rejection, undefined);
+    assert.deepEqual(entries(plan), ["function shout shout updated"]);
+    assert.deepEqual(keys(plan.slots), ["shout"]);
+    assert.deepEqual(plan.declarations, []);
+    assert.deepEqual(plan.rerun, []);
+    assert.equal(plan.spliced, true, "a body edit compares only the statement it touched");
+  });
+
+  test("an empty file is rejected before anything is planned", () => {
+    for (const text of ["", "  \n\t\n"]) {
+      const plan = planOf(BASE, text);
+      assert.equal(plan.rejection?.code, "empty-file");
+      assert.equal(
+        plan.rejection?.text,
+        "the file is empty: an edit that removes everything is not applied (restart the program for that)",
+      );
+      assert.deepEqual(plan.outcomes, []);
+      assert.equal(plan.slots.size, 0);
+    }
+  });
+
+  test("a changed import list rejects the patch, each changed import named by what it binds", () => {
+    const plan = planOf(
+      BASE,
+      edit('from "node:fs";', 'from "node:fs";\nimport { join, sep } from "node:path";'),
+    );
+    assert.equal(plan.rejection?.code, "import-list-changed");
+    assert.deepEqual(entries(plan), ["statement join, sep <module> refused import-list-changed"]);
+    const removed = planOf(BASE, edit('import { readFileSync } from "node:fs";\n', ""));
+    assert.equal(removed.rejection?.code, "import-list-changed");
+    assert.deepEqual(entries(removed), ["statement readFileSync <module> refused import-list-changed"]);
+  });
+
+  test("a changed constant is declared again and every function reading it goes into its slot", () => {
+    const plan = planOf(BASE, edit('const PREFIX = "hi";', 'const PREFIX = "hey";'));
+    assert.deepEqual(entries(plan), ["statement PREFIX <module> updated constant-readers"]);
+    assert.deepEqual(
+      plan.declarations.map((d) => d.name),
+      ["PREFIX"],
+    );
+    assert.deepEqual(keys(plan.slots), ["greet"]);
+  });
+
+  test("an exported constant is refused and kept as it runs", () => {
+    const before = BASE.replace('const PREFIX = "hi";', 'export const PREFIX = "hi";');
+    const plan = planOf(before, before.replace('"hi"', '"ho"'));
+    assert.deepEqual(entries(plan), ["statement PREFIX <module> refused exported-constant"]);
+    assert.equal(plan.rejection?.code, "exported-constant", "everything refused: rejected");
+    assert.ok(plan.kept.declarations.has("PREFIX"));
+  });
+
+  test("top-level code: refused unless the module accepts updates, named by its first line", () => {
+    const after = edit('console.log("started");', 'console.log("started again");');
+    const refused = planOf(BASE, after);
+    assert.deepEqual(entries(refused), [
+      'statement console.log("started again"); <module> refused top-level-not-rerun',
+    ]);
+    assert.deepEqual(refused.kept.othersNotRun, ['console.log("started again");']);
+    const accepted = planOf(BASE, after, { accepted: true });
+    assert.deepEqual(entries(accepted), ['statement console.log("started again"); <module> updated rerun']);
+    assert.equal(accepted.rerun.length, 1);
+  });
+
+  test("a statement that binds nothing is named by its first line, folded and cut to 60 characters", () => {
+    const long = `app.get(  "/health",\n  (req, res) => res.send("a very long response body that goes on and on"),\n);`;
+    const plan = planOf(BASE, edit('console.log("started");', long));
+    const name = plan.outcomes.find((o) => o.kind === "statement")?.name ?? "";
+    assert.equal(name, 'app.get( "/health",');
+    const wide = `${"x".repeat(30)} = ${"y".repeat(40)} + 1;`;
+    const cut = planOf(BASE, edit('console.log("started");', wide)).outcomes.find(
+      (o) => o.kind === "statement",
+    );
+    assert.equal(cut?.name, `${"x".repeat(30)} = ${"y".repeat(26)}…`);
+    assert.equal(cut?.name.length, 60);
+  });
+
+  test("a statement that binds names is named by them", () => {
+    const before = BASE.replace("let calls = 0;", "let calls = 0;\nconst { a, b: [c] } = { a: 1, b: [2] };");
+    const plan = planOf(before, before.replace("a: 1,", "a: 2,"));
+    assert.deepEqual(entries(plan), ["statement a, c <module> refused top-level-not-rerun"]);
+  });
+
+  test("a changed let keeps its value; a changed constructor is refused; both are kept", () => {
+    const plan = planOf(
+      BASE,
+      edit("let calls = 0;", "let calls = 1;").replace("this.made = true;", "this.made = false;"),
+    );
+    assert.deepEqual(entries(plan), [
+      "function constructor Shape.constructor refused constructor-changed",
+      "statement calls <module> refused variable-keeps-value",
+    ]);
+    assert.equal(plan.rejection?.code, "constructor-changed");
+    assert.ok(plan.kept.functions.has("Shape.constructor"));
+    assert.ok(plan.kept.declarations.has("calls"));
+  });
+
+  test("an accepting module re-assigns a changed let; a removed initializer is said, not silent", () => {
+    const reassigned = planOf(BASE, edit("let calls = 0;", "let calls = 1;"), { accepted: true });
+    assert.deepEqual(entries(reassigned), ["statement calls <module> updated reassigned"]);
+    assert.equal(reassigned.rerun[0]?.prefix, "calls = ");
+    const emptied = planOf(BASE, edit("let calls = 0;", "let calls;"), { accepted: true });
+    assert.deepEqual(entries(emptied), ["statement calls <module> refused variable-keeps-value"]);
+  });
+
+  test("partial: the refused entries are kept, the others are applied", () => {
+    const plan = planOf(
+      BASE,
+      edit("let calls = 0;", "let calls = 1;").replace("return s.toUpperCase();", "return s;"),
+    );
+    assert.equal(plan.rejection, undefined);
+    assert.deepEqual(entries(plan), [
+      "function shout shout updated",
+      "statement calls <module> refused variable-keeps-value",
+    ]);
+  });
+
+  test("new functions, classes and methods are added", () => {
+    const plan = planOf(
+      BASE,
+      edit("console.log", "function helper() {\n  return 1;\n}\nclass Extra {}\nconsole.log").replace(
+        "  area() {",
+        "  perimeter() {\n    return 0;\n  }\n  area() {",
+      ),
+    );
+    assert.deepEqual(entries(plan).sort(), [
+      "class Extra Extra added",
+      "function helper helper added",
+      "function perimeter Shape.perimeter added",
+    ]);
+    assert.deepEqual(plan.declarations.map((d) => d.name).sort(), ["Extra", "helper"]);
+    assert.deepEqual(keys(plan.addedMembers), ["Shape.perimeter"]);
+    assert.equal(plan.freshSlots.length, 2, "a slot for each new function");
+  });
+
+  test("a suspended async function: running-old with the shared code `running`", () => {
+    const plan = planOf(BASE, edit("await null;", "await 1;"), { activations: 2 });
+    assert.deepEqual(entries(plan), ["function load load running-old running"]);
+    assert.match(plan.outcomes[0]?.reason ?? "", /^2 call\(s\) suspended in await/);
+    assert.deepEqual(keys(plan.slots), ["load"]);
+  });
+
+  test("a closure over locals keeps its code; its creator is recompiled", () => {
+    const plan = planOf(BASE, edit("return ++n;", "return n += 2;"));
+    assert.deepEqual(entries(plan), [
+      "function inc makeCounter.inc running-old old-closures-keep-old-code",
+      "function makeCounter makeCounter updated recompiled-for-closures",
+    ]);
+    assert.deepEqual(keys(plan.slots), ["makeCounter"]);
+  });
+
+  test("a method using #private names and a name the patch adds is refused, not compiled", () => {
+    const plan = planOf(
+      BASE,
+      edit("console.log", "const SCALE = 2;\nconsole.log").replace(
+        "return this.#sides;",
+        "return this.#sides * SCALE;",
+      ),
+    );
+    assert.deepEqual(entries(plan), [
+      "function area Shape.area refused private-and-patch-names",
+      "statement SCALE <module> added",
+    ]);
+    assert.equal(plan.slots.size, 0);
+    assert.ok(plan.kept.functions.has("Shape.area"));
+  });
+
+  test("a refused binding takes with it what reads it (consistent or nothing)", () => {
+    const plan = planOf(
+      BASE,
+      edit(
+        "function shout(s) {",
+        "const cache = new Map();\nfunction remember(s) {\n  cache.set(s, 1);\n}\nfunction shout(s) {\n  remember(s);",
+      ).replace("return s.toUpperCase();", "return s.toUpperCase() + cache.size;"),
+    );
+    assert.deepEqual(entries(plan).sort(), [
+      "function remember remember refused depends-on-refused",
+      "function shout shout refused depends-on-refused",
+      "statement cache <module> refused new-binding-side-effects",
+    ]);
+    assert.ok(plan.rejection, "everything refused: rejected");
+    assert.deepEqual(plan.declarations, []);
+    assert.ok(!keys(plan.slots).includes("shout"));
+    assert.match(plan.outcomes.find((o) => o.name === "shout")?.reason ?? "", /uses cache, remember/);
+  });
+
+  test("what does not read the refused binding is applied", () => {
+    const plan = planOf(
+      BASE,
+      edit("function shout(s) {", "const cache = new Map();\nfunction shout(s) {")
+        .replace("return s.toUpperCase();", "return cache.get(s);")
+        .replace('return PREFIX + " " + name;', "return PREFIX + name;"),
+    );
+    assert.equal(plan.rejection, undefined);
+    assert.deepEqual(entries(plan).sort(), [
+      "function greet greet updated",
+      "function shout shout refused depends-on-refused",
+      "statement cache <module> refused new-binding-side-effects",
+    ]);
+    assert.ok(keys(plan.slots).includes("greet"));
+    assert.ok(!keys(plan.slots).includes("shout"), "shout keeps its old code");
+    assert.ok(plan.kept.functions.has("shout"));
+    assert.equal(plan.kept.declarations.get("cache"), null);
+  });
+
+  test("closures whose creator is refused keep their old code, said as refused", () => {
+    const plan = planOf(
+      BASE,
+      edit(
+        "function makeCounter() {\n  let n = 0;",
+        "const cache = new Map();\nfunction makeCounter() {\n  let n = cache.size;",
+      ).replace("return ++n;", "return n += 2;"),
+    );
+    assert.deepEqual(entries(plan), [
+      "function makeCounter makeCounter refused depends-on-refused",
+      "function inc makeCounter.inc refused creator-refused",
+      "statement cache <module> refused new-binding-side-effects",
+    ]);
+  });
+
+  test("a changed constant whose reader is refused is refused too", () => {
+    const plan = planOf(
+      BASE,
+      edit('const PREFIX = "hi";', 'const PREFIX = "hey";\nconst seen = new Set();').replace(
+        "  calls++;",
+        "  calls++;\n  seen.add(name);",
+      ),
+    );
+    assert.deepEqual(entries(plan).sort(), [
+      "function greet greet refused depends-on-refused",
+      "statement PREFIX <module> refused reader-refused",
+      "statement seen <module> refused new-binding-side-effects",
+    ]);
+    assert.deepEqual(plan.declarations, []);
+  });
+
+  test("a removed function: its binding stays", () => {
+    const plan = planOf(BASE, edit("function shout(s) {\n  return s.toUpperCase();\n}\n", ""));
+    assert.deepEqual(entries(plan), ["function shout shout removed binding-stays"]);
+  });
+
+  test("the catalogue: kebab-case codes, every refused and running-old entry carries one", () => {
+    for (const code of REASON_CODES) assert.match(code, /^[a-z]+(-[a-z0-9]+)*$/);
+    for (const code of ["running", "syntax", "unknown-file", "empty-file", "runtime", "internal"])
+      assert.ok(REASON_CODES.includes(code as never), code);
+    const plan = planOf(
+      BASE,
+      edit("let calls = 0;", "let calls = 1;").replace("return ++n;", "return n--;"),
+      { activations: 1 },
+    );
+    for (const o of plan.outcomes) {
+      assert.ok(o.kind, JSON.stringify(o));
+      if (o.status === "refused" || o.status === "running-old") assert.ok(o.code, JSON.stringify(o));
+    }
+  });
+});
