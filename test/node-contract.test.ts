@@ -3,8 +3,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { PROTOCOL_VERSION } from "../src/protocol/messages.js";
-import { AgentRun, nodeBinaries } from "./helpers/node-agent.js";
+import { AgentRun } from "./helpers/node-agent.js";
 import { commandLoop, edit, entryName, imports, label, programDir } from "./helpers/node-programs.js";
+import { nodeBinaries } from "./helpers/node-versions.js";
 
 /**
  * The Node agent keeps the rules of docs/protocol.md ("PatchResult", "The rules every agent
@@ -40,10 +41,10 @@ function start(options: { node?: string; protocol?: string } = {}) {
 }
 
 describe("the Node agent keeps the protocol's rules", () => {
-  for (const { version, path } of nodeBinaries()) {
+  for (const { version, path, skip } of nodeBinaries()) {
     test(
       `node ${version}: another protocol version stops the program before its code runs`,
-      { skip: path === undefined && `node ${version} is not installed` },
+      { skip },
       async () => {
         const other = String(PROTOCOL_VERSION + 1);
         const run = await start({ node: path, protocol: other }).run;
