@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { AgentRun, nodeBinaries } from "./helpers/node-agent.js";
+import { edit } from "./helpers/node-programs.js";
+
+/**
+ * Every module a program loads is instrumented and patchable, however Node loads it: imported or
+ * required, CommonJS or ES module (also an ES module loaded with require() and a CommonJS module
+ * loaded with import), in packages with and without a "type" (where Node decides by syntax), on
+ * every Node version (each loads modules through different paths: loader hooks on the loader
+ * thread on 20, module.registerHooks on 22.15+, the CommonJS loader's own format detection).
+ */
+
+type PackageType = "none" | "commonjs" | "module";
+
+interface Program {
+  entry: string;
+  /** The module the entry loads in its own format, and the one it loads in the other format. */
+  same: string;
+  other: string;
+  files: Record<string, string>;
+}
+
+const readLoop = (format: "cjs" | "esm") =>
+  `${format === "cjs" ? 'const { createInterface } = require("node:readline");' : 'import { createInterface } from "node:readline";'}
+createInterface({ input: process.stdin }).on("line", (line) => console.log(line + "=" + JSON.stringify(greet() + " " + twice(2))));
+console.log("ready");
+`;
+
+/** A CommonJS or ES module program whose files carry the extensions this package type needs. */
+function program(type: PackageType, format: "cjs" | "esm"): Program {
+  // `.js` is the entry's own format where the package type (or, without one, the syntax) says so.
+  const js = (own: "cjs" | "esm") =>
+    type === "none" || (type === "commonjs") === (own === "cjs") ? ".js" : own === "cjs" ? ".cjs" : ".mjs";
+  if (format === "cjs") {
+    const [entry, same, other] = [`main${js("cjs")}`, `greet${js("cjs")}`, `twice${js("esm")}`];
+    return {
+      entry,
+      same,
+      other,
+      files: {
+        [entry]: `const { greet } = require("./${same}");\nconst { twice } = require("./${other}");\n${readLoop("cjs")}`,
+        [same]: 'function greet() {\n  return "old";\n}\nmodule.exports = { greet };\n',
+        [other]: "export function twice(n) {\n  return n * 2;\n}\n",
+      },
+    };
+  }
+  const [entry, same, other] = [`main${js("esm")}`, `greet${js("esm")}`, `twice${js("cjs")}`];
+  return {
+    entry,
+    same,
+    other,
+    files: {
+      [entry]: `import { greet } from "./${same}";\nimport helper from "./${other}";\nconst { twice } = helper;\n${readLoop("esm")}`,
+      [same]: 'export function greet() {\n  return "old";\n}\n',
+      [other]: "function twice(n) {\n  return n * 2;\n}\nmodule.exports = { twice };\n",
+    },
+  };
+}
+
+function write(type: PackageType, files: Record<string, string>): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "hf-loader-")));
+  writeFileSync(join(dir, "package.json"), JSON.stringify(type === "none" ? { name: "typeless" } : { type }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+for (const { version, path } of nodeBinaries()) {
+  describe(
+    `node ${version}: every loaded module is instrumented`,
+    { skip: path ? false : `node${version} missing` },
+    () => {
+      for (const type of ["none", "commonjs", "module"] as const) {
+        for (const format of ["cjs", "esm"] as const) {
+          test(`package type ${type}, ${format} entry: modules it requires and imports are loaded and patched`, async () => {
+            const p = program(type, format);
+            const dir = write(type, p.files);
+            const run = await AgentRun.start(join(dir, p.entry), { node: path });
+            try {
+              await run.output("ready\n");
+              for (const name of [p.entry, p.same, p.other]) await run.loaded(join(dir, name));
+              assert.equal(await run.ask("answer"), "old 4");
+              const greet = await edit(run, join(dir, p.same), [['"old"', '"new"']]);
+              assert.equal(greet.outcome, "applied", JSON.stringify(greet));
+              const twice = await edit(run, join(dir, p.other), [["n * 2", "n * 3"]]);
+              assert.equal(twice.outcome, "applied", JSON.stringify(twice));
+              assert.equal(await run.ask("answer"), "new 6");
+              assert.doesNotMatch(run.stderr, /hotframe/);
+            } finally {
+              run.kill();
+            }
+          });
+        }
+      }
+    },
+  );
+}
