@@ -103,7 +103,7 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
     // A plain function may be called with `new`: the new version is constructed the same way.
     const constructible = fn.kind === "function" && !fn.async && !fn.generator;
     const call = constructible
-      ? `new.target===void 0?${slot}.apply(this,arguments):Reflect.construct(${slot},arguments,new.target)`
+      ? `new.target===void 0?${slot}.apply(this,arguments):globalThis.Reflect.construct(${slot},arguments,new.target)`
       : `${slot}.apply(this,arguments)`;
     const { at, separator } = bodyInsertPoint(source, fn);
     if (separator) edits.push(insert(at, separator));
@@ -198,11 +198,15 @@ function hook(): string {
   return `(${CODE},${ENV})=>eval(${CODE})`;
 }
 
-/** The one-line preamble: registers the slot table, counters and the module-scope eval hook. */
+/**
+ * The one-line preamble: registers the slot table, counters and the module-scope eval hook.
+ * Built-ins are reached through globalThis: a module may declare its own `Symbol` (lodash's
+ * `var Symbol = root.Symbol`, hoisted, so still undefined when the preamble runs).
+ */
 export function preamble(file: string, esm: boolean): string {
   const target = esm ? "import.meta.hot" : "module.hot";
   return (
-    `${target}=globalThis[Symbol.for("hotframe")].register(${JSON.stringify(file)},${TABLE},${hook()}` +
+    `${target}=globalThis[globalThis.Symbol.for("hotframe")].register(${JSON.stringify(file)},${TABLE},${hook()}` +
     `,${esm ? "import.meta" : "module"});function ${TABLE}(){}`
   );
 }
