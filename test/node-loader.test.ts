@@ -24,39 +24,46 @@ interface Program {
   files: Record<string, string>;
 }
 
-const readLoop = (format: "cjs" | "esm") =>
-  `${format === "cjs" ? 'const { createInterface } = require("node:readline");' : 'import { createInterface } from "node:readline";'}
-createInterface({ input: process.stdin }).on("line", (line) => console.log(line + "=" + JSON.stringify(greet() + " " + twice(2))));
+type Format = "cjs" | "esm";
+
+/** Module texts by format: an entry loading `greet` (its format) and `twice` (the other one). */
+const TEXTS: Record<
+  Format,
+  { entry: (same: string, other: string) => string; greet: string; twice: string }
+> = {
+  cjs: {
+    entry: (same, other) =>
+      `const { greet } = require("./${same}");\nconst { twice } = require("./${other}");\nconst { createInterface } = require("node:readline");\n`,
+    greet: 'function greet() {\n  return "old";\n}\nmodule.exports = { greet };\n',
+    twice: "function twice(n) {\n  return n * 2;\n}\nmodule.exports = { twice };\n",
+  },
+  esm: {
+    entry: (same, other) =>
+      `import { greet } from "./${same}";\nimport helper from "./${other}";\nconst { twice } = helper;\nimport { createInterface } from "node:readline";\n`,
+    greet: 'export function greet() {\n  return "old";\n}\n',
+    twice: "export function twice(n) {\n  return n * 2;\n}\n",
+  },
+};
+
+const READ_LOOP = `createInterface({ input: process.stdin }).on("line", (line) => console.log(line + "=" + JSON.stringify(greet() + " " + twice(2))));
 console.log("ready");
 `;
 
 /** A CommonJS or ES module program whose files carry the extensions this package type needs. */
-function program(type: PackageType, format: "cjs" | "esm"): Program {
-  // `.js` is the entry's own format where the package type (or, without one, the syntax) says so.
-  const js = (own: "cjs" | "esm") =>
+function program(type: PackageType, format: Format): Program {
+  // `.js` is a file's own format where the package type (or, without one, the syntax) says so.
+  const js = (own: Format) =>
     type === "none" || (type === "commonjs") === (own === "cjs") ? ".js" : own === "cjs" ? ".cjs" : ".mjs";
-  if (format === "cjs") {
-    const [entry, same, other] = [`main${js("cjs")}`, `greet${js("cjs")}`, `twice${js("esm")}`];
-    return {
-      entry,
-      same,
-      other,
-      files: {
-        [entry]: `const { greet } = require("./${same}");\nconst { twice } = require("./${other}");\n${readLoop("cjs")}`,
-        [same]: 'function greet() {\n  return "old";\n}\nmodule.exports = { greet };\n',
-        [other]: "export function twice(n) {\n  return n * 2;\n}\n",
-      },
-    };
-  }
-  const [entry, same, other] = [`main${js("esm")}`, `greet${js("esm")}`, `twice${js("cjs")}`];
+  const otherFormat: Format = format === "cjs" ? "esm" : "cjs";
+  const [entry, same, other] = [`main${js(format)}`, `greet${js(format)}`, `twice${js(otherFormat)}`];
   return {
     entry,
     same,
     other,
     files: {
-      [entry]: `import { greet } from "./${same}";\nimport helper from "./${other}";\nconst { twice } = helper;\n${readLoop("esm")}`,
-      [same]: 'export function greet() {\n  return "old";\n}\n',
-      [other]: "function twice(n) {\n  return n * 2;\n}\nmodule.exports = { twice };\n",
+      [entry]: TEXTS[format].entry(same, other) + READ_LOOP,
+      [same]: TEXTS[format].greet,
+      [other]: TEXTS[otherFormat].twice,
     },
   };
 }
