@@ -106,20 +106,11 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
       js = stripTypes(source);
     } catch (error) {
       if (error instanceof loadParser().model.ParseError) throw syntaxError(file, source, error);
-      if (!(error instanceof TypeScriptError)) {
-        return {
-          code: transpile(source, file, fallback),
-          esm: fallback,
-          loaded: undefined,
-          warning: unexpected(error),
-        };
-      }
-      return {
-        code: transpile(source, file, fallback),
-        esm: fallback,
-        loaded: undefined,
-        warning: `${error.message}: it runs through the TypeScript compiler and cannot be patched`,
-      };
+      const warning =
+        error instanceof TypeScriptError
+          ? `${error.message}: it runs through the TypeScript compiler and cannot be patched`
+          : unexpected(error);
+      return { code: transpile(source, file, fallback), esm: fallback, loaded: undefined, warning };
     }
   }
   try {
