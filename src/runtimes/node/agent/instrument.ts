@@ -73,51 +73,75 @@ export function typeScriptIsEsm(file: string): boolean {
 
 export interface Instrumented {
   code: string;
+  /** The format it runs in (decided here when the caller left it to the syntax). */
+  esm: boolean;
   loaded: LoadedSource | undefined;
   warning?: string;
 }
 
 /**
  * The code Node runs for a user module: types stripped (positions kept), every function
- * instrumented. A module that does not parse is handed to Node unchanged, so the program fails
- * exactly as it would without hotframe.
+ * instrumented. `esm` undefined: the format is decided by syntax, as Node does for a .js file
+ * without a package "type" (CommonJS unless only an ES module parses). A JavaScript module that
+ * does not parse is handed to Node unchanged, so the program fails exactly as it would without
+ * hotframe; TypeScript that does not parse throws the SyntaxError Node would (see typescript.ts).
  */
-export function instrumentSource(file: string, source: string, esm: boolean): Instrumented {
+export function instrumentSource(file: string, source: string, esm: boolean | undefined): Instrumented {
   const typescript = isTypeScript(file);
-  const cached = readCache(file, source, esm);
-  if (cached)
-    return {
-      code: cached.code,
-      loaded: { source: cached.source, esm, typescript },
-    };
+  const formats = esm !== undefined ? [esm] : typescript ? [typeScriptIsEsm(file)] : [false, true];
+  for (const format of formats) {
+    const cached = readCache(file, source, format);
+    if (cached)
+      return { code: cached.code, esm: format, loaded: { source: cached.source, esm: format, typescript } };
+  }
+  const fallback = formats[0] as boolean;
   let js = source;
   if (typescript) {
     try {
       js = stripTypes(source);
     } catch (error) {
-      if (!(error instanceof TypeScriptError)) {
-        return {
-          code: transpile(source, file, esm),
-          loaded: undefined,
-          warning: unexpected(error),
-        };
-      }
-      return {
-        code: transpile(source, file, esm),
-        loaded: undefined,
-        warning: reason("typescript-transpiled", error.message).text,
-      };
+      if (error instanceof loadParser().ParseError) throw syntaxError(file, source, error);
+      const warning =
+        error instanceof TypeScriptError ? reason("typescript-transpiled", error.message).text : unexpected(error);
+      return { code: transpile(source, file, fallback), esm: fallback, loaded: undefined, warning };
     }
   }
   try {
-    const model = loadParser().buildModel(js, esm);
+    const model = parseAs(loadParser(), js, formats);
     const code = instrumentModule(model, file, loadIds(model));
-    writeCache(file, source, esm, { code, source: js });
-    return { code, loaded: { source: js, esm, typescript } };
+    writeCache(file, source, model.esm, { code, source: js });
+    return { code, esm: model.esm, loaded: { source: js, esm: model.esm, typescript } };
   } catch (error) {
-    if (parser && error instanceof parser.ParseError) return { code: js, loaded: undefined };
-    return { code: js, loaded: undefined, warning: unexpected(error) };
+    if (parser && error instanceof parser.ParseError) return { code: js, esm: fallback, loaded: undefined };
+    return { code: js, esm: fallback, loaded: undefined, warning: unexpected(error) };
   }
+}
+
+/** The model in the first of `formats` the source parses in (the first one's error if none). */
+function parseAs(models: typeof ModelModule, js: string, formats: boolean[]): ModelModule.ModuleModel {
+  let first: unknown;
+  for (const esm of formats) {
+    try {
+      return models.buildModel(js, esm);
+    } catch (error) {
+      if (!(error instanceof models.ParseError)) throw error;
+      first ??= error;
+    }
+  }
+  throw first;
+}
+
+/**
+ * The error Node throws for a file that does not parse: the program fails to start as it would
+ * without hotframe, with the file, line and column and none of hotframe's frames.
+ */
+function syntaxError(file: string, source: string, error: ModelModule.ParseError): SyntaxError {
+  const line = source.split("\n")[error.line - 1] ?? "";
+  const failure = new SyntaxError(error.message);
+  // Laid out as Node prints a syntax error; the one frame is the error's position.
+  const caret = `${" ".repeat(Math.max(0, error.column - 1))}^`;
+  failure.stack = `${file}:${error.line}\n${line}\n${caret}\n\n${failure}\n    at ${file}:${error.line}:${error.column}`;
+  return failure;
 }
 
 /** A bug of hotframe must not stop the program: the file runs as it is, unpatchable. */

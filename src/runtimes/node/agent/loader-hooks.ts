@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import Module from "node:module";
 import { fileURLToPath } from "node:url";
 import type { MessagePort } from "node:worker_threads";
 import {
@@ -12,13 +13,24 @@ import {
 import { isTypeScript } from "./typescript.js";
 
 /**
- * Module loader hooks. Two flavours over the same logic:
- * - synchronous, in the program's thread, for module.registerHooks (Node ≥ 22.15): ES modules and
- *   CommonJS both pass through `load`;
- * - asynchronous, on Node's loader thread, for module.register (Node 20): ES modules only
- *   (CommonJS is instrumented by the Module.prototype._compile hook in preload.ts); what the
- *   thread learned goes to the program's thread over a MessagePort.
+ * Module loader hooks: every user module is instrumented on its way from Node's loaders to the
+ * compiler, as the loader decided its format.
+ * - Node 22.15+: module.registerHooks, synchronous, in the program's thread; its `load` sees both
+ *   what is imported (the ES module loader) and what is required (the CommonJS loader: CommonJS,
+ *   and ES modules loaded with require()). A required .js file in a package without "type" comes
+ *   with no format: its syntax decides, as it does in Node.
+ * - Node 20: module.register, asynchronous, on Node's loader thread, for what is imported (what
+ *   the thread learned goes to the program's thread over a MessagePort); what is required is
+ *   instrumented where the CommonJS loader compiles it, Module.prototype._compile.
+ * CommonJS that is imported (the entry point, run through the ES module loader because of
+ * --import, or `import "./x.cjs"`): Node 24+ runs the source a hook returns with its CommonJS
+ * loader. Node 22 would run it with an emulated require() that resolves with import conditions (a
+ * "module-sync" package then fails to link: ERR_VM_MODULE_LINK_FAILURE), so there it is handed
+ * back to the CommonJS loader without source and instrumented in Module.prototype._compile.
  */
+
+/** Does Node run CommonJS source from a load hook of the ES module loader with its own require()? */
+export const IMPORTED_COMMONJS_SOURCE = Number(process.versions.node.split(".")[0]) >= 24;
 
 export type LoadedReport = (file: string, result: Instrumented) => void;
 
@@ -61,26 +73,46 @@ function text(source: LoadResult["source"], file: string): string {
   return typeof source === "string" ? source : Buffer.from(source as ArrayBuffer).toString("utf8");
 }
 
-/** Instrument a user module given Node's own load result (or none, for TypeScript). */
+/** A module's format from Node's name for it; undefined: decided by syntax (for TypeScript, by
+ * package "type" first: see typeScriptIsEsm). */
+function isEsm(format: string | null | undefined): boolean | undefined {
+  if (format === "module" || format === "module-typescript") return true;
+  if (format === "commonjs" || format === "commonjs-typescript") return false;
+  return undefined;
+}
+
+/**
+ * Instrument a user module given Node's own load result (none for TypeScript, which is stripped
+ * here). A module that does not parse is left to Node: its decision, its error.
+ */
 function instrumented(
   file: string,
   base: LoadResult | undefined,
-  cjs: boolean,
+  esm: boolean | undefined,
   report: LoadedReport,
-): LoadResult | undefined {
-  const esm = base ? base.format === "module" : typeScriptIsEsm(file);
-  if (base && base.format !== "module" && base.format !== "commonjs") return undefined;
-  if (!esm && !cjs) return undefined;
+): LoadResult {
   const result = instrumentSource(file, text(base?.source, file), esm);
   report(file, result);
-  return {
-    format: esm ? "module" : "commonjs",
-    source: result.code,
-    shortCircuit: true,
-  };
+  if (base && !result.loaded) return base;
+  return { format: result.esm ? "module" : "commonjs", source: result.code, shortCircuit: true };
 }
 
-export function syncHooks(scope: Scope, report: LoadedReport) {
+/** The load result for a module the ES module loader loads; `handBack` takes CommonJS (Node 22). */
+function imported(
+  file: string,
+  base: LoadResult | undefined,
+  report: LoadedReport,
+  handBack: ((file: string) => void) | undefined,
+): LoadResult | undefined {
+  const esm = isEsm(base ? base.format : typeScriptIsEsm(file) ? "module" : "commonjs");
+  if (esm === undefined) return undefined; // JSON, WebAssembly, …
+  if (esm || !handBack) return instrumented(file, base, esm, report);
+  handBack(file);
+  return { format: "commonjs", source: null, shortCircuit: true };
+}
+
+/** `handBack`: where imported CommonJS goes when it must be compiled by compileHook (Node 22). */
+export function syncHooks(scope: Scope, report: LoadedReport, handBack?: (file: string) => void) {
   return {
     resolve(
       specifier: string,
@@ -101,8 +133,38 @@ export function syncHooks(scope: Scope, report: LoadedReport) {
       const file = userFile(scope, url);
       if (!file) return next(url, context);
       const base = isTypeScript(file) ? undefined : next(url, context);
-      return instrumented(file, base, true, report) ?? (base as LoadResult);
+      if (!context.conditions?.includes("require"))
+        return imported(file, base, report, handBack) ?? (base as LoadResult);
+      // Required: a format Node left undefined (and TypeScript's) is decided by syntax.
+      const esm = isEsm(base?.format);
+      return base && esm === undefined && base.format != null ? base : instrumented(file, base, esm, report);
     },
+  };
+}
+
+type CompileFn = (
+  this: unknown,
+  content: string,
+  filename: string,
+  format?: string,
+  ...rest: unknown[]
+) => unknown;
+
+/**
+ * Instrument what the CommonJS loader compiles, for the files `owns` says no load hook did.
+ * `format` is what that loader decided: "module" for an ES module loaded with require(), the
+ * "-typescript" formats on Node versions that strip types, nothing in a package without "type".
+ * (While a module's top-level code runs, this adds one frame to a stack trace.)
+ */
+export function compileHook(scope: Scope, report: LoadedReport, owns: (file: string) => boolean): void {
+  const proto = Module.prototype as unknown as { _compile: CompileFn };
+  const compile = proto._compile;
+  proto._compile = function _compile(content, filename, format, ...rest) {
+    const file = realpath(filename);
+    if (!inScope(scope, file) || !owns(file)) return compile.call(this, content, filename, format, ...rest);
+    const base = isTypeScript(file) ? undefined : { format, source: content };
+    const result = instrumented(file, base, isEsm(format), report);
+    return compile.call(this, result.source as string, filename, result.format ?? undefined, ...rest);
   };
 }
 
@@ -136,8 +198,6 @@ export async function load(
 ): Promise<LoadResult> {
   const file = userFile(threadScope, url);
   if (!file) return next(url, context);
-  if (isTypeScript(file) && !typeScriptIsEsm(file))
-    return { format: "commonjs", source: null, shortCircuit: true };
   const base = isTypeScript(file) ? undefined : await next(url, context);
   const report: LoadedReport = (f, result) =>
     threadPort?.postMessage({
@@ -145,5 +205,6 @@ export async function load(
       loaded: result.loaded,
       warning: result.warning,
     });
-  return instrumented(file, base, false, report) ?? (base as LoadResult);
+  // CommonJS is handed back: compileHook instruments everything the CommonJS loader compiles.
+  return imported(file, base, report, () => {}) ?? (base as LoadResult);
 }

@@ -1,21 +1,18 @@
-import { readFileSync, writeSync } from "node:fs";
+import { writeSync } from "node:fs";
 import Module from "node:module";
 import type * as WorkerThreads from "node:worker_threads";
 import { AGENT_ENV, type PatchResult, PROTOCOL_VERSION } from "../../../protocol/messages.js";
 import { AgentState } from "./agent-state.js";
 import { connect } from "./channel-client.js";
-import { type Instrumented, inScope, instrumentSource, realpath, type Scope } from "./instrument.js";
-import { syncHooks } from "./loader-hooks.js";
+import { type Instrumented, realpath, type Scope } from "./instrument.js";
+import { compileHook, IMPORTED_COMMONJS_SOURCE, syncHooks } from "./loader-hooks.js";
 import type { LoadedSource } from "./module-record.js";
 import { reason } from "./reasons.js";
-import { isTypeScript } from "./typescript.js";
 
 /**
  * Loaded with `--import` before the program: opens the pipe, says hello, and installs the loader
  * hooks so every user module is instrumented as it loads. Worker threads run uninstrumented.
  */
-
-type CompileFn = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
 
 /**
  * An agent of another protocol version than hotframe's would misread its messages: it stops the
@@ -103,10 +100,17 @@ function start(): void {
     register: (specifier: string, parent: string, options: object) => void;
   };
   if (typeof moduleApi.registerHooks === "function") {
-    moduleApi.registerHooks(syncHooks(scope, report));
+    if (IMPORTED_COMMONJS_SOURCE) {
+      moduleApi.registerHooks(syncHooks(scope, report));
+      return;
+    }
+    const handedBack = new Set<string>();
+    moduleApi.registerHooks(syncHooks(scope, report, (file) => handedBack.add(file)));
+    compileHook(scope, report, (file) => handedBack.delete(file));
     return;
   }
-  // Node 20: ES modules on the loader thread, CommonJS through Module.prototype._compile.
+  // Node 20: required modules are instrumented as they compile, imported ones on the loader thread.
+  compileHook(scope, report, () => true);
   // Loaded only here: node:worker_threads costs ~10 ms to load, and Node 22.15+ does not need it.
   const { MessageChannel } = Module.createRequire(import.meta.url)(
     "node:worker_threads",
@@ -121,17 +125,6 @@ function start(): void {
     data: { scope, port: port2 },
     transferList: [port2],
   });
-  const proto = Module.prototype as unknown as { _compile: CompileFn };
-  const compile = proto._compile;
-  proto._compile = function _compile(this: unknown, content: string, filename: string, ...rest: unknown[]) {
-    const file = realpath(filename);
-    if (inScope(scope, file)) {
-      const result = instrumentSource(file, isTypeScript(file) ? readFileSync(file, "utf8") : content, false);
-      report(file, result);
-      return compile.call(this, result.code, filename, ...rest);
-    }
-    return compile.call(this, content, filename, ...rest);
-  };
 }
 
 // Only in the program's main thread: start() removes the variable before any of the program's

@@ -47,15 +47,18 @@ const insert = (at: number, text: string, dispatchOf?: string): Edit => ({
   seq: seq++,
 });
 
-/** Where the body's statements start: after `{` and after directives ("use strict" stays first). */
-function bodyInsertPoint(fn: FunctionModel): number {
+/**
+ * Where the body's statements start: after `{` and after directives ("use strict" stays first).
+ * A directive written without its `;` gets one (`"use strict"if(…)` would not parse).
+ */
+function bodyInsertPoint(source: string, fn: FunctionModel): { at: number; separator: string } {
   const body = fn.node.body;
   let at = body.start + 1;
   for (const statement of body.body) {
     if (statement.type !== "ExpressionStatement" || typeof statement.directive !== "string") break;
     at = statement.end;
   }
-  return at;
+  return { at, separator: at === body.start + 1 || source[at - 1] === ";" ? "" : ";" };
 }
 
 /** Position of the `=>` of an arrow function. */
@@ -101,9 +104,10 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
     // A plain function may be called with `new`: the new version is constructed the same way.
     const constructible = fn.kind === "function" && !fn.async && !fn.generator;
     const call = constructible
-      ? `new.target===void 0?${slot}.apply(this,arguments):Reflect.construct(${slot},arguments,new.target)`
+      ? `new.target===void 0?${slot}.apply(this,arguments):globalThis.Reflect.construct(${slot},arguments,new.target)`
       : `${slot}.apply(this,arguments)`;
-    const at = bodyInsertPoint(fn);
+    const { at, separator } = bodyInsertPoint(source, fn);
+    if (separator) edits.push(insert(at, separator));
     edits.push(insert(at, `if(${slot}!==void 0)return ${fn.generator ? "yield*" : ""}${call};`, fn.key));
     if (counted) {
       edits.push(insert(at, countStart));
@@ -130,11 +134,16 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
   const unpack = patterns.map((p) => `var ${source.slice(p.node.start, p.node.end)}=${p.name};`).join("");
   const dispatch = `if(${slot}!==void 0)return ${slot}.call(this${names.map((n: string) => `,${n}`).join("")});`;
   const block = fn.node.body.type === "BlockStatement";
-  const at = block ? bodyInsertPoint(fn) : arrowPosition(source, fn) + 2;
-  if (!block) edits.push(insert(at, "{"));
+  // A concise body becomes a block.
+  const { at, separator } = block
+    ? bodyInsertPoint(source, fn)
+    : { at: arrowPosition(source, fn) + 2, separator: "{" };
+  if (separator) edits.push(insert(at, separator));
   edits.push(insert(at, dispatch, fn.key));
-  edits.push(insert(at, unpack + (counted ? countStart : "") + (block ? "" : "return ")));
+  // `return(`: the expression may start on a later line, where a bare `return` would end the statement.
+  edits.push(insert(at, unpack + (counted ? countStart : "") + (block ? "" : "return(")));
   const end = block ? fn.node.body.end - 1 : fn.node.end;
+  if (!block) edits.push(insert(end, ")"));
   if (counted) edits.push(insert(end, countEnd));
   if (!block) edits.push(insert(end, "}"));
   return edits;
@@ -154,7 +163,8 @@ export function moduleEdits(model: ModuleModel, idOf: IdOf, within?: { from: num
   for (const cls of model.classList) {
     if (!cls.topLevel || !wanted(cls.node.start, cls.node.end)) continue;
     edits.push(
-      insert(cls.node.body.end - 1, `static{${TABLE}.k(${JSON.stringify(cls.key)},${hook()},this)}`),
+      // `;` first: the last member may be a field written without one (`class A{x}`).
+      insert(cls.node.body.end - 1, `;static{${TABLE}.k(${JSON.stringify(cls.key)},${hook()},this)}`),
     );
   }
   return sortEdits(edits);
@@ -189,11 +199,15 @@ function hook(): string {
   return `(${CODE},${ENV})=>eval(${CODE})`;
 }
 
-/** The one-line preamble: registers the slot table, counters and the module-scope eval hook. */
+/**
+ * The one-line preamble: registers the slot table, counters and the module-scope eval hook.
+ * Built-ins are reached through globalThis: a module may declare its own `Symbol` (lodash's
+ * `var Symbol = root.Symbol`, hoisted, so still undefined when the preamble runs).
+ */
 export function preamble(file: string, esm: boolean): string {
   const target = esm ? "import.meta.hot" : "module.hot";
   return (
-    `${target}=globalThis[Symbol.for("hotframe")].register(${JSON.stringify(file)},${TABLE},${hook()}` +
+    `${target}=globalThis[globalThis.Symbol.for("hotframe")].register(${JSON.stringify(file)},${TABLE},${hook()}` +
     `,${esm ? "import.meta" : "module"});function ${TABLE}(){}`
   );
 }

@@ -1,15 +1,18 @@
 import { createRequire } from "node:module";
-import type tsBlankSpaceType from "ts-blank-space";
+import type { blankSourceFile } from "ts-blank-space";
+import type * as TypeScript from "typescript";
+import type * as ModelModule from "./model.js";
+
+const requireHere = createRequire(import.meta.url);
 
 /** Loaded on the first TypeScript file: it pulls in the TypeScript compiler (~0.5 s to load). */
-let tsBlankSpace: typeof tsBlankSpaceType | undefined;
-function blanker(): typeof tsBlankSpaceType {
-  tsBlankSpace ??= (
-    createRequire(import.meta.url)("ts-blank-space") as {
-      default: typeof tsBlankSpaceType;
-    }
-  ).default;
-  return tsBlankSpace;
+let compiler: { ts: typeof TypeScript; blank: typeof blankSourceFile } | undefined;
+function load(): NonNullable<typeof compiler> {
+  compiler ??= {
+    ts: requireHere("typescript") as typeof TypeScript,
+    blank: (requireHere("ts-blank-space") as { blankSourceFile: typeof blankSourceFile }).blankSourceFile,
+  };
+  return compiler;
 }
 
 /** File extensions of TypeScript sources. */
@@ -17,6 +20,7 @@ export function isTypeScript(file: string): boolean {
   return /\.[cm]?ts$/.test(file) && !file.endsWith(".d.ts");
 }
 
+/** TypeScript that parses but cannot be run by blanking its types out. */
 export class TypeScriptError extends Error {
   constructor(
     message: string,
@@ -27,24 +31,51 @@ export class TypeScriptError extends Error {
   }
 }
 
+/** 1-based line and column of an offset. */
+function position(source: string, offset: number): { line: number; column: number } {
+  const before = source.slice(0, offset);
+  return { line: before.split("\n").length, column: offset - before.lastIndexOf("\n") };
+}
+
 /**
  * Type stripping that keeps positions: every type annotation becomes spaces, so each line and
  * column of the .ts file is the same in the JavaScript that runs (stack traces, breakpoints and
- * per-function diffs need no source map). TypeScript that is not erasable (enum, namespace with
- * values, parameter properties) cannot be blanked out; it is refused with its position.
+ * per-function diffs need no source map). TypeScript's parser recovers from syntax errors (it
+ * would blank a broken annotation out and run the rest): its own diagnostics of the same parse
+ * make them errors, thrown as the agent's ParseError (a syntax error, like one acorn finds).
+ * TypeScript that is not erasable (enum, namespace with values, parameter properties) cannot be
+ * blanked out; it is refused with its position (TypeScriptError).
  */
 export function stripTypes(source: string): string {
+  const { ts, blank } = load();
+  const sourceFile = ts.createSourceFile(
+    "input.ts",
+    source,
+    {
+      languageVersion: ts.ScriptTarget.ESNext,
+      impliedNodeFormat: ts.ModuleKind.ESNext,
+      jsDocParsingMode: ts.JSDocParsingMode.ParseNone,
+    },
+    false,
+    ts.ScriptKind.TS,
+  );
+  const diagnostic = (sourceFile as unknown as { parseDiagnostics: TypeScript.DiagnosticWithLocation[] })
+    .parseDiagnostics[0];
+  if (diagnostic) {
+    const { line, column } = position(source, diagnostic.start);
+    // The parser loads here only for broken TypeScript: model.ts pulls in acorn.
+    const { ParseError } = requireHere("./model.js") as typeof ModelModule;
+    throw new ParseError(ts.flattenDiagnosticMessageText(diagnostic.messageText, " "), line, column);
+  }
   let unsupported: { start: number; text: string } | undefined;
-  const js = blanker()(source, (node) => {
+  const js = blank(sourceFile, (node) => {
     // The nodes have no parent pointers here: positions come from the text, not node.getStart().
     const text = source.slice(node.pos, node.end);
     const start = node.pos + text.length - text.trimStart().length;
     unsupported ??= { start, text: text.trimStart().split("\n")[0] ?? "" };
   });
   if (unsupported) {
-    const before = source.slice(0, unsupported.start);
-    const line = before.split("\n").length;
-    const column = unsupported.start - before.lastIndexOf("\n");
+    const { line, column } = position(source, unsupported.start);
     throw new TypeScriptError(
       `TypeScript syntax that cannot be run by stripping types: \`${unsupported.text.slice(0, 60)}\` (enums, namespaces and parameter properties need a build step)`,
       line,
