@@ -102,7 +102,9 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
     } catch (error) {
       if (error instanceof loadParser().ParseError) throw syntaxError(file, source, error);
       const warning =
-        error instanceof TypeScriptError ? reason("typescript-transpiled", error.message).text : unexpected(error);
+        error instanceof TypeScriptError
+          ? reason("typescript-transpiled", error.message).text
+          : unexpected(error);
       return { code: transpile(source, file, fallback), esm: fallback, loaded: undefined, warning };
     }
   }
