@@ -14,6 +14,7 @@ import {
 } from "../../src/protocol/messages.js";
 import { nodeController } from "../../src/runtimes/node/controller.js";
 import { ObservedProcess } from "./observed-process.js";
+import { ShapeCheck } from "./protocol-check.js";
 
 /**
  * A real node process running a program under the Node agent, driven over the real pipe: the
@@ -42,9 +43,17 @@ export class AgentRun {
   /** The process, its output and its bounded waits (shared with the Python and CLI harnesses). */
   private readonly process: ObservedProcess;
   private readonly channel: JsonLineChannel<AgentMessage, ControllerMessage>;
+  /** Every message is held to the protocol's schema: a wait fails when one broke it. */
+  private readonly shapes = new ShapeCheck("node");
   private nextId = 1;
 
-  private constructor(command: string, args: string[], cwd: string, root: string) {
+  private constructor(
+    command: string,
+    args: string[],
+    cwd: string,
+    root: string,
+    env: Record<string, string>,
+  ) {
     this.process = new ObservedProcess(
       spawn(command, args, {
         cwd,
@@ -55,6 +64,7 @@ export class AgentRun {
           [AGENT_ENV.protocol]: String(PROTOCOL_VERSION),
           [AGENT_ENV.root]: root,
           [AGENT_ENV.instrumentDeps]: "0",
+          ...env,
         },
       }),
     );
@@ -62,6 +72,7 @@ export class AgentRun {
     this.channel = new JsonLineChannel<AgentMessage, ControllerMessage>(
       pipe,
       (m) => {
+        this.shapes.observe(m);
         this.messages.push(m);
         this.wake();
       },
@@ -83,7 +94,14 @@ export class AgentRun {
   /** Start `entry` (a fixture-relative or absolute path) under the agent with `node`. */
   static async start(
     entry: string,
-    options: { node?: string; args?: string[]; root?: string; nodeOptions?: string[] } = {},
+    options: {
+      node?: string;
+      args?: string[];
+      root?: string;
+      nodeOptions?: string[];
+      /** Set last: e.g. another HOTFRAME_PROTOCOL. */
+      env?: Record<string, string>;
+    } = {},
   ): Promise<AgentRun> {
     const path = resolve(fixtures, entry);
     const root = options.root ?? dirname(path);
@@ -96,7 +114,7 @@ export class AgentRun {
       runtimeOptions: options.nodeOptions ?? [],
       instrumentDeps: false,
     });
-    return new AgentRun(spec.command, spec.args, spec.cwd, spec.root);
+    return new AgentRun(spec.command, spec.args, spec.cwd, spec.root, options.env ?? {});
   }
 
   /** Re-check what `until` waits for (for conditions outside the child, e.g. HTTP replies). */
@@ -105,8 +123,10 @@ export class AgentRun {
   }
 
   /** Resolve when `ready()` returns a value; fail if the process exits first or after BOUND_MS. */
-  until<T>(ready: () => T | undefined, what: string): Promise<T> {
-    return this.process.until(what, ready);
+  async until<T>(ready: () => T | undefined, what: string): Promise<T> {
+    const found = await this.process.until(what, ready);
+    this.shapes.check();
+    return found;
   }
 
   /** Wait until stdout contains `text` at or after `from`; returns the index after it. */
