@@ -110,9 +110,7 @@ console.log("ready");
     };
   },
   async runWithProtocol(dir, protocol) {
-    const run = await NodeAgentRun.start(join(dir, NODE_ENTRY), {
-      env: { HOTFRAME_PROTOCOL: String(protocol) },
-    });
+    const run = await NodeAgentRun.start(join(dir, NODE_ENTRY), { protocol: String(protocol) });
     // An agent that does not refuse runs the program, which then waits on stdin: stop it there.
     await run.output("ready\n").catch(() => undefined);
     run.kill(); // a no-op once it exited

@@ -47,13 +47,7 @@ export class AgentRun {
   private readonly shapes = new ShapeCheck("node");
   private nextId = 1;
 
-  private constructor(
-    command: string,
-    args: string[],
-    cwd: string,
-    root: string,
-    env: Record<string, string>,
-  ) {
+  private constructor(command: string, args: string[], cwd: string, root: string, protocol: string) {
     this.process = new ObservedProcess(
       spawn(command, args, {
         cwd,
@@ -61,10 +55,9 @@ export class AgentRun {
         env: {
           ...process.env,
           [AGENT_ENV.fd]: String(AGENT_FD),
-          [AGENT_ENV.protocol]: String(PROTOCOL_VERSION),
+          [AGENT_ENV.protocol]: protocol,
           [AGENT_ENV.root]: root,
           [AGENT_ENV.instrumentDeps]: "0",
-          ...env,
         },
       }),
     );
@@ -99,8 +92,8 @@ export class AgentRun {
       args?: string[];
       root?: string;
       nodeOptions?: string[];
-      /** Set last: e.g. another HOTFRAME_PROTOCOL. */
-      env?: Record<string, string>;
+      /** The protocol version the agent is told hotframe speaks (PROTOCOL_VERSION by default). */
+      protocol?: string;
     } = {},
   ): Promise<AgentRun> {
     const path = resolve(fixtures, entry);
@@ -114,7 +107,13 @@ export class AgentRun {
       runtimeOptions: options.nodeOptions ?? [],
       instrumentDeps: false,
     });
-    return new AgentRun(spec.command, spec.args, spec.cwd, spec.root, options.env ?? {});
+    return new AgentRun(
+      spec.command,
+      spec.args,
+      spec.cwd,
+      spec.root,
+      options.protocol ?? String(PROTOCOL_VERSION),
+    );
   }
 
   /** Re-check what `until` waits for (for conditions outside the child, e.g. HTTP replies). */
