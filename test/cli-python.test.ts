@@ -99,6 +99,7 @@ test("a file that is not UTF-8 is refused with its line and column", async () =>
   // The invalid byte sits at the end of line 5.
   const event = await edit(run, app, bad);
   assert.equal(event.outcome, "rejected");
+  assert.equal(event.error?.code, "not-utf8");
   assert.match(event.error?.message ?? "", /not valid UTF-8/);
   assert.equal(event.error?.line, 5);
   assert.equal(event.error?.column, "    return n + 1  # caf".length + 1);
@@ -133,6 +134,7 @@ test("a deleted file is reported and the program keeps its code", async () => {
   unlinkSync(app);
   const event = await next;
   assert.equal(event.outcome, "rejected");
+  assert.equal(event.error?.code, "file-gone");
   assert.match(event.error?.message ?? "", /deleted/);
   assert.equal(await ask(run, 1), "result 2");
   run.child.stdin?.end();

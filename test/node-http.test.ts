@@ -62,12 +62,12 @@ for (const { version, path, skip } of nodeBinaries()) {
           const file = join(dir, entryName(format));
           const run = await AgentRun.start(file, { node: path });
           const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+          let stop = false; // also when the test fails: the clients must not go on forever
           try {
             await run.output("port=");
             const port = Number(await run.until(() => run.stdout.match(/port=(\d+)\n/)?.[1], "port"));
             const bodies: string[] = [];
             const failures: unknown[] = [];
-            let stop = false;
             let patchedAt = Number.POSITIVE_INFINITY;
             const after: string[] = [];
             const client = async () => {
@@ -101,6 +101,7 @@ for (const { version, path, skip } of nodeBinaries()) {
             const served = Number((after.at(-1) ?? "").split(" ")[1]);
             assert.ok(served >= bodies.length + after.length - 8, "state (the request count) was kept");
           } finally {
+            stop = true;
             agent.destroy();
             run.kill();
           }

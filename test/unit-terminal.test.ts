@@ -75,6 +75,7 @@ test("a partial edit: the applied part, then each refusal with its line", () => 
             name: "Order",
             qualname: "Order",
             status: "refused",
+            code: "bases-changed",
             reason: "its bases changed",
             line: 12,
           },
@@ -83,6 +84,7 @@ test("a partial edit: the applied part, then each refusal with its line", () => 
             name: "TAX_RATE",
             qualname: "<module>",
             status: "refused",
+            code: "read-by-running",
             reason: "it is read by a running loop",
           },
         ],
@@ -133,10 +135,19 @@ test("a rejected edit says where, why, that nothing changed, and shows the user'
         },
       }),
       edit(
-        [{ kind: "class", name: "K", qualname: "K", status: "refused", reason: "its bases changed" }],
+        [
+          {
+            kind: "class",
+            name: "K",
+            qualname: "K",
+            status: "refused",
+            code: "bases-changed",
+            reason: "its bases changed",
+          },
+        ],
         "rejected",
         {
-          error: { kind: "refused", message: "nothing could be applied" },
+          error: { kind: "refused", code: "nothing-applied", message: "nothing could be applied" },
         },
       ),
     ]),
@@ -176,7 +187,7 @@ test("--quiet prints only what went wrong", () => {
     edit([fn("price", "updated")]),
     edit([fn("loop", "running-old", { code: "running" })]),
     edit([fn("a", "updated"), fn("b", "refused", { reason: "no", line: 2 })], "partial"),
-    edit([], "rejected", { error: { kind: "syntax", message: "bad", line: 1 } }),
+    edit([], "rejected", { error: { kind: "syntax", code: "syntax", message: "bad", line: 1 } }),
   ];
   assert.deepEqual(lines(events, { quiet: true }), [
     "⚠ app.py  a() updated  (3.2 ms)",

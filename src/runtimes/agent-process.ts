@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { JsonLineChannel } from "../protocol/channel.js";
+import { programExited, rejected } from "../protocol/results.js";
 import {
   AGENT_ENV,
   AGENT_FD,
@@ -161,9 +162,5 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> implements Ag
 }
 
 function exitedDuringPatch(): PatchResult {
-  return {
-    outcome: "rejected",
-    functions: [],
-    error: { kind: "internal", message: "the program exited before the patch was applied" },
-  };
+  return rejected(programExited());
 }

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { PatchError } from "../protocol/messages.js";
+import { fileDeleted, fileUnreadable, notUtf8 } from "../protocol/results.js";
 
 export type SourceRead = { ok: true; text: string } | { ok: false; gone: boolean; error: PatchError };
 
@@ -10,14 +11,8 @@ export async function readSource(path: string): Promise<SourceRead> {
     bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") {
-      return { ok: false, gone: true, error: { kind: "refused", message: "the file was deleted" } };
-    }
-    return {
-      ok: false,
-      gone: false,
-      error: { kind: "refused", message: `cannot read the file (${code ?? String(error)})` },
-    };
+    if (code === "ENOENT") return { ok: false, gone: true, error: fileDeleted() };
+    return { ok: false, gone: false, error: fileUnreadable(code ?? String(error)) };
   }
   try {
     let text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -25,16 +20,7 @@ export async function readSource(path: string): Promise<SourceRead> {
     return { ok: true, text };
   } catch {
     const { line, column, offset } = firstInvalidUtf8(bytes);
-    return {
-      ok: false,
-      gone: false,
-      error: {
-        kind: "syntax",
-        message: `the file is not valid UTF-8 (byte 0x${bytes[offset]?.toString(16).padStart(2, "0")} at offset ${offset}): save it as UTF-8`,
-        line,
-        column,
-      },
-    };
+    return { ok: false, gone: false, error: notUtf8({ byte: bytes[offset] ?? 0, offset, line, column }) };
   }
 }
 

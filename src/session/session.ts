@@ -1,5 +1,5 @@
 import { realpathSync } from "node:fs";
-import type { PatchError } from "../protocol/messages.js";
+import { rejected } from "../protocol/results.js";
 import {
   type AgentConnection,
   AgentProcess,
@@ -113,7 +113,7 @@ export class Session {
     const read = await readSource(file);
     if (read.ok && read.text.trim() === "" && !settled) {
       // Truncate-then-write saves show an empty file for a moment (longer on a loaded machine):
-      // never patch that in — it would remove every function. The settled re-read decides.
+      // only the settled re-read sends an empty text (and the agent refuses it, docs/protocol.md).
       this.options.onVerbose(`${file} is empty: waiting for the save to finish`);
       return;
     }
@@ -125,11 +125,7 @@ export class Session {
     const handledKey = read.ok ? read.text : `\0${read.error.message}`;
     if (this.lastHandled.get(file) === handledKey) return;
     this.lastHandled.set(file, handledKey);
-    const result = !read.ok
-      ? { outcome: "rejected" as const, functions: [], error: read.error }
-      : read.text.trim() === ""
-        ? { outcome: "rejected" as const, functions: [], error: EMPTY_FILE }
-        : await agent.patch(file, read.text);
+    const result = read.ok ? await agent.patch(file, read.text) : rejected(read.error);
     // A file modified while the program started, that already runs as it is: nothing to say.
     if (catchUp && result.outcome === "applied" && result.functions.length === 0) return;
     this.emit({
@@ -142,11 +138,6 @@ export class Session {
     });
   }
 }
-
-const EMPTY_FILE: PatchError = {
-  kind: "refused",
-  message: "the file is empty: an edit that removes everything is not applied (restart the program for that)",
-};
 
 /** The agents report real paths; the watcher reports paths as found under the root. */
 function canonical(path: string): string {

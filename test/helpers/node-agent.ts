@@ -13,6 +13,7 @@ import {
 } from "../../src/protocol/messages.js";
 import { nodeController } from "../../src/runtimes/node/controller.js";
 import { ObservedProcess } from "./observed-process.js";
+import { ShapeCheck } from "./protocol-check.js";
 
 /**
  * A real node process running a program under the Node agent, driven over the real pipe: the
@@ -29,6 +30,8 @@ export class AgentRun {
   /** The process, its output and its bounded waits (shared with the Python and CLI harnesses). */
   private readonly process: ObservedProcess;
   private readonly channel: JsonLineChannel<AgentMessage, ControllerMessage>;
+  /** Every message is held to the protocol's schema: a wait fails when one broke it. */
+  private readonly shapes = new ShapeCheck("node");
   private nextId = 1;
 
   private constructor(command: string, args: string[], cwd: string, root: string, protocol: string) {
@@ -49,6 +52,7 @@ export class AgentRun {
     this.channel = new JsonLineChannel<AgentMessage, ControllerMessage>(
       pipe,
       (m) => {
+        this.shapes.observe(m);
         this.messages.push(m);
         this.wake();
       },
@@ -105,8 +109,10 @@ export class AgentRun {
   }
 
   /** Resolve when `ready()` returns a value; fail if the process exits first or after BOUND_MS. */
-  until<T>(ready: () => T | undefined, what: string): Promise<T> {
-    return this.process.until(what, ready);
+  async until<T>(ready: () => T | undefined, what: string): Promise<T> {
+    const found = await this.process.until(what, ready);
+    this.shapes.check();
+    return found;
   }
 
   /** Wait until stdout contains `text` at or after `from`; returns the index after it. */

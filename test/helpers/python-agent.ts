@@ -11,6 +11,7 @@ import {
   PROTOCOL_VERSION,
 } from "../../src/protocol/messages.js";
 import { ObservedProcess } from "./observed-process.js";
+import { ShapeCheck } from "./protocol-check.js";
 import { AGENT_DIR, BOOT, FIXTURES, REPO } from "./python-paths.js";
 
 /**
@@ -74,6 +75,8 @@ export class AgentRun extends ObservedProcess {
   readonly messages: AgentMessage[] = [];
   private readonly pipe: Duplex | undefined;
   private readonly channel: JsonLineChannel<AgentMessage, ControllerMessage> | undefined;
+  /** Every message is held to the protocol's schema: a wait fails when one broke it. */
+  private readonly shapes = new ShapeCheck("python");
   private nextId = 1;
 
   constructor(options: RunOptions) {
@@ -104,6 +107,7 @@ export class AgentRun extends ObservedProcess {
       this.channel = new JsonLineChannel<AgentMessage, ControllerMessage>(
         this.pipe,
         (message) => {
+          this.shapes.observe(message);
           this.messages.push(message);
           this.notify();
         },
@@ -122,6 +126,12 @@ export class AgentRun extends ObservedProcess {
     return (reply as Extract<AgentMessage, { type: "patched" }>).result;
   }
 
+  override async until<T>(what: string, probe: () => T | undefined): Promise<T> {
+    const found = await super.until(what, probe);
+    this.shapes.check();
+    return found;
+  }
+
   message(match: (m: AgentMessage) => boolean): Promise<AgentMessage> {
     return this.until("agent message", () => this.messages.find(match));
   }
@@ -136,6 +146,7 @@ export class AgentRun extends ObservedProcess {
   async finish(): Promise<Finished> {
     this.child.stdin?.end();
     const exit = await this.exited;
+    this.shapes.check();
     return { ...exit, ...this.output, messages: this.messages };
   }
 

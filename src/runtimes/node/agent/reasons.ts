@@ -24,7 +24,6 @@ const TEXTS = {
     "the import list changed: a running ES module cannot gain or lose imports; restart to apply",
   "accept-callback-raised": (message: string) => `an accept callback raised: ${message}`,
   /** Every entry of a patch that is not applied (compiling failed, or its top-level code raised). */
-  "not-applied": (why: string) => `not applied: ${why}`,
 
   // Classes.
   "class-heritage-changed": (before: string, after: string) =>

@@ -4,7 +4,7 @@ import type { ModuleRecord, ScopeEvaluator } from "../module-record.js";
 import { reason } from "../reasons.js";
 import { ENV, slotName } from "../transform.js";
 import type { Compiled, Fn } from "./compile.js";
-import { notApplied, rejected, thrown } from "./outcomes.js";
+import { rejected, thrown } from "./outcomes.js";
 import { type Plan, slotIdOf } from "./planning.js";
 
 /**
@@ -101,8 +101,7 @@ export function applyPatch(record: ModuleRecord, plan: Plan, compiled: Compiled)
   } catch (error) {
     undo();
     const { message, traceback } = thrown(error);
-    const entries = notApplied(plan.outcomes, "top-level code of the patch raised");
-    return rejected("runtime", reason("runtime", message), entries, { traceback });
+    return rejected("runtime", reason("runtime", message), plan.outcomes, { traceback });
   }
   return { slots, undo };
 }

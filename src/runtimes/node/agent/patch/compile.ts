@@ -4,7 +4,7 @@ import type { FunctionModel, ModuleModel } from "../model.js";
 import type { ModuleRecord, ScopeEvaluator } from "../module-record.js";
 import { reason } from "../reasons.js";
 import { CODE, type Edit, ENV, moduleEdits, render, slotDeclarations, versionsSource } from "../transform.js";
-import { notApplied, rejected, thrown } from "./outcomes.js";
+import { rejected, thrown } from "./outcomes.js";
 import { type Part, type Plan, slotIdOf } from "./planning.js";
 
 /**
@@ -94,7 +94,7 @@ export function compilePatch(record: ModuleRecord, model: ModuleModel, plan: Pla
         : error instanceof ReferenceError || error instanceof TypeError
           ? "runtime"
           : "internal";
-    return rejected(kind, reason(kind, message), notApplied(plan.outcomes, message), { traceback });
+    return rejected(kind, reason(kind, message), plan.outcomes, { traceback });
   }
 }
 

@@ -1,30 +1,32 @@
 import type { FunctionOutcome, PatchError, PatchResult } from "../../../../protocol/messages.js";
 import type { ClassModel, FunctionModel, StatementModel } from "../model.js";
 import { patternNames } from "../model/ast.js";
-import { type Reason, reason } from "../reasons.js";
+import type { Reason } from "../reasons.js";
 
 /** The entries and results a patch answers with, named as docs/protocol.md says. */
 
 type Status = FunctionOutcome["status"];
 
-function withReason(why: Reason | undefined): Pick<FunctionOutcome, "code" | "reason"> {
-  return why ? { code: why.code, reason: why.text } : {};
+/** An entry with its reason: a refused or running-old one always has one (docs/protocol.md). */
+function entry(
+  fields: Omit<FunctionOutcome, "status" | "code" | "reason">,
+  status: Status,
+  why?: Reason,
+): FunctionOutcome {
+  if (status === "refused" || status === "running-old") {
+    if (!why) throw new Error(`hotframe bug: a ${status} entry for ${fields.qualname} without a reason`);
+    return { ...fields, status, code: why.code, reason: why.text };
+  }
+  return { ...fields, status, ...(why ? { code: why.code, reason: why.text } : {}) };
 }
 
 export function functionEntry(fn: FunctionModel, status: Status, why?: Reason): FunctionOutcome {
-  return {
-    kind: "function",
-    name: fn.name,
-    qualname: fn.qualname,
-    status,
-    ...withReason(why),
-    line: fn.line,
-  };
+  return entry({ kind: "function", name: fn.name, qualname: fn.qualname, line: fn.line }, status, why);
 }
 
 export function classEntry(cls: ClassModel, status: Status, why?: Reason): FunctionOutcome {
   const qualname = cls.key.replace(/>/g, ".");
-  return { kind: "class", name: cls.name, qualname, status, ...withReason(why), line: cls.line };
+  return entry({ kind: "class", name: cls.name, qualname, line: cls.line }, status, why);
 }
 
 /** A top-level statement (or constant, or variable) of `source`. */
@@ -35,7 +37,7 @@ export function statementEntry(
   why?: Reason,
 ): FunctionOutcome {
   const name = statementName(source, statement);
-  return { kind: "statement", name, qualname: "<module>", status, ...withReason(why), line: statement.line };
+  return entry({ kind: "statement", name, qualname: "<module>", line: statement.line }, status, why);
 }
 
 /** Longest name of a statement named by its text. */
@@ -56,23 +58,21 @@ function statementName(source: string, statement: Pick<StatementModel, "name" | 
   return line.length > NAME_LENGTH ? `${line.slice(0, NAME_LENGTH - 1)}…` : line;
 }
 
-/** Nothing changed: `error` says why. */
+/** Nothing changed: `error` says why; the entries listed are those refused on their own account. */
 export function rejected(
   kind: PatchError["kind"],
   why: Reason,
   functions: FunctionOutcome[] = [],
   details: Pick<PatchError, "line" | "column" | "traceback"> = {},
 ): PatchResult {
-  return { outcome: "rejected", functions, error: { kind, code: why.code, message: why.text, ...details } };
+  return {
+    outcome: "rejected",
+    functions: functions.filter((o) => o.status === "refused"),
+    error: { kind, code: why.code, message: why.text, ...details },
+  };
 }
 
 /** The message and stack of something thrown (by the program's code, or by a bug). */
 export function thrown(error: unknown): { message: string; traceback: string | undefined } {
   return { message: String((error as Error)?.message ?? error), traceback: (error as Error)?.stack };
-}
-
-/** The entries of a patch that is not applied after all: every one is refused. */
-export function notApplied(entries: FunctionOutcome[], why: string): FunctionOutcome[] {
-  const refusal = withReason(reason("not-applied", why));
-  return entries.map((o) => (o.status === "refused" ? o : { ...o, status: "refused", ...refusal }));
 }
