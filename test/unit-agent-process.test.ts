@@ -58,7 +58,11 @@ test("a program that exits during a patch: the patch is answered rejected, the e
   assert.deepEqual(result, {
     outcome: "rejected",
     functions: [],
-    error: { kind: "internal", message: "the program exited before the patch was applied" },
+    error: {
+      kind: "internal",
+      code: "program-exited",
+      message: "the program exited before the patch was applied",
+    },
   });
   assert.deepEqual(await agent.exited, { code: 5, signal: null });
   // After the exit, a patch is answered at once, the same way.
