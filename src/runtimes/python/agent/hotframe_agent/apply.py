@@ -14,7 +14,7 @@ import sys
 import types
 
 from . import codeindex, live_definitions, reasons
-from .plan import AddDefinition, Error, RebuildMethod, Remove, RunStatement, SetDefaults
+from .plan import AddDefinition, Annotate, Error, RebindCopies, RebuildMethod, Remove, RunStatement, SetDefaults
 
 _MISSING = object()
 # Long enough that no other thread runs while a patch is applied (it takes milliseconds).
@@ -36,8 +36,8 @@ class CannotApply(Exception):
 
 def apply(plan, unit, index, flags, namespace):
     """Apply `plan` (planner.py) to the module of `unit`, whose new version compiled to `index`
-    (codeindex.py) with the __future__ `flags`; namespace: the module's globals. Returns
-    key -> LiveDefinition for the new version (see Unit.commit)."""
+    (codeindex.py) with the __future__ `flags`; namespace: the module's globals. Returns the
+    transaction: .live (key -> LiveDefinition for the new version, see Unit.commit), .rollback()."""
     return _Transaction(unit, index, flags, namespace).run(plan)
 
 
@@ -51,9 +51,10 @@ class _Transaction:
         self.undo = []  # callables putting back what a step changed, in the order it changed it
         self.fresh = set()  # ids of code compiled for this patch's re-run statements
         self.positions = None  # codeindex.by_position(index), once a statement is compiled
+        self.snapshot = {}  # the module's globals before the patch
 
     def run(self, plan):
-        snapshot = dict(self.namespace)
+        self.snapshot = dict(self.namespace)
         interval = sys.getswitchinterval()
         sys.setswitchinterval(_APPLY_SWITCH_INTERVAL)
         try:
@@ -66,13 +67,18 @@ class _Transaction:
                     _STEPS[type(step)](self, step)
                 self._verify(plan)
             except BaseException:
-                for back in reversed(self.undo):
-                    back()
-                _restore(self.namespace, snapshot)
+                self.rollback()
                 raise
         finally:
             sys.setswitchinterval(interval)
-        return self.live
+        return self
+
+    def rollback(self):
+        """Put back everything this transaction changed (also after it succeeded: a twin module's
+        patch failed)."""
+        for back in reversed(self.undo):
+            back()
+        _restore(self.namespace, self.snapshot)
 
     # ---- code ------------------------------------------------------------------------------------
 
@@ -197,6 +203,27 @@ class _Transaction:
             if cls.__dict__.get(name, _MISSING) is not value:
                 self._bind(step.owner, name, value)
 
+    def annotate(self, step):
+        node = step.entry.node
+        target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]
+        assert isinstance(target, ast.Name)  # planner._annotation_only: a plain name
+        name = target.id
+        scope = self._owner(step.owner).__dict__ if step.owner else self.namespace
+        annotations = scope.get("__annotations__")
+        if annotations is None and not step.owner and sys.version_info < (3, 14):
+            annotations = self.namespace["__annotations__"] = {}  # as a fresh run makes it
+        if not isinstance(annotations, dict):
+            return  # 3.14: annotations are made on demand from __annotate__
+        previous = annotations.get(name, _MISSING)
+        if isinstance(node, ast.AnnAssign):
+            if self.flags & __future__.annotations.compiler_flag:
+                annotations[name] = ast.unparse(node.annotation)
+            else:
+                annotations[name] = self._evaluate(node.annotation, step.owner)
+        else:
+            annotations.pop(name, None)
+        self.undo.append(lambda: _set_or_delete_key(annotations, name, previous))
+
     def add_definition(self, step):
         if step.entry.kind == "class":
             self._add_class(step)
@@ -244,10 +271,11 @@ class _Transaction:
         self._bind(step.owner, entry.name, value)
 
     def set_defaults(self, step):
-        defaults, kwdefaults, _annotations, _decorators = self._signature_parts(step.entry.node, step.owner)
+        defaults, kwdefaults, annotations, _decorators = self._signature_parts(step.entry.node, step.owner)
         for function in list(self.live[step.key].functions):
-            self.undo.append(lambda f=function, d=function.__defaults__, k=function.__kwdefaults__: _set_defaults(f, d, k))
-            _set_defaults(function, defaults, kwdefaults)
+            previous = (function.__defaults__, function.__kwdefaults__, function.__annotations__)
+            self.undo.append(lambda f=function, p=previous: _set_signature(f, *p))
+            _set_signature(function, defaults, kwdefaults, dict(annotations))
 
     def remove(self, step):
         if not step.owner:
@@ -258,6 +286,13 @@ class _Transaction:
             previous = cls.__dict__[name]
             delattr(cls, name)
             self.undo.append(lambda: setattr(cls, name, previous))
+
+    def rebind_copies(self, step):
+        for copy in step.copies:
+            importer = copy.unit.namespace
+            previous = importer.get(copy.alias, _MISSING)
+            _set_or_delete_key(importer, copy.alias, self.namespace.get(copy.name, _MISSING))
+            self.undo.append(lambda n=importer, a=copy.alias, p=previous: _set_or_delete_key(n, a, p))
 
     def rebuild_method(self, step):
         cls, name, code = self._owner(step.owner), step.name, step.definition.code
@@ -292,10 +327,12 @@ class _Transaction:
 
 _STEPS = {
     RunStatement: _Transaction.run_statement,
+    Annotate: _Transaction.annotate,
     AddDefinition: _Transaction.add_definition,
     SetDefaults: _Transaction.set_defaults,
     RebuildMethod: _Transaction.rebuild_method,
     Remove: _Transaction.remove,
+    RebindCopies: _Transaction.rebind_copies,
 }
 
 
@@ -327,9 +364,17 @@ def _docstring(code):
     return types.FunctionType(code, {}, None, None, cells).__doc__
 
 
-def _set_defaults(function, defaults, kwdefaults):
+def _set_signature(function, defaults, kwdefaults, annotations):
     function.__defaults__ = defaults
     function.__kwdefaults__ = kwdefaults
+    function.__annotations__ = annotations
+
+
+def _set_or_delete_key(mapping, key, value):
+    if value is _MISSING:
+        mapping.pop(key, None)
+    else:
+        mapping[key] = value
 
 
 def _set_or_delete(cls, name, value):

@@ -10,13 +10,15 @@ from . import protocol
 
 
 class Plan:
-    __slots__ = ("swaps", "new_keys", "steps", "outcomes", "kept", "kept_entries", "rejection")
+    __slots__ = ("swaps", "new_keys", "steps", "outcomes", "warnings", "kept", "kept_entries", "rejection")
 
     def __init__(self):
         self.swaps = []  # SwapCode, applied first
         self.new_keys = []  # keys of definitions the new version adds (their code becomes current)
-        self.steps = []  # RunStatement, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
+        # RunStatement, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
+        self.steps = []
         self.outcomes = []  # Outcome, one per definition or statement reported
+        self.warnings = []  # (reasons.Reason, facts): what the user must know beside the outcomes
         self.kept = []  # qualnames of definitions that keep their running version (refused)
         self.kept_entries = []  # what becomes Unit.kept (see units.Unit)
         self.rejection: "Error | None" = None  # nothing of this edit is applied, for this reason
@@ -44,6 +46,17 @@ class RunStatement:
 
     def __init__(self, entry, owner):
         self.entry = entry  # shape.Entry of the new version
+        self.owner = owner
+
+
+class Annotate:
+    """A statement whose annotation alone changed (`SEEN = set()` -> `SEEN: set[str] = set()`):
+    the annotation is set, the value is not made again."""
+
+    __slots__ = ("entry", "owner")
+
+    def __init__(self, entry, owner):
+        self.entry = entry
         self.owner = owner
 
 
@@ -89,6 +102,15 @@ class Remove:
     def __init__(self, name, owner):
         self.name = name
         self.owner = owner
+
+
+class RebindCopies:
+    """Give the copies other modules hold of rebound names (copies.py) the new values."""
+
+    __slots__ = ("copies",)
+
+    def __init__(self, copies):
+        self.copies = copies  # copies.Copy, each still holding what the module bound
 
 
 class Outcome:

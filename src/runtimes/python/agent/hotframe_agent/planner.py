@@ -8,8 +8,20 @@ applied. The result is a plan.Plan.
 import ast
 import dis
 
-from . import codeindex, protocol, reasons, shape, units
-from .plan import AddDefinition, Error, Outcome, Plan, RebuildMethod, Remove, RunStatement, SetDefaults, SwapCode
+from . import codeindex, copies, dependencies, protocol, reasons, shape, units
+from .plan import (
+    AddDefinition,
+    Annotate,
+    Error,
+    Outcome,
+    Plan,
+    RebindCopies,
+    RebuildMethod,
+    Remove,
+    RunStatement,
+    SetDefaults,
+    SwapCode,
+)
 
 _NAME_READS = {
     "LOAD_NAME",
@@ -20,12 +32,13 @@ _NAME_READS = {
     "LOAD_FROM_DICT_OR_GLOBALS",
 }
 _STATEMENT_NAME_LENGTH = 60
+_MISSING = object()
 
 
 def plan(unit, source, outline, index, running):
     """The Plan that takes `unit` (as the program runs it) to the new version: `source`, its
     `outline` (shape.py) and `index` (codeindex.py). running: frames.Running."""
-    return _Planner(unit, source, index, running).build(outline)
+    return _Planner(unit, source, index, running, outline).build(outline)
 
 
 def statement_name(entry, source):
@@ -42,7 +55,7 @@ def statement_name(entry, source):
 
 
 class _Planner:
-    def __init__(self, unit, source, index, running):
+    def __init__(self, unit, source, index, running, outline):
         self.unit = unit
         self.source = source
         self.index = index
@@ -52,12 +65,19 @@ class _Planner:
         self.skipped = set()  # qualnames (and everything inside them) the code diff leaves alone
         self.new_defaults = {}  # key -> its SetDefaults step (its code is swapped too)
         self.removals = []  # (old outline entry, owner, qualname): decided by _plan_removals
+        self.changes = []  # _Change: each rebinding of names this edit makes
+        self.followers = []  # _Follower: each unchanged statement or def that runs again after one
+        self.facts = {}  # id(statement node) -> dependencies.Facts
+        self.refused_lines = []  # (first, last) line of each refused statement (new version)
+        self.future = _future_annotations(outline)
 
     def build(self, outline):
         plan = self.plan
-        self._diff_outline(self.unit.outline, outline, ())
+        rebound = self._diff_outline(self.unit.outline, outline, (), {})
+        self._settle()
         self._diff_code()
         self._plan_removals()
+        self._plan_copies(rebound)
         self._mark_running()
         plan.new_keys = [key for key in self.index if key not in self.unit.index]
         if plan.refused and not plan.swaps and all(o.status == protocol.REFUSED for o in plan.outcomes):
@@ -66,37 +86,47 @@ class _Planner:
         return plan
 
     def _report(self, kind, name, qualname, status, line, reason=None, facts=None):
-        self.plan.outcomes.append(Outcome(kind, name, qualname, status, line, reason, facts))
+        outcome = Outcome(kind, name, qualname, status, line, reason, facts)
+        self.plan.outcomes.append(outcome)
         self.reported.add(qualname)
+        return outcome
 
     def _refuse(self, kind, name, qualname, line, reason, facts=None):
         self._report(kind, name, qualname, protocol.REFUSED, line, reason, facts)
 
     # ---- the outlines: statements, new and removed definitions, headers, defaults ----------------
 
-    def _diff_outline(self, old_entries, new_entries, owner):
-        """Module level (owner ()) or a class body (owner: the class path)."""
+    def _diff_outline(self, old_entries, new_entries, owner, rebound):
+        """Module level (owner ()) or a class body (owner: the class path). rebound: name -> the
+        _Changes of this edit that rebind it, as seen at this point of the source."""
         prefix = "".join(part + "." for part in owner)
+        rebound = dict(rebound)
         old_entries = self._running_entries(old_entries, owner)
         old_by_key = {e.match_key: e for e in old_entries}
         matched = set()
-        claimed = set()  # ids of running statements a refused one already stands for
+        claimed = set()  # ids of running statements a new one already stands for
         for position, entry in enumerate(new_entries):
             old = old_by_key.get(entry.match_key)
             if old is not None:
                 matched.add(entry.match_key)
             if entry.kind == "stmt":
-                if old is None and not self._plan_statement(entry, owner, new_entries[position + 1 :], old_by_key):
+                if old is None:
                     replaced = self._replaced_statements(entry, position, new_entries, old_entries, claimed)
-                    self._keep(owner, entry.match_key, replaced)
+                    self._plan_statement(entry, owner, new_entries[position + 1 :], old_by_key, replaced, rebound)
+                else:
+                    self._follow_statement(entry, old, owner, rebound)
                 continue
             qualname = prefix + entry.name
             key = (qualname, entry.occurrence)
             kind = _kind(entry)
             if old is None:
                 self.skipped.add(qualname)
-                self._report(kind, entry.name, qualname, protocol.ADDED, entry.line)
-                self.plan.steps.append(AddDefinition(key, entry, owner))
+                outcome = self._report(kind, entry.name, qualname, protocol.ADDED, entry.line)
+                step = AddDefinition(key, entry, owner)
+                self.plan.steps.append(step)
+                change = _Change(outcome, step, (owner, entry.match_key, []), qualname)
+                self.changes.append(change)
+                self._rebinds(rebound, dependencies.of_header(entry.node, self.future).reads, [entry.name], {change})
             elif old.header != entry.header:
                 self.skipped.add(qualname)
                 reason = reasons.BASES_CHANGED if entry.kind == "class" else reasons.DECORATORS_CHANGED
@@ -104,16 +134,144 @@ class _Planner:
                 self.plan.kept.append(qualname)
                 self._keep(owner, entry.match_key, [old])
             elif entry.kind == "class":
-                self._diff_outline(old.body, entry.body, owner + (entry.name,))
+                self._follow_header(entry, rebound)
+                self._diff_outline(old.body, entry.body, owner + (entry.name,), rebound)
             elif old.args != entry.args:
                 step = SetDefaults(key, entry, owner)
                 self.new_defaults[key] = step
                 self.plan.steps.append(step)
+            else:
+                self._follow_header(entry, rebound)
+                reads = dependencies.of_signature(entry.node, self.future).reads
+                changes = self._changes_read(reads, rebound)
+                if changes:  # default values or annotations read a name this edit rebinds
+                    step = SetDefaults(key, entry, owner)
+                    self.new_defaults[key] = step
+                    self.plan.steps.append(step)
+                    self.followers.append(_Follower(None, step, changes, key))
+        bound_again = {name for e in new_entries if e.kind == "stmt" for name in self._facts(e).binds}
         for old in old_entries:
             if old.kind != "stmt" and old.match_key not in matched:
                 qualname = prefix + old.name
                 self.skipped.add(qualname)
-                self.removals.append((old, owner, qualname))
+                if old.name not in bound_again:  # `from utils import slugify` instead of the def
+                    self.removals.append((old, owner, qualname))
+        return rebound
+
+    # ---- what follows a rebound name ---------------------------------------------------------------
+
+    def _facts(self, entry):
+        facts = self.facts.get(id(entry.node))
+        if facts is None:
+            facts = self.facts[id(entry.node)] = dependencies.of_statement(entry.node, self.future)
+        return facts
+
+    @staticmethod
+    def _changes_read(reads, rebound):
+        return set().union(*(rebound[name] for name in reads if name in rebound))
+
+    @staticmethod
+    def _rebinds(rebound, reads, binds, changes):
+        for name in binds:
+            rebound[name] = set(changes)
+
+    def _follow_header(self, entry, rebound):
+        """Decorators and bases ran once, when the def or class was created: a name they read
+        that this edit rebinds cannot follow, so the change that rebinds it is not applied."""
+        reads = dependencies.decorator_reads(entry.node)
+        if entry.kind == "class":
+            reads |= dependencies.of_header(entry.node, self.future).reads
+        changes = self._changes_read(reads, rebound)
+        if changes:
+            self._block(changes, reasons.FOLLOWER_ONCE, entry, sorted(n for n in reads if n in rebound), {})
+
+    def _follow_statement(self, entry, old, owner, rebound):
+        """An unchanged statement that reads a name this edit rebinds runs again, under the rules
+        of a changed statement; if it cannot, the changes it reads are not applied."""
+        facts = self._facts(entry)
+        changes = self._changes_read(facts.reads, rebound)
+        if not changes:
+            return
+        names = sorted(n for n in facts.reads if n in rebound)
+        if not owner and shape.is_main_guard(entry.node):
+            if not self._running_statement(old):
+                self.plan.warnings.append((reasons.MAIN_READ, {"names": _listed(names)}))
+            return
+        if not owner and self.running.module_lines:
+            current = min(line for _thread, line in self.running.module_lines)
+            if current <= old.end:
+                return  # running it, or not reached yet: it reads the new values as it goes
+        if facts.effect is not None:
+            self._block(changes, reasons.FOLLOWER_CALLS, entry, names, {"call": facts.effect})
+            return
+        changed = self._changed_since(entry.node, owner)
+        if changed:
+            self._block(changes, reasons.FOLLOWER_CHANGED_SINCE, entry, names, {"changed": _listed(changed)})
+            return
+        outcome = self._report("statement", statement_name(entry, self.source), _owner_name(owner), protocol.UPDATED, entry.line)
+        step = RunStatement(entry, owner)
+        self.plan.steps.append(step)
+        self.followers.append(_Follower(outcome, step, changes, None))
+        self._rebinds(rebound, facts.reads, facts.binds, changes)
+
+    def _running_statement(self, old):
+        return any(old.line <= line <= old.end for _thread, line in self.running.module_lines)
+
+    def _block(self, changes, reason, entry, names, facts):
+        facts = dict(facts, dependent=statement_name(entry, self.source) if entry.kind == "stmt" else entry.name)
+        facts.update(line=entry.line, names=_listed(names))
+        for change in changes:
+            if change.blocked is None:
+                change.blocked = (reason, facts)
+
+    def _changed_since(self, node, owner):
+        """Names a plain assignment bound whose live value is no longer what its (running)
+        version makes: the program changed them since (`OPS["x"] = …`, `global STATE`).
+        Only for values that take no call with an effect to make again; [] when unknown."""
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+            return []
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if not all(isinstance(t, ast.Name) for t in targets) or dependencies.of_statement(node.value).effect:
+            return []
+        namespace = self.unit.namespace
+        if namespace is None:
+            return []
+        scope = namespace
+        try:
+            for part in owner:
+                scope = scope[part].__dict__
+            live = [scope[t.id] for t in targets]  # type: ignore[union-attr]
+            code = compile(ast.fix_missing_locations(ast.Expression(body=node.value)), self.unit.file, "eval")
+            fresh = eval(code, namespace, dict(scope) if owner else None)
+        except Exception:
+            return []  # cannot tell: a name it read is gone, or the value cannot be made again
+        return [t.id for t, value in zip(targets, live) if not _same(value, fresh)]  # type: ignore[union-attr]
+
+    def _settle(self):
+        """Changes a follower cannot follow are refused, with what follows only them."""
+        blocked = [c for c in self.changes if c.blocked is not None]
+        if not blocked:
+            return
+        dropped = set()
+        for change in blocked:
+            dropped.add(id(change))
+            reason, facts = change.blocked
+            outcome = change.outcome
+            outcome.status, outcome.reason, outcome.facts = protocol.REFUSED, reason, facts
+            self.plan.steps.remove(change.step)
+            owner, saved_key, entries = change.keep
+            self._keep(owner, saved_key, entries)
+            if isinstance(change.step, RunStatement):
+                self.refused_lines.append((change.step.entry.line, change.step.entry.end))
+            if change.qualname is not None:
+                self.plan.kept.append(change.qualname)
+        for follower in self.followers:
+            if all(id(c) in dropped for c in follower.changes):
+                self.plan.steps.remove(follower.step)
+                if follower.outcome is not None:
+                    self.plan.outcomes.remove(follower.outcome)
+                if follower.key is not None:
+                    del self.new_defaults[follower.key]
 
     def _running_entries(self, saved, owner):
         """The outline of what the program runs in `owner`: the saved outline, where a refused
@@ -160,20 +318,43 @@ class _Planner:
                     replaced.append(old)
         return replaced
 
-    def _plan_statement(self, entry, owner, following, old_by_key):
-        """Plan a new or changed statement; False if it is refused."""
+    def _plan_statement(self, entry, owner, following, old_by_key, replaced, rebound):
+        """Plan a new or changed statement (`replaced`: the running statements it stands for)."""
         name = statement_name(entry, self.source)
-        qualname = ".".join(owner) if owner else "<module>"
+        qualname = _owner_name(owner)
+        keep = (owner, entry.match_key, replaced)
         if not owner and shape.is_main_guard(entry.node):
-            self._refuse("statement", name, qualname, entry.line, reasons.MAIN_GUARD)
-            return False
+            return self._refuse_statement(entry, keep, reasons.MAIN_GUARD)
         if not owner and self._not_yet_run(following, old_by_key):
             thread, line = self.running.module_lines[0]
-            self._refuse("statement", name, qualname, entry.line, reasons.MODULE_RUNNING, {"line": line, "thread": thread})
-            return False
-        self._report("statement", name, qualname, protocol.UPDATED, entry.line)
-        self.plan.steps.append(RunStatement(entry, owner))
-        return True
+            return self._refuse_statement(entry, keep, reasons.MODULE_RUNNING, {"line": line, "thread": thread})
+        facts = self._facts(entry)
+        old = replaced[0].node if len(replaced) == 1 else None
+        if old is not None:
+            if _outside_functions(old) == _outside_functions(entry.node):
+                return  # only function or lambda bodies changed: their code is swapped, nothing re-runs
+            if _annotation_only(old, entry.node):
+                self._report("statement", name, qualname, protocol.UPDATED, entry.line)
+                self.plan.steps.append(Annotate(entry, owner))
+                return
+            effect = _effect_of_rerun(entry.node, facts)
+            if effect is not None:
+                return self._refuse_statement(entry, keep, reasons.EFFECT_CHANGED, {"effect": effect})
+            changed = self._changed_since(old, owner)
+            if changed:
+                return self._refuse_statement(entry, keep, reasons.CHANGED_SINCE, {"names": _listed(changed)})
+        outcome = self._report("statement", name, qualname, protocol.UPDATED, entry.line)
+        step = RunStatement(entry, owner)
+        self.plan.steps.append(step)
+        change = _Change(outcome, step, keep, None)
+        self.changes.append(change)
+        self._rebinds(rebound, facts.reads, facts.binds, {change})
+
+    def _refuse_statement(self, entry, keep, reason, facts=None):
+        """The statement keeps running its old version, and so do the lambdas and defs in it."""
+        self._refuse("statement", statement_name(entry, self.source), _owner_name(keep[0]), entry.line, reason, facts)
+        self._keep(*keep)
+        self.refused_lines.append((entry.line, entry.end))
 
     def _not_yet_run(self, following, old_by_key):
         """While the module's own top-level code is still running (a script's main loop at top
@@ -217,6 +398,39 @@ class _Planner:
             self._report(_kind(old), old.name, qualname, protocol.REMOVED, old.line)
             self.plan.steps.append(Remove(old.name, owner))
 
+    def _plan_copies(self, rebound):
+        """Copies of the names this edit rebinds in the modules that imported them."""
+        namespace = self.unit.namespace
+        if self.unit.module_name is None or namespace is None:
+            return
+        names = {n for n, changes in rebound.items() if any(c.blocked is None for c in changes)}
+        names.update(step.name for step in self.plan.steps if isinstance(step, Remove) and not step.owner)
+        if not names:
+            return
+        public = self._new_all() if "__all__" in names else namespace.get("__all__")
+        exported = (lambda n: n in public) if isinstance(public, (list, tuple)) else (lambda n: not n.startswith("_"))
+        rebind = []
+        for copy in copies.of_module(self.unit.module_name, exported, names):
+            held = copy.unit.namespace.get(copy.alias, _MISSING)
+            if held is namespace.get(copy.name, _MISSING):
+                rebind.append(copy)
+            else:
+                facts = {"file": copy.unit.file, "alias": copy.alias, "module": self.unit.module_name, "name": copy.name}
+                self.plan.warnings.append((reasons.COPY_KEPT, facts))
+        if rebind:
+            self.plan.steps.append(RebindCopies(rebind))
+
+    def _new_all(self):
+        """`__all__` as the new version writes it (a literal), else as the module holds it."""
+        for step in self.plan.steps:
+            node = step.entry.node if isinstance(step, RunStatement) else None
+            if isinstance(node, ast.Assign) and [ast.dump(t) for t in node.targets] == [ast.dump(ast.Name("__all__", ast.Store()))]:
+                try:
+                    return list(ast.literal_eval(node.value))
+                except ValueError:
+                    break
+        return self.unit.namespace.get("__all__")
+
     def _old_names(self, qualname):
         """Global and attribute names used by the running version of a definition and its insides."""
         names = set()
@@ -240,6 +454,8 @@ class _Planner:
                 continue
             definition = new or old
             if definition is None or not definition.is_function:
+                continue
+            if new is not None and self._in_refused_statement(new.code.co_firstlineno):
                 continue
             name = definition.code.co_name
             if new is None or old is None:
@@ -273,6 +489,9 @@ class _Planner:
             if changed and qualname not in self.reported:
                 self._report("function", name, qualname, protocol.UPDATED, line)
 
+    def _in_refused_statement(self, line):
+        return any(first <= line <= last for first, last in self.refused_lines)
+
     def _layouts(self, key, code):
         """The closure variables of `code` (the running version) and of every live function of
         the definition: closures created since an update of their enclosing function may have
@@ -304,6 +523,102 @@ class _Planner:
                 outcome.status = protocol.RUNNING_OLD
                 outcome.reason = reasons.RUNNING
                 outcome.facts = {"threads": ", ".join(sorted(self.running.thread_name(t) for t in found))}
+
+
+class _Change:
+    """A rebinding this edit makes (a changed statement, a new definition): its outcome and step,
+    what the program keeps running if it is refused (owner, saved match key, running entries),
+    and why a follower cannot follow it (reason, facts), if so."""
+
+    __slots__ = ("outcome", "step", "keep", "qualname", "blocked")
+
+    def __init__(self, outcome, step, keep, qualname):
+        self.outcome = outcome
+        self.step = step
+        self.keep = keep
+        self.qualname = qualname  # of a new definition (kept out of the index if refused)
+        self.blocked = None
+
+
+class _Follower:
+    """An unchanged statement (its outcome) or def (the key of its SetDefaults) that runs again
+    because it reads what `changes` rebind."""
+
+    __slots__ = ("outcome", "step", "changes", "key")
+
+    def __init__(self, outcome, step, changes, key):
+        self.outcome = outcome
+        self.step = step
+        self.changes = changes
+        self.key = key
+
+
+def _owner_name(owner):
+    return ".".join(owner) if owner else "<module>"
+
+
+def _listed(names):
+    return ", ".join(names)
+
+
+def _future_annotations(outline):
+    for entry in outline:
+        node = entry.node
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            if any(alias.name == "annotations" for alias in node.names):
+                return True
+    return False
+
+
+def _outside_functions(node):
+    """A statement's tree without positions and without the bodies of the functions and lambdas
+    in it: what runs when the statement runs."""
+    if isinstance(node, list):
+        return [_outside_functions(n) for n in node]
+    if not isinstance(node, ast.AST):
+        return node
+    skip_body = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+    fields = [(name, _outside_functions(v)) for name, v in ast.iter_fields(node) if not (skip_body and name == "body")]
+    return type(node).__name__, fields
+
+
+def _annotation_only(old, new):
+    """`SEEN = set()` -> `SEEN: set[str] = set()`: the same target and value, another annotation."""
+    def parts(node):
+        if isinstance(node, ast.AnnAssign) and node.simple and node.value is not None:
+            return ast.dump(node.target), ast.dump(node.value)
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            return ast.dump(node.targets[0]), ast.dump(node.value)
+        return None
+
+    return parts(old) is not None and parts(old) == parts(new)
+
+
+def _effect_of_rerun(node, facts):
+    """What running a changed statement again would do a second time (None: it only binds)."""
+    if isinstance(node, ast.AugAssign):
+        return ast.unparse(node).split("\n")[0]
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.Import, ast.ImportFrom)):
+        return None
+    return facts.effect
+
+
+def _same(live, fresh):
+    """Whether a live value is still what its statement makes (functions: the same definition)."""
+    if live is fresh:
+        return True
+    if type(live) is not type(fresh):
+        return False
+    if isinstance(live, dict):
+        return live.keys() == fresh.keys() and all(_same(live[k], fresh[k]) for k in live)
+    if isinstance(live, (list, tuple)):
+        return len(live) == len(fresh) and all(_same(a, b) for a, b in zip(live, fresh))
+    if callable(live) and hasattr(live, "__code__"):
+        return live.__qualname__ == fresh.__qualname__
+    try:
+        return bool(live == fresh)
+    except Exception:
+        return True  # cannot tell
 
 
 def _kind(entry):

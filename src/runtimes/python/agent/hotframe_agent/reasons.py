@@ -46,6 +46,46 @@ MODULE_RUNNING = Reason(
     "the module's top-level code is still running (line {line}, thread {thread}) and has not "
     "finished this part: it runs its old version; " + _RESTART,
 )
+# A statement whose running again would not give what a fresh run of the new source gives
+EFFECT_CHANGED = Reason(
+    "effect-changed",
+    "it does something when it runs ({effect}): running it again would do that a second time, "
+    "next to what the old version did; " + _RESTART + " (or do it in __hotframe_after_patch__)",
+)
+CHANGED_SINCE = Reason(
+    "changed-since",
+    "the program changed {names} since this statement ran (it no longer holds what the old "
+    "version made): running the new version would lose that; " + _RESTART,
+)
+# A change (statement, new definition) that a later statement reading what it binds cannot follow
+_NOT_FOLLOWED = ": this change is not applied, so that both keep the old behaviour; " + _RESTART
+FOLLOWER_CALLS = Reason(
+    "follower-calls",
+    "`{dependent}` (line {line}) reads {names}, and running it again would call {call} a second time"
+    + _NOT_FOLLOWED,
+)
+FOLLOWER_CHANGED_SINCE = Reason(
+    "follower-changed-since",
+    "`{dependent}` (line {line}) reads {names}, and the program changed {changed} since it ran"
+    + _NOT_FOLLOWED,
+)
+FOLLOWER_ONCE = Reason(
+    "follower-once",
+    "the decorators or bases of `{dependent}` (line {line}) read {names}; they ran once, when it "
+    "was created" + _NOT_FOLLOWED,
+)
+
+# Warnings (what the user must know beside the outcomes)
+MAIN_READ = Reason(
+    "main-read",
+    "the `if __name__ == '__main__'` block read {names} when it ran: what it did with the old "
+    "value stays until the program restarts",
+)
+COPY_KEPT = Reason(
+    "copy-kept",
+    "{file}: `{alias}` (from {module} import {name}) was rebound by the program since: it keeps "
+    "its value, {module}.{name} has the new one",
+)
 
 # The whole patch (PatchResult.error)
 SYNTAX = Reason("syntax", "{message}")

@@ -66,17 +66,24 @@ def inside(name, qualname):
     return name == qualname or name.startswith(qualname + ".")
 
 
-_units = {}  # realpath -> Unit
+_units = {}  # realpath -> [Unit]: a script run as __main__ and imported by name is two modules
 _module_codes = set()  # ids of the top-level code of every instrumented module (kept alive by Units)
 
 
 def add(unit):
-    _units[unit.file] = unit
+    found = _units.setdefault(unit.file, [])
+    # A module imported again under its name (importlib.reload) is the same module object.
+    found[:] = [u for u in found if u.module_name != unit.module_name] + [unit]
     _module_codes.add(id(unit.module_code))
 
 
 def for_file(file):
-    return _units.get(file)
+    """The Units of the modules loaded from `file` (first loaded first); [] if none."""
+    return list(_units.get(file, ()))
+
+
+def all_units():
+    return [unit for found in _units.values() for unit in found]
 
 
 def is_instrumented(code):
