@@ -14,7 +14,7 @@ import sys
 import types
 
 from . import codeindex, live_definitions, reasons
-from .plan import AddDefinition, Annotate, Error, RebindCopies, RebuildMethod, Remove, RunStatement, SetDefaults
+from .plan import AddDefinition, Annotate, ClearCache, Error, RebindCopies, RebuildMethod, Remove, RunStatement, SetDefaults
 
 _MISSING = object()
 # Long enough that no other thread runs while a patch is applied (it takes milliseconds).
@@ -294,6 +294,9 @@ class _Transaction:
             _set_or_delete_key(importer, copy.alias, self.namespace.get(copy.name, _MISSING))
             self.undo.append(lambda n=importer, a=copy.alias, p=previous: _set_or_delete_key(n, a, p))
 
+    def clear_cache(self, step):
+        step.wrapper.cache_clear()  # (nothing to undo: a cache may always be empty)
+
     def rebuild_method(self, step):
         cls, name, code = self._owner(step.owner), step.name, step.definition.code
         definition = self.live[step.key]
@@ -333,6 +336,7 @@ _STEPS = {
     RebuildMethod: _Transaction.rebuild_method,
     Remove: _Transaction.remove,
     RebindCopies: _Transaction.rebind_copies,
+    ClearCache: _Transaction.clear_cache,
 }
 
 

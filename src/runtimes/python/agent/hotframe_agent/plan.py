@@ -113,6 +113,15 @@ class RebindCopies:
         self.copies = copies  # copies.Copy, each still holding what the module bound
 
 
+class ClearCache:
+    """Clear a functools.lru_cache / cache wrapper (its results came from the old code)."""
+
+    __slots__ = ("wrapper",)
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+
 class Outcome:
     """One entry of PatchResult.functions; `reason` (a reasons.Reason) with the `facts` its text
     needs, for refused and running-old."""

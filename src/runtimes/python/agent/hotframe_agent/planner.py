@@ -12,6 +12,7 @@ from . import codeindex, copies, dependencies, protocol, reasons, shape, units
 from .plan import (
     AddDefinition,
     Annotate,
+    ClearCache,
     Error,
     Outcome,
     Plan,
@@ -488,9 +489,26 @@ class _Planner:
             self.plan.swaps.append(SwapCode(key, new, changed))
             if changed and qualname not in self.reported:
                 self._report("function", name, qualname, protocol.UPDATED, line)
+            if changed and new.in_module_classes:
+                self._plan_cache_clear(key, qualname)
 
     def _in_refused_statement(self, line):
         return any(first <= line <= last for first, last in self.refused_lines)
+
+    def _plan_cache_clear(self, key, qualname):
+        """A functools.lru_cache / cache around a function whose code changed holds results of
+        the old code: it is cleared, and the user told so."""
+        parts = qualname.split(".")
+        scope = self.unit.namespace or {}
+        for part in parts[:-1]:
+            scope = getattr(scope.get(part), "__dict__", {})
+        wrapper = scope.get(parts[-1])
+        definition = self.unit.definitions.get(key)
+        if definition is None or not callable(getattr(wrapper, "cache_clear", None)):
+            return
+        if any(getattr(wrapper, "__wrapped__", None) is f for f in list(definition.functions)):
+            self.plan.steps.append(ClearCache(wrapper))
+            self.plan.warnings.append((reasons.CACHE_CLEARED, {"qualname": qualname}))
 
     def _layouts(self, key, code):
         """The closure variables of `code` (the running version) and of every live function of

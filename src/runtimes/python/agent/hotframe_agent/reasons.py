@@ -86,6 +86,9 @@ COPY_KEPT = Reason(
     "{file}: `{alias}` (from {module} import {name}) was rebound by the program since: it keeps "
     "its value, {module}.{name} has the new one",
 )
+CACHE_CLEARED = Reason(
+    "cache-cleared", "{qualname}: its functools cache held results of the old code and was cleared"
+)
 
 # The whole patch (PatchResult.error)
 SYNTAX = Reason("syntax", "{message}")
