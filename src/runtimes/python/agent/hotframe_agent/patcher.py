@@ -94,7 +94,7 @@ def _prepare(unit, source):
     try:
         parsed = incremental.parse(unit.source, unit.outline, source, unit.file)
     except SyntaxError as exc:
-        return report.rejected(Error("syntax", reasons.SYNTAX, {"message": exc.msg}, exc.lineno, exc.offset))
+        return report.rejected(_syntax_error(exc))
     except ValueError as exc:  # source code string cannot contain null bytes
         return report.rejected(Error("syntax", reasons.SYNTAX, {"message": str(exc)}))
     try:
@@ -110,9 +110,15 @@ def _prepare(unit, source):
             # Nothing changes: the running version stays the one the next edit is compared with.
             rejection = report.result(plan)
     except SyntaxError as exc:
-        rejection = report.rejected(Error("syntax", reasons.SYNTAX, {"message": exc.msg}, exc.lineno, exc.offset))
+        rejection = report.rejected(_syntax_error(exc))
     except BaseException:
         parsed.undo()
         raise
     parsed.undo()  # shared nodes of unchanged statements get their line numbers back
     return rejection
+
+
+def _syntax_error(exc):
+    # IndentationError and TabError are named: the terminal calls any other message a SyntaxError.
+    message = exc.msg if type(exc) is SyntaxError else "%s: %s" % (type(exc).__name__, exc.msg)
+    return Error("syntax", reasons.SYNTAX, {"message": message}, exc.lineno, exc.offset)
