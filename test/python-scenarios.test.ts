@@ -144,7 +144,10 @@ const SCENARIOS: Scenario[] = [
   {
     what: "a function added to models appears through `from .models import *`",
     file: "shop/models.py",
-    edit: ['return "hello " + self.name\n', 'return "hello " + self.name\n\n\ndef admin():\n    return User("admin")\n'],
+    edit: [
+      'return "hello " + self.name\n',
+      'return "hello " + self.name\n\n\ndef admin():\n    return User("admin")\n',
+    ],
     outcome: "applied",
     entries: [["admin", "added"]],
     after: [
@@ -198,7 +201,8 @@ for (const { version, path: python } of pythons()) {
           if (code) assert.equal(found.code, code, JSON.stringify(found));
           if (found.status === "refused") assert.ok(found.reason, "a refusal says why");
         }
-        for (const [expression, answer] of s.after) assert.equal(await ask(run, expression), answer, expression);
+        for (const [expression, answer] of s.after)
+          assert.equal(await ask(run, expression), answer, expression);
         if (s.warning) {
           const warning = await run.event((e) => e.type === "warning", warned);
           assert.match((warning as { message: string }).message, s.warning);

@@ -210,10 +210,14 @@ class _Transaction:
         name = target.id
         scope = self._owner(step.owner).__dict__ if step.owner else self.namespace
         annotations = scope.get("__annotations__")
-        if annotations is None and not step.owner and sys.version_info < (3, 14):
-            annotations = self.namespace["__annotations__"] = {}  # as a fresh run makes it
+        if annotations is None and not step.owner:
+            module = sys.modules.get(self.namespace.get("__name__", ""))
+            if sys.version_info >= (3, 14) and module is not None and module.__dict__ is self.namespace:
+                annotations = module.__annotations__  # made from __annotate__ and kept in the dict
+            else:
+                annotations = self.namespace["__annotations__"] = {}  # as a fresh run makes it
         if not isinstance(annotations, dict):
-            return  # 3.14: annotations are made on demand from __annotate__
+            return
         previous = annotations.get(name, _MISSING)
         if isinstance(node, ast.AnnAssign):
             if self.flags & __future__.annotations.compiler_flag:
