@@ -38,16 +38,16 @@ def apply(plan, unit, index, flags, namespace):
     """Apply `plan` (planner.py) to the module of `unit`, whose new version compiled to `index`
     (codeindex.py) with the __future__ `flags`; namespace: the module's globals. Returns the
     transaction: .live (key -> LiveDefinition for the new version, see Unit.commit), .rollback()."""
-    return _Transaction(unit, index, flags, namespace).run(plan)
+    return _Transaction(unit, index, flags, namespace, plan.renumbered).run(plan)
 
 
 class _Transaction:
-    def __init__(self, unit, index, flags, namespace):
+    def __init__(self, unit, index, flags, namespace, renumbered):
         self.file = unit.file
         self.index = index
         self.flags = flags
         self.namespace = namespace
-        self.live = _live_definitions(unit, index)
+        self.live = _live_definitions(unit, index, renumbered)
         self.undo = []  # callables putting back what a step changed, in the order it changed it
         self.fresh = set()  # ids of code compiled for this patch's re-run statements
         self.positions = None  # codeindex.by_position(index), once a statement is compiled
@@ -246,7 +246,7 @@ class _Transaction:
         function = types.FunctionType(code, self.namespace, code.co_name, defaults, closure)
         function.__kwdefaults__ = kwdefaults
         function.__qualname__ = definition.qualname
-        function.__annotations__ = annotations
+        _set_annotations(function, annotations)
         self.live[step.key].functions.add(function)
         value = function
         for decorator in reversed(decorators):
@@ -344,12 +344,13 @@ _STEPS = {
 }
 
 
-def _live_definitions(unit, index):
+def _live_definitions(unit, index, renumbered):
     """key -> LiveDefinition for the new version; new codes are mapped so functions created while
     the patch applies (and after) are tracked."""
     live = {}
     for key, definition in index.items():
-        found = unit.definitions.get(key)
+        old_key = renumbered.get(key, key)
+        found = unit.definitions.get(old_key) if old_key is not None else None
         if found is None:
             found = live_definitions.LiveDefinition(key, definition.code)
         else:
@@ -375,7 +376,27 @@ def _docstring(code):
 def _set_signature(function, defaults, kwdefaults, annotations):
     function.__defaults__ = defaults
     function.__kwdefaults__ = kwdefaults
+    _set_annotations(function, annotations)
+
+
+def _set_annotations(function, annotations):
     function.__annotations__ = annotations
+    if sys.version_info >= (3, 14):  # PEP 649: singledispatch and annotationlib call __annotate__
+        function.__annotate__ = _Annotate(annotations)  # pyright: ignore[reportAttributeAccessIssue]
+
+
+class _Annotate:
+    """A function's `__annotate__` for annotations already evaluated (format VALUE only)."""
+
+    __slots__ = ("annotations",)
+
+    def __init__(self, annotations):
+        self.annotations = annotations
+
+    def __call__(self, format, /):
+        if format > 2:  # VALUE (1) and VALUE_WITH_FAKE_GLOBALS (2)
+            raise NotImplementedError
+        return dict(self.annotations)
 
 
 def _set_or_delete_key(mapping, key, value):

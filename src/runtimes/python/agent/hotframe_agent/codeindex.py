@@ -25,8 +25,9 @@ class Definition:
 
     @property
     def is_function(self):
-        """A def or lambda (not a class body, not a comprehension)."""
-        return not self.is_class_body and self.code.co_name not in _COMPREHENSIONS
+        """A def or lambda (not a class body, a comprehension or a 3.14 `__annotate__`: the
+        compiler makes those, no function object of them is tracked)."""
+        return not self.is_class_body and self.code.co_name not in _COMPREHENSIONS and self.code.co_name != "__annotate__"
 
     @property
     def in_module_classes(self):

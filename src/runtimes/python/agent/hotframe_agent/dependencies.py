@@ -79,6 +79,26 @@ def decorator_reads(node):
     return facts.reads
 
 
+# Decorators that only wrap or describe the function: removing the def undoes all they did.
+_PURE_DECORATORS = {
+    "property", "staticmethod", "classmethod", "abstractmethod", "overload", "final", "override",
+    "cache", "lru_cache", "cached_property", "wraps", "contextmanager", "asynccontextmanager",
+    "total_ordering", "setter", "getter", "deleter", "singledispatch", "singledispatchmethod",
+    "dataclass", "unique",
+}  # fmt: skip
+
+
+def decorator_effect(node):
+    """The first decorator of a def or class that may have done something with it besides
+    wrapping it (`app.route("/x")`, `show.register`); None if there is none."""
+    for decorator in _user_decorators(node):
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = _dotted(target) or ""
+        if name.rsplit(".", 1)[-1] not in _PURE_DECORATORS:
+            return "@" + ast.unparse(decorator)
+    return None
+
+
 def call_text(call):
     """`sqlite3.connect()`: how a call is named in a reason."""
     return (_dotted(call.func) or ast.unparse(call.func)) + "()"

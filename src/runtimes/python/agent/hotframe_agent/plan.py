@@ -10,11 +10,15 @@ from . import protocol
 
 
 class Plan:
-    __slots__ = ("swaps", "new_keys", "steps", "outcomes", "warnings", "kept", "kept_entries", "rejection")
+    __slots__ = ("swaps", "new_keys", "renumbered", "parked", "steps", "outcomes", "warnings", "kept", "kept_entries", "rejection")
 
     def __init__(self):
         self.swaps = []  # SwapCode, applied first
         self.new_keys = []  # keys of definitions the new version adds (their code becomes current)
+        # key of the new version -> the running key it stands for (None: a new definition), where
+        # they differ: namesakes matched by signature (planner._align_namesakes)
+        self.renumbered = {}
+        self.parked = []  # (running key, key it keeps running under): planner._park
         # RunStatement, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
         self.steps = []
         self.outcomes = []  # Outcome, one per definition or statement reported

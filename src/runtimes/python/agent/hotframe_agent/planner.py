@@ -63,6 +63,8 @@ class _Planner:
         self.running = running
         self.plan = Plan()
         self.reported = set()  # qualnames already in outcomes
+        self.reported_at = set()  # (qualname, line) already in outcomes: namesakes are told apart
+        self.namesakes = set()  # qualnames of several defs in one body
         self.skipped = set()  # qualnames (and everything inside them) the code diff leaves alone
         self.new_defaults = {}  # key -> its SetDefaults step (its code is swapped too)
         self.removals = []  # (old outline entry, owner, qualname): decided by _plan_removals
@@ -70,6 +72,8 @@ class _Planner:
         self.followers = []  # _Follower: each unchanged statement or def that runs again after one
         self.facts = {}  # id(statement node) -> dependencies.Facts
         self.refused_lines = []  # (first, last) line of each refused statement (new version)
+        self.dropped = set()  # running keys whose removal was refused, namesakes of kept definitions
+        self.skipped_keys = set()  # keys (and what is inside them) the code diff leaves alone
         self.future = _future_annotations(outline)
 
     def build(self, outline):
@@ -90,6 +94,7 @@ class _Planner:
         outcome = Outcome(kind, name, qualname, status, line, reason, facts)
         self.plan.outcomes.append(outcome)
         self.reported.add(qualname)
+        self.reported_at.add((qualname, line))
         return outcome
 
     def _refuse(self, kind, name, qualname, line, reason, facts=None):
@@ -104,12 +109,18 @@ class _Planner:
         rebound = dict(rebound)
         old_entries = self._running_entries(old_entries, owner)
         old_by_key = {e.match_key: e for e in old_entries}
+        aligned = _align_namesakes(old_entries, new_entries)
         matched = set()
         claimed = set()  # ids of running statements a new one already stands for
         for position, entry in enumerate(new_entries):
-            old = old_by_key.get(entry.match_key)
+            old = aligned[id(entry)] if id(entry) in aligned else old_by_key.get(entry.match_key)
             if old is not None:
-                matched.add(entry.match_key)
+                matched.add(id(old))
+            if id(entry) in aligned:
+                self.namesakes.add(prefix + entry.name)
+                new_key, old_key = (prefix + entry.name, entry.occurrence), old and (prefix + old.name, old.occurrence)
+                if old_key != new_key:
+                    self.plan.renumbered[new_key] = old_key
             if entry.kind == "stmt":
                 if old is None:
                     replaced = self._replaced_statements(entry, position, new_entries, old_entries, claimed)
@@ -121,7 +132,10 @@ class _Planner:
             key = (qualname, entry.occurrence)
             kind = _kind(entry)
             if old is None:
-                self.skipped.add(qualname)
+                if id(entry) in aligned:
+                    self.skipped_keys.add(key)  # its namesakes' code is still compared
+                else:
+                    self.skipped.add(qualname)
                 outcome = self._report(kind, entry.name, qualname, protocol.ADDED, entry.line)
                 step = AddDefinition(key, entry, owner)
                 self.plan.steps.append(step)
@@ -150,13 +164,27 @@ class _Planner:
                     self.new_defaults[key] = step
                     self.plan.steps.append(step)
                     self.followers.append(_Follower(None, step, changes, key))
+        namesakes = {e.name for e in new_entries if e.kind != "stmt"}  # (singledispatch `_`, overloads)
         bound_again = {name for e in new_entries if e.kind == "stmt" for name in self._facts(e).binds}
         for old in old_entries:
-            if old.kind != "stmt" and old.match_key not in matched:
-                qualname = prefix + old.name
-                self.skipped.add(qualname)
-                if old.name not in bound_again:  # `from utils import slugify` instead of the def
-                    self.removals.append((old, owner, qualname))
+            if old.kind == "stmt" or id(old) in matched:
+                continue
+            qualname = prefix + old.name
+            decorator = dependencies.decorator_effect(old.node)
+            if decorator is not None:
+                # Removing the name does not undo what the decorator did with it (a route, a handler).
+                self._refuse(_kind(old), old.name, qualname, old.line, reasons.DECORATED_REMOVED, {"decorator": decorator})
+                self.reported_at.discard((qualname, old.line))  # a line of the old version
+                if old.name in namesakes:
+                    self._park(owner, old, qualname)
+                    continue
+                self._keep(owner, None, [old])
+                self.plan.kept.append(qualname)
+            elif old.name in namesakes:
+                continue  # the code diff reports it removed; the name stays bound to its namesake
+            self.skipped.add(qualname)
+            if decorator is None and old.name not in bound_again:  # `from utils import slugify` instead
+                self.removals.append((old, owner, qualname))
         return rebound
 
     # ---- what follows a rebound name ---------------------------------------------------------------
@@ -446,21 +474,74 @@ class _Planner:
         parts = qualname.split(".")
         return any(".".join(parts[:i]) in self.skipped for i in range(1, len(parts) + 1))
 
+    def _park(self, owner, old, qualname):
+        """A namesake whose removal was refused keeps running under a key of its own (negative
+        occurrence), so that no new definition of the name is taken for it."""
+        old_key = (qualname, old.occurrence)
+        self.dropped.add(old_key)
+        if old.occurrence < 0:  # parked already: it stays so
+            self._keep(owner, None, [old])
+            self.plan.parked.append((old_key, old_key))
+            return
+        taken = [k[1] for k in self.unit.index if k[0] == qualname and k[1] < 0]
+        parked = shape.moved(old, 0)
+        parked.occurrence = min(taken, default=0) - 1
+        self._keep(owner, None, [parked])
+        self.plan.parked.append((old_key, (qualname, parked.occurrence)))
+
+    def _reported(self, qualname, line):
+        if qualname in self.namesakes:
+            return (qualname, line) in self.reported_at
+        return qualname in self.reported
+
+    def _skipped_key(self, definition):
+        while definition is not None:
+            if definition.key in self.skipped_keys:
+                return True
+            definition = definition.parent
+        return False
+
+    def _old_key(self, key):
+        """The running definition a key of the new version stands for (None: a new one)."""
+        return self.plan.renumbered.get(key, key)
+
+    def _renumber_nested(self):
+        """Definitions inside renumbered namesakes follow their parent."""
+        renumbered = self.plan.renumbered
+        if not renumbered:
+            return
+        seen = {}
+        for key, definition in self.index.items():
+            parent = definition.parent
+            if parent is None or parent.key not in renumbered:
+                continue
+            old_parent = renumbered[parent.key]
+            nth = seen.get((parent.key, key[0]), 0)
+            seen[(parent.key, key[0])] = nth + 1
+            olds = [k for k, d in self.unit.index.items() if k[0] == key[0] and d.parent is not None and d.parent.key == old_parent]
+            renumbered[key] = olds[nth] if old_parent is not None and nth < len(olds) else None
+
     def _diff_code(self):
         old_index, new_index = self.unit.index, self.index
-        for key in list(old_index) + [k for k in new_index if k not in old_index]:
-            old, new = old_index.get(key), new_index.get(key)
+        self._renumber_nested()
+        stands_for = {self._old_key(k) for k in new_index}
+        # (parked namesakes, negative occurrences, stay parked until a new version stands for them)
+        gone = [(None, k) for k in old_index if k not in stands_for and k not in self.dropped and k[1] >= 0]
+        pairs = [(k, self._old_key(k)) for k in new_index] + gone
+        for key, old_key in pairs:
+            old, new = old_index.get(old_key) if old_key else None, new_index.get(key) if key else None
+            key = key or old_key
             qualname = key[0]
             if self._skipped(qualname):
                 continue
             definition = new or old
-            if definition is None or not definition.is_function:
+            if definition is None or not definition.is_function or self._skipped_key(new):
                 continue
             if new is not None and self._in_refused_statement(new.code.co_firstlineno):
                 continue
             name = definition.code.co_name
             if new is None or old is None:
-                if qualname not in self.reported:
+                if not self._reported(qualname, definition.code.co_firstlineno):
                     status = protocol.REMOVED if new is None else protocol.ADDED
                     self._report("function", name, qualname, status, definition.code.co_firstlineno)
                 continue
@@ -470,7 +551,7 @@ class _Planner:
                 continue  # the same code, lines included (above the edit): nothing to swap
             changed = forced or codeindex.own_text(old.code) != codeindex.own_text(new.code)
             layout = new.code.co_freevars
-            others = [free for free in self._layouts(key, old.code) if free != layout]
+            others = [free for free in self._layouts(old_key, old.code) if free != layout]
             if others and new.in_module_classes and all(set(free) ^ set(layout) == {"__class__"} for free in others):
                 if old.code.co_freevars != layout:
                     parts = qualname.split(".")
@@ -487,10 +568,10 @@ class _Planner:
                     self.plan.steps.remove(self.new_defaults.pop(key))
                 continue
             self.plan.swaps.append(SwapCode(key, new, changed))
-            if changed and qualname not in self.reported:
+            if changed and not self._reported(qualname, line):
                 self._report("function", name, qualname, protocol.UPDATED, line)
             if changed and new.in_module_classes:
-                self._plan_cache_clear(key, qualname)
+                self._plan_cache_clear(old_key, qualname)
 
     def _in_refused_statement(self, line):
         return any(first <= line <= last for first, last in self.refused_lines)
@@ -531,7 +612,7 @@ class _Planner:
             return
         threads = {}
         for key in self.index:
-            definition = self.unit.definitions.get(key) if key[0] in updated else None
+            definition = self.unit.definitions.get(self._old_key(key)) if key[0] in updated else None
             if definition is not None:
                 found = threads.setdefault(key[0], set())
                 found.update(codes[i][1] for i in list(definition.versions) if i in codes)
@@ -569,6 +650,35 @@ class _Follower:
         self.step = step
         self.changes = changes
         self.key = key
+
+
+def _align_namesakes(old_entries, new_entries):
+    """Several defs of one name in one body (singledispatch `_`, a property's getter and setter,
+    `@overload` stubs) are matched by their decorators and signatures, not by their order: a new
+    handler inserted before another is added, not a change of it; when as many are left
+    unmatched on both sides, they were edited in place, in order. id(new entry) -> old entry
+    (None: new), for the defs of such names only."""
+    aligned = {}
+    names = [e.name for e in old_entries + new_entries if e.kind != "stmt"]
+    for name in {n for n in names if names.count(n) > 2 or (names.count(n) == 2 and _count(old_entries, n) != 1)}:
+        olds = [e for e in old_entries if e.kind != "stmt" and e.name == name]
+        news = [e for e in new_entries if e.kind != "stmt" and e.name == name]
+        left = list(olds)
+        unpaired = []
+        for new in news:  # the same decorators and signature: the same definition
+            same = next((old for old in left if (old.kind, old.header, old.args) == (new.kind, new.header, new.args)), None)
+            if same is None:
+                unpaired.append(new)
+            else:
+                left.remove(same)
+                aligned[id(new)] = same
+        for position, new in enumerate(unpaired):  # as many edited as before: edited in place
+            aligned[id(new)] = left[position] if len(left) == len(unpaired) else None
+    return aligned
+
+
+def _count(entries, name):
+    return sum(1 for e in entries if e.kind != "stmt" and e.name == name)
 
 
 def _owner_name(owner):

@@ -38,6 +38,11 @@ STILL_USED = Reason(
     "still used by code that keeps running (e.g. a loop in the module's top-level code): "
     "it stays until the program restarts",
 )
+DECORATED_REMOVED = Reason(
+    "decorated-removed",
+    "its decorator {decorator} may have registered it (a route, a handler): removing the name "
+    "would not undo that; it stays until the program restarts",
+)
 MAIN_GUARD = Reason(
     "main-guard", "the `if __name__ == '__main__'` block runs once: restart the program to run it again"
 )

@@ -46,6 +46,7 @@ class Unit:
 
     def commit(self, source, outline, index, definitions, plan):
         """`source` is what runs now, except what `plan` kept running (refused)."""
+        parked = [(key, self.index[old_key], self.definitions[old_key]) for old_key, key in plan.parked]
         self.definitions.update(definitions)
         self.source = source
         old_index, self._outline, self.index = self.index, outline, index
@@ -53,6 +54,9 @@ class Unit:
         # the next edit is compared with that, not with the text saved, so it is reported again
         # while the saved text differs, and saving it back as it runs reports nothing.
         self.kept = plan.kept_entries
+        for key, definition, live in parked:
+            index[key] = definition
+            self.definitions[key] = live
         for qualname in plan.kept:
             for key in [k for k in index if inside(k[0], qualname)]:
                 del index[key]
