@@ -48,7 +48,10 @@ def statement_name(entry, source):
     names = shape.bound_names(entry.node)
     if names:
         return ", ".join(names)
-    text = ast.get_source_segment(source, entry.node) or ""
+    return _cut(ast.get_source_segment(source, entry.node) or "")
+
+
+def _cut(text):
     first = " ".join(text.splitlines()[0].split()) if text.strip() else "statement"
     if len(first) > _STATEMENT_NAME_LENGTH:
         return first[: _STATEMENT_NAME_LENGTH - 1] + "…"
@@ -166,7 +169,11 @@ class _Planner:
                     self.followers.append(_Follower(None, step, changes, key))
         namesakes = {e.name for e in new_entries if e.kind != "stmt"}  # (singledispatch `_`, overloads)
         bound_again = {name for e in new_entries if e.kind == "stmt" for name in self._facts(e).binds}
+        rebinding = {n for e in new_entries if e.kind == "stmt" and e.match_key not in old_by_key for n in shape.bound_names(e.node)}
         for old in old_entries:
+            if old.kind == "stmt" and id(old) not in matched and id(old) not in claimed:
+                if not rebinding.intersection(shape.bound_names(old.node)):  # else: changed, not removed
+                    self._statement_removed(old, owner)
             if old.kind == "stmt" or id(old) in matched:
                 continue
             qualname = prefix + old.name
@@ -378,6 +385,15 @@ class _Planner:
         change = _Change(outcome, step, keep, None)
         self.changes.append(change)
         self._rebinds(rebound, facts.reads, facts.binds, {change})
+
+    def _statement_removed(self, old, owner):
+        """A statement removed from the source already ran: what it bound stays bound, what it
+        did stays done. It keeps its place in what runs, so saving it back is no change (a file
+        read while the editor was writing it drops statements that the complete file has)."""
+        text = ast.unparse(old.node).splitlines()[0] if not shape.bound_names(old.node) else ""
+        name = ", ".join(shape.bound_names(old.node)) or _cut(text)
+        self._refuse("statement", name, _owner_name(owner), old.line, reasons.STATEMENT_REMOVED)
+        self._keep(owner, None, [old])
 
     def _refuse_statement(self, entry, keep, reason, facts=None):
         """The statement keeps running its old version, and so do the lambdas and defs in it."""

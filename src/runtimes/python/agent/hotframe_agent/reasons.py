@@ -43,6 +43,11 @@ DECORATED_REMOVED = Reason(
     "its decorator {decorator} may have registered it (a route, a handler): removing the name "
     "would not undo that; it stays until the program restarts",
 )
+STATEMENT_REMOVED = Reason(
+    "statement-removed",
+    "removing a top-level statement does not undo what it did when it ran (the names it bound "
+    "stay bound, a call it made stays made): " + _RESTART,
+)
 MAIN_GUARD = Reason(
     "main-guard", "the `if __name__ == '__main__'` block runs once: restart the program to run it again"
 )
