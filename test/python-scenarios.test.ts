@@ -23,13 +23,17 @@ interface Scenario {
   before?: [string, string][];
   edit: [from: string, to: string];
   outcome: EditEvent["outcome"];
-  /** Entries the report must hold: [name, status, code?]; [] : none at all. */
+  /** Entries the report must include: [name, status, code?]. */
   entries: [string, string, string?][];
   after: [string, string][];
   /** A warning the save must send (its text). */
   warning?: RegExp;
   /** Save the file back as the program runs it afterwards (a refused edit). */
   revert?: boolean;
+  /** The file's encoding (a PEP 263 coding cookie): utf8 if absent. */
+  encoding?: BufferEncoding;
+  /** The rejection's error message. */
+  error?: RegExp;
 }
 
 const SCENARIOS: Scenario[] = [
@@ -163,11 +167,80 @@ const SCENARIOS: Scenario[] = [
     entries: [["home", "updated"]],
     after: [["settings.home()", "'/SRV/HOME'"]],
   },
+  {
+    what: "a handler inserted before another singledispatch handler is added, the other edited",
+    file: "shop/render.py",
+    edit: [
+      '@render.register\ndef _(value: int):\n    return "int %d" % value\n',
+      '@render.register\ndef _(value: float):\n    return "float %.1f" % value\n\n\n@render.register\ndef _(value: int):\n    return "integer %d" % value\n',
+    ],
+    outcome: "applied",
+    entries: [
+      ["_", "added"],
+      ["_", "updated"],
+    ],
+    after: [
+      ["render.render(2)", "'integer 2'"],
+      ["render.render(2.5)", "'float 2.5'"],
+      ["render.render('a')", "'text a'"],
+    ],
+  },
+  {
+    what: "a registered handler is not silently removed",
+    file: "shop/render.py",
+    edit: ['@render.register\ndef _(value: str):\n    return "text " + value\n', ""],
+    outcome: "partial", // (the functions below it moved: their line numbers are updated)
+    entries: [["_", "refused", "decorated-removed"]],
+    after: [["render.render('a')", "'text a'"]],
+    revert: true,
+  },
+  {
+    what: "a property's getter and setter edited in one save",
+    file: "shop/render.py",
+    before: [["[setattr(b := render.Box(), 'size', 3), b.size][1]", "3"]],
+    edit: ["return self._size", "return self._size * 10"],
+    outcome: "applied",
+    entries: [["size", "updated"]],
+    after: [["[setattr(b := render.Box(), 'size', 3), b.size][1]", "30"]],
+  },
+  {
+    what: "a removed top-level statement is said to stay",
+    file: "shop/api.py",
+    edit: ['add("/contact")\n', ""],
+    outcome: "partial",
+    entries: [['add("/contact")', "refused", "statement-removed"]],
+    after: [["api.ROUTES", "['/about', '/a', '/b', '/contact']"]],
+    revert: true,
+  },
+  {
+    what: "an indentation error is named so, and changes nothing",
+    file: "shop/models.py",
+    edit: ['        return "hello " + self.name', 'return "hello " + self.name'],
+    outcome: "rejected",
+    entries: [],
+    error: /^IndentationError: expected an indented block/,
+    after: [["User('x').greet()", "'hello x'"]],
+    revert: true,
+  },
+  {
+    what: "a file with a latin-1 coding cookie is patched",
+    file: "legacy.py",
+    encoding: "latin1",
+    edit: ["NAME = 'café'", "NAME = 'crème'"],
+    outcome: "applied",
+    entries: [["NAME", "updated"]],
+    after: [["legacy.name()", "'crème'"]],
+  },
 ];
 
-async function save(run: HotframeRun, path: string, text: string): Promise<EditEvent> {
+async function save(
+  run: HotframeRun,
+  path: string,
+  text: string,
+  encoding: BufferEncoding = "utf8",
+): Promise<EditEvent> {
   const next = run.nextEdit();
-  writeFileSync(`${path}.tmp`, text);
+  writeFileSync(`${path}.tmp`, text, encoding);
   renameSync(`${path}.tmp`, path);
   return next;
 }
@@ -188,12 +261,13 @@ for (const { version, path: python } of pythons()) {
     for (const s of SCENARIOS) {
       await t.test(s.what, async () => {
         const path = join(dir, s.file);
-        const running = readFileSync(path, "utf8");
+        const running = readFileSync(path, s.encoding ?? "utf8");
         for (const [expression, answer] of s.before ?? []) assert.equal(await ask(run, expression), answer);
         assert.ok(running.includes(s.edit[0]), `${JSON.stringify(s.edit[0])} is in ${s.file}`);
         const warned = run.mark();
-        const event = await save(run, path, running.replace(s.edit[0], s.edit[1]));
+        const event = await save(run, path, running.replace(s.edit[0], s.edit[1]), s.encoding);
         assert.equal(event.outcome, s.outcome, JSON.stringify(event));
+        if (s.error) assert.match(event.error?.message ?? "", s.error);
         const got = event.functions.map((f) => [f.name, f.status, f.code]);
         for (const [name, status, code] of s.entries) {
           const found = event.functions.find((f) => f.name === name && f.status === status);
@@ -208,7 +282,7 @@ for (const { version, path: python } of pythons()) {
           assert.match((warning as { message: string }).message, s.warning);
         }
         if (s.revert) {
-          const back = await save(run, path, running);
+          const back = await save(run, path, running, s.encoding);
           assert.equal(back.outcome, "applied", JSON.stringify(back));
           assert.deepEqual(back.functions, [], "saved back as it runs: nothing to say");
           for (const [expression, answer] of s.after) assert.equal(await ask(run, expression), answer);

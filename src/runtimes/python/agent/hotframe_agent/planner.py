@@ -51,6 +51,18 @@ def statement_name(entry, source):
     return _cut(ast.get_source_segment(source, entry.node) or "")
 
 
+def _old_text(entry, source):
+    """A running statement's text as written, if its node still has the positions of `source`
+    (kept statements of older versions may not): else as ast.unparse() writes it."""
+    segment = ast.get_source_segment(source, entry.node) or ""
+    try:
+        if shape.entry_for(ast.parse(segment).body[0]).raw == entry.raw:
+            return segment
+    except (SyntaxError, IndexError):
+        pass
+    return ast.unparse(entry.node)
+
+
 def _cut(text):
     first = " ".join(text.splitlines()[0].split()) if text.strip() else "statement"
     if len(first) > _STATEMENT_NAME_LENGTH:
@@ -390,8 +402,7 @@ class _Planner:
         """A statement removed from the source already ran: what it bound stays bound, what it
         did stays done. It keeps its place in what runs, so saving it back is no change (a file
         read while the editor was writing it drops statements that the complete file has)."""
-        text = ast.unparse(old.node).splitlines()[0] if not shape.bound_names(old.node) else ""
-        name = ", ".join(shape.bound_names(old.node)) or _cut(text)
+        name = ", ".join(shape.bound_names(old.node)) or _cut(_old_text(old, self.unit.source))
         self._refuse("statement", name, _owner_name(owner), old.line, reasons.STATEMENT_REMOVED)
         self._keep(owner, None, [old])
 
