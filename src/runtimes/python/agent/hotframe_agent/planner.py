@@ -54,8 +54,8 @@ def statement_name(entry, source):
 def _old_text(entry, source):
     """A running statement's text as written, if its node still has the positions of `source`
     (kept statements of older versions may not): else as ast.unparse() writes it."""
-    segment = ast.get_source_segment(source, entry.node) or ""
     try:
+        segment = ast.get_source_segment(source, entry.node) or ""
         if shape.entry_for(ast.parse(segment).body[0]).raw == entry.raw:
             return segment
     except (SyntaxError, IndexError):
@@ -403,7 +403,12 @@ class _Planner:
         did stays done. It keeps its place in what runs, so saving it back is no change (a file
         read while the editor was writing it drops statements that the complete file has)."""
         name = ", ".join(shape.bound_names(old.node)) or _cut(_old_text(old, self.unit.source))
-        self._refuse("statement", name, _owner_name(owner), old.line, reasons.STATEMENT_REMOVED)
+        reason, facts = reasons.STATEMENT_REMOVED, {}
+        lines = self.running.module_lines
+        if not owner and lines and min(line for _thread, line in lines) <= old.end:
+            # not run yet (or running): the module's top-level code will run its old version
+            reason, facts = reasons.MODULE_RUNNING, {"line": lines[0][1], "thread": lines[0][0]}
+        self._refuse("statement", name, _owner_name(owner), old.line, reason, facts)
         self._keep(owner, None, [old])
 
     def _refuse_statement(self, entry, keep, reason, facts=None):
