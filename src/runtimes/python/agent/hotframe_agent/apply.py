@@ -8,6 +8,7 @@ definition has the new code. Anything raising rolls every step back.
 """
 
 import __future__
+import abc
 import ast
 import builtins
 import sys
@@ -157,6 +158,15 @@ class _Transaction:
         if previous is _MISSING and set_name is not None:
             set_name(value, cls, name)
 
+    def _abstract_again(self, owner):
+        """An ABC's set of abstract methods is computed when it is created: compute it again
+        after a method is added or removed, as abc.update_abstractmethods does for decorators."""
+        cls = self._owner(owner)
+        if isinstance(cls, abc.ABCMeta):
+            previous = cls.__abstractmethods__
+            abc.update_abstractmethods(cls)
+            self.undo.append(lambda: setattr(cls, "__abstractmethods__", previous))
+
     def _evaluate(self, expression, owner):
         """Evaluate an expression of the new source in the scope of `owner` (module or class)."""
         code = self._compile(ast.fix_missing_locations(ast.Expression(body=expression)), "eval")
@@ -252,6 +262,8 @@ class _Transaction:
         for decorator in reversed(decorators):
             value = _user_code(lambda d=decorator, v=value: d(v))
         self._bind(owner, entry.name, value)
+        if owner:
+            self._abstract_again(owner)
 
     def _add_class(self, step):
         entry, node = step.entry, step.entry.node
@@ -290,6 +302,7 @@ class _Transaction:
             previous = cls.__dict__[name]
             delattr(cls, name)
             self.undo.append(lambda: setattr(cls, name, previous))
+            self._abstract_again(step.owner)
 
     def rebind_copies(self, step):
         for copy in step.copies:

@@ -8,7 +8,7 @@ applied. The result is a plan.Plan.
 import ast
 import dis
 
-from . import codeindex, copies, dependencies, protocol, reasons, shape, units
+from . import codeindex, copies, dependencies, machinery, protocol, reasons, shape, units
 from .plan import (
     AddDefinition,
     Annotate,
@@ -252,6 +252,10 @@ class _Planner:
         if facts.effect is not None:
             self._block(changes, reasons.FOLLOWER_CALLS, entry, names, {"call": facts.effect})
             return
+        made = self._machinery(owner, entry.node, facts.binds)
+        if made is not None:
+            self._block(changes, reasons.FOLLOWER_MACHINERY, entry, names, self._machinery_facts(owner, made))
+            return
         changed = self._changed_since(entry.node, owner)
         if changed:
             self._block(changes, reasons.FOLLOWER_CHANGED_SINCE, entry, names, {"changed": _listed(changed)})
@@ -261,6 +265,21 @@ class _Planner:
         self.plan.steps.append(step)
         self.followers.append(_Follower(outcome, step, changes, None))
         self._rebinds(rebound, facts.reads, facts.binds, changes)
+
+    def _live_class(self, owner):
+        scope = self.unit.namespace or {}
+        found = None
+        for part in owner:
+            found = scope.get(part)
+            scope = getattr(found, "__dict__", {})
+        return found
+
+    def _machinery(self, owner, node, binds):
+        return machinery.blocking(self._live_class(owner), node, binds) if owner else None
+
+    @staticmethod
+    def _machinery_facts(owner, made):
+        return {"cls": ".".join(owner), "kind": made.kind, "why": made.why}
 
     def _running_statement(self, old):
         return any(old.line <= line <= old.end for _thread, line in self.running.module_lines)
@@ -377,6 +396,9 @@ class _Planner:
             thread, line = self.running.module_lines[0]
             return self._refuse_statement(entry, keep, reasons.MODULE_RUNNING, {"line": line, "thread": thread})
         facts = self._facts(entry)
+        made = self._machinery(owner, entry.node, facts.binds)
+        if made is not None:
+            return self._refuse_statement(entry, keep, reasons.CLASS_MACHINERY, self._machinery_facts(owner, made))
         old = replaced[0].node if len(replaced) == 1 else None
         if old is not None:
             if _outside_functions(old) == _outside_functions(entry.node):

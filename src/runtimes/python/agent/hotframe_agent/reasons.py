@@ -67,6 +67,11 @@ CHANGED_SINCE = Reason(
     "the program changed {names} since this statement ran (it no longer holds what the old "
     "version made): running the new version would lose that; " + _RESTART,
 )
+CLASS_MACHINERY = Reason(
+    "class-machinery",
+    "{cls} is {kind}: {why}; running this statement again would not redo that (objects made "
+    "from now on would not get it): " + _RESTART,
+)
 # A change (statement, new definition) that a later statement reading what it binds cannot follow
 _NOT_FOLLOWED = ": this change is not applied, so that both keep the old behaviour; " + _RESTART
 FOLLOWER_CALLS = Reason(
@@ -78,6 +83,10 @@ FOLLOWER_CHANGED_SINCE = Reason(
     "follower-changed-since",
     "`{dependent}` (line {line}) reads {names}, and the program changed {changed} since it ran"
     + _NOT_FOLLOWED,
+)
+FOLLOWER_MACHINERY = Reason(
+    "follower-machinery",
+    "`{dependent}` (line {line}) reads {names}, but {cls} is {kind}: {why}" + _NOT_FOLLOWED,
 )
 FOLLOWER_ONCE = Reason(
     "follower-once",
