@@ -11,6 +11,7 @@ import __future__
 import abc
 import ast
 import builtins
+import gc
 import sys
 import types
 
@@ -312,7 +313,14 @@ class _Transaction:
             self.undo.append(lambda n=importer, a=copy.alias, p=previous: _set_or_delete_key(n, a, p))
 
     def clear_cache(self, step):
-        step.wrapper.cache_clear()  # (nothing to undo: a cache may always be empty)
+        # (nothing to undo: a cache may always be empty)
+        if step.cls is None:
+            step.wrapper.cache_clear()
+            return
+        name = step.wrapper.attrname
+        for obj in gc.get_objects():  # a heap scan, only when a cached_property's code changed
+            if isinstance(obj, step.cls):
+                getattr(obj, "__dict__", {}).pop(name, None)
 
     def rebuild_method(self, step):
         cls, name, code = self._owner(step.owner), step.name, step.definition.code

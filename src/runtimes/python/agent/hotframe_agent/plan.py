@@ -118,12 +118,14 @@ class RebindCopies:
 
 
 class ClearCache:
-    """Clear a functools.lru_cache / cache wrapper (its results came from the old code)."""
+    """Clear a functools.lru_cache / cache wrapper, or the values a functools.cached_property of
+    class `cls` stored in its objects (they came from the old code)."""
 
-    __slots__ = ("wrapper",)
+    __slots__ = ("wrapper", "cls")
 
-    def __init__(self, wrapper):
+    def __init__(self, wrapper, cls):
         self.wrapper = wrapper
+        self.cls = cls  # None: an lru_cache
 
 
 class Outcome:

@@ -7,6 +7,8 @@ applied. The result is a plan.Plan.
 
 import ast
 import dis
+import functools
+import gc
 
 from . import codeindex, copies, dependencies, machinery, protocol, reasons, shape, units
 from .plan import (
@@ -34,6 +36,7 @@ _NAME_READS = {
 }
 _STATEMENT_NAME_LENGTH = 60
 _MISSING = object()
+_SUSPENDABLE = 0x20 | 0x80 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR (inspect's)
 
 
 def plan(unit, source, outline, index, running):
@@ -99,6 +102,7 @@ class _Planner:
         self._plan_removals()
         self._plan_copies(rebound)
         self._mark_running()
+        self._mark_suspended()
         plan.new_keys = [key for key in self.index if key not in self.unit.index]
         if plan.refused and not plan.swaps and all(o.status == protocol.REFUSED for o in plan.outcomes):
             # Nothing changes: the running version stays the one the next edit is compared with.
@@ -626,23 +630,62 @@ class _Planner:
                 self._report("function", name, qualname, protocol.UPDATED, line)
             if changed and new.in_module_classes:
                 self._plan_cache_clear(old_key, qualname)
+            if changed and qualname.endswith(".__init__"):
+                self._warn_new_attributes(qualname, old.code, new.code)
+
+    def _warn_new_attributes(self, qualname, old, new):
+        """Objects an old `__init__` built lack the attributes the new one sets."""
+        added = [name for name in _self_attributes(new) if name not in _self_attributes(old)]
+        if added:
+            facts = {"cls": qualname.rsplit(".", 1)[0], "names": _listed(added)}
+            self.plan.warnings.append((reasons.OLD_OBJECTS, facts))
+
+    def _mark_suspended(self):
+        """A suspended generator or coroutine of an updated function is on no thread's stack: it
+        keeps its old code until it finishes. Found by one scan of the heap, only when an
+        updated function is a generator or coroutine."""
+        updated = {o.qualname: o for o in self.plan.outcomes if o.status == protocol.UPDATED and o.kind == "function"}
+        versions = {}
+        for key in self.index:
+            definition = self.unit.definitions.get(self._old_key(key)) if key[0] in updated else None
+            if definition is not None and definition.code.co_flags & _SUSPENDABLE:
+                new_code = self.index[key].code
+                versions.update((i, key[0]) for i in list(definition.versions) if i != id(new_code))
+        if not versions:
+            return
+        counts = {}
+        for obj in gc.get_objects():
+            code = getattr(obj, "gi_code", None) or getattr(obj, "cr_code", None) or getattr(obj, "ag_code", None)
+            frame = getattr(obj, "gi_frame", None) or getattr(obj, "cr_frame", None) or getattr(obj, "ag_frame", None)
+            if code is not None and frame is not None and id(code) in versions:
+                counts[versions[id(code)]] = counts.get(versions[id(code)], 0) + 1
+        for qualname, count in counts.items():
+            outcome = updated[qualname]
+            outcome.status, outcome.reason, outcome.facts = protocol.RUNNING_OLD, reasons.SUSPENDED, {"count": count}
 
     def _in_refused_statement(self, line):
         return any(first <= line <= last for first, last in self.refused_lines)
 
     def _plan_cache_clear(self, key, qualname):
-        """A functools.lru_cache / cache around a function whose code changed holds results of
-        the old code: it is cleared, and the user told so."""
+        """A functools.lru_cache / cache around a function whose code changed, or the values a
+        functools.cached_property stored in objects, are results of the old code: they are
+        cleared, and the user told so."""
         parts = qualname.split(".")
         scope = self.unit.namespace or {}
+        owner = None
         for part in parts[:-1]:
-            scope = getattr(scope.get(part), "__dict__", {})
+            owner = scope.get(part)
+            scope = getattr(owner, "__dict__", {})
         wrapper = scope.get(parts[-1])
         definition = self.unit.definitions.get(key)
-        if definition is None or not callable(getattr(wrapper, "cache_clear", None)):
+        if definition is None or wrapper is None:
             return
-        if any(getattr(wrapper, "__wrapped__", None) is f for f in list(definition.functions)):
-            self.plan.steps.append(ClearCache(wrapper))
+        wrapped = getattr(wrapper, "__wrapped__", None) if callable(getattr(wrapper, "cache_clear", None)) else None
+        per_object = isinstance(wrapper, functools.cached_property) and isinstance(owner, type)
+        if per_object:
+            wrapped = wrapper.func
+        if any(wrapped is f for f in list(definition.functions)):
+            self.plan.steps.append(ClearCache(wrapper, owner if per_object else None))
             self.plan.warnings.append((reasons.CACHE_CLEARED, {"qualname": qualname}))
 
     def _layouts(self, key, code):
@@ -801,6 +844,19 @@ def _same(live, fresh):
         return bool(live == fresh)
     except Exception:
         return True  # cannot tell
+
+
+def _self_attributes(code):
+    """Attributes a method sets on its first argument (`self.history = []`)."""
+    if not code.co_varnames:
+        return []
+    names, previous = [], None
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "STORE_ATTR" and previous is not None and previous.argval == code.co_varnames[0]:
+            if previous.opname.startswith("LOAD_FAST") and instruction.argval not in names:
+                names.append(instruction.argval)
+        previous = instruction
+    return names
 
 
 def _kind(entry):

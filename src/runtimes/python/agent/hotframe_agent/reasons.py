@@ -24,6 +24,11 @@ _RESTART = "restart the program to apply this"
 
 # A definition (entry status running-old)
 RUNNING = Reason("running", "running in thread {threads}: its new code applies from its next call")
+SUSPENDED = Reason(
+    "suspended",
+    "{count} suspended generator(s) or coroutine(s) of it keep running the old code until they "
+    "finish; new ones run the new code",
+)
 
 # A definition or statement (entry status refused)
 DECORATORS_CHANGED = Reason("decorators-changed", "its decorators changed: " + _RESTART)
@@ -95,6 +100,11 @@ FOLLOWER_ONCE = Reason(
 )
 
 # Warnings (what the user must know beside the outcomes)
+OLD_OBJECTS = Reason(
+    "old-objects",
+    "{cls} objects built before this edit ran the old __init__: they have no {names} (set it on "
+    "them, e.g. in __hotframe_after_patch__, or restart the program)",
+)
 MAIN_READ = Reason(
     "main-read",
     "the `if __name__ == '__main__'` block read {names} when it ran: what it did with the old "
