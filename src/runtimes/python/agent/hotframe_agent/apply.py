@@ -162,11 +162,14 @@ class _Transaction:
     def _abstract_again(self, owner):
         """An ABC's set of abstract methods is computed when it is created: compute it again
         after a method is added or removed, as abc.update_abstractmethods does for decorators."""
-        cls = self._owner(owner)
-        if isinstance(cls, abc.ABCMeta):
-            previous = cls.__abstractmethods__
-            abc.update_abstractmethods(cls)
-            self.undo.append(lambda: setattr(cls, "__abstractmethods__", previous))
+        pending = [self._owner(owner)]
+        while pending:  # its subclasses inherit them: theirs are computed again after it
+            cls = pending.pop(0)
+            if isinstance(cls, abc.ABCMeta):
+                previous = cls.__abstractmethods__
+                abc.update_abstractmethods(cls)
+                self.undo.append(lambda c=cls, p=previous: setattr(c, "__abstractmethods__", p))
+                pending.extend(cls.__subclasses__())
 
     def _evaluate(self, expression, owner):
         """Evaluate an expression of the new source in the scope of `owner` (module or class)."""
