@@ -372,3 +372,22 @@ for (const { version, path: python } of pythons()) {
     assert.deepEqual(await run.ended(), { code: 0, signal: null });
   });
 }
+
+for (const { version, path: python } of pythons()) {
+  test(`a script also imported by its name is patched in both modules (Python ${version})`, async () => {
+    const dir = copyFixture("twice");
+    const path = join(dir, "app.py");
+    const run = new HotframeRun(dir, ["--python", python, "app.py"]);
+    assert.equal(await ask(run, "(rate(), app.rate())"), "(('rate', 1), ('rate', 1))");
+    const text = readFileSync(path, "utf8");
+    const event = await save(
+      run,
+      path,
+      text.replace("RATE = 1", "RATE = 2").replace('("rate", RATE)', '("new rate", RATE)'),
+    );
+    assert.equal(event.outcome, "applied", JSON.stringify(event));
+    assert.equal(await ask(run, "(rate(), app.rate())"), "(('new rate', 2), ('new rate', 2))");
+    run.child.stdin?.end();
+    assert.deepEqual(await run.ended(), { code: 0, signal: null });
+  });
+}
