@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { type EditEvent, HotframeRun } from "./helpers/hotframe.js";
-import { copyFixture, pythons } from "./helpers/python-agent.js";
+import { type EditEvent, HotframeRun, makeProject } from "./helpers/hotframe.js";
+import { copyFixture, pythons, runToEnd } from "./helpers/python-agent.js";
 
 /**
  * Realistic scenarios, judged by the promise of docs/python.md: after every save, each
@@ -391,3 +391,18 @@ for (const { version, path: python } of pythons()) {
     assert.deepEqual(await run.ended(), { code: 0, signal: null });
   });
 }
+
+test("a module of the program's own imported from outside the watched root is named", async () => {
+  const dir = makeProject({
+    "src/app.py": "import sys\nsys.path.insert(0, sys.argv[1])\nimport helper\nprint(helper.VALUE)\n",
+    "lib/helper.py": "VALUE = 42\n",
+  });
+  const done = await runToEnd({ cwd: join(dir, "src"), entry: ["app.py"], args: [join(dir, "lib")] });
+  assert.equal(done.stdout, "42\n");
+  const warnings = done.messages.flatMap((m) => (m.type === "warning" ? [m.message] : []));
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.match(
+    warnings[0] ?? "",
+    /lib\/helper\.py is outside the watched root .*src: it runs uninstrumented/,
+  );
+});

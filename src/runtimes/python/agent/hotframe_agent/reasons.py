@@ -105,6 +105,11 @@ OLD_OBJECTS = Reason(
     "{cls} objects built before this edit ran the old __init__: they have no {names} (set it on "
     "them, e.g. in __hotframe_after_patch__, or restart the program)",
 )
+OUTSIDE_ROOT = Reason(
+    "outside-root",
+    "{file} is outside the watched root {root}: it runs uninstrumented and edits to it are not "
+    "applied (start hotframe with --watch at a folder that holds it)",
+)
 MAIN_READ = Reason(
     "main-read",
     "the `if __name__ == '__main__'` block read {names} when it ran: what it did with the old "
