@@ -30,6 +30,9 @@ interface Scenario {
   warning?: RegExp;
   /** Save the file back as the program runs it afterwards (a refused edit). */
   revert?: boolean;
+  /** What saving it back reports: [name, status] (nothing, if absent), and probes then (`after`). */
+  reverted?: [string, string][];
+  afterRevert?: [string, string][];
   /** The file's encoding (a PEP 263 coding cookie): utf8 if absent. */
   encoding?: BufferEncoding;
   /** The rejection's error message. */
@@ -310,6 +313,90 @@ const SCENARIOS: Scenario[] = [
       ["next(states.ticker())", "('new', 0)"],
     ],
   },
+  {
+    what: "a copy the program rebound is left, and a warning says so",
+    file: "shop/pricing.py",
+    before: [["api.set_discount(0.5)", "0.5"]],
+    edit: ["DISCOUNT = 0.2", "DISCOUNT = 0.3"],
+    outcome: "applied",
+    entries: [["DISCOUNT", "updated"]],
+    after: [["(api.discount(), pricing.DISCOUNT)", "(0.5, 0.3)"]],
+    warning:
+      /`DISCOUNT` \(from shop\.pricing import DISCOUNT\) was rebound by the program since: it keeps its value/,
+  },
+  {
+    what: "a new method, and a method that starts using super()",
+    file: "shop/extra.py",
+    edit: [
+      '        return "woof"\n',
+      '        return "woof " + super().sound()\n\n    def fetch(self):\n        return "stick"\n',
+    ],
+    outcome: "applied",
+    entries: [
+      ["sound", "updated"],
+      ["fetch", "added"],
+    ],
+    after: [["(extra.Dog().sound(), extra.Dog().fetch())", "('woof ...', 'stick')"]],
+  },
+  {
+    what: "a private name keeps its mangling",
+    file: "shop/extra.py",
+    edit: ["return self.__secret", "return self.__secret.upper()"],
+    outcome: "applied",
+    entries: [["secret", "updated"]],
+    after: [["extra.Dog().secret()", "'BONE'"]],
+  },
+  {
+    what: "a closure whose variables changed is refused, the live one kept",
+    file: "shop/extra.py",
+    edit: [
+      "    count = 0\n\n    def step():\n        return count + 1\n",
+      "    count = 0\n    size = 2\n\n    def step():\n        return count + size\n",
+    ],
+    outcome: "partial",
+    entries: [
+      ["step", "refused", "closure-changed"],
+      ["counter", "updated"],
+    ],
+    after: [
+      ["extra.STEP()", "1"],
+      ["extra.counter()()", "2"],
+    ],
+    revert: true,
+    reverted: [["counter", "updated"]], // (it was updated: closures it makes get the new code)
+    afterRevert: [
+      ["extra.STEP()", "1"],
+      ["extra.counter()()", "1"],
+    ],
+  },
+  {
+    what: "a syntax error changes nothing",
+    file: "shop/extra.py",
+    edit: ["return x * RATE", "return x * (RATE"],
+    outcome: "rejected",
+    entries: [],
+    error: /never closed/,
+    after: [["extra.scaled(3)", "6"]],
+    revert: true,
+  },
+  {
+    what: "a re-run statement that raises changes nothing",
+    file: "shop/extra.py",
+    edit: ["RATE = 2\n", "RATE = 2 / 0\n"],
+    outcome: "rejected",
+    entries: [],
+    error: /ZeroDivisionError/,
+    after: [["extra.RATE", "2"]],
+    revert: true,
+  },
+  {
+    what: "a constant a function reads at call time is seen at once",
+    file: "shop/extra.py",
+    edit: ["RATE = 2\n", "RATE = 5\n"],
+    outcome: "applied",
+    entries: [["RATE", "updated"]],
+    after: [["extra.scaled(3)", "15"]],
+  },
 ];
 
 async function save(
@@ -363,8 +450,14 @@ for (const { version, path: python } of pythons()) {
         if (s.revert) {
           const back = await save(run, path, running, s.encoding);
           assert.equal(back.outcome, "applied", JSON.stringify(back));
-          assert.deepEqual(back.functions, [], "saved back as it runs: nothing to say");
-          for (const [expression, answer] of s.after) assert.equal(await ask(run, expression), answer);
+          assert.deepEqual(
+            back.functions.map((f) => [f.name, f.status]),
+            s.reverted ?? [],
+            "saved back as it runs: nothing else to say",
+          );
+          for (const [expression, answer] of s.afterRevert ?? s.after) {
+            assert.equal(await ask(run, expression), answer);
+          }
         }
       });
     }
