@@ -127,16 +127,12 @@ class _Transaction:
         code = compile(node, self.file, mode, self.flags, True)
         if self.positions is None:
             self.positions = codeindex.by_position(self.index)
-        pending = [code]
-        while pending:
-            current = pending.pop()
-            for const in current.co_consts:
-                if isinstance(const, types.CodeType):
-                    key = self.positions.get((getattr(const, "co_qualname", const.co_name), const.co_firstlineno))
-                    if key is not None:
-                        self.live[key].map_code(const)
-                        self.fresh.add(id(const))
-                    pending.append(const)
+        inner = list(codeindex.nested(code))
+        for const, place in zip(inner, codeindex.positions(inner)):
+            key = self.positions.get(place)
+            if key is not None:
+                self.live[key].map_code(const)
+                self.fresh.add(id(const))
         return code
 
     # ---- the program's namespaces ----------------------------------------------------------------
