@@ -6,6 +6,7 @@ applied. The result is a plan.Plan.
 """
 
 import ast
+import collections
 import dis
 import functools
 import gc
@@ -174,7 +175,7 @@ class _Planner:
                 step = SetDefaults(key, entry, owner)
                 self.new_defaults[key] = step
                 self.plan.steps.append(step)
-            else:
+            elif rebound:  # (nothing rebound: nothing to follow, and nothing to walk)
                 self._follow_header(entry, rebound)
                 reads = dependencies.of_signature(entry.node, self.future).reads
                 changes = self._changes_read(reads, rebound)
@@ -184,7 +185,7 @@ class _Planner:
                     self.plan.steps.append(step)
                     self.followers.append(_Follower(None, step, changes, key))
         namesakes = {e.name for e in new_entries if e.kind != "stmt"}  # (singledispatch `_`, overloads)
-        bound_again = {name for e in new_entries if e.kind == "stmt" for name in self._facts(e).binds}
+        bound_again = None  # names the new version's statements bind: only when a def went
         rebinding = {n for e in new_entries if e.kind == "stmt" and e.match_key not in old_by_key for n in shape.bound_names(e.node)}
         for old in old_entries:
             if old.kind == "stmt" and id(old) not in matched and id(old) not in claimed:
@@ -206,6 +207,8 @@ class _Planner:
             elif old.name in namesakes:
                 continue  # the code diff reports it removed; the name stays bound to its namesake
             self.skipped.add(qualname)
+            if bound_again is None:
+                bound_again = {name for e in new_entries if e.kind == "stmt" for name in self._facts(e).binds}
             if decorator is None and old.name not in bound_again:  # `from utils import slugify` instead
                 self.removals.append((old, owner, qualname))
         return rebound
@@ -230,6 +233,8 @@ class _Planner:
     def _follow_header(self, entry, rebound):
         """Decorators and bases ran once, when the def or class was created: a name they read
         that this edit rebinds cannot follow, so the change that rebinds it is not applied."""
+        if not rebound:
+            return
         reads = dependencies.decorator_reads(entry.node)
         if entry.kind == "class":
             reads |= dependencies.of_header(entry.node, self.future).reads
@@ -240,6 +245,8 @@ class _Planner:
     def _follow_statement(self, entry, old, owner, rebound):
         """An unchanged statement that reads a name this edit rebinds runs again, under the rules
         of a changed statement; if it cannot, the changes it reads are not applied."""
+        if not rebound:
+            return
         facts = self._facts(entry)
         changes = self._changes_read(facts.reads, rebound)
         if not changes:
@@ -756,8 +763,9 @@ def _align_namesakes(old_entries, new_entries):
     unmatched on both sides, they were edited in place, in order. id(new entry) -> old entry
     (None: new), for the defs of such names only."""
     aligned = {}
-    names = [e.name for e in old_entries + new_entries if e.kind != "stmt"]
-    for name in {n for n in names if names.count(n) > 2 or (names.count(n) == 2 and _count(old_entries, n) != 1)}:
+    old_counts = collections.Counter(e.name for e in old_entries if e.kind != "stmt")
+    new_counts = collections.Counter(e.name for e in new_entries if e.kind != "stmt")
+    for name in [n for n in old_counts | new_counts if old_counts[n] > 1 or new_counts[n] > 1]:
         olds = [e for e in old_entries if e.kind != "stmt" and e.name == name]
         news = [e for e in new_entries if e.kind != "stmt" and e.name == name]
         left = list(olds)
@@ -772,10 +780,6 @@ def _align_namesakes(old_entries, new_entries):
         for position, new in enumerate(unpaired):  # as many edited as before: edited in place
             aligned[id(new)] = left[position] if len(left) == len(unpaired) else None
     return aligned
-
-
-def _count(entries, name):
-    return sum(1 for e in entries if e.kind != "stmt" and e.name == name)
 
 
 def _owner_name(owner):
