@@ -14,6 +14,8 @@ export async function readSource(path: string): Promise<SourceRead> {
     if (code === "ENOENT") return { ok: false, gone: true, error: fileDeleted() };
     return { ok: false, gone: false, error: fileUnreadable(code ?? String(error)) };
   }
+  const declared = codingCookie(bytes);
+  if (declared) return { ok: true, text: declared };
   try {
     let text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -22,6 +24,29 @@ export async function readSource(path: string): Promise<SourceRead> {
     const { line, column, offset } = firstInvalidUtf8(bytes);
     return { ok: false, gone: false, error: notUtf8({ byte: bytes[offset] ?? 0, offset, line, column }) };
   }
+}
+
+/**
+ * A Python file's PEP 263 coding cookie (`# -*- coding: latin-1 -*-` on line 1 or 2) names its
+ * encoding: the text decoded with it, or undefined (no cookie, UTF-8, or an encoding this
+ * runtime cannot decode: then the file is read as UTF-8).
+ */
+function codingCookie(bytes: Buffer): string | undefined {
+  const head = bytes.subarray(0, 400).toString("latin1").split("\n").slice(0, 2);
+  for (const line of head) {
+    const cookie = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(line);
+    if (cookie) {
+      const name = (cookie[1] ?? "").toLowerCase().replace(/_/g, "-");
+      if (name === "utf-8" || name.startsWith("utf-8-")) return undefined;
+      try {
+        return new TextDecoder(name === "latin-1" ? "iso-8859-1" : name, { fatal: true }).decode(bytes);
+      } catch {
+        return undefined;
+      }
+    }
+    if (!/^[ \t\f]*(#.*)?\r?$/.test(line)) return undefined; // only a comment or blank line may precede it
+  }
+  return undefined;
 }
 
 /** 1-based line and column (in characters) of the first byte that is not valid UTF-8. */

@@ -8,13 +8,15 @@ definition has the new code. Anything raising rolls every step back.
 """
 
 import __future__
+import abc
 import ast
 import builtins
+import gc
 import sys
 import types
 
 from . import codeindex, live_definitions, reasons
-from .plan import AddDefinition, Error, RebuildMethod, Remove, RunStatement, SetDefaults
+from .plan import AddDefinition, Annotate, ClearCache, Error, RebindCopies, RebuildMethod, Remove, RunStatement, SetDefaults
 
 _MISSING = object()
 # Long enough that no other thread runs while a patch is applied (it takes milliseconds).
@@ -36,24 +38,25 @@ class CannotApply(Exception):
 
 def apply(plan, unit, index, flags, namespace):
     """Apply `plan` (planner.py) to the module of `unit`, whose new version compiled to `index`
-    (codeindex.py) with the __future__ `flags`; namespace: the module's globals. Returns
-    key -> LiveDefinition for the new version (see Unit.commit)."""
-    return _Transaction(unit, index, flags, namespace).run(plan)
+    (codeindex.py) with the __future__ `flags`; namespace: the module's globals. Returns the
+    transaction: .live (key -> LiveDefinition for the new version, see Unit.commit), .rollback()."""
+    return _Transaction(unit, index, flags, namespace, plan.renumbered).run(plan)
 
 
 class _Transaction:
-    def __init__(self, unit, index, flags, namespace):
+    def __init__(self, unit, index, flags, namespace, renumbered):
         self.file = unit.file
         self.index = index
         self.flags = flags
         self.namespace = namespace
-        self.live = _live_definitions(unit, index)
+        self.live = _live_definitions(unit, index, renumbered)
         self.undo = []  # callables putting back what a step changed, in the order it changed it
         self.fresh = set()  # ids of code compiled for this patch's re-run statements
         self.positions = None  # codeindex.by_position(index), once a statement is compiled
+        self.snapshot = {}  # the module's globals before the patch
 
     def run(self, plan):
-        snapshot = dict(self.namespace)
+        self.snapshot = dict(self.namespace)
         interval = sys.getswitchinterval()
         sys.setswitchinterval(_APPLY_SWITCH_INTERVAL)
         try:
@@ -66,13 +69,18 @@ class _Transaction:
                     _STEPS[type(step)](self, step)
                 self._verify(plan)
             except BaseException:
-                for back in reversed(self.undo):
-                    back()
-                _restore(self.namespace, snapshot)
+                self.rollback()
                 raise
         finally:
             sys.setswitchinterval(interval)
-        return self.live
+        return self
+
+    def rollback(self):
+        """Put back everything this transaction changed (also after it succeeded: a twin module's
+        patch failed)."""
+        for back in reversed(self.undo):
+            back()
+        _restore(self.namespace, self.snapshot)
 
     # ---- code ------------------------------------------------------------------------------------
 
@@ -119,16 +127,12 @@ class _Transaction:
         code = compile(node, self.file, mode, self.flags, True)
         if self.positions is None:
             self.positions = codeindex.by_position(self.index)
-        pending = [code]
-        while pending:
-            current = pending.pop()
-            for const in current.co_consts:
-                if isinstance(const, types.CodeType):
-                    key = self.positions.get((getattr(const, "co_qualname", const.co_name), const.co_firstlineno))
-                    if key is not None:
-                        self.live[key].map_code(const)
-                        self.fresh.add(id(const))
-                    pending.append(const)
+        inner = list(codeindex.nested(code))
+        for const, place in zip(inner, codeindex.positions(inner)):
+            key = self.positions.get(place)
+            if key is not None:
+                self.live[key].map_code(const)
+                self.fresh.add(id(const))
         return code
 
     # ---- the program's namespaces ----------------------------------------------------------------
@@ -150,6 +154,18 @@ class _Transaction:
         set_name = getattr(type(value), "__set_name__", None)
         if previous is _MISSING and set_name is not None:
             set_name(value, cls, name)
+
+    def _abstract_again(self, owner):
+        """An ABC's set of abstract methods is computed when it is created: compute it again
+        after a method is added or removed, as abc.update_abstractmethods does for decorators."""
+        pending = [self._owner(owner)]
+        while pending:  # its subclasses inherit them: theirs are computed again after it
+            cls = pending.pop(0)
+            if isinstance(cls, abc.ABCMeta):
+                previous = cls.__abstractmethods__
+                abc.update_abstractmethods(cls)
+                self.undo.append(lambda c=cls, p=previous: setattr(c, "__abstractmethods__", p))
+                pending.extend(cls.__subclasses__())
 
     def _evaluate(self, expression, owner):
         """Evaluate an expression of the new source in the scope of `owner` (module or class)."""
@@ -197,6 +213,31 @@ class _Transaction:
             if cls.__dict__.get(name, _MISSING) is not value:
                 self._bind(step.owner, name, value)
 
+    def annotate(self, step):
+        node = step.entry.node
+        target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]
+        assert isinstance(target, ast.Name)  # planner._annotation_only: a plain name
+        name = target.id
+        scope = self._owner(step.owner).__dict__ if step.owner else self.namespace
+        annotations = scope.get("__annotations__")
+        if annotations is None and not step.owner:
+            module = sys.modules.get(self.namespace.get("__name__", ""))
+            if sys.version_info >= (3, 14) and module is not None and module.__dict__ is self.namespace:
+                annotations = module.__annotations__  # made from __annotate__ and kept in the dict
+            else:
+                annotations = self.namespace["__annotations__"] = {}  # as a fresh run makes it
+        if not isinstance(annotations, dict):
+            return
+        previous = annotations.get(name, _MISSING)
+        if isinstance(node, ast.AnnAssign):
+            if self.flags & __future__.annotations.compiler_flag:
+                annotations[name] = ast.unparse(node.annotation)
+            else:
+                annotations[name] = self._evaluate(node.annotation, step.owner)
+        else:
+            annotations.pop(name, None)
+        self.undo.append(lambda: _set_or_delete_key(annotations, name, previous))
+
     def add_definition(self, step):
         if step.entry.kind == "class":
             self._add_class(step)
@@ -215,12 +256,14 @@ class _Transaction:
         function = types.FunctionType(code, self.namespace, code.co_name, defaults, closure)
         function.__kwdefaults__ = kwdefaults
         function.__qualname__ = definition.qualname
-        function.__annotations__ = annotations
+        _set_annotations(function, annotations)
         self.live[step.key].functions.add(function)
         value = function
         for decorator in reversed(decorators):
             value = _user_code(lambda d=decorator, v=value: d(v))
         self._bind(owner, entry.name, value)
+        if owner:
+            self._abstract_again(owner)
 
     def _add_class(self, step):
         entry, node = step.entry, step.entry.node
@@ -244,10 +287,11 @@ class _Transaction:
         self._bind(step.owner, entry.name, value)
 
     def set_defaults(self, step):
-        defaults, kwdefaults, _annotations, _decorators = self._signature_parts(step.entry.node, step.owner)
+        defaults, kwdefaults, annotations, _decorators = self._signature_parts(step.entry.node, step.owner)
         for function in list(self.live[step.key].functions):
-            self.undo.append(lambda f=function, d=function.__defaults__, k=function.__kwdefaults__: _set_defaults(f, d, k))
-            _set_defaults(function, defaults, kwdefaults)
+            previous = (function.__defaults__, function.__kwdefaults__, function.__annotations__)
+            self.undo.append(lambda f=function, p=previous: _set_signature(f, *p))
+            _set_signature(function, defaults, kwdefaults, dict(annotations))
 
     def remove(self, step):
         if not step.owner:
@@ -258,6 +302,24 @@ class _Transaction:
             previous = cls.__dict__[name]
             delattr(cls, name)
             self.undo.append(lambda: setattr(cls, name, previous))
+            self._abstract_again(step.owner)
+
+    def rebind_copies(self, step):
+        for copy in step.copies:
+            importer = copy.unit.namespace
+            previous = importer.get(copy.alias, _MISSING)
+            _set_or_delete_key(importer, copy.alias, self.namespace.get(copy.name, _MISSING))
+            self.undo.append(lambda n=importer, a=copy.alias, p=previous: _set_or_delete_key(n, a, p))
+
+    def clear_cache(self, step):
+        # (nothing to undo: a cache may always be empty)
+        if step.cls is None:
+            step.wrapper.cache_clear()
+            return
+        name = step.wrapper.attrname
+        for obj in gc.get_objects():  # a heap scan, only when a cached_property's code changed
+            if isinstance(obj, step.cls):
+                getattr(obj, "__dict__", {}).pop(name, None)
 
     def rebuild_method(self, step):
         cls, name, code = self._owner(step.owner), step.name, step.definition.code
@@ -292,19 +354,23 @@ class _Transaction:
 
 _STEPS = {
     RunStatement: _Transaction.run_statement,
+    Annotate: _Transaction.annotate,
     AddDefinition: _Transaction.add_definition,
     SetDefaults: _Transaction.set_defaults,
     RebuildMethod: _Transaction.rebuild_method,
     Remove: _Transaction.remove,
+    RebindCopies: _Transaction.rebind_copies,
+    ClearCache: _Transaction.clear_cache,
 }
 
 
-def _live_definitions(unit, index):
+def _live_definitions(unit, index, renumbered):
     """key -> LiveDefinition for the new version; new codes are mapped so functions created while
     the patch applies (and after) are tracked."""
     live = {}
     for key, definition in index.items():
-        found = unit.definitions.get(key)
+        old_key = renumbered.get(key, key)
+        found = unit.definitions.get(old_key) if old_key is not None else None
         if found is None:
             found = live_definitions.LiveDefinition(key, definition.code)
         else:
@@ -327,9 +393,37 @@ def _docstring(code):
     return types.FunctionType(code, {}, None, None, cells).__doc__
 
 
-def _set_defaults(function, defaults, kwdefaults):
+def _set_signature(function, defaults, kwdefaults, annotations):
     function.__defaults__ = defaults
     function.__kwdefaults__ = kwdefaults
+    _set_annotations(function, annotations)
+
+
+def _set_annotations(function, annotations):
+    function.__annotations__ = annotations
+    if sys.version_info >= (3, 14):  # PEP 649: singledispatch and annotationlib call __annotate__
+        function.__annotate__ = _Annotate(annotations)  # pyright: ignore[reportAttributeAccessIssue]
+
+
+class _Annotate:
+    """A function's `__annotate__` for annotations already evaluated (format VALUE only)."""
+
+    __slots__ = ("annotations",)
+
+    def __init__(self, annotations):
+        self.annotations = annotations
+
+    def __call__(self, format, /):
+        if format > 2:  # VALUE (1) and VALUE_WITH_FAKE_GLOBALS (2)
+            raise NotImplementedError
+        return dict(self.annotations)
+
+
+def _set_or_delete_key(mapping, key, value):
+    if value is _MISSING:
+        mapping.pop(key, None)
+    else:
+        mapping[key] = value
 
 
 def _set_or_delete(cls, name, value):

@@ -25,8 +25,9 @@ class Definition:
 
     @property
     def is_function(self):
-        """A def or lambda (not a class body, not a comprehension)."""
-        return not self.is_class_body and self.code.co_name not in _COMPREHENSIONS
+        """A def or lambda (not a class body, a comprehension or a 3.14 `__annotate__`: the
+        compiler makes those, no function object of them is tracked)."""
+        return not self.is_class_body and self.code.co_name not in _COMPREHENSIONS and self.code.co_name != "__annotate__"
 
     @property
     def in_module_classes(self):
@@ -71,8 +72,27 @@ def _qualname(code, parent, parent_qualname):
 
 
 def by_position(index):
-    """(qualname, first line) -> key: maps code compiled separately (a re-run statement) to keys."""
-    return {(d.qualname, d.code.co_firstlineno): key for key, d in index.items()}
+    """(qualname, first line, n) -> key, n counting the definitions of that qualname on that line
+    (two lambdas of one line): maps code compiled separately (a re-run statement) to keys."""
+    return dict(zip(positions(d.code for d in index.values()), index))
+
+
+def positions(codes):
+    """The by_position() keys of code objects, in the order given (index_module's order)."""
+    seen = {}
+    for code in codes:
+        place = (getattr(code, "co_qualname", None) or code.co_name, code.co_firstlineno)
+        n = seen.get(place, 0)
+        seen[place] = n + 1
+        yield place + (n,)
+
+
+def nested(code):
+    """Every code object under `code`, in index_module's order (constant order, depth first)."""
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield const
+            yield from nested(const)
 
 
 def own_text(code):

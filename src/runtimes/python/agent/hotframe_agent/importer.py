@@ -14,7 +14,7 @@ import os
 import sys
 import types
 
-from . import codecache, codeindex, gcpause, incremental, live_definitions, transform, units
+from . import codecache, codeindex, gcpause, incremental, live_definitions, reasons, report, transform, units
 
 # CPython trims the importlib frames of a traceback that end in this function (see _get_code);
 # typeshed does not declare it.
@@ -80,12 +80,12 @@ class InstrumentingFinder:
 
     def find_spec(self, fullname, path=None, target=None):
         spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
-        if (
-            spec is not None
-            and type(spec.loader) is importlib.machinery.SourceFileLoader
-            and self.scope.wants(spec.origin)
-        ):
-            spec.loader = InstrumentingLoader(spec.loader.name, spec.loader.path)
+        if spec is not None and type(spec.loader) is importlib.machinery.SourceFileLoader:
+            if self.scope.wants(spec.origin):
+                spec.loader = InstrumentingLoader(spec.loader.name, spec.loader.path)
+            elif self.scope.is_outside_own_code(spec.origin) and report.on_warning is not None:
+                facts = {"file": os.path.realpath(spec.origin or ""), "root": self.scope.root}
+                report.on_warning(reasons.OUTSIDE_ROOT.text(facts), None)
         return spec
 
     def invalidate_caches(self):

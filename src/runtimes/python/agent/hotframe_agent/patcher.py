@@ -22,8 +22,8 @@ for _name in __future__.all_feature_names:
 
 def patch(file, source):
     """Apply `source` as the new text of the loaded `file`; return a PatchResult dict."""
-    unit = units.for_file(file)
-    if unit is None:
+    loaded = units.for_file(file)
+    if not loaded:
         return report.rejected(Error("refused", reasons.UNKNOWN_FILE, {"file": file}))
     if not source.strip():
         # Editors truncate a file before writing it: an empty read is far more often a save in
@@ -31,41 +31,94 @@ def patch(file, source):
         return report.rejected(Error("refused", reasons.EMPTY_FILE))
     try:
         with gcpause.paused():
-            return _patch(unit, source)
+            return _patch(loaded, source)
     except Exception as exc:  # a bug in hotframe: say so, the program keeps its previous code
         return report.rejected(Error("internal", reasons.INTERNAL, {"error": repr(exc)}, traceback=traceback.format_exc()))
 
 
-def _patch(unit, source):
-    parsed = None
+class _Prepared:
+    """One module of the file, parsed and planned."""
+
+    __slots__ = ("unit", "parsed", "code", "index", "plan", "namespace", "transaction")
+
+    def __init__(self, unit, parsed, code, index, plan, namespace):
+        self.unit = unit
+        self.parsed = parsed
+        self.code = code
+        self.index = index
+        self.plan = plan
+        self.namespace = namespace
+        self.transaction = None
+
+
+def _patch(loaded, source):
+    """Every module loaded from the file (a script run as __main__ and imported by its name is
+    two) gets the patch, or none does. The first one's plan is the result."""
+    prepared = []
     committed = False
     try:
+        for unit in loaded:
+            outcome = _prepare(unit, source)
+            if isinstance(outcome, dict):
+                return outcome  # rejected: nothing changes
+            prepared.append(outcome)
+        applied = []
         try:
-            parsed = incremental.parse(unit.source, unit.outline, source, unit.file)
-            code = compile(parsed.tree, unit.file, "exec", 0, True)
-        except SyntaxError as exc:
-            return report.rejected(Error("syntax", reasons.SYNTAX, {"message": exc.msg}, exc.lineno, exc.offset))
-        except ValueError as exc:  # source code string cannot contain null bytes
-            return report.rejected(Error("syntax", reasons.SYNTAX, {"message": str(exc)}))
-        namespace = unit.find_namespace()
-        if namespace is None:
-            return report.rejected(Error("refused", reasons.MODULE_GONE, {"file": unit.file}))
-        index = codeindex.index_module(code)
-        plan = planner.plan(unit, source, parsed.outline, index, frames.now(unit.module_code))
-        if plan.rejection is not None:
-            # Nothing changes: the running version stays the one the next edit is compared with.
-            return report.result(plan)
-        try:
-            live = apply.apply(plan, unit, index, code.co_flags & _FUTURE_FLAGS, namespace)
-        except apply.UserCodeFailed as failure:
-            return report.rejected(report.runtime_error(failure.__cause__, unit.file))
-        except apply.CannotApply as failure:
-            return report.rejected(failure.error)
-        unit.commit(source, parsed.outline, index, live, plan)
+            for one in prepared:
+                flags = one.code.co_flags & _FUTURE_FLAGS
+                one.transaction = apply.apply(one.plan, one.unit, one.index, flags, one.namespace)
+                applied.append(one.transaction)
+        except (apply.UserCodeFailed, apply.CannotApply) as failure:
+            for transaction in reversed(applied):
+                transaction.rollback()
+            if isinstance(failure, apply.CannotApply):
+                return report.rejected(failure.error)
+            return report.rejected(report.runtime_error(failure.__cause__, loaded[0].file))
+        for one in prepared:
+            one.unit.commit(source, one.parsed.outline, one.index, one.transaction.live, one.plan)
         committed = True
-        result = report.result(plan)
-        report.after_patch(namespace, unit.file, result)
+        first = prepared[0]
+        result = report.result(first.plan)
+        report.warnings(first.plan, first.unit.file)
+        for one in prepared:
+            report.after_patch(one.namespace, one.unit.file, result)
         return result
     finally:
-        if parsed is not None and not committed:
-            parsed.undo()  # shared nodes of unchanged statements get their line numbers back
+        if not committed:
+            for one in prepared:
+                one.parsed.undo()  # shared nodes of unchanged statements get their line numbers back
+
+
+def _prepare(unit, source):
+    """Parse and plan `source` for one module: a _Prepared, or the PatchResult of a rejection."""
+    try:
+        parsed = incremental.parse(unit.source, unit.outline, source, unit.file)
+    except SyntaxError as exc:
+        return report.rejected(_syntax_error(exc))
+    except ValueError as exc:  # source code string cannot contain null bytes
+        return report.rejected(Error("syntax", reasons.SYNTAX, {"message": str(exc)}))
+    try:
+        code = compile(parsed.tree, unit.file, "exec", 0, True)
+        namespace = unit.find_namespace()
+        if namespace is None:
+            rejection = report.rejected(Error("refused", reasons.MODULE_GONE, {"file": unit.file}))
+        else:
+            index = codeindex.index_module(code)
+            plan = planner.plan(unit, source, parsed.outline, index, frames.now(unit.module_code))
+            if plan.rejection is None:
+                return _Prepared(unit, parsed, code, index, plan, namespace)
+            # Nothing changes: the running version stays the one the next edit is compared with.
+            rejection = report.result(plan)
+    except SyntaxError as exc:
+        rejection = report.rejected(_syntax_error(exc))
+    except BaseException:
+        parsed.undo()
+        raise
+    parsed.undo()  # shared nodes of unchanged statements get their line numbers back
+    return rejection
+
+
+def _syntax_error(exc):
+    # IndentationError and TabError are named: the terminal calls any other message a SyntaxError.
+    message = exc.msg if type(exc) is SyntaxError else "%s: %s" % (type(exc).__name__, exc.msg)
+    return Error("syntax", reasons.SYNTAX, {"message": message}, exc.lineno, exc.offset)

@@ -10,13 +10,19 @@ from . import protocol
 
 
 class Plan:
-    __slots__ = ("swaps", "new_keys", "steps", "outcomes", "kept", "kept_entries", "rejection")
+    __slots__ = ("swaps", "new_keys", "renumbered", "parked", "steps", "outcomes", "warnings", "kept", "kept_entries", "rejection")
 
     def __init__(self):
         self.swaps = []  # SwapCode, applied first
         self.new_keys = []  # keys of definitions the new version adds (their code becomes current)
-        self.steps = []  # RunStatement, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
+        # key of the new version -> the running key it stands for (None: a new definition), where
+        # they differ: namesakes matched by signature (planner._align_namesakes)
+        self.renumbered = {}
+        self.parked = []  # (running key, key it keeps running under): planner._park
+        # RunStatement, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
+        self.steps = []
         self.outcomes = []  # Outcome, one per definition or statement reported
+        self.warnings = []  # (reasons.Reason, facts): what the user must know beside the outcomes
         self.kept = []  # qualnames of definitions that keep their running version (refused)
         self.kept_entries = []  # what becomes Unit.kept (see units.Unit)
         self.rejection: "Error | None" = None  # nothing of this edit is applied, for this reason
@@ -44,6 +50,17 @@ class RunStatement:
 
     def __init__(self, entry, owner):
         self.entry = entry  # shape.Entry of the new version
+        self.owner = owner
+
+
+class Annotate:
+    """A statement whose annotation alone changed (`SEEN = set()` -> `SEEN: set[str] = set()`):
+    the annotation is set, the value is not made again."""
+
+    __slots__ = ("entry", "owner")
+
+    def __init__(self, entry, owner):
+        self.entry = entry
         self.owner = owner
 
 
@@ -89,6 +106,26 @@ class Remove:
     def __init__(self, name, owner):
         self.name = name
         self.owner = owner
+
+
+class RebindCopies:
+    """Give the copies other modules hold of rebound names (copies.py) the new values."""
+
+    __slots__ = ("copies",)
+
+    def __init__(self, copies):
+        self.copies = copies  # copies.Copy, each still holding what the module bound
+
+
+class ClearCache:
+    """Clear a functools.lru_cache / cache wrapper, or the values a functools.cached_property of
+    class `cls` stored in its objects (they came from the old code)."""
+
+    __slots__ = ("wrapper", "cls")
+
+    def __init__(self, wrapper, cls):
+        self.wrapper = wrapper
+        self.cls = cls  # None: an lru_cache
 
 
 class Outcome:

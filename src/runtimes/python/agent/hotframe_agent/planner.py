@@ -6,10 +6,26 @@ applied. The result is a plan.Plan.
 """
 
 import ast
+import collections
 import dis
+import functools
+import gc
 
-from . import codeindex, protocol, reasons, shape, units
-from .plan import AddDefinition, Error, Outcome, Plan, RebuildMethod, Remove, RunStatement, SetDefaults, SwapCode
+from . import codeindex, copies, dependencies, machinery, protocol, reasons, shape, units
+from .plan import (
+    AddDefinition,
+    Annotate,
+    ClearCache,
+    Error,
+    Outcome,
+    Plan,
+    RebindCopies,
+    RebuildMethod,
+    Remove,
+    RunStatement,
+    SetDefaults,
+    SwapCode,
+)
 
 _NAME_READS = {
     "LOAD_NAME",
@@ -20,12 +36,14 @@ _NAME_READS = {
     "LOAD_FROM_DICT_OR_GLOBALS",
 }
 _STATEMENT_NAME_LENGTH = 60
+_MISSING = object()
+_SUSPENDABLE = 0x20 | 0x80 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR (inspect's)
 
 
 def plan(unit, source, outline, index, running):
     """The Plan that takes `unit` (as the program runs it) to the new version: `source`, its
     `outline` (shape.py) and `index` (codeindex.py). running: frames.Running."""
-    return _Planner(unit, source, index, running).build(outline)
+    return _Planner(unit, source, index, running, outline).build(outline)
 
 
 def statement_name(entry, source):
@@ -34,7 +52,22 @@ def statement_name(entry, source):
     names = shape.bound_names(entry.node)
     if names:
         return ", ".join(names)
-    text = ast.get_source_segment(source, entry.node) or ""
+    return _cut(ast.get_source_segment(source, entry.node) or "")
+
+
+def _old_text(entry, source):
+    """A running statement's text as written, if its node still has the positions of `source`
+    (kept statements of older versions may not): else as ast.unparse() writes it."""
+    try:
+        segment = ast.get_source_segment(source, entry.node) or ""
+        if shape.entry_for(ast.parse(segment).body[0]).raw == entry.raw:
+            return segment
+    except (SyntaxError, IndexError):
+        pass
+    return ast.unparse(entry.node)
+
+
+def _cut(text):
     first = " ".join(text.splitlines()[0].split()) if text.strip() else "statement"
     if len(first) > _STATEMENT_NAME_LENGTH:
         return first[: _STATEMENT_NAME_LENGTH - 1] + "…"
@@ -42,23 +75,35 @@ def statement_name(entry, source):
 
 
 class _Planner:
-    def __init__(self, unit, source, index, running):
+    def __init__(self, unit, source, index, running, outline):
         self.unit = unit
         self.source = source
         self.index = index
         self.running = running
         self.plan = Plan()
         self.reported = set()  # qualnames already in outcomes
+        self.reported_at = set()  # (qualname, line) already in outcomes: namesakes are told apart
+        self.namesakes = set()  # qualnames of several defs in one body
         self.skipped = set()  # qualnames (and everything inside them) the code diff leaves alone
         self.new_defaults = {}  # key -> its SetDefaults step (its code is swapped too)
         self.removals = []  # (old outline entry, owner, qualname): decided by _plan_removals
+        self.changes = []  # _Change: each rebinding of names this edit makes
+        self.followers = []  # _Follower: each unchanged statement or def that runs again after one
+        self.facts = {}  # id(statement node) -> dependencies.Facts
+        self.refused_lines = []  # (first, last) line of each refused statement (new version)
+        self.dropped = set()  # running keys whose removal was refused, namesakes of kept definitions
+        self.skipped_keys = set()  # keys (and what is inside them) the code diff leaves alone
+        self.future = _future_annotations(outline)
 
     def build(self, outline):
         plan = self.plan
-        self._diff_outline(self.unit.outline, outline, ())
+        rebound = self._diff_outline(self.unit.outline, outline, (), {})
+        self._settle()
         self._diff_code()
         self._plan_removals()
+        self._plan_copies(rebound)
         self._mark_running()
+        self._mark_suspended()
         plan.new_keys = [key for key in self.index if key not in self.unit.index]
         if plan.refused and not plan.swaps and all(o.status == protocol.REFUSED for o in plan.outcomes):
             # Nothing changes: the running version stays the one the next edit is compared with.
@@ -66,37 +111,57 @@ class _Planner:
         return plan
 
     def _report(self, kind, name, qualname, status, line, reason=None, facts=None):
-        self.plan.outcomes.append(Outcome(kind, name, qualname, status, line, reason, facts))
+        outcome = Outcome(kind, name, qualname, status, line, reason, facts)
+        self.plan.outcomes.append(outcome)
         self.reported.add(qualname)
+        self.reported_at.add((qualname, line))
+        return outcome
 
     def _refuse(self, kind, name, qualname, line, reason, facts=None):
         self._report(kind, name, qualname, protocol.REFUSED, line, reason, facts)
 
     # ---- the outlines: statements, new and removed definitions, headers, defaults ----------------
 
-    def _diff_outline(self, old_entries, new_entries, owner):
-        """Module level (owner ()) or a class body (owner: the class path)."""
+    def _diff_outline(self, old_entries, new_entries, owner, rebound):
+        """Module level (owner ()) or a class body (owner: the class path). rebound: name -> the
+        _Changes of this edit that rebind it, as seen at this point of the source."""
         prefix = "".join(part + "." for part in owner)
+        rebound = dict(rebound)
         old_entries = self._running_entries(old_entries, owner)
         old_by_key = {e.match_key: e for e in old_entries}
+        aligned = _align_namesakes(old_entries, new_entries)
         matched = set()
-        claimed = set()  # ids of running statements a refused one already stands for
+        claimed = set()  # ids of running statements a new one already stands for
         for position, entry in enumerate(new_entries):
-            old = old_by_key.get(entry.match_key)
+            old = aligned[id(entry)] if id(entry) in aligned else old_by_key.get(entry.match_key)
             if old is not None:
-                matched.add(entry.match_key)
+                matched.add(id(old))
+            if id(entry) in aligned:
+                self.namesakes.add(prefix + entry.name)
+                new_key, old_key = (prefix + entry.name, entry.occurrence), old and (prefix + old.name, old.occurrence)
+                if old_key != new_key:
+                    self.plan.renumbered[new_key] = old_key
             if entry.kind == "stmt":
-                if old is None and not self._plan_statement(entry, owner, new_entries[position + 1 :], old_by_key):
+                if old is None:
                     replaced = self._replaced_statements(entry, position, new_entries, old_entries, claimed)
-                    self._keep(owner, entry.match_key, replaced)
+                    self._plan_statement(entry, owner, new_entries[position + 1 :], old_by_key, replaced, rebound)
+                else:
+                    self._follow_statement(entry, old, owner, rebound)
                 continue
             qualname = prefix + entry.name
             key = (qualname, entry.occurrence)
             kind = _kind(entry)
             if old is None:
-                self.skipped.add(qualname)
-                self._report(kind, entry.name, qualname, protocol.ADDED, entry.line)
-                self.plan.steps.append(AddDefinition(key, entry, owner))
+                if id(entry) in aligned:
+                    self.skipped_keys.add(key)  # its namesakes' code is still compared
+                else:
+                    self.skipped.add(qualname)
+                outcome = self._report(kind, entry.name, qualname, protocol.ADDED, entry.line)
+                step = AddDefinition(key, entry, owner)
+                self.plan.steps.append(step)
+                change = _Change(outcome, step, (owner, entry.match_key, []), qualname)
+                self.changes.append(change)
+                self._rebinds(rebound, dependencies.of_header(entry.node, self.future).reads, [entry.name], {change})
             elif old.header != entry.header:
                 self.skipped.add(qualname)
                 reason = reasons.BASES_CHANGED if entry.kind == "class" else reasons.DECORATORS_CHANGED
@@ -104,16 +169,187 @@ class _Planner:
                 self.plan.kept.append(qualname)
                 self._keep(owner, entry.match_key, [old])
             elif entry.kind == "class":
-                self._diff_outline(old.body, entry.body, owner + (entry.name,))
+                self._follow_header(entry, rebound)
+                self._diff_outline(old.body, entry.body, owner + (entry.name,), rebound)
             elif old.args != entry.args:
                 step = SetDefaults(key, entry, owner)
                 self.new_defaults[key] = step
                 self.plan.steps.append(step)
+            elif rebound:  # (nothing rebound: nothing to follow, and nothing to walk)
+                self._follow_header(entry, rebound)
+                reads = dependencies.of_signature(entry.node, self.future).reads
+                changes = self._changes_read(reads, rebound)
+                if changes:  # default values or annotations read a name this edit rebinds
+                    step = SetDefaults(key, entry, owner)
+                    self.new_defaults[key] = step
+                    self.plan.steps.append(step)
+                    self.followers.append(_Follower(None, step, changes, key))
+        namesakes = {e.name for e in new_entries if e.kind != "stmt"}  # (singledispatch `_`, overloads)
+        bound_again = None  # names the new version's statements bind: only when a def went
+        rebinding = {n for e in new_entries if e.kind == "stmt" and e.match_key not in old_by_key for n in shape.bound_names(e.node)}
         for old in old_entries:
-            if old.kind != "stmt" and old.match_key not in matched:
-                qualname = prefix + old.name
-                self.skipped.add(qualname)
+            if old.kind == "stmt" and id(old) not in matched and id(old) not in claimed:
+                if not rebinding.intersection(shape.bound_names(old.node)):  # else: changed, not removed
+                    self._statement_removed(old, owner)
+            if old.kind == "stmt" or id(old) in matched:
+                continue
+            qualname = prefix + old.name
+            decorator = dependencies.decorator_effect(old.node)
+            if decorator is not None:
+                # Removing the name does not undo what the decorator did with it (a route, a handler).
+                self._refuse(_kind(old), old.name, qualname, old.line, reasons.DECORATED_REMOVED, {"decorator": decorator})
+                self.reported_at.discard((qualname, old.line))  # a line of the old version
+                if old.name in namesakes:
+                    self._park(owner, old, qualname)
+                    continue
+                self._keep(owner, None, [old])
+                self.plan.kept.append(qualname)
+            elif old.name in namesakes:
+                continue  # the code diff reports it removed; the name stays bound to its namesake
+            self.skipped.add(qualname)
+            if bound_again is None:
+                bound_again = {name for e in new_entries if e.kind == "stmt" for name in self._facts(e).binds}
+            if decorator is None and old.name not in bound_again:  # `from utils import slugify` instead
                 self.removals.append((old, owner, qualname))
+        return rebound
+
+    # ---- what follows a rebound name ---------------------------------------------------------------
+
+    def _facts(self, entry):
+        facts = self.facts.get(id(entry.node))
+        if facts is None:
+            facts = self.facts[id(entry.node)] = dependencies.of_statement(entry.node, self.future)
+        return facts
+
+    @staticmethod
+    def _changes_read(reads, rebound):
+        return set().union(*(rebound[name] for name in reads if name in rebound))
+
+    @staticmethod
+    def _rebinds(rebound, reads, binds, changes):
+        for name in binds:
+            rebound[name] = set(changes)
+
+    def _follow_header(self, entry, rebound):
+        """Decorators and bases ran once, when the def or class was created: a name they read
+        that this edit rebinds cannot follow, so the change that rebinds it is not applied."""
+        if not rebound:
+            return
+        reads = dependencies.decorator_reads(entry.node)
+        if entry.kind == "class":
+            reads |= dependencies.of_header(entry.node, self.future).reads
+        changes = self._changes_read(reads, rebound)
+        if changes:
+            self._block(changes, reasons.FOLLOWER_ONCE, entry, sorted(n for n in reads if n in rebound), {})
+
+    def _follow_statement(self, entry, old, owner, rebound):
+        """An unchanged statement that reads a name this edit rebinds runs again, under the rules
+        of a changed statement; if it cannot, the changes it reads are not applied."""
+        if not rebound:
+            return
+        facts = self._facts(entry)
+        changes = self._changes_read(facts.reads, rebound)
+        if not changes:
+            return
+        names = sorted(n for n in facts.reads if n in rebound)
+        if not owner and shape.is_main_guard(entry.node):
+            if not self._running_statement(old):
+                self.plan.warnings.append((reasons.MAIN_READ, {"names": _listed(names)}))
+            return
+        if not owner and self.running.module_lines:
+            current = min(line for _thread, line in self.running.module_lines)
+            if current <= old.end:
+                return  # running it, or not reached yet: it reads the new values as it goes
+        if facts.effect is not None:
+            self._block(changes, reasons.FOLLOWER_CALLS, entry, names, {"call": facts.effect})
+            return
+        made = self._machinery(owner, entry.node, facts.binds)
+        if made is not None:
+            self._block(changes, reasons.FOLLOWER_MACHINERY, entry, names, self._machinery_facts(owner, made))
+            return
+        changed = self._changed_since(entry.node, owner)
+        if changed:
+            self._block(changes, reasons.FOLLOWER_CHANGED_SINCE, entry, names, {"changed": _listed(changed)})
+            return
+        outcome = self._report("statement", statement_name(entry, self.source), _owner_name(owner), protocol.UPDATED, entry.line)
+        step = RunStatement(entry, owner)
+        self.plan.steps.append(step)
+        self.followers.append(_Follower(outcome, step, changes, None))
+        self._rebinds(rebound, facts.reads, facts.binds, changes)
+
+    def _live_class(self, owner):
+        scope = self.unit.namespace or {}
+        found = None
+        for part in owner:
+            found = scope.get(part)
+            scope = getattr(found, "__dict__", {})
+        return found
+
+    def _machinery(self, owner, node, binds):
+        return machinery.blocking(self._live_class(owner), node, binds) if owner else None
+
+    @staticmethod
+    def _machinery_facts(owner, made):
+        return {"cls": ".".join(owner), "kind": made.kind, "why": made.why}
+
+    def _running_statement(self, old):
+        return any(old.line <= line <= old.end for _thread, line in self.running.module_lines)
+
+    def _block(self, changes, reason, entry, names, facts):
+        facts = dict(facts, dependent=statement_name(entry, self.source) if entry.kind == "stmt" else entry.name)
+        facts.update(line=entry.line, names=_listed(names))
+        for change in changes:
+            if change.blocked is None:
+                change.blocked = (reason, facts)
+
+    def _changed_since(self, node, owner):
+        """Names a plain assignment bound whose live value is no longer what its (running)
+        version makes: the program changed them since (`OPS["x"] = …`, `global STATE`).
+        Only for values that take no call with an effect to make again; [] when unknown."""
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+            return []
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if not all(isinstance(t, ast.Name) for t in targets) or dependencies.of_statement(node.value).effect:
+            return []
+        namespace = self.unit.namespace
+        if namespace is None:
+            return []
+        scope = namespace
+        try:
+            for part in owner:
+                scope = scope[part].__dict__
+            live = [scope[t.id] for t in targets]  # type: ignore[union-attr]
+            code = compile(ast.fix_missing_locations(ast.Expression(body=node.value)), self.unit.file, "eval")
+            fresh = eval(code, namespace, dict(scope) if owner else None)
+        except Exception:
+            return []  # cannot tell: a name it read is gone, or the value cannot be made again
+        return [t.id for t, value in zip(targets, live) if not _same(value, fresh)]  # type: ignore[union-attr]
+
+    def _settle(self):
+        """Changes a follower cannot follow are refused, with what follows only them."""
+        blocked = [c for c in self.changes if c.blocked is not None]
+        if not blocked:
+            return
+        dropped = set()
+        for change in blocked:
+            dropped.add(id(change))
+            reason, facts = change.blocked
+            outcome = change.outcome
+            outcome.status, outcome.reason, outcome.facts = protocol.REFUSED, reason, facts
+            self.plan.steps.remove(change.step)
+            owner, saved_key, entries = change.keep
+            self._keep(owner, saved_key, entries)
+            if isinstance(change.step, RunStatement):
+                self.refused_lines.append((change.step.entry.line, change.step.entry.end))
+            if change.qualname is not None:
+                self.plan.kept.append(change.qualname)
+        for follower in self.followers:
+            if all(id(c) in dropped for c in follower.changes):
+                self.plan.steps.remove(follower.step)
+                if follower.outcome is not None:
+                    self.plan.outcomes.remove(follower.outcome)
+                if follower.key is not None:
+                    del self.new_defaults[follower.key]
 
     def _running_entries(self, saved, owner):
         """The outline of what the program runs in `owner`: the saved outline, where a refused
@@ -160,20 +396,59 @@ class _Planner:
                     replaced.append(old)
         return replaced
 
-    def _plan_statement(self, entry, owner, following, old_by_key):
-        """Plan a new or changed statement; False if it is refused."""
+    def _plan_statement(self, entry, owner, following, old_by_key, replaced, rebound):
+        """Plan a new or changed statement (`replaced`: the running statements it stands for)."""
         name = statement_name(entry, self.source)
-        qualname = ".".join(owner) if owner else "<module>"
+        qualname = _owner_name(owner)
+        keep = (owner, entry.match_key, replaced)
         if not owner and shape.is_main_guard(entry.node):
-            self._refuse("statement", name, qualname, entry.line, reasons.MAIN_GUARD)
-            return False
+            return self._refuse_statement(entry, keep, reasons.MAIN_GUARD)
         if not owner and self._not_yet_run(following, old_by_key):
             thread, line = self.running.module_lines[0]
-            self._refuse("statement", name, qualname, entry.line, reasons.MODULE_RUNNING, {"line": line, "thread": thread})
-            return False
-        self._report("statement", name, qualname, protocol.UPDATED, entry.line)
-        self.plan.steps.append(RunStatement(entry, owner))
-        return True
+            return self._refuse_statement(entry, keep, reasons.MODULE_RUNNING, {"line": line, "thread": thread})
+        facts = self._facts(entry)
+        made = self._machinery(owner, entry.node, facts.binds)
+        if made is not None:
+            return self._refuse_statement(entry, keep, reasons.CLASS_MACHINERY, self._machinery_facts(owner, made))
+        old = replaced[0].node if len(replaced) == 1 else None
+        if old is not None:
+            if _outside_functions(old) == _outside_functions(entry.node):
+                return  # only function or lambda bodies changed: their code is swapped, nothing re-runs
+            if _annotation_only(old, entry.node):
+                self._report("statement", name, qualname, protocol.UPDATED, entry.line)
+                self.plan.steps.append(Annotate(entry, owner))
+                return
+            effect = _effect_of_rerun(entry.node, facts)
+            if effect is not None:
+                return self._refuse_statement(entry, keep, reasons.EFFECT_CHANGED, {"effect": effect})
+            changed = self._changed_since(old, owner)
+            if changed:
+                return self._refuse_statement(entry, keep, reasons.CHANGED_SINCE, {"names": _listed(changed)})
+        outcome = self._report("statement", name, qualname, protocol.UPDATED, entry.line)
+        step = RunStatement(entry, owner)
+        self.plan.steps.append(step)
+        change = _Change(outcome, step, keep, None)
+        self.changes.append(change)
+        self._rebinds(rebound, facts.reads, facts.binds, {change})
+
+    def _statement_removed(self, old, owner):
+        """A statement removed from the source already ran: what it bound stays bound, what it
+        did stays done. It keeps its place in what runs, so saving it back is no change (a file
+        read while the editor was writing it drops statements that the complete file has)."""
+        name = ", ".join(shape.bound_names(old.node)) or _cut(_old_text(old, self.unit.source))
+        reason, facts = reasons.STATEMENT_REMOVED, {}
+        lines = self.running.module_lines
+        if not owner and lines and min(line for _thread, line in lines) <= old.end:
+            # not run yet (or running): the module's top-level code will run its old version
+            reason, facts = reasons.MODULE_RUNNING, {"line": lines[0][1], "thread": lines[0][0]}
+        self._refuse("statement", name, _owner_name(owner), old.line, reason, facts)
+        self._keep(owner, None, [old])
+
+    def _refuse_statement(self, entry, keep, reason, facts=None):
+        """The statement keeps running its old version, and so do the lambdas and defs in it."""
+        self._refuse("statement", statement_name(entry, self.source), _owner_name(keep[0]), entry.line, reason, facts)
+        self._keep(*keep)
+        self.refused_lines.append((entry.line, entry.end))
 
     def _not_yet_run(self, following, old_by_key):
         """While the module's own top-level code is still running (a script's main loop at top
@@ -217,6 +492,39 @@ class _Planner:
             self._report(_kind(old), old.name, qualname, protocol.REMOVED, old.line)
             self.plan.steps.append(Remove(old.name, owner))
 
+    def _plan_copies(self, rebound):
+        """Copies of the names this edit rebinds in the modules that imported them."""
+        namespace = self.unit.namespace
+        if self.unit.module_name is None or namespace is None:
+            return
+        names = {n for n, changes in rebound.items() if any(c.blocked is None for c in changes)}
+        names.update(step.name for step in self.plan.steps if isinstance(step, Remove) and not step.owner)
+        if not names:
+            return
+        public = self._new_all() if "__all__" in names else namespace.get("__all__")
+        exported = (lambda n: n in public) if isinstance(public, (list, tuple)) else (lambda n: not n.startswith("_"))
+        rebind = []
+        for copy in copies.of_module(self.unit.module_name, exported, names):
+            held = copy.unit.namespace.get(copy.alias, _MISSING)
+            if held is namespace.get(copy.name, _MISSING):
+                rebind.append(copy)
+            else:
+                facts = {"file": copy.unit.file, "alias": copy.alias, "module": self.unit.module_name, "name": copy.name}
+                self.plan.warnings.append((reasons.COPY_KEPT, facts))
+        if rebind:
+            self.plan.steps.append(RebindCopies(rebind))
+
+    def _new_all(self):
+        """`__all__` as the new version writes it (a literal), else as the module holds it."""
+        for step in self.plan.steps:
+            node = step.entry.node if isinstance(step, RunStatement) else None
+            if isinstance(node, ast.Assign) and [ast.dump(t) for t in node.targets] == [ast.dump(ast.Name("__all__", ast.Store()))]:
+                try:
+                    return list(ast.literal_eval(node.value))
+                except ValueError:
+                    break
+        return self.unit.namespace.get("__all__")
+
     def _old_names(self, qualname):
         """Global and attribute names used by the running version of a definition and its insides."""
         names = set()
@@ -231,19 +539,74 @@ class _Planner:
         parts = qualname.split(".")
         return any(".".join(parts[:i]) in self.skipped for i in range(1, len(parts) + 1))
 
+    def _park(self, owner, old, qualname):
+        """A namesake whose removal was refused keeps running under a key of its own (negative
+        occurrence), so that no new definition of the name is taken for it."""
+        old_key = (qualname, old.occurrence)
+        self.dropped.add(old_key)
+        if old.occurrence < 0:  # parked already: it stays so
+            self._keep(owner, None, [old])
+            self.plan.parked.append((old_key, old_key))
+            return
+        taken = [k[1] for k in self.unit.index if k[0] == qualname and k[1] < 0]
+        parked = shape.moved(old, 0)
+        parked.occurrence = min(taken, default=0) - 1
+        self._keep(owner, None, [parked])
+        self.plan.parked.append((old_key, (qualname, parked.occurrence)))
+
+    def _reported(self, qualname, line):
+        if qualname in self.namesakes:
+            return (qualname, line) in self.reported_at
+        return qualname in self.reported
+
+    def _skipped_key(self, definition):
+        while definition is not None:
+            if definition.key in self.skipped_keys:
+                return True
+            definition = definition.parent
+        return False
+
+    def _old_key(self, key):
+        """The running definition a key of the new version stands for (None: a new one)."""
+        return self.plan.renumbered.get(key, key)
+
+    def _renumber_nested(self):
+        """Definitions inside renumbered namesakes follow their parent."""
+        renumbered = self.plan.renumbered
+        if not renumbered:
+            return
+        seen = {}
+        for key, definition in self.index.items():
+            parent = definition.parent
+            if parent is None or parent.key not in renumbered:
+                continue
+            old_parent = renumbered[parent.key]
+            nth = seen.get((parent.key, key[0]), 0)
+            seen[(parent.key, key[0])] = nth + 1
+            olds = [k for k, d in self.unit.index.items() if k[0] == key[0] and d.parent is not None and d.parent.key == old_parent]
+            renumbered[key] = olds[nth] if old_parent is not None and nth < len(olds) else None
+
     def _diff_code(self):
         old_index, new_index = self.unit.index, self.index
-        for key in list(old_index) + [k for k in new_index if k not in old_index]:
-            old, new = old_index.get(key), new_index.get(key)
+        self._renumber_nested()
+        stands_for = {self._old_key(k) for k in new_index}
+        # (parked namesakes, negative occurrences, stay parked until a new version stands for them)
+        gone = [(None, k) for k in old_index if k not in stands_for and k not in self.dropped and k[1] >= 0]
+        pairs = [(k, self._old_key(k)) for k in new_index] + gone
+        for key, old_key in pairs:
+            old, new = old_index.get(old_key) if old_key else None, new_index.get(key) if key else None
+            key = key or old_key
             qualname = key[0]
             if self._skipped(qualname):
                 continue
             definition = new or old
-            if definition is None or not definition.is_function:
+            if definition is None or not definition.is_function or self._skipped_key(new):
+                continue
+            if new is not None and self._in_refused_statement(new.code.co_firstlineno):
                 continue
             name = definition.code.co_name
             if new is None or old is None:
-                if qualname not in self.reported:
+                if not self._reported(qualname, definition.code.co_firstlineno):
                     status = protocol.REMOVED if new is None else protocol.ADDED
                     self._report("function", name, qualname, status, definition.code.co_firstlineno)
                 continue
@@ -253,7 +616,7 @@ class _Planner:
                 continue  # the same code, lines included (above the edit): nothing to swap
             changed = forced or codeindex.own_text(old.code) != codeindex.own_text(new.code)
             layout = new.code.co_freevars
-            others = [free for free in self._layouts(key, old.code) if free != layout]
+            others = [free for free in self._layouts(old_key, old.code) if free != layout]
             if others and new.in_module_classes and all(set(free) ^ set(layout) == {"__class__"} for free in others):
                 if old.code.co_freevars != layout:
                     parts = qualname.split(".")
@@ -270,8 +633,67 @@ class _Planner:
                     self.plan.steps.remove(self.new_defaults.pop(key))
                 continue
             self.plan.swaps.append(SwapCode(key, new, changed))
-            if changed and qualname not in self.reported:
+            if changed and not self._reported(qualname, line):
                 self._report("function", name, qualname, protocol.UPDATED, line)
+            if changed and new.in_module_classes:
+                self._plan_cache_clear(old_key, qualname)
+            if changed and qualname.endswith(".__init__"):
+                self._warn_new_attributes(qualname, old.code, new.code)
+
+    def _warn_new_attributes(self, qualname, old, new):
+        """Objects an old `__init__` built lack the attributes the new one sets."""
+        added = [name for name in _self_attributes(new) if name not in _self_attributes(old)]
+        if added:
+            facts = {"cls": qualname.rsplit(".", 1)[0], "names": _listed(added)}
+            self.plan.warnings.append((reasons.OLD_OBJECTS, facts))
+
+    def _mark_suspended(self):
+        """A suspended generator or coroutine of an updated function is on no thread's stack: it
+        keeps its old code until it finishes. Found by one scan of the heap, only when an
+        updated function is a generator or coroutine."""
+        updated = {o.qualname: o for o in self.plan.outcomes if o.status == protocol.UPDATED and o.kind == "function"}
+        versions = {}
+        for key in self.index:
+            definition = self.unit.definitions.get(self._old_key(key)) if key[0] in updated else None
+            if definition is not None and definition.code.co_flags & _SUSPENDABLE:
+                new_code = self.index[key].code
+                versions.update((i, key[0]) for i in list(definition.versions) if i != id(new_code))
+        if not versions:
+            return
+        counts = {}
+        for obj in gc.get_objects():
+            code = getattr(obj, "gi_code", None) or getattr(obj, "cr_code", None) or getattr(obj, "ag_code", None)
+            frame = getattr(obj, "gi_frame", None) or getattr(obj, "cr_frame", None) or getattr(obj, "ag_frame", None)
+            if code is not None and frame is not None and id(code) in versions:
+                counts[versions[id(code)]] = counts.get(versions[id(code)], 0) + 1
+        for qualname, count in counts.items():
+            outcome = updated[qualname]
+            outcome.status, outcome.reason, outcome.facts = protocol.RUNNING_OLD, reasons.SUSPENDED, {"count": count}
+
+    def _in_refused_statement(self, line):
+        return any(first <= line <= last for first, last in self.refused_lines)
+
+    def _plan_cache_clear(self, key, qualname):
+        """A functools.lru_cache / cache around a function whose code changed, or the values a
+        functools.cached_property stored in objects, are results of the old code: they are
+        cleared, and the user told so."""
+        parts = qualname.split(".")
+        scope = self.unit.namespace or {}
+        owner = None
+        for part in parts[:-1]:
+            owner = scope.get(part)
+            scope = getattr(owner, "__dict__", {})
+        wrapper = scope.get(parts[-1])
+        definition = self.unit.definitions.get(key)
+        if definition is None or wrapper is None:
+            return
+        wrapped = getattr(wrapper, "__wrapped__", None) if callable(getattr(wrapper, "cache_clear", None)) else None
+        per_object = isinstance(wrapper, functools.cached_property) and isinstance(owner, type)
+        if per_object:
+            wrapped = wrapper.func
+        if any(wrapped is f for f in list(definition.functions)):
+            self.plan.steps.append(ClearCache(wrapper, owner if per_object else None))
+            self.plan.warnings.append((reasons.CACHE_CLEARED, {"qualname": qualname}))
 
     def _layouts(self, key, code):
         """The closure variables of `code` (the running version) and of every live function of
@@ -294,7 +716,7 @@ class _Planner:
             return
         threads = {}
         for key in self.index:
-            definition = self.unit.definitions.get(key) if key[0] in updated else None
+            definition = self.unit.definitions.get(self._old_key(key)) if key[0] in updated else None
             if definition is not None:
                 found = threads.setdefault(key[0], set())
                 found.update(codes[i][1] for i in list(definition.versions) if i in codes)
@@ -304,6 +726,141 @@ class _Planner:
                 outcome.status = protocol.RUNNING_OLD
                 outcome.reason = reasons.RUNNING
                 outcome.facts = {"threads": ", ".join(sorted(self.running.thread_name(t) for t in found))}
+
+
+class _Change:
+    """A rebinding this edit makes (a changed statement, a new definition): its outcome and step,
+    what the program keeps running if it is refused (owner, saved match key, running entries),
+    and why a follower cannot follow it (reason, facts), if so."""
+
+    __slots__ = ("outcome", "step", "keep", "qualname", "blocked")
+
+    def __init__(self, outcome, step, keep, qualname):
+        self.outcome = outcome
+        self.step = step
+        self.keep = keep
+        self.qualname = qualname  # of a new definition (kept out of the index if refused)
+        self.blocked = None
+
+
+class _Follower:
+    """An unchanged statement (its outcome) or def (the key of its SetDefaults) that runs again
+    because it reads what `changes` rebind."""
+
+    __slots__ = ("outcome", "step", "changes", "key")
+
+    def __init__(self, outcome, step, changes, key):
+        self.outcome = outcome
+        self.step = step
+        self.changes = changes
+        self.key = key
+
+
+def _align_namesakes(old_entries, new_entries):
+    """Several defs of one name in one body (singledispatch `_`, a property's getter and setter,
+    `@overload` stubs) are matched by their decorators and signatures, not by their order: a new
+    handler inserted before another is added, not a change of it; when as many are left
+    unmatched on both sides, they were edited in place, in order. id(new entry) -> old entry
+    (None: new), for the defs of such names only."""
+    aligned = {}
+    old_counts = collections.Counter(e.name for e in old_entries if e.kind != "stmt")
+    new_counts = collections.Counter(e.name for e in new_entries if e.kind != "stmt")
+    for name in [n for n in old_counts | new_counts if old_counts[n] > 1 or new_counts[n] > 1]:
+        olds = [e for e in old_entries if e.kind != "stmt" and e.name == name]
+        news = [e for e in new_entries if e.kind != "stmt" and e.name == name]
+        left = list(olds)
+        unpaired = []
+        for new in news:  # the same decorators and signature: the same definition
+            same = next((old for old in left if (old.kind, old.header, old.args) == (new.kind, new.header, new.args)), None)
+            if same is None:
+                unpaired.append(new)
+            else:
+                left.remove(same)
+                aligned[id(new)] = same
+        for position, new in enumerate(unpaired):  # as many edited as before: edited in place
+            aligned[id(new)] = left[position] if len(left) == len(unpaired) else None
+    return aligned
+
+
+def _owner_name(owner):
+    return ".".join(owner) if owner else "<module>"
+
+
+def _listed(names):
+    return ", ".join(names)
+
+
+def _future_annotations(outline):
+    for entry in outline:
+        node = entry.node
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            if any(alias.name == "annotations" for alias in node.names):
+                return True
+    return False
+
+
+def _outside_functions(node):
+    """A statement's tree without positions and without the bodies of the functions and lambdas
+    in it: what runs when the statement runs."""
+    if isinstance(node, list):
+        return [_outside_functions(n) for n in node]
+    if not isinstance(node, ast.AST):
+        return node
+    skip_body = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+    fields = [(name, _outside_functions(v)) for name, v in ast.iter_fields(node) if not (skip_body and name == "body")]
+    return type(node).__name__, fields
+
+
+def _annotation_only(old, new):
+    """`SEEN = set()` -> `SEEN: set[str] = set()`: the same target and value, another annotation."""
+    def parts(node):
+        if isinstance(node, ast.AnnAssign) and node.simple and node.value is not None:
+            return ast.dump(node.target), ast.dump(node.value)
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            return ast.dump(node.targets[0]), ast.dump(node.value)
+        return None
+
+    return parts(old) is not None and parts(old) == parts(new)
+
+
+def _effect_of_rerun(node, facts):
+    """What running a changed statement again would do a second time (None: it only binds)."""
+    if isinstance(node, ast.AugAssign):
+        return ast.unparse(node).split("\n")[0]
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.Import, ast.ImportFrom)):
+        return None
+    return facts.effect
+
+
+def _same(live, fresh):
+    """Whether a live value is still what its statement makes (functions: the same definition)."""
+    if live is fresh:
+        return True
+    if type(live) is not type(fresh):
+        return False
+    if isinstance(live, dict):
+        return live.keys() == fresh.keys() and all(_same(live[k], fresh[k]) for k in live)
+    if isinstance(live, (list, tuple)):
+        return len(live) == len(fresh) and all(_same(a, b) for a, b in zip(live, fresh))
+    if callable(live) and hasattr(live, "__code__"):
+        return live.__qualname__ == fresh.__qualname__
+    try:
+        return bool(live == fresh)
+    except Exception:
+        return True  # cannot tell
+
+
+def _self_attributes(code):
+    """Attributes a method sets on its first argument (`self.history = []`)."""
+    if not code.co_varnames:
+        return []
+    names, previous = [], None
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "STORE_ATTR" and previous is not None and previous.argval == code.co_varnames[0]:
+            if previous.opname.startswith("LOAD_FAST") and instruction.argval not in names:
+                names.append(instruction.argval)
+        previous = instruction
+    return names
 
 
 def _kind(entry):

@@ -24,6 +24,11 @@ _RESTART = "restart the program to apply this"
 
 # A definition (entry status running-old)
 RUNNING = Reason("running", "running in thread {threads}: its new code applies from its next call")
+SUSPENDED = Reason(
+    "suspended",
+    "{count} suspended generator(s) or coroutine(s) of it keep running the old code until they "
+    "finish; new ones run the new code",
+)
 
 # A definition or statement (entry status refused)
 DECORATORS_CHANGED = Reason("decorators-changed", "its decorators changed: " + _RESTART)
@@ -38,6 +43,16 @@ STILL_USED = Reason(
     "still used by code that keeps running (e.g. a loop in the module's top-level code): "
     "it stays until the program restarts",
 )
+DECORATED_REMOVED = Reason(
+    "decorated-removed",
+    "its decorator {decorator} may have registered it (a route, a handler): removing the name "
+    "would not undo that; it stays until the program restarts",
+)
+STATEMENT_REMOVED = Reason(
+    "statement-removed",
+    "removing a top-level statement does not undo what it did when it ran (the names it bound "
+    "stay bound, a call it made stays made): " + _RESTART,
+)
 MAIN_GUARD = Reason(
     "main-guard", "the `if __name__ == '__main__'` block runs once: restart the program to run it again"
 )
@@ -45,6 +60,68 @@ MODULE_RUNNING = Reason(
     "module-running",
     "the module's top-level code is still running (line {line}, thread {thread}) and has not "
     "finished this part: it runs its old version; " + _RESTART,
+)
+# A statement whose running again would not give what a fresh run of the new source gives
+EFFECT_CHANGED = Reason(
+    "effect-changed",
+    "it does something when it runs ({effect}): running it again would do that a second time, "
+    "next to what the old version did; " + _RESTART + " (or do it in __hotframe_after_patch__)",
+)
+CHANGED_SINCE = Reason(
+    "changed-since",
+    "the program changed {names} since this statement ran (it no longer holds what the old "
+    "version made): running the new version would lose that; " + _RESTART,
+)
+CLASS_MACHINERY = Reason(
+    "class-machinery",
+    "{cls} is {kind}: {why}; running this statement again would not redo that (objects made "
+    "from now on would not get it): " + _RESTART,
+)
+# A change (statement, new definition) that a later statement reading what it binds cannot follow
+_NOT_FOLLOWED = ": this change is not applied, so that both keep the old behaviour; " + _RESTART
+FOLLOWER_CALLS = Reason(
+    "follower-calls",
+    "`{dependent}` (line {line}) reads {names}, and running it again would call {call} a second time"
+    + _NOT_FOLLOWED,
+)
+FOLLOWER_CHANGED_SINCE = Reason(
+    "follower-changed-since",
+    "`{dependent}` (line {line}) reads {names}, and the program changed {changed} since it ran"
+    + _NOT_FOLLOWED,
+)
+FOLLOWER_MACHINERY = Reason(
+    "follower-machinery",
+    "`{dependent}` (line {line}) reads {names}, but {cls} is {kind}: {why}" + _NOT_FOLLOWED,
+)
+FOLLOWER_ONCE = Reason(
+    "follower-once",
+    "the decorators or bases of `{dependent}` (line {line}) read {names}; they ran once, when it "
+    "was created" + _NOT_FOLLOWED,
+)
+
+# Warnings (what the user must know beside the outcomes)
+OLD_OBJECTS = Reason(
+    "old-objects",
+    "{cls} objects built before this edit ran the old __init__: they have no {names} (set it on "
+    "them, e.g. in __hotframe_after_patch__, or restart the program)",
+)
+OUTSIDE_ROOT = Reason(
+    "outside-root",
+    "{file} is outside the watched root {root}: it runs uninstrumented and edits to it are not "
+    "applied (start hotframe with --watch at a folder that holds it)",
+)
+MAIN_READ = Reason(
+    "main-read",
+    "the `if __name__ == '__main__'` block read {names} when it ran: what it did with the old "
+    "value stays until the program restarts",
+)
+COPY_KEPT = Reason(
+    "copy-kept",
+    "{file}: `{alias}` (from {module} import {name}) was rebound by the program since: it keeps "
+    "its value, {module}.{name} has the new one",
+)
+CACHE_CLEARED = Reason(
+    "cache-cleared", "{qualname}: its functools cache held results of the old code and was cleared"
 )
 
 # The whole patch (PatchResult.error)

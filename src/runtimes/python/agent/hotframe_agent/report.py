@@ -51,6 +51,13 @@ def after_patch(namespace, file, result):
             on_warning("__hotframe_after_patch__ raised:\n" + traceback.format_exc(), file)
 
 
+def warnings(plan, file):
+    """Send the plan's warnings (main.py sets on_warning)."""
+    if on_warning is not None:
+        for reason, facts in plan.warnings:
+            on_warning(reason.text(facts), file)
+
+
 def _function(outcome):
     code = reason = None
     if outcome.reason is not None:

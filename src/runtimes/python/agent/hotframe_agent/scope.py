@@ -1,6 +1,7 @@
 """Which source files are the user's own code (instrumented and patchable)."""
 
 import os
+import sys
 import sysconfig
 
 _AGENT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
@@ -15,6 +16,8 @@ class Scope:
         stdlib = {paths.get("stdlib"), paths.get("platstdlib"), os.path.dirname(os.__file__)}
         self._stdlib = tuple(os.path.realpath(p) + os.sep for p in stdlib if p)
         self._venv_dirs = {}  # directory -> whether it is inside a virtualenv under the root
+        prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+        self._prefixes = tuple(os.path.realpath(p) + os.sep for p in prefixes if p)
 
     def wants(self, path):
         """True for a .py file under the root that is not the stdlib, a dependency or hotframe."""
@@ -31,6 +34,18 @@ class Scope:
         if _DEPENDENCY_DIRS.intersection(relative[:-1]):
             return False
         return not self._in_virtualenv(os.path.dirname(real))
+
+    def is_outside_own_code(self, path):
+        """A .py file of the program's own (not the stdlib, a dependency, an installed package
+        or hotframe) that lies outside the root: it runs uninstrumented."""
+        if not path or not path.endswith(".py"):
+            return False
+        real = os.path.realpath(path)
+        if real.startswith(self.root + os.sep) or real.startswith(_AGENT_DIR + os.sep) or real.startswith(self._stdlib):
+            return False
+        if _DEPENDENCY_DIRS.intersection(real.split(os.sep)) or real.startswith(self._prefixes):
+            return False
+        return True
 
     def _in_virtualenv(self, directory):
         """A folder with pyvenv.cfg between the file and the root marks a virtualenv."""

@@ -20,7 +20,7 @@ class Entry:
         self.raw: "str | None" = None  # stmt: its text (its AST without positions)
         self.text: "tuple[str, int] | None" = None  # stmt: (raw, occurrence), what it is matched by
         self.header: "str | None" = None  # def: decorators; class: decorators, bases, keywords
-        self.args: "str | None" = None  # def: parameter list with default values
+        self.args: "str | None" = None  # def: parameters with default values and annotations
         self.body: "list[Entry] | None" = None  # class: the outline of its body
         # First line (the first decorator's) and last line in the version this entry describes:
         # kept here because the nodes of unchanged statements are shared between versions.
@@ -40,7 +40,8 @@ def entry_for(node):
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         entry = Entry("def", node)
         entry.header = _dump(node.decorator_list)
-        entry.args = _dump(node.args) + repr(isinstance(node, ast.AsyncFunctionDef))
+        returns = _dump(node.returns) if node.returns is not None else ""
+        entry.args = _dump(node.args) + returns + repr(isinstance(node, ast.AsyncFunctionDef))
     elif isinstance(node, ast.ClassDef):
         entry = Entry("class", node)
         entry.header = _dump(node.decorator_list) + _dump(node.bases) + _dump(node.keywords)

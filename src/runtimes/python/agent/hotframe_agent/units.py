@@ -46,6 +46,7 @@ class Unit:
 
     def commit(self, source, outline, index, definitions, plan):
         """`source` is what runs now, except what `plan` kept running (refused)."""
+        parked = [(key, self.index[old_key], self.definitions[old_key]) for old_key, key in plan.parked]
         self.definitions.update(definitions)
         self.source = source
         old_index, self._outline, self.index = self.index, outline, index
@@ -53,6 +54,9 @@ class Unit:
         # the next edit is compared with that, not with the text saved, so it is reported again
         # while the saved text differs, and saving it back as it runs reports nothing.
         self.kept = plan.kept_entries
+        for key, definition, live in parked:
+            index[key] = definition
+            self.definitions[key] = live
         for qualname in plan.kept:
             for key in [k for k in index if inside(k[0], qualname)]:
                 del index[key]
@@ -66,17 +70,24 @@ def inside(name, qualname):
     return name == qualname or name.startswith(qualname + ".")
 
 
-_units = {}  # realpath -> Unit
+_units = {}  # realpath -> [Unit]: a script run as __main__ and imported by name is two modules
 _module_codes = set()  # ids of the top-level code of every instrumented module (kept alive by Units)
 
 
 def add(unit):
-    _units[unit.file] = unit
+    found = _units.setdefault(unit.file, [])
+    # A module imported again under its name (importlib.reload) is the same module object.
+    found[:] = [u for u in found if u.module_name != unit.module_name] + [unit]
     _module_codes.add(id(unit.module_code))
 
 
 def for_file(file):
-    return _units.get(file)
+    """The Units of the modules loaded from `file` (first loaded first); [] if none."""
+    return list(_units.get(file, ()))
+
+
+def all_units():
+    return [unit for found in _units.values() for unit in found]
 
 
 def is_instrumented(code):
