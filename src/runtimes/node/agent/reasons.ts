@@ -58,8 +58,12 @@ const TEXTS = {
 
   // Top-level statements, constants and variables.
   "top-level-not-rerun": () =>
-    "top-level code changed: it already ran and is not re-run (call import.meta.hot.accept() / module.hot.accept() in the module to re-run changed top-level statements)",
+    "top-level code changed: it already ran, and running it again would do what it did a second time (a route registered twice: the first one still answers); restart to apply, or call import.meta.hot.accept() / module.hot.accept() in the module and undo it in hot.dispose() to re-run changed top-level statements",
   rerun: () => "top-level statement re-run (the module accepts updates)",
+  "new-statement-run": () => "a new top-level statement: run once, as a fresh start would run it",
+  "run-after": (catchAll: string, line: number) =>
+    `run once now, but after ${catchAll} (line ${line}), which ran at start-up and sees every request first: what this registers may never be reached (a fresh start puts it before); restart to apply`,
+  "reassigned-statement": () => "an assignment: run again, it sets what a fresh start sets",
   reassigned: () => "re-assigned (the module accepts updates)",
   "new-binding-side-effects": () =>
     "a new module-level variable whose initializer has side effects is not run (accept updates with import.meta.hot.accept() to allow it)",

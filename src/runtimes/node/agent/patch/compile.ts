@@ -23,8 +23,8 @@ export interface Compiled {
   scopeNames: Set<string>;
   /** Where each slot variable can be reached, when not in the newest scope. */
   slotEvaluators: Map<number, ScopeEvaluator>;
-  /** The top-level statements to re-run, laid out as in the file. */
-  rerunCode: string | undefined;
+  /** The top-level statements to run, laid out as in the file. */
+  topLevelCode: string | undefined;
 }
 
 function sourceUrl(record: ModuleRecord): string {
@@ -46,7 +46,7 @@ export function compilePatch(record: ModuleRecord, model: ModuleModel, plan: Pla
   const ranges = [
     ...compiled.map((fn) => ({ from: fn.headerStart, to: fn.node.end })),
     ...plan.declarations,
-    ...plan.rerun,
+    ...plan.run,
   ];
   const edits = moduleEdits(model, idOf, ranges);
   const lines = new LineIndex(model.source);
@@ -75,17 +75,17 @@ export function compilePatch(record: ModuleRecord, model: ModuleModel, plan: Pla
       compiled,
       (fn) => plan.addedMembers.has(fn),
     );
-    const rerunCode =
-      plan.rerun.length > 0
+    const topLevelCode =
+      plan.run.length > 0
         ? layout(
             lines,
-            plan.rerun.map((r) => placed(model, edits, r)),
+            [...plan.run].sort((a, b) => a.from - b.from).map((r) => placed(model, edits, r)),
             "",
             "",
             ";",
           ) + sourceUrl(record)
         : undefined;
-    return { versions, scopeEvaluator, scopeNames, slotEvaluators, rerunCode };
+    return { versions, scopeEvaluator, scopeNames, slotEvaluators, topLevelCode };
   } catch (error) {
     const { message, traceback } = thrown(error);
     const kind =

@@ -27,6 +27,13 @@ export interface Part {
   prefix: string;
 }
 
+/** Top-level code the patch runs: a new statement, or (`again`) one that ran and changed. */
+export interface StatementRun extends Part {
+  statement: StatementModel;
+  again: boolean;
+  entry: FunctionOutcome;
+}
+
 /** What the program keeps of a declaration that is refused after all. */
 export type KeptDeclaration =
   | { kind: "function"; key: string }
@@ -56,8 +63,8 @@ export interface Plan {
   removedMembers: FunctionModel[];
   /** Top-level declarations evaluated in a new scope on top of the module's (see ModuleRecord). */
   declarations: Declaration[];
-  /** Top-level statements re-run (accepting modules only). */
-  rerun: Part[];
+  /** Top-level statements run by the patch, in source order. */
+  run: StatementRun[];
   /** What keeps running where this patch refuses a change (the record's next `kept`). */
   kept: Kept;
   /** Slot ids of the functions compared (with `spliced`, the others keep theirs). */
@@ -91,7 +98,7 @@ export class Planning {
       addedMembers: new Set(),
       removedMembers: [],
       declarations: [],
-      rerun: [],
+      run: [],
       kept: nothingKept(),
       slotIds: new Map(),
       spliced: diff.spliced,

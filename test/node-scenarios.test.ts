@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import type { PatchResult } from "../src/protocol/messages.js";
+import { REPO } from "./helpers/hotframe.js";
+import { AgentRun } from "./helpers/node-agent.js";
+import { nodeBinaries } from "./helpers/node-versions.js";
+import { edit, label } from "./helpers/node-programs.js";
+
+/**
+ * Realistic programs and the edits users make every day (issue 9), each step judged by the
+ * promise: after a save each change behaves as the new source says, or hotframe says it does not,
+ * with the reason. Real node processes (the oldest and newest supported majors), real files
+ * edited and sent as an editor save would, and what the program does afterwards, asked over HTTP.
+ */
+
+type Format = "cjs" | "esm";
+
+/** A project of its own with express from this repository; `app` is its entry's text. */
+function expressProject(format: Format, app: string): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "hf-scenario-")));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ type: format === "cjs" ? "commonjs" : "module" }),
+  );
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(join(REPO, "node_modules", "express"), join(dir, "node_modules", "express"));
+  const entry = join(dir, format === "cjs" ? "app.js" : "app.mjs");
+  writeFileSync(entry, app);
+  return entry;
+}
+
+const expressImport = (format: Format) =>
+  format === "cjs" ? 'const express = require("express");' : 'import express from "express";';
+
+const LISTEN =
+  'const server = app.listen(0, "127.0.0.1", () => console.log("listening " + server.address().port));\n';
+
+/** A started express app and how to ask it. */
+async function startApp(entry: string, node: string | undefined) {
+  const run = await AgentRun.start(entry, { node });
+  const port = Number(await run.until(() => run.stdout.match(/listening (\d+)\n/)?.[1], "listening"));
+  const get = async (path: string) => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`);
+    return `${response.status} ${await response.text()}`;
+  };
+  return { run, get };
+}
+
+/** Every entry as `label status code`, sorted. */
+function entries(result: PatchResult): string[] {
+  return result.functions.map((f) => `${label(f)} ${f.status} ${f.code ?? ""}`.trim()).sort();
+}
+
+/** The versions these scenarios run on: the oldest and the newest major. */
+const VERSIONS = nodeBinaries().filter(
+  (n) => n.version === process.versions.node.split(".")[0] || n.version === "26",
+);
+
+for (const { version, path, skip } of VERSIONS) {
+  for (const format of ["cjs", "esm"] as const) {
+    describe(
+      `node ${version} ${format}: top-level statements of an express app run without accept()`,
+      { skip },
+      () => {
+        const SHOP = `${expressImport(format)}
+const app = express();
+app.locals.title = "Shop";
+function lookup(key) {
+  return key;
+}
+app.get("/health", (req, res) => res.send("ok"));
+app.get("/item/:key", (req, res) => res.send(lookup(req.params.key)));
+app.get("/title", (req, res) => res.send(app.locals.title));
+${LISTEN}`;
+
+        test("a new route, a new cache and its reader, a changed assignment, a changed route", async () => {
+          const entry = expressProject(format, SHOP);
+          const { run, get } = await startApp(entry, path);
+          try {
+            assert.equal(await get("/health"), "200 ok");
+
+            // A new route: it runs, and answers.
+            let result = await edit(run, entry, [
+              ['app.get("/item', 'app.get("/about", (req, res) => res.send("about us"));\napp.get("/item'],
+            ]);
+            assert.equal(result.outcome, "applied", JSON.stringify(result));
+            assert.deepEqual(
+              entries(result).filter((e) => e.includes("/about")),
+              ['app.get("/about", (req, res) => res.send("about us")); updated new-statement-run'],
+            );
+            assert.equal(await get("/about"), "200 about us");
+
+            // A new `const cache = new Map()` and the function that reads it, in one save.
+            result = await edit(run, entry, [
+              [
+                "function lookup(key) {\n  return key;",
+                'const cache = new Map();\nfunction lookup(key) {\n  cache.set(key, (cache.get(key) ?? 0) + 1);\n  return key + ":" + cache.get(key);',
+              ],
+            ]);
+            assert.equal(result.outcome, "applied", JSON.stringify(result));
+            assert.ok(entries(result).includes("cache added"), JSON.stringify(result));
+            assert.ok(entries(result).includes("lookup updated"), JSON.stringify(result));
+            assert.equal(await get("/item/a"), "200 a:1");
+            assert.equal(await get("/item/a"), "200 a:2", "the cache keeps its entries between requests");
+
+            // A changed assignment runs again.
+            result = await edit(run, entry, [['"Shop"', '"Shop v2"']]);
+            assert.equal(result.outcome, "applied", JSON.stringify(result));
+            assert.deepEqual(entries(result), ['app.locals.title = "Shop v2"; updated reassigned-statement']);
+            assert.equal(await get("/title"), "200 Shop v2");
+            assert.equal(await get("/item/a"), "200 a:3", "state is kept");
+
+            // A changed route is not registered twice: refused, and the old route still answers.
+            result = await edit(run, entry, [['app.get("/health"', 'app.get("/healthz"']]);
+            assert.equal(result.outcome, "rejected", JSON.stringify(result));
+            assert.deepEqual(entries(result), [
+              'app.get("/healthz", (req, res) => res.send("ok")); refused top-level-not-rerun',
+            ]);
+            assert.equal(await get("/health"), "200 ok");
+            assert.equal((await get("/healthz")).slice(0, 3), "404");
+
+            // An unrelated save says the refusal again; the rest applies.
+            result = await edit(run, entry, [['"about us"', '"about the shop"']]);
+            assert.equal(result.outcome, "partial", JSON.stringify(result));
+            assert.ok(
+              entries(result).includes(
+                'app.get("/healthz", (req, res) => res.send("ok")); refused top-level-not-rerun',
+              ),
+              JSON.stringify(result),
+            );
+            assert.equal(await get("/about"), "200 about the shop");
+            assert.equal(await get("/item/a"), "200 a:4");
+          } finally {
+            run.kill();
+          }
+        });
+
+        test("a new route above a 404 catch-all runs and says it is not reached", async () => {
+          const entry = expressProject(
+            format,
+            SHOP.replace(LISTEN, `app.use((req, res) => res.status(404).send("none"));\n${LISTEN}`),
+          );
+          const { run, get } = await startApp(entry, path);
+          try {
+            const result = await edit(run, entry, [
+              ['app.get("/title"', 'app.get("/new", (req, res) => res.send("new"));\napp.get("/title"'],
+            ]);
+            assert.equal(result.outcome, "applied", JSON.stringify(result));
+            const entry0 = result.functions.find((f) => label(f).startsWith('app.get("/new"'));
+            assert.equal(entry0?.status, "running-old", JSON.stringify(result));
+            assert.equal(entry0?.code, "run-after");
+            assert.match(entry0?.reason ?? "", /app\.use\(\(req, res\) => res\.status\(404\)/);
+            assert.equal(await get("/new"), "404 none", "what the entry said: the catch-all answers first");
+          } finally {
+            run.kill();
+          }
+        });
+      },
+    );
+  }
+}
