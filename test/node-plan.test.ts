@@ -109,16 +109,34 @@ describe("the Node planner", () => {
     }
   });
 
-  test("a changed import list rejects the patch, each changed import named by what it binds", () => {
+  test("a new import is loaded and declared; a removed one is said; reordered ones are the same", () => {
     const plan = planOf(
       BASE,
-      edit('from "node:fs";', 'from "node:fs";\nimport { join, sep } from "node:path";'),
+      edit('from "node:fs";', 'from "node:fs";\nimport def, { join as j, sep } from "node:path";'),
     );
-    assert.equal(plan.rejection?.code, "import-list-changed");
-    assert.deepEqual(entries(plan), ["statement join, sep <module> refused import-list-changed"]);
+    assert.equal(plan.rejection, undefined);
+    assert.deepEqual(entries(plan), ["statement def, j, sep <module> added import-loaded"]);
+    assert.deepEqual(plan.loads, [{ specifier: "node:path" }]);
+    assert.deepEqual(plan.declarations[0]?.names, ["def", "j", "sep"]);
+    assert.equal(
+      plan.declarations[0]?.replacement,
+      'const def=$hf$x[0]["default"],j=$hf$x[0]["join"],sep=$hf$x[0]["sep"]',
+    );
     const removed = planOf(BASE, edit('import { readFileSync } from "node:fs";\n', ""));
-    assert.equal(removed.rejection?.code, "import-list-changed");
-    assert.deepEqual(entries(removed), ["statement readFileSync <module> refused import-list-changed"]);
+    assert.deepEqual(entries(removed), ["statement readFileSync <module> removed import-removed"]);
+    const two = `import { join } from "node:path";\n${BASE}`;
+    const reordered = planOf(
+      two,
+      `${BASE.replace('import { readFileSync } from "node:fs";\n', "")}`.replace(
+        "",
+        'import { join } from "node:path";\nimport { readFileSync } from "node:fs";\n',
+      ),
+    );
+    assert.deepEqual(entries(reordered), []);
+    assert.deepEqual(reordered.loads, []);
+    const widened = planOf(BASE, edit("import { readFileSync }", "import { readFileSync, existsSync }"));
+    assert.deepEqual(entries(widened), ["statement readFileSync, existsSync <module> added import-loaded"]);
+    assert.deepEqual(widened.declarations[0]?.names, ["existsSync"]);
   });
 
   test("a changed constant is declared again and every function reading it goes into its slot", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -7,7 +7,15 @@ import type { PatchResult } from "../src/protocol/messages.js";
 import { REPO } from "./helpers/hotframe.js";
 import { AgentRun } from "./helpers/node-agent.js";
 import { nodeBinaries } from "./helpers/node-versions.js";
-import { edit, label } from "./helpers/node-programs.js";
+import {
+  commandLoop,
+  edit,
+  entryName,
+  type Format as ProgramFormat,
+  label,
+  programDir,
+  statusOf,
+} from "./helpers/node-programs.js";
 
 /**
  * Realistic programs and the edits users make every day (issue 9), each step judged by the
@@ -158,6 +166,95 @@ ${LISTEN}`;
             run.kill();
           }
         });
+      },
+    );
+  }
+}
+
+/** A module of the program's own that a save starts importing. */
+function utilModule(format: ProgramFormat): [string, string] {
+  const name = format === "cjs" ? "util.cjs" : format === "ts" ? "util.ts" : "util.mjs";
+  const text =
+    format === "cjs"
+      ? 'exports.shout = (s) => s.toUpperCase() + "!";\n'
+      : `${format === "ts" ? "export type Shout = string;\n" : ""}export function shout(s${format === "ts" ? ": string" : ""}) {\n  return s.toUpperCase() + "!";\n}\n`;
+  return [name, text];
+}
+
+function importer(format: ProgramFormat): string {
+  const head =
+    format === "cjs"
+      ? 'const { createInterface } = require("node:readline");\nconst { EventEmitter } = require("node:events");'
+      : 'import { createInterface } from "node:readline";\nimport { EventEmitter } from "node:events";';
+  return `${head}
+function greet(name${format === "ts" ? ": string" : ""}) {
+  return "hi " + name;
+}
+function facts() {
+  return "none";
+}
+const commands${format === "ts" ? ": Record<string, () => unknown>" : ""} = {
+  greet: () => greet("ann"),
+  facts: () => facts(),
+};
+${commandLoop(format)}`;
+}
+
+for (const { version, path, skip } of VERSIONS) {
+  for (const format of ["cjs", "esm", "ts"] as const) {
+    test(
+      `node ${version} ${format}: imports added (own module, node:fs, a package), removed, reordered`,
+      { skip },
+      async () => {
+        const [utilName, utilText] = utilModule(format);
+        const dir = programDir(format, { [entryName(format)]: importer(format), [utilName]: utilText });
+        mkdirSync(join(dir, "node_modules"));
+        symlinkSync(join(REPO, "node_modules", "express"), join(dir, "node_modules", "express"));
+        const file = join(dir, entryName(format));
+        const run = await AgentRun.start(file, { node: path });
+        try {
+          await run.output("ready");
+          const utilSpec = format === "ts" ? "./util.js" : `./${utilName}`;
+          const added =
+            format === "cjs"
+              ? `const { shout } = require("${utilSpec}");\nconst fs = require("node:fs");\nconst express = require("express");`
+              : `import { shout } from "${utilSpec}";\nimport * as fs from "node:fs";\nimport express from "express";`;
+          let result = await edit(run, file, [
+            ["function greet(", `${added}\nfunction greet(`],
+            ['return "hi " + name;', 'return shout("hi " + name);'],
+            ['return "none";', "return [typeof fs.readFileSync, typeof express.Router];"],
+          ]);
+          assert.equal(result.outcome, "applied", JSON.stringify(result));
+          assert.equal(statusOf(result, "greet"), "updated");
+          assert.equal(await run.ask("greet"), "HI ANN!");
+          assert.deepEqual(await run.ask("facts"), ["function", "function"]);
+
+          // The module loaded for the patch is the program's own, instrumented: an edit of it applies.
+          const util = join(dir, utilName);
+          result = await edit(run, util, [['"!"', '"!!"']]);
+          assert.equal(result.outcome, "applied", JSON.stringify(result));
+          assert.equal(await run.ask("greet"), "HI ANN!!");
+
+          // An unused import removed, the rest reordered: nothing is rejected, everything still runs.
+          const text = readFileSync(file, "utf8");
+          const lines = text.split("\n");
+          const readline = lines[0] as string;
+          const reordered = [lines[3], readline, lines[2], ...lines.slice(4)].join("\n");
+          writeFileSync(file, reordered.replace(lines[1] as string, ""));
+          result = await run.patch(file, readFileSync(file, "utf8"));
+          assert.notEqual(result.outcome, "rejected", JSON.stringify(result));
+          assert.equal(await run.ask("greet"), "HI ANN!!");
+          assert.deepEqual(await run.ask("facts"), ["function", "function"]);
+
+          if (format === "ts") {
+            // A TypeScript inline type specifier is not an import of a value.
+            result = await edit(run, file, [[`import { shout } from`, `import { shout, type Shout } from`]]);
+            assert.notEqual(result.outcome, "rejected", JSON.stringify(result));
+            assert.equal(await run.ask("greet"), "HI ANN!!");
+          }
+        } finally {
+          run.kill();
+        }
       },
     );
   }

@@ -20,8 +20,11 @@ const TEXTS = {
 
   // The file.
   "typescript-not-erasable": (message: string) => message,
-  "import-list-changed": () =>
-    "the import list changed: a running ES module cannot gain or lose imports; restart to apply",
+  "import-loaded": (specifier: string) =>
+    `imported: ${specifier} is loaded and its names are visible to the module's new code (bound once: a later change of an exported let is not seen)`,
+  "import-failed": (specifier: string, message: string) => `${specifier} could not be imported: ${message}`,
+  "import-removed": () =>
+    "import removed from the source; its names stay bound in the running module (an import binding cannot be deleted)",
   "accept-callback-raised": (message: string) => `an accept callback raised: ${message}`,
   /** Every entry of a patch that is not applied (compiling failed, or its top-level code raised). */
 

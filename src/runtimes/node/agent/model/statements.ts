@@ -49,6 +49,8 @@ function makesValue(node: AnyNode): boolean {
   const name = calleeName(node.callee);
   if (!name) return false;
   if (node.type === "NewExpression") return FRESH_CONSTRUCTORS.has(name);
+  // Loading a module is what a fresh start does (CommonJS's import list).
+  if (name === "require") return node.arguments.length === 1 && node.arguments[0].type === "Literal";
   // Object.freeze changes its argument: only a literal made right there.
   if (name === "Object.freeze") return /^(Object|Array)Expression$/.test(node.arguments[0]?.type ?? "");
   return VALUE_CALLS.has(name);
@@ -153,7 +155,8 @@ export function statementFacts(
         }
         const text = init ? blank(source, init.start, init.end, direct) : "";
         if (name) push(node.kind, name, text, init, hasSideEffects(init));
-        else push("other", undefined, blank(source, d.start, d.end, direct), d, true);
+        else
+          push("other", undefined, blank(source, d.start, d.end, direct), d, !init || hasSideEffects(init));
       }
       return out;
   }

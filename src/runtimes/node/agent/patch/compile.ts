@@ -33,6 +33,7 @@ function sourceUrl(record: ModuleRecord): string {
 
 /** A declaration or statement of the new source, rendered, to lay out at its place. */
 function placed(model: ModuleModel, edits: Edit[], part: Part): Placed {
+  if (part.replacement !== undefined) return { at: part.from, lead: 0, text: part.replacement };
   return {
     at: part.from,
     lead: part.prefix.length,
@@ -40,7 +41,13 @@ function placed(model: ModuleModel, edits: Edit[], part: Part): Placed {
   };
 }
 
-export function compilePatch(record: ModuleRecord, model: ModuleModel, plan: Plan): Compiled | PatchResult {
+/** `loaded`: the modules of the plan's `loads`, in order (patch/load.ts). */
+export function compilePatch(
+  record: ModuleRecord,
+  model: ModuleModel,
+  plan: Plan,
+  loaded: unknown[] = [],
+): Compiled | PatchResult {
   const idOf = slotIdOf(plan, record);
   const compiled = [...plan.slots, ...plan.addedMembers];
   const ranges = [
@@ -58,8 +65,8 @@ export function compilePatch(record: ModuleRecord, model: ModuleModel, plan: Pla
       const parts = plan.declarations.map((d) => placed(model, edits, d));
       const head = `(()=>{${slotDeclarations(plan.freshSlots, "let")}`;
       const code = layout(lines, parts, head, `return (${CODE},${ENV})=>eval(${CODE})})()`, ";");
-      scopeEvaluator = record.scopeEvaluator(code + sourceUrl(record)) as ScopeEvaluator;
-      for (const d of plan.declarations) scopeNames.add(d.name);
+      scopeEvaluator = record.scopeEvaluator(code + sourceUrl(record), loaded) as ScopeEvaluator;
+      for (const d of plan.declarations) for (const name of d.names) scopeNames.add(name);
     }
     const versions = compileVersions(
       {

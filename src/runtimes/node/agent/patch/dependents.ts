@@ -64,7 +64,7 @@ export function refuseDependents(planning: Planning): void {
       refuseDeclaration(planning, declaration, reason("depends-on-refused", names));
       const isNew = declaration.ifRefused.kind !== "constant" || declaration.ifRefused.before === null;
       if (isNew) {
-        missing.add(declaration.name);
+        for (const name of declaration.names) missing.add(name);
         more = true;
       }
     }

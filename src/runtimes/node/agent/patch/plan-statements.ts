@@ -1,5 +1,5 @@
 import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
-import type { AnyNode } from "../model/ast.js";
+import { type AnyNode, patternNames } from "../model/ast.js";
 import { type Reason, reason } from "../reasons.js";
 import { dispatchable } from "../transform.js";
 import { statementEntry } from "./outcomes.js";
@@ -166,6 +166,29 @@ function catchAllBelow(planning: Planning, s: StatementModel): StatementModel | 
 }
 
 /**
+ * A new destructuring declaration (`const { readFileSync } = require("node:fs")`): declared in the
+ * patch's new scope like a new constant (code run by eval would keep its names to itself).
+ */
+function declarePattern(planning: Planning, s: StatementModel): void {
+  const { model, plan } = planning;
+  const bound = new Set<string>();
+  patternNames(s.node.id, bound);
+  const names = [...bound];
+  const name = names.join(", ");
+  if (s.sideEffects && !planning.context.hot.accepted) {
+    for (const n of names) plan.kept.declarations.set(n, null);
+    planning.report(statementEntry(model.source, s, "refused", reason("new-binding-side-effects")));
+    return;
+  }
+  const kind = model.source.slice(0, s.node.start).match(/(const|let|var)\s*$/)?.[1] ?? "const";
+  planning.declare(
+    { ...declaration(s.node.start, s.node.end, name, `${kind} `), names },
+    statementEntry(model.source, s, "added"),
+    { kind: "constant", before: null },
+  );
+}
+
+/**
  * Top-level code that is not what ran (`unmatched`): a new statement runs once, as a fresh run
  * would run it; a changed one runs again only when that gives what a fresh run gives (an
  * assignment), or when the module accepts updates; otherwise it is refused and what ran stays.
@@ -180,6 +203,10 @@ function planTopLevelCode(planning: Planning, unmatched: StatementModel[], ran: 
   };
   for (const s of unmatched) {
     const before = changed.get(s);
+    if (s.node.type === "VariableDeclarator" && before === undefined) {
+      declarePattern(planning, s);
+      continue;
+    }
     if (context.hot.accepted) run(s, true, "updated", reason("rerun"));
     else if (before === undefined) {
       const below = catchAllBelow(planning, s);
