@@ -259,3 +259,64 @@ for (const { version, path, skip } of VERSIONS) {
     );
   }
 }
+
+/** Type annotations only in the TypeScript variant. */
+const annotate = (format: ProgramFormat) => (annotation: string) => (format === "ts" ? annotation : "");
+
+function idProgram(format: ProgramFormat): string {
+  const t = annotate(format);
+  const head =
+    format === "cjs"
+      ? 'const { createInterface } = require("node:readline");'
+      : 'import { createInterface } from "node:readline";';
+  return `${head}
+let nextId = 1;
+function make(name${t(": string")}, id = nextId++) {
+  return name + id;
+}
+const tag = (s${t(": string")}, n = nextId++) => s + n;
+function total(a${t(": number")}, b${t(": number")}) {
+  return a + b;
+}
+const commands${t(": Record<string, () => unknown>")} = {
+  make: () => make("a"),
+  tag: () => tag("t"),
+  total: () => Reflect.apply(total, undefined, [1, 2, 3]),
+};
+${commandLoop(format)}`;
+}
+
+for (const { version, path, skip } of VERSIONS) {
+  for (const format of ["cjs", "esm", "ts"] as const) {
+    test(
+      `node ${version} ${format}: a patched function evaluates its default once per call; a gained parameter is passed`,
+      { skip },
+      async () => {
+        const t = annotate(format);
+        const dir = programDir(format, { [entryName(format)]: idProgram(format) });
+        const file = join(dir, entryName(format));
+        const run = await AgentRun.start(file, { node: path });
+        try {
+          await run.output("ready");
+          assert.equal(await run.ask("make"), "a1");
+          assert.equal(await run.ask("tag"), "t2");
+          const result = await edit(run, file, [
+            ["return name + id;", 'return name + "#" + id;'],
+            [`n = nextId++) => s + n`, `n = nextId++) => s + "#" + n`],
+            [
+              `b${t(": number")}) {\n  return a + b;`,
+              `b${t(": number")}, c${t(": number")}) {\n  return a + b + c;`,
+            ],
+          ]);
+          assert.equal(result.outcome, "applied", JSON.stringify(result));
+          assert.equal(await run.ask("make"), "a#3", "one id per call");
+          assert.equal(await run.ask("tag"), "t#4");
+          assert.equal(await run.ask("make"), "a#5");
+          assert.equal(await run.ask("total"), 6, "the new parameter gets its argument");
+        } finally {
+          run.kill();
+        }
+      },
+    );
+  }
+}
