@@ -9,6 +9,8 @@ import { AgentRun } from "./helpers/node-agent.js";
 import { nodeBinaries } from "./helpers/node-versions.js";
 import {
   commandLoop,
+  imports,
+  typed,
   edit,
   entryName,
   type Format as ProgramFormat,
@@ -260,16 +262,9 @@ for (const { version, path, skip } of VERSIONS) {
   }
 }
 
-/** Type annotations only in the TypeScript variant. */
-const annotate = (format: ProgramFormat) => (annotation: string) => (format === "ts" ? annotation : "");
-
 function idProgram(format: ProgramFormat): string {
-  const t = annotate(format);
-  const head =
-    format === "cjs"
-      ? 'const { createInterface } = require("node:readline");'
-      : 'import { createInterface } from "node:readline";';
-  return `${head}
+  const t = typed(format);
+  return `${imports(format, { "node:readline": "createInterface" })}
 let nextId = 1;
 function make(name${t(": string")}, id = nextId++) {
   return name + id;
@@ -292,7 +287,7 @@ for (const { version, path, skip } of VERSIONS) {
       `node ${version} ${format}: a patched function evaluates its default once per call; a gained parameter is passed`,
       { skip },
       async () => {
-        const t = annotate(format);
+        const t = typed(format);
         const dir = programDir(format, { [entryName(format)]: idProgram(format) });
         const file = join(dir, entryName(format));
         const run = await AgentRun.start(file, { node: path });
@@ -313,6 +308,80 @@ for (const { version, path, skip } of VERSIONS) {
           assert.equal(await run.ask("tag"), "t#4");
           assert.equal(await run.ask("make"), "a#5");
           assert.equal(await run.ask("total"), 6, "the new parameter gets its argument");
+        } finally {
+          run.kill();
+        }
+      },
+    );
+  }
+}
+
+function counterProgram(format: ProgramFormat): string {
+  const t = typed(format);
+  return `${imports(format, { "node:readline": "createInterface" })}
+class Counter {
+  #n = 0;
+  inc() {
+    this.#n++;
+    return this.#n;
+  }
+  label() {
+    return "counter";
+  }
+}
+const counter = new Counter();
+const commands${t(": Record<string, () => unknown>")} = {
+  inc: () => counter.inc(),
+  label: () => counter.label(),
+};
+${commandLoop(format)}`;
+}
+
+for (const { version, path, skip } of VERSIONS) {
+  for (const format of ["cjs", "esm", "ts"] as const) {
+    test(
+      `node ${version} ${format}: a new #private method or field is refused with what uses it; the rest applies`,
+      { skip },
+      async () => {
+        const dir = programDir(format, { [entryName(format)]: counterProgram(format) });
+        const file = join(dir, entryName(format));
+        const run = await AgentRun.start(file, { node: path });
+        try {
+          await run.output("ready");
+          assert.equal(await run.ask("inc"), 1);
+          let result = await edit(run, file, [
+            [
+              "  inc() {\n    this.#n++;",
+              "  #bump() {\n    this.#n += 10;\n  }\n  inc() {\n    this.#bump();",
+            ],
+            ['return "counter";', 'return "counter v2";'],
+          ]);
+          assert.equal(result.outcome, "partial", JSON.stringify(result));
+          assert.deepEqual(entries(result), [
+            "Counter.#bump refused new-private-member",
+            "Counter.inc refused depends-on-refused",
+            "Counter.label updated",
+          ]);
+          assert.equal(
+            await run.ask("inc"),
+            2,
+            "inc() runs as it ran: no SyntaxError, no half-applied class",
+          );
+          assert.equal(await run.ask("label"), "counter v2");
+
+          // Back to what runs, then a new private field used by a method: the same.
+          result = await edit(run, file, [
+            [
+              "  #bump() {\n    this.#n += 10;\n  }\n  inc() {\n    this.#bump();",
+              "  #step = 5;\n  inc() {\n    this.#n += this.#step;",
+            ],
+          ]);
+          assert.equal(result.outcome, "rejected", JSON.stringify(result));
+          assert.deepEqual(entries(result), [
+            "Counter refused class-fields-changed",
+            "Counter.inc refused depends-on-refused",
+          ]);
+          assert.equal(await run.ask("inc"), 3);
         } finally {
           run.kill();
         }

@@ -34,6 +34,8 @@ const TEXTS = {
   "class-fields-changed": () =>
     "field initializers or static blocks changed: they ran when the class and its instances were created; methods are patched, these are not (restart to apply)",
   "new-class-field": () => "a new class field: fields are set when an instance is created; restart to apply",
+  "new-private-member": (name: string) =>
+    `a new ${name}: a running class cannot gain #private names (they are fixed when the class is created); restart to apply`,
   "class-frozen": (className: string) => `class ${className} cannot be patched: its heritage changed`,
 
   // Functions.
@@ -42,7 +44,7 @@ const TEXTS = {
   "generator-changed": () =>
     "changed between generator and plain function: existing references cannot forward to it; restart to apply",
   "references-not-updatable": (capturedBy: string | undefined) =>
-    `existing references cannot be updated (${capturedBy ? `it reads local variables of ${capturedBy}` : "its parameters cannot be forwarded"}) and no enclosing function can be recompiled`,
+    `existing references cannot be updated (${capturedBy ? `it reads local variables of ${capturedBy}` : "it gained parameters, and an arrow function passes on only those it was loaded with: it has no `arguments`"}) and no enclosing function can be recompiled; restart to apply (or write it as a function, whose calls pass on every argument)`,
   "old-closures-keep-old-code": (creator: string, capturedBy: string | undefined) =>
     capturedBy
       ? `closures created before the edit read local variables of ${capturedBy} and keep the old code; closures created from now on (by ${creator}) run the new code`

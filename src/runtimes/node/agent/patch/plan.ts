@@ -1,5 +1,5 @@
 import type { FunctionOutcome } from "../../../../protocol/messages.js";
-import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
+import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "../model.js";
 import { type Reason, type ReasonCode, reason } from "../reasons.js";
 import type { AnyNode } from "../model/ast.js";
 import { dispatchable, ENV } from "../transform.js";
@@ -31,6 +31,7 @@ export function planPatch(context: PlanContext, text: string, old: ModuleModel, 
   planStatements(planning);
   refuseDependents(planning);
   refusePrivateWithPatchNames(planning);
+  refuseNewPrivateNames(planning);
   refuseConstantsWithWithdrawnReaders(planning);
   const refused = plan.outcomes.filter((o) => o.status === "refused");
   if (refused.length > 0 && refused.length === plan.outcomes.length) {
@@ -175,6 +176,10 @@ function planFunctions(planning: Planning, frozen: Set<string>): void {
           refuse(reason("new-class-field"));
           continue;
         }
+        if (fn.name.startsWith("#")) {
+          refuse(reason("new-private-member", fn.name));
+          continue;
+        }
         plan.addedMembers.add(fn);
         planning.report(functionEntry(fn, "added"));
       } else if (
@@ -287,5 +292,35 @@ function refusePrivateWithPatchNames(planning: Planning): void {
     if (!fn.usesPrivate) continue;
     const names = [...fn.free].filter((n) => patchNames.has(n));
     if (names.length > 0) planning.withdraw(fn, reason("private-and-patch-names", fn.qualname, names));
+  }
+}
+
+/** The #private names a running class declares (fields, methods, accessors). */
+function privateNamesOf(cls: ClassModel): Set<string> {
+  const names = new Set<string>();
+  for (const member of cls.node.body.body)
+    if (member.key?.type === "PrivateIdentifier") names.add(`#${member.key.name}`);
+  return names;
+}
+
+/**
+ * A running class cannot gain #private names (they are fixed when the class is created): a version
+ * that uses one the class does not have (a new `#field` or `#method`, refused) keeps its old code,
+ * instead of failing to compile.
+ */
+function refuseNewPrivateNames(planning: Planning): void {
+  const { plan, context, old } = planning;
+  for (const fn of [...plan.slots, ...plan.addedMembers]) {
+    const cls = fn.usesPrivate ? fn.withinClass : undefined;
+    if (!cls) continue;
+    const running = context.kept.classes.has(cls.key)
+      ? context.kept.classes.get(cls.key)
+      : old.classes.get(cls.key);
+    if (!running) continue;
+    const declared = privateNamesOf(running);
+    const missing = [...new Set(fn.ownText.match(/#[A-Za-z_$][\w$]*/g) ?? [])].filter(
+      (n) => !declared.has(n),
+    );
+    if (missing.length > 0) planning.withdraw(fn, reason("depends-on-refused", missing));
   }
 }
