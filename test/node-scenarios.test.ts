@@ -389,3 +389,72 @@ for (const { version, path, skip } of VERSIONS) {
     );
   }
 }
+
+for (const { version, path, skip } of VERSIONS) {
+  test(`node ${version}: a timer keeps its state across an edit of what it runs`, { skip }, async () => {
+    const format = "esm";
+    const program = `let ticks = 0;
+function tick() {
+  ticks++;
+  console.log("tick v1 " + ticks);
+}
+setInterval(tick, 5);
+`;
+    const dir = programDir(format, { [entryName(format)]: program });
+    const file = join(dir, entryName(format));
+    const run = await AgentRun.start(file, { node: path });
+    try {
+      await run.output("tick v1 2\n");
+      const result = await edit(run, file, [['"tick v1 "', '"tick v2 "']]);
+      assert.equal(result.outcome, "applied", JSON.stringify(result));
+      const at = await run.output("tick v2 ");
+      const count = Number(run.stdout.slice(at).match(/^\d+/)?.[0]);
+      assert.ok(count > 2, `ticks counts on: ${count}`);
+    } finally {
+      run.kill();
+    }
+  });
+
+  for (const format of ["cjs", "esm"] as const) {
+    test(
+      `node ${version} ${format}: an express middleware factory's closure says which code it runs`,
+      { skip },
+      async () => {
+        const entry = expressProject(
+          format,
+          `${expressImport(format)}
+const app = express();
+function tagger(tag) {
+  return (req, res, next) => {
+    res.set("x-tag", tag);
+    next();
+  };
+}
+app.use(tagger("api"));
+app.get("/", (req, res) => res.send("ok"));
+${LISTEN}`,
+        );
+        const { run } = await startApp(entry, path);
+        const port = Number(run.stdout.match(/listening (\d+)\n/)?.[1]);
+        const tag = async () => (await fetch(`http://127.0.0.1:${port}/`)).headers.get("x-tag");
+        try {
+          assert.equal(await tag(), "api");
+          const result = await edit(run, entry, [
+            ['res.set("x-tag", tag);', 'res.set("x-tag", tag + "-v2");'],
+          ]);
+          assert.equal(result.outcome, "applied", JSON.stringify(result));
+          const closure = result.functions.find((f) => f.qualname.startsWith("tagger"));
+          assert.equal(closure?.status, "running-old", JSON.stringify(result));
+          assert.match(closure?.reason ?? "", /local variables of tagger \(tag\).*keep the old code/);
+          assert.equal(
+            await tag(),
+            "api",
+            "what the entry says: the closure made at start-up runs its old code",
+          );
+        } finally {
+          run.kill();
+        }
+      },
+    );
+  }
+}
