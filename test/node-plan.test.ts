@@ -92,7 +92,7 @@ describe("the Node planner", () => {
     assert.deepEqual(entries(plan), ["function shout shout updated"]);
     assert.deepEqual(keys(plan.slots), ["shout"]);
     assert.deepEqual(plan.declarations, []);
-    assert.deepEqual(plan.rerun, []);
+    assert.deepEqual(plan.run, []);
     assert.equal(plan.spliced, true, "a body edit compares only the statement it touched");
   });
 
@@ -109,16 +109,34 @@ describe("the Node planner", () => {
     }
   });
 
-  test("a changed import list rejects the patch, each changed import named by what it binds", () => {
+  test("a new import is loaded and declared; a removed one is said; reordered ones are the same", () => {
     const plan = planOf(
       BASE,
-      edit('from "node:fs";', 'from "node:fs";\nimport { join, sep } from "node:path";'),
+      edit('from "node:fs";', 'from "node:fs";\nimport def, { join as j, sep } from "node:path";'),
     );
-    assert.equal(plan.rejection?.code, "import-list-changed");
-    assert.deepEqual(entries(plan), ["statement join, sep <module> refused import-list-changed"]);
+    assert.equal(plan.rejection, undefined);
+    assert.deepEqual(entries(plan), ["statement def, j, sep <module> added import-loaded"]);
+    assert.deepEqual(plan.loads, [{ specifier: "node:path" }]);
+    assert.deepEqual(plan.declarations[0]?.names, ["def", "j", "sep"]);
+    assert.equal(
+      plan.declarations[0]?.replacement,
+      'const def=$hf$x[0]["default"],j=$hf$x[0]["join"],sep=$hf$x[0]["sep"]',
+    );
     const removed = planOf(BASE, edit('import { readFileSync } from "node:fs";\n', ""));
-    assert.equal(removed.rejection?.code, "import-list-changed");
-    assert.deepEqual(entries(removed), ["statement readFileSync <module> refused import-list-changed"]);
+    assert.deepEqual(entries(removed), ["statement readFileSync <module> removed import-removed"]);
+    const two = `import { join } from "node:path";\n${BASE}`;
+    const reordered = planOf(
+      two,
+      `${BASE.replace('import { readFileSync } from "node:fs";\n', "")}`.replace(
+        "",
+        'import { join } from "node:path";\nimport { readFileSync } from "node:fs";\n',
+      ),
+    );
+    assert.deepEqual(entries(reordered), []);
+    assert.deepEqual(reordered.loads, []);
+    const widened = planOf(BASE, edit("import { readFileSync }", "import { readFileSync, existsSync }"));
+    assert.deepEqual(entries(widened), ["statement readFileSync, existsSync <module> added import-loaded"]);
+    assert.deepEqual(widened.declarations[0]?.names, ["existsSync"]);
   });
 
   test("a changed constant is declared again and every function reading it goes into its slot", () => {
@@ -148,7 +166,7 @@ describe("the Node planner", () => {
     assert.deepEqual(refused.kept.othersNotRun, ['console.log("started again");']);
     const accepted = planOf(BASE, after, { accepted: true });
     assert.deepEqual(entries(accepted), ['statement console.log("started again"); <module> updated rerun']);
-    assert.equal(accepted.rerun.length, 1);
+    assert.equal(accepted.run.length, 1);
   });
 
   test("a statement that binds nothing is named by its first line, folded and cut to 60 characters", () => {
@@ -187,7 +205,7 @@ describe("the Node planner", () => {
   test("an accepting module re-assigns a changed let; a removed initializer is said, not silent", () => {
     const reassigned = planOf(BASE, edit("let calls = 0;", "let calls = 1;"), { accepted: true });
     assert.deepEqual(entries(reassigned), ["statement calls <module> updated reassigned"]);
-    assert.equal(reassigned.rerun[0]?.prefix, "calls = ");
+    assert.equal(reassigned.run[0]?.prefix, "calls = ");
     const emptied = planOf(BASE, edit("let calls = 0;", "let calls;"), { accepted: true });
     assert.deepEqual(entries(emptied), ["statement calls <module> refused variable-keeps-value"]);
   });
@@ -259,7 +277,7 @@ describe("the Node planner", () => {
       BASE,
       edit(
         "function shout(s) {",
-        "const cache = new Map();\nfunction remember(s) {\n  cache.set(s, 1);\n}\nfunction shout(s) {\n  remember(s);",
+        "const cache = openCache();\nfunction remember(s) {\n  cache.set(s, 1);\n}\nfunction shout(s) {\n  remember(s);",
       ).replace("return s.toUpperCase();", "return s.toUpperCase() + cache.size;"),
     );
     assert.deepEqual(entries(plan).sort(), [
@@ -276,7 +294,7 @@ describe("the Node planner", () => {
   test("what does not read the refused binding is applied", () => {
     const plan = planOf(
       BASE,
-      edit("function shout(s) {", "const cache = new Map();\nfunction shout(s) {")
+      edit("function shout(s) {", "const cache = openCache();\nfunction shout(s) {")
         .replace("return s.toUpperCase();", "return cache.get(s);")
         .replace('return PREFIX + " " + name;', "return PREFIX + name;"),
     );
@@ -297,7 +315,7 @@ describe("the Node planner", () => {
       BASE,
       edit(
         "function makeCounter() {\n  let n = 0;",
-        "const cache = new Map();\nfunction makeCounter() {\n  let n = cache.size;",
+        "const cache = openCache();\nfunction makeCounter() {\n  let n = cache.size;",
       ).replace("return ++n;", "return n += 2;"),
     );
     assert.deepEqual(entries(plan), [
@@ -310,7 +328,7 @@ describe("the Node planner", () => {
   test("a changed constant whose reader is refused is refused too", () => {
     const plan = planOf(
       BASE,
-      edit('const PREFIX = "hi";', 'const PREFIX = "hey";\nconst seen = new Set();').replace(
+      edit('const PREFIX = "hi";', 'const PREFIX = "hey";\nconst seen = openSet();').replace(
         "  calls++;",
         "  calls++;\n  seen.add(name);",
       ),
@@ -341,5 +359,95 @@ describe("the Node planner", () => {
       assert.ok(o.kind, JSON.stringify(o));
       if (o.status === "refused" || o.status === "running-old") assert.ok(o.code, JSON.stringify(o));
     }
+  });
+});
+
+describe("the Node planner: top-level code without accept() (docs/node.md, top-level statements)", () => {
+  const APP = `const app = makeApp();
+function handler(req, res) {
+  return res.send("hi");
+}
+function lookup(key) {
+  return key;
+}
+app.locals.title = "Shop";
+app.get("/health", handler);
+app.use((req, res) => res.status(404).send("none"));
+`;
+  const withApp = (from: string, to: string) => APP.replace(from, to);
+
+  test("a new fresh-object constant is declared, and the function that reads it goes live with it", () => {
+    const plan = planOf(
+      APP,
+      withApp(
+        "function lookup(key) {\n  return key;",
+        "const cache = new Map();\nfunction lookup(key) {\n  return cache.get(key) ?? key;",
+      ),
+    );
+    assert.deepEqual(entries(plan).sort(), [
+      "function lookup lookup updated",
+      "statement cache <module> added",
+    ]);
+    assert.deepEqual(
+      plan.declarations.map((d) => d.name),
+      ["cache"],
+    );
+    assert.ok(keys(plan.slots).includes("lookup"));
+  });
+
+  test("a new initializer that calls something is still refused (it would run during the patch)", () => {
+    const plan = planOf(
+      APP,
+      withApp("function lookup(key) {", "const db = connect();\nfunction lookup(key) {"),
+    );
+    assert.deepEqual(entries(plan), ["statement db <module> refused new-binding-side-effects"]);
+  });
+
+  test("a new statement runs once; one above a catch-all app.use() runs and says it may be unreachable", () => {
+    const last = planOf(APP, `${APP}app.listen(3000);\n`);
+    assert.deepEqual(entries(last), ["statement app.listen(3000); <module> updated new-statement-run"]);
+    assert.deepEqual(
+      last.run.map((r) => r.again),
+      [false],
+    );
+    const above = planOf(APP, withApp("app.use((req", 'app.get("/about", handler);\napp.use((req'));
+    assert.deepEqual(entries(above), [
+      'statement app.get("/about", handler); <module> running-old run-after',
+    ]);
+    assert.match(above.outcomes[0]?.reason ?? "", /app\.use\(\(req, res\) =>.*line 11.*restart/);
+  });
+
+  test("a changed call is refused (it would run twice); a new one next to it runs", () => {
+    const plan = planOf(
+      APP,
+      withApp('app.get("/health", handler);', 'app.get("/status", handler);\napp.get("/healthz", handler);'),
+    );
+    assert.deepEqual(entries(plan).sort(), [
+      'statement app.get("/healthz", handler); <module> refused top-level-not-rerun',
+      'statement app.get("/status", handler); <module> running-old run-after',
+    ]);
+    assert.deepEqual(plan.kept.othersRun, ['app.get("/health", handler);']);
+  });
+
+  test("a changed assignment runs again (it sets what a fresh start sets)", () => {
+    const plan = planOf(APP, withApp('"Shop"', '"Shop v2"'));
+    assert.deepEqual(entries(plan), [
+      'statement app.locals.title = "Shop v2"; <module> updated reassigned-statement',
+    ]);
+    assert.deepEqual(
+      plan.run.map((r) => r.again),
+      [true],
+    );
+    const effect = planOf(APP, withApp('"Shop"', "nextTitle()"));
+    assert.equal(effect.outcomes[0]?.code, "top-level-not-rerun");
+  });
+
+  test("a new statement that reads a refused binding does not run", () => {
+    const plan = planOf(APP, `${APP}const db = connect();\napp.set("db", db);\n`);
+    assert.deepEqual(entries(plan).sort(), [
+      'statement app.set("db", db); <module> refused depends-on-refused',
+      "statement db <module> refused new-binding-side-effects",
+    ]);
+    assert.deepEqual(plan.run, []);
   });
 });

@@ -83,6 +83,8 @@ export interface StatementModel {
   exported: boolean;
   /** The initializer calls or constructs something (re-running it has side effects). */
   sideEffects: boolean;
+  /** A top-level statement that gives, run again, what a fresh run gives (an assignment). */
+  rerunnable: boolean;
   /** Names this statement reads (to find what depends on a changed constant). */
   reads: Set<string>;
 }

@@ -3,13 +3,14 @@ import type { ModuleRecord } from "./module-record.js";
 import { applyPatch } from "./patch/apply.js";
 import { commitPatch } from "./patch/commit.js";
 import { compilePatch } from "./patch/compile.js";
+import { loadImports } from "./patch/load.js";
 import { rejected } from "./patch/outcomes.js";
 import { parseEdit } from "./patch/parse.js";
 import { planPatch } from "./patch/plan.js";
 import { verifyPatch } from "./patch/verify.js";
 
 /**
- * One patch of one file: parse → plan → compile → apply → verify → commit (a module each, in
+ * One patch of one file: parse → plan → load (new imports) → compile → apply → verify → commit (a module each, in
  * ./patch/). The planner decides everything; compiling changes nothing of the program; applying
  * is undone if anything after it fails, so a patch is applied whole or not at all. The program's
  * own code runs only for what the user asked for (dispose/accept callbacks, re-run top-level
@@ -27,7 +28,9 @@ export async function patchModule(record: ModuleRecord, text: string): Promise<P
   try {
     const plan = planPatch(record, text, old, model);
     if (plan.rejection) return notApplied(rejected("refused", plan.rejection, plan.outcomes));
-    const compiled = compilePatch(record, model, plan);
+    const loaded = await loadImports(record, plan);
+    if ("outcome" in loaded) return notApplied(loaded);
+    const compiled = compilePatch(record, model, plan, loaded);
     if ("outcome" in compiled) return notApplied(compiled);
     const applied = applyPatch(record, plan, compiled);
     if ("outcome" in applied) return notApplied(applied);

@@ -20,8 +20,11 @@ const TEXTS = {
 
   // The file.
   "typescript-not-erasable": (message: string) => message,
-  "import-list-changed": () =>
-    "the import list changed: a running ES module cannot gain or lose imports; restart to apply",
+  "import-loaded": (specifier: string) =>
+    `imported: ${specifier} is loaded and its names are visible to the module's new code (bound once: a later change of an exported let is not seen)`,
+  "import-failed": (specifier: string, message: string) => `${specifier} could not be imported: ${message}`,
+  "import-removed": () =>
+    "import removed from the source; its names stay bound in the running module (an import binding cannot be deleted)",
   "accept-callback-raised": (message: string) => `an accept callback raised: ${message}`,
   /** Every entry of a patch that is not applied (compiling failed, or its top-level code raised). */
 
@@ -31,6 +34,8 @@ const TEXTS = {
   "class-fields-changed": () =>
     "field initializers or static blocks changed: they ran when the class and its instances were created; methods are patched, these are not (restart to apply)",
   "new-class-field": () => "a new class field: fields are set when an instance is created; restart to apply",
+  "new-private-member": (name: string) =>
+    `a new ${name}: a running class cannot gain #private names (they are fixed when the class is created); restart to apply`,
   "class-frozen": (className: string) => `class ${className} cannot be patched: its heritage changed`,
 
   // Functions.
@@ -39,7 +44,7 @@ const TEXTS = {
   "generator-changed": () =>
     "changed between generator and plain function: existing references cannot forward to it; restart to apply",
   "references-not-updatable": (capturedBy: string | undefined) =>
-    `existing references cannot be updated (${capturedBy ? `it reads local variables of ${capturedBy}` : "its parameters cannot be forwarded"}) and no enclosing function can be recompiled`,
+    `existing references cannot be updated (${capturedBy ? `it reads local variables of ${capturedBy}` : "it gained parameters, and an arrow function passes on only those it was loaded with: it has no `arguments`"}) and no enclosing function can be recompiled; restart to apply (or write it as a function, whose calls pass on every argument)`,
   "old-closures-keep-old-code": (creator: string, capturedBy: string | undefined) =>
     capturedBy
       ? `closures created before the edit read local variables of ${capturedBy} and keep the old code; closures created from now on (by ${creator}) run the new code`
@@ -58,8 +63,12 @@ const TEXTS = {
 
   // Top-level statements, constants and variables.
   "top-level-not-rerun": () =>
-    "top-level code changed: it already ran and is not re-run (call import.meta.hot.accept() / module.hot.accept() in the module to re-run changed top-level statements)",
+    "top-level code changed: it already ran, and running it again would do what it did a second time (a route registered twice: the first one still answers); restart to apply, or call import.meta.hot.accept() / module.hot.accept() in the module and undo it in hot.dispose() to re-run changed top-level statements",
   rerun: () => "top-level statement re-run (the module accepts updates)",
+  "new-statement-run": () => "a new top-level statement: run once, as a fresh start would run it",
+  "run-after": (catchAll: string, line: number) =>
+    `run once now, but after ${catchAll} (line ${line}), which ran at start-up and sees every request first: what this registers may never be reached (a fresh start puts it before); restart to apply`,
+  "reassigned-statement": () => "an assignment: run again, it sets what a fresh start sets",
   reassigned: () => "re-assigned (the module accepts updates)",
   "new-binding-side-effects": () =>
     "a new module-level variable whose initializer has side effects is not run (accept updates with import.meta.hot.accept() to allow it)",

@@ -100,6 +100,15 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
   const countStart = `${count}=(${count}|0)+1;try{`;
   const countEnd = `}finally{${count}--}`;
   if (!dispatchable(fn)) return edits; // (a constructor: never swapped, so no prologue and no cost)
+  // A default parameter runs before the prologue can: once the slot is set, this (old) version
+  // skips it and the new version evaluates its own, so that it runs once per call (`id = next++`).
+  // A default that creates a function has nothing to repeat, and its edits would interleave.
+  for (const p of fn.node.params) {
+    if (p.type !== "AssignmentPattern") continue;
+    if (fn.children.some((c) => c.node.start >= p.right.start && c.node.end <= p.right.end)) continue;
+    edits.push(insert(p.right.start, `${slot}!==void 0?void 0:(`, fn.key));
+    edits.push(insert(p.right.end, ")", fn.key));
+  }
   if (fn.kind !== "arrow") {
     // A plain function may be called with `new`: the new version is constructed the same way.
     const constructible = fn.kind === "function" && !fn.async && !fn.generator;

@@ -84,7 +84,8 @@ export function applyPatch(record: ModuleRecord, plan: Plan, compiled: Compiled)
   const writes = [...plan.slots].map((fn) => ({ id: idOf(fn), value: compiled.versions.get(fn) }));
   const slots = groupBy(writes, (write) => compiled.slotEvaluators.get(write.id) ?? compiled.scopeEvaluator);
   try {
-    if (plan.rerun.length > 0) for (const callback of record.hot.disposeCallbacks) callback(record.hot.data);
+    if (plan.run.some((r) => r.again))
+      for (const callback of record.hot.disposeCallbacks) callback(record.hot.data);
     for (const fn of plan.addedMembers) steps.push(defineMember(record, fn, compiled.versions.get(fn) as Fn));
     for (const [evaluator, group] of slots) {
       const ids = group.map((write) => write.id);
@@ -97,7 +98,7 @@ export function applyPatch(record: ModuleRecord, plan: Plan, compiled: Compiled)
       steps.push(() => writeSlots(evaluator, ids, previous));
     }
     for (const fn of plan.removedMembers) steps.push(deleteMember(record, fn));
-    if (compiled.rerunCode !== undefined) compiled.scopeEvaluator(compiled.rerunCode);
+    if (compiled.topLevelCode !== undefined) compiled.scopeEvaluator(compiled.topLevelCode);
   } catch (error) {
     undo();
     const { message, traceback } = thrown(error);

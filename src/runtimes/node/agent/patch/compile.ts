@@ -23,8 +23,8 @@ export interface Compiled {
   scopeNames: Set<string>;
   /** Where each slot variable can be reached, when not in the newest scope. */
   slotEvaluators: Map<number, ScopeEvaluator>;
-  /** The top-level statements to re-run, laid out as in the file. */
-  rerunCode: string | undefined;
+  /** The top-level statements to run, laid out as in the file. */
+  topLevelCode: string | undefined;
 }
 
 function sourceUrl(record: ModuleRecord): string {
@@ -33,6 +33,7 @@ function sourceUrl(record: ModuleRecord): string {
 
 /** A declaration or statement of the new source, rendered, to lay out at its place. */
 function placed(model: ModuleModel, edits: Edit[], part: Part): Placed {
+  if (part.replacement !== undefined) return { at: part.from, lead: 0, text: part.replacement };
   return {
     at: part.from,
     lead: part.prefix.length,
@@ -40,13 +41,19 @@ function placed(model: ModuleModel, edits: Edit[], part: Part): Placed {
   };
 }
 
-export function compilePatch(record: ModuleRecord, model: ModuleModel, plan: Plan): Compiled | PatchResult {
+/** `loaded`: the modules of the plan's `loads`, in order (patch/load.ts). */
+export function compilePatch(
+  record: ModuleRecord,
+  model: ModuleModel,
+  plan: Plan,
+  loaded: unknown[] = [],
+): Compiled | PatchResult {
   const idOf = slotIdOf(plan, record);
   const compiled = [...plan.slots, ...plan.addedMembers];
   const ranges = [
     ...compiled.map((fn) => ({ from: fn.headerStart, to: fn.node.end })),
     ...plan.declarations,
-    ...plan.rerun,
+    ...plan.run,
   ];
   const edits = moduleEdits(model, idOf, ranges);
   const lines = new LineIndex(model.source);
@@ -58,8 +65,8 @@ export function compilePatch(record: ModuleRecord, model: ModuleModel, plan: Pla
       const parts = plan.declarations.map((d) => placed(model, edits, d));
       const head = `(()=>{${slotDeclarations(plan.freshSlots, "let")}`;
       const code = layout(lines, parts, head, `return (${CODE},${ENV})=>eval(${CODE})})()`, ";");
-      scopeEvaluator = record.scopeEvaluator(code + sourceUrl(record)) as ScopeEvaluator;
-      for (const d of plan.declarations) scopeNames.add(d.name);
+      scopeEvaluator = record.scopeEvaluator(code + sourceUrl(record), loaded) as ScopeEvaluator;
+      for (const d of plan.declarations) for (const name of d.names) scopeNames.add(name);
     }
     const versions = compileVersions(
       {
@@ -75,17 +82,17 @@ export function compilePatch(record: ModuleRecord, model: ModuleModel, plan: Pla
       compiled,
       (fn) => plan.addedMembers.has(fn),
     );
-    const rerunCode =
-      plan.rerun.length > 0
+    const topLevelCode =
+      plan.run.length > 0
         ? layout(
             lines,
-            plan.rerun.map((r) => placed(model, edits, r)),
+            [...plan.run].sort((a, b) => a.from - b.from).map((r) => placed(model, edits, r)),
             "",
             "",
             ";",
           ) + sourceUrl(record)
         : undefined;
-    return { versions, scopeEvaluator, scopeNames, slotEvaluators, rerunCode };
+    return { versions, scopeEvaluator, scopeNames, slotEvaluators, topLevelCode };
   } catch (error) {
     const { message, traceback } = thrown(error);
     const kind =

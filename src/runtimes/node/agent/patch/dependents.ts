@@ -8,9 +8,8 @@ import { declaredAbove } from "./updatable.js";
  * A refusal takes with it everything that depends on it, so that a patch is consistent or
  * nothing: code that reads a module-level name the patch does not define (its declaration was
  * refused) is refused too, instead of going live and failing with a ReferenceError; a changed
- * constant one of whose readers keeps its old code is refused, instead of two values being seen.
- * (Re-run statements need no such care: they exist only in modules that accept updates, where
- * no new binding is refused for its side effects.)
+ * constant one of whose readers keeps its old code is refused, instead of two values being seen;
+ * top-level code that reads it is not run.
  */
 
 /** Module-level names read by the code of [from, to) of the new source. */
@@ -65,7 +64,7 @@ export function refuseDependents(planning: Planning): void {
       refuseDeclaration(planning, declaration, reason("depends-on-refused", names));
       const isNew = declaration.ifRefused.kind !== "constant" || declaration.ifRefused.before === null;
       if (isNew) {
-        missing.add(declaration.name);
+        for (const name of declaration.names) missing.add(name);
         more = true;
       }
     }
@@ -73,6 +72,15 @@ export function refuseDependents(planning: Planning): void {
   for (const fn of [...plan.slots, ...plan.addedMembers]) {
     const names = needs(fn.free, fn);
     if (names.length > 0) planning.withdraw(fn, reason("depends-on-refused", names));
+  }
+  // (A statement run again reads no new name here: in an accepting module none is refused.)
+  for (const run of plan.run.filter((r) => !r.again)) {
+    const names = needs(readsWithin(diff.new, run.from, run.to));
+    if (names.length === 0) continue;
+    plan.run.splice(plan.run.indexOf(run), 1);
+    const why = reason("depends-on-refused", names);
+    planning.replace(run.entry, { ...run.entry, status: "refused", code: why.code, reason: why.text });
+    plan.kept.othersNotRun.push(run.statement.normalized);
   }
 }
 

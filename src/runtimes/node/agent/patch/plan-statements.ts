@@ -1,4 +1,5 @@
 import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
+import { type AnyNode, patternNames } from "../model/ast.js";
 import { type Reason, reason } from "../reasons.js";
 import { dispatchable } from "../transform.js";
 import { statementEntry } from "./outcomes.js";
@@ -52,21 +53,13 @@ export function planStatements(planning: Planning): void {
   for (const text of kept.othersNotRun) count(text, -1);
   for (const text of kept.othersRun) count(text, 1);
   const changedConsts: { s: StatementModel; before: StatementModel }[] = [];
+  const unmatched: StatementModel[] = [];
   for (const s of diff.new.statements) {
     if (s.kind === "other") {
       const key = s.normalized;
       const left = ran.get(key) ?? 0;
-      if (left > 0) {
-        ran.set(key, left - 1);
-        continue;
-      }
-      if (accepted) {
-        plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: "" });
-        entry(s, "updated", reason("rerun"));
-      } else {
-        plan.kept.othersNotRun.push(key);
-        entry(s, "refused", reason("top-level-not-rerun"));
-      }
+      if (left > 0) ran.set(key, left - 1);
+      else unmatched.push(s);
       continue;
     }
     if (!s.name || !DECLARATION_KINDS.has(s.kind)) continue;
@@ -95,14 +88,147 @@ export function planStatements(planning: Planning): void {
     // (An initializer removed, `let x;`, has nothing to re-assign: the value stays.)
     else if (!accepted || !s.node) refuse(reason("variable-keeps-value", s.kind));
     else {
-      plan.rerun.push({ from: s.node.start, to: s.node.end, prefix: `${name} = ` });
-      entry(s, "updated", reason("reassigned"));
+      const reassigned = statementEntry(model.source, s, "updated", reason("reassigned"));
+      plan.run.push({
+        from: s.node.start,
+        to: s.node.end,
+        prefix: `${name} = `,
+        statement: s,
+        again: true,
+        entry: reassigned,
+      });
+      planning.report(reassigned);
     }
+  }
+  planTopLevelCode(planning, unmatched, ran);
+  for (const { s, before } of changedConsts) planConstant(planning, s, before);
+}
+
+/** The text of a statement up to its first `(`, `=` or template: what it calls or assigns. */
+function headOf(text: string): string {
+  return text.split(/[(=`]/, 1)[0]?.trim() ?? "";
+}
+
+function similarity(a: string, b: string): number {
+  let prefix = 0;
+  while (prefix < a.length && a[prefix] === b[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < a.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  return prefix + suffix;
+}
+
+/**
+ * Pair each statement that ran and is gone from the source with the unmatched new statement it
+ * most likely became (the same head, the most text in common): that one is a changed statement;
+ * an unmatched statement left unpaired is new.
+ */
+function pairChanged(unmatched: StatementModel[], gone: Map<string, number>): Map<StatementModel, string> {
+  const changed = new Map<StatementModel, string>();
+  for (const [text, left] of gone)
+    for (let i = 0; i < left; i++) {
+      let best: StatementModel | undefined;
+      for (const s of unmatched)
+        if (
+          !changed.has(s) &&
+          headOf(s.normalized) === headOf(text) &&
+          (!best || similarity(s.normalized, text) > similarity(best.normalized, text))
+        )
+          best = s;
+      if (best) changed.set(best, text);
+    }
+  return changed;
+}
+
+/** `X.use(handler)` with no path: middleware that sees every request that reaches it. */
+function catchAllOf(node: AnyNode): string | undefined {
+  const call = node.type === "ExpressionStatement" ? node.expression : undefined;
+  if (call?.type !== "CallExpression" || call.callee.type !== "MemberExpression") return undefined;
+  const { object, property } = call.callee;
+  if (object.type !== "Identifier" || property.name !== "use") return undefined;
+  const first = call.arguments[0];
+  return first && !(first.type === "Literal" && typeof first.value === "string") ? object.name : undefined;
+}
+
+/**
+ * Middleware (`app.use(notFound)`) below the new statement `s` on the same object that ran at
+ * start-up: what `s` registers now comes after it, where a fresh run has it before.
+ */
+function catchAllBelow(planning: Planning, s: StatementModel): StatementModel | undefined {
+  const receiver = headOf(s.normalized).split(".")[0];
+  if (!receiver) return undefined;
+  return planning.model.statements.find(
+    (t) =>
+      t.kind === "other" &&
+      t.node.start > s.node.end &&
+      catchAllOf(t.node) === receiver &&
+      !planning.plan.run.some((r) => r.statement === t),
+  );
+}
+
+/**
+ * A new destructuring declaration (`const { readFileSync } = require("node:fs")`): declared in the
+ * patch's new scope like a new constant (code run by eval would keep its names to itself).
+ */
+function declarePattern(planning: Planning, s: StatementModel): void {
+  const { model, plan } = planning;
+  const bound = new Set<string>();
+  patternNames(s.node.id, bound);
+  const names = [...bound];
+  const name = names.join(", ");
+  if (s.sideEffects && !planning.context.hot.accepted) {
+    for (const n of names) plan.kept.declarations.set(n, null);
+    planning.report(statementEntry(model.source, s, "refused", reason("new-binding-side-effects")));
+    return;
+  }
+  const kind = model.source.slice(0, s.node.start).match(/(const|let|var)\s*$/)?.[1] ?? "const";
+  planning.declare(
+    { ...declaration(s.node.start, s.node.end, name, `${kind} `), names },
+    statementEntry(model.source, s, "added"),
+    { kind: "constant", before: null },
+  );
+}
+
+/**
+ * Top-level code that is not what ran (`unmatched`): a new statement runs once, as a fresh run
+ * would run it; a changed one runs again only when that gives what a fresh run gives (an
+ * assignment), or when the module accepts updates; otherwise it is refused and what ran stays.
+ */
+function planTopLevelCode(planning: Planning, unmatched: StatementModel[], ran: Map<string, number>): void {
+  const { model, plan, context } = planning;
+  const changed = pairChanged(unmatched, ran);
+  const run = (s: StatementModel, again: boolean, status: "updated" | "running-old", why: Reason) => {
+    const entry = statementEntry(model.source, s, status, why);
+    plan.run.push({ from: s.node.start, to: s.node.end, prefix: "", statement: s, again, entry });
+    planning.report(entry);
+  };
+  for (const s of unmatched) {
+    const before = changed.get(s);
+    if (s.node.type === "VariableDeclarator" && before === undefined) {
+      declarePattern(planning, s);
+      continue;
+    }
+    if (context.hot.accepted) run(s, true, "updated", reason("rerun"));
+    else if (before === undefined) {
+      const below = catchAllBelow(planning, s);
+      if (!below) run(s, false, "updated", reason("new-statement-run"));
+      else
+        run(
+          s,
+          false,
+          "running-old",
+          reason("run-after", statementEntry(model.source, below, "updated").name, below.line),
+        );
+    } else if (s.rerunnable) run(s, true, "updated", reason("reassigned-statement"));
+    else {
+      plan.kept.othersNotRun.push(s.normalized);
+      planning.report(statementEntry(model.source, s, "refused", reason("top-level-not-rerun")));
+      continue;
+    }
+    if (before !== undefined) ran.set(before, (ran.get(before) ?? 1) - 1);
   }
   // A changed statement is refused: the texts that ran and are gone from the source stay running.
   if (plan.kept.othersNotRun.length > 0)
     for (const [text, left] of ran) for (let i = 0; i < left; i++) plan.kept.othersRun.push(text);
-  for (const { s, before } of changedConsts) planConstant(planning, s, before);
 }
 
 /** Why a changed constant cannot be applied consistently, if it cannot. */

@@ -1,7 +1,8 @@
 import type { FunctionOutcome } from "../../../../protocol/messages.js";
-import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
+import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "../model.js";
 import { type Reason, type ReasonCode, reason } from "../reasons.js";
-import { dispatchable } from "../transform.js";
+import type { AnyNode } from "../model/ast.js";
+import { dispatchable, ENV } from "../transform.js";
 import { type Diff, diffOf } from "./diff.js";
 import { refuseConstantsWithWithdrawnReaders, refuseDependents } from "./dependents.js";
 import { classEntry, functionEntry, statementEntry } from "./outcomes.js";
@@ -23,13 +24,14 @@ export function planPatch(context: PlanContext, text: string, old: ModuleModel, 
     plan.rejection = reason("empty-file");
     return plan;
   }
-  if (planImports(planning)) return plan;
+  planImports(planning);
   const frozen = planClasses(planning);
   planFunctions(planning, frozen);
   planRemovals(planning);
   planStatements(planning);
   refuseDependents(planning);
   refusePrivateWithPatchNames(planning);
+  refuseNewPrivateNames(planning);
   refuseConstantsWithWithdrawnReaders(planning);
   const refused = plan.outcomes.filter((o) => o.status === "refused");
   if (refused.length > 0 && refused.length === plan.outcomes.length) {
@@ -44,9 +46,25 @@ function reasonOf(entry: FunctionOutcome): Reason {
   return { code: entry.code as ReasonCode, text: entry.reason ?? "" };
 }
 
-/** A running ES module cannot gain or lose imports: a changed import list rejects the patch. */
-function planImports(planning: Planning): boolean {
-  const { diff, old, model, plan } = planning;
+/** How the binding of an import specifier reads the loaded module namespace. */
+function importedValue(specifier: AnyNode): string {
+  if (specifier.type === "ImportNamespaceSpecifier") return "";
+  const name = specifier.type === "ImportDefaultSpecifier" ? "default" : moduleExportName(specifier.imported);
+  return `[${JSON.stringify(name)}]`;
+}
+
+function moduleExportName(node: AnyNode): string {
+  return node.type === "Identifier" ? node.name : String(node.value);
+}
+
+/**
+ * Import statements (ES modules): one gone from the source leaves its names bound (said); a new
+ * one is loaded before the patch compiles, and the names it binds that the module does not have
+ * yet are declared in the patch's new scope, where new code sees them. Reordered imports, or a
+ * TypeScript `type` specifier (blanked), are the same statements.
+ */
+function planImports(planning: Planning): void {
+  const { diff, old, model, plan, context } = planning;
   const imports = (side: Diff["old"]) => side.statements.filter((s) => s.kind === "import");
   const unmatched = (these: StatementModel[], those: StatementModel[]) => {
     const left = new Map<string, number>();
@@ -59,14 +77,32 @@ function planImports(planning: Planning): boolean {
   };
   const before = imports(diff.old);
   const after = imports(diff.new);
-  const added = unmatched(after, before);
-  const removed = unmatched(before, after);
-  if (added.length + removed.length === 0) return false;
-  const why = reason("import-list-changed");
-  for (const s of added) planning.report(statementEntry(model.source, s, "refused", why));
-  for (const s of removed) planning.report(statementEntry(old.source, s, "refused", why));
-  plan.rejection = why;
-  return true;
+  for (const s of unmatched(before, after)) {
+    const names = s.node.specifiers.map((spec: AnyNode) => spec.local.name as string);
+    if (names.some((name: string) => !model.moduleNames.has(name)))
+      planning.report(statementEntry(old.source, s, "removed", reason("import-removed")));
+  }
+  for (const s of unmatched(after, before)) {
+    const fresh = s.node.specifiers.filter(
+      (spec: AnyNode) => !old.moduleNames.has(spec.local.name) && !context.scopeNames.has(spec.local.name),
+    );
+    if (fresh.length === 0 && s.node.specifiers.length > 0) continue; // the same names, written otherwise
+    const specifier = String(s.node.source.value);
+    const at = plan.loads.length;
+    plan.loads.push({ specifier });
+    const names = fresh.map((spec: AnyNode) => spec.local.name as string);
+    const entry = statementEntry(model.source, s, "added", reason("import-loaded", specifier));
+    if (names.length === 0) {
+      planning.report(entry);
+      continue;
+    }
+    const replacement = `const ${fresh.map((spec: AnyNode) => `${spec.local.name}=${ENV}[${at}]${importedValue(spec)}`).join(",")}`;
+    planning.declare(
+      { from: s.node.start, to: s.node.end, prefix: "", replacement, name: names.join(", "), names },
+      entry,
+      { kind: "constant", before: null },
+    );
+  }
 }
 
 /** Classes: a changed heritage freezes the class; changed fields or static blocks are refused. */
@@ -138,6 +174,10 @@ function planFunctions(planning: Planning, frozen: Set<string>): void {
         if (!fn.memberOf.topLevel) continue; // created by the recompiled enclosing function
         if (fn.node.type === "ArrowFunctionExpression" || fn.kind === "function") {
           refuse(reason("new-class-field"));
+          continue;
+        }
+        if (fn.name.startsWith("#")) {
+          refuse(reason("new-private-member", fn.name));
           continue;
         }
         plan.addedMembers.add(fn);
@@ -247,10 +287,40 @@ function planRemovals(planning: Planning): void {
  */
 function refusePrivateWithPatchNames(planning: Planning): void {
   const { plan, context } = planning;
-  const patchNames = new Set([...context.scopeNames, ...plan.declarations.map((d) => d.name)]);
+  const patchNames = new Set([...context.scopeNames, ...plan.declarations.flatMap((d) => d.names)]);
   for (const fn of [...plan.slots, ...plan.addedMembers]) {
     if (!fn.usesPrivate) continue;
     const names = [...fn.free].filter((n) => patchNames.has(n));
     if (names.length > 0) planning.withdraw(fn, reason("private-and-patch-names", fn.qualname, names));
+  }
+}
+
+/** The #private names a running class declares (fields, methods, accessors). */
+function privateNamesOf(cls: ClassModel): Set<string> {
+  const names = new Set<string>();
+  for (const member of cls.node.body.body)
+    if (member.key?.type === "PrivateIdentifier") names.add(`#${member.key.name}`);
+  return names;
+}
+
+/**
+ * A running class cannot gain #private names (they are fixed when the class is created): a version
+ * that uses one the class does not have (a new `#field` or `#method`, refused) keeps its old code,
+ * instead of failing to compile.
+ */
+function refuseNewPrivateNames(planning: Planning): void {
+  const { plan, context, old } = planning;
+  for (const fn of [...plan.slots, ...plan.addedMembers]) {
+    const cls = fn.usesPrivate ? fn.withinClass : undefined;
+    if (!cls) continue;
+    const running = context.kept.classes.has(cls.key)
+      ? context.kept.classes.get(cls.key)
+      : old.classes.get(cls.key);
+    if (!running) continue;
+    const declared = privateNamesOf(running);
+    const missing = [...new Set(fn.ownText.match(/#[A-Za-z_$][\w$]*/g) ?? [])].filter(
+      (n) => !declared.has(n),
+    );
+    if (missing.length > 0) planning.withdraw(fn, reason("depends-on-refused", missing));
   }
 }

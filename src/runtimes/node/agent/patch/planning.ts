@@ -25,6 +25,20 @@ export interface Part {
   from: number;
   to: number;
   prefix: string;
+  /** Compiled instead of the range (an import: what it binds, from the module loaded for it). */
+  replacement?: string;
+}
+
+/** A module a new import statement loads before the patch compiles (see patch/load.ts). */
+export interface ImportLoad {
+  specifier: string;
+}
+
+/** Top-level code the patch runs: a new statement, or (`again`) one that ran and changed. */
+export interface StatementRun extends Part {
+  statement: StatementModel;
+  again: boolean;
+  entry: FunctionOutcome;
 }
 
 /** What the program keeps of a declaration that is refused after all. */
@@ -36,6 +50,8 @@ export type KeptDeclaration =
 /** A top-level declaration evaluated in the patch's new scope. */
 export interface Declaration extends Part {
   name: string;
+  /** Every name it binds (`name` alone, but for an import). */
+  names: string[];
   /** Its entry in the outcomes. */
   entry: FunctionOutcome;
   /** For a changed constant: the functions recompiled to read its new value. */
@@ -56,8 +72,10 @@ export interface Plan {
   removedMembers: FunctionModel[];
   /** Top-level declarations evaluated in a new scope on top of the module's (see ModuleRecord). */
   declarations: Declaration[];
-  /** Top-level statements re-run (accepting modules only). */
-  rerun: Part[];
+  /** Modules new imports load, in order: `${ENV}[i]` in a declaration's replacement is the i-th. */
+  loads: ImportLoad[];
+  /** Top-level statements run by the patch, in source order. */
+  run: StatementRun[];
   /** What keeps running where this patch refuses a change (the record's next `kept`). */
   kept: Kept;
   /** Slot ids of the functions compared (with `spliced`, the others keep theirs). */
@@ -91,7 +109,8 @@ export class Planning {
       addedMembers: new Set(),
       removedMembers: [],
       declarations: [],
-      rerun: [],
+      run: [],
+      loads: [],
       kept: nothingKept(),
       slotIds: new Map(),
       spliced: diff.spliced,
@@ -111,12 +130,12 @@ export class Planning {
 
   /** Declare `name` in the patch's new scope, and say so with `entry`. */
   declare(
-    part: Omit<Declaration, "entry" | "readers" | "ifRefused">,
+    part: Omit<Declaration, "entry" | "readers" | "ifRefused" | "names"> & { names?: string[] },
     entry: FunctionOutcome,
     ifRefused: KeptDeclaration,
     readers: FunctionModel[] = [],
   ): void {
-    this.plan.declarations.push({ ...part, entry, readers, ifRefused });
+    this.plan.declarations.push({ ...part, names: part.names ?? [part.name], entry, readers, ifRefused });
     this.report(entry);
   }
 
