@@ -5,6 +5,7 @@ import { AGENT_ENV, type PatchResult, PROTOCOL_VERSION } from "../../../protocol
 import { AgentState } from "./agent-state.js";
 import { connect } from "./channel-client.js";
 import { type Instrumented, realpath, type Scope } from "./instrument.js";
+import { prepareWhenIdle } from "./prepare.js";
 import { compileHook, IMPORTED_COMMONJS_SOURCE, syncHooks } from "./loader-hooks.js";
 import type { LoadedSource } from "./module-record.js";
 import { reason } from "./reasons.js";
@@ -74,7 +75,7 @@ function start(): void {
       };
     }
     try {
-      // The patcher (and the parser) load on the first patch: not on every start.
+      // The patcher (and the parser) load once the program is idle, or on the first patch.
       const { patchModule } = await import("./patch.js");
       return await patchModule(record, source);
     } catch (error) {
@@ -86,6 +87,10 @@ function start(): void {
       };
     }
   };
+  prepareWhenIdle({
+    patcher: () => import("./patch.js").then(() => import("./model.js")),
+    modules: () => state.modules.values(),
+  });
   const warn = (file: string, message: string) => {
     state.unpatchable.set(file, message);
     channel.send({ type: "warning", message, file });

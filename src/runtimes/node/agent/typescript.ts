@@ -15,6 +15,11 @@ function load(): NonNullable<typeof compiler> {
   return compiler;
 }
 
+/** Loads TypeScript now (in idle time, prepare.ts), so that the first patch does not wait for it. */
+export function prepareTypeScript(): void {
+  load();
+}
+
 /** File extensions of TypeScript sources. */
 export function isTypeScript(file: string): boolean {
   return /\.[cm]?ts$/.test(file) && !file.endsWith(".d.ts");
