@@ -183,7 +183,7 @@ for (const { version, path, skip } of nodeBinaries()) {
               "areaOf",
               "shout",
               "Shape.area",
-              "Shape.get label",
+              "Shape.label getter",
               "Shape.static kind",
               "Shape.describe",
               "Shape.onClick",

@@ -43,7 +43,7 @@ for (const { version, path, skip } of nodeBinaries()) {
         const result = await run.patch(join(root, "enum.mts"), files["enum.mts"] ?? "");
         assert.equal(result.outcome, "rejected");
         assert.equal(result.error?.kind, "refused");
-        assert.equal(result.error?.code, "unknown-file", "never reported loaded");
+        assert.equal(result.error?.code, "typescript-transpiled", "announced, and each save answered");
         assert.match(result.error?.message ?? "", /cannot be patched/);
         run.write("q\n");
         const exit = await run.exited;
@@ -53,7 +53,7 @@ for (const { version, path, skip } of nodeBinaries()) {
           .map((m) => (m as { file: string }).file);
         assert.deepEqual(
           loaded.sort(),
-          [join(root, "app.mjs"), join(root, "lib.cjs"), join(root, "lib.ts")].sort(),
+          [join(root, "app.mjs"), join(root, "enum.mts"), join(root, "lib.cjs"), join(root, "lib.ts")].sort(),
         );
         assert.equal(run.messages[0]?.type, "hello");
       });

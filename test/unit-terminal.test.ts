@@ -60,6 +60,43 @@ test("an applied edit names each definition as the user writes it, by its kind",
   );
 });
 
+test("Node qualnames: callbacks by their call, getters, anonymous functions by where they are, numbers last", () => {
+  assert.deepEqual(
+    lines([
+      edit([
+        fn("Greeter.wave", "updated"),
+        fn("app.get('/users') handler", "updated"),
+        fn("app.get('/users') handler #2", "updated"),
+        fn("setInterval callback", "updated"),
+        fn("[1, 2].map callback", "updated"),
+        fn("arrow in makeCounter", "updated"),
+        fn("arrow", "updated"),
+        fn("Order.price getter", "updated"),
+        fn("Order.#count", "updated"),
+        fn("double #2", "updated"),
+        fn("module.exports", "updated"),
+        { kind: "statement", name: "TAX_RATE", qualname: "<module>", status: "updated" },
+        { kind: "class", name: "default", qualname: "default", status: "updated" },
+      ]),
+    ]),
+    [
+      "✓ app.py  Greeter.wave() updated, app.get('/users') handler updated, app.get('/users') handler #2 updated, " +
+        "setInterval callback updated, [1, 2].map callback updated, arrow in makeCounter() updated, arrow updated, " +
+        "Order.price getter updated, Order.#count() updated, double() #2 updated, module.exports() updated, " +
+        "TAX_RATE updated, default updated  (3.2 ms)",
+    ],
+  );
+});
+
+test("the headline is ✓ only when nothing runs old code", () => {
+  assert.deepEqual(
+    lines([
+      edit([fn("tick", "updated"), fn("loop", "running-old", { code: "running", reason: "running now" })]),
+    ]),
+    ["⚠ app.py  tick() updated, loop() running old code  (3.2 ms)", "⚠ app.py  loop(): running now"],
+  );
+});
+
 test("an edit that changed no code says so", () => {
   assert.deepEqual(lines([edit([])]), ["✓ app.py  no code changed  (3.2 ms)"]);
 });
@@ -111,7 +148,7 @@ test("a function running its old code is said after the summary", () => {
       ]),
     ]),
     [
-      "✓ app.py  main_loop() updated, other() updated  (3.2 ms)",
+      "⚠ app.py  main_loop() running old code, other() running old code  (3.2 ms)",
       "⚠ app.py  main_loop(): running in thread MainThread: its new code applies from its next call",
       "⚠ app.py  other(): a frame running it keeps the old code; its new code applies from its next call",
     ],

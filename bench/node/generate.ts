@@ -1,8 +1,12 @@
 /** Generated JavaScript sources (ES modules): a module of a given size with probe() in its middle, and start-up modules. */
 
-/** About 22 lines of ordinary code: a function, a class with a constructor, a method and a getter. */
-function block(i: number): string {
-  return `export function compute${i}(items, scale = 2) {
+/**
+ * About 22 lines of ordinary code: a function, a class with a constructor, a method and a getter;
+ * with `typed`, as TypeScript (annotations blanked out when it runs).
+ */
+function block(i: number, typed: boolean): string {
+  const t = (annotation: string) => (typed ? annotation : "");
+  return `export function compute${i}(items${t(": number[]")}, scale${t(": number")} = 2)${t(": number")} {
   let total = 0;
   for (const item of items) {
     if (item % 3 === ${i % 3}) total += item * scale;
@@ -11,14 +15,14 @@ function block(i: number): string {
 }
 
 export class Model${i} {
-  constructor(value) {
+${typed ? "  value: number;\n" : ""}  constructor(value${t(": number")}) {
     this.value = value;
   }
-  update(delta) {
+  update(delta${t(": number")})${t(": number")} {
     this.value += delta;
     return this.value;
   }
-  get doubled() {
+  get doubled()${t(": number")} {
     return this.value * 2;
   }
 }
@@ -28,9 +32,10 @@ export class Model${i} {
 
 /**
  * A module of about `lines` lines whose probe() returns `value`; probe() sits in the middle and
- * starts with `added` comment lines (an edit that adds lines moves every function below it).
+ * starts with `added` comment lines (an edit that adds lines moves every function below it). With
+ * `typed`, TypeScript.
  */
-export function nodeModule(lines: number, value: number, added = 0): string {
+export function nodeModule(lines: number, value: number, added = 0, typed = false): string {
   const blocks = Math.max(1, Math.round(lines / 22));
   const parts = ["// Generated for hotframe's patch-latency benchmark.\nlet counter = 0;\n\n"];
   for (let i = 0; i < blocks; i++) {
@@ -38,7 +43,7 @@ export function nodeModule(lines: number, value: number, added = 0): string {
       parts.push(
         `export function probe() {\n${"  // added\n".repeat(added)}  counter++;\n  return ${value};\n}\n\n`,
       );
-    parts.push(block(i));
+    parts.push(block(i, typed));
   }
   parts.push("export const calls = () => counter;\n");
   return parts.join("");

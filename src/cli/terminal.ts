@@ -70,7 +70,9 @@ export class TerminalReporter {
       return lines;
     }
     if (!this.options.quiet || event.outcome === "partial") {
-      const symbol = event.outcome === "applied" ? this.paint("green", "✓") : this.paint("yellow", "⚠");
+      // ✓ only when every change is live: a function running its old code is not yet.
+      const live = event.outcome === "applied" && !event.functions.some((f) => f.status === "running-old");
+      const symbol = live ? this.paint("green", "✓") : this.paint("yellow", "⚠");
       lines.push(`${symbol} ${file}  ${summarize(event.functions)}  ${timing}`);
     }
     for (const f of event.functions) {
@@ -96,11 +98,13 @@ export class TerminalReporter {
   }
 }
 
-/** `price() updated, Order.total() updated, new: discount(), removed: legacy()` */
+/** `price() updated, loop() running old code, new: discount(), removed: legacy()` */
 function summarize(functions: FunctionOutcome[]): string {
   const parts: string[] = [];
-  const updated = functions.filter((f) => f.status === "updated" || f.status === "running-old");
-  parts.push(...updated.map((f) => `${describe(f)} updated`));
+  for (const f of functions) {
+    if (f.status === "updated") parts.push(`${describe(f)} updated`);
+    else if (f.status === "running-old") parts.push(`${describe(f)} running old code`);
+  }
   const restarted = functions.filter((f) => f.status === "restarted");
   parts.push(...restarted.map((f) => `${describe(f)} restarted`));
   const added = functions.filter((f) => f.status === "added");
@@ -110,10 +114,18 @@ function summarize(functions: FunctionOutcome[]): string {
   return parts.length > 0 ? parts.join(", ") : "no code changed";
 }
 
+/** A qualname's number when its name repeats: `f #2` (the Node agent), `f#2`. */
+const NUMBER = /\s?#\d+$/;
+/** A function named by what it is rather than by a name: `app.get('/users') handler`. */
+const DESCRIBED = /(^|\s)(handler|callback|getter|setter|arrow|function)$/;
+/** Ends with a name the user calls it by (`total`, `#count`, `arrow in makeCounter`). */
+const CALLED = /(^|[.\s])#?[\w$]+$/;
+
 /**
  * A definition named as the user writes it, by its kind: a function `price()`, a method
- * `Order.total()`, a class `Order`, a statement by what it binds (`TAX_RATE`, `Order.LIMIT`) or by
- * its own text (`app.get("/health", h)`, docs/protocol.md).
+ * `Order.total()`, a callback `app.get('/users') handler`, a class `Order`, a statement by what
+ * it binds (`TAX_RATE`, `Order.LIMIT`) or by its own text (`app.get("/health", h)`,
+ * docs/protocol.md).
  */
 function describe(f: FunctionOutcome): string {
   switch (f.kind) {
@@ -122,8 +134,11 @@ function describe(f: FunctionOutcome): string {
       return /^[\w$]+$/.test(f.name) ? `${f.qualname}.${f.name}` : `${f.name} in ${f.qualname}`;
     case "class":
       return f.qualname;
-    default:
-      // A callback is named by its call (`app.get("/users")`): it has its parentheses already.
-      return f.qualname.endsWith(")") ? f.qualname : `${f.qualname}()`;
+    default: {
+      const number = NUMBER.exec(f.qualname)?.[0] ?? "";
+      const name = f.qualname.slice(0, f.qualname.length - number.length);
+      const call = CALLED.test(name) && !DESCRIBED.test(name) ? "()" : "";
+      return `${name}${call}${number}`;
+    }
   }
 }

@@ -44,6 +44,8 @@ export interface RuntimeController {
   readonly name: string;
   /** Extensions of the source files this runtime runs and patches, with the dot (".py"). */
   readonly sourceExtensions: readonly string[];
+  /** Files the program reads that its agent answers saves of (`.json`): watched once loaded, never an entry point. */
+  readonly dataExtensions?: readonly string[];
   /** Files whose presence marks a project root: the default --watch is the nearest folder holding one. */
   readonly rootMarkers: readonly string[];
   /** What it runs: every runtime runs a file; "module" also a module by name (`-m name`). */

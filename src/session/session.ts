@@ -56,9 +56,8 @@ export class Session {
       this.emit({ type: "started", runtime: controller.name, pid: hello.pid, root: program.root }),
     );
     // Only loaded files can be patched: their folders are watched as the program loads them.
-    const watcher = new SourceWatcher(controller.sourceExtensions, this.options.quietMs, (change) =>
-      this.onChange(change),
-    );
+    const extensions = [...controller.sourceExtensions, ...(controller.dataExtensions ?? [])];
+    const watcher = new SourceWatcher(extensions, this.options.quietMs, (change) => this.onChange(change));
     agent.on("loaded", (file) => {
       watcher.watchLoaded(file, startedAt);
       onVerbose(`instrumented ${file}`);

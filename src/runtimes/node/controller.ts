@@ -12,6 +12,7 @@ const preload = new URL("./agent/preload.js", import.meta.url);
 export const nodeController: RuntimeController = {
   name: "node",
   sourceExtensions: [".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"],
+  dataExtensions: [".json"],
   rootMarkers: ["package.json", ".git"],
   entryKinds: ["file"],
   binaryOption: { flag: "--node", value: "<path>", help: "node binary (default: the node running hotframe)" },

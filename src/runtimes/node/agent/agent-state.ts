@@ -1,5 +1,6 @@
 import { HotApi } from "./hot-api.js";
 import { type LoadedSource, ModuleRecord, type ScopeEvaluator } from "./module-record.js";
+import type { Reason } from "./reasons.js";
 
 /** A hoisted function of the module on which its classes' static blocks register their evaluators. */
 export type ClassRegistrar = ((...args: unknown[]) => unknown) & {
@@ -15,8 +16,8 @@ export class AgentState {
   readonly modules = new Map<string, ModuleRecord>();
   /** Sources seen by the loader, waiting for their module to run (filled on any thread's behalf). */
   readonly loadedSources = new Map<string, LoadedSource>();
-  /** Files that run uninstrumented, and why (the answer to a patch of one of them). */
-  readonly unpatchable = new Map<string, string>();
+  /** Files the program loaded that cannot be patched, and why (the answer to each save of one). */
+  readonly unpatchable = new Map<string, Reason>();
 
   constructor(private readonly onLoaded: (file: string) => void) {}
 

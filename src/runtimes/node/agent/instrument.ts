@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { readCache, writeCache } from "./cache.js";
 import type * as ModelModule from "./model.js";
 import { type LoadedSource, loadIds } from "./module-record.js";
-import { reason } from "./reasons.js";
+import { type Reason, reason } from "./reasons.js";
 import { instrumentModule } from "./transform.js";
 import { isTypeScript, stripTypes, TypeScriptError } from "./typescript.js";
 
@@ -36,6 +36,15 @@ const EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"]);
 
 export function inScope(scope: Scope, file: string): boolean {
   if (!EXTENSIONS.has(extname(file)) || file.endsWith(".d.ts") || file.startsWith(AGENT_DIR)) return false;
+  return inRoot(scope, file);
+}
+
+/** A JSON file of the user's (under the root, not a dependency's unless asked). */
+export function isUserJson(scope: Scope, file: string): boolean {
+  return extname(file) === ".json" && inRoot(scope, file);
+}
+
+function inRoot(scope: Scope, file: string): boolean {
   const root = scope.root.endsWith(sep) ? scope.root : scope.root + sep;
   if (!file.startsWith(root)) return false;
   return scope.deps || !file.slice(root.length).split(sep).includes("node_modules");
@@ -76,7 +85,8 @@ export interface Instrumented {
   /** The format it runs in (decided here when the caller left it to the syntax). */
   esm: boolean;
   loaded: LoadedSource | undefined;
-  warning?: string;
+  /** Why the file runs unpatchable: said when it loads, and the answer to every save of it. */
+  warning?: Reason;
 }
 
 /**
@@ -102,9 +112,7 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
     } catch (error) {
       if (error instanceof loadParser().ParseError) throw syntaxError(file, source, error);
       const warning =
-        error instanceof TypeScriptError
-          ? reason("typescript-transpiled", error.message).text
-          : unexpected(error);
+        error instanceof TypeScriptError ? reason("typescript-transpiled", error.message) : unexpected(error);
       return { code: transpile(source, file, fallback), esm: fallback, loaded: undefined, warning };
     }
   }
@@ -147,8 +155,8 @@ function syntaxError(file: string, source: string, error: ModelModule.ParseError
 }
 
 /** A bug of hotframe must not stop the program: the file runs as it is, unpatchable. */
-function unexpected(error: unknown): string {
-  return reason("not-instrumented", String((error as Error)?.message ?? error)).text;
+function unexpected(error: unknown): Reason {
+  return reason("not-instrumented", String((error as Error)?.message ?? error));
 }
 
 /** Fallback for TypeScript that needs a real transform (enum, namespace): positions may move. */

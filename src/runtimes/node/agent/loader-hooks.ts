@@ -6,6 +6,7 @@ import {
   type Instrumented,
   inScope,
   instrumentSource,
+  isUserJson,
   realpath,
   type Scope,
   typeScriptIsEsm,
@@ -32,7 +33,12 @@ import { isTypeScript } from "./typescript.js";
 /** Does Node run CommonJS source from a load hook of the ES module loader with its own require()? */
 export const IMPORTED_COMMONJS_SOURCE = Number(process.versions.node.split(".")[0]) >= 24;
 
-export type LoadedReport = (file: string, result: Instrumented) => void;
+/** What the hooks tell the agent about the user's files the program loads. */
+export interface LoadedReport {
+  instrumented(file: string, result: Instrumented): void;
+  /** A JSON file the program read (required or imported): data, read once, never patched. */
+  json(file: string): void;
+}
 
 interface LoadResult {
   format?: string | null;
@@ -56,6 +62,13 @@ function typeScriptAlternative(specifier: string, parentURL: string | undefined)
   if (!parentURL?.startsWith("file:") || !/^(\.\.?\/|file:)/.test(specifier)) return undefined;
   const match = specifier.match(/\.([mc]?)js$/);
   return match ? `${specifier.slice(0, -match[0].length)}.${match[1]}ts` : undefined;
+}
+
+/** Reports a user's JSON file the loader read (`import c from "./c.json" with { type: "json" }`). */
+function reportJson(scope: Scope, url: string, result: LoadResult, report: LoadedReport): void {
+  if (result.format !== "json" || !url.startsWith("file:")) return;
+  const file = realpath(fileURLToPath(url));
+  if (isUserJson(scope, file)) report.json(file);
 }
 
 function isNotFound(error: unknown): boolean {
@@ -92,7 +105,7 @@ function instrumented(
   report: LoadedReport,
 ): LoadResult {
   const result = instrumentSource(file, text(base?.source, file), esm);
-  report(file, result);
+  report.instrumented(file, result);
   if (base && !result.loaded) return base;
   return { format: result.esm ? "module" : "commonjs", source: result.code, shortCircuit: true };
 }
@@ -131,7 +144,11 @@ export function syncHooks(scope: Scope, report: LoadedReport, handBack?: (file: 
     },
     load(url: string, context: Context, next: (u: string, c?: Context) => LoadResult): LoadResult {
       const file = userFile(scope, url);
-      if (!file) return next(url, context);
+      if (!file) {
+        const result = next(url, context);
+        reportJson(scope, url, result, report);
+        return result;
+      }
       const base = isTypeScript(file) ? undefined : next(url, context);
       if (!context.conditions?.includes("require"))
         return imported(file, base, report, handBack) ?? (base as LoadResult);
@@ -168,6 +185,21 @@ export function compileHook(scope: Scope, report: LoadedReport, owns: (file: str
   };
 }
 
+/** JSON the CommonJS loader reads (`require("./config.json")`), where no load hook sees it (Node < 22.15). */
+export function jsonHook(scope: Scope, report: LoadedReport): void {
+  const extensions = (
+    Module as unknown as { _extensions: Record<string, (module: unknown, filename: string) => unknown> }
+  )._extensions;
+  const readJson = extensions[".json"];
+  if (!readJson) return;
+  extensions[".json"] = function json(module, filename) {
+    const result = readJson.call(this, module, filename);
+    const file = realpath(filename);
+    if (isUserJson(scope, file)) report.json(file);
+    return result;
+  };
+}
+
 // The asynchronous flavour: module.register loads this module on the loader thread.
 let threadScope: Scope = { root: "/nonexistent", deps: false };
 let threadPort: MessagePort | undefined;
@@ -196,15 +228,18 @@ export async function load(
   context: Context,
   next: (u: string, c?: Context) => Promise<LoadResult>,
 ): Promise<LoadResult> {
+  const report: LoadedReport = {
+    instrumented: (f, result) =>
+      threadPort?.postMessage({ file: f, loaded: result.loaded, warning: result.warning }),
+    json: (f) => threadPort?.postMessage({ file: f, json: true }),
+  };
   const file = userFile(threadScope, url);
-  if (!file) return next(url, context);
+  if (!file) {
+    const result = await next(url, context);
+    reportJson(threadScope, url, result, report);
+    return result;
+  }
   const base = isTypeScript(file) ? undefined : await next(url, context);
-  const report: LoadedReport = (f, result) =>
-    threadPort?.postMessage({
-      file: f,
-      loaded: result.loaded,
-      warning: result.warning,
-    });
   // CommonJS is handed back: compileHook instruments everything the CommonJS loader compiles.
   return imported(file, base, report, () => {}) ?? (base as LoadResult);
 }

@@ -22,6 +22,7 @@ export type FunctionKind = "function" | "arrow" | "method" | "get" | "set" | "co
 export interface FunctionModel {
   key: string;
   name: string;
+  /** As the user writes it (model/naming.ts): `Greeter.wave`, `app.get('/users') handler`. */
   qualname: string;
   /** 1-based line and 0-based column of the function's start. */
   line: number;
@@ -57,6 +58,8 @@ export interface FunctionModel {
 export interface ClassModel {
   key: string;
   name: string;
+  /** As the user writes it (model/naming.ts); unique as the key is. */
+  qualname: string;
   node: AnyNode;
   topLevel: boolean;
   /** Module-level binding of the class (declaration or `const C = class …`). */

@@ -4,10 +4,17 @@ import type * as WorkerThreads from "node:worker_threads";
 import { AGENT_ENV, type PatchResult, PROTOCOL_VERSION } from "../../../protocol/messages.js";
 import { AgentState } from "./agent-state.js";
 import { connect } from "./channel-client.js";
-import { type Instrumented, realpath, type Scope } from "./instrument.js";
-import { compileHook, IMPORTED_COMMONJS_SOURCE, syncHooks } from "./loader-hooks.js";
+import { realpath, type Scope } from "./instrument.js";
+import { prepareWhenIdle } from "./prepare.js";
+import {
+  compileHook,
+  IMPORTED_COMMONJS_SOURCE,
+  jsonHook,
+  type LoadedReport,
+  syncHooks,
+} from "./loader-hooks.js";
 import type { LoadedSource } from "./module-record.js";
-import { reason } from "./reasons.js";
+import { type Reason, reason } from "./reasons.js";
 
 /**
  * Loaded with `--import` before the program: opens the pipe, says hello, and installs the loader
@@ -66,7 +73,7 @@ function start(): void {
     const path = realpath(file);
     const record = state.modules.get(path);
     if (!record) {
-      const why = reason("unknown-file", file, state.unpatchable.get(path));
+      const why = state.unpatchable.get(path) ?? reason("unknown-file", file);
       return {
         outcome: "rejected",
         functions: [],
@@ -74,7 +81,7 @@ function start(): void {
       };
     }
     try {
-      // The patcher (and the parser) load on the first patch: not on every start.
+      // The patcher (and the parser) load once the program is idle, or on the first patch.
       const { patchModule } = await import("./patch.js");
       return await patchModule(record, source);
     } catch (error) {
@@ -86,14 +93,28 @@ function start(): void {
       };
     }
   };
-  const warn = (file: string, message: string) => {
-    state.unpatchable.set(file, message);
-    channel.send({ type: "warning", message, file });
+  prepareWhenIdle({
+    patcher: () => import("./patch.js").then(() => import("./model.js")),
+    modules: () => state.modules.values(),
+  });
+  /**
+   * A file the program loaded that cannot be patched: announced as loaded all the same, so that
+   * each save of it is answered with why (never silence); `say` also warns now.
+   */
+  const unpatchable = (file: string, why: Reason, say: boolean) => {
+    if (state.unpatchable.has(file)) return;
+    state.unpatchable.set(file, why);
+    if (say) channel.send({ type: "warning", message: why.text, file });
+    channel.send({ type: "loaded", file });
   };
-  const report = (file: string, result: Instrumented) => {
-    if (result.loaded) state.loadedSources.set(file, result.loaded);
-    if (result.warning) warn(file, result.warning);
+  const report: LoadedReport = {
+    instrumented: (file, result) => {
+      if (result.loaded) state.loadedSources.set(file, result.loaded);
+      if (result.warning) unpatchable(file, result.warning, true);
+    },
+    json: (file) => unpatchable(file, reason("json-read-once"), false),
   };
+  jsonHook(scope, report);
 
   const moduleApi = Module as unknown as {
     registerHooks?: (hooks: object) => void;
@@ -116,9 +137,10 @@ function start(): void {
     "node:worker_threads",
   ) as typeof WorkerThreads;
   const { port1, port2 } = new MessageChannel();
-  port1.on("message", (m: { file: string; loaded?: LoadedSource; warning?: string }) => {
+  port1.on("message", (m: { file: string; loaded?: LoadedSource; warning?: Reason; json?: boolean }) => {
     if (m.loaded) state.addSource(m.file, m.loaded);
-    if (m.warning) warn(m.file, m.warning);
+    if (m.warning) unpatchable(m.file, m.warning, true);
+    if (m.json) report.json(m.file);
   });
   port1.unref();
   moduleApi.register("./loader-hooks.js", import.meta.url, {

@@ -11,8 +11,8 @@ const TEXTS = {
       ? `${calls} generator(s) started and not finished (paused at a yield, or dropped unfinished) keep the old code if resumed; new calls run the new code`
       : `${calls} call(s) suspended in await keep the old code until they finish; new calls run the new code`,
   syntax: (message: string) => message,
-  "unknown-file": (file: string, unpatchable?: string) =>
-    unpatchable ?? `${file} is not a loaded module of the program (not yet imported, or outside the root)`,
+  "unknown-file": (file: string) =>
+    `${file} is not a loaded module of the program (not yet imported, or outside the root)`,
   "empty-file": () =>
     "the file is empty: an edit that removes everything is not applied (restart the program for that)",
   runtime: (message: string) => message,
@@ -98,6 +98,8 @@ const TEXTS = {
     `hotframe could not instrument this file (${message}); it runs unpatchable`,
   "typescript-transpiled": (message: string) =>
     `${message}: it runs through the TypeScript compiler and cannot be patched`,
+  "json-read-once": () =>
+    "a JSON file is read once, when the program loads it: its new content applies after a restart",
 } satisfies Record<string, (...args: never[]) => string>;
 
 export type ReasonCode = keyof typeof TEXTS;

@@ -15,6 +15,11 @@ function load(): NonNullable<typeof compiler> {
   return compiler;
 }
 
+/** Loads TypeScript now (in idle time, prepare.ts), so that the first patch does not wait for it. */
+export function prepareTypeScript(): void {
+  load();
+}
+
 /** File extensions of TypeScript sources. */
 export function isTypeScript(file: string): boolean {
   return /\.[cm]?ts$/.test(file) && !file.endsWith(".d.ts");
@@ -29,6 +34,83 @@ export class TypeScriptError extends Error {
   ) {
     super(message);
   }
+}
+
+function parse(ts: typeof TypeScript, source: string): TypeScript.SourceFile {
+  return ts.createSourceFile(
+    "input.ts",
+    source,
+    {
+      languageVersion: ts.ScriptTarget.ESNext,
+      impliedNodeFormat: ts.ModuleKind.ESNext,
+      jsDocParsingMode: ts.JSDocParsingMode.ParseNone,
+    },
+    false,
+    ts.ScriptKind.TS,
+  );
+}
+
+/** Where a node's own text starts (the nodes have no parent pointers: from the text). */
+function startOf(source: string, node: TypeScript.Node): number {
+  const text = source.slice(node.pos, node.end);
+  return node.pos + text.length - text.trimStart().length;
+}
+
+/**
+ * Parameter properties (`constructor(private readonly repo: Repo) {`, NestJS/Angular style) as
+ * TypeScript that can be blanked out: the modifiers become spaces and \`this.repo = repo;\` is
+ * inserted right after the body's \`{\` (in a derived class, right after its \`super(…);\`), as
+ * TypeScript's own output does. Every line stays where it was; only what follows the insertion on
+ * its line moves right. A constructor whose derived class has no \`super(…)\` statement at the
+ * top of its body, or a destructured parameter property, is left as it is (not erasable).
+ */
+function withoutParameterProperties(
+  ts: typeof TypeScript,
+  sourceFile: TypeScript.SourceFile,
+  source: string,
+): string {
+  const PROPERTY = new Set([
+    ts.SyntaxKind.PublicKeyword,
+    ts.SyntaxKind.PrivateKeyword,
+    ts.SyntaxKind.ProtectedKeyword,
+    ts.SyntaxKind.ReadonlyKeyword,
+    ts.SyntaxKind.OverrideKeyword,
+  ]);
+  const edits: { start: number; end: number; text: string }[] = [];
+  const visit = (node: TypeScript.Node, derived: boolean): void => {
+    if (ts.isClassLike(node)) {
+      const extended = node.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword) ?? false;
+      node.members.forEach((member) => visit(member, extended));
+      return;
+    }
+    if (ts.isConstructorDeclaration(node) && node.body) {
+      const properties = node.parameters.filter((p) => p.modifiers?.some((m) => PROPERTY.has(m.kind)));
+      const names = properties.flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : []));
+      const statements = node.body.statements;
+      const superCall = statements.find(
+        (st) =>
+          ts.isExpressionStatement(st) &&
+          ts.isCallExpression(st.expression) &&
+          st.expression.expression.kind === ts.SyntaxKind.SuperKeyword,
+      );
+      if (names.length > 0 && names.length === properties.length && (!derived || superCall)) {
+        for (const p of properties)
+          for (const m of p.modifiers ?? [])
+            if (PROPERTY.has(m.kind)) {
+              const start = startOf(source, m);
+              edits.push({ start, end: m.end, text: " ".repeat(m.end - start) });
+            }
+        const at = superCall ? superCall.end : startOf(source, node.body) + 1;
+        edits.push({ start: at, end: at, text: names.map((n) => ` this.${n} = ${n};`).join("") });
+      }
+    }
+    ts.forEachChild(node, (child) => visit(child, derived));
+  };
+  visit(sourceFile, false);
+  let text = source;
+  for (const edit of edits.sort((a, b) => b.start - a.start))
+    text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+  return text;
 }
 
 /** 1-based line and column of an offset. */
@@ -46,19 +128,10 @@ function position(source: string, offset: number): { line: number; column: numbe
  * TypeScript that is not erasable (enum, namespace with values, parameter properties) cannot be
  * blanked out; it is refused with its position (TypeScriptError).
  */
-export function stripTypes(source: string): string {
+export function stripTypes(typed: string): string {
   const { ts, blank } = load();
-  const sourceFile = ts.createSourceFile(
-    "input.ts",
-    source,
-    {
-      languageVersion: ts.ScriptTarget.ESNext,
-      impliedNodeFormat: ts.ModuleKind.ESNext,
-      jsDocParsingMode: ts.JSDocParsingMode.ParseNone,
-    },
-    false,
-    ts.ScriptKind.TS,
-  );
+  let source = typed;
+  let sourceFile = parse(ts, source);
   const diagnostic = (sourceFile as unknown as { parseDiagnostics: TypeScript.DiagnosticWithLocation[] })
     .parseDiagnostics[0];
   if (diagnostic) {
@@ -66,6 +139,11 @@ export function stripTypes(source: string): string {
     // The parser loads here only for broken TypeScript: model.ts pulls in acorn.
     const { ParseError } = requireHere("./model.js") as typeof ModelModule;
     throw new ParseError(ts.flattenDiagnosticMessageText(diagnostic.messageText, " "), line, column);
+  }
+  const rewritten = withoutParameterProperties(ts, sourceFile, source);
+  if (rewritten !== source) {
+    source = rewritten;
+    sourceFile = parse(ts, source);
   }
   let unsupported: { start: number; text: string } | undefined;
   const js = blank(sourceFile, (node) => {

@@ -1,6 +1,6 @@
 import type { ClassModel, FunctionKind, FunctionModel } from "../model.js";
 import { type AnyNode, blank, children, hasUseStrict, isFunction, patternNames } from "./ast.js";
-import { type KeyCounter, keyName, type NameInference } from "./naming.js";
+import { anonymousName, type KeyCounter, keyName, type NameInference, qualname } from "./naming.js";
 
 /**
  * Scope analysis of one top-level statement: the functions and classes in it (with the names each
@@ -77,11 +77,13 @@ class StatementWalker {
     kind: FunctionKind,
     member: AnyNode | undefined,
     binding: string | undefined,
+    shown: Shown = { name: localName, owned: true },
   ): FunctionModel {
     const parentKey = walk.fn?.key;
     const classPrefix = member && walk.cls ? `${walk.cls.key}.` : "";
     const base = classPrefix ? classPrefix + localName : parentKey ? `${parentKey}>${localName}` : localName;
     const key = this.keys.unique(base);
+    const owner = shown.owned ? (member ? walk.cls?.qualname : walk.fn?.qualname) : undefined;
     const strict =
       walk.strict ||
       (node.body.type === "BlockStatement" && hasUseStrict(node.body.body)) ||
@@ -89,7 +91,7 @@ class StatementWalker {
     const fn: FunctionModel = {
       key,
       name: localName,
-      qualname: key.replace(/>/g, "."),
+      qualname: qualname(owner, shown.name, key, base),
       line: member ? member.loc.start.line : node.loc.start.line,
       column: node.loc.start.column,
       endLine: node.loc.end.line,
@@ -151,13 +153,22 @@ class StatementWalker {
       : undefined;
   }
 
+  /** How an unnamed-by-declaration function or class is shown (naming.ts `shown`). */
+  private shownName(node: AnyNode, parent: AnyNode, walk: Walk, what: "arrow" | "function" | "class"): Shown {
+    const name = node.id?.name ?? this.names.shown(node, parent);
+    return name ? { name, owned: true } : { name: anonymousName(what, walk.fn?.qualname), owned: false };
+  }
+
   private visitClass(node: AnyNode, walk: Walk, parent: AnyNode, topBinding: string | undefined): void {
     const source = this.source;
     const name = node.id?.name ?? this.names.infer(node, parent) ?? "<class>";
-    const key = this.keys.unique(walk.fn ? `${walk.fn.key}>${name}` : name);
+    const base = walk.fn ? `${walk.fn.key}>${name}` : name;
+    const key = this.keys.unique(base);
+    const shown = this.shownName(node, parent, walk, "class");
     const cls: ClassModel = {
       key,
       name,
+      qualname: qualname(shown.owned ? walk.fn?.qualname : undefined, shown.name, key, base),
       node,
       topLevel: walk.fn === undefined && topBinding !== undefined,
       binding: topBinding,
@@ -179,8 +190,14 @@ class StatementWalker {
             : member.kind === "get" || member.kind === "set"
               ? member.kind
               : "method";
-        const prefix = `${member.static ? "static " : ""}${kind === "get" || kind === "set" ? `${kind} ` : ""}`;
-        const fn = this.makeFunction(member.value, inner, prefix + local, kind, member, undefined);
+        const isAccessor = kind === "get" || kind === "set";
+        const prefix = `${member.static ? "static " : ""}${isAccessor ? `${kind} ` : ""}`;
+        // A getter reads as a property: `Order.price getter`.
+        const shown = `${member.static ? "static " : ""}${local}${isAccessor ? ` ${kind}ter` : ""}`;
+        const fn = this.makeFunction(member.value, inner, prefix + local, kind, member, undefined, {
+          name: shown,
+          owned: true,
+        });
         fn.name = local;
         this.visitFunction(fn, inner);
         members.push(fn);
@@ -231,7 +248,8 @@ class StatementWalker {
           (node.type === "ArrowFunctionExpression" ? "<arrow>" : "<anonymous>");
         const binding = this.moduleBinding(node, parent, walk);
         const kind: FunctionKind = node.type === "ArrowFunctionExpression" ? "arrow" : "function";
-        this.visitFunction(this.makeFunction(node, walk, local, kind, undefined, binding), walk);
+        const shown = this.shownName(node, parent, walk, kind === "arrow" ? "arrow" : "function");
+        this.visitFunction(this.makeFunction(node, walk, local, kind, undefined, binding, shown), walk);
         return;
       }
       case "ClassDeclaration":
@@ -306,6 +324,12 @@ class StatementWalker {
     }
     for (const child of children(node)) this.visit(child, walk, node);
   }
+}
+
+/** A definition's shown name, and whether it follows its owner's qualname (`Owner.name`). */
+interface Shown {
+  name: string;
+  owned: boolean;
 }
 
 /** Arrow parameters as written, or undefined if a parameter is a destructuring pattern. */

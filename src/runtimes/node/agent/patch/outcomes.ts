@@ -25,8 +25,7 @@ export function functionEntry(fn: FunctionModel, status: Status, why?: Reason): 
 }
 
 export function classEntry(cls: ClassModel, status: Status, why?: Reason): FunctionOutcome {
-  const qualname = cls.key.replace(/>/g, ".");
-  return entry({ kind: "class", name: cls.name, qualname, line: cls.line }, status, why);
+  return entry({ kind: "class", name: cls.name, qualname: cls.qualname, line: cls.line }, status, why);
 }
 
 /** A top-level statement (or constant, or variable) of `source`. */

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { AgentRun } from "./helpers/node-agent.js";
+import { nodeBinaries } from "./helpers/node-versions.js";
+import { edit, programDir } from "./helpers/node-programs.js";
+
+/**
+ * What a patch needs is prepared while the program is idle (agent/prepare.ts): an idle
+ * TypeScript program has TypeScript loaded before its first save (on Node 20 its ES modules are
+ * type-stripped on the loader thread: only the preparation loads it in the program's thread),
+ * and the first save applies; the preparation never keeps a program alive.
+ */
+
+const IDLE = `import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
+const require = createRequire(import.meta.url);
+function price(n: number): number {
+  return n * 2;
+}
+const commands: Record<string, () => unknown> = {
+  prepared: () => Object.keys(require.cache).some((file) => /[\\\\/]typescript[\\\\/]/.test(file)),
+  price: () => price(21),
+};
+createInterface({ input: process.stdin }).on("line", (line: string) =>
+  console.log(\`\${line}=\${JSON.stringify(commands[line]?.())}\`),
+);
+console.log("ready");
+`;
+
+const ENDS = `const started = Date.now();
+setTimeout(() => console.log("done", Date.now() - started < 5000), 10);
+`;
+
+for (const { version, path, skip } of nodeBinaries()) {
+  describe(`node ${version}: preparing in idle time`, { skip }, () => {
+    test("an idle TypeScript program has TypeScript loaded before its first save, which applies", async () => {
+      const file = join(programDir("ts", { "app.ts": IDLE }), "app.ts");
+      const run = await AgentRun.start(file, { node: path });
+      try {
+        await run.output("ready\n");
+        // Each answer is awaited: the program is asked until its idle time has been used.
+        while ((await run.ask("prepared")) !== true);
+        const result = await edit(run, file, [["n * 2", "n * 3"]]);
+        assert.equal(result.outcome, "applied", JSON.stringify(result));
+        assert.equal(await run.ask("price"), 63);
+      } finally {
+        run.kill();
+      }
+    });
+
+    test("a program that ends by itself ends as it would without hotframe", async () => {
+      const file = join(programDir("ts", { "app.ts": ENDS }), "app.ts");
+      const run = await AgentRun.start(file, { node: path });
+      const exit = await run.exited;
+      assert.equal(exit.code, 0, run.stderr);
+      assert.equal(run.stdout, "done true\n");
+    });
+  });
+}
