@@ -443,7 +443,7 @@ ${LISTEN}`,
             ['res.set("x-tag", tag);', 'res.set("x-tag", tag + "-v2");'],
           ]);
           assert.equal(result.outcome, "applied", JSON.stringify(result));
-          const closure = result.functions.find((f) => f.qualname.startsWith("tagger"));
+          const closure = result.functions.find((f) => f.qualname === "arrow in tagger");
           assert.equal(closure?.status, "running-old", JSON.stringify(result));
           assert.match(closure?.reason ?? "", /local variables of tagger \(tag\).*keep the old code/);
           assert.equal(
