@@ -27,6 +27,7 @@ export const USAGE = `hotframe — edit and continue for Python and Node.js
 
 Usage:
   hotframe run [options] <file.py | -m module | file.js|.mjs|.cjs|.ts|.mts|.cts> [program args...]
+  hotframe debug [options] <file.py | -m module> [program args...]   (docs/debugger.md)
   hotframe demo [python | node]     a self-contained demonstration (what \`npm start\` runs)
   hotframe --help | --version
 
@@ -67,7 +68,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv, stderrIsTTY: b
       color: defaultColor && !flags.includes("--no-color"),
     };
   }
-  if (command !== "run") throw new UsageError(`unknown command '${command}' (expected run or demo)`);
+  if (command !== "run") throw new UsageError(`unknown command '${command}' (expected run, debug or demo)`);
   return parseRun(rest, defaultColor);
 }
 

@@ -9,7 +9,7 @@ import { type RunArgs, UsageError } from "./args.js";
 import { TerminalReporter } from "./terminal.js";
 
 /** A file is handed to the agent once it has been quiet this long after a save. */
-const QUIET_MS = 3;
+export const QUIET_MS = 3;
 
 /** Files whose presence marks a project root, per runtime (the default --watch). */
 const ROOT_MARKERS = {
@@ -22,14 +22,7 @@ export async function runCommand(args: RunArgs, cwd: string): Promise<ExitInfo> 
   const controller = pickController(args);
   const program = programSpec(args, controller, cwd);
   const reporter = new TerminalReporter({ color: args.color, quiet: args.quiet, verbose: args.verbose, cwd });
-  let log: EventLog | undefined;
-  if (args.events) {
-    try {
-      log = new EventLog(resolve(cwd, args.events));
-    } catch (error) {
-      throw new UsageError(`cannot write the events file ${args.events}: ${(error as Error).message}`);
-    }
-  }
+  const log = openEventLog(args, cwd);
   const onEvent = (event: SessionEvent) => {
     log?.write(event);
     reporter.event(event);
@@ -51,13 +44,7 @@ export async function runCommand(args: RunArgs, cwd: string): Promise<ExitInfo> 
   process.on("SIGTERM", onTerminate);
   process.on("SIGHUP", onHangup);
   try {
-    const exit = await session.run();
-    if (exit.spawnError) {
-      const hint =
-        controller.name === "python" ? " (pick one with --python <path>)" : " (pick one with --node <path>)";
-      throw new LaunchError(`${exit.spawnError}${hint}`);
-    }
-    return exit;
+    return launched(await session.run(), controller);
   } finally {
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onTerminate);
@@ -66,7 +53,27 @@ export async function runCommand(args: RunArgs, cwd: string): Promise<ExitInfo> 
   }
 }
 
-function pickController(args: RunArgs): RuntimeController {
+/** `--events <file>`, opened (truncated) before the program starts. */
+export function openEventLog(args: RunArgs, cwd: string): EventLog | undefined {
+  if (!args.events) return undefined;
+  try {
+    return new EventLog(resolve(cwd, args.events));
+  } catch (error) {
+    throw new UsageError(`cannot write the events file ${args.events}: ${(error as Error).message}`);
+  }
+}
+
+/** The program's exit, or the LaunchError of a program that could not be started at all. */
+export function launched(exit: ExitInfo, controller: RuntimeController): ExitInfo {
+  if (exit.spawnError) {
+    const hint =
+      controller.name === "python" ? " (pick one with --python <path>)" : " (pick one with --node <path>)";
+    throw new LaunchError(`${exit.spawnError}${hint}`);
+  }
+  return exit;
+}
+
+export function pickController(args: RunArgs): RuntimeController {
   if (args.entry.kind === "module") return controllerFor("python");
   const ext = extname(args.entry.path);
   const controller = controllerFor(ext);
@@ -78,7 +85,7 @@ function pickController(args: RunArgs): RuntimeController {
   return controller;
 }
 
-function programSpec(args: RunArgs, controller: RuntimeController, cwd: string): ProgramSpec {
+export function programSpec(args: RunArgs, controller: RuntimeController, cwd: string): ProgramSpec {
   const misplaced =
     controller.name === "python"
       ? [args.node && "--node", args.nodeOptions.length > 0 && "--node-options"]

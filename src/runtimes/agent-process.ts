@@ -7,6 +7,9 @@ import {
   AGENT_FD,
   type AgentMessage,
   type ControllerMessage,
+  type DebugCommand,
+  type DebugCommands,
+  type DebugEvent,
   type PatchResult,
   PROTOCOL_VERSION,
 } from "../protocol/messages.js";
@@ -21,6 +24,9 @@ export interface LaunchSpec {
   /** The watched root: only modules under it are instrumented. */
   root: string;
   instrumentDeps?: boolean;
+  /** The program's stdin: hotframe's own (the default), or nothing (`hotframe debug` reading
+   * its commands from a pipe). */
+  stdin?: "inherit" | "ignore";
 }
 
 export interface ExitInfo {
@@ -35,8 +41,12 @@ export interface AgentProcessEvents {
   loaded: [file: string];
   warning: [message: string, file: string | undefined];
   protocolError: [message: string];
+  debugEvent: [DebugEvent];
   exit: [ExitInfo];
 }
+
+/** A debug request the agent answered with a failure: `message` is its one-line reason. */
+export class DebugRequestError extends Error {}
 
 /**
  * The debuggee: a child process that shares hotframe's stdio and carries the agent, plus the
@@ -49,12 +59,16 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
   private readonly child: ChildProcess;
   private readonly channel: JsonLineChannel<AgentMessage, ControllerMessage>;
   private readonly pending = new Map<number, (result: PatchResult) => void>();
+  private readonly pendingDebug = new Map<
+    number,
+    { resolve: (body: unknown) => void; reject: (e: Error) => void }
+  >();
   private nextId = 1;
   private exitInfo: ExitInfo | undefined;
 
   constructor(spec: LaunchSpec) {
     super();
-    const stdio: ("inherit" | "pipe")[] = ["inherit", "inherit", "inherit"];
+    const stdio: ("inherit" | "pipe" | "ignore")[] = [spec.stdin ?? "inherit", "inherit", "inherit"];
     while (stdio.length < AGENT_FD) stdio.push("inherit");
     stdio.push("pipe"); // a socket pair: duplex, inherited by the child as AGENT_FD
     this.child = spawn(spec.command, spec.args, {
@@ -109,6 +123,19 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
     });
   }
 
+  /** A debugger request; rejects with DebugRequestError when the agent refuses it or exits. */
+  debug<C extends DebugCommand>(
+    command: C,
+    args: DebugCommands[C]["arguments"],
+  ): Promise<DebugCommands[C]["body"]> {
+    if (!this.running) return Promise.reject(new DebugRequestError("the program has exited"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pendingDebug.set(id, { resolve: resolve as (body: unknown) => void, reject });
+      this.channel.send({ type: "debug", id, command, arguments: args } as ControllerMessage);
+    });
+  }
+
   signal(signal: NodeJS.Signals): void {
     if (this.running) this.child.kill(signal);
   }
@@ -137,6 +164,16 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
       case "warning":
         this.emit("warning", message.message, message.file);
         break;
+      case "debugResponse": {
+        const waiting = this.pendingDebug.get(message.id);
+        this.pendingDebug.delete(message.id);
+        if (message.success) waiting?.resolve(message.body);
+        else waiting?.reject(new DebugRequestError(message.message));
+        break;
+      }
+      case "debugEvent":
+        this.emit("debugEvent", message);
+        break;
       default:
         this.emit(
           "protocolError",
@@ -150,6 +187,9 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
     this.exitInfo = info;
     for (const settle of this.pending.values()) settle(exitedDuringPatch());
     this.pending.clear();
+    for (const waiting of this.pendingDebug.values())
+      waiting.reject(new DebugRequestError("the program has exited"));
+    this.pendingDebug.clear();
     this.emit("exit", info);
     resolve(info);
   }

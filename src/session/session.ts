@@ -15,6 +15,13 @@ export interface SessionOptions {
   onEvent: (event: SessionEvent) => void;
   /** Detail for --verbose. */
   onVerbose: (message: string) => void;
+  /** Extra environment for the program's agent (`hotframe debug` turns its debugger on). */
+  agentEnv?: Record<string, string>;
+  /** "ignore" gives the program an empty stdin (the debugger reads its commands there). */
+  programStdin?: "inherit" | "ignore";
+  /** Called with the program's agent as soon as it is spawned, before any message arrives:
+   * the debugger talks to it through this. */
+  onAgent?: (agent: AgentProcess) => void;
 }
 
 /**
@@ -38,8 +45,14 @@ export class Session {
     const spec = await controller.launch(program);
     onVerbose(`spawning ${spec.command} ${spec.args.join(" ")}`);
     const startedAt = Date.now(); // file modification times are wall-clock times
-    const agent = new AgentProcess(spec);
+    const { agentEnv, programStdin } = this.options;
+    const agent = new AgentProcess({
+      ...spec,
+      env: { ...spec.env, ...agentEnv },
+      stdin: programStdin ?? "inherit",
+    });
     this.agent = agent;
+    this.options.onAgent?.(agent);
     agent.on("hello", (hello) =>
       this.emit({ type: "started", runtime: hello.runtime, pid: hello.pid, root: program.root }),
     );

@@ -14,7 +14,7 @@ import sys
 import types
 import zipfile
 
-from . import channel, importer, patcher, protocol, registry, restarts, scope
+from . import channel, debugger, importer, patcher, protocol, registry, restarts, scope
 
 _BOOT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -27,6 +27,7 @@ def connect():
     version = env.pop("HOTFRAME_PROTOCOL", None)
     root = env.pop("HOTFRAME_ROOT", None)
     deps = env.pop("HOTFRAME_INSTRUMENT_DEPS", "0") == "1"
+    debug = env.pop("HOTFRAME_DEBUGGER", None)  # under `hotframe debug`: "entry" or "continue"
     if version is not None and version != str(protocol.PROTOCOL_VERSION):
         sys.stderr.write(
             "hotframe: the Python agent speaks protocol %d, the controller %s: reinstall hotframe\n"
@@ -37,19 +38,34 @@ def connect():
     controller = os.getppid()  # the controller spawned this process itself
     pipe.send(protocol.hello())
     registry.install_builtins(restarts.HotframeRestart)
-    importer.on_loaded = lambda file: pipe.send(protocol.loaded(file))
+    debugging = debugger.Debugger(pipe.send) if debug else None
+
+    def on_loaded(file):
+        pipe.send(protocol.loaded(file))
+        if debugging is not None:
+            debugging.loaded(file)
+
+    importer.on_loaded = on_loaded
     patcher.on_warning = lambda message, file: pipe.send(protocol.warning(message, file))
 
     def handle(message):
         try:
-            if message.get("type") == "patch":
-                result = patcher.patch(os.path.realpath(message["file"]), message["source"])
+            kind = message.get("type")
+            if debugging is not None:
+                debugging.on_reader_thread()
+            if kind == "patch":
+                file = os.path.realpath(message["file"])
+                result = patcher.patch(file, message["source"])
+                if debugging is not None:
+                    debugging.loaded(file)  # its breakpoints go to the new code
                 pipe.send(protocol.patched(message["id"], message["file"], result))
+            elif kind == "debug" and debugging is not None:
+                debugging.handle(message)
         except Exception as exc:  # a malformed request must not stop the reader
             pipe.send(protocol.warning("hotframe agent: cannot handle %.200r: %r" % (message, exc)))
 
     pipe.serve(handle, lambda: _controller_gone(controller))
-    return root, deps
+    return root, deps, debugging, debug == "entry"
 
 
 def _controller_gone(pid):
@@ -106,8 +122,10 @@ def prepare(argv, boot_globals):
 
 
 def _start(default_root):
-    root, deps = connect()
+    root, deps, debugging, stop_at_entry = connect()
     importer.install(scope.Scope(root or default_root, deps))
+    if debugging is not None:
+        debugging.start(stop_at_entry)
 
 
 def _fresh_main(boot_globals):

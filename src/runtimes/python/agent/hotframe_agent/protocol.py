@@ -75,3 +75,17 @@ def warning(message, file=None):
     if file is not None:
         message["file"] = file
     return message
+
+
+def debug_response(request_id, command, body, error=None):
+    """The answer to a "debug" request: its body, or the one-line reason it failed."""
+    response = {"type": "debugResponse", "id": request_id, "command": command, "success": error is None}
+    if error is None:
+        response["body"] = body
+    else:
+        response["message"] = error
+    return response
+
+
+def debug_event(event, body):
+    return {"type": "debugEvent", "event": event, "body": body}

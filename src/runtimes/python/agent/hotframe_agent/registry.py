@@ -99,6 +99,11 @@ def unit_for(file):
     return _units.get(file)
 
 
+def units():
+    """realpath -> Unit of every instrumented file (the debugger looks functions up by name)."""
+    return _units
+
+
 def install_builtins(restart_signal):
     """Expose the names instrumented code uses, in builtins so modules stay untouched."""
     builtins.__hotframe_track__ = track
