@@ -257,3 +257,48 @@ test("quit ends the program and the debugger", async () => {
   assert.ok(!run.stdout.some((l) => l.startsWith("results")), "the program did not run on");
   assert.equal(run.events.at(-1)?.type, "exit");
 });
+
+test("a breakpoint in a file not loaded yet is pending until it loads; a line without code moves", async () => {
+  const dir = makeProject({
+    "app.py": "def main():\n    import helper\n    print(helper.twice(21), flush=True)\n\n\nmain()\n",
+    "helper.py": "def twice(x):\n\n    return x * 2\n",
+  });
+  const run = new DebugRun(dir, ["app.py"]);
+  await run.paused(0);
+  assert.match(
+    await run.answer("break helper.py:2", /^breakpoint 1/),
+    /pending: the program has not loaded helper\.py yet/,
+  );
+  const paused = await run.pausedAfter("continue");
+  assert.deepEqual(
+    [paused.frames[0]?.function, paused.frames[0]?.line, paused.breakpoints],
+    ["twice", 3, [1]],
+  );
+  const changes = run.events
+    .filter((e) => e.type === "breakpoint")
+    .map((e) => e.type === "breakpoint" && [e.change, e.state, e.line]);
+  assert.deepEqual(changes, [
+    ["set", "pending", undefined],
+    ["changed", "moved", 3],
+  ]);
+  await run.stderrLine(/^breakpoint 1 at helper\.py:3, line 2 has no code: moved to line 3$/);
+  run.send("continue");
+  await run.stdoutLine(/^42$/);
+  assert.equal((await run.ended()).code, 0);
+});
+
+test("SIGINT while the program runs pauses it where it is", async () => {
+  const dir = makeProject({
+    "app.py": 'count = 0\nprint("running", flush=True)\nwhile True:\n    count += 1\n',
+  });
+  const run = new DebugRun(dir, ["--continue", "app.py"]);
+  await run.stdoutLine(/^running$/);
+  const mark = run.mark();
+  run.child.kill("SIGINT");
+  const paused = await run.paused(mark);
+  assert.equal(paused.reason, "pause");
+  assert.equal(paused.frames[0]?.function, "<module>");
+  assert.ok(Number(await run.answer("p count", /^\d+$/)) >= 0);
+  run.send("quit");
+  assert.equal((await run.ended()).code, 0);
+});

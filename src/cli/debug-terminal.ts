@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { DebugNotice, DebuggerModel, Stop } from "../session/debugger/model.js";
+import type { DebugNotice, DebuggerModel, ResumeCommand, Stop } from "../session/debugger/model.js";
 import { COMMANDS, findCommand, nearestCommand, parseBreakTarget, parseCommand } from "./debug-commands.js";
 import type { CommandInput } from "./debug-input.js";
 import type { DebugView } from "./debug-view.js";
@@ -8,6 +8,14 @@ import type { DebugView } from "./debug-view.js";
 type After = "prompt" | "running" | "quit";
 
 const PROMPT = "(hf) ";
+/** The commands that let the paused thread run, and the model's name for each. */
+const RESUMING: Record<string, ResumeCommand | undefined> = {
+  continue: "continue",
+  next: "next",
+  step: "stepIn",
+  return: "stepOut",
+  until: "until",
+};
 const LIST_CONTEXT = 5;
 
 /**
@@ -101,22 +109,12 @@ export class DebugTerminal {
     if (command.kind === "evaluate") return this.evaluate(command.expression, false);
     if (command.kind !== "command") return "prompt";
     const { name, argument } = command;
+    const resume = RESUMING[name];
+    if (resume) {
+      await this.model.resume(resume);
+      return "running";
+    }
     switch (name) {
-      case "continue":
-        await this.model.continue();
-        return "running";
-      case "next":
-        await this.model.step("next");
-        return "running";
-      case "step":
-        await this.model.step("stepIn");
-        return "running";
-      case "return":
-        await this.model.step("stepOut");
-        return "running";
-      case "until":
-        await this.model.step("until");
-        return "running";
       case "break":
       case "tbreak":
         return this.breakCommand(argument, name === "tbreak");

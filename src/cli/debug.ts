@@ -10,7 +10,7 @@ import type { DebugArgs } from "./debug-args.js";
 import { type CommandInput, LineInput, TerminalInput } from "./debug-input.js";
 import { DebugTerminal } from "./debug-terminal.js";
 import { DebugView } from "./debug-view.js";
-import { launched, openEventLog, pickController, programSpec, QUIET_MS } from "./run.js";
+import { handleSignals, launched, openEventLog, pickController, programSpec, QUIET_MS } from "./run.js";
 import { TerminalReporter } from "./terminal.js";
 
 /** Two Ctrl-C (or SIGINT) within this long end the program instead of pausing it. */
@@ -108,12 +108,7 @@ export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitIn
     else void model?.pause().catch((error: Error) => write(`*** ${error.message}`));
     lastInterrupt = now;
   };
-  const forward = (signal: NodeJS.Signals) => () => session.signal(signal);
-  const onTerminate = forward("SIGTERM");
-  const onHangup = forward("SIGHUP");
-  process.on("SIGINT", onInterrupt);
-  process.on("SIGTERM", onTerminate);
-  process.on("SIGHUP", onHangup);
+  const release = handleSignals(session, onInterrupt);
   try {
     const exit = launched(await session.run(), controller);
     model?.programExited();
@@ -123,9 +118,7 @@ export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitIn
     return quit ? { code: 0, signal: null } : exit;
   } finally {
     input.close();
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onTerminate);
-    process.off("SIGHUP", onHangup);
+    release();
     log?.close();
   }
 }

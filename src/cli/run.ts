@@ -34,23 +34,30 @@ export async function runCommand(args: RunArgs, cwd: string): Promise<ExitInfo> 
     onEvent,
     onVerbose: (message) => reporter.verbose(message),
   });
-  const forward = (signal: NodeJS.Signals) => () => session.signal(signal);
   // Ctrl-C in a terminal reaches the whole foreground process group, the program included:
   // forwarding it too would interrupt the program twice. Elsewhere (kill -INT), pass it on.
-  const onInterrupt = process.stdin.isTTY ? () => {} : forward("SIGINT");
-  const onTerminate = forward("SIGTERM");
-  const onHangup = forward("SIGHUP");
-  process.on("SIGINT", onInterrupt);
-  process.on("SIGTERM", onTerminate);
-  process.on("SIGHUP", onHangup);
+  const release = handleSignals(session, process.stdin.isTTY ? () => {} : () => session.signal("SIGINT"));
   try {
     return launched(await session.run(), controller);
   } finally {
+    release();
+    log?.close();
+  }
+}
+
+/** SIGINT goes to `onInterrupt`; SIGTERM and SIGHUP are forwarded to the program. Returns the
+ * function that removes these handlers. */
+export function handleSignals(session: Session, onInterrupt: () => void): () => void {
+  const onTerminate = () => session.signal("SIGTERM");
+  const onHangup = () => session.signal("SIGHUP");
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onTerminate);
+  process.on("SIGHUP", onHangup);
+  return () => {
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onTerminate);
     process.off("SIGHUP", onHangup);
-    log?.close();
-  }
+  };
 }
 
 /** `--events <file>`, opened (truncated) before the program starts. */

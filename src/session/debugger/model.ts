@@ -10,6 +10,8 @@ import type { DebugBackend } from "./backend.js";
 import { BreakpointBook, type BreakpointEntry, type BreakpointOptions } from "./breakpoints.js";
 import { planRestart, type RestartOnEdit } from "./edit-rules.js";
 
+export type ResumeCommand = "continue" | "next" | "stepIn" | "stepOut" | "until";
+
 /** A paused thread as the user sees it. */
 export interface Stop {
   reason: PauseReason;
@@ -233,16 +235,8 @@ export class DebuggerModel {
 
   // ---- execution ----------------------------------------------------------------------------
 
-  continue(): Promise<void> {
-    return this.resume("continue");
-  }
-
-  /** Step over, into, out of the current frame, or until a later line of it. */
-  step(kind: "next" | "stepIn" | "stepOut" | "until"): Promise<void> {
-    return this.resume(kind);
-  }
-
-  private resume(command: "continue" | "next" | "stepIn" | "stepOut" | "until"): Promise<void> {
+  /** Continue, or step over (next), into, out of the current frame, or until a later line of it. */
+  resume(command: ResumeCommand): Promise<void> {
     return this.serial(async () => {
       const stop = this.paused();
       await this.backend.request(command, { threadId: stop.threadId });

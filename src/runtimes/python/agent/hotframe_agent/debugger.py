@@ -17,6 +17,7 @@ program ("pause", Ctrl-C) stops the main thread: CPython runs signal handlers th
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 
@@ -111,6 +112,7 @@ class Debugger:
         with self._lock:
             changed = self._table.loaded(file)
             self._arm()
+        self._arm_running()
         for bp in changed:
             self._event("breakpointChanged", {"reason": bp.state, "breakpoint": bp.wire()})
 
@@ -275,21 +277,28 @@ class Debugger:
         with self._lock:
             bps = self._table.set_lines(args["source"], args.get("breakpoints", []))
             self._arm()
-        self._arm_running_main()
+        self._arm_running()
         return {"breakpoints": [bp.wire() for bp in bps]}
 
     def _do_setFunctionBreakpoints(self, args):
         with self._lock:
             bps = self._table.set_functions(args.get("breakpoints", []))
             self._arm()
-        self._arm_running_main()
+        self._arm_running()
         return {"breakpoints": [bp.wire() for bp in bps]}
 
-    def _arm_running_main(self):
-        """3.10/3.11: a running main thread traces only from its next pause: arm it now."""
-        if isinstance(self._tracer, tracing.Settrace) and self.paused is None and self._tracer.active:
-            if signal.getsignal(signal.SIGINT) == self._on_interrupt:
-                self._interrupt("arm")
+    def _arm_running(self):
+        """3.10/3.11: a running thread traces only from its next pause. Arm the thread that
+        imports a file now (it runs the file next), or the main thread from the reader thread."""
+        if not isinstance(self._tracer, tracing.Settrace) or not self._tracer.active:
+            return
+        if threading.get_ident() != self._reader:
+            self._tracer.resume_thread(sys._getframe(1))
+        elif self.paused is None and self._handles_interrupts():
+            self._interrupt("arm")
+
+    def _handles_interrupts(self):
+        return signal.getsignal(signal.SIGINT) == self._on_interrupt
 
     def _do_setExceptionBreakpoints(self, args):
         if args.get("filters"):
@@ -323,7 +332,7 @@ class Debugger:
     def _do_pause(self, args):
         if self.paused is not None:
             return {}
-        if signal.getsignal(signal.SIGINT) != self._on_interrupt:
+        if not self._handles_interrupts():
             raise RequestError("the program installed its own SIGINT handler: it cannot be paused from outside")
         self._interrupt("pause")
         return {}
