@@ -302,3 +302,47 @@ test("SIGINT while the program runs pauses it where it is", async () => {
   run.send("quit");
   assert.equal((await run.ended()).code, 0);
 });
+
+test("a generator and a coroutine edited while paused in them restart with the new code", async () => {
+  const source = `import asyncio
+
+
+def numbers(n):
+    for i in range(n):
+        yield i
+
+
+async def fetch(x):
+    await asyncio.sleep(0)
+    return x + 1
+
+
+async def main():
+    print("gen", list(numbers(3)), flush=True)
+    print("co", await fetch(1), flush=True)
+
+
+asyncio.run(main())
+`;
+  const dir = makeProject({ "app.py": source });
+  const app = join(dir, "app.py");
+  const run = new DebugRun(dir, ["app.py"]);
+  await run.paused(0);
+  run.send("break numbers");
+  run.send("break fetch");
+  assert.equal((await run.pausedAfter("continue")).frames[0]?.function, "numbers");
+  let mark = run.mark();
+  const generatorEdited = source.replace("        yield i\n", "        yield i * 10\n");
+  writeFileSync(app, generatorEdited);
+  assert.equal((await run.restarted(mark)).function, "numbers");
+  run.send("clear 1");
+  const inCoroutine = await run.pausedAfter("continue");
+  assert.equal(inCoroutine.frames[0]?.function, "fetch");
+  await run.stdoutLine(/^gen \[0, 10, 20\]$/);
+  mark = run.mark();
+  writeFileSync(app, generatorEdited.replace("    return x + 1\n", "    return x + 100\n"));
+  assert.equal((await run.restarted(mark)).function, "fetch");
+  run.send("continue");
+  await run.stdoutLine(/^co 101$/);
+  assert.equal((await run.ended()).code, 0);
+});

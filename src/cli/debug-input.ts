@@ -85,7 +85,7 @@ export class TerminalInput implements CommandInput {
       this.reader.write("", { ctrl: true, name: "u" });
       this.reader.prompt();
     });
-    this.reader.pause();
+    this.idle();
   }
 
   private answer(line: string | undefined): void {
@@ -98,6 +98,7 @@ export class TerminalInput implements CommandInput {
     return new Promise((resolve) => {
       this.pending = resolve;
       this.reader.setPrompt(prompt);
+      process.stdin.setRawMode(true);
       this.reader.resume();
       this.reader.prompt();
     });
@@ -105,6 +106,8 @@ export class TerminalInput implements CommandInput {
 
   idle(): void {
     this.reader.pause();
+    // Cooked again: the program reads its own input, and Ctrl-C is a signal (the agent pauses).
+    process.stdin.setRawMode(false);
   }
 
   close(): void {

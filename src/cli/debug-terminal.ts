@@ -28,6 +28,8 @@ export class DebugTerminal {
   /** Where `list` continues (the last line it showed), per stop. */
   private listedTo: number | undefined;
   private readonly displays: string[] = [];
+  /** The `display` lines of the last stop, shown before the next prompt. */
+  private displaying: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly model: DebuggerModel,
@@ -62,7 +64,7 @@ export class DebugTerminal {
 
   showStop(stop: Stop): void {
     for (const line of this.view.stop(stop)) this.write(line);
-    void this.showDisplays();
+    this.displaying = this.showDisplays();
   }
 
   private async showDisplays(): Promise<void> {
@@ -80,6 +82,7 @@ export class DebugTerminal {
     for (;;) {
       const stop = await this.model.whenStopped();
       if (!stop) return "exited";
+      await this.displaying;
       const line = await this.input.next(PROMPT);
       if (line === undefined) return "no-more-commands";
       let after: After;
