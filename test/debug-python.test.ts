@@ -346,3 +346,53 @@ asyncio.run(main())
   await run.stdoutLine(/^co 101$/);
   assert.equal((await run.ended()).code, 0);
 });
+
+for (const { version, path } of pythons().filter((p) =>
+  ["3.10", "3.11", "3.12", "3.13"].includes(p.version),
+)) {
+  test(`Python ${version}: with breakpoints set, the program runs without a trace function`, async () => {
+    const dir = makeProject({
+      "app.py": `import sys
+
+
+def unused():
+    return 1
+
+
+def work():
+    total = 0
+    for i in range(3):
+        total += i
+    return total
+
+
+def main():
+    print("traced", sys.gettrace() is not None, flush=True)
+    print("work", work(), flush=True)
+    print("traced", sys.gettrace() is not None, flush=True)
+
+
+main()
+`,
+    });
+    const run = new DebugRun(dir, ["--python", path, "app.py"]);
+    await run.paused(0);
+    run.send("break unused");
+    run.send("break work");
+    const atWork = await run.pausedAfter("continue");
+    assert.deepEqual(
+      [atWork.frames[0]?.function, atWork.frames[0]?.line, atWork.breakpoints],
+      ["work", 9, [2]],
+    );
+    await run.stdoutLine(/^traced False$/);
+    assert.equal((await run.pausedAfter("next")).frames[0]?.line, 10);
+    run.send("continue");
+    await run.stdoutLine(/^work 3$/);
+    const end = await run.ended();
+    assert.deepEqual(
+      run.stdout.filter((l) => l.startsWith("traced")),
+      ["traced False", "traced False"],
+    );
+    assert.equal(end.code, 0);
+  });
+}

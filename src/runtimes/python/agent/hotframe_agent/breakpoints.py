@@ -113,12 +113,25 @@ def lines_of(code):
     return own
 
 
+def lines_by_file(stops):
+    """{file: {line, ...}} of the verified breakpoints."""
+    lines = {}
+    for file, line in stops:
+        lines.setdefault(file, set()).add(line)
+    return lines
+
+
+def codes_at(file, lines):
+    """The code objects of the loaded `file` on which a line event can fire at one of `lines`."""
+    unit = registry.unit_for(file)
+    return {code for code in codes_of(unit) if lines_of(code) & lines} if unit is not None else set()
+
+
 class Table:
     def __init__(self):
         self.by_file = {}  # file -> [Breakpoint] as last set (line breakpoints)
         self.functions = []  # function breakpoints
         self.stops = {}  # (file, line) -> [Breakpoint] verified
-        self.codes = set()  # code objects holding a verified breakpoint line
 
     def set_lines(self, file, specs):
         """Replace the line breakpoints of `file`; returns them (BadBreakpoint changes nothing)."""
@@ -212,12 +225,6 @@ class Table:
             if bp.line is not None and bp.state in (VERIFIED, MOVED):
                 stops.setdefault((bp.file, bp.line), []).append(bp)
         self.stops = stops
-        codes = set()
-        for file in {file for file, _line in stops}:
-            unit = registry.unit_for(file)
-            wanted = {line for f, line in stops if f == file}
-            codes.update(code for code in codes_of(unit) if lines_of(code) & wanted)
-        self.codes = codes
 
     def at(self, file, line):
         return self.stops.get((file, line), ())

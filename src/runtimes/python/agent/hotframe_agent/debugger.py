@@ -14,6 +14,7 @@ is paused waits at it until the first resumes, then pauses in turn. Interrupting
 program ("pause", Ctrl-C) stops the main thread: CPython runs signal handlers there.
 """
 
+import builtins
 import os
 import queue
 import signal
@@ -30,13 +31,15 @@ _KILL_WINDOW = 1.0
 class _Step:
     """Where the resumed thread stops next, and the pause reason it gives then."""
 
-    __slots__ = ("kind", "thread", "frame", "ancestors", "line", "code", "reason")
+    __slots__ = ("kind", "thread", "frame", "ancestors", "line", "code", "reason", "target")
 
-    def __init__(self, kind, thread, reason, frame=None, code=None):
+    def __init__(self, kind, thread, reason, frame=None, code=None, target=None):
         self.kind = kind  # "in" | "over" | "out" | "until" | "restart"
         self.thread = thread
         self.reason = reason
         self.frame = frame
+        # A restart's frame: its restart handler runs on its first line, not a visit of it.
+        self.target = target
         self.line = frame.f_lineno if frame is not None else None
         self.code = code
         # The frames that run again once `frame` returns (strong references, for one step).
@@ -91,6 +94,8 @@ class Debugger:
         self._real = {}  # co_filename -> real path
         self._interrupt_kind = None
         self._last_interrupt = 0.0
+        self._resumed_at = {}  # thread -> (frame, line) it paused at on a line event
+        builtins.__hotframe_break__ = self.on_break
         self._main = threading.main_thread().ident
 
     # ---- start-up and the agent's other traffic --------------------------------------------
@@ -118,10 +123,13 @@ class Debugger:
 
     def _arm(self):
         step = self._step
-        codes = set(self._table.codes)
-        if step is not None:
-            codes |= step.codes()
-        self._tracer.arm(codes, step is not None and step.kind == "in")
+        step_codes = step.codes() if step is not None else set()
+        self._tracer.arm(self._table.stops, step_codes, step is not None and step.kind == "in")
+
+    def patching(self, file):
+        """A patch of `file` is about to be applied: it sees the program's own code only (the
+        breakpoints go to the new code when loaded() is called after it)."""
+        self._tracer.forget(file)
 
     # ---- the tracing callback (on the program's threads) -------------------------------------
 
@@ -134,11 +142,26 @@ class Debugger:
         ident = threading.get_ident()
         if ident == self._reader:
             return True
+        self._resumed_at.pop(ident, None)
+        step = self._step
+        if step is not None and frame is step.target:
+            return True
+        return self._consider(frame, line, ident, step, True)
+
+    def on_break(self, line):
+        """A breakpoint compiled into the code (codebreaks.py) is reached."""
+        frame = sys._getframe(1)
+        ident = threading.get_ident()
+        if ident == self._reader or self._resumed_at.pop(ident, None) == (frame, line):
+            return  # the thread paused at this line's event and resumes: this is the same visit
+        self._consider(frame, line, ident, None, False)
+
+    def _consider(self, frame, line, ident, step, at_line_event):
+        code = frame.f_code
         file = self._real.get(code.co_filename)
         if file is None:
             file = self._real[code.co_filename] = os.path.realpath(code.co_filename)
         bps = self._table.at(file, line)
-        step = self._step
         if not bps and step is None:
             return False
         hit, notes = [], []
@@ -164,6 +187,9 @@ class Debugger:
                 self._event("output", {"category": "important", "output": note + "\n"})
             return True
         self._pause(frame, reason, hit, notes)
+        if at_line_event:
+            # A breakpoint compiled into this line's code runs right after: not a second stop.
+            self._resumed_at[ident] = (frame, line)
         return True
 
     def _pause(self, frame, reason, hit=(), notes=()):
@@ -202,7 +228,7 @@ class Debugger:
             elif kind == "restart":
                 signal_to_raise = restarts.signal_for(action[1])
                 newest = signal_to_raise.function
-                self._step = _Step("restart", ident, "restart", code=newest.__code__)
+                self._step = _Step("restart", ident, "restart", code=newest.__code__, target=action[1])
                 signal_to_raise.function = self._traced_call(newest)
             else:
                 self._step = _Step(kind, ident, "step", frame=None if kind == "in" else frame)
@@ -288,9 +314,10 @@ class Debugger:
         return {"breakpoints": [bp.wire() for bp in bps]}
 
     def _arm_running(self):
-        """3.10/3.11: a running thread traces only from its next pause. Arm the thread that
-        imports a file now (it runs the file next), or the main thread from the reader thread."""
-        if not isinstance(self._tracer, tracing.Settrace) or not self._tracer.active:
+        """3.10/3.11: a running thread sets up its tracing when it leaves a pause. Do it now for
+        the thread that imports a file (it runs the file next), or for the main thread from the
+        reader thread."""
+        if not isinstance(self._tracer, tracing.Settrace):
             return
         if threading.get_ident() != self._reader:
             self._tracer.resume_thread(sys._getframe(1))

@@ -12,7 +12,7 @@ import pprint
 import reprlib
 import sys
 
-from . import codeindex, registry, restarts
+from . import codebreaks, codeindex, registry, restarts
 
 _AGENT_DIR = os.path.dirname(os.path.realpath(__file__))
 _BOOT_DIR = os.path.dirname(_AGENT_DIR)
@@ -96,10 +96,11 @@ def restart_refusal(frame):
 
 def running_old(frame):
     """The frame runs a version of its function older than the newest (an edit since it started)."""
-    slot = registry.slot_of_code(frame.f_code)
-    if slot is None or slot.code is frame.f_code:
+    code = codebreaks.plain(frame.f_code)  # a version with breakpoints compiled in is not older
+    slot = registry.slot_of_code(code)
+    if slot is None or slot.code is code:
         return False
-    return codeindex.own_text(slot.code) != codeindex.own_text(frame.f_code)
+    return codeindex.own_text(slot.code) != codeindex.own_text(code)
 
 
 class Handles:

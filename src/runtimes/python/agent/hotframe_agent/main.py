@@ -55,6 +55,8 @@ def connect():
                 debugging.on_reader_thread()
             if kind == "patch":
                 file = os.path.realpath(message["file"])
+                if debugging is not None:
+                    debugging.patching(file)
                 result = patcher.patch(file, message["source"])
                 if debugging is not None:
                     debugging.loaded(file)  # its breakpoints go to the new code

@@ -4,25 +4,29 @@ interpreter's tracing machinery. Two implementations of one interface:
 * Monitoring (3.12+, sys.monitoring): LINE events are enabled only on the code objects that have
   breakpoints or that a step runs through; every other location costs nothing. A line of such a
   code object that is not needed returns DISABLE (re-enabled by restart_events() when what is
-  needed changes). Stepping into calls and pausing a running thread enable LINE globally until
-  the stop; locations outside the program's own code return DISABLE then.
-* Settrace (3.10/3.11): sys.settrace is installed only while breakpoints exist or a step runs,
-  and only on the threads that need it: the thread that resumes from a pause installs it for
-  itself (and for its running frames); threads started later get it through threading.settrace.
-  A trace function costs 4–9× on call-heavy code on these versions (facts-python.md); compiling
-  breakpoints into the functions' code instead is not done yet (docs/debugger.md).
+  needed changes). Stepping into calls enables LINE globally until the stop; locations outside
+  the program's own code return DISABLE then.
+* Settrace (3.10/3.11): breakpoints are compiled into the functions' code (codebreaks.py), so no
+  trace function runs for them. sys.settrace is installed only while something needs it, and
+  only on the threads that need it: a step; a breakpoint line that cannot be compiled in (module
+  level, a loop header); a frame that was already running when a breakpoint was set in its
+  function (until it returns). The thread that resumes from a pause installs it for itself and
+  its running frames; threads started later get it through threading.settrace when needed.
 
-The interface: ``arm(codes, stepping)`` says which code objects need line events and whether a
-step or pause needs them everywhere; ``resume_thread(frame)`` is called on a thread that leaves a
-pause (and before a restarted call). ``on_line(frame, line)`` is the debugger's callback: it
-returns True when the location is still needed, False when it may be disabled.
+The interface: ``arm(stops, step_codes, stepping)`` says where the breakpoints are ((file, line)
+keys), which code objects a step needs line events in, and whether a step needs them
+everywhere; ``resume_thread(frame)`` is called on a thread that leaves a pause (and before a
+restarted call); ``forget(file)`` before a patch of the file (its breakpoints are placed
+again after it). ``on_line(frame, line)`` is the
+debugger's callback: it returns True when the location is still needed, False when it may be
+disabled.
 """
 
 import dis
 import sys
 import threading
 
-from . import registry
+from . import breakpoints, codebreaks, registry
 
 
 def make(on_line):
@@ -50,7 +54,10 @@ class Monitoring:
             return None
         return self._disable
 
-    def arm(self, codes, stepping):
+    def arm(self, stops, step_codes, stepping):
+        codes = set(step_codes)
+        for file, lines in breakpoints.lines_by_file(stops).items():
+            codes |= breakpoints.codes_at(file, lines)
         monitoring = self._monitoring
         for code in self._armed - codes:
             monitoring.set_local_events(self._tool, code, 0)
@@ -66,14 +73,19 @@ class Monitoring:
     def raise_in(self, frame, exception):
         raise exception  # 3.12+: the first line event is inside the function's `try`
 
+    def forget(self, file):
+        pass
+
 
 class Settrace:
     name = "sys.settrace"
 
     def __init__(self, on_line):
         self._on_line = on_line
-        self._codes = set()
+        self._codes = set()  # new calls of these need line events
+        self._running = set()  # frames already running these need line events (codebreaks)
         self._stepping = False
+        self._files = set()  # files with breakpoints compiled in
 
     def _global(self, frame, event, arg):
         code = frame.f_code
@@ -84,11 +96,60 @@ class Settrace:
     def _local(self, frame, event, arg):
         if event == "line":
             self._on_line(frame, frame.f_lineno)
+        elif event == "return":
+            self._maybe_stop_tracing(frame)
         elif event == "opcode" and frame is self._raise_in and frame.f_lasti > self._raise_after:
             exception, self._raise_in = self._raise_with, None
             frame.f_trace_opcodes = False
             raise exception
         return self._local
+
+    @property
+    def active(self):
+        """New calls need tracing (threads started from now on trace from their start)."""
+        return bool(self._codes) or self._stepping
+
+    def arm(self, stops, step_codes, stepping):
+        by_file = breakpoints.lines_by_file(stops)
+        for file in self._files - set(by_file):
+            codebreaks.remove(file)
+        codes = set(step_codes)
+        for file, lines in by_file.items():
+            unit = registry.unit_for(file)
+            if unit is not None:
+                codes |= breakpoints.codes_at(file, codebreaks.place(unit, lines))
+        self._files = set(by_file)
+        self._codes = codes
+        self._running = codebreaks.compiled_in()
+        self._stepping = stepping
+        threading.settrace(self._global if self.active else None)
+
+    def forget(self, file):
+        codebreaks.remove(file)
+        self._files.discard(file)
+
+    def _needs(self, frame):
+        """Whether some frame from `frame` down needs line events (a step needs them all)."""
+        while frame is not None:
+            if frame.f_code in self._codes or frame.f_code in self._running:
+                return True
+            frame = frame.f_back
+        return False
+
+    def _maybe_stop_tracing(self, frame):
+        if not self.active and not self._needs(frame.f_back):
+            sys.settrace(None)  # the last frame that needed it returns: full speed again
+
+    def resume_thread(self, frame):
+        """On the resuming thread: trace it (its frames already running too) or stop tracing."""
+        if not self.active and not self._needs(frame):
+            sys.settrace(None)
+            return
+        sys.settrace(self._global)
+        while frame is not None:
+            if registry.is_instrumented(frame.f_code):
+                frame.f_trace = self._local
+            frame = frame.f_back
 
     def raise_in(self, frame, exception):
         """Raise `exception` in `frame` (on its thread, which is leaving a pause) where the
@@ -102,27 +163,6 @@ class Settrace:
         frame.f_trace = self._local
 
     _raise_in = None
-
-    @property
-    def active(self):
-        return bool(self._codes) or self._stepping
-
-    def arm(self, codes, stepping):
-        self._codes = set(codes)
-        self._stepping = stepping
-        # New threads trace from their start; running ones when they next leave a pause.
-        threading.settrace(self._global if self.active else None)
-
-    def resume_thread(self, frame):
-        """On the resuming thread: trace it (its frames already running too) or stop tracing."""
-        if not self.active:
-            sys.settrace(None)
-            return
-        sys.settrace(self._global)
-        while frame is not None:
-            if registry.is_instrumented(frame.f_code):
-                frame.f_trace = self._local
-            frame = frame.f_back
 
 
 def unprotected_until(frame):
