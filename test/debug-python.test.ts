@@ -337,7 +337,7 @@ asyncio.run(main())
   assert.equal((await run.restarted(mark)).function, "numbers");
   run.send("clear 1");
   const inCoroutine = await run.pausedAfter("continue");
-  assert.equal(inCoroutine.frames[0]?.function, "fetch");
+  assert.equal(inCoroutine.frames[0]?.function, "fetch", run.output.stderr);
   await run.stdoutLine(/^gen \[0, 10, 20\]$/);
   mark = run.mark();
   writeFileSync(app, generatorEdited.replace("    return x + 1\n", "    return x + 100\n"));
@@ -396,3 +396,32 @@ main()
     assert.equal(end.code, 0);
   });
 }
+
+test("a breakpoint moves with its line of code when an edit moves the line", async () => {
+  const dir = makeProject({ "app.py": APP });
+  const app = join(dir, "app.py");
+  const run = new DebugRun(dir, ["app.py"]);
+  await run.paused(0);
+  const line = lineOf(APP, "total += line");
+  run.send(`break app.py:${line}`);
+  assert.equal((await run.pausedAfter("continue")).frames[0]?.line, line);
+  const moved = APP.replace(
+    "def compute(order):\n",
+    "# two new lines\n# above compute()\ndef compute(order):\n",
+  );
+  const mark = run.mark();
+  writeFileSync(app, moved);
+  const change = await run.event((e) => e.type === "breakpoint" && e.change === "changed", mark);
+  assert.deepEqual(change.type === "breakpoint" && [change.state, change.line], ["moved", line + 2]);
+  await run.stderrLine(
+    new RegExp(
+      `^breakpoint 1 at app\\.py:${line + 2}, moved with its line of code, from line ${line} to ${line + 2}$`,
+    ),
+  );
+  const again = await run.pausedAfter("continue");
+  assert.deepEqual([again.frames[0]?.function, again.frames[0]?.line], ["compute", line + 2]);
+  run.send("clear");
+  run.send("continue");
+  await run.stdoutLine(/^results \[0, 1, 3, 6\] calls \[1, 2, 3, 4\]$/);
+  assert.equal((await run.ended()).code, 0);
+});

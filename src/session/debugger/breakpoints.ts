@@ -90,6 +90,8 @@ export class BreakpointBook {
     const changed = entry.state !== reported.state || entry.line !== reported.line;
     entry.state = reported.state;
     entry.line = reported.line;
+    // A breakpoint that moved with its line of code is asked for there from now on.
+    if (reported.requestedLine !== undefined) entry.requestedLine = reported.requestedLine;
     if (reported.source) entry.file = reported.source;
     entry.message = reported.message;
     return changed ? entry : undefined;

@@ -6,6 +6,7 @@ breakpoints pending until it loads; a line without code moves to the next line w
 Ids are the controller's (its model numbers breakpoints); hit counts survive a re-set by id.
 """
 
+import difflib
 import os
 import re
 
@@ -127,6 +128,21 @@ def codes_at(file, lines):
     return {code for code in codes_of(unit) if lines_of(code) & lines} if unit is not None else set()
 
 
+def line_map(old_source, new_source):
+    """A function old line -> (new line, the line's text is unchanged)."""
+    matcher = difflib.SequenceMatcher(None, old_source.splitlines(), new_source.splitlines(), autojunk=False)
+    blocks = matcher.get_opcodes()
+
+    def new_line(line):
+        index = line - 1
+        for tag, i1, i2, j1, _j2 in blocks:
+            if i1 <= index < i2:
+                return (j1 + index - i1 + 1, True) if tag == "equal" else (j1 + 1, False)
+        return line, False
+
+    return new_line
+
+
 class Table:
     def __init__(self):
         self.by_file = {}  # file -> [Breakpoint] as last set (line breakpoints)
@@ -172,6 +188,35 @@ class Table:
                     changed.append(bp)
         self._index()
         return changed
+
+    def follow_edit(self, file, old_source, new_source):
+        """An edit of `file` is applied: each of its line breakpoints moves with its line of code
+        (same text), or, when that line was changed or deleted, to where the change is (loaded()
+        then places it on the next line with code). Returns {bp: (line before, same text)}."""
+        followed = {}
+        new_line = line_map(old_source, new_source)
+        for bp in self.by_file.get(file, []):
+            if bp.line is not None and old_source != new_source:
+                new, same_text = new_line(bp.line)
+                if new != bp.line or not same_text:
+                    followed[bp] = (bp.line, same_text)
+                    bp.requested_line = new
+        return followed
+
+    @staticmethod
+    def say_moves(followed):
+        """After loaded(): the breakpoints that follow_edit() moved, each saying where from."""
+        moved = []
+        for bp, (before, same_text) in followed.items():
+            if bp.line is None or bp.line == before:
+                continue
+            bp.state = MOVED
+            if same_text:
+                bp.message = "moved with its line of code, from line %d to %d" % (before, bp.line)
+            else:
+                bp.message = "its line %d was edited away: moved to line %d" % (before, bp.line)
+            moved.append(bp)
+        return moved
 
     def remove(self, bp):
         for bps in [self.by_file.get(bp.file, []), self.functions]:

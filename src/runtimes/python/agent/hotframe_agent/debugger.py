@@ -95,6 +95,7 @@ class Debugger:
         self._interrupt_kind = None
         self._last_interrupt = 0.0
         self._resumed_at = {}  # thread -> (frame, line) it paused at on a line event
+        self._patching = {}  # file -> its source before the patch being applied
         builtins.__hotframe_break__ = self.on_break
         self._main = threading.main_thread().ident
 
@@ -115,7 +116,11 @@ class Debugger:
     def loaded(self, file):
         """A file was instrumented (before its code runs) or patched: place its breakpoints."""
         with self._lock:
+            before = self._patching.pop(file, None)
+            unit = registry.unit_for(file)
+            followed = self._table.follow_edit(file, before, unit.source) if before is not None else {}
             changed = self._table.loaded(file)
+            changed += [bp for bp in self._table.say_moves(followed) if bp not in changed]
             self._arm()
         self._arm_running()
         for bp in changed:
@@ -129,6 +134,9 @@ class Debugger:
     def patching(self, file):
         """A patch of `file` is about to be applied: it sees the program's own code only (the
         breakpoints go to the new code when loaded() is called after it)."""
+        unit = registry.unit_for(file)
+        if unit is not None:
+            self._patching[file] = unit.source
         self._tracer.forget(file)
 
     # ---- the tracing callback (on the program's threads) -------------------------------------
