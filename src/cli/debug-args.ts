@@ -12,6 +12,7 @@ export interface DebugArgs {
   restartOnEdit: RestartOnEdit;
 }
 
+const NEEDS_PROGRAM = "debug needs a program: hotframe debug app.py | -m module";
 const RUN_VALUE_OPTIONS = new Set(["--python", "--node", "--node-options", "--watch", "--events"]);
 
 export const DEBUG_USAGE = `Options of debug (besides those of run):
@@ -55,8 +56,11 @@ export function parseDebugArgs(
     if (inline === undefined && RUN_VALUE_OPTIONS.has(name) && next !== undefined)
       rest.push(argv[++i] as string);
   }
+  if (argv.slice(i).length === 0 && !rest.some((a) => a === "--help" || a === "-h")) {
+    throw new UsageError(NEEDS_PROGRAM);
+  }
   const run = parseArgs(["run", ...rest, ...argv.slice(i)], env, stderrIsTTY);
   if (run.command === "help") return run;
-  if (run.command !== "run") throw new UsageError("debug needs a program: hotframe debug app.py | -m module");
+  if (run.command !== "run") throw new UsageError(NEEDS_PROGRAM);
   return { command: "debug", run, stopAtEntry, restartOnEdit, ...(script ? { script } : {}) };
 }

@@ -14,7 +14,7 @@ import sys
 import types
 import zipfile
 
-from . import channel, debugger, importer, patcher, protocol, registry, restarts, scope
+from . import channel, importer, patcher, protocol, registry, restarts, scope
 
 _BOOT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -38,7 +38,11 @@ def connect():
     controller = os.getppid()  # the controller spawned this process itself
     pipe.send(protocol.hello())
     registry.install_builtins(restarts.HotframeRestart)
-    debugging = debugger.Debugger(pipe.send) if debug else None
+    debugging = None
+    if debug:  # imported only here: `hotframe run` starts without the debugger's modules
+        from . import debugger
+
+        debugging = debugger.Debugger(pipe.send)
 
     def on_loaded(file):
         pipe.send(protocol.loaded(file))
