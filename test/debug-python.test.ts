@@ -425,3 +425,55 @@ test("a breakpoint moves with its line of code when an edit moves the line", asy
   await run.stdoutLine(/^results \[0, 1, 3, 6\] calls \[1, 2, 3, 4\]$/);
   assert.equal((await run.ended()).code, 0);
 });
+
+test("--script with -m: tbreak, ignore, condition, disable, display; the program keeps its stdin", async () => {
+  const dir = makeProject({
+    "pkg/__init__.py": "",
+    "pkg/mod.py": `import sys
+
+
+def square(n):
+    result = n * n
+    return result
+
+
+for line in sys.stdin:
+    print("square", square(int(line)), flush=True)
+`,
+    "commands.txt": [
+      "tbreak pkg/mod.py:5",
+      "break square",
+      "ignore 2 1",
+      "continue",
+      "display n",
+      "continue",
+      "condition 2 n == 4",
+      "continue",
+      "disable 2",
+      "break",
+      "continue",
+      "",
+    ].join("\n"),
+  });
+  const run = new DebugRun(dir, ["--script", "commands.txt", "-m", "pkg.mod"]);
+  for (const n of [1, 2, 3, 4, 5]) run.write(`${n}\n`);
+  run.child.stdin?.end();
+  await run.stdoutLine(/^square 25$/);
+  assert.equal((await run.ended()).code, 0);
+  const stops = run.events.flatMap((e) =>
+    e.type === "paused" ? [[e.reason, e.frames[0]?.line, e.breakpoints]] : [],
+  );
+  assert.deepEqual(stops, [
+    ["entry", 1, []],
+    ["breakpoint", 5, [1]], // the temporary one, at the first call (breakpoint 2 ignores that hit)
+    ["breakpoint", 5, [2]], // n == 2
+    ["breakpoint", 5, [2]], // n == 4: the condition
+  ]);
+  await run.stderrLine(/^display n: 2$/);
+  await run.stderrLine(/^display n: 4$/);
+  await run.stderrLine(/^breakpoint 2 at square \(pkg\/mod\.py:5\), disabled, if n == 4$/);
+  assert.deepEqual(
+    run.stdout.filter((l) => l.startsWith("square")),
+    ["square 1", "square 4", "square 9", "square 16", "square 25"],
+  );
+});

@@ -28,6 +28,7 @@ export class DebugTerminal {
   /** Where `list` continues (the last line it showed), per stop. */
   private listedTo: number | undefined;
   private readonly displays: string[] = [];
+  private executing = false;
   /** The `display` lines of the last stop, shown before the next prompt. */
   private displaying: Promise<void> = Promise.resolve();
 
@@ -53,7 +54,8 @@ export class DebugTerminal {
         this.write(notice.text.replace(/\n$/, ""));
         return;
       case "breakpoint":
-        if (notice.change === "changed" && notice.breakpoint.state !== "removed") {
+        // A command says what it changed itself; this is for what changes on its own (a file loads).
+        if (!this.executing && notice.change === "changed" && notice.breakpoint.state !== "removed") {
           this.write(this.view.breakpoint(notice.breakpoint));
         }
         return;
@@ -86,11 +88,14 @@ export class DebugTerminal {
       const line = await this.input.next(PROMPT);
       if (line === undefined) return "no-more-commands";
       let after: After;
+      this.executing = true;
       try {
         after = await this.execute(line);
       } catch (error) {
         this.write(`*** ${(error as Error).message}`);
         after = "prompt";
+      } finally {
+        this.executing = false;
       }
       if (after === "quit") return "quit";
       if (after === "running") {

@@ -91,7 +91,6 @@ export class DebugView {
     const parts = [`${entry.temporary ? "temporary breakpoint" : "breakpoint"} ${entry.number} at ${where}`];
     if (!entry.enabled) parts.push("disabled");
     if (entry.condition) parts.push(`if ${entry.condition}`);
-    if (entry.ignoreCount) parts.push(`ignore next ${entry.ignoreCount}`);
     if (entry.state === "pending" || entry.state === "moved") parts.push(entry.message ?? entry.state);
     return parts.join(", ");
   }

@@ -30,6 +30,7 @@ class Breakpoint:
         "condition_told",
         "hit_condition",
         "ignore_count",
+        "ignore_asked",
         "log_message",
         "temporary",
         "hits",
@@ -48,6 +49,7 @@ class Breakpoint:
         self.condition_told = False
         self.hit_condition = spec.get("hitCondition") or None
         self.ignore_count = spec.get("ignoreCount") or 0
+        self.ignore_asked = self.ignore_count  # as set: a re-set with the same keeps what is left
         self.log_message = spec.get("logMessage") or None
         self.temporary = bool(spec.get("temporary"))
         self.hits = 0
@@ -171,6 +173,8 @@ class Table:
         previous = old.get(bp.id)
         if previous is not None:
             bp.hits = previous.hits
+            if previous.ignore_asked == bp.ignore_asked:
+                bp.ignore_count = previous.ignore_count
         return bp
 
     def loaded(self, file):
@@ -219,6 +223,7 @@ class Table:
         return moved
 
     def remove(self, bp):
+        bp.state = REMOVED
         for bps in [self.by_file.get(bp.file, []), self.functions]:
             if bp in bps:
                 bps.remove(bp)

@@ -148,8 +148,8 @@ class Debugger:
         if not registry.is_instrumented(code):
             return False
         ident = threading.get_ident()
-        if ident == self._reader:
-            return True
+        if ident == self._reader or not line:
+            return True  # (line 0: the start of an empty module, no line of the user's)
         self._resumed_at.pop(ident, None)
         step = self._step
         if step is not None and frame is step.target:
