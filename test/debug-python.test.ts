@@ -477,3 +477,13 @@ for line in sys.stdin:
     ["square 1", "square 4", "square 9", "square 16", "square 25"],
   );
 });
+
+test("a debuggee killed while paused: hotframe says so and leaves as the program did", async () => {
+  const { run } = await pausedInCompute();
+  const started = run.events.find((e) => e.type === "started");
+  assert.ok(started?.type === "started");
+  process.kill(started.pid, "SIGKILL");
+  const exit = await run.ended();
+  assert.equal(exit.signal, "SIGKILL");
+  await run.stderrLine(/^the program exited \(SIGKILL\)$/);
+});

@@ -8,6 +8,7 @@ import type { DebugView } from "./debug-view.js";
 type After = "prompt" | "running" | "quit";
 
 const PROMPT = "(hf) ";
+const ENDED = Symbol("the program ended");
 /** The commands that let the paused thread run, and the model's name for each. */
 const RESUMING: Record<string, ResumeCommand | undefined> = {
   continue: "continue",
@@ -85,7 +86,9 @@ export class DebugTerminal {
       const stop = await this.model.whenStopped();
       if (!stop) return "exited";
       await this.displaying;
-      const line = await this.input.next(PROMPT);
+      // The program can end while the prompt waits (killed, another thread exits it).
+      const line = await Promise.race([this.input.next(PROMPT), this.model.ended.then(() => ENDED)]);
+      if (typeof line === "symbol") return "exited";
       if (line === undefined) return "no-more-commands";
       let after: After;
       this.executing = true;

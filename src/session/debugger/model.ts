@@ -85,6 +85,10 @@ export class DebuggerModel {
     return new Promise((resolve) => this.stopWaiters.push(resolve));
   }
 
+  private markEnded: () => void = () => {};
+  /** Resolves once the program has ended. */
+  readonly ended: Promise<void> = new Promise((resolve) => (this.markEnded = resolve));
+
   /** Resolves with the current stop, or the next one. */
   whenStopped(): Promise<Stop | undefined> {
     return this.current ? Promise.resolve(this.current) : this.nextStop();
@@ -140,6 +144,7 @@ export class DebuggerModel {
   /** The program ended: nothing is paused any more. */
   programExited(): void {
     this.exited = true;
+    this.markEnded();
     this.current = undefined;
     const waiters = this.stopWaiters;
     this.stopWaiters = [];
