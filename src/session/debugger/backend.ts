@@ -1,4 +1,4 @@
-import type { DebugCommand, DebugCommands, DebugEvent } from "../../protocol/messages.js";
+import type { DebugCommand, DebugCommands } from "../../protocol/messages.js";
 
 /**
  * What the debugger model needs of a runtime: requests to its agent, answered or refused (a
@@ -11,5 +11,3 @@ export interface DebugBackend {
     args: DebugCommands[C]["arguments"],
   ): Promise<DebugCommands[C]["body"]>;
 }
-
-export type { DebugEvent };
