@@ -79,6 +79,11 @@ def for_file(file):
     return _units.get(file)
 
 
+def by_file():
+    """realpath -> Unit of every instrumented file (the debugger looks functions up by name)."""
+    return _units
+
+
 def is_instrumented(code):
     """Code of the program's own files (any version), as opposed to the stdlib or dependencies."""
     return live_definitions.of_code(code) is not None or id(code) in _module_codes
