@@ -122,6 +122,9 @@ export class DebugTerminal {
     const { name, argument } = command;
     const resume = RESUMING[name];
     if (resume) {
+      // A resume changes no breakpoint itself: what changes from here on (a file that loads as
+      // the program runs, possibly before this answer is read) is news to show.
+      this.executing = false;
       await this.model.resume(resume);
       return "running";
     }
