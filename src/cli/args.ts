@@ -48,8 +48,13 @@ function runtimeOptionsOf(runtimes: readonly RuntimeController[]): RuntimeOption
   return runtimes.flatMap((r) => (r.runtimeOptions ? [r.binaryOption, r.runtimeOptions] : [r.binaryOption]));
 }
 
+/** The options of run that take a value (`--python <path>`, `--watch <dir>`, ...). */
+export function valueOptionFlags(runtimes: readonly RuntimeController[]): Set<string> {
+  return new Set([...runtimeOptionsOf(runtimes), ...COMMON_OPTIONS].map((o) => o.flag));
+}
+
 /** `file.py | -m module | file.js|.mjs|...`: what `hotframe run` takes, per runtime. */
-function entryForms(runtimes: readonly RuntimeController[]): string {
+export function entryForms(runtimes: readonly RuntimeController[]): string {
   const forms = runtimes.flatMap((r) => {
     const [first, ...others] = r.sourceExtensions;
     const file = `file${first}${others.map((e) => `|${e}`).join("")}`;
@@ -75,6 +80,7 @@ export function usage(runtimes: readonly RuntimeController[] = RUNTIMES): string
 
 Usage:
   hotframe run [options] <${entryForms(runtimes)}> [program args...]
+  hotframe debug [options] <${entryForms(runtimes.filter((r) => r.debugs))}> [program args...]   (docs/debugger.md)
   hotframe demo [python | node]     a self-contained demonstration (what \`npm start\` runs)
   hotframe --help | --version
 
@@ -113,7 +119,7 @@ export function parseArgs(
       color: defaultColor && !flags.includes("--no-color"),
     };
   }
-  if (command !== "run") throw new UsageError(`unknown command '${command}' (expected run or demo)`);
+  if (command !== "run") throw new UsageError(`unknown command '${command}' (expected run, debug or demo)`);
   return parseRun(rest, defaultColor, runtimes);
 }
 
@@ -123,7 +129,7 @@ function parseRun(
   runtimes: readonly RuntimeController[],
 ): RunArgs | { command: "help" } {
   const runtimeFlags = new Set(runtimeOptionsOf(runtimes).map((o) => o.flag));
-  const valueFlags = new Set([...runtimeFlags, ...COMMON_OPTIONS.map((o) => o.flag)]);
+  const valueFlags = valueOptionFlags(runtimes);
   const plainFlags = new Set(FLAGS.map((f) => f.flag));
   const values = new Map<string, string>();
   const flags = new Set<string>();

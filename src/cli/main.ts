@@ -3,15 +3,20 @@ import { readFileSync } from "node:fs";
 import { packagePath } from "../paths.js";
 import type { ExitInfo } from "../runtimes/agent-process.js";
 import { LaunchError } from "../runtimes/runtime.js";
-import { parseArgs, UsageError, usage } from "./args.js";
+import { type CliArgs, parseArgs, UsageError, usage } from "./args.js";
+import { type DebugArgs, DEBUG_USAGE, parseDebugArgs } from "./debug-args.js";
 import { runCommand } from "./run.js";
 
 async function main(argv: string[]): Promise<void> {
   try {
-    const args = parseArgs(argv, process.env, process.stderr.isTTY === true);
+    const stderrIsTTY = process.stderr.isTTY === true;
+    const args: CliArgs | DebugArgs =
+      argv[0] === "debug"
+        ? parseDebugArgs(argv.slice(1), process.env, stderrIsTTY)
+        : parseArgs(argv, process.env, stderrIsTTY);
     switch (args.command) {
       case "help":
-        process.stdout.write(usage());
+        process.stdout.write(`${usage()}\n${DEBUG_USAGE}`);
         return;
       case "version": {
         const pkg = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };
@@ -27,6 +32,12 @@ async function main(argv: string[]): Promise<void> {
       case "run":
         leaveAs(await runCommand(args, process.cwd()));
         return;
+      case "debug": {
+        // Loaded only here: `hotframe run` starts the program sooner without it.
+        const { debugCommand } = await import("./debug.js");
+        leaveAs(await debugCommand(args, process.cwd()));
+        return;
+      }
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof LaunchError) {

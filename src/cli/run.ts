@@ -9,7 +9,7 @@ import { type RunArgs, UsageError } from "./args.js";
 import { TerminalReporter } from "./terminal.js";
 
 /** A file is handed to the agent once it has been quiet this long after a save. */
-const QUIET_MS = 3;
+export const QUIET_MS = 3;
 
 export interface RunContext {
   /** The runtimes to pick from (the registry's; a test adds its own). */
@@ -30,14 +30,7 @@ export async function runCommand(
     { color: args.color, quiet: args.quiet, verbose: args.verbose, cwd },
     writeLine,
   );
-  let log: EventLog | undefined;
-  if (args.events) {
-    try {
-      log = new EventLog(resolve(cwd, args.events));
-    } catch (error) {
-      throw new UsageError(`cannot write the events file ${args.events}: ${(error as Error).message}`);
-    }
-  }
+  const log = openEventLog(args, cwd);
   const onEvent = (event: SessionEvent) => {
     log?.write(event);
     reporter.event(event);
@@ -49,31 +42,52 @@ export async function runCommand(
     onEvent,
     onVerbose: (message) => reporter.verbose(message),
   });
-  const forward = (signal: NodeJS.Signals) => () => session.signal(signal);
   // Ctrl-C in a terminal reaches the whole foreground process group, the program included:
   // forwarding it too would interrupt the program twice. Elsewhere (kill -INT), pass it on.
-  const onInterrupt = process.stdin.isTTY ? () => {} : forward("SIGINT");
-  const onTerminate = forward("SIGTERM");
-  const onHangup = forward("SIGHUP");
-  process.on("SIGINT", onInterrupt);
-  process.on("SIGTERM", onTerminate);
-  process.on("SIGHUP", onHangup);
+  const release = handleSignals(session, process.stdin.isTTY ? () => {} : () => session.signal("SIGINT"));
   try {
-    const exit = await session.run();
-    if (exit.spawnError) {
-      const { flag, value } = controller.binaryOption;
-      throw new LaunchError(`${exit.spawnError} (pick one with ${flag} ${value})`);
-    }
-    return exit;
+    return launched(await session.run(), controller);
   } finally {
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onTerminate);
-    process.off("SIGHUP", onHangup);
+    release();
     log?.close();
   }
 }
 
-function pickController(args: RunArgs, runtimes: readonly RuntimeController[]): RuntimeController {
+/** SIGINT goes to `onInterrupt`; SIGTERM and SIGHUP are forwarded to the program. Returns the
+ * function that removes these handlers. */
+export function handleSignals(session: Session, onInterrupt: () => void): () => void {
+  const onTerminate = () => session.signal("SIGTERM");
+  const onHangup = () => session.signal("SIGHUP");
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onTerminate);
+  process.on("SIGHUP", onHangup);
+  return () => {
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onTerminate);
+    process.off("SIGHUP", onHangup);
+  };
+}
+
+/** `--events <file>`, opened (truncated) before the program starts. */
+export function openEventLog(args: RunArgs, cwd: string): EventLog | undefined {
+  if (!args.events) return undefined;
+  try {
+    return new EventLog(resolve(cwd, args.events));
+  } catch (error) {
+    throw new UsageError(`cannot write the events file ${args.events}: ${(error as Error).message}`);
+  }
+}
+
+/** The program's exit, or the LaunchError of a program that could not be started at all. */
+export function launched(exit: ExitInfo, controller: RuntimeController): ExitInfo {
+  if (exit.spawnError) {
+    const { flag, value } = controller.binaryOption;
+    throw new LaunchError(`${exit.spawnError} (pick one with ${flag} ${value})`);
+  }
+  return exit;
+}
+
+export function pickController(args: RunArgs, runtimes: readonly RuntimeController[]): RuntimeController {
   const controller = controllerFor(args.entry, runtimes);
   if (controller) return controller;
   const extensions = runtimes.flatMap((r) => r.sourceExtensions).join(", ");
@@ -84,7 +98,7 @@ function pickController(args: RunArgs, runtimes: readonly RuntimeController[]): 
   );
 }
 
-function programSpec(args: RunArgs, controller: RuntimeController, cwd: string): ProgramSpec {
+export function programSpec(args: RunArgs, controller: RuntimeController, cwd: string): ProgramSpec {
   const own = [controller.binaryOption.flag, controller.runtimeOptions?.flag];
   const misplaced = [...args.runtimeOptions.keys()].find((flag) => !own.includes(flag));
   if (misplaced) throw new UsageError(`${misplaced} does not apply to a ${controller.name} program`);

@@ -41,6 +41,8 @@ export class TerminalReporter {
         return [];
       case "edit":
         return this.formatEdit(event);
+      default:
+        return []; // the debugger's events: its terminal front end shows them (debug-terminal.ts)
     }
   }
 

@@ -23,6 +23,8 @@ export const AGENT_ENV = {
   root: "HOTFRAME_ROOT",
   /** "1" to also instrument third-party packages (node_modules / site-packages) under the root. */
   instrumentDeps: "HOTFRAME_INSTRUMENT_DEPS",
+  /** Under `hotframe debug` only: "entry" (pause before the first line) or "continue". */
+  debugger: "HOTFRAME_DEBUGGER",
 } as const;
 
 export type RuntimeName = "python" | "node";
@@ -129,7 +131,9 @@ export type PatchResult = LivePatchResult | RejectedPatchResult;
 /** Controller → agent. */
 export type ControllerMessage =
   /** Apply this new source of an already loaded file. `file` is absolute. */
-  { type: "patch"; id: Integer; file: string; source: string };
+  | { type: "patch"; id: Integer; file: string; source: string }
+  /** A debugger request (only under `hotframe debug`); answered by a `debugResponse`. */
+  | DebugRequest;
 
 /**
  * Agent → controller.
@@ -144,4 +148,190 @@ export type AgentMessage =
   | { type: "patched"; id: Integer; file: string; result: PatchResult }
   /** Something the user should know that is not the answer to a request (e.g. a module that could
    * not be instrumented and runs unpatchable). */
-  | { type: "warning"; message: string; file?: string };
+  | { type: "warning"; message: string; file?: string }
+  /** The answer to a `debug` request. */
+  | DebugResponse
+  /** Something the debugger reports on its own: a pause, a resume, a breakpoint that changed. */
+  | DebugEvent;
+
+// ---- Debugging (docs/protocol.md, "Debugging") ------------------------------------------------
+// DAP-shaped where it costs nothing: the DAP adapter maps these 1:1. Frame ids and
+// variablesReference numbers are valid during one pause only. Threads are small numbers (1 is the
+// main thread). Paths are absolute. Lines are 1-based.
+
+/** A line breakpoint as the controller sets it; `id` is the controller's number for it. */
+export interface SourceBreakpoint {
+  id: number;
+  line: number;
+  /** An expression in the program's language: the breakpoint stops only when it is true. */
+  condition?: string;
+  /** DAP's hit condition: `N` or `>=N` (from the Nth hit on), `>N`, `==N`, `%N` (every Nth). */
+  hitCondition?: string;
+  /** pdb's `ignore`: the next this many hits do not stop. */
+  ignoreCount?: number;
+  /** A log point: print this (with `{expression}` parts evaluated) instead of stopping. */
+  logMessage?: string;
+  /** Removed once it has stopped the program (pdb's `tbreak`). */
+  temporary?: boolean;
+}
+
+export interface FunctionBreakpoint extends Omit<SourceBreakpoint, "line"> {
+  /** A function name or a qualified name's last parts: `compute`, `Order.total`. */
+  name: string;
+}
+
+/** verified: where it is asked; moved: to the next line with code (`message` says so); pending:
+ * its file (or function) is not loaded yet, or it is nowhere (`message` says which);
+ * removed: a temporary breakpoint after its stop. */
+export type BreakpointState = "verified" | "moved" | "pending" | "removed";
+
+export interface Breakpoint {
+  id: number;
+  verified: boolean;
+  state: BreakpointState;
+  source?: string;
+  /** Where it stops (absent while pending). */
+  line?: number;
+  requestedLine?: number;
+  function?: string;
+  message?: string;
+}
+
+export interface StackFrame {
+  id: number;
+  /** The function's qualified name (`Order.total`, `<module>`). */
+  name: string;
+  source: string;
+  line: number;
+  column?: number;
+  /** The parameters and their values now, short: `order=<Order 17>, n=3` (absent for module code). */
+  arguments?: string;
+  /** First and last line of the function's definition (pdb's `ll` lists them). */
+  definition?: { startLine: number; endLine: number };
+  canRestart: boolean;
+  /** The frame runs an older version of its function than the newest: an edit came after it started. */
+  runningOld: boolean;
+}
+
+export interface Scope {
+  name: string;
+  variablesReference: number;
+  namedVariables?: number;
+  expensive: boolean;
+}
+
+export interface Variable {
+  name: string;
+  /** A short display form (long values are cut). */
+  value: string;
+  type?: string;
+  /** > 0 when the value has children: ask `variables` for them, a page at a time. */
+  variablesReference: number;
+  namedVariables?: number;
+  indexedVariables?: number;
+}
+
+export type PauseReason = "entry" | "breakpoint" | "step" | "exception" | "pause" | "restart";
+
+/** Each debug command: its arguments and the body of a successful response. */
+export interface DebugCommands {
+  /** Replace the line breakpoints of one file. */
+  setBreakpoints: {
+    arguments: { source: string; breakpoints: SourceBreakpoint[] };
+    body: { breakpoints: Breakpoint[] };
+  };
+  /** Replace the function breakpoints. */
+  setFunctionBreakpoints: {
+    arguments: { breakpoints: FunctionBreakpoint[] };
+    body: { breakpoints: Breakpoint[] };
+  };
+  /** "uncaught" | "raised"; an agent that cannot answers with an error. */
+  setExceptionBreakpoints: { arguments: { filters: string[] }; body: Record<string, never> };
+  threads: { arguments: Record<string, never>; body: { threads: { id: number; name: string }[] } };
+  continue: { arguments: { threadId: number }; body: { allThreadsContinued: boolean } };
+  /** Step over: the next line of this frame, or of its caller once it returns. */
+  next: { arguments: { threadId: number }; body: Record<string, never> };
+  stepIn: { arguments: { threadId: number }; body: Record<string, never> };
+  stepOut: { arguments: { threadId: number }; body: Record<string, never> };
+  /** pdb's `until`: a line greater than the current one in this frame, or its return. */
+  until: { arguments: { threadId: number }; body: Record<string, never> };
+  /** Pause a running program (the main thread). */
+  pause: { arguments: { threadId?: number }; body: Record<string, never> };
+  stackTrace: {
+    arguments: { threadId: number; startFrame?: number; levels?: number };
+    body: { stackFrames: StackFrame[]; totalFrames: number };
+  };
+  scopes: { arguments: { frameId: number }; body: { scopes: Scope[] } };
+  /** Children of a value, a page at a time (`count` absent: the agent's page, 100 for Python). */
+  variables: {
+    arguments: { variablesReference: number; start?: number; count?: number };
+    body: { variables: Variable[] };
+  };
+  /** Evaluate in a frame (the top one when absent), side effects allowed as in pdb; in the
+   * "repl" context a statement is executed. `pretty` asks for a pretty-printed result. */
+  evaluate: {
+    arguments: {
+      expression: string;
+      frameId?: number;
+      context?: "repl" | "watch" | "hover";
+      pretty?: boolean;
+    };
+    body: {
+      result: string;
+      type?: string;
+      variablesReference: number;
+      namedVariables?: number;
+      indexedVariables?: number;
+    };
+  };
+  /** `value` is an expression, evaluated in the scope's frame. */
+  setVariable: {
+    arguments: { variablesReference: number; name: string; value: string };
+    body: Variable;
+  };
+  /** Restart the frame with the newest code of its function and its original arguments; then
+   * a `paused` event with reason "restart" at the new first line. Refused (nothing changes)
+   * for a frame whose `canRestart` is false. */
+  restartFrame: { arguments: { frameId: number }; body: Record<string, never> };
+}
+
+export type DebugCommand = keyof DebugCommands;
+
+export type DebugRequest = {
+  [C in DebugCommand]: { type: "debug"; id: Integer; command: C; arguments: DebugCommands[C]["arguments"] };
+}[DebugCommand];
+
+export type DebugResponse =
+  | { type: "debugResponse"; id: Integer; command: DebugCommand; success: true; body: unknown }
+  /** `message`: one line saying why, for the user (the request changed nothing). */
+  | {
+      type: "debugResponse";
+      id: Integer;
+      command: DebugCommand;
+      success: false;
+      /** Why, as a code from the agent's catalogue (docs/protocol.md, "Debugging"). */
+      code: ReasonCode;
+      message: string;
+    };
+
+export interface DebugEvents {
+  /** A thread stopped. The others keep running (`allThreadsStopped` false for Python). */
+  paused: {
+    reason: PauseReason;
+    threadId: number;
+    threadName: string;
+    allThreadsStopped: boolean;
+    hitBreakpointIds: number[];
+    /** E.g. a breakpoint condition that raised (said once, treated as true). */
+    description?: string;
+  };
+  resumed: { threadId: number; allThreadsContinued: boolean };
+  /** A breakpoint's state changed on its own: its file loaded, it moved, a temporary one went. */
+  breakpointChanged: { reason: BreakpointState; breakpoint: Breakpoint };
+  /** Text for the user: a log point's message, or something about a breakpoint. */
+  output: { category: "console" | "important"; output: string };
+}
+
+export type DebugEvent = {
+  [E in keyof DebugEvents]: { type: "debugEvent"; event: E; body: DebugEvents[E] };
+}[keyof DebugEvents];

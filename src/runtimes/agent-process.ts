@@ -8,8 +8,12 @@ import {
   AGENT_FD,
   type AgentMessage,
   type ControllerMessage,
+  type DebugCommand,
+  type DebugCommands,
+  type DebugEvent,
   type PatchResult,
   PROTOCOL_VERSION,
+  type ReasonCode,
 } from "../protocol/messages.js";
 
 /** What a runtime controller asks to spawn: the program with its agent preloaded. */
@@ -22,6 +26,9 @@ export interface LaunchSpec {
   /** The watched root: only modules under it are instrumented. */
   root: string;
   instrumentDeps?: boolean;
+  /** The program's stdin: hotframe's own (the default), or nothing (`hotframe debug` reading
+   * its commands from a pipe). */
+  stdin?: "inherit" | "ignore";
 }
 
 export interface ExitInfo {
@@ -36,6 +43,7 @@ export interface AgentProcessEvents {
   loaded: [file: string];
   warning: [message: string, file: string | undefined];
   protocolError: [message: string];
+  debugEvent: [DebugEvent];
 }
 
 /** What the session needs of the program and its agent: an AgentProcess, or a stand-in in tests. */
@@ -50,6 +58,17 @@ export interface AgentConnection {
   signal(signal: NodeJS.Signals): void;
 }
 
+/** A debug request the agent answered with a failure: `message` is its one-line reason, `code`
+ * its reason code (docs/protocol.md). */
+export class DebugRequestError extends Error {
+  constructor(
+    readonly code: ReasonCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * The debuggee: a child process that shares hotframe's stdio and carries the agent, plus the
  * request/response bookkeeping of the pipe between them. Runtime-agnostic: the Python and Node
@@ -61,12 +80,16 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> implements Ag
   private readonly child: ChildProcess;
   private readonly channel: JsonLineChannel<AgentMessage, ControllerMessage>;
   private readonly pending = new Map<number, (result: PatchResult) => void>();
+  private readonly pendingDebug = new Map<
+    number,
+    { resolve: (body: unknown) => void; reject: (e: Error) => void }
+  >();
   private nextId = 1;
   private exitInfo: ExitInfo | undefined;
 
   constructor(spec: LaunchSpec) {
     super();
-    const stdio: ("inherit" | "pipe")[] = ["inherit", "inherit", "inherit"];
+    const stdio: ("inherit" | "pipe" | "ignore")[] = [spec.stdin ?? "inherit", "inherit", "inherit"];
     while (stdio.length < AGENT_FD) stdio.push("inherit");
     stdio.push("pipe"); // a socket pair: duplex, inherited by the child as AGENT_FD
     this.child = spawn(spec.command, spec.args, {
@@ -116,6 +139,20 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> implements Ag
     });
   }
 
+  /** A debugger request; rejects with DebugRequestError when the agent refuses it or exits. */
+  debug<C extends DebugCommand>(
+    command: C,
+    args: DebugCommands[C]["arguments"],
+  ): Promise<DebugCommands[C]["body"]> {
+    if (!this.running)
+      return Promise.reject(new DebugRequestError("program-exited", "the program has exited"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pendingDebug.set(id, { resolve: resolve as (body: unknown) => void, reject });
+      this.channel.send({ type: "debug", id, command, arguments: args } as ControllerMessage);
+    });
+  }
+
   signal(signal: NodeJS.Signals): void {
     if (this.running) this.child.kill(signal);
   }
@@ -144,6 +181,16 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> implements Ag
       case "warning":
         this.emit("warning", message.message, message.file);
         break;
+      case "debugResponse": {
+        const waiting = this.pendingDebug.get(message.id);
+        this.pendingDebug.delete(message.id);
+        if (message.success) waiting?.resolve(message.body);
+        else waiting?.reject(new DebugRequestError(message.code, message.message));
+        break;
+      }
+      case "debugEvent":
+        this.emit("debugEvent", message);
+        break;
       default:
         this.emit(
           "protocolError",
@@ -157,6 +204,9 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> implements Ag
     this.exitInfo = info;
     for (const settle of this.pending.values()) settle(exitedDuringPatch());
     this.pending.clear();
+    for (const waiting of this.pendingDebug.values())
+      waiting.reject(new DebugRequestError("program-exited", "the program has exited"));
+    this.pendingDebug.clear();
     resolve(info);
   }
 }

@@ -54,5 +54,7 @@ export interface RuntimeController {
   readonly binaryOption: RuntimeOption;
   /** Options for the runtime itself, if it takes any: becomes `ProgramSpec.runtimeOptions`. */
   readonly runtimeOptions?: RuntimeOption;
+  /** Its agent has a debugger: `hotframe debug` runs its programs (docs/debugger.md). */
+  readonly debugs?: boolean;
   launch(program: ProgramSpec): Promise<LaunchSpec>;
 }

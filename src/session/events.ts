@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { FunctionOutcome, PatchError } from "../protocol/messages.js";
+import type { BreakpointState, FunctionOutcome, PatchError, PauseReason } from "../protocol/messages.js";
 
 /**
  * What a session reports, for every runtime. The terminal prints these; `--events <file>` writes
@@ -20,7 +20,40 @@ export type SessionEvent =
       time: string;
     }
   | { type: "warning"; message: string; file?: string; time: string }
-  | { type: "exit"; code: number | null; signal: string | null; time: string };
+  | { type: "exit"; code: number | null; signal: string | null; time: string }
+  // `hotframe debug` only:
+  | {
+      type: "paused";
+      reason: PauseReason;
+      thread: { id: number; name: string };
+      /** The paused stack, top first. */
+      frames: { file: string; line: number; function: string }[];
+      /** Numbers of the breakpoints that stopped it. */
+      breakpoints: number[];
+      time: string;
+    }
+  | { type: "resumed"; thread: number; time: string }
+  | {
+      type: "restarted";
+      /** The restarted function and where it paused: its first line, in the new code. */
+      function: string;
+      file: string;
+      line: number;
+      /** The edited file whose save restarted it; absent for `restart N`. */
+      afterEdit?: string;
+      time: string;
+    }
+  | {
+      type: "breakpoint";
+      change: "set" | "changed" | "removed";
+      number: number;
+      state: BreakpointState;
+      file?: string;
+      line?: number;
+      function?: string;
+      message?: string;
+      time: string;
+    };
 
 /** Distributes an event without its timestamp (`at` adds it); T is one member of SessionEvent. */
 export type Untimed<T> = T extends unknown ? Omit<T, "time"> : never;

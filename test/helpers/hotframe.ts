@@ -26,7 +26,8 @@ export function writeProjectFile(dir: string, name: string, text: string | Buffe
 
 export type EditEvent = Extract<SessionEvent, { type: "edit" }>;
 
-/** `hotframe run …` as a real child process, with its output and event log observable. */
+/** `hotframe run …` (or `hotframe debug …`) as a real child process, with its output and event
+ * log observable. */
 export class HotframeRun extends ObservedProcess {
   readonly events: SessionEvent[] = [];
   readonly eventsFile: string;
@@ -37,13 +38,13 @@ export class HotframeRun extends ObservedProcess {
   constructor(
     cwd: string,
     args: string[],
-    options: { env?: Record<string, string>; stdin?: "pipe" | "ignore" } = {},
+    options: { env?: Record<string, string>; stdin?: "pipe" | "ignore"; command?: "run" | "debug" } = {},
   ) {
     const eventsFile = join(mkdtempSync(join(tmpdir(), "hotframe-events-")), "events.jsonl");
     // Created here, so it can be watched from the start (the CLI truncates it: same file).
     writeFileSync(eventsFile, "");
     super(
-      spawn(process.execPath, [CLI, "run", "--events", eventsFile, ...args], {
+      spawn(process.execPath, [CLI, options.command ?? "run", "--events", eventsFile, ...args], {
         cwd,
         stdio: [options.stdin ?? "pipe", "pipe", "pipe"],
         env: { ...process.env, NO_COLOR: "1", ...options.env },

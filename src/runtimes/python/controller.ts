@@ -28,6 +28,7 @@ export const pythonController: RuntimeController = {
     value: "<path>",
     help: "Python interpreter (default: the active virtualenv's python, else python3)",
   },
+  debugs: true,
   async launch(program: ProgramSpec): Promise<LaunchSpec> {
     // The boot script checks the interpreter's version itself (one process start, not two) and
     // then runs the program exactly as `python3 app.py` / `python3 -m mod` would.

@@ -61,7 +61,23 @@ def track(function):
         definition.functions.add(function)
         if code_id in definition.stale:
             function.__code__ = definition.code
+        replacement = _replacements.get(id(function.__code__))
+        if replacement is not None:
+            function.__code__ = replacement
     return function
+
+
+# id(code) -> the code every function created from it gets instead (the debugger's breakpoint
+# versions, codebreaks.py, on 3.10/3.11).
+_replacements = {}
+
+
+def replace_code(code, replacement):
+    """Functions created from `code` from now on get `replacement` (None: their own again)."""
+    if replacement is None:
+        _replacements.pop(id(code), None)
+    else:
+        _replacements[id(code)] = replacement
 
 
 def install_builtins(restart_signal):

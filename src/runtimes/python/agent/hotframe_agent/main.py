@@ -27,6 +27,7 @@ def connect():
     version = env.pop("HOTFRAME_PROTOCOL", None)
     root = env.pop("HOTFRAME_ROOT", None)
     deps = env.pop("HOTFRAME_INSTRUMENT_DEPS", "0") == "1"
+    debug = env.pop("HOTFRAME_DEBUGGER", None)  # under `hotframe debug`: "entry" or "continue"
     if version is not None and version != str(protocol.PROTOCOL_VERSION):
         sys.stderr.write(
             "hotframe: this agent speaks protocol %d, hotframe speaks %s: reinstall hotframe\n"
@@ -37,19 +38,40 @@ def connect():
     controller = os.getppid()  # the controller spawned this process itself
     pipe.send(protocol.hello())
     live_definitions.install_builtins(restarts.HotframeRestart)
-    importer.on_loaded = lambda file: pipe.send(protocol.loaded(file))
+    debugging = None
+    if debug:  # imported only here: `hotframe run` starts without the debugger's modules
+        from . import debugger
+
+        debugging = debugger.Debugger(pipe.send)
+
+    def on_loaded(file):
+        pipe.send(protocol.loaded(file))
+        if debugging is not None:
+            debugging.loaded(file)
+
+    importer.on_loaded = on_loaded
     report.on_warning = lambda message, file: pipe.send(protocol.warning(message, file))
 
     def handle(message):
         try:
-            if message.get("type") == "patch":
-                result = patcher.patch(os.path.realpath(message["file"]), message["source"])
+            kind = message.get("type")
+            if debugging is not None:
+                debugging.on_reader_thread()
+            if kind == "patch":
+                file = os.path.realpath(message["file"])
+                if debugging is not None:
+                    debugging.patching(file)
+                result = patcher.patch(file, message["source"])
+                if debugging is not None:
+                    debugging.loaded(file)  # its breakpoints go to the new code
                 pipe.send(protocol.patched(message["id"], message["file"], result))
+            elif kind == "debug" and debugging is not None:
+                debugging.handle(message)
         except Exception as exc:  # a malformed request must not stop the reader
             pipe.send(protocol.warning("hotframe agent: cannot handle %.200r: %r" % (message, exc)))
 
     pipe.serve(handle, lambda: _controller_gone(controller))
-    return root, deps
+    return root, deps, debugging, debug == "entry"
 
 
 def _controller_gone(pid):
@@ -106,8 +128,10 @@ def prepare(argv, boot_globals):
 
 
 def _start(default_root):
-    root, deps = connect()
+    root, deps, debugging, stop_at_entry = connect()
     importer.install(scope.Scope(root or default_root, deps))
+    if debugging is not None:
+        debugging.start(stop_at_entry)
 
 
 def _fresh_main(boot_globals):

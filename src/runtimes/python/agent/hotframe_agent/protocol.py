@@ -76,3 +76,17 @@ def warning(message, file=None):
     if file is not None:
         message["file"] = file
     return message
+
+
+def debug_response(request_id, command, body):
+    """The answer to a "debug" request that was done."""
+    return {"type": "debugResponse", "id": request_id, "command": command, "success": True, "body": body}
+
+
+def debug_refusal(request_id, command, code, message):
+    """The answer to a "debug" request that failed: its code (reasons.py) and one-line reason."""
+    return {"type": "debugResponse", "id": request_id, "command": command, "success": False, "code": code, "message": message}
+
+
+def debug_event(event, body):
+    return {"type": "debugEvent", "event": event, "body": body}

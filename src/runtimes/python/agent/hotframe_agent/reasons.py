@@ -138,5 +138,39 @@ RUNTIME = Reason("runtime", "{message}")
 INTERNAL = Reason("internal", "hotframe failed: {error}")
 NOT_SWAPPED = Reason("not-swapped", "hotframe failed: {qualname} still runs its old code after the swap")
 
+# A debug request (a failed debugResponse; the debugger's refusals change nothing)
+UNKNOWN_COMMAND = Reason("unknown-command", "unknown debug command '{command}'")
+NOT_PAUSED = Reason("not-paused", "the program is running: pause it first")
+THREAD_NOT_PAUSED = Reason("thread-not-paused", "thread {thread} is not paused")
+NO_EXCEPTION_BREAKPOINTS = Reason(
+    "no-exception-breakpoints", "exception breakpoints (catch raised/uncaught) are not implemented yet for Python"
+)
+OWN_SIGINT_HANDLER = Reason(
+    "own-sigint-handler", "the program installed its own SIGINT handler: it cannot be paused from outside"
+)
+RESTART_MODULE = Reason(
+    "restart-module",
+    "cannot restart {qualname}: a module's top-level code cannot be restarted (it would run its statements again)",
+)
+RESTART_UNINSTRUMENTED = Reason(
+    "restart-uninstrumented", "cannot restart {qualname}: it is not one of the program's instrumented functions"
+)
+BAD_CONDITION = Reason("bad-condition", "the condition '{condition}' does not compile: {message}")
+BAD_HIT_CONDITION = Reason("bad-hit-condition", "the hit condition '{condition}' is not one of N, >N, >=N, ==N, %N")
+INVALID_REFERENCE = Reason("invalid-reference", "reference {number} is not valid in this pause")
+NOT_A_FRAME = Reason("not-a-frame", "{number} is not a frame of this pause")
+NOT_A_SCOPE = Reason("not-a-scope", "only variables of a scope can be set")
+# an exception while doing it: raised by the user's code (evaluate, a repr) or a malformed request
+RAISED = Reason("raised", "{error}")
+
+
+class Refused(Exception):
+    """A debug request that cannot be done, for `reason`: its text is the answer (one line)."""
+
+    def __init__(self, reason, **facts):
+        super().__init__(reason.text(facts))
+        self.reason = reason
+
+
 # code -> Reason: every reason above.
 CATALOGUE = {value.code: value for value in list(globals().values()) if isinstance(value, Reason)}

@@ -90,6 +90,11 @@ def all_units():
     return [unit for found in _units.values() for unit in found]
 
 
+def by_file():
+    """realpath -> Unit of every instrumented file (the debugger looks functions up by name)."""
+    return _units
+
+
 def is_instrumented(code):
     """Code of the program's own files (any version), as opposed to the stdlib or dependencies."""
     return live_definitions.of_code(code) is not None or id(code) in _module_codes

@@ -1,0 +1,437 @@
+"""The in-process debugger: breakpoints, pauses, steps and frame restarts, driven by the
+controller's "debug" requests over the agent's pipe (no TCP, no second thread of hotframe's).
+
+Threads:
+* The paused thread waits inside the tracing callback (tracing.py) for what to do next:
+  continue, a step, or a restart of one of its frames (raised from the callback, restarts.py).
+* The reader thread (channel.py) answers every request, also while a thread is paused: the
+  stack, variables and evaluation read the paused frames directly, and patches are applied
+  there as always. The reader thread never pauses (a breakpoint in code it runs is passed).
+
+Stop policy: only the thread that hits a breakpoint (or finishes a step, or is interrupted)
+stops; the others keep running, as with pdb. A second thread that hits a breakpoint while one
+is paused waits at it until the first resumes, then pauses in turn. Interrupting a running
+program ("pause", Ctrl-C) stops the main thread: CPython runs signal handlers there.
+"""
+
+import builtins
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+
+from . import breakpoints, inspection, protocol, reasons, restarts, tracing, units
+
+# Within this many seconds, a second Ctrl-C ends the program instead of pausing it again.
+_KILL_WINDOW = 1.0
+
+
+class _Step:
+    """Where the resumed thread stops next, and the pause reason it gives then."""
+
+    __slots__ = ("kind", "thread", "frame", "ancestors", "line", "code", "reason", "target")
+
+    def __init__(self, kind, thread, reason, frame=None, code=None, target=None):
+        self.kind = kind  # "in" | "over" | "out" | "until" | "restart"
+        self.thread = thread
+        self.reason = reason
+        self.frame = frame
+        # A restart's frame: its restart handler runs on its first line, not a visit of it.
+        self.target = target
+        self.line = frame.f_lineno if frame is not None else None
+        self.code = code
+        # The frames that run again once `frame` returns (strong references, for one step).
+        self.ancestors = inspection.user_frames(frame.f_back) if frame is not None else []
+
+    def matches(self, frame, line):
+        kind = self.kind
+        if kind == "in":
+            return True
+        if kind == "restart":
+            return frame.f_code is self.code
+        if any(frame is ancestor for ancestor in self.ancestors):
+            return True
+        if frame is not self.frame:
+            return False
+        return kind == "over" or (kind == "until" and line > self.line)
+
+    def codes(self):
+        """The code objects that need line events for this step (all of them for "in")."""
+        if self.kind == "restart":
+            return {self.code}
+        frames = [] if self.kind == "in" else [self.frame] + self.ancestors
+        return {f.f_code for f in frames if units.is_instrumented(f.f_code)}  # pyright: ignore[reportOptionalMemberAccess]
+
+
+class _Pause:
+    __slots__ = ("thread", "frame", "reason", "actions", "handles")
+
+    def __init__(self, thread, frame, reason):
+        self.thread = thread
+        self.frame = frame
+        self.reason = reason
+        self.actions = queue.SimpleQueue()  # what the reader thread tells the paused thread
+        self.handles = inspection.Handles()
+
+
+class Debugger:
+    def __init__(self, send):
+        self._send = send
+        self._table = breakpoints.Table()
+        self._tracer = tracing.make(self.on_line)
+        self._lock = threading.RLock()  # the breakpoint table and the step
+        self._pause_lock = threading.Lock()  # one paused thread at a time
+        self._step = None
+        self.paused = None
+        self._reader = None
+        self._numbers = {}  # thread ident -> the small number the protocol uses
+        self._real = {}  # co_filename -> real path
+        self._interrupt_kind = None
+        self._last_interrupt = 0.0
+        self._resumed_at = {}  # thread -> (frame, line) it paused at on a line event
+        self._patching = {}  # file -> its source before the patch being applied
+        setattr(builtins, "__hotframe_break__", self.on_break)
+        self._main = threading.main_thread().ident
+
+    # ---- start-up and the agent's other traffic --------------------------------------------
+
+    def start(self, stop_at_entry):
+        """Called on the main thread before the program runs."""
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, self._on_interrupt)
+        if stop_at_entry:
+            self._step = _Step("in", self._main, "entry")
+        self._arm()
+        self._tracer.resume_thread(None)
+
+    def on_reader_thread(self):
+        self._reader = threading.get_ident()
+
+    def loaded(self, file):
+        """A file was instrumented (before its code runs) or patched: place its breakpoints."""
+        with self._lock:
+            before = self._patching.pop(file, None)
+            unit = units.for_file(file)
+            followed = self._table.follow_edit(file, before, unit.source) if before is not None else {}  # pyright: ignore[reportOptionalMemberAccess]
+            changed = self._table.loaded(file)
+            changed += [bp for bp in self._table.say_moves(followed) if bp not in changed]
+            self._arm()
+        self._arm_running()
+        for bp in changed:
+            self._event("breakpointChanged", {"reason": bp.state, "breakpoint": bp.wire()})
+
+    def _arm(self):
+        step = self._step
+        step_codes = step.codes() if step is not None else set()
+        self._tracer.arm(self._table.stops, step_codes, step is not None and step.kind == "in")
+
+    def patching(self, file):
+        """A patch of `file` is about to be applied: it sees the program's own code only (the
+        breakpoints go to the new code when loaded() is called after it)."""
+        unit = units.for_file(file)
+        if unit is not None:
+            self._patching[file] = unit.source
+        self._tracer.forget(file)
+
+    # ---- the tracing callback (on the program's threads) -------------------------------------
+
+    def on_line(self, frame, line):
+        """A line is about to run in `frame`: stop if a breakpoint or the step says so.
+        Returns whether this location still needs events."""
+        code = frame.f_code
+        if not units.is_instrumented(code):
+            return False
+        ident = threading.get_ident()
+        if ident == self._reader or not line:
+            return True  # (line 0: the start of an empty module, no line of the user's)
+        self._resumed_at.pop(ident, None)
+        step = self._step
+        if step is not None and frame is step.target:
+            return True
+        return self._consider(frame, line, ident, step, True)
+
+    def on_break(self, line):
+        """A breakpoint compiled into the code (codebreaks.py) is reached."""
+        frame = sys._getframe(1)
+        ident = threading.get_ident()
+        if ident == self._reader or self._resumed_at.pop(ident, None) == (frame, line):
+            return  # the thread paused at this line's event and resumes: this is the same visit
+        self._consider(frame, line, ident, None, False)
+
+    def _consider(self, frame, line, ident, step, at_line_event):
+        code = frame.f_code
+        file = self._real.get(code.co_filename)
+        if file is None:
+            file = self._real[code.co_filename] = os.path.realpath(code.co_filename)
+        bps = self._table.at(file, line)
+        if not bps and step is None:
+            return False
+        hit, notes = [], []
+        for bp in bps:
+            stops, note = breakpoints.should_stop(bp, frame)
+            if note is not None:
+                notes.append(note)
+            if not stops:
+                continue
+            if bp.log_message is not None:
+                self._event("output", {"category": "console", "output": breakpoints.log_text(bp, frame) + "\n"})
+            else:
+                hit.append(bp)
+        stepped = step is not None and step.thread == ident and step.matches(frame, line)
+        if stepped and step.kind == "restart":  # pyright: ignore[reportOptionalMemberAccess]
+            reason = step.reason  # a breakpoint on the first line too: the restart is the news  # pyright: ignore[reportOptionalMemberAccess]
+        elif hit:
+            reason = "breakpoint"
+        elif stepped:
+            reason = step.reason  # pyright: ignore[reportOptionalMemberAccess]
+        else:
+            for note in notes:
+                self._event("output", {"category": "important", "output": note + "\n"})
+            return True
+        self._pause(frame, reason, hit, notes)
+        if at_line_event:
+            # A breakpoint compiled into this line's code runs right after: not a second stop.
+            self._resumed_at[ident] = (frame, line)
+        return True
+
+    def _pause(self, frame, reason, hit=(), notes=()):
+        with self._pause_lock:
+            with self._lock:
+                self._step = None
+                for bp in [bp for bp in hit if bp.temporary]:
+                    self._table.remove(bp)
+                    self._event("breakpointChanged", {"reason": breakpoints.REMOVED, "breakpoint": bp.wire()})
+                self._arm()
+            thread = threading.current_thread()
+            pause = _Pause(thread.ident, frame, reason)
+            self.paused = pause
+            body = {
+                "reason": reason,
+                "threadId": self._number(thread.ident),
+                "threadName": thread.name,
+                "allThreadsStopped": False,
+                "hitBreakpointIds": [bp.id for bp in hit],
+            }
+            if notes:
+                body["description"] = "; ".join(notes)
+            self._event("paused", body)
+            action = pause.actions.get()
+            self.paused = None
+            self._event("resumed", {"threadId": body["threadId"], "allThreadsContinued": False})
+        self._resume(frame, action)
+
+    def _resume(self, frame, action):
+        kind = action[0]
+        ident = threading.get_ident()
+        signal_to_raise = None
+        with self._lock:
+            if kind == "continue":
+                self._step = None
+            elif kind == "restart":
+                signal_to_raise = restarts.signal_for(action[1])
+                newest = signal_to_raise.function
+                self._step = _Step("restart", ident, "restart", code=newest.__code__, target=action[1])  # pyright: ignore[reportOptionalMemberAccess]
+                signal_to_raise.function = self._traced_call(newest)
+            else:
+                self._step = _Step(kind, ident, "step", frame=None if kind == "in" else frame)
+            self._arm()
+        self._tracer.resume_thread(frame)
+        if signal_to_raise is not None:
+            self._tracer.raise_in(action[1], signal_to_raise)
+
+    def _traced_call(self, function):
+        """`function`, called with tracing back on: a trace function that raises (the restart)
+        loses its thread's tracing on 3.10/3.11."""
+        tracer = self._tracer
+
+        def restarted(*args, **kwargs):
+            tracer.resume_thread(None)
+            return function(*args, **kwargs)
+
+        return restarted
+
+    def _on_interrupt(self, signum, frame):
+        """SIGINT in the main thread: Ctrl-C, or the controller's pause (or arm) request."""
+        kind, self._interrupt_kind = self._interrupt_kind, None
+        if kind == "arm":
+            self._tracer.resume_thread(frame)
+            return
+        if self.paused is not None:
+            return
+        now = time.monotonic()
+        if kind is None and now - self._last_interrupt < _KILL_WINDOW:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # a second Ctrl-C: end as Ctrl-C ends
+            os.kill(os.getpid(), signal.SIGINT)
+            return
+        self._last_interrupt = now
+        user = frame
+        while user is not None and not units.is_instrumented(user.f_code):
+            user = user.f_back
+        self._pause(user or frame, "pause")
+
+    def _interrupt(self, kind):
+        self._interrupt_kind = kind
+        signal.pthread_kill(self._main, signal.SIGINT)  # pyright: ignore[reportArgumentType]
+
+    # ---- requests (on the reader thread) ------------------------------------------------------
+
+    def handle(self, message):
+        request_id, command = message.get("id"), message.get("command")
+        method = getattr(self, "_do_" + str(command), None)
+        try:
+            if method is None:
+                raise reasons.Refused(reasons.UNKNOWN_COMMAND, command=command)
+            body = method(message.get("arguments") or {})
+        except reasons.Refused as exc:
+            self._send(protocol.debug_refusal(request_id, command, exc.reason.code, str(exc)))
+            return
+        except Exception as exc:  # the user's code raised (evaluate, a repr): the answer says so
+            error = "%s: %s" % (type(exc).__name__, exc)
+            self._send(protocol.debug_refusal(request_id, command, reasons.RAISED.code, error))
+            return
+        action = body.pop("__action__", None) if isinstance(body, dict) else None
+        self._send(protocol.debug_response(request_id, command, body))
+        if action is not None:
+            self._paused_pause().actions.put(action)
+
+    def _paused_pause(self, thread_number=None):
+        pause = self.paused
+        if pause is None:
+            raise reasons.Refused(reasons.NOT_PAUSED)
+        if thread_number is not None and self._number(pause.thread) != thread_number:
+            raise reasons.Refused(reasons.THREAD_NOT_PAUSED, thread=thread_number)
+        return pause
+
+    def _do_setBreakpoints(self, args):
+        with self._lock:
+            bps = self._table.set_lines(args["source"], args.get("breakpoints", []))
+            self._arm()
+        self._arm_running()
+        return {"breakpoints": [bp.wire() for bp in bps]}
+
+    def _do_setFunctionBreakpoints(self, args):
+        with self._lock:
+            bps = self._table.set_functions(args.get("breakpoints", []))
+            self._arm()
+        self._arm_running()
+        return {"breakpoints": [bp.wire() for bp in bps]}
+
+    def _arm_running(self):
+        """3.10/3.11: a running thread sets up its tracing when it leaves a pause. Do it now for
+        the thread that imports a file (it runs the file next), or for the main thread from the
+        reader thread."""
+        if not isinstance(self._tracer, tracing.Settrace):
+            return
+        if threading.get_ident() != self._reader:
+            self._tracer.resume_thread(sys._getframe(1))
+        elif self.paused is None and self._handles_interrupts():
+            self._interrupt("arm")
+
+    def _handles_interrupts(self):
+        return signal.getsignal(signal.SIGINT) == self._on_interrupt
+
+    def _do_setExceptionBreakpoints(self, args):
+        if args.get("filters"):
+            raise reasons.Refused(reasons.NO_EXCEPTION_BREAKPOINTS)
+        return {}
+
+    def _do_threads(self, args):
+        threads = [{"id": self._number(t.ident), "name": t.name} for t in threading.enumerate() if t.ident]
+        return {"threads": sorted(threads, key=lambda t: t["id"])}
+
+    def _do_continue(self, args):
+        self._paused_pause(args.get("threadId"))
+        return {"allThreadsContinued": False, "__action__": ("continue",)}
+
+    def _step_request(self, args, kind):
+        self._paused_pause(args.get("threadId"))
+        return {"__action__": (kind,)}
+
+    def _do_next(self, args):
+        return self._step_request(args, "over")
+
+    def _do_stepIn(self, args):
+        return self._step_request(args, "in")
+
+    def _do_stepOut(self, args):
+        return self._step_request(args, "out")
+
+    def _do_until(self, args):
+        return self._step_request(args, "until")
+
+    def _do_pause(self, args):
+        if self.paused is not None:
+            return {}
+        if not self._handles_interrupts():
+            raise reasons.Refused(reasons.OWN_SIGINT_HANDLER)
+        self._interrupt("pause")
+        return {}
+
+    def _do_restartFrame(self, args):
+        pause = self._paused_pause()
+        frame = pause.handles.frame(args.get("frameId"))
+        refusal = inspection.restart_refusal(frame)
+        if refusal is not None:
+            raise reasons.Refused(refusal, qualname=inspection.qualname(frame.f_code))
+        return {"__action__": ("restart", frame)}
+
+    def _do_stackTrace(self, args):
+        pause = self._paused_pause(args.get("threadId"))
+        frames = inspection.user_frames(pause.frame)
+        start = int(args.get("startFrame") or 0)
+        levels = int(args.get("levels") or 0) or len(frames)
+        shown = []
+        for frame in frames[start : start + levels]:
+            entry = {
+                "id": pause.handles.frame_ref(frame),
+                "name": inspection.qualname(frame.f_code),
+                "source": os.path.realpath(frame.f_code.co_filename),
+                "line": frame.f_lineno,
+                "canRestart": inspection.restart_refusal(frame) is None,
+                "runningOld": inspection.running_old(frame),
+            }
+            entry["definition"] = inspection.definition_lines(frame.f_code)
+            described = inspection.arguments(frame)
+            if described is not None:
+                entry["arguments"] = described
+            shown.append(entry)
+        return {"stackFrames": shown, "totalFrames": len(frames)}
+
+    def _do_scopes(self, args):
+        pause = self._paused_pause()
+        return {"scopes": pause.handles.scopes(pause.handles.frame(args.get("frameId")))}
+
+    def _do_variables(self, args):
+        pause = self._paused_pause()
+        variables = pause.handles.variables(args.get("variablesReference"), args.get("start"), args.get("count"))
+        return {"variables": variables}
+
+    def _do_setVariable(self, args):
+        pause = self._paused_pause()
+        return pause.handles.set_variable(args.get("variablesReference"), args["name"], args["value"])
+
+    def _do_evaluate(self, args):
+        pause = self._paused_pause()
+        frame_id = args.get("frameId")
+        frame = pause.handles.frame(frame_id) if frame_id else inspection.user_frames(pause.frame)[0]
+        value, has_value = inspection.evaluate(frame, args["expression"], args.get("context", "repl"))
+        if not has_value:
+            return {"result": "", "variablesReference": 0}
+        shown = pause.handles.variable("", value)
+        shown["result"] = inspection.result_text(value, bool(args.get("pretty")))
+        del shown["name"], shown["value"]
+        return shown
+
+    # ---- helpers -----------------------------------------------------------------------------
+
+    def _number(self, ident):
+        number = self._numbers.get(ident)
+        if number is None:
+            number = 1 if ident == self._main else max([1, *self._numbers.values()]) + 1
+            self._numbers[ident] = number
+        return number
+
+    def _event(self, name, body):
+        self._send(protocol.debug_event(name, body))
