@@ -63,8 +63,11 @@ class DebugRun extends HotframeRun {
     return this.event((e): e is Paused => e.type === "paused", from);
   }
 
-  restarted(from: number): Promise<Restarted> {
-    return this.event((e): e is Restarted => e.type === "restarted", from);
+  /** A restart, once the pause it ends in is seen too (the log may show one before the other). */
+  async restarted(from: number): Promise<Restarted> {
+    const restarted = await this.event((e): e is Restarted => e.type === "restarted", from);
+    await this.paused(this.events.indexOf(restarted) + 1);
+    return restarted;
   }
 
   /** Run a command and resolve with the first stderr line after its echo that matches. */

@@ -122,7 +122,7 @@ def lines_by_file(stops):
 
 def codes_at(file, lines):
     """The code objects of the loaded `file` on which a line event can fire at one of `lines`."""
-    unit = units.for_file(file)
+    unit = units.first_for_file(file)
     return {code for code in codes_of(unit) if lines_of(code) & lines} if unit is not None else set()
 
 
@@ -231,7 +231,7 @@ class Table:
         self._index()
 
     def _place_line(self, bp):
-        unit = units.for_file(bp.file)
+        unit = units.first_for_file(bp.file)
         if unit is None:
             bp.state, bp.line = PENDING, None
             bp.message = "pending: the program has not loaded %s yet" % os.path.basename(bp.file)
@@ -254,8 +254,9 @@ class Table:
     def _place_function(self, bp):
         """`name` or `Class.name` (a qualname, or its last parts) in any loaded file."""
         name = bp.function
-        for file, unit in units.by_file().items():
-            for definition in unit.index.values():
+        for file in units.by_file():
+            unit = units.first_for_file(file)
+            for definition in unit.index.values() if unit is not None else ():
                 qualname = definition.qualname
                 if definition.is_function and (qualname == name or qualname.endswith("." + name)):
                     bp.file = file

@@ -113,7 +113,7 @@ class Debugger:
         """A file was instrumented (before its code runs) or patched: place its breakpoints."""
         with self._lock:
             before = self._patching.pop(file, None)
-            unit = units.for_file(file)
+            unit = units.first_for_file(file)
             followed = self._table.follow_edit(file, before, unit.source) if before is not None else {}  # pyright: ignore[reportOptionalMemberAccess]
             changed = self._table.loaded(file)
             changed += [bp for bp in self._table.say_moves(followed) if bp not in changed]
@@ -130,7 +130,7 @@ class Debugger:
     def patching(self, file):
         """A patch of `file` is about to be applied: it sees the program's own code only (the
         breakpoints go to the new code when loaded() is called after it)."""
-        unit = units.for_file(file)
+        unit = units.first_for_file(file)
         if unit is not None:
             self._patching[file] = unit.source
         self._tracer.forget(file)

@@ -115,7 +115,7 @@ class Settrace:
             codebreaks.remove(file)
         codes = set(step_codes)
         for file, lines in by_file.items():
-            unit = units.for_file(file)
+            unit = units.first_for_file(file)
             if unit is not None:
                 codes |= breakpoints.codes_at(file, codebreaks.place(unit, lines))
         self._files = set(by_file)

@@ -86,6 +86,13 @@ def for_file(file):
     return list(_units.get(file, ()))
 
 
+def first_for_file(file):
+    """The first Unit loaded from `file` (`__main__` for a script also imported by name), or None.
+    The debugger places breakpoints in that copy only (docs/debugger.md)."""
+    found = _units.get(file)
+    return found[0] if found else None
+
+
 def all_units():
     return [unit for found in _units.values() for unit in found]
 
