@@ -23,7 +23,9 @@ export const AGENT_ENV = {
   root: "HOTFRAME_ROOT",
   /** "1" to also instrument third-party packages (node_modules / site-packages) under the root. */
   instrumentDeps: "HOTFRAME_INSTRUMENT_DEPS",
-  /** Under `hotframe debug` only: "entry" (pause before the first line) or "continue". */
+  /** "entry" (pause before the first line) or "continue" under `hotframe debug` and the DAP
+   * adapter's launch; "attach" under `hotframe run --attachable`: no debugging cost until the
+   * first `debug` request arrives, which turns the debugger on; `detach` turns it off again. */
   debugger: "HOTFRAME_DEBUGGER",
 } as const;
 
@@ -293,6 +295,24 @@ export interface DebugCommands {
    * a `paused` event with reason "restart" at the new first line. Refused (nothing changes)
    * for a frame whose `canRestart` is false. */
   restartFrame: { arguments: { frameId: number }; body: Record<string, never> };
+  /** The exception a thread is paused on (after a `paused` event with reason "exception"). */
+  exceptionInfo: {
+    arguments: { threadId: number };
+    body: {
+      /** The exception's type: `ZeroDivisionError`, `TypeError`. */
+      exceptionId: string;
+      /** Its message, one line. */
+      description: string;
+      /** "unhandled": nothing will catch it (catch uncaught); "always": catch raised. */
+      breakMode: "always" | "unhandled";
+      /** The traceback / stack as the runtime prints it, in the user's file:line. */
+      stackTrace?: string;
+    };
+  };
+  /** End debugging, not the program: every breakpoint and exception filter is removed, every
+   * paused thread continues, and the program runs on at `hotframe run` speed (DAP disconnect
+   * without terminateDebuggee; an attached client leaving). */
+  detach: { arguments: Record<string, never>; body: Record<string, never> };
 }
 
 export type DebugCommand = keyof DebugCommands;
