@@ -6,7 +6,7 @@ import { UsageError } from "./args.js";
 import type { DebugArgs } from "./debug-args.js";
 import { type CommandInput, LineInput, TerminalInput } from "./debug-input.js";
 import { DebugTerminal } from "./debug-terminal.js";
-import { DebugView } from "./debug-view.js";
+import { DebugView, exitLine } from "./debug-view.js";
 import { handleSignals, launched, openEventLog, pickController, programSpec, QUIET_MS } from "./run.js";
 import { TerminalReporter } from "./terminal.js";
 
@@ -79,8 +79,7 @@ export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitIn
   try {
     const exit = launched(await session.run(), controller);
     await commands;
-    if (!quit)
-      write(`the program exited${exit.signal ? ` (${exit.signal})` : ` with code ${exit.code ?? "?"}`}`);
+    if (!quit) write(exitLine(exit));
     return quit ? { code: 0, signal: null } : exit;
   } finally {
     input.close();

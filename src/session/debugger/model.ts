@@ -336,7 +336,7 @@ export class DebuggerModel {
     expression: string,
     frameIndex: number,
     options: { context?: "repl" | "watch" | "hover"; pretty?: boolean } = {},
-  ): Promise<{ result: string; type?: string; variablesReference: number }> {
+  ): Promise<DebugCommands["evaluate"]["body"]> {
     return this.serial(async () => {
       const frame = this.frameAt(frameIndex);
       return this.backend.request("evaluate", {
