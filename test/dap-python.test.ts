@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { DapClient } from "./helpers/dap-client.js";
-import { makeProject, REPO } from "./helpers/hotframe.js";
-import { BOUND_MS } from "./helpers/observed-process.js";
+import { CLI, makeProject, REPO } from "./helpers/hotframe.js";
+import { BOUND_MS, ObservedProcess } from "./helpers/observed-process.js";
 
 /**
  * One runtime's programs for the DAP scenarios: the same story in its language, and the lines
@@ -27,6 +28,10 @@ interface Row {
   shifted: string;
   /** A program that runs until the file `stop` exists in its folder, then writes `done`. */
   looping: string;
+  /** A program that writes "out" to stdout, "err" to stderr, and exits with code 3. */
+  exitsWith3: string;
+  /** The runtime runs a module by name (launch `module`). */
+  runsModules: boolean;
   lines: {
     /** compute()'s first line, before and after `edited`. */
     computeFirst: number;
@@ -37,7 +42,16 @@ interface Row {
     mainFirst: number;
     /** A line of the looping program's loop. */
     loop: number;
+    /** main()'s `results.append(compute(Order(i)))`, and the line after compute()'s first. */
+    mainCall: number;
+    computeSecond: number;
+    /** main()'s `print("iteration", …)`. */
+    mainPrint: number;
+    /** compute()'s `total += line`. */
+    computeLoop: number;
   };
+  /** The qualified name of Order's constructor (where stepping into `Order(i)` goes). */
+  constructorName: string;
   /** The module frame's name (it cannot restart). */
   moduleFrame: string;
   /** What the program prints at its end, unedited and after `edited` restarted compute at i=1. */
@@ -108,7 +122,21 @@ const ROWS: Row[] = [
       "def helper():\n    return 1\ndef compute(order):\n",
     ),
     looping: PYTHON_LOOPING,
-    lines: { computeFirst: 16, computeReturn: 19, computeReturnShifted: 21, mainFirst: 23, loop: 7 },
+    exitsWith3:
+      'import sys\nprint("out", flush=True)\nprint("err", file=sys.stderr, flush=True)\nsys.exit(3)\n',
+    runsModules: true,
+    lines: {
+      computeFirst: 16,
+      computeSecond: 17,
+      computeLoop: 18,
+      computeReturn: 19,
+      computeReturnShifted: 21,
+      mainFirst: 23,
+      mainCall: 26,
+      mainPrint: 27,
+      loop: 7,
+    },
+    constructorName: "Order.__init__",
     moduleFrame: "<module>",
     endLine: /results \[0, 1, 3, 6\] calls \[1, 2, 3, 4\]/,
     editedEndLine: /results \[1000, 1001, 1003, 1006\] calls \[1, 2, 3, 4\]/,
@@ -161,6 +189,16 @@ async function clearAndContinue(dap: DapClient, path: string, threadId: number):
     dap.client.setBreakpointsRequest({ source: { path }, breakpoints: [] }),
   );
   await dap.request("continue", dap.client.continueRequest({ threadId }));
+}
+
+/** Evaluate in the top frame of the paused thread. */
+async function evaluate(dap: DapClient, threadId: number, expression: string): Promise<string> {
+  const top = await dap.top(threadId);
+  const answer = await dap.request(
+    "evaluate",
+    dap.client.evaluateRequest({ expression, frameId: top.id, context: "watch" }),
+  );
+  return answer.body.result;
 }
 
 async function exitCode(dap: DapClient): Promise<number> {
@@ -401,6 +439,155 @@ for (const row of ROWS) {
         assert.match(readFileSync(done, "utf8"), /ticks \d+/);
       },
     );
+
+    test("conditional, hit-count, function and log-point breakpoints", async () => {
+      const { dap, path } = await start(row, row.app);
+      await dap.launch({ program: path, ...row.launch });
+      await dap.request(
+        "setBreakpoints",
+        dap.client.setBreakpointsRequest({
+          source: { path },
+          breakpoints: [
+            { line: row.lines.computeFirst, condition: "order.n == 3" },
+            { line: row.lines.computeLoop, hitCondition: "3" },
+            { line: row.lines.mainPrint, logMessage: "logged {i}" },
+          ],
+        }),
+      );
+      let from = dap.mark();
+      await dap.request("configurationDone", dap.client.configurationDoneRequest());
+      // The loop line's third hit: compute(Order(2)) at its second item.
+      const hit = await dap.stopped(from, "breakpoint");
+      const threadId = hit.body.threadId as number;
+      assert.equal(await evaluate(dap, threadId, "(order.n, line)"), "(2, 1)");
+      assert.equal(
+        dap
+          .output("console")
+          .match(/logged \d/g)
+          ?.join(),
+        "logged 1",
+      );
+      from = dap.mark();
+      await dap.request("continue", dap.client.continueRequest({ threadId }));
+      await dap.stopped(from, "breakpoint");
+      assert.equal(await evaluate(dap, threadId, "order.n"), "3");
+      assert.equal((await dap.top(threadId)).line, row.lines.computeFirst);
+      assert.equal(
+        dap
+          .output("console")
+          .match(/logged \d/g)
+          ?.join(),
+        "logged 1,logged 2",
+      );
+
+      await dap.request(
+        "setBreakpoints",
+        dap.client.setBreakpointsRequest({ source: { path }, breakpoints: [] }),
+      );
+      const functions = await dap.request(
+        "setFunctionBreakpoints",
+        dap.client.setFunctionBreakpointsRequest({ breakpoints: [{ name: "compute" }] }),
+      );
+      assert.equal(functions.body.breakpoints[0]?.verified, true);
+      from = dap.mark();
+      await dap.request("continue", dap.client.continueRequest({ threadId }));
+      await dap.stopped(from, "function breakpoint");
+      assert.equal(await evaluate(dap, threadId, "order.n"), "4");
+      await dap.request(
+        "setFunctionBreakpoints",
+        dap.client.setFunctionBreakpointsRequest({ breakpoints: [] }),
+      );
+      await dap.request("continue", dap.client.continueRequest({ threadId }));
+      assert.equal(await exitCode(dap), 0);
+      assert.match(dap.output("stdout"), row.endLine);
+      await dap.stop();
+    });
+
+    test("stepping, setVariable, threads and loaded sources", async () => {
+      const { dap, path } = await start(row, row.app);
+      const { stop } = await runToBreakpoint(dap, path, row, [row.lines.mainCall]);
+      const threadId = stop.body.threadId as number;
+      const threads = await dap.request("threads", dap.client.threadsRequest());
+      assert.deepEqual(
+        threads.body.threads.map((t) => t.id),
+        [threadId],
+      );
+      const sources = await dap.request(
+        "loadedSources",
+        dap.client.customRequest("loadedSources") as Promise<DebugProtocol.LoadedSourcesResponse>,
+      );
+      assert.ok(sources.body.sources.some((s) => s.path === path));
+
+      let from = dap.mark();
+      await dap.request("stepIn", dap.client.stepInRequest({ threadId }));
+      await dap.stopped(from, "step");
+      assert.equal((await dap.top(threadId)).name, row.constructorName);
+
+      await dap.request(
+        "setBreakpoints",
+        dap.client.setBreakpointsRequest({
+          source: { path },
+          breakpoints: [{ line: row.lines.computeFirst }],
+        }),
+      );
+      from = dap.mark();
+      await dap.request("continue", dap.client.continueRequest({ threadId }));
+      await dap.stopped(from, "breakpoint");
+      from = dap.mark();
+      await dap.request("next", dap.client.nextRequest({ threadId }));
+      await dap.stopped(from, "step");
+      const top = await dap.top(threadId);
+      assert.equal(top.line, row.lines.computeSecond);
+
+      const scopes = await dap.request("scopes", dap.client.scopesRequest({ frameId: top.id }));
+      const locals = scopes.body.scopes[0] as DebugProtocol.Scope;
+      const set = await dap.request(
+        "setVariable",
+        dap.client.setVariableRequest({
+          variablesReference: locals.variablesReference,
+          name: "total",
+          value: "50 * 2",
+        }),
+      );
+      assert.equal(set.body.value, "100");
+
+      from = dap.mark();
+      await dap.request("stepOut", dap.client.stepOutRequest({ threadId }));
+      await dap.stopped(from, "step");
+      assert.equal((await dap.top(threadId)).name, "main");
+      await clearAndContinue(dap, path, threadId);
+      assert.equal(await exitCode(dap), 0);
+      assert.match(dap.output("stdout"), /iteration 1 100\n/);
+      await dap.stop();
+    });
+
+    test("--port serves on 127.0.0.1; stopOnEntry; stdout and stderr as output events; the exit code", async () => {
+      const dir = makeProject({ [row.file]: row.exitsWith3 });
+      const server = new ObservedProcess(
+        spawn(process.execPath, [CLI, "dap", "--port", "0"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }),
+      );
+      const listening = await server.stderrLine(/^hotframe dap: listening on /);
+      const [, host, port] = /listening on ([\d.]+):(\d+) \(loopback only/.exec(listening) ?? [];
+      assert.equal(host, "127.0.0.1");
+      const dap = new DapClient(dir);
+      clients.push(dap);
+      await dap.start(Number(port));
+      const entry = row.runsModules
+        ? { module: row.file.replace(/\.\w+$/, ""), cwd: dir }
+        : { program: join(dir, row.file) };
+      await dap.launch({ ...entry, ...row.launch, stopOnEntry: true });
+      const from = dap.mark();
+      await dap.request("configurationDone", dap.client.configurationDoneRequest());
+      const stop = await dap.stopped(from, "entry");
+      await dap.request("continue", dap.client.continueRequest({ threadId: stop.body.threadId as number }));
+      assert.equal(await exitCode(dap), 3);
+      assert.equal(dap.output("stdout"), "out\n");
+      assert.equal(dap.output("stderr"), "err\n");
+      assert.match(dap.output("console"), /the program exited with code 3/);
+      await dap.stop();
+      server.child.kill();
+      await server.exited;
+    });
   });
 }
 

@@ -43,8 +43,9 @@ export class DapClient {
       });
   }
 
-  start(): Promise<void> {
-    return this.bounded("the adapter to start", this.client.start());
+  /** Spawn the adapter on stdio, or connect to one serving on 127.0.0.1:`port`. */
+  start(port?: number): Promise<void> {
+    return this.bounded("the adapter to start", this.client.start(port));
   }
 
   /** initialize, launch, and the `initialized` event: ready for breakpoints and configurationDone. */
