@@ -6,6 +6,7 @@ import { after, describe, test } from "node:test";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { DapClient } from "./helpers/dap-client.js";
 import { CLI, makeProject, REPO } from "./helpers/hotframe.js";
+import { PYTHON_APP, PYTHON_APP_EDITED } from "./helpers/debug-programs.js";
 import { BOUND_MS, ObservedProcess } from "./helpers/observed-process.js";
 
 /**
@@ -61,39 +62,6 @@ interface Row {
   mainRestartedEndLine: RegExp;
 }
 
-const PYTHON_APP = `import sys
-
-calls = []
-
-
-class Order:
-    def __init__(self, n):
-        self.n = n
-        self.lines = list(range(n))
-
-    def __repr__(self):
-        return "<Order %d>" % self.n
-
-
-def compute(order):
-    total = 0
-    for line in order.lines:
-        total += line
-    return total
-
-
-def main():
-    results = []
-    for i in range(1, 5):
-        calls.append(i)
-        results.append(compute(Order(i)))
-        print("iteration", i, results[-1], flush=True)
-    print("results", results, "calls", calls, flush=True)
-
-
-main()
-`;
-
 const PYTHON_LOOPING = `import os, time
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -112,10 +80,7 @@ const ROWS: Row[] = [
     file: "app.py",
     launch: { python: "python3" },
     app: PYTHON_APP,
-    edited: PYTHON_APP.replace(
-      "    total = 0\n",
-      '    print("computing", order.n, flush=True)\n    total = 1000\n',
-    ),
+    edited: PYTHON_APP_EDITED,
     broken: PYTHON_APP.replace("    total = 0\n", "    total = (0\n"),
     shifted: PYTHON_APP.replace(
       "def compute(order):\n",
