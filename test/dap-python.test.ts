@@ -33,6 +33,8 @@ interface Row {
   exitsWith3: string;
   /** The runtime runs a module by name (launch `module`). */
   runsModules: boolean;
+  /** Its agent has the `detach` debug command (a disconnect that leaves the program running). */
+  detaches: boolean;
   lines: {
     /** compute()'s first line, before and after `edited`. */
     computeFirst: number;
@@ -74,6 +76,13 @@ with open(os.path.join(here, "done"), "w") as f:
     f.write("ticks %d" % ticks)
 `;
 
+/** The Python agent's `detach` comes with py-catch's branch: until it is merged, the test of a
+ * disconnect that leaves the program running cannot pass here. */
+const PYTHON_AGENT_DETACHES = readFileSync(
+  join(REPO, "src", "runtimes", "python", "agent", "hotframe_agent", "debugger.py"),
+  "utf8",
+).includes("def _do_detach");
+
 const ROWS: Row[] = [
   {
     name: "python",
@@ -90,6 +99,7 @@ const ROWS: Row[] = [
     exitsWith3:
       'import sys\nprint("out", flush=True)\nprint("err", file=sys.stderr, flush=True)\nsys.exit(3)\n',
     runsModules: true,
+    detaches: PYTHON_AGENT_DETACHES,
     lines: {
       computeFirst: 16,
       computeSecond: 17,
@@ -108,13 +118,6 @@ const ROWS: Row[] = [
     mainRestartedEndLine: /results \[0, 1, 3, 6\] calls \[1, 1, 2, 3, 4\]/,
   },
 ];
-
-/** The Python agent's `detach` comes with py-catch's branch: until it is merged, the test of a
- * disconnect that leaves the program running cannot pass here. */
-const AGENT_DETACHES = readFileSync(
-  join(REPO, "src", "runtimes", "python", "agent", "hotframe_agent", "debugger.py"),
-  "utf8",
-).includes("def _do_detach");
 
 const clients: DapClient[] = [];
 after(() => {
@@ -380,7 +383,7 @@ for (const row of ROWS) {
 
     test(
       "disconnect without terminateDebuggee leaves the program running",
-      { skip: AGENT_DETACHES ? false : "needs the Python agent's detach (py-catch's branch)" },
+      { skip: row.detaches ? false : `needs the ${row.name} agent's detach` },
       async () => {
         const { dap, dir, path } = await start(row, row.looping);
         const { stop } = await runToBreakpoint(dap, path, row, [row.lines.loop]);
