@@ -194,6 +194,7 @@ export class HotframeAdapter extends dap.DebugSession {
     const entry = await session.model.whenStopped();
     if (!entry) {
       const exit = await this.ended;
+      this.program = undefined; // nothing runs: the client may launch again
       const binary = `set "${launch.controller.name}" in the launch configuration`;
       throw new Error(
         failure?.message ??
@@ -214,6 +215,7 @@ export class HotframeAdapter extends dap.DebugSession {
   }
 
   private programEnded(exit: ExitInfo): ExitInfo {
+    if (exit.spawnError) return exit; // it never ran: the launch's error response says why
     this.console(exitLine(exit));
     this.sendEvent(new dap.ExitedEvent(convert.exitCode(exit, constants.signals)));
     this.sendEvent(new dap.TerminatedEvent());
