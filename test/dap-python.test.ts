@@ -270,6 +270,48 @@ for (const row of ROWS) {
       await dap.stop();
     });
 
+    test('restartOnEdit "never": the pause stays, the frame says it runs old code, restartFrame runs the new', async () => {
+      const { dap, path } = await start(row, row.app);
+      await dap.launch({ program: path, ...row.launch, restartOnEdit: "never" });
+      await dap.request(
+        "setBreakpoints",
+        dap.client.setBreakpointsRequest({
+          source: { path },
+          breakpoints: [{ line: row.lines.computeFirst }],
+        }),
+      );
+      let from = dap.mark();
+      await dap.request("configurationDone", dap.client.configurationDoneRequest());
+      const stop = await dap.stopped(from, "breakpoint");
+      const threadId = stop.body.threadId as number;
+      from = dap.mark();
+      writeFileSync(path, row.edited);
+      const edit = await dap.event("hotframe/edit", () => true, from);
+      assert.deepEqual(
+        (edit.body.functions as { qualname: string; status: string }[]).map((f) => [f.qualname, f.status]),
+        [["compute", "running-old"]],
+      );
+      await dap.outputMatching("console", /⚠ app\.\w+\s+compute\(\): \(frame 0\) still runs its old code/);
+      const old = await dap.top(threadId);
+      assert.equal(old.line, row.lines.computeFirst);
+      assert.match(old.name, /^compute \(running old code/);
+
+      await dap.request(
+        "setBreakpoints",
+        dap.client.setBreakpointsRequest({ source: { path }, breakpoints: [] }),
+      );
+      from = dap.mark();
+      await dap.request("restartFrame", dap.client.restartFrameRequest({ frameId: old.id }));
+      await dap.stopped(from, "restart");
+      const restarted = await dap.top(threadId);
+      assert.equal(restarted.name, "compute");
+      await dap.request("continue", dap.client.continueRequest({ threadId }));
+      assert.equal(await exitCode(dap), 0);
+      assert.match(dap.output("stdout"), /computing 1\niteration 1 1000\n/);
+      assert.match(dap.output("stdout"), row.editedEndLine);
+      await dap.stop();
+    });
+
     test("restartFrame restarts a deeper frame from its first line; a frame that cannot restart is refused", async () => {
       const { dap, path } = await start(row, row.app);
       const { stop } = await runToBreakpoint(dap, path, row, [row.lines.computeFirst]);
