@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CAPABILITIES, REQUESTS } from "../src/dap/capabilities.js";
+import * as convert from "../src/dap/convert.js";
 import { parseDapArgs } from "../src/dap/dap-args.js";
 import { isRefusal, type Launch, parseLaunchArguments } from "../src/dap/launch-arguments.js";
 import { RUNTIMES } from "../src/runtimes/registry.js";
 import type { RuntimeController } from "../src/runtimes/runtime.js";
+import type { BreakpointEntry } from "../src/session/debugger/breakpoints.js";
+import type { Stop } from "../src/session/debugger/model.js";
 
 /** The registry's runtimes, with Node's debugger on (as it will be): the checks that need a
  * runtime that debugs, whichever one. */
@@ -130,4 +133,62 @@ test("dap arguments: --port takes a port number", () => {
     /--port takes a port number \(0 to 65535\), not 'http'/,
   );
   assert.throws(() => parseDapArgs(["--host", "0.0.0.0"]), /unknown option --host for dap/);
+});
+
+test("the model's shapes in DAP's: stop reasons, breakpoints, frames, exit codes", () => {
+  const stop: Stop = {
+    reason: "breakpoint",
+    threadId: 1,
+    threadName: "MainThread",
+    frames: [],
+    hitBreakpoints: [2],
+  };
+  const entries = new Map<number, BreakpointEntry>([
+    [1, { number: 1, file: "/p/app.py", requestedLine: 3, line: 4, enabled: true, state: "moved" }],
+    [2, { number: 2, function: "compute", enabled: true, state: "pending", message: "not loaded yet" }],
+  ]);
+  assert.equal(
+    convert.stopReason(stop, (n) => entries.get(n)),
+    "function breakpoint",
+  );
+  assert.equal(
+    convert.stopReason({ ...stop, hitBreakpoints: [1] }, (n) => entries.get(n)),
+    "breakpoint",
+  );
+  assert.equal(
+    convert.stopReason({ ...stop, reason: "exception" }, (n) => entries.get(n)),
+    "exception",
+  );
+  assert.deepEqual(convert.stopped({ ...stop, description: "the condition raised" }, "breakpoint"), {
+    reason: "breakpoint",
+    threadId: 1,
+    allThreadsStopped: false,
+    hitBreakpointIds: [2],
+    description: "the condition raised",
+    text: "the condition raised",
+  });
+  const zeroBased = { line: (n: number) => n - 1, column: (n: number) => n - 1 };
+  assert.deepEqual(convert.breakpoint(entries.get(1) as BreakpointEntry, zeroBased), {
+    id: 1,
+    verified: true,
+    source: { name: "app.py", path: "/p/app.py" },
+    line: 3,
+  });
+  assert.deepEqual(convert.breakpoint(entries.get(2) as BreakpointEntry, zeroBased), {
+    id: 2,
+    verified: false,
+    message: "not loaded yet",
+    reason: "pending",
+  });
+  const frame = { id: 7, name: "compute", source: "/p/app.py", line: 16, canRestart: true, runningOld: true };
+  assert.deepEqual(convert.stackFrame(frame, zeroBased), {
+    id: 7,
+    name: "compute (running old code: restart the frame for the new)",
+    source: { name: "app.py", path: "/p/app.py" },
+    line: 15,
+    column: 0,
+    canRestart: true,
+  });
+  assert.equal(convert.exitCode({ code: 3, signal: null }, { SIGTERM: 15 }), 3);
+  assert.equal(convert.exitCode({ code: null, signal: "SIGTERM" }, { SIGTERM: 15 }), 143);
 });
