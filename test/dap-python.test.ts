@@ -169,6 +169,14 @@ async function evaluate(dap: DapClient, threadId: number, expression: string): P
   return answer.body.result;
 }
 
+/** Continue to the program's end: exit code 0, `stdout` matched, the session disconnected. */
+async function continueToEnd(dap: DapClient, threadId: number, stdout: RegExp): Promise<void> {
+  await dap.request("continue", dap.client.continueRequest({ threadId }));
+  assert.equal(await exitCode(dap), 0);
+  assert.match(dap.output("stdout"), stdout);
+  await dap.stop();
+}
+
 async function exitCode(dap: DapClient): Promise<number> {
   const exited = await dap.event<DebugProtocol.ExitedEvent>("exited");
   await dap.event("terminated");
@@ -340,10 +348,7 @@ for (const row of ROWS) {
       assert.equal(top.name, "main");
       assert.equal(top.line, row.lines.mainFirst);
 
-      await dap.request("continue", dap.client.continueRequest({ threadId }));
-      assert.equal(await exitCode(dap), 0);
-      assert.match(dap.output("stdout"), row.mainRestartedEndLine);
-      await dap.stop();
+      await continueToEnd(dap, threadId, row.mainRestartedEndLine);
     });
 
     test("a syntax error saved while paused changes nothing and is shown; terminate ends the paused program", async () => {
@@ -507,10 +512,7 @@ for (const row of ROWS) {
         "setFunctionBreakpoints",
         dap.client.setFunctionBreakpointsRequest({ breakpoints: [] }),
       );
-      await dap.request("continue", dap.client.continueRequest({ threadId }));
-      assert.equal(await exitCode(dap), 0);
-      assert.match(dap.output("stdout"), row.endLine);
-      await dap.stop();
+      await continueToEnd(dap, threadId, row.endLine);
     });
 
     test("stepping, setVariable, threads and loaded sources", async () => {
