@@ -259,8 +259,7 @@ export class HotframeAdapter extends dap.DebugSession {
         return;
       }
       case "output":
-        if (this.detached) process.stderr.write(news.text);
-        else this.sendEvent(new dap.OutputEvent(news.text, news.stream));
+        this.output(news.text, news.stream);
         return;
       case "loaded":
         this.sendEvent(new dap.LoadedSourceEvent("new", convert.source(news.file)));
@@ -317,8 +316,13 @@ export class HotframeAdapter extends dap.DebugSession {
   }
 
   private console(line: string, category: "console" | "important" = "console"): void {
-    if (this.detached) process.stderr.write(`${line}\n`);
-    else this.sendEvent(new dap.OutputEvent(`${line}\n`, category));
+    this.output(`${line}\n`, category);
+  }
+
+  /** Text for the client's Debug Console; once the client has let go, for the adapter's stderr. */
+  private output(text: string, category: "console" | "important" | "stdout" | "stderr"): void {
+    if (this.detached) process.stderr.write(text);
+    else this.sendEvent(new dap.OutputEvent(text, category));
   }
 
   // ---- requests -------------------------------------------------------------------------------
