@@ -27,8 +27,11 @@ interface Row {
   broken: string;
   /** Two lines added above compute() (a new function): everything below moves down by 2. */
   shifted: string;
-  /** A program that runs until the file `stop` exists in its folder, then writes `done`. */
+  /** A program that runs until the file `stop` exists in its folder, then writes `done` and
+   * prints greeting() ("hello"). */
   looping: string;
+  /** `looping` whose greeting() says "bye". */
+  loopingEdited: string;
   /** A program that writes "out" to stdout, "err" to stderr, and exits with code 3. */
   exitsWith3: string;
   /** The runtime runs a module by name (launch `module`). */
@@ -66,6 +69,11 @@ interface Row {
 
 const PYTHON_LOOPING = `import os, time
 
+
+def greeting():
+    return "hello"
+
+
 here = os.path.dirname(os.path.abspath(__file__))
 ticks = 0
 print("running", flush=True)
@@ -74,6 +82,7 @@ while not os.path.exists(os.path.join(here, "stop")):
     time.sleep(0.01)
 with open(os.path.join(here, "done"), "w") as f:
     f.write("ticks %d" % ticks)
+print(greeting(), flush=True)
 `;
 
 /** The Python agent's `detach` comes with py-catch's branch: until it is merged, the test of a
@@ -96,6 +105,7 @@ const ROWS: Row[] = [
       "def helper():\n    return 1\ndef compute(order):\n",
     ),
     looping: PYTHON_LOOPING,
+    loopingEdited: PYTHON_LOOPING.replace('return "hello"', 'return "bye"'),
     exitsWith3:
       'import sys\nprint("out", flush=True)\nprint("err", file=sys.stderr, flush=True)\nsys.exit(3)\n',
     runsModules: true,
@@ -109,7 +119,7 @@ const ROWS: Row[] = [
       mainFirst: 23,
       mainCall: 26,
       mainPrint: 27,
-      loop: 7,
+      loop: 12,
     },
     constructorName: "Order.__init__",
     moduleFrame: "<module>",
@@ -426,6 +436,26 @@ for (const row of ROWS) {
       await dap.request("disconnect", dap.client.disconnectRequest({ terminateDebuggee: true }));
       await dap.event("exited");
       assert.equal(existsSync(join(dir, "done")), false);
+    });
+
+    test("an edit saved while the program runs is told and runs", async () => {
+      const { dap, dir, path } = await start(row, row.looping);
+      await dap.launch({ program: path, ...row.launch });
+      await dap.request("configurationDone", dap.client.configurationDoneRequest());
+      await dap.outputMatching("stdout", /running\n/);
+      const from = dap.mark();
+      writeFileSync(path, row.loopingEdited);
+      const edit = await dap.event("hotframe/edit", () => true, from);
+      assert.equal(edit.body.outcome, "applied");
+      assert.deepEqual(
+        (edit.body.functions as { qualname: string; status: string }[]).map((f) => [f.qualname, f.status]),
+        [["greeting", "updated"]],
+      );
+      await dap.outputMatching("console", /✓ app\.\w+\s+greeting\(\) updated/);
+      writeFileSync(join(dir, "stop"), "");
+      assert.equal(await exitCode(dap), 0);
+      assert.match(dap.output("stdout"), /running\nbye\n$/);
+      await dap.stop();
     });
 
     test(
