@@ -4,47 +4,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import type { SessionEvent } from "../src/session/events.js";
 import { type EditEvent, HotframeRun, makeProject } from "./helpers/hotframe.js";
+import { PYTHON_APP, PYTHON_APP_EDITED } from "./helpers/debug-programs.js";
 import { pythons } from "./helpers/python-agent.js";
-
-/** compute() is called in a loop in main(); `calls` is state outside compute(). */
-const APP = `import sys
-
-calls = []
-
-
-class Order:
-    def __init__(self, n):
-        self.n = n
-        self.lines = list(range(n))
-
-    def __repr__(self):
-        return "<Order %d>" % self.n
-
-
-def compute(order):
-    total = 0
-    for line in order.lines:
-        total += line
-    return total
-
-
-def main():
-    results = []
-    for i in range(1, 5):
-        calls.append(i)
-        results.append(compute(Order(i)))
-        print("iteration", i, results[-1], flush=True)
-    print("results", results, "calls", calls, flush=True)
-
-
-main()
-`;
-
-/** The new compute(): a new first line, and another result. */
-const EDITED = APP.replace(
-  "    total = 0\n",
-  '    print("computing", order.n, flush=True)\n    total = 1000\n',
-);
 
 type Paused = Extract<SessionEvent, { type: "paused" }>;
 type Restarted = Extract<SessionEvent, { type: "restarted" }>;
@@ -94,7 +55,7 @@ function lineOf(text: string, needle: string): number {
 }
 
 async function pausedInCompute(python?: string): Promise<{ run: DebugRun; app: string; paused: Paused }> {
-  const dir = makeProject({ "app.py": APP });
+  const dir = makeProject({ "app.py": PYTHON_APP });
   const run = new DebugRun(dir, [...(python ? ["--python", python] : []), "app.py"]);
   const entry = await run.paused(0);
   assert.equal(entry.reason, "entry");
@@ -117,20 +78,24 @@ for (const { version, path } of pythons().filter((p) =>
     assert.deepEqual(
       paused.frames.map((f) => [f.function, f.line]),
       [
-        ["compute", lineOf(APP, "total = 0")],
-        ["main", lineOf(APP, "results.append")],
-        ["<module>", lineOf(APP, "main()\n") || APP.split("\n").length - 1],
+        ["compute", lineOf(PYTHON_APP, "total = 0")],
+        ["main", lineOf(PYTHON_APP, "results.append")],
+        ["<module>", lineOf(PYTHON_APP, "main()\n") || PYTHON_APP.split("\n").length - 1],
       ],
     );
     await run.stdoutLine(/^iteration 2 1$/);
 
     const mark = run.mark();
     const edit = run.nextEdit();
-    writeFileSync(app, EDITED);
+    writeFileSync(app, PYTHON_APP_EDITED);
     const restarted = await run.restarted(mark);
     assert.equal(restarted.function, "compute");
     assert.equal(restarted.afterEdit, app);
-    assert.equal(restarted.line, lineOf(EDITED, 'print("computing"'), "paused at the new first line");
+    assert.equal(
+      restarted.line,
+      lineOf(PYTHON_APP_EDITED, 'print("computing"'),
+      "paused at the new first line",
+    );
     const outcome = (await edit) as EditEvent;
     assert.deepEqual(
       outcome.functions.map((f) => [f.qualname, f.status]),
@@ -171,20 +136,20 @@ test("a conditional breakpoint, next, step, return, and an expression that raise
   assert.equal(next.reason, "step");
   assert.deepEqual(
     [next.frames[0]?.function, next.frames[0]?.line],
-    ["compute", lineOf(APP, "for line in order.lines")],
+    ["compute", lineOf(PYTHON_APP, "for line in order.lines")],
   );
   const repeated = await run.pausedAfter(""); // an empty line repeats `next`
-  assert.equal(repeated.frames[0]?.line, lineOf(APP, "total += line"));
+  assert.equal(repeated.frames[0]?.line, lineOf(PYTHON_APP, "total += line"));
   assert.equal(await run.answer("p total", /./), "0");
 
   const out = await run.pausedAfter("return");
   assert.deepEqual(
     [out.frames[0]?.function, out.frames[0]?.line, out.frames.length],
-    ["main", lineOf(APP, 'print("iteration"'), 2],
+    ["main", lineOf(PYTHON_APP, 'print("iteration"'), 2],
   );
-  assert.equal((await run.pausedAfter("next")).frames[0]?.line, lineOf(APP, "for i in range"));
+  assert.equal((await run.pausedAfter("next")).frames[0]?.line, lineOf(PYTHON_APP, "for i in range"));
   await run.pausedAfter("");
-  assert.equal((await run.pausedAfter("")).frames[0]?.line, lineOf(APP, "results.append"));
+  assert.equal((await run.pausedAfter("")).frames[0]?.line, lineOf(PYTHON_APP, "results.append"));
   const into = await run.pausedAfter("step");
   assert.deepEqual(
     into.frames.map((f) => f.function),
@@ -201,7 +166,7 @@ test("a conditional breakpoint, next, step, return, and an expression that raise
 
 test("a syntax error saved while paused changes nothing and says file:line:col; the fix restarts", async () => {
   const { run, app, paused } = await pausedInCompute();
-  const broken = APP.replace("    total = 0\n", "    total = (0\n");
+  const broken = PYTHON_APP.replace("    total = 0\n", "    total = (0\n");
   const rejected = run.nextEdit();
   writeFileSync(app, broken);
   const event = await rejected;
@@ -216,9 +181,9 @@ test("a syntax error saved while paused changes nothing and says file:line:col; 
   );
 
   const mark = run.mark();
-  writeFileSync(app, EDITED);
+  writeFileSync(app, PYTHON_APP_EDITED);
   const restarted = await run.restarted(mark);
-  assert.equal(restarted.line, lineOf(EDITED, 'print("computing"'));
+  assert.equal(restarted.line, lineOf(PYTHON_APP_EDITED, 'print("computing"'));
   run.send("clear 1");
   run.send("continue");
   await run.stdoutLine(/^results \[0, 1, 1003, 1006\] calls \[1, 2, 3, 4\]$/);
@@ -227,7 +192,7 @@ test("a syntax error saved while paused changes nothing and says file:line:col; 
 
 test("an edit of a deeper frame says so; `restart 1` restarts it with the new code", async () => {
   const { run, app } = await pausedInCompute();
-  const edited = APP.replace("        calls.append(i)\n", "        calls.append(i * 10)\n");
+  const edited = PYTHON_APP.replace("        calls.append(i)\n", "        calls.append(i * 10)\n");
   const edit = run.nextEdit();
   writeFileSync(app, edited);
   const event = await edit;
@@ -401,14 +366,14 @@ main()
 }
 
 test("a breakpoint moves with its line of code when an edit moves the line", async () => {
-  const dir = makeProject({ "app.py": APP });
+  const dir = makeProject({ "app.py": PYTHON_APP });
   const app = join(dir, "app.py");
   const run = new DebugRun(dir, ["app.py"]);
   await run.paused(0);
-  const line = lineOf(APP, "total += line");
+  const line = lineOf(PYTHON_APP, "total += line");
   run.send(`break app.py:${line}`);
   assert.equal((await run.pausedAfter("continue")).frames[0]?.line, line);
-  const moved = APP.replace(
+  const moved = PYTHON_APP.replace(
     "def compute(order):\n",
     "# two new lines\n# above compute()\ndef compute(order):\n",
   );

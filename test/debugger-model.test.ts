@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { nearestCommand, parseBreakTarget, parseCommand } from "../src/cli/debug-commands.js";
 import type { DebugCommand, DebugCommands, FunctionOutcome, StackFrame } from "../src/protocol/messages.js";
 import type { DebugBackend } from "../src/session/debugger/backend.js";
+import { reportedEdit } from "../src/session/debugger/debug-session.js";
 import { planRestart } from "../src/session/debugger/edit-rules.js";
 import { type DebugNotice, DebuggerModel } from "../src/session/debugger/model.js";
 
@@ -21,6 +22,9 @@ class FakeBackend implements DebugBackend {
     args: DebugCommands[C]["arguments"],
   ): Promise<DebugCommands[C]["body"]> {
     this.requests.push({ command, args });
+    const specs = (args as { breakpoints?: { condition?: string }[] }).breakpoints ?? [];
+    if (specs.some((b) => b.condition === "("))
+      return Promise.reject(new Error("the condition does not compile: ("));
     return Promise.resolve(this.answer(command, args) as DebugCommands[C]["body"]);
   }
 
@@ -40,6 +44,10 @@ class FakeBackend implements DebugBackend {
             requestedLine: b.line,
           })),
         };
+      }
+      case "setFunctionBreakpoints": {
+        const { breakpoints } = args as DebugCommands["setFunctionBreakpoints"]["arguments"];
+        return { breakpoints: breakpoints.map((b) => ({ id: b.id, verified: false, state: "pending" })) };
       }
       case "restartFrame":
         // The agent restarts the frame and pauses at the new first line.
@@ -194,6 +202,70 @@ test("breakpoints are numbered by the model and take the agent's verdict (moved,
   assert.deepEqual(
     notices.filter((n) => n.type === "breakpoint").map((n) => n.type === "breakpoint" && n.change),
     ["set", "changed", "removed"],
+  );
+});
+
+test("a file's breakpoints replaced at once (DAP's setBreakpoints); a refused replacement keeps the old ones", async () => {
+  const { backend, model } = setUp();
+  await model.breakLine("/p/app.py", 3);
+  await model.breakLine("/p/other.py", 5);
+  const replaced = await model.replaceLines("/p/app.py", [{ line: 7 }, { line: 9, hitCondition: "2" }]);
+  assert.deepEqual(
+    replaced.map((e) => [e.number, e.requestedLine, e.line]),
+    [
+      [3, 7, 8],
+      [4, 9, 10],
+    ],
+  );
+  assert.deepEqual(backend.requests.at(-1)?.args, {
+    source: "/p/app.py",
+    breakpoints: [
+      { id: 3, line: 7 },
+      { id: 4, line: 9, hitCondition: "2" },
+    ],
+  });
+  await assert.rejects(model.replaceLines("/p/app.py", [{ line: 1, condition: "(" }]), /does not compile/);
+  assert.deepEqual(
+    model.breakpoints.all().map((e) => [e.number, e.file]),
+    [
+      [2, "/p/other.py"],
+      [3, "/p/app.py"],
+      [4, "/p/app.py"],
+    ],
+  );
+  const functions = await model.replaceFunctions([{ name: "compute", condition: "n > 1" }]);
+  assert.deepEqual(backend.requests.at(-1)?.args, {
+    breakpoints: [{ id: functions[0]?.number, name: "compute", condition: "n > 1" }],
+  });
+});
+
+test("an edit while paused as the views report it: a restarted function is said by the stop", () => {
+  const event = {
+    type: "edit" as const,
+    file: "/p/app.py",
+    outcome: "applied" as const,
+    durationMs: 1,
+    time: "t",
+    functions: [
+      { kind: "function" as const, name: "compute", qualname: "compute", status: "restarted" as const },
+    ],
+  };
+  const restarted = { index: 0, function: "compute" };
+  assert.equal(
+    reportedEdit({ type: "pausedEdit", event, aftermath: { functions: event.functions, restarted } }),
+    undefined,
+  );
+  const other = { kind: "function" as const, name: "total", qualname: "total", status: "updated" as const };
+  const both = { ...event, functions: [...event.functions, other] };
+  assert.deepEqual(
+    reportedEdit({ type: "pausedEdit", event: both, aftermath: { functions: both.functions, restarted } })
+      ?.functions,
+    [other],
+  );
+  assert.equal(
+    reportedEdit({ type: "pausedEdit", event: both }),
+    both,
+    "nothing restarted: the edit as it is",
   );
 });
 

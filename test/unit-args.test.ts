@@ -96,7 +96,7 @@ test("demo takes python, node or nothing", () => {
 
 test("bad usage is one clear message", () => {
   const cases: [string[], string][] = [
-    [["jump"], "unknown command 'jump' (expected run, debug or demo)"],
+    [["jump"], "unknown command 'jump' (expected run, debug, dap or demo)"],
     [["run", "--frobnicate", "app.py"], "unknown option --frobnicate (see hotframe --help)"],
     [["run", "--quiet=yes", "app.py"], "unknown option --quiet=yes (see hotframe --help)"],
     [["run", "--python"], "--python needs a value"],

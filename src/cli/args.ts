@@ -81,6 +81,7 @@ export function usage(runtimes: readonly RuntimeController[] = RUNTIMES): string
 Usage:
   hotframe run [options] <${entryForms(runtimes)}> [program args...]
   hotframe debug [options] <${entryForms(runtimes.filter((r) => r.debugs))}> [program args...]   (docs/debugger.md)
+  hotframe dap [--port <n>]         a Debug Adapter Protocol server on stdin/stdout, for editors (docs/dap.md)
   hotframe demo [python | node]     a self-contained demonstration (what \`npm start\` runs)
   hotframe --help | --version
 
@@ -119,7 +120,8 @@ export function parseArgs(
       color: defaultColor && !flags.includes("--no-color"),
     };
   }
-  if (command !== "run") throw new UsageError(`unknown command '${command}' (expected run, debug or demo)`);
+  if (command !== "run")
+    throw new UsageError(`unknown command '${command}' (expected run, debug, dap or demo)`);
   return parseRun(rest, defaultColor, runtimes);
 }
 

@@ -377,8 +377,6 @@ export class DebugTerminal {
       if (!this.model.stop) return names;
     }
     if (!this.model.stop) return [];
-    const scopes = await this.model.scopes(this.selected);
-    const pages = await Promise.all(scopes.map((s) => this.model.variables(s.variablesReference, 0, 1000)));
-    return [...new Set([...names, ...pages.flat().map((v) => v.name)])];
+    return [...new Set([...names, ...(await this.model.names(this.selected))])];
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import type { StackFrame } from "../protocol/messages.js";
+import type { ExitInfo } from "../runtimes/agent-process.js";
 import type { BreakpointEntry } from "../session/debugger/breakpoints.js";
 import type { Stop } from "../session/debugger/model.js";
 
@@ -94,6 +95,11 @@ export class DebugView {
     if (entry.state === "pending" || entry.state === "moved") parts.push(entry.message ?? entry.state);
     return parts.join(", ");
   }
+}
+
+/** How the program ended, as the debugger's views say it. */
+export function exitLine(exit: ExitInfo): string {
+  return `the program exited${exit.signal ? ` (${exit.signal})` : ` with code ${exit.code ?? "?"}`}`;
 }
 
 function sourceLines(path: string): string[] | undefined {

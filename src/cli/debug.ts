@@ -1,16 +1,12 @@
 import { resolve } from "node:path";
-import { AGENT_ENV } from "../protocol/messages.js";
-import { AgentProcess, type ExitInfo } from "../runtimes/agent-process.js";
+import type { ExitInfo } from "../runtimes/agent-process.js";
 import { RUNTIMES } from "../runtimes/registry.js";
-import { DebuggerModel } from "../session/debugger/model.js";
-import { sessionEvents } from "../session/debugger/events.js";
-import { at, type SessionEvent, type Untimed } from "../session/events.js";
-import { Session } from "../session/session.js";
+import { DebugSession, loggedEvents, reportedEdit } from "../session/debugger/debug-session.js";
 import { UsageError } from "./args.js";
 import type { DebugArgs } from "./debug-args.js";
 import { type CommandInput, LineInput, TerminalInput } from "./debug-input.js";
 import { DebugTerminal } from "./debug-terminal.js";
-import { DebugView } from "./debug-view.js";
+import { DebugView, exitLine } from "./debug-view.js";
 import { handleSignals, launched, openEventLog, pickController, programSpec, QUIET_MS } from "./run.js";
 import { TerminalReporter } from "./terminal.js";
 
@@ -30,82 +26,45 @@ export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitIn
   const { color, quiet, verbose } = args.run;
   const reporter = new TerminalReporter({ color, quiet, verbose, cwd });
   const log = openEventLog(args.run, cwd);
-  const record = (event: Untimed<SessionEvent>) => log?.write(at(event));
   const write = (line: string) => process.stderr.write(`${line}\n`);
   const view = new DebugView(cwd);
   const interactive = args.script === undefined && process.stdin.isTTY === true;
 
-  let model: DebuggerModel | undefined;
-  let terminal: DebugTerminal | undefined;
-  let commands: Promise<void> = Promise.resolve();
-  let quit = false;
   const input: CommandInput = args.script
     ? LineInput.file(resolve(cwd, args.script), write)
     : interactive
-      ? new TerminalInput((line) => terminal?.completions(line) ?? Promise.resolve([]))
+      ? new TerminalInput((line) => terminal.completions(line))
       : new LineInput(process.stdin, write);
 
-  const session: Session = new Session({
+  const session = new DebugSession({
     controller,
     program,
     quietMs: QUIET_MS,
+    restartOnEdit: args.restartOnEdit,
+    stopAtEntry: args.stopAtEntry,
+    // Commands read from a pipe are not the program's input: it gets an empty one.
+    stdin: args.script === undefined && !interactive ? "ignore" : "inherit",
+    output: "inherit",
     onVerbose: (message) => reporter.verbose(message),
-    startAgent: (spec) => {
-      const agent = new AgentProcess({
-        ...spec,
-        env: { ...spec.env, [AGENT_ENV.debugger]: args.stopAtEntry ? "entry" : "continue" },
-        // Commands read from a pipe are not the program's input: it gets an empty one.
-        stdin: args.script === undefined && !interactive ? "ignore" : "inherit",
-      });
-      const debuggerModel = new DebuggerModel(
-        { request: (command, a) => agent.debug(command, a) },
-        args.restartOnEdit,
-      );
-      model = debuggerModel;
-      agent.on("debugEvent", (event) => debuggerModel.receive(event));
-      debuggerModel.onNotice((notice) => {
-        // A restart after an edit is recorded with the edit, after it (pausedEdit).
-        if (notice.type === "stopped" && notice.stop.restarted?.afterEdit) return;
-        for (const event of sessionEvents(notice)) record(event);
-      });
-      terminal = new DebugTerminal(debuggerModel, view, input, cwd, write);
-      commands = terminal.run().then((how) => {
-        if (how === "exited") return;
-        if (how === "no-more-commands") write("(no more commands: ending the program, as pdb does)");
-        quit = true;
-        session.signal("SIGKILL");
-      });
-      return agent;
-    },
-    onEvent: (event) => {
-      if (event.type === "edit" && model?.stop) {
-        void pausedEdit(event);
-        return;
-      }
-      log?.write(event);
-      reporter.event(event);
-    },
   });
-
-  /** An edit saved while paused: the model decides what it does to the paused stack. */
-  async function pausedEdit(event: Extract<SessionEvent, { type: "edit" }>): Promise<void> {
-    const debuggerModel = model as DebuggerModel;
-    const aftermath = await debuggerModel
-      .afterEdit(event.file, event.outcome, event.functions)
-      .catch(() => undefined);
-    const shown = aftermath ? { ...event, functions: aftermath.functions } : event;
-    log?.write(shown);
-    const others = shown.functions.filter((f) => f.status !== "restarted");
-    if (!aftermath?.restarted || others.length > 0 || shown.outcome !== "applied") {
-      reporter.event({ ...shown, functions: aftermath?.restarted ? others : shown.functions });
-    }
-    if (aftermath?.restartRefused) write(`*** ${aftermath.restartRefused}`);
-    const stop = debuggerModel.stop;
-    if (aftermath?.restarted && stop) {
-      terminal?.showStop(stop);
-      for (const e of sessionEvents({ type: "stopped", stop })) record(e);
-    }
-  }
+  const model = session.model;
+  const terminal = new DebugTerminal(model, view, input, cwd, write);
+  session.onNews((news) => {
+    for (const event of loggedEvents(news)) log?.write(event);
+    if (news.type === "session") reporter.event(news.event);
+    if (news.type !== "pausedEdit") return;
+    const shown = reportedEdit(news);
+    if (shown) reporter.event(shown);
+    if (news.aftermath?.restartRefused) write(`*** ${news.aftermath.restartRefused}`);
+    if (news.stop) terminal.showStop(news.stop);
+  });
+  let quit = false;
+  const commands = terminal.run().then((how) => {
+    if (how === "exited") return;
+    if (how === "no-more-commands") write("(no more commands: ending the program, as pdb does)");
+    quit = true;
+    session.signal("SIGKILL");
+  });
 
   let lastInterrupt = 0;
   const onInterrupt = () => {
@@ -113,16 +72,14 @@ export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitIn
     if (interactive) return;
     const now = Date.now();
     if (now - lastInterrupt < KILL_WINDOW_MS) session.signal("SIGINT");
-    else void model?.pause().catch((error: Error) => write(`*** ${error.message}`));
+    else void model.pause().catch((error: Error) => write(`*** ${error.message}`));
     lastInterrupt = now;
   };
   const release = handleSignals(session, onInterrupt);
   try {
     const exit = launched(await session.run(), controller);
-    model?.programExited();
     await commands;
-    if (!quit)
-      write(`the program exited${exit.signal ? ` (${exit.signal})` : ` with code ${exit.code ?? "?"}`}`);
+    if (!quit) write(exitLine(exit));
     return quit ? { code: 0, signal: null } : exit;
   } finally {
     input.close();

@@ -6,17 +6,20 @@ import { LaunchError } from "../runtimes/runtime.js";
 import { type CliArgs, parseArgs, UsageError, usage } from "./args.js";
 import { type DebugArgs, DEBUG_USAGE, parseDebugArgs } from "./debug-args.js";
 import { runCommand } from "./run.js";
+import { type DapArgs, DAP_USAGE, parseDapArgs } from "../dap/dap-args.js";
 
 async function main(argv: string[]): Promise<void> {
   try {
     const stderrIsTTY = process.stderr.isTTY === true;
-    const args: CliArgs | DebugArgs =
+    const args: CliArgs | DebugArgs | DapArgs =
       argv[0] === "debug"
         ? parseDebugArgs(argv.slice(1), process.env, stderrIsTTY)
-        : parseArgs(argv, process.env, stderrIsTTY);
+        : argv[0] === "dap"
+          ? parseDapArgs(argv.slice(1))
+          : parseArgs(argv, process.env, stderrIsTTY);
     switch (args.command) {
       case "help":
-        process.stdout.write(`${usage()}\n${DEBUG_USAGE}`);
+        process.stdout.write(`${usage()}\n${DEBUG_USAGE}\n${DAP_USAGE}`);
         return;
       case "version": {
         const pkg = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };
@@ -37,6 +40,11 @@ async function main(argv: string[]): Promise<void> {
         const { debugCommand } = await import("./debug.js");
         leaveAs(await debugCommand(args, process.cwd()));
         return;
+      }
+      case "dap": {
+        const { dapCommand } = await import("../dap/serve.js");
+        await dapCommand(args, process.cwd());
+        process.exit(0);
       }
     }
   } catch (error) {

@@ -55,7 +55,7 @@ export async function runCommand(
 
 /** SIGINT goes to `onInterrupt`; SIGTERM and SIGHUP are forwarded to the program. Returns the
  * function that removes these handlers. */
-export function handleSignals(session: Session, onInterrupt: () => void): () => void {
+export function handleSignals(session: Pick<Session, "signal">, onInterrupt: () => void): () => void {
   const onTerminate = () => session.signal("SIGTERM");
   const onHangup = () => session.signal("SIGHUP");
   process.on("SIGINT", onInterrupt);

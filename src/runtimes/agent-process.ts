@@ -29,6 +29,9 @@ export interface LaunchSpec {
   /** The program's stdin: hotframe's own (the default), or nothing (`hotframe debug` reading
    * its commands from a pipe). */
   stdin?: "inherit" | "ignore";
+  /** The program's stdout and stderr: hotframe's own (the default), or piped and told as
+   * `output` events (the DAP adapter: its stdout carries the protocol). */
+  output?: "inherit" | "pipe";
 }
 
 export interface ExitInfo {
@@ -44,6 +47,8 @@ export interface AgentProcessEvents {
   warning: [message: string, file: string | undefined];
   protocolError: [message: string];
   debugEvent: [DebugEvent];
+  /** What the program wrote, in order per stream (only with `output: "pipe"`). */
+  output: [stream: "stdout" | "stderr", text: string];
 }
 
 /** What the session needs of the program and its agent: an AgentProcess, or a stand-in in tests. */
@@ -89,7 +94,8 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> implements Ag
 
   constructor(spec: LaunchSpec) {
     super();
-    const stdio: ("inherit" | "pipe" | "ignore")[] = [spec.stdin ?? "inherit", "inherit", "inherit"];
+    const output = spec.output ?? "inherit";
+    const stdio: ("inherit" | "pipe" | "ignore")[] = [spec.stdin ?? "inherit", output, output];
     while (stdio.length < AGENT_FD) stdio.push("inherit");
     stdio.push("pipe"); // a socket pair: duplex, inherited by the child as AGENT_FD
     this.child = spawn(spec.command, spec.args, {
@@ -104,6 +110,11 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> implements Ag
         [AGENT_ENV.instrumentDeps]: spec.instrumentDeps ? "1" : "0",
       },
     });
+    for (const stream of ["stdout", "stderr"] as const) {
+      const readable = this.child[stream];
+      readable?.setEncoding("utf8");
+      readable?.on("data", (text: string) => this.emit("output", stream, text));
+    }
     const pipe = this.child.stdio[AGENT_FD] as Duplex;
     this.channel = new JsonLineChannel<AgentMessage, ControllerMessage>(
       pipe,
@@ -122,7 +133,10 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> implements Ag
           resolve,
         );
       });
-      this.child.on("exit", (code, signal) => this.settleExit({ code, signal }, resolve));
+      // Piped output is all read once the streams close: told before the exit, never after.
+      this.child.on(output === "pipe" ? "close" : "exit", (code, signal) =>
+        this.settleExit({ code, signal }, resolve),
+      );
     });
   }
 

@@ -59,6 +59,11 @@ export class BreakpointBook {
     return full;
   }
 
+  /** Put back an entry removed before (a replacement the agent refused). */
+  restore(entry: BreakpointEntry): void {
+    this.entries.set(entry.number, entry);
+  }
+
   remove(number: number): BreakpointEntry | undefined {
     const entry = this.entries.get(number);
     this.entries.delete(number);

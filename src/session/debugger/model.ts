@@ -1,4 +1,5 @@
 import type {
+  DebugCommands,
   DebugEvent,
   FunctionOutcome,
   PauseReason,
@@ -171,6 +172,52 @@ export class DebuggerModel {
     });
   }
 
+  /** Replace the line breakpoints of `file` (DAP's setBreakpoints): resolves with the new entries. */
+  replaceLines(
+    file: string,
+    wanted: readonly ({ line: number } & BreakpointOptions)[],
+  ): Promise<BreakpointEntry[]> {
+    return this.serial(async () => {
+      const old = this.breakpoints.all().filter((e) => e.function === undefined && e.file === file);
+      return this.replace(
+        old,
+        () => wanted.map(({ line, ...o }) => this.breakpoints.addLine(file, line, o)),
+        () => this.syncFile(file),
+      );
+    });
+  }
+
+  /** Replace every function breakpoint (DAP's setFunctionBreakpoints). */
+  replaceFunctions(wanted: readonly ({ name: string } & BreakpointOptions)[]): Promise<BreakpointEntry[]> {
+    return this.serial(async () => {
+      const old = this.breakpoints.all().filter((e) => e.function !== undefined);
+      return this.replace(
+        old,
+        () => wanted.map(({ name, ...o }) => this.breakpoints.addFunction(name, o)),
+        () => this.syncFunctions(),
+      );
+    });
+  }
+
+  /** Swap `old` entries for new ones and tell the agent; on a refusal the old ones stay. */
+  private async replace(
+    old: BreakpointEntry[],
+    add: () => BreakpointEntry[],
+    sync: () => Promise<void>,
+  ): Promise<BreakpointEntry[]> {
+    for (const entry of old) this.breakpoints.remove(entry.number);
+    const added = add();
+    try {
+      await sync();
+    } catch (error) {
+      for (const entry of added) this.breakpoints.remove(entry.number);
+      for (const entry of old) this.breakpoints.restore(entry);
+      await sync().catch(() => undefined);
+      throw error;
+    }
+    return added;
+  }
+
   private undoAdd(entry: BreakpointEntry, error: unknown): never {
     this.breakpoints.remove(entry.number);
     throw error;
@@ -289,7 +336,7 @@ export class DebuggerModel {
     expression: string,
     frameIndex: number,
     options: { context?: "repl" | "watch" | "hover"; pretty?: boolean } = {},
-  ): Promise<{ result: string; type?: string; variablesReference: number }> {
+  ): Promise<DebugCommands["evaluate"]["body"]> {
     return this.serial(async () => {
       const frame = this.frameAt(frameIndex);
       return this.backend.request("evaluate", {
@@ -313,6 +360,34 @@ export class DebuggerModel {
       async () =>
         (await this.backend.request("variables", { variablesReference: reference, start, count })).variables,
     );
+  }
+
+  /** A new value for a variable of a scope or value the paused thread sees (`value` is an expression). */
+  setVariable(reference: number, name: string, value: string): Promise<Variable> {
+    return this.serial(() =>
+      this.backend.request("setVariable", { variablesReference: reference, name, value }),
+    );
+  }
+
+  /** The names visible in a frame: its scopes' variables (for completion). */
+  async names(frameIndex: number): Promise<string[]> {
+    const scopes = await this.scopes(frameIndex);
+    const pages = await Promise.all(scopes.map((s) => this.variables(s.variablesReference, 0, 1000)));
+    return [...new Set(pages.flat().map((v) => v.name))];
+  }
+
+  /** The exception the paused thread stopped on. */
+  exceptionInfo(): Promise<DebugCommands["exceptionInfo"]["body"]> {
+    return this.serial(() => this.backend.request("exceptionInfo", { threadId: this.paused().threadId }));
+  }
+
+  /** End debugging, not the program: the agent drops every breakpoint and lets every thread run. */
+  detach(): Promise<void> {
+    return this.serial(async () => {
+      await this.backend.request("detach", {});
+      for (const entry of this.breakpoints.all()) this.breakpoints.remove(entry.number);
+      this.current = undefined;
+    });
   }
 
   threads(): Promise<{ id: number; name: string }[]> {

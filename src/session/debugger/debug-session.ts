@@ -1,0 +1,158 @@
+import { AGENT_ENV } from "../../protocol/messages.js";
+import { AgentProcess, type ExitInfo } from "../../runtimes/agent-process.js";
+import type { ProgramSpec, RuntimeController } from "../../runtimes/runtime.js";
+import { at, type SessionEvent } from "../events.js";
+import { Session } from "../session.js";
+import type { RestartOnEdit } from "./edit-rules.js";
+import { sessionEvents } from "./events.js";
+import { type DebugNotice, DebuggerModel, type EditAftermath, type Stop } from "./model.js";
+
+export type EditEvent = Extract<SessionEvent, { type: "edit" }>;
+
+export interface DebugSessionOptions {
+  controller: RuntimeController;
+  program: ProgramSpec;
+  quietMs: number;
+  restartOnEdit: RestartOnEdit;
+  /** Pause before the program's first line ("entry"), or run at once. */
+  stopAtEntry: boolean;
+  /** The program's stdin (`LaunchSpec.stdin`) and where its stdout and stderr go (`LaunchSpec.output`). */
+  stdin: "inherit" | "ignore";
+  output: "inherit" | "pipe";
+  /** Environment for the program on top of hotframe's (the DAP launch's `env`). */
+  env?: Record<string, string>;
+  onVerbose: (message: string) => void;
+}
+
+/** What a debug session tells its views (the terminal, the DAP adapter), in the order it happened. */
+export type DebugNews =
+  /** The session's own events: started, warning, exit, an edit saved while nothing is paused. */
+  | { type: "session"; event: SessionEvent }
+  /** What the debugger model tells, except a restart an edit caused: that comes with its edit. */
+  | { type: "debugger"; notice: DebugNotice }
+  /** An edit saved while paused: `event` as recorded (the restarted function says "restarted"),
+   * what it did to the paused stack, and the stop at the restarted function's first line. */
+  | { type: "pausedEdit"; event: EditEvent; aftermath?: EditAftermath; stop?: Stop }
+  /** What the program wrote (only when its output is piped). */
+  | { type: "output"; stream: "stdout" | "stderr"; text: string }
+  /** The program loaded (and hotframe instrumented) a source file. */
+  | { type: "loaded"; file: string };
+
+/**
+ * One program under the debugger: the Session (spawn, watch, patch) with its agent's debugger on,
+ * the DebuggerModel wired to that agent, and what an edit saved while paused does to the paused
+ * stack. `hotframe debug` and `hotframe dap` are views of this.
+ */
+export class DebugSession {
+  readonly model: DebuggerModel;
+  private agent: AgentProcess | undefined;
+  private readonly session: Session;
+  private readonly listeners: ((news: DebugNews) => void)[] = [];
+
+  constructor(options: DebugSessionOptions) {
+    this.model = new DebuggerModel(
+      {
+        request: (command, args) =>
+          this.agent
+            ? this.agent.debug(command, args)
+            : Promise.reject(new Error("the program has not started")),
+      },
+      options.restartOnEdit,
+    );
+    this.model.onNotice((notice) => {
+      if (notice.type === "stopped" && notice.stop.restarted?.afterEdit) return;
+      this.tell({ type: "debugger", notice });
+    });
+    this.session = new Session({
+      controller: options.controller,
+      program: options.program,
+      quietMs: options.quietMs,
+      onVerbose: options.onVerbose,
+      startAgent: (spec) => {
+        const agent = new AgentProcess({
+          ...spec,
+          env: {
+            ...options.env,
+            ...spec.env,
+            [AGENT_ENV.debugger]: options.stopAtEntry ? "entry" : "continue",
+          },
+          stdin: options.stdin,
+          output: options.output,
+        });
+        agent.on("debugEvent", (event) => this.model.receive(event));
+        agent.on("output", (stream, text) => this.tell({ type: "output", stream, text }));
+        agent.on("loaded", (file) => this.tell({ type: "loaded", file }));
+        this.agent = agent;
+        return agent;
+      },
+      onEvent: (event) => {
+        if (event.type === "edit" && this.model.stop) void this.pausedEdit(event);
+        else this.tell({ type: "session", event });
+      },
+    });
+  }
+
+  onNews(listener: (news: DebugNews) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The files the program loaded so far (only these are patched). */
+  get loadedFiles(): ReadonlySet<string> {
+    return this.agent?.loadedFiles ?? new Set();
+  }
+
+  /** Runs the program to its end; resolves with how it exited (the model knows it ended). */
+  async run(): Promise<ExitInfo> {
+    try {
+      return await this.session.run();
+    } finally {
+      this.model.programExited();
+    }
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.session.signal(signal);
+  }
+
+  /** An edit saved while paused: the model decides what it does to the paused stack. */
+  private async pausedEdit(event: EditEvent): Promise<void> {
+    const aftermath = await this.model
+      .afterEdit(event.file, event.outcome, event.functions)
+      .catch(() => undefined);
+    const stop = aftermath?.restarted ? this.model.stop : undefined;
+    this.tell({
+      type: "pausedEdit",
+      event: aftermath ? { ...event, functions: aftermath.functions } : event,
+      ...(aftermath ? { aftermath } : {}),
+      ...(stop ? { stop } : {}),
+    });
+  }
+
+  private tell(news: DebugNews): void {
+    for (const listener of this.listeners) listener(news);
+  }
+}
+
+/** The event log's form (docs/events.md) of one piece of news, in order. */
+export function loggedEvents(news: DebugNews): SessionEvent[] {
+  switch (news.type) {
+    case "session":
+      return [news.event];
+    case "debugger":
+      return sessionEvents(news.notice).map(at);
+    case "pausedEdit":
+      return [news.event, ...(news.stop ? sessionEvents({ type: "stopped", stop: news.stop }).map(at) : [])];
+    default:
+      return [];
+  }
+}
+
+/** The edit as the views report it in words: a function restarted is said by the stop shown
+ * after it, so the edit's line leaves it out, and is not shown when nothing else is left to say. */
+export function reportedEdit(news: Extract<DebugNews, { type: "pausedEdit" }>): EditEvent | undefined {
+  const { event, aftermath } = news;
+  if (!aftermath?.restarted) return event;
+  const others = event.functions.filter((f) => f.status !== "restarted");
+  if (others.length === 0 && event.outcome === "applied") return undefined;
+  return { ...event, functions: others };
+}

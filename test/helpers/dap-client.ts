@@ -1,0 +1,173 @@
+import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { DebugClient } from "@vscode/debugadapter-testsupport";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import { REPO } from "./hotframe.js";
+import { BOUND_MS } from "./observed-process.js";
+
+const LAUNCHER = join(REPO, "dist", "test", "helpers", "dap-launcher.js");
+
+/** The events the tests look at (DebugClient emits each under its name). */
+const EVENTS = [
+  "initialized",
+  "stopped",
+  "continued",
+  "output",
+  "breakpoint",
+  "hotframe/edit",
+  "exited",
+  "terminated",
+  "process",
+  "loadedSource",
+] as const;
+
+/**
+ * `hotframe dap` driven by @vscode/debugadapter-testsupport's DebugClient over real stdio. Every
+ * event is recorded (DebugClient's own waitForEvent misses the ones that came before it is
+ * called), and every wait, for a response or an event, is bounded by BOUND_MS.
+ */
+export class DapClient {
+  readonly client: DebugClient;
+  readonly events: DebugProtocol.Event[] = [];
+  private readonly waiters = new Set<() => void>();
+
+  constructor(cwd: string) {
+    this.client = new DebugClient(process.execPath, LAUNCHER, "hotframe", {
+      cwd,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    for (const name of EVENTS)
+      this.client.on(name, (event: DebugProtocol.Event) => {
+        this.events.push(event);
+        for (const waiter of [...this.waiters]) waiter();
+      });
+  }
+
+  /** Spawn the adapter on stdio, or connect to one serving on 127.0.0.1:`port`. */
+  start(port?: number): Promise<void> {
+    return this.bounded("the adapter to start", this.client.start(port));
+  }
+
+  /** initialize, launch, and the `initialized` event: ready for breakpoints and configurationDone. */
+  async launch(args: Record<string, unknown>): Promise<DebugProtocol.InitializeResponse> {
+    const initialized = this.event("initialized");
+    const capabilities = await this.request("initialize", this.client.initializeRequest());
+    await this.request("launch", this.client.launchRequest(args as DebugProtocol.LaunchRequestArguments));
+    await initialized;
+    return capabilities;
+  }
+
+  /** A request's response, bounded (DebugClient's requests wait forever). */
+  request<T>(what: string, response: Promise<T>): Promise<T> {
+    return this.bounded(`the response to ${what}`, response);
+  }
+
+  /** The error message of a request that must fail. */
+  async refusal(what: string, response: Promise<unknown>): Promise<string> {
+    const outcome = await this.bounded(
+      `the response to ${what}`,
+      response.then(
+        () => undefined,
+        (error: Error) => error.message,
+      ),
+    );
+    if (outcome === undefined) throw new Error(`${what} succeeded, expected a refusal`);
+    return outcome;
+  }
+
+  /** How many events arrived so far: `event(name, match, mark())` waits for a later one. */
+  mark(): number {
+    return this.events.length;
+  }
+
+  event<T extends DebugProtocol.Event = DebugProtocol.Event>(
+    name: (typeof EVENTS)[number],
+    match: (event: T) => boolean = () => true,
+    from = 0,
+  ): Promise<T> {
+    return this.until(`a '${name}' event`, () =>
+      (this.events.slice(from) as T[]).find((e) => e.event === name && match(e)),
+    );
+  }
+
+  stopped(from = 0, reason?: string): Promise<DebugProtocol.StoppedEvent> {
+    return this.event<DebugProtocol.StoppedEvent>(
+      "stopped",
+      (e) => !reason || e.body.reason === reason,
+      from,
+    );
+  }
+
+  /** Everything written so far under an output category, in order. */
+  output(category: string): string {
+    return this.events
+      .filter((e): e is DebugProtocol.OutputEvent => e.event === "output")
+      .filter((e) => (e.body.category ?? "console") === category)
+      .map((e) => e.body.output)
+      .join("");
+  }
+
+  /** Resolves once the output of `category` matches. */
+  outputMatching(category: string, match: RegExp): Promise<string> {
+    return this.until(`${category} output ${match}`, () => {
+      const text = this.output(category);
+      return match.test(text) ? text : undefined;
+    });
+  }
+
+  /** The top frame of the paused thread. */
+  async top(threadId: number): Promise<DebugProtocol.StackFrame> {
+    const trace = await this.request("stackTrace", this.client.stackTraceRequest({ threadId }));
+    const frame = trace.body.stackFrames[0];
+    if (!frame) throw new Error("the paused thread has no frames");
+    return frame;
+  }
+
+  /** disconnect (the program ends with it), then the adapter process is stopped. */
+  stop(): Promise<void> {
+    return this.bounded("the adapter to stop", this.client.stop());
+  }
+
+  /** Stop the adapter however far it got (a failed test): SIGTERM, on which it ends its program. */
+  kill(): void {
+    (this.client as unknown as { _adapterProcess?: ChildProcess })._adapterProcess?.kill("SIGTERM");
+  }
+
+  private bounded<T>(what: string, promise: Promise<T>): Promise<T> {
+    return this.until(what, () => undefined, promise);
+  }
+
+  private until<T>(what: string, probe: () => T | undefined, settles?: Promise<T>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      const timer = setTimeout(() => {
+        done();
+        const console = this.output("console") + this.output("important");
+        reject(new Error(`timed out waiting for ${what}\n--- console\n${console}`));
+      }, BOUND_MS);
+      const check = () => {
+        const found = probe();
+        if (found === undefined) return;
+        done();
+        resolve(found);
+      };
+      settles?.then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (error: unknown) => {
+          done();
+          reject(error as Error);
+        },
+      );
+      if (!settles) {
+        this.waiters.add(check);
+        check();
+      }
+    });
+  }
+}
