@@ -5,7 +5,7 @@
  */
 import type { Duplex } from "node:stream";
 import type { DebugEvent } from "../protocol/messages.js";
-import { type AgentProcess, DebugRequestError } from "../runtimes/agent-process.js";
+import { DebugRequestError } from "../runtimes/agent-process.js";
 import type { ProgramSpec } from "../runtimes/runtime.js";
 import type { DebugBackend } from "../session/debugger/backend.js";
 import type { SessionEvent } from "../session/events.js";
@@ -19,6 +19,12 @@ import {
 import type { LoopbackAddress } from "./listen-address.js";
 import { refuseRequests } from "./refusal.js";
 import { AttachServer } from "./server.js";
+
+/** What the attach point needs of the program's agent: an AgentProcess (tests: a stand-in). */
+export interface AttachableAgent {
+  debug: DebugBackend["request"];
+  on(event: "debugEvent", listener: (event: DebugEvent) => void): unknown;
+}
 
 /** The live program, as an attached client sees it. */
 export interface AttachTarget {
@@ -36,8 +42,8 @@ export interface AttachTarget {
 }
 
 /**
- * Serves one admitted client: `stream` carries DAP both ways (it may start paused: reading it
- * resumes it). The client has left when the stream closes; the handler never ends the program
+ * Serves one admitted client: `stream` carries DAP both ways; its bytes flow from the next tick,
+ * so listen to it (or pipe it) before returning. The client has left when the stream closes; the handler never ends the program
  * because of that (with @vscode/debugadapter: `setRunAsServer(true)`, or DebugSession exits the
  * process). When the client leaves, hotframe sends the agent `detach` itself if the client made
  * any debug request, so the program runs on as under `hotframe run` whatever the client did.
@@ -73,7 +79,7 @@ export class AttachPoint {
   private opening: Promise<unknown> | undefined;
 
   constructor(
-    private readonly agent: AgentProcess,
+    private readonly agent: AttachableAgent,
     private readonly description: Omit<AttachableProgram, "pid" | "socket">,
     private readonly program: ProgramSpec,
     private readonly onClient: ClientHandler,

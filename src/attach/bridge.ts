@@ -20,7 +20,9 @@ export function bridge(target: BridgeTarget, input: Readable, output: Writable):
     const socket =
       target.kind === "socket" ? connect(target.path) : connect(target.address.port, target.address.host);
     let answered = false;
+    let connected = false;
     socket.on("connect", () => {
+      connected = true;
       if (target.kind === "tcp") socket.write(`${target.token}\n`);
       input.pipe(socket);
     });
@@ -29,6 +31,7 @@ export function bridge(target: BridgeTarget, input: Readable, output: Writable):
       output.write(data);
     });
     socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (connected) return; // a write after the other side closed: 'close' says how it ended
       const missing = error.code === "ENOENT" || error.code === "ECONNREFUSED";
       resolve({
         ok: false,

@@ -39,7 +39,11 @@ function descriptionPath(pid: number, env: NodeJS.ProcessEnv): string {
 /** Creates the folder (0700), or checks an existing one is this user's own and closed to others. */
 export function prepareAttachFolder(env: NodeJS.ProcessEnv = process.env): string {
   const folder = attachFolder(env);
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error; // a file: said below
+  }
   const stat = lstatSync(folder);
   if (!stat.isDirectory()) throw new Error(`${folder} is not a folder: remove it and try again`);
   if (stat.uid !== userInfo().uid)

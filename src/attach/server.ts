@@ -93,6 +93,8 @@ export class AttachServer {
       if (this.client === socket) this.client = undefined;
     });
     this.onClient(socket);
+    // Paused while its token was read: flowing again from the next tick, once the handler listens.
+    if (socket.isPaused()) socket.resume();
   }
 }
 

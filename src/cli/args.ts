@@ -43,7 +43,7 @@ const COMMON_OPTIONS: readonly RuntimeOption[] = [
   {
     flag: "--listen",
     value: "127.0.0.1:<port>",
-    help: "a debugger can attach over this loopback port, with the token printed (docs/editors.md)",
+    help: "a debugger can attach over this loopback port (a token is printed)",
   },
 ];
 const FLAGS: readonly { flag: string; help: string }[] = [
@@ -92,6 +92,7 @@ export function usage(runtimes: readonly RuntimeController[] = RUNTIMES): string
 Usage:
   hotframe run [options] <${entryForms(runtimes)}> [program args...]
   hotframe debug [options] <${entryForms(runtimes.filter((r) => r.debugs))}> [program args...]   (docs/debugger.md)
+  hotframe attach --list | --pid <pid> | --address 127.0.0.1:<port>   a debugger's way in (docs/editors.md)
   hotframe demo [python | node]     a self-contained demonstration (what \`npm start\` runs)
   hotframe --help | --version
 

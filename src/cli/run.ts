@@ -126,9 +126,8 @@ export function requireDebugger(
 ): void {
   if (controller.debugs) return;
   const debuggable = runtimes.filter((r) => r.debugs).map((r) => r.name);
-  throw new UsageError(
-    `${what} works with ${debuggable.join(", ")} programs for now (the ${controller.name} debugger is not done yet)`,
-  );
+  const others = debuggable.length > 0 ? ` (${what} works with ${debuggable.join(", ")} programs)` : "";
+  throw new UsageError(`${what} needs the ${controller.name} debugger, which is not done yet${others}`);
 }
 
 /** SIGINT goes to `onInterrupt`; SIGTERM and SIGHUP are forwarded to the program. Returns the
