@@ -5,6 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Duplex } from "node:stream";
 import { test } from "node:test";
+import { DebugSession } from "@vscode/debugadapter";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import type { AttachTarget } from "../src/attach/attach-point.js";
+import { attachSocketPath } from "../src/attach/location.js";
+import { parseArgs, type RunArgs } from "../src/cli/args.js";
+import { runCommand } from "../src/cli/run.js";
 import { DapWire } from "./helpers/dap-wire.js";
 import { CLI, HotframeRun, makeProject } from "./helpers/hotframe.js";
 import { ObservedProcess } from "./helpers/observed-process.js";
@@ -44,16 +50,21 @@ function hotframe(args: string[], env: Record<string, string>) {
   return spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: "utf8" });
 }
 
-test("run --attachable: a 0600 socket named by the pid, one client at a time, the program outlives its clients", async () => {
+/** `hotframe run --attachable` of the echo program, in its own runtime folder, once it is attachable. */
+async function attachableEcho() {
   const env = runtimeEnv();
   const dir = makeProject({ "app.py": ECHO });
   const run = new HotframeRun(dir, ["--attachable", "app.py"], { env });
   const started = await run.started();
   const pid = started.type === "started" ? started.pid : 0;
+  const line = await run.stderrLine(/^hotframe: attachable: /);
+  return { env, dir, run, pid, line };
+}
+
+test("run --attachable: a 0600 socket named by the pid, one client at a time, the program outlives its clients", async () => {
+  const { env, dir, run, pid, line } = await attachableEcho();
   const socket = join(env.XDG_RUNTIME_DIR as string, "hotframe", `${pid}.sock`);
-  await run.stderrLine(
-    new RegExp(`^hotframe: attachable: hotframe attach --pid ${pid} \\(socket ${socket}\\)$`),
-  );
+  assert.equal(line, `hotframe: attachable: hotframe attach --pid ${pid} (socket ${socket})`);
   assert.equal(mode(socket), 0o600);
   assert.equal(mode(join(env.XDG_RUNTIME_DIR as string, "hotframe")), 0o700);
   assert.equal(hotframe(["attach", "--list"], env).stdout, `${pid}  python  app.py  (in ${dir})\n`);
@@ -98,12 +109,7 @@ test("run --attachable: a 0600 socket named by the pid, one client at a time, th
 });
 
 test("the socket goes when hotframe is stopped by a signal, and attaching to it then says why not", async () => {
-  const env = runtimeEnv();
-  const dir = makeProject({ "app.py": ECHO });
-  const run = new HotframeRun(dir, ["--attachable", "app.py"], { env });
-  const started = await run.started();
-  const pid = started.type === "started" ? started.pid : 0;
-  await run.stderrLine(/^hotframe: attachable: /);
+  const { env, run, pid } = await attachableEcho();
   const client = attachClient(["--pid", String(pid)], env);
   await client.wire.request("initialize");
   run.child.kill("SIGTERM");
@@ -153,4 +159,49 @@ test("run --listen: loopback only, a token printed once, a client without it get
   assert.equal(await echo(run, "on"), "echo on");
   run.child.stdin?.end();
   assert.equal((await run.ended()).code, 0);
+});
+
+/** The seam the DAP adapter plugs into: a DebugSession serving the attached client's stream. */
+class ThreadsOnly extends DebugSession {
+  constructor(private readonly target: AttachTarget) {
+    super();
+  }
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    void this.target.backend.request("threads", {}).then((body) => {
+      response.body = { threads: body.threads.map((t) => ({ id: t.id, name: t.name })) };
+      this.sendResponse(response);
+    });
+  }
+}
+
+test("a client handler gets the live program: its debug requests reach the agent, and leaving ends nothing", async () => {
+  process.env.XDG_RUNTIME_DIR = runtimeEnv().XDG_RUNTIME_DIR;
+  const dir = makeProject({ "app.py": "import signal\n\nsignal.sigwait({signal.SIGTERM})\n" });
+  let attachable: (line: string) => void = () => {};
+  const announced = new Promise<string>((resolve) => (attachable = resolve));
+  const targets: AttachTarget[] = [];
+  const args = parseArgs(["run", "--attachable", "app.py"], {}, false) as RunArgs;
+  const exited = runCommand(args, dir, {
+    writeLine: (line) => line.includes("attachable:") && attachable(line),
+    onClient: (stream, target) => {
+      targets.push(target);
+      const session = new ThreadsOnly(target);
+      session.setRunAsServer(true);
+      session.start(stream, stream);
+    },
+  });
+  const pid = Number(/--pid (\d+)/.exec(await announced)?.[1]);
+  const client = await DapWire.connect({ path: attachSocketPath(pid) });
+  const threads = (await client.request("threads")) as DebugProtocol.ThreadsResponse;
+  assert.deepEqual(
+    threads.body.threads.map((t) => t.name),
+    ["MainThread"],
+  );
+  assert.deepEqual([targets[0]?.pid, targets[0]?.runtime], [pid, "python"]);
+  client.stream.end();
+  await client.closed;
+  process.kill(pid, "SIGTERM"); // still there to be stopped: the client's leaving did not end it
+  assert.deepEqual(await exited, { code: null, signal: "SIGTERM" });
+  assert.equal(existsSync(attachSocketPath(pid)), false);
 });

@@ -66,6 +66,7 @@ export async function attachCommand(args: AttachArgs): Promise<number> {
     return 0;
   }
   const end = await bridge(args.target, process.stdin, process.stdout);
+  process.stdin.destroy(); // the stream is over: leave once stdout is flushed
   if (end.ok) return 0;
   process.stderr.write(`hotframe: ${end.reason}\n`);
   return 1;

@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<void> {
         leaveAs(await runCommand(args, process.cwd()));
         return;
       case "attach":
-        process.exit(await attachCommand(args));
+        process.exitCode = await attachCommand(args);
         return;
       case "debug": {
         // Loaded only here: `hotframe run` starts the program sooner without it.
