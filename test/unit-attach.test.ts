@@ -203,17 +203,20 @@ test("a TCP peer that sends a long line without the token is cut off", async () 
   await server.close();
 });
 
-/** An agent stand-in that records the debug requests it gets. */
+/** An agent stand-in that records the debug requests and signals it gets. */
 class RecordingAgent implements AttachableAgent {
-  readonly requests: string[] = [];
+  readonly calls: string[] = [];
   private listener: ((event: DebugEvent) => void) | undefined;
   debug: AttachableAgent["debug"] = (command) => {
-    this.requests.push(command);
+    this.calls.push(command);
     return Promise.resolve({} as never);
   };
   on(_event: "debugEvent", listener: (event: DebugEvent) => void): this {
     this.listener = listener;
     return this;
+  }
+  signal(signal: NodeJS.Signals): void {
+    this.calls.push(signal);
   }
   emit(event: DebugEvent): void {
     this.listener?.(event);
@@ -279,9 +282,10 @@ test("an attach point lists the program, hands clients the target, and detaches 
   agent.emit({ type: "debugEvent", event: "resumed", body: { threadId: 1, allThreadsContinued: false } });
   point.sessionEvent({ type: "warning", message: "w", time: "" });
   assert.deepEqual(events, ["resumed", "warning"]);
+  target.signal("SIGTERM");
   client.stream.destroy(); // vanished without a word: hotframe detaches the debugger itself
   await wires[1]?.closed;
-  assert.deepEqual(agent.requests, ["threads", "detach"]);
+  assert.deepEqual(agent.calls, ["threads", "SIGTERM", "detach"]);
   // A client that left hears nothing more.
   point.sessionEvent({ type: "warning", message: "after", time: "" });
   assert.deepEqual(events, ["resumed", "warning"]);

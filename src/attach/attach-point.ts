@@ -24,6 +24,7 @@ import { AttachServer } from "./server.js";
 export interface AttachableAgent {
   debug: DebugBackend["request"];
   on(event: "debugEvent", listener: (event: DebugEvent) => void): unknown;
+  signal(signal: NodeJS.Signals): void;
 }
 
 /** The live program, as an attached client sees it. */
@@ -39,6 +40,8 @@ export interface AttachTarget {
   onDebugEvent(listener: (event: DebugEvent) => void): () => void;
   /** The session's events (edits, warnings, the exit), until the returned function is called. */
   onSessionEvent(listener: (event: SessionEvent) => void): () => void;
+  /** Sends the program a signal (DAP `terminate`, `disconnect` with `terminateDebuggee`). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -150,6 +153,7 @@ export class AttachPoint {
       },
       onDebugEvent: (listener) => subscribe(this.debugListeners, listener),
       onSessionEvent: (listener) => subscribe(this.sessionListeners, listener),
+      signal: (signal) => this.agent.signal(signal),
     };
     stream.on("close", () => {
       for (const remove of listeners) remove();
