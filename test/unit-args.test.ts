@@ -42,6 +42,7 @@ test("run: options before the entry point are hotframe's, everything after it is
       verbose: false,
       color: true,
       instrumentDeps: false,
+      attachable: false,
     },
   );
 });

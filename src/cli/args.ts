@@ -2,6 +2,7 @@
  * Command-line parsing: options come before the entry point; everything after it is the program's.
  * The runtimes' own options and the usage text are built from the registered controllers.
  */
+import { type LoopbackAddress, parseLoopbackAddress } from "../attach/listen-address.js";
 import { RUNTIMES } from "../runtimes/registry.js";
 import type { ProgramEntry, RuntimeController, RuntimeOption } from "../runtimes/runtime.js";
 
@@ -19,6 +20,10 @@ export interface RunArgs {
   verbose: boolean;
   color: boolean;
   instrumentDeps: boolean;
+  /** --attachable: a debugger can attach over a Unix socket named by the program's pid. */
+  attachable: boolean;
+  /** --listen 127.0.0.1:N: a debugger can attach over this loopback port, with a token. */
+  listen?: LoopbackAddress;
 }
 
 export type CliArgs =
@@ -35,9 +40,15 @@ const COMMON_OPTIONS: readonly RuntimeOption[] = [
     help: "root whose files are instrumented and watched (default: the project root)",
   },
   { flag: "--events", value: "<file>", help: "write every event as JSON Lines (schema: docs/events.md)" },
+  {
+    flag: "--listen",
+    value: "127.0.0.1:<port>",
+    help: "a debugger can attach over this loopback port (a token is printed)",
+  },
 ];
 const FLAGS: readonly { flag: string; help: string }[] = [
   { flag: "--instrument-deps", help: "also instrument third-party packages under the watched root" },
+  { flag: "--attachable", help: "a debugger can attach by the program's pid (docs/editors.md)" },
   { flag: "--quiet", help: "print only what went wrong" },
   { flag: "--verbose", help: "also print what hotframe instruments and ignores" },
   { flag: "--no-color", help: "plain output (also when NO_COLOR is set or stderr is not a terminal)" },
@@ -82,6 +93,7 @@ Usage:
   hotframe run [options] <${entryForms(runtimes)}> [program args...]
   hotframe debug [options] <${entryForms(runtimes.filter((r) => r.debugs))}> [program args...]   (docs/debugger.md)
   hotframe dap [--port <n>]         a Debug Adapter Protocol server on stdin/stdout, for editors (docs/dap.md)
+  hotframe attach --list | --pid <pid> | --address 127.0.0.1:<port>   a debugger's way in (docs/editors.md)
   hotframe demo [python | node]     a self-contained demonstration (what \`npm start\` runs)
   hotframe --help | --version
 
@@ -170,6 +182,9 @@ function parseRun(
   }
   if (flags.has("--quiet") && flags.has("--verbose"))
     throw new UsageError("--quiet and --verbose exclude each other");
+  const listen = values.get("--listen");
+  const parsedListen = listen === undefined ? undefined : parseLoopbackAddress(listen);
+  if (parsedListen && !parsedListen.ok) throw new UsageError(`--listen: ${parsedListen.reason}`);
   return {
     command: "run",
     entry,
@@ -181,5 +196,7 @@ function parseRun(
     verbose: flags.has("--verbose"),
     color: defaultColor && !flags.has("--no-color"),
     instrumentDeps: flags.has("--instrument-deps"),
+    attachable: flags.has("--attachable"),
+    ...(parsedListen?.ok ? { listen: parsedListen.address } : {}),
   };
 }

@@ -7,7 +7,15 @@ import type { DebugArgs } from "./debug-args.js";
 import { type CommandInput, LineInput, TerminalInput } from "./debug-input.js";
 import { DebugTerminal } from "./debug-terminal.js";
 import { DebugView, exitLine } from "./debug-view.js";
-import { handleSignals, launched, openEventLog, pickController, programSpec, QUIET_MS } from "./run.js";
+import {
+  handleSignals,
+  launched,
+  openEventLog,
+  pickController,
+  programSpec,
+  QUIET_MS,
+  requireDebugger,
+} from "./run.js";
 import { TerminalReporter } from "./terminal.js";
 
 /** Two Ctrl-C (or SIGINT) within this long end the program instead of pausing it. */
@@ -16,10 +24,10 @@ const KILL_WINDOW_MS = 1000;
 /** `hotframe debug`: the program under the debugger; returns the exit status to leave with. */
 export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitInfo> {
   const controller = pickController(args.run, RUNTIMES);
-  if (!controller.debugs) {
-    const debuggable = RUNTIMES.filter((r) => r.debugs).map((r) => r.name);
+  requireDebugger(controller, "hotframe debug", RUNTIMES);
+  if (args.run.attachable || args.run.listen) {
     throw new UsageError(
-      `hotframe debug runs ${debuggable.join(", ")} programs for now (the ${controller.name} debugger is not done yet)`,
+      "--attachable and --listen are options of hotframe run (hotframe debug is its own debugger)",
     );
   }
   const program = programSpec(args.run, controller, cwd);

@@ -4,6 +4,7 @@ import { packagePath } from "../paths.js";
 import type { ExitInfo } from "../runtimes/agent-process.js";
 import { LaunchError } from "../runtimes/runtime.js";
 import { type CliArgs, parseArgs, UsageError, usage } from "./args.js";
+import { ATTACH_USAGE, type AttachArgs, attachCommand, parseAttachArgs } from "./attach.js";
 import { type DebugArgs, DEBUG_USAGE, parseDebugArgs } from "./debug-args.js";
 import { runCommand } from "./run.js";
 import { type DapArgs, DAP_USAGE, parseDapArgs } from "../dap/dap-args.js";
@@ -11,15 +12,17 @@ import { type DapArgs, DAP_USAGE, parseDapArgs } from "../dap/dap-args.js";
 async function main(argv: string[]): Promise<void> {
   try {
     const stderrIsTTY = process.stderr.isTTY === true;
-    const args: CliArgs | DebugArgs | DapArgs =
+    const args: CliArgs | DebugArgs | DapArgs | AttachArgs =
       argv[0] === "debug"
         ? parseDebugArgs(argv.slice(1), process.env, stderrIsTTY)
         : argv[0] === "dap"
           ? parseDapArgs(argv.slice(1))
-          : parseArgs(argv, process.env, stderrIsTTY);
+          : argv[0] === "attach"
+            ? parseAttachArgs(argv.slice(1), process.env)
+            : parseArgs(argv, process.env, stderrIsTTY);
     switch (args.command) {
       case "help":
-        process.stdout.write(`${usage()}\n${DEBUG_USAGE}\n${DAP_USAGE}`);
+        process.stdout.write(`${usage()}\n${DEBUG_USAGE}\n${DAP_USAGE}\n${ATTACH_USAGE}`);
         return;
       case "version": {
         const pkg = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };
@@ -34,6 +37,9 @@ async function main(argv: string[]): Promise<void> {
       }
       case "run":
         leaveAs(await runCommand(args, process.cwd()));
+        return;
+      case "attach":
+        process.exitCode = await attachCommand(args);
         return;
       case "debug": {
         // Loaded only here: `hotframe run` starts the program sooner without it.

@@ -1,9 +1,12 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { ExitInfo } from "../runtimes/agent-process.js";
+import type { AttachEndpoints, AttachOptions, AttachPoint, ClientHandler } from "../attach/attach-point.js";
+import { AGENT_ENV } from "../protocol/messages.js";
+import { AgentProcess, type ExitInfo, type LaunchSpec } from "../runtimes/agent-process.js";
 import { controllerFor, RUNTIMES } from "../runtimes/registry.js";
 import { LaunchError, type ProgramSpec, type RuntimeController } from "../runtimes/runtime.js";
-import { EventLog, type SessionEvent } from "../session/events.js";
+import { at, EventLog, type SessionEvent } from "../session/events.js";
 import { Session } from "../session/session.js";
 import { type RunArgs, UsageError } from "./args.js";
 import { TerminalReporter } from "./terminal.js";
@@ -16,31 +19,62 @@ export interface RunContext {
   runtimes?: readonly RuntimeController[];
   /** Where hotframe's own lines go (default: stderr). */
   writeLine?: (line: string) => void;
+  /** Serves a debugger that attaches (--attachable, --listen); the default refuses its requests. */
+  onClient?: ClientHandler;
 }
 
 /** `hotframe run`: returns the exit status to leave with (the program's own). */
 export async function runCommand(
   args: RunArgs,
   cwd: string,
-  { runtimes = RUNTIMES, writeLine }: RunContext = {},
+  { runtimes = RUNTIMES, writeLine, onClient }: RunContext = {},
 ): Promise<ExitInfo> {
   const controller = pickController(args, runtimes);
+  const attach = attachOptions(args);
+  if (attach) requireDebugger(controller, args.attachable ? "--attachable" : "--listen", runtimes);
   const program = programSpec(args, controller, cwd);
   const reporter = new TerminalReporter(
     { color: args.color, quiet: args.quiet, verbose: args.verbose, cwd },
     writeLine,
   );
   const log = openEventLog(args, cwd);
+  let attachPoint: AttachPoint | undefined;
   const onEvent = (event: SessionEvent) => {
     log?.write(event);
     reporter.event(event);
+    attachPoint?.sessionEvent(event);
   };
+  // Loaded only when asked for: `hotframe run` starts the program sooner without it.
+  const attachModule = attach ? await import("../attach/attach-point.js") : undefined;
+  /** The program with its debugger dormant, and the servers a debugger attaches through. */
+  const startAttachable =
+    (options: AttachOptions, { AttachPoint, noAdapter }: AttachModule) =>
+    (spec: LaunchSpec) => {
+      const agent = new AgentProcess({ ...spec, env: { ...spec.env, [AGENT_ENV.debugger]: "attach" } });
+      const description = {
+        hotframePid: process.pid,
+        runtime: controller.name,
+        program: args.entry.kind === "file" ? args.entry.path : `-m ${args.entry.name}`,
+        cwd,
+      };
+      const warn = (message: string) => onEvent(at({ type: "warning", message }));
+      const point = new AttachPoint(agent, description, program, onClient ?? noAdapter, warn);
+      attachPoint = point;
+      agent.on("hello", (hello) =>
+        point.open(hello.pid, options).then(
+          (endpoints) => announce(endpoints, options, hello.pid, reporter),
+          (error: Error) => warn(`cannot be attached to: ${error.message}`),
+        ),
+      );
+      return agent;
+    };
   const session = new Session({
     controller,
     program,
     quietMs: QUIET_MS,
     onEvent,
     onVerbose: (message) => reporter.verbose(message),
+    ...(attach && attachModule ? { startAgent: startAttachable(attach, attachModule) } : {}),
   });
   // Ctrl-C in a terminal reaches the whole foreground process group, the program included:
   // forwarding it too would interrupt the program twice. Elsewhere (kill -INT), pass it on.
@@ -48,9 +82,52 @@ export async function runCommand(
   try {
     return launched(await session.run(), controller);
   } finally {
+    await attachPoint?.close();
     release();
     log?.close();
   }
+}
+
+type AttachModule = typeof import("../attach/attach-point.js");
+
+/** --attachable / --listen, with the token a --listen client must present (a new one per run). */
+function attachOptions(args: RunArgs): AttachOptions | undefined {
+  if (!args.attachable && !args.listen) return undefined;
+  return {
+    socket: args.attachable,
+    ...(args.listen ? { tcp: { address: args.listen, token: randomBytes(16).toString("hex") } } : {}),
+  };
+}
+
+/** Where a debugger can attach; the token is printed once, here, even with --quiet. */
+function announce(
+  endpoints: AttachEndpoints,
+  options: AttachOptions,
+  pid: number,
+  reporter: TerminalReporter,
+): void {
+  if (endpoints.socket)
+    reporter.note(`attachable: hotframe attach --pid ${pid} (socket ${endpoints.socket})`);
+  if (endpoints.port !== undefined && options.tcp) {
+    const address = `${options.tcp.address.host}:${endpoints.port}`;
+    reporter.note(
+      `listening on ${address} for a debugger, token ${options.tcp.token} ` +
+        `(HOTFRAME_TOKEN=${options.tcp.token} hotframe attach --address ${address})`,
+      true,
+    );
+  }
+}
+
+/** `what` needs the runtime's debugger: refused, with the reason, for a runtime without one. */
+export function requireDebugger(
+  controller: RuntimeController,
+  what: string,
+  runtimes: readonly RuntimeController[],
+): void {
+  if (controller.debugs) return;
+  const debuggable = runtimes.filter((r) => r.debugs).map((r) => r.name);
+  const others = debuggable.length > 0 ? ` (${what} works with ${debuggable.join(", ")} programs)` : "";
+  throw new UsageError(`${what} needs the ${controller.name} debugger, which is not done yet${others}`);
 }
 
 /** SIGINT goes to `onInterrupt`; SIGTERM and SIGHUP are forwarded to the program. Returns the

@@ -24,6 +24,11 @@ export class TerminalReporter {
     for (const line of this.format(event)) this.write(line);
   }
 
+  /** A line about hotframe itself (where a debugger can attach); `always`: even with --quiet. */
+  note(message: string, always = false): void {
+    if (always || !this.options.quiet) this.write(this.paint("dim", `hotframe: ${message}`));
+  }
+
   verbose(message: string): void {
     if (this.options.verbose) this.write(this.paint("dim", `hotframe: ${message}`));
   }

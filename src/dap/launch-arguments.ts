@@ -148,6 +148,7 @@ export function parseLaunchArguments(
       quiet: false,
       verbose: false,
       color: false,
+      attachable: false,
       instrumentDeps: raw.instrumentDeps === true,
     },
     cwd,
