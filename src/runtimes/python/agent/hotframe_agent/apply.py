@@ -366,10 +366,14 @@ _STEPS = {
 
 def _live_definitions(unit, index, renumbered):
     """key -> LiveDefinition for the new version; new codes are mapped so functions created while
-    the patch applies (and after) are tracked."""
-    live = {}
+    the patch applies (and after) are tracked. A definition whose code the edit did not touch
+    (the same code object under the same key) is the running one, looked up when asked for."""
+    live = _Live(unit.definitions)
+    running = unit.index
     for key, definition in index.items():
         old_key = renumbered.get(key, key)
+        if old_key == key and running.get(key) is definition:
+            continue
         found = unit.definitions.get(old_key) if old_key is not None else None
         if found is None:
             found = live_definitions.LiveDefinition(key, definition.code)
@@ -377,6 +381,17 @@ def _live_definitions(unit, index, renumbered):
             found.map_code(definition.code)
         live[key] = found
     return live
+
+
+class _Live(dict):
+    """The LiveDefinitions a patch changes; any other key of the new version is the running one."""
+
+    def __init__(self, running):
+        super().__init__()
+        self.running = running
+
+    def __missing__(self, key):
+        return self.running[key]
 
 
 def _user_code(run):

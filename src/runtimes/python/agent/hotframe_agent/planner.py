@@ -128,11 +128,25 @@ class _Planner:
         prefix = "".join(part + "." for part in owner)
         rebound = dict(rebound)
         old_entries = self._running_entries(old_entries, owner)
-        old_by_key = {e.match_key: e for e in old_entries}
+        # Statements the edit did not touch, while nothing they could read is rebound, are their
+        # own match and need nothing: those before the first one it touched and those after the
+        # last are skipped (a patch costs what the edit touched), unless a refused edit left
+        # running entries to compare.
+        first, last = 0, len(new_entries)
+        if not self.unit.kept:
+            first, last = _untouched(old_entries, new_entries)
+            if rebound:
+                first = 0
+        stop = len(new_entries)
+        old_by_key = {e.match_key: e for e in old_entries[first:]}
         aligned = _align_namesakes(old_entries, new_entries)
         matched = set()
         claimed = set()  # ids of running statements a new one already stands for
-        for position, entry in enumerate(new_entries):
+        for position in range(first, len(new_entries)):
+            if position >= last and not rebound:
+                stop = position
+                break
+            entry = new_entries[position]
             old = aligned[id(entry)] if id(entry) in aligned else old_by_key.get(entry.match_key)
             if old is not None:
                 matched.add(id(old))
@@ -141,6 +155,8 @@ class _Planner:
                 new_key, old_key = (prefix + entry.name, entry.occurrence), old and (prefix + old.name, old.occurrence)
                 if old_key != new_key:
                     self.plan.renumbered[new_key] = old_key
+            if old is entry and not rebound and entry.kind != "class":
+                continue  # a statement the edit did not touch, that reads nothing it rebinds
             if entry.kind == "stmt":
                 if old is None:
                     replaced = self._replaced_statements(entry, position, new_entries, old_entries, claimed)
@@ -170,7 +186,10 @@ class _Planner:
                 self._keep(owner, entry.match_key, [old])
             elif entry.kind == "class":
                 self._follow_header(entry, rebound)
-                self._diff_outline(old.body, entry.body, owner + (entry.name,), rebound)
+                inner = owner + (entry.name,)
+                if old.node is not entry.node or rebound or any(o[: len(inner)] == inner for o, _k, _e in self.unit.kept):
+                    self._diff_outline(old.body, entry.body, inner, rebound)
+                # (else: the same statement, unedited, nothing it reads rebound: nothing to compare)
             elif old.args != entry.args:
                 step = SetDefaults(key, entry, owner)
                 self.new_defaults[key] = step
@@ -186,8 +205,9 @@ class _Planner:
                     self.followers.append(_Follower(None, step, changes, key))
         namesakes = {e.name for e in new_entries if e.kind != "stmt"}  # (singledispatch `_`, overloads)
         bound_again = None  # names the new version's statements bind: only when a def went
-        rebinding = {n for e in new_entries if e.kind == "stmt" and e.match_key not in old_by_key for n in shape.bound_names(e.node)}
-        for old in old_entries:
+        touched = new_entries[first:stop]
+        rebinding = {n for e in touched if e.kind == "stmt" and e.match_key not in old_by_key for n in shape.bound_names(e.node)}
+        for old in old_entries[first : len(old_entries) - (len(new_entries) - stop)]:
             if old.kind == "stmt" and id(old) not in matched and id(old) not in claimed:
                 if not rebinding.intersection(shape.bound_names(old.node)):  # else: changed, not removed
                     self._statement_removed(old, owner)
@@ -589,12 +609,18 @@ class _Planner:
     def _diff_code(self):
         old_index, new_index = self.unit.index, self.index
         self._renumber_nested()
-        stands_for = {self._old_key(k) for k in new_index}
+        if self.plan.renumbered:
+            stands_for = {self._old_key(k) for k in new_index}
+            pairs = [(k, self._old_key(k)) for k in new_index]
+        else:  # (the same Definition under the same key: the code of a statement the edit did not touch)
+            stands_for, forced = new_index, self.new_defaults
+            pairs = [(k, k) for k, d in new_index.items() if old_index.get(k) is not d or k in forced]
         # (parked namesakes, negative occurrences, stay parked until a new version stands for them)
-        gone = [(None, k) for k in old_index if k not in stands_for and k not in self.dropped and k[1] >= 0]
-        pairs = [(k, self._old_key(k)) for k in new_index] + gone
+        pairs += [(None, k) for k in old_index if k not in stands_for and k not in self.dropped and k[1] >= 0]
         for key, old_key in pairs:
             old, new = old_index.get(old_key) if old_key else None, new_index.get(key) if key else None
+            if old is new and key not in self.new_defaults:
+                continue  # the same code object: a statement the edit did not touch
             key = key or old_key
             qualname = key[0]
             if self._skipped(qualname):
@@ -754,6 +780,22 @@ class _Follower:
         self.step = step
         self.changes = changes
         self.key = key
+
+
+def _untouched(old_entries, new_entries):
+    """(first, last): new_entries[:first] are old_entries[:first] (the same entries), and from
+    `last` on they are the old version's last ones (the same statements, maybe moved)."""
+    shortest = min(len(old_entries), len(new_entries))
+    first = 0
+    while first < shortest and new_entries[first] is old_entries[first]:
+        first += 1
+    end = 0
+    while end < shortest - first:
+        new, old = new_entries[-1 - end], old_entries[-1 - end]
+        if new.node is not old.node or new.match_key != old.match_key:
+            break
+        end += 1
+    return first, len(new_entries) - end
 
 
 def _align_namesakes(old_entries, new_entries):

@@ -17,6 +17,9 @@ class Unit:
         self.source = source
         self._outline = outline  # shape.outline() of the current version; None: not computed yet
         self.index = index  # key -> codeindex.Definition of the current version
+        # `index` is exactly what `source` compiles to, in its order (no refused definition
+        # keeps an older version in it): a patch may then compile only what the edit touched.
+        self.index_is_source = True
         self.definitions = definitions  # key -> LiveDefinition (also keys that were removed since)
         self.namespace = None  # the module's globals; resolved on first patch if unknown
         # Where the program runs something else than `source` says, because an edit was refused:
@@ -54,6 +57,7 @@ class Unit:
         # the next edit is compared with that, not with the text saved, so it is reported again
         # while the saved text differs, and saving it back as it runs reports nothing.
         self.kept = plan.kept_entries
+        self.index_is_source = not parked and not plan.kept
         for key, definition, live in parked:
             index[key] = definition
             self.definitions[key] = live
