@@ -370,7 +370,8 @@ def _live_definitions(unit, index, renumbered):
     (the same code object under the same key) is the running one, looked up when asked for."""
     live = _Live(unit.definitions)
     running = unit.index
-    for key, definition in index.items():
+    for key in index if renumbered else codeindex.fresh_keys(index):
+        definition = index[key]
         old_key = renumbered.get(key, key)
         if old_key == key and running.get(key) is definition:
             continue

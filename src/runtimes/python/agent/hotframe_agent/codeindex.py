@@ -41,9 +41,24 @@ class Definition:
         return True
 
 
+class Index(dict):
+    """key -> Definition of one compiled version of a file, in constant order; and, when it was
+    made from the running version's index (recompile.py), what differs from that one: `fresh`,
+    the keys whose Definition is new, and `replaced`, the running keys whose Definition it does
+    not reuse (None: possibly every key)."""
+
+    fresh: "list | None" = None
+    replaced: "list | None" = None
+
+
 def index_module(module_code):
     """key -> Definition for every code object under the module code, in constant order."""
-    return index_codes(module_code.co_consts, {}, collections.defaultdict(int))
+    return index_codes(module_code.co_consts, Index(), collections.defaultdict(int))
+
+
+def fresh_keys(index):
+    """The keys of `index` whose Definitions may be new (all of them, unless it says)."""
+    return index if getattr(index, "fresh", None) is None else index.fresh
 
 
 def index_codes(consts, result, seen):

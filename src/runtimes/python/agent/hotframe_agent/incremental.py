@@ -25,6 +25,7 @@ class Parsed:
         self.outline = outline
         self.undo = undo
         self.region = region
+        self.lines = None  # the new source's splitlines(True), when they were made
 
 
 class Region:
@@ -49,9 +50,41 @@ def parse_full(source, filename):
     return Parsed(transform.instrument(tree), outline, lambda: None)
 
 
-def parse(old_source, old_outline, source, filename):
-    """Raises SyntaxError like compile() when the new source does not parse."""
-    old_lines = old_source.splitlines(True)
+def parse_in_pieces(source, filename, pause, piece=300):
+    """parse_full(), parsing a few hundred lines at a time and calling pause() in between: a
+    parse holds the GIL, so the program's threads wait at most one piece's parse. A piece ends
+    before a line that starts in column 0; when it does not parse alone (the line continues a
+    string or a bracket, `else:` continues an `if`), it grows to the next such line."""
+    lines = source.splitlines(True)
+    body = []
+    start = 0
+    while start < len(lines):
+        end = _piece_end(lines, start + piece)
+        while True:
+            try:
+                body.extend(_parse("\n" * start + "".join(lines[start:end]), filename).body)
+                break
+            except SyntaxError:
+                if end >= len(lines):
+                    return parse_full(source, filename)  # (as the whole file parses: never)
+                end = _piece_end(lines, end + piece)
+        start = end
+        pause()
+    tree = ast.Module(body=body, type_ignores=[])
+    outline = shape.outline(body)
+    return Parsed(transform.instrument(tree), outline, lambda: None)
+
+
+def _piece_end(lines, at):
+    while at < len(lines) and (lines[at][:1].isspace() or lines[at][:1] in ("", "#", ")", "]", "}")):
+        at += 1
+    return min(at, len(lines))
+
+
+def parse(old_source, old_outline, source, filename, old_lines=None):
+    """Raises SyntaxError like compile() when the new source does not parse. old_lines: those of
+    old_source (splitlines(True)), if known."""
+    old_lines = old_source.splitlines(True) if old_lines is None else old_lines
     new_lines = source.splitlines(True)
     shortest = min(len(old_lines), len(new_lines))
     prefix = _common(shortest, lambda lo, hi: old_lines[lo:hi] == new_lines[lo:hi])
@@ -93,7 +126,9 @@ def parse(old_source, old_outline, source, filename):
     outline = shape.number(head + middle_outline + kept[len(head) :], {id(e) for e in kept})
     tree = ast.Module(body=[e.node for e in outline], type_ignores=[])
     region = Region(len(head), len(tail), delta, first - 1, tail[0].line if tail else len(old_lines) + 1)
-    return Parsed(tree, outline, undo, region)
+    parsed = Parsed(tree, outline, undo, region)
+    parsed.lines = new_lines
+    return parsed
 
 
 def _common(limit, same):

@@ -14,7 +14,7 @@ import sys
 import types
 import zipfile
 
-from . import channel, importer, live_definitions, patcher, protocol, report, restarts, scope, units
+from . import channel, importer, live_definitions, patcher, preparer, protocol, report, restarts, scope, units
 
 _BOOT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -71,6 +71,8 @@ def connect():
             pipe.send(protocol.warning("hotframe agent: cannot handle %.200r: %r" % (message, exc)))
 
     pipe.serve(handle, lambda: _controller_gone(controller))
+    if fd:
+        preparer.start()
     return root, deps, debugging, debug == "entry"
 
 

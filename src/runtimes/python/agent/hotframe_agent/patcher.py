@@ -69,7 +69,7 @@ def _patch(loaded, source):
                 return report.rejected(failure.error)
             return report.rejected(report.runtime_error(failure.__cause__, loaded[0].file))
         for one in prepared:
-            one.unit.commit(source, one.parsed.outline, one.index, one.transaction.live, one.plan)
+            one.unit.commit(source, one.parsed, one.index, one.transaction.live, one.plan)
         committed = True
         first = prepared[0]
         result = report.result(first.plan)
@@ -86,7 +86,7 @@ def _patch(loaded, source):
 def _prepare(unit, source):
     """Parse and plan `source` for one module: a _Prepared, or the PatchResult of a rejection."""
     try:
-        parsed = incremental.parse(unit.source, unit.outline, source, unit.file)
+        parsed = incremental.parse(unit.source, unit.outline, source, unit.file, unit.lines)
     except SyntaxError as exc:
         return report.rejected(_syntax_error(exc))
     except ValueError as exc:  # source code string cannot contain null bytes

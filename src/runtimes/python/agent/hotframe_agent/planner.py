@@ -104,7 +104,7 @@ class _Planner:
         self._plan_copies(rebound)
         self._mark_running()
         self._mark_suspended()
-        plan.new_keys = [key for key in self.index if key not in self.unit.index]
+        plan.new_keys = [key for key in codeindex.fresh_keys(self.index) if key not in self.unit.index]
         if plan.refused and not plan.swaps and all(o.status == protocol.REFUSED for o in plan.outcomes):
             # Nothing changes: the running version stays the one the next edit is compared with.
             plan.rejection = Error("refused", reasons.NOTHING_APPLIED)
@@ -614,9 +614,12 @@ class _Planner:
             pairs = [(k, self._old_key(k)) for k in new_index]
         else:  # (the same Definition under the same key: the code of a statement the edit did not touch)
             stands_for, forced = new_index, self.new_defaults
-            pairs = [(k, k) for k, d in new_index.items() if old_index.get(k) is not d or k in forced]
+            unchanged_forced = [k for k in forced if k in new_index and new_index[k] is old_index.get(k)]
+            candidates = list(codeindex.fresh_keys(new_index)) + unchanged_forced
+            pairs = [(k, k) for k in candidates if old_index.get(k) is not new_index[k] or k in forced]
         # (parked namesakes, negative occurrences, stay parked until a new version stands for them)
-        pairs += [(None, k) for k in old_index if k not in stands_for and k not in self.dropped and k[1] >= 0]
+        replaced = old_index if getattr(new_index, "replaced", None) is None or self.dropped else new_index.replaced
+        pairs += [(None, k) for k in replaced if k not in stands_for and k not in self.dropped and k[1] >= 0]
         for key, old_key in pairs:
             old, new = old_index.get(old_key) if old_key else None, new_index.get(key) if key else None
             if old is new and key not in self.new_defaults:
@@ -792,7 +795,7 @@ def _untouched(old_entries, new_entries):
     end = 0
     while end < shortest - first:
         new, old = new_entries[-1 - end], old_entries[-1 - end]
-        if new.node is not old.node or new.match_key != old.match_key:
+        if new.node is not old.node or new.occurrence != old.occurrence:  # (the rest of a match key is the node's)
             break
         end += 1
     return first, len(new_entries) - end
@@ -805,9 +808,11 @@ def _align_namesakes(old_entries, new_entries):
     unmatched on both sides, they were edited in place, in order. id(new entry) -> old entry
     (None: new), for the defs of such names only."""
     aligned = {}
-    old_counts = collections.Counter(e.name for e in old_entries if e.kind != "stmt")
-    new_counts = collections.Counter(e.name for e in new_entries if e.kind != "stmt")
-    for name in [n for n in old_counts | new_counts if old_counts[n] > 1 or new_counts[n] > 1]:
+    old_counts = collections.Counter([e.name for e in old_entries if e.kind != "stmt"])
+    new_counts = collections.Counter([e.name for e in new_entries if e.kind != "stmt"])
+    repeated = [n for n, count in old_counts.items() if count > 1]
+    repeated += [n for n, count in new_counts.items() if count > 1 and old_counts[n] <= 1]
+    for name in repeated:
         olds = [e for e in old_entries if e.kind != "stmt" and e.name == name]
         news = [e for e in new_entries if e.kind != "stmt" and e.name == name]
         left = list(olds)

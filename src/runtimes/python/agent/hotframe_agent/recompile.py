@@ -21,7 +21,7 @@ import collections
 import sys
 import types
 
-from . import codeindex, shape
+from . import codeindex
 
 FUTURE_FLAGS = 0
 for _name in __future__.all_feature_names:
@@ -49,7 +49,7 @@ def new_version(unit, parsed):
     keys, old = list(unit.index), list(unit.index.values())
     head = bisect.bisect_right(old, region.head_end, key=codeindex.top_line)
     tail = bisect.bisect_left(old, region.tail_start, key=codeindex.top_line)
-    index = dict(zip(keys[:head], old[:head]))
+    index = codeindex.Index(zip(keys[:head], old[:head]))
     seen = _HeadCounts(unit.index, region.head_end)
     imports = _imports(outline)
     if middle:
@@ -59,6 +59,8 @@ def new_version(unit, parsed):
     shift = collections.Counter(key[0] for key in list(index)[head:])
     shift.subtract(d.key[0] for d in old[head:tail])
     shift = collections.Counter({qualname: n for qualname, n in shift.items() if n})
+    index.fresh = list(index)[head:]
+    index.replaced = keys[head:tail]
     if not region.delta and not shift:
         index.update(zip(keys[tail:], old[tail:]))
         return index, flags
@@ -72,6 +74,8 @@ def new_version(unit, parsed):
             continue
         key = (qualname, occurrence + shift[qualname])
         index[key] = codeindex.Definition(key, code, qualname, parent, definition.is_class_body)
+        index.fresh.append(key)
+        index.replaced.append(definition.key)
     return index, flags
 
 
@@ -129,10 +133,7 @@ def _compile_statements(nodes, imports, flags, filename):
 
 
 def _imports(outline):
-    names = set()
-    for entry in outline:
-        names.update(shape.imported_names(entry))
-    return names
+    return set().union(*[entry.imports for entry in outline])
 
 
 def _shift(code, delta):

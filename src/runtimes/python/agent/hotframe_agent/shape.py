@@ -26,7 +26,7 @@ class Entry:
         # kept here because the nodes of unchanged statements are shared between versions.
         self.line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
         self.end = node.end_lineno
-        self.imports: "frozenset[str] | None" = None  # module names its imports bind (imported_names)
+        self.imports = frozenset()  # stmt: the module-level names its `import`s bind
 
     @property
     def match_key(self):
@@ -50,6 +50,7 @@ def entry_for(node):
     else:
         entry = Entry("stmt", node)
         entry.raw = _dump(node)
+        entry.imports = _imported_names(node)
     return entry
 
 
@@ -101,23 +102,20 @@ def bound_names(node):
     return names
 
 
-def imported_names(entry):
-    """The module-level names a top-level statement binds by `import` (also inside `if` / `try`),
-    remembered in the entry (the entries of unchanged statements are shared between versions)."""
-    if entry.imports is None:
-        names = set()
-        stack = [entry.node]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
-            elif isinstance(node, ast.stmt) and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-                    stack.extend(getattr(node, field, ()))
-            elif isinstance(node, (ast.excepthandler, getattr(ast, "match_case", ast.excepthandler))):
-                stack.extend(node.body)
-        entry.imports = frozenset(names)
-    return entry.imports
+def _imported_names(statement):
+    """The module-level names a top-level statement binds by `import` (also inside `if` / `try`)."""
+    names = set()
+    stack = [statement]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+        elif isinstance(node, ast.stmt) and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                stack.extend(getattr(node, field, ()))
+        elif isinstance(node, (ast.excepthandler, getattr(ast, "match_case", ast.excepthandler))):
+            stack.extend(node.body)
+    return frozenset(names)
 
 
 def is_main_guard(node):

@@ -1,0 +1,54 @@
+"""Preparing each module's first patch in idle time.
+
+A patch compares the new text with the running version's outline (shape.py), and a module
+loaded from the code cache (or imported, whose syntax tree is not kept by the import) has none
+yet: its first patch would parse the whole file — 5 to 20 times what a later patch costs. So
+once the program has stopped importing for a moment, a background thread parses each such
+module, a few hundred lines at a time (incremental.parse_in_pieces), and gives the GIL back
+in between: the program's threads wait at most one piece. Until that is done, a patch parses
+what it needs itself, or waits for the piece in progress (units.Unit.prepare).
+"""
+
+import _thread
+import threading
+import time
+
+_SETTLED = 0.2  # seconds without a module loaded before preparing starts
+_pending = []  # Units loaded whose outline is not made yet, first loaded first
+_wake = threading.Condition()
+_last_loaded = [0.0]
+_started = [False]
+
+
+def start():
+    """Prepare from now on (under the controller; the in-process tests patch synchronously)."""
+    if not _started[0]:
+        _started[0] = True
+        _thread.start_new_thread(_run, ())  # (not threading: invisible to the program)
+
+
+def later(unit):
+    """`unit` was loaded without an outline: prepare it once the program stops importing."""
+    if not _started[0]:
+        return
+    with _wake:
+        _pending.append(unit)
+        _last_loaded[0] = time.monotonic()
+        _wake.notify()
+
+
+def _run():
+    while True:
+        with _wake:
+            while not _pending:
+                _wake.wait()
+            quiet = _last_loaded[0] + _SETTLED - time.monotonic()
+            if quiet > 0:
+                _wake.wait(quiet)  # (a module loaded meanwhile moves the moment on)
+                continue
+            unit = _pending.pop(0)
+        unit.prepare(_pause)
+
+
+def _pause():
+    time.sleep(0)  # gives the GIL to a thread waiting for it
