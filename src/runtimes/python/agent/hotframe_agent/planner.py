@@ -89,7 +89,6 @@ class _Planner:
         self.removals = []  # (old outline entry, owner, qualname): decided by _plan_removals
         self.changes = []  # _Change: each rebinding of names this edit makes
         self.followers = []  # _Follower: each unchanged statement or def that runs again after one
-        self.facts = {}  # id(statement node) -> dependencies.Facts
         self.refused_lines = []  # (first, last) line of each refused statement (new version)
         self.dropped = set()  # running keys whose removal was refused, namesakes of kept definitions
         self.skipped_keys = set()  # keys (and what is inside them) the code diff leaves alone
@@ -177,7 +176,7 @@ class _Planner:
                 self.plan.steps.append(step)
                 change = _Change(outcome, step, (owner, entry.match_key, []), qualname)
                 self.changes.append(change)
-                self._rebinds(rebound, dependencies.of_header(entry.node, self.future).reads, [entry.name], {change})
+                self._rebinds(rebound, self._analysed(entry, dependencies.of_header).reads, [entry.name], {change})
             elif old.header != entry.header:
                 self.skipped.add(qualname)
                 reason = reasons.BASES_CHANGED if entry.kind == "class" else reasons.DECORATORS_CHANGED
@@ -187,16 +186,17 @@ class _Planner:
             elif entry.kind == "class":
                 self._follow_header(entry, rebound)
                 inner = owner + (entry.name,)
-                if old.node is not entry.node or rebound or any(o[: len(inner)] == inner for o, _k, _e in self.unit.kept):
+                touched = old.node is not entry.node or any(o[: len(inner)] == inner for o, _k, _e in self.unit.kept)
+                if touched or (rebound and self._changes_read(self._facts(entry).reads, rebound)):
                     self._diff_outline(old.body, entry.body, inner, rebound)
-                # (else: the same statement, unedited, nothing it reads rebound: nothing to compare)
+                # (else: the same statement, unedited, nothing its body reads rebound: nothing to do)
             elif old.args != entry.args:
                 step = SetDefaults(key, entry, owner)
                 self.new_defaults[key] = step
                 self.plan.steps.append(step)
             elif rebound:  # (nothing rebound: nothing to follow, and nothing to walk)
                 self._follow_header(entry, rebound)
-                reads = dependencies.of_signature(entry.node, self.future).reads
+                reads = self._analysed(entry, dependencies.of_signature).reads
                 changes = self._changes_read(reads, rebound)
                 if changes:  # default values or annotations read a name this edit rebinds
                     step = SetDefaults(key, entry, owner)
@@ -236,10 +236,17 @@ class _Planner:
     # ---- what follows a rebound name ---------------------------------------------------------------
 
     def _facts(self, entry):
-        facts = self.facts.get(id(entry.node))
-        if facts is None:
-            facts = self.facts[id(entry.node)] = dependencies.of_statement(entry.node, self.future)
-        return facts
+        return self._analysed(entry, dependencies.of_statement)
+
+    def _analysed(self, entry, analysis):
+        """analysis(entry.node, future annotations): kept in the entry, which versions share
+        while the statement is unchanged, so an edit that rebinds a name analyses each
+        statement after it once, not at every patch."""
+        key = (analysis, self.future)
+        found = entry.analyses.get(key)
+        if found is None:
+            found = entry.analyses[key] = analysis(entry.node, self.future)
+        return found
 
     @staticmethod
     def _changes_read(reads, rebound):
@@ -255,9 +262,9 @@ class _Planner:
         that this edit rebinds cannot follow, so the change that rebinds it is not applied."""
         if not rebound:
             return
-        reads = dependencies.decorator_reads(entry.node)
+        reads = set(self._analysed(entry, dependencies.decorator_reads))
         if entry.kind == "class":
-            reads |= dependencies.of_header(entry.node, self.future).reads
+            reads |= self._analysed(entry, dependencies.of_header).reads
         changes = self._changes_read(reads, rebound)
         if changes:
             self._block(changes, reasons.FOLLOWER_ONCE, entry, sorted(n for n in reads if n in rebound), {})

@@ -10,7 +10,7 @@ import ast
 
 
 class Entry:
-    __slots__ = ("kind", "name", "occurrence", "node", "raw", "text", "header", "args", "body", "line", "end", "imports")
+    __slots__ = ("kind", "name", "occurrence", "node", "raw", "text", "header", "args", "body", "line", "end", "imports", "analyses")
 
     def __init__(self, kind, node):
         self.kind = kind  # "def" | "class" | "stmt"
@@ -27,6 +27,7 @@ class Entry:
         self.line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
         self.end = node.end_lineno
         self.imports = frozenset()  # stmt: the module-level names its `import`s bind
+        self.analyses = {}  # what the planner found out about the node (planner._analysed)
 
     @property
     def match_key(self):
