@@ -21,6 +21,7 @@ from .plan import (
     Plan,
     RebindCopies,
     RebuildMethod,
+    RegenerateDataclass,
     Remove,
     RunStatement,
     SetDefaults,
@@ -93,11 +94,14 @@ class _Planner:
         self.dropped = set()  # running keys whose removal was refused, namesakes of kept definitions
         self.skipped_keys = set()  # keys (and what is inside them) the code diff leaves alone
         self.future = _future_annotations(outline)
+        self.outline = outline
+        self.dataclasses = {}  # owner -> the dataclass() options of a class whose fields change
 
     def build(self, outline):
         plan = self.plan
         rebound = self._diff_outline(self.unit.outline, outline, (), {})
         self._settle()
+        self._plan_dataclasses()
         self._diff_code()
         self._plan_removals()
         self._plan_copies(rebound)
@@ -313,7 +317,44 @@ class _Planner:
         return found
 
     def _machinery(self, owner, node, binds):
-        return machinery.blocking(self._live_class(owner), node, binds) if owner else None
+        """Why a class-level statement cannot run again (None: it can). A field of a plain
+        dataclass can: its generated methods are made again afterwards (_plan_dataclasses)."""
+        if not owner:
+            return None
+        cls = self._live_class(owner)
+        made = machinery.blocking(cls, node, binds)
+        if made is machinery.DATACLASS:
+            options, why = machinery.dataclass_options(cls, self._class_node(owner))
+            if why is not None:
+                return why
+            self.dataclasses[owner] = options
+            return None
+        return made
+
+    def _class_node(self, owner):
+        entries = self.outline
+        for part in owner:
+            entry = next(e for e in entries if e.kind == "class" and e.name == part)
+            entries = entry.body
+        return entry.node
+
+    def _plan_dataclasses(self):
+        """After the field statements of a dataclass run, its methods are generated again; the
+        objects built before keep what the old __init__ gave them (counted, and said)."""
+        fields, bare = {}, {}
+        for step in self.plan.steps:
+            if isinstance(step, (RunStatement, Annotate)) and step.owner in self.dataclasses:
+                fields.setdefault(step.owner, []).extend(self._facts(step.entry).binds)
+                if _without_class_default(step.entry.node):  # old objects cannot fall back on one
+                    bare.setdefault(step.owner, []).extend(self._facts(step.entry).binds)
+        for owner, names in fields.items():
+            body = self._class_node(owner).body
+            order = [n.target.id for n in body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
+            self.plan.steps.append(RegenerateDataclass(owner, self.dataclasses[owner], names, order))
+            cls = self._live_class(owner)
+            added = [n for n in bare.get(owner, ()) if n not in cls.__dataclass_fields__]
+            if added:
+                self._warn_old_objects(cls, ".".join(owner), added)
 
     @staticmethod
     def _machinery_facts(owner, made):
@@ -680,8 +721,15 @@ class _Planner:
         """Objects an old `__init__` built lack the attributes the new one sets."""
         added = [name for name in _self_attributes(new) if name not in _self_attributes(old)]
         if added:
-            facts = {"cls": qualname.rsplit(".", 1)[0], "names": _listed(added)}
-            self.plan.warnings.append((reasons.OLD_OBJECTS, facts))
+            owner = qualname.rsplit(".", 1)[0]
+            self._warn_old_objects(self._live_class(tuple(owner.split("."))), owner, added)
+
+    def _warn_old_objects(self, cls, name, added):
+        """Objects built before the edit lack the attributes the new __init__ sets: how many
+        there are (one scan of the heap, only for such an edit)."""
+        count = _count_instances(cls) if isinstance(cls, type) else "some"  # (a class made in a function)
+        if count:
+            self.plan.warnings.append((reasons.OLD_OBJECTS, {"count": count, "cls": name, "names": _listed(added)}))
 
     def _mark_suspended(self):
         """A suspended generator or coroutine of an updated function is on no thread's stack: it
@@ -902,6 +950,19 @@ def _same(live, fresh):
         return bool(live == fresh)
     except Exception:
         return True  # cannot tell
+
+
+def _without_class_default(node):
+    """A dataclass field that leaves no class attribute: no default, or `field(...)` without one."""
+    if not isinstance(node, ast.AnnAssign) or node.value is None:
+        return isinstance(node, ast.AnnAssign)
+    value = node.value
+    is_field = isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", None)) == "field"
+    return is_field and not any(k.arg == "default" for k in value.keywords)
+
+
+def _count_instances(cls):
+    return sum(1 for obj in gc.get_objects() if isinstance(obj, cls))
 
 
 def _self_attributes(code):

@@ -102,7 +102,7 @@ FOLLOWER_ONCE = Reason(
 # Warnings (what the user must know beside the outcomes)
 OLD_OBJECTS = Reason(
     "old-objects",
-    "{cls} objects built before this edit ran the old __init__: they have no {names} (set it on "
+    "{count} live {cls} objects were built before this edit by the old __init__: they have no {names} (set it on "
     "them, e.g. in __hotframe_after_patch__, or restart the program)",
 )
 OUTSIDE_ROOT = Reason(
