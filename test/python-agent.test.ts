@@ -97,7 +97,11 @@ test("without bytecode writing, instrumented code is cached in hotframe's own pr
 
   const again = await runToEnd({ cwd: dir, entry: ["app.py"], env });
   assert.equal(again.stdout, "instrumented True 1\n");
-  assert.equal(statSync(join(folder, cached[0] ?? "")).mtimeMs, written, "loaded from the cache, not written again");
+  assert.equal(
+    statSync(join(folder, cached[0] ?? "")).mtimeMs,
+    written,
+    "loaded from the cache, not written again",
+  );
 
   writeFileSync(
     join(dir, "mod.py"),
@@ -105,6 +109,24 @@ test("without bytecode writing, instrumented code is cached in hotframe's own pr
   );
   const changed = await runToEnd({ cwd: dir, entry: ["app.py"], env });
   assert.equal(changed.stdout, "instrumented True 2\n", "a changed source never runs stale cached code");
+});
+
+test("a forked child keeps the old code, and the patch says so with its pid", async () => {
+  const dir = copyFixture("forked");
+  const run = new AgentRun({ cwd: dir, entry: ["app.py"] });
+  await run.stdoutLine(/^ready$/);
+  const lib = realpathSync(join(dir, "lib.py"));
+  const result = await run.patch(lib, readFileSync(lib, "utf8").replace('"old"', '"new"'));
+  assert.equal(result.outcome, "applied");
+  assert.equal(await run.ask("probe", /^parent /), "parent new");
+  assert.equal(await run.ask("child", /^child /), "child old");
+  const warning = await run.message((m) => m.type === "warning");
+  assert.ok(warning.type === "warning");
+  assert.match(
+    warning.message,
+    /^1 forked child process\(es\) of this program \(pid \d+\) keep running the code/,
+  );
+  await run.finish();
 });
 
 test("hello comes first, then one loaded message per instrumented file", async () => {

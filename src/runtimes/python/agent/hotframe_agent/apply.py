@@ -258,9 +258,9 @@ class _Transaction:
         _user_code(lambda: dataclasses.dataclass(cls, **step.options))
 
     @staticmethod
-    def _generated_doc(cls):
+    def _generated_doc(made):
         try:
-            return cls.__name__ + str(inspect.signature(cls)).replace(" -> None", "")
+            return made.__name__ + str(inspect.signature(made)).replace(" -> None", "")
         except (TypeError, ValueError):
             return None
 

@@ -13,7 +13,7 @@ import signal
 import sys
 import types
 
-from . import channel, importer, live_definitions, preparer, protocol, report, restarts, scope, units
+from . import channel, children, importer, live_definitions, preparer, protocol, report, restarts, scope, units
 
 _BOOT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -71,6 +71,7 @@ def connect():
         except Exception as exc:  # a malformed request must not stop the reader
             pipe.send(protocol.warning("hotframe agent: cannot handle %.200r: %r" % (message, exc)))
 
+    children.watch()
     pipe.serve(handle, lambda: _controller_gone(controller))
     if fd:
         preparer.start()

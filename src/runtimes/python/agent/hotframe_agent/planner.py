@@ -11,7 +11,7 @@ import dis
 import functools
 import gc
 
-from . import codeindex, copies, dependencies, machinery, protocol, reasons, shape, units
+from . import children, codeindex, copies, dependencies, machinery, protocol, reasons, shape, units
 from .plan import (
     AddDefinition,
     Annotate,
@@ -108,6 +108,10 @@ class _Planner:
         self._mark_running()
         self._mark_suspended()
         plan.new_keys = [key for key in codeindex.fresh_keys(self.index) if key not in self.unit.index]
+        if plan.swaps or plan.steps:
+            forked = children.running_old()
+            if forked:
+                plan.warnings.append((reasons.FORKED, {"count": len(forked), "pids": ", ".join(map(str, forked))}))
         if plan.refused and not plan.swaps and all(o.status == protocol.REFUSED for o in plan.outcomes):
             # Nothing changes: the running version stays the one the next edit is compared with.
             plan.rejection = Error("refused", reasons.NOTHING_APPLIED)
@@ -352,7 +356,7 @@ class _Planner:
             order = [n.target.id for n in body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
             self.plan.steps.append(RegenerateDataclass(owner, self.dataclasses[owner], names, order))
             cls = self._live_class(owner)
-            added = [n for n in bare.get(owner, ()) if n not in cls.__dataclass_fields__]
+            added = [n for n in bare.get(owner, ()) if n not in getattr(cls, "__dataclass_fields__", {})]
             if added:
                 self._warn_old_objects(cls, ".".join(owner), added)
 
@@ -957,8 +961,9 @@ def _without_class_default(node):
     if not isinstance(node, ast.AnnAssign) or node.value is None:
         return isinstance(node, ast.AnnAssign)
     value = node.value
-    is_field = isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", None)) == "field"
-    return is_field and not any(k.arg == "default" for k in value.keywords)
+    if not isinstance(value, ast.Call) or getattr(value.func, "id", getattr(value.func, "attr", None)) != "field":
+        return False
+    return not any(k.arg == "default" for k in value.keywords)
 
 
 def _count_instances(cls):

@@ -49,7 +49,7 @@ def _run():
 
 def _prepare():
     _settle()
-    importlib.import_module(__package__ + ".patcher")  # the patch machinery (main.py)
+    importlib.import_module(__name__.rsplit(".", 1)[0] + ".patcher")  # the patch machinery (main.py)
     while True:
         _settle()
         with _wake:

@@ -100,6 +100,12 @@ FOLLOWER_ONCE = Reason(
 )
 
 # Warnings (what the user must know beside the outcomes)
+FORKED = Reason(
+    "forked",
+    "{count} forked child process(es) of this program (pid {pids}) keep running the code they "
+    "were forked with: this edit reaches them only once they are started again (a "
+    "multiprocessing pool: recreate it, or use the spawn start method)",
+)
 OLD_OBJECTS = Reason(
     "old-objects",
     "{count} live {cls} objects were built before this edit by the old __init__: they have no {names} (set it on "

@@ -127,9 +127,13 @@ def _moved(definitions, entries, delta, context):
 
 def _compile_statements(nodes, imports, flags, filename):
     """The module code of some top-level statements of a file, compiled as in the file."""
-    at = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 0}
-    prelude = [ast.Import(names=[ast.alias(name=n, **at)], **at) for n in sorted(imports)]
+    prelude = [_import(name) for name in sorted(imports)]
     return compile(ast.Module(body=prelude + nodes, type_ignores=[]), filename, "exec", flags, True)
+
+
+def _import(name):
+    alias = ast.alias(name=name, asname=None, lineno=1, col_offset=0, end_lineno=1, end_col_offset=0)
+    return ast.Import(names=[alias], lineno=1, col_offset=0, end_lineno=1, end_col_offset=0)
 
 
 def _imports(outline):

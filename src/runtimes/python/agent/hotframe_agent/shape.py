@@ -67,7 +67,7 @@ def number(entries, shared=()):
             if id(entry) in shared:
                 entry = entries[position] = moved(entry, 0)
             entry.occurrence = occurrence
-            if entry.kind == "stmt":
+            if entry.raw is not None:  # (a statement)
                 entry.text = (entry.raw, occurrence)
     return entries
 
