@@ -37,14 +37,13 @@ def new_version(unit, parsed):
     Raises SyntaxError as compile() does."""
     flags = future_flags(parsed.outline)
     region = parsed.region
-    if region is None or not unit.index_is_source or flags != future_flags(unit.outline):
-        code = compile(parsed.tree, unit.file, "exec", 0, True)
-        return codeindex.index_module(code), code.co_flags & FUTURE_FLAGS
     outline = parsed.outline
-    middle = outline[region.head : len(outline) - region.tail]
-    if any(_is_future(e.node) for e in middle):
+    middle = outline[region.head : len(outline) - region.tail] if region is not None else outline
+    whole = region is None or not unit.index_is_source or flags != future_flags(unit.outline)
+    if whole or any(_is_future(e.node) for e in middle):  # (a __future__ import edited: compile it all)
         code = compile(parsed.tree, unit.file, "exec", 0, True)
         return codeindex.index_module(code), code.co_flags & FUTURE_FLAGS
+    assert region is not None  # (whole otherwise)
 
     keys, old = list(unit.index), list(unit.index.values())
     head = bisect.bisect_right(old, region.head_end, key=codeindex.top_line)
