@@ -1,6 +1,7 @@
 """Carrying out a Plan on the live module, all or nothing.
 
-The GIL is held for the whole step (patcher.py, exclusive.py): swap the code of every function whose code differs (line-only moves too, so tracebacks stay
+The GIL is held for the whole step (a huge switch interval; the patch does no I/O of its own):
+swap the code of every function whose code differs (line-only moves too, so tracebacks stay
 right), then run the plan's steps in source order: new defs and classes, new default values,
 changed top-level statements, removals. Then verify that every live function of a swapped
 definition has the new code. Anything raising rolls every step back.
@@ -31,6 +32,8 @@ from .plan import (
 )
 
 _MISSING = object()
+# Long enough that no other thread runs while a patch is applied (it takes milliseconds).
+_APPLY_SWITCH_INTERVAL = 100.0
 
 
 class UserCodeFailed(Exception):
@@ -67,17 +70,22 @@ class _Transaction:
 
     def run(self, plan):
         self.snapshot = dict(self.namespace)
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(_APPLY_SWITCH_INTERVAL)
         try:
-            for swap in plan.swaps:
-                self._swap(self.live[swap.key], swap.definition.code)
-            for key in plan.new_keys:
-                self._advance(self.live[key], self.index[key].code, stale=False)
-            for step in plan.steps:
-                _STEPS[type(step)](self, step)
-            self._verify(plan)
-        except BaseException:
-            self.rollback()
-            raise
+            try:
+                for swap in plan.swaps:
+                    self._swap(self.live[swap.key], swap.definition.code)
+                for key in plan.new_keys:
+                    self._advance(self.live[key], self.index[key].code, stale=False)
+                for step in plan.steps:
+                    _STEPS[type(step)](self, step)
+                self._verify(plan)
+            except BaseException:
+                self.rollback()
+                raise
+        finally:
+            sys.setswitchinterval(interval)
         return self
 
     def rollback(self):

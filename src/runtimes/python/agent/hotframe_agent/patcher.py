@@ -11,7 +11,7 @@ parse → plan → apply → commit → report.
 
 import traceback
 
-from . import apply, exclusive, frames, gcpause, incremental, planner, reasons, recompile, report, units
+from . import apply, frames, gcpause, incremental, planner, reasons, recompile, report, units
 from .plan import Error
 
 
@@ -52,45 +52,35 @@ def _patch(loaded, source):
     prepared = []
     committed = False
     try:
-        with exclusive.held():
-            result = _prepare_and_apply(loaded, source, prepared)
-        if isinstance(result, dict):
-            return result  # rejected: nothing changed
+        for unit in loaded:
+            outcome = _prepare(unit, source)
+            if isinstance(outcome, dict):
+                return outcome  # rejected: nothing changes
+            prepared.append(outcome)
+        applied = []
+        try:
+            for one in prepared:
+                one.transaction = apply.apply(one.plan, one.unit, one.index, one.flags, one.namespace)
+                applied.append(one.transaction)
+        except (apply.UserCodeFailed, apply.CannotApply) as failure:
+            for transaction in reversed(applied):
+                transaction.rollback()
+            if isinstance(failure, apply.CannotApply):
+                return report.rejected(failure.error)
+            return report.rejected(report.runtime_error(failure.__cause__, loaded[0].file))
+        for one in prepared:
+            one.unit.commit(source, one.parsed, one.index, one.transaction.live, one.plan)
         committed = True
         first = prepared[0]
         result = report.result(first.plan)
         report.warnings(first.plan, first.unit.file)
-        for one in prepared:  # (the program's own hook runs with other threads running)
+        for one in prepared:
             report.after_patch(one.namespace, one.unit.file, result)
         return result
     finally:
         if not committed:
             for one in prepared:
                 one.parsed.undo()  # shared nodes of unchanged statements get their line numbers back
-
-
-def _prepare_and_apply(loaded, source, prepared):
-    """Parse, plan and apply for each module into `prepared`, and commit: None, or the
-    PatchResult of a rejection (nothing changed)."""
-    for unit in loaded:
-        outcome = _prepare(unit, source)
-        if isinstance(outcome, dict):
-            return outcome  # rejected: nothing changes
-        prepared.append(outcome)
-    applied = []
-    try:
-        for one in prepared:
-            one.transaction = apply.apply(one.plan, one.unit, one.index, one.flags, one.namespace)
-            applied.append(one.transaction)
-    except (apply.UserCodeFailed, apply.CannotApply) as failure:
-        for transaction in reversed(applied):
-            transaction.rollback()
-        if isinstance(failure, apply.CannotApply):
-            return report.rejected(failure.error)
-        return report.rejected(report.runtime_error(failure.__cause__, loaded[0].file))
-    for one in prepared:
-        one.unit.commit(source, one.parsed, one.index, one.transaction.live, one.plan)
-    return None
 
 
 def _prepare(unit, source):
