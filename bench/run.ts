@@ -1,12 +1,14 @@
 /**
  * `npm run bench [-- python | node] [--quick] [--only <id>] [--write]`: runs the benchmarks and writes
  * their tables to docs/benchmarks.md (full runs) or bench/.work/benchmarks.md (subsets, quick runs).
+ * `-- python --write` (or node) replaces that runtime's goals and sections in docs/benchmarks.md
+ * and keeps the other's.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import type { BenchConfig } from "./lib/config.js";
-import { renderDoc } from "./lib/doc.js";
+import { mergeRuntime, renderDoc } from "./lib/doc.js";
 import { describeMachine } from "./lib/machine.js";
 import { REPO } from "./lib/process.js";
 import { notMeasured, renderSectionText, type Section } from "./lib/report.js";
@@ -99,18 +101,27 @@ async function main(): Promise<void> {
     ? `npm run bench -- ${argv.filter((a) => a !== "--write").join(" ")}`
     : "npm run bench";
   mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(
-    target,
-    renderDoc({
-      sections,
-      machine,
-      command,
-      elapsedS: (performance.now() - started) / 1000,
-      loadAtEnd: loadavg()
-        .map((l) => l.toFixed(2))
-        .join(" / "),
-    }),
-  );
+  let doc = renderDoc({
+    sections,
+    machine,
+    command,
+    elapsedS: (performance.now() - started) / 1000,
+    loadAtEnd: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" / "),
+  });
+  // One runtime's benchmarks, all of them, written into the document: the other runtime's stay.
+  const [runtime] = [...options.runtimes];
+  if (
+    options.write &&
+    options.runtimes.size === 1 &&
+    options.only.length === 0 &&
+    existsSync(target) &&
+    runtime
+  ) {
+    doc = mergeRuntime(readFileSync(target, "utf8"), doc, runtime === "python" ? "Python" : "Node");
+  }
+  writeFileSync(target, doc);
   process.stdout.write(`\nwrote ${target}\n`);
 }
 

@@ -81,6 +81,54 @@ test(".pyc pitfall: plain and instrumented code never load each other's bytecode
   assert.equal(plain3.stdout, "instrumented False 2\n");
 });
 
+test("without bytecode writing, instrumented code is cached in hotframe's own private folder", async () => {
+  const dir = copyFixture("pyc");
+  const home = copyFixture("pyc"); // (any fresh folder: the user's cache)
+  const env = { PYTHONDONTWRITEBYTECODE: "1", XDG_CACHE_HOME: join(home, "cache") };
+  const folder = join(home, "cache", "hotframe", "python");
+  const first = await runToEnd({ cwd: dir, entry: ["app.py"], env });
+  assert.equal(first.stdout, "instrumented True 1\n", first.stderr);
+  assert.ok(!existsSync(join(dir, "__pycache__")), "nothing is written next to the sources");
+  const cached = readdirSync(folder).sort();
+  assert.equal(cached.length, 1, "the imported module's code is cached"); // (the script is compiled, as python does)
+  assert.match(cached[0] ?? "", /^[0-9a-f]{40}\.cpython-3\d+\.hotframe\.pyc$/);
+  assert.equal(statSync(folder).mode & 0o777, 0o700, "the folder is the user's alone");
+  const written = statSync(join(folder, cached[0] ?? "")).mtimeMs;
+
+  const again = await runToEnd({ cwd: dir, entry: ["app.py"], env });
+  assert.equal(again.stdout, "instrumented True 1\n");
+  assert.equal(
+    statSync(join(folder, cached[0] ?? "")).mtimeMs,
+    written,
+    "loaded from the cache, not written again",
+  );
+
+  writeFileSync(
+    join(dir, "mod.py"),
+    readFileSync(join(dir, "mod.py"), "utf8").replace("return 1", "return 2"),
+  );
+  const changed = await runToEnd({ cwd: dir, entry: ["app.py"], env });
+  assert.equal(changed.stdout, "instrumented True 2\n", "a changed source never runs stale cached code");
+});
+
+test("a forked child keeps the old code, and the patch says so with its pid", async () => {
+  const dir = copyFixture("forked");
+  const run = new AgentRun({ cwd: dir, entry: ["app.py"] });
+  await run.stdoutLine(/^ready$/);
+  const lib = realpathSync(join(dir, "lib.py"));
+  const result = await run.patch(lib, readFileSync(lib, "utf8").replace('"old"', '"new"'));
+  assert.equal(result.outcome, "applied");
+  assert.equal(await run.ask("probe", /^parent /), "parent new");
+  assert.equal(await run.ask("child", /^child /), "child old");
+  const warning = await run.message((m) => m.type === "warning");
+  assert.ok(warning.type === "warning");
+  assert.match(
+    warning.message,
+    /^1 forked child process\(es\) of this program \(pid \d+\) keep running the code/,
+  );
+  await run.finish();
+});
+
 test("hello comes first, then one loaded message per instrumented file", async () => {
   const dir = copyFixture("pyc");
   const run = new AgentRun({ cwd: dir, entry: ["app.py"] });

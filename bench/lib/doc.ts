@@ -37,7 +37,8 @@ export function renderDoc(options: {
     "Run a subset: `npm run bench -- python`, `npm run bench -- node`, `npm run bench -- --quick` (fewer " +
       "repetitions), `npm run bench -- --only latency` (benchmark ids containing the word: python-latency, " +
       "python-restart, python-overhead, python-startup, node-latency, node-overhead, node-http, node-startup). " +
-      "A subset or quick run writes bench/.work/benchmarks.md instead of this file unless `--write` is given. " +
+      "A subset or quick run writes bench/.work/benchmarks.md instead of this file unless `--write` is given; " +
+      "`npm run bench -- python --write` (or `node`) replaces that runtime's goals and sections here and keeps the other's. " +
       "The sources are in bench/ (programs in bench/fixtures/, generated modules in bench/*/generate.ts).",
     "",
     "Measurement details that apply throughout:",
@@ -76,4 +77,51 @@ export function renderDoc(options: {
   }
   out.push("");
   return out.join("\n");
+}
+
+/**
+ * docs/benchmarks.md with one runtime's part measured again (`npm run bench -- python --write`):
+ * its goal rows and sections (those whose names start with `label`, "Python" or "Node") come
+ * from `fresh`, everything else stays as `existing` has it, and the header says when each part
+ * was measured.
+ */
+export function mergeRuntime(existing: string, fresh: string, label: string): string {
+  const before = split(existing);
+  const now = split(fresh);
+  const ours = (line: string) => line.startsWith(`| ${label}`);
+  const goals = spliceAt(before.goals, now.goals.filter(ours), ours);
+  const sections = spliceAt(
+    before.sections,
+    now.sections.filter((s) => s.startsWith(`## ${label}`)),
+    (s) => s.startsWith(`## ${label}`),
+  );
+  const note = `${label} goals and sections measured again: ${now.head.find((l) => l.startsWith("Measured ")) ?? ""} ${now.head.find((l) => l.startsWith("Machine: ")) ?? ""}`;
+  const head = before.head.filter((l) => !l.startsWith(`${label} goals and sections measured again: `));
+  const at = head.findIndex((l) => l.startsWith("Machine: "));
+  head.splice(at + 1, 0, "", note.trim());
+  return [...head, "## Goals", "", ...goals, "", ...sections].join("\n").replace(/\n{3,}/g, "\n\n");
+}
+
+/** Replace the items matching `isOurs` by `ours`, where the first of them was (else at the end). */
+function spliceAt(items: string[], ours: string[], isOurs: (item: string) => boolean): string[] {
+  const first = items.findIndex(isOurs);
+  const others = items.filter((item) => !isOurs(item));
+  const at = first < 0 ? others.length : items.slice(0, first).filter((item) => !isOurs(item)).length;
+  return [...others.slice(0, at), ...ours, ...others.slice(at)];
+}
+
+/** The generated document's parts: the lines before "## Goals", the goals table's lines, the sections. */
+function split(doc: string): { head: string[]; goals: string[]; sections: string[] } {
+  const lines = doc.split("\n");
+  const goalsAt = lines.indexOf("## Goals");
+  const head = lines.slice(0, goalsAt);
+  const rest = lines.slice(goalsAt + 1);
+  const firstSection = rest.findIndex((l) => l.startsWith("## "));
+  const goals = rest.slice(0, firstSection < 0 ? rest.length : firstSection).filter((l) => l.trim() !== "");
+  const sections: string[] = [];
+  for (const line of firstSection < 0 ? [] : rest.slice(firstSection)) {
+    if (line.startsWith("## ")) sections.push(line);
+    else sections[sections.length - 1] += `\n${line}`;
+  }
+  return { head, goals, sections: sections.map((s) => s.trimEnd() + "\n") };
 }

@@ -8,6 +8,10 @@
 import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { type LineProcess, sleep, wallNow } from "./process.js";
 
+/** Time a user takes before the first save, at the least: the program goes idle in it (the agents
+ * prepare the first patch then: Node's agent/prepare.ts, Python's hotframe_agent/preparer.py). */
+export const BEFORE_FIRST_SAVE_MS = 6000;
+
 export interface ReadyLine {
   value: string;
   wallMs: number;

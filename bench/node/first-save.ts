@@ -5,15 +5,13 @@
  */
 import { join } from "node:path";
 import type { BenchConfig } from "../lib/config.js";
-import { editSeries, waitReady } from "../lib/latency.js";
+import { BEFORE_FIRST_SAVE_MS, editSeries, waitReady } from "../lib/latency.js";
 import { hotframeArgs, LineProcess, sleep } from "../lib/process.js";
 import { median } from "../lib/stats.js";
 import { copyFixture, freshDir, writeFile } from "../lib/work.js";
 import { nodeModule } from "./generate.js";
 
 export const FIRST_SAVE_LINES = 1000;
-/** Time a user takes before the first save, at the least: the program goes idle in it. */
-const BEFORE_FIRST_SAVE_MS = 6000;
 
 export interface FirstSave {
   /** Node major the program ran on. */

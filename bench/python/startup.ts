@@ -1,12 +1,18 @@
 /** Python start-up: a program importing 200 generated modules, `python3` vs `hotframe run`, wall time to exit. */
 import { type BenchConfig, count } from "../lib/config.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
-import { rssRow, type Section, timeRow } from "../lib/report.js";
-import { median, pairedRatio } from "../lib/stats.js";
+import { goal, ratioGoal, rssRow, type Section, timeRow } from "../lib/report.js";
+import { median, ms, pairedRatio } from "../lib/stats.js";
 import { clearCaches, copyFixture, freshDir, writeFile } from "../lib/work.js";
 import { startupModule } from "./generate.js";
 
 const MODULES = 200;
+
+type Times = { plainCold: number[]; plainWarm: number[]; hotCold: number[]; hotWarm: number[] };
+
+/** hotframe / python3 of each round. */
+const pairs = (hot: number[], plain: number[]) =>
+  hot.slice(0, plain.length).map((h, i) => h / (plain[i] as number));
 
 export async function pythonStartup(config: BenchConfig): Promise<Section> {
   const dir = freshDir("py-startup");
@@ -14,39 +20,33 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
   writeFile(dir, "mods/__init__.py", "");
   for (let i = 0; i < MODULES; i++)
     writeFile(dir, `mods/m${String(i).padStart(4, "0")}.py`, startupModule(i));
-  // Bytecode caches on, as for most users (this machine sets PYTHONDONTWRITEBYTECODE=1).
-  // A private temporary folder (outside the watched root), cleared with the other caches.
-  const env: NodeJS.ProcessEnv = {
+  // A private temporary folder and user cache folder (hotframe's own code cache, used when
+  // bytecode writing is off), outside the watched root, cleared with the other caches.
+  const base: NodeJS.ProcessEnv = {
     ...process.env,
     TMPDIR: freshDir("py-startup-tmp"),
+    XDG_CACHE_HOME: freshDir("py-startup-cache"),
   };
-  delete env.PYTHONDONTWRITEBYTECODE;
-  const plain = () => runToExit(config.python, ["startup_main.py"], { cwd: dir, env });
-  const hot = () =>
+  // Bytecode writing on, as for most users, and off (this machine sets PYTHONDONTWRITEBYTECODE=1).
+  const writing: NodeJS.ProcessEnv = { ...base };
+  delete writing.PYTHONDONTWRITEBYTECODE;
+  const notWriting: NodeJS.ProcessEnv = { ...base, PYTHONDONTWRITEBYTECODE: "1" };
+  const plain = (env: NodeJS.ProcessEnv, args: string[] = []) =>
+    runToExit(config.python, ["startup_main.py", ...args], { cwd: dir, env });
+  const hot = (env: NodeJS.ProcessEnv, args: string[] = []) =>
     runToExit(
       config.node,
-      hotframeArgs({ watch: dir, extra: ["--python", config.python] }, ["startup_main.py"]),
-      {
-        cwd: dir,
-        env,
-      },
+      hotframeArgs({ watch: dir, extra: ["--python", config.python] }, ["startup_main.py", ...args]),
+      { cwd: dir, env },
     );
-  const hello = {
-    plain: () => runToExit(config.python, ["startup_main.py", "0"], { cwd: dir, env }),
-    hot: () =>
-      runToExit(
-        config.node,
-        hotframeArgs({ watch: dir, extra: ["--python", config.python] }, ["startup_main.py", "0"]),
-        { cwd: dir, env },
-      ),
+  const fresh = () => {
+    clearCaches(dir);
+    freshDir("py-startup-tmp");
+    freshDir("py-startup-cache");
   };
   const helloTimes = { plain: [] as number[], hot: [] as number[] };
-  const times = {
-    plainCold: [] as number[],
-    plainWarm: [] as number[],
-    hotCold: [] as number[],
-    hotWarm: [] as number[],
-  };
+  const times: Times = { plainCold: [], plainWarm: [], hotCold: [], hotWarm: [] };
+  const offTimes: Times = { plainCold: [], plainWarm: [], hotCold: [], hotWarm: [] };
   const rss = {
     plain: [] as number[],
     hot: [] as number[],
@@ -55,7 +55,7 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
   const failures: string[] = [];
   const n = count(config, 7, 2);
   config.log(`python start-up: ${n} rounds`);
-  const record = (r: Awaited<ReturnType<typeof runToExit>>, into: number[], rssInto: number[]) => {
+  const record = (r: Awaited<ReturnType<typeof runToExit>>, into: number[], rssInto: number[] = []) => {
     const done = r.lines.find((l) => l.startsWith("done "));
     if (r.exit.code !== 0 || !done) {
       failures.push(
@@ -69,25 +69,31 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
     if (rssInto === rss.hot && controller > 0) rss.controller.push(controller / 1024);
   };
   for (let i = 0; i < n; i++) {
-    clearCaches(dir);
-    freshDir("py-startup-tmp");
-    record(await plain(), times.plainCold, []);
-    record(await plain(), times.plainWarm, rss.plain);
-    clearCaches(dir);
-    freshDir("py-startup-tmp");
-    record(await hot(), times.hotCold, []);
-    record(await hot(), times.hotWarm, rss.hot);
-    record(await hello.plain(), helloTimes.plain, []);
-    record(await hello.hot(), helloTimes.hot, []);
+    for (const [env, into] of [
+      [writing, times],
+      [notWriting, offTimes],
+    ] as const) {
+      fresh();
+      record(await plain(env), into.plainCold);
+      record(await plain(env), into.plainWarm, env === writing ? rss.plain : []);
+      fresh();
+      record(await hot(env), into.hotCold);
+      record(await hot(env), into.hotWarm, env === writing ? rss.hot : []);
+    }
+    record(await plain(writing, ["0"]), helloTimes.plain);
+    record(await hot(writing, ["0"]), helloTimes.hot);
   }
-  const cold = pairedRatio(times.hotCold, times.plainCold);
   const warm = pairedRatio(times.hotWarm, times.plainWarm);
+  const offWarm = pairedRatio(offTimes.hotWarm, offTimes.plainWarm);
+  const hello = median(helloTimes.hot) - median(helloTimes.plain);
   return {
     title: `Python: start-up, a program importing ${MODULES} modules (wall time to exit)`,
     method:
-      `${n} rounds, each: clear bytecode/hotframe caches, run python3 twice (cold, warm), clear again, run ` +
-      "`hotframe run` twice (cold, warm). Bytecode writing enabled (PYTHONDONTWRITEBYTECODE unset). RSS is the " +
-      "program's own peak (ru_maxrss), without hotframe's controller process.",
+      `${n} rounds, each, with bytecode writing on (PYTHONDONTWRITEBYTECODE unset) and then off (=1): clear ` +
+      "bytecode and hotframe caches, run python3 twice (cold, warm), clear again, run `hotframe run` twice (cold, " +
+      "warm). With writing off, python3 compiles every module on every start, and hotframe keeps its instrumented " +
+      "code in its own cache folder ($XDG_CACHE_HOME/hotframe). RSS is the program's own peak (ru_maxrss), without " +
+      "hotframe's controller process.",
     headers: ["", "python3", "hotframe run", "ratio (paired runs)", "difference"],
     rows: [
       timeRow(
@@ -96,12 +102,41 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
         helloTimes.hot,
         pairedRatio(helloTimes.hot, helloTimes.plain),
       ),
-      timeRow("cold (no caches)", times.plainCold, times.hotCold, cold),
+      timeRow(
+        "cold (no caches)",
+        times.plainCold,
+        times.hotCold,
+        pairedRatio(times.hotCold, times.plainCold),
+      ),
       timeRow("warm (second start)", times.plainWarm, times.hotWarm, warm),
+      timeRow(
+        "PYTHONDONTWRITEBYTECODE=1, cold",
+        offTimes.plainCold,
+        offTimes.hotCold,
+        pairedRatio(offTimes.hotCold, offTimes.plainCold),
+      ),
+      timeRow("PYTHONDONTWRITEBYTECODE=1, second start", offTimes.plainWarm, offTimes.hotWarm, offWarm),
       rssRow("program peak RSS", rss.plain, rss.hot),
       ["hotframe controller RSS (node)", "–", `${median(rss.controller).toFixed(1)} MB`, "", ""],
     ],
-    goals: [],
+    goals: [
+      ratioGoal(
+        `Python start-up of ${MODULES} modules, second start`,
+        1.2,
+        pairs(times.hotWarm, times.plainWarm),
+      ),
+      ratioGoal(
+        `Python start-up of ${MODULES} modules, second start, PYTHONDONTWRITEBYTECODE=1`,
+        1.2,
+        pairs(offTimes.hotWarm, offTimes.plainWarm),
+      ),
+      goal(
+        "Python start-up of a one-module program",
+        "≤ +60 ms",
+        `+${ms(hello)}`,
+        Number.isFinite(hello) ? hello <= 60 : undefined,
+      ),
+    ],
     notes: failures.slice(0, 3),
   };
 }

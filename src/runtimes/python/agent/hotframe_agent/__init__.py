@@ -7,7 +7,14 @@ In-process API (used by hotframe's debugger and by tests):
     signal_for(frame) -> HotframeRestart         the exception a trace function raises to do so
 """
 
-from .patcher import patch
 from .restarts import HotframeRestart, restart, signal_for
+
+
+def patch(file, source):
+    """Apply `source` as the new text of the loaded `file`; return a PatchResult dict."""
+    from . import patcher  # (the patch machinery is imported when first needed: start-up cost)
+
+    return patcher.patch(file, source)
+
 
 __all__ = ["patch", "restart", "signal_for", "HotframeRestart"]

@@ -11,12 +11,25 @@ import __future__
 import abc
 import ast
 import builtins
+import dataclasses
 import gc
+import inspect
 import sys
 import types
 
-from . import codeindex, live_definitions, reasons
-from .plan import AddDefinition, Annotate, ClearCache, Error, RebindCopies, RebuildMethod, Remove, RunStatement, SetDefaults
+from . import codeindex, live_definitions, machinery, reasons
+from .plan import (
+    AddDefinition,
+    Annotate,
+    ClearCache,
+    Error,
+    RebindCopies,
+    RebuildMethod,
+    RegenerateDataclass,
+    Remove,
+    RunStatement,
+    SetDefaults,
+)
 
 _MISSING = object()
 # Long enough that no other thread runs while a patch is applied (it takes milliseconds).
@@ -208,10 +221,54 @@ class _Transaction:
             return
         cls = self._owner(step.owner)
         local = dict(cls.__dict__)
+        annotations = cls.__dict__.get("__annotations__")
+        if isinstance(annotations, dict):  # (an annotated statement adds to the class's own dict)
+            self.undo.append(lambda a=annotations, before=dict(annotations): (a.clear(), a.update(before)))
         _user_code(lambda: exec(code, self.namespace, local))
         for name, value in local.items():
             if cls.__dict__.get(name, _MISSING) is not value:
                 self._bind(step.owner, name, value)
+
+    def regenerate_dataclass(self, step):
+        """dataclasses.dataclass() again on the live class, from its fields as they are now: the
+        statements of `step.names` ran; every other field keeps its dataclasses.Field (the first
+        run replaced it by its default, or deleted it for a default_factory). The methods the
+        first run generated are removed first (dataclass() keeps those a class defines)."""
+        cls = self._owner(step.owner)
+        own = cls.__dict__
+        annotations = own.get("__annotations__", {})
+        touched = set(machinery.GENERATED) | set(annotations) | {"__dataclass_fields__", "__dataclass_params__"}
+        before = {name: own.get(name, _MISSING) for name in touched}
+        self.undo.append(lambda: [_set_or_delete(cls, name, value) for name, value in before.items()])
+        generated = self._generated_doc(cls)
+        for name in machinery.GENERATED:
+            value = own.get(name, _MISSING)
+            if name == "__doc__":
+                if value == generated:
+                    cls.__doc__ = None  # dataclass() writes the signature where no docstring was
+            elif value is not _MISSING and not self._program_defined(value):
+                delattr(cls, name)
+        if isinstance(annotations, dict):  # fields come in the order of the annotations: the source's
+            ordered = sorted(annotations.items(), key=lambda item: _position(step.order, item[0]))
+            annotations.clear()
+            annotations.update(ordered)
+        for field in dataclasses.fields(cls):  # (not the ClassVar and InitVar pseudo-fields)
+            if field.name in annotations and field.name not in step.names:
+                setattr(cls, field.name, field)
+        _user_code(lambda: dataclasses.dataclass(cls, **step.options))
+
+    @staticmethod
+    def _generated_doc(made):
+        try:
+            return made.__name__ + str(inspect.signature(made)).replace(" -> None", "")
+        except (TypeError, ValueError):
+            return None
+
+    @staticmethod
+    def _program_defined(value):
+        """A method the class's source defines (not one dataclass() generated)."""
+        code = getattr(value, "__code__", None)
+        return code is not None and live_definitions.of_code(code) is not None
 
     def annotate(self, step):
         node = step.entry.node
@@ -361,15 +418,21 @@ _STEPS = {
     Remove: _Transaction.remove,
     RebindCopies: _Transaction.rebind_copies,
     ClearCache: _Transaction.clear_cache,
+    RegenerateDataclass: _Transaction.regenerate_dataclass,
 }
 
 
 def _live_definitions(unit, index, renumbered):
     """key -> LiveDefinition for the new version; new codes are mapped so functions created while
-    the patch applies (and after) are tracked."""
-    live = {}
-    for key, definition in index.items():
+    the patch applies (and after) are tracked. A definition whose code the edit did not touch
+    (the same code object under the same key) is the running one, looked up when asked for."""
+    live = _Live(unit.definitions)
+    running = unit.index
+    for key in index if renumbered else codeindex.fresh_keys(index):
+        definition = index[key]
         old_key = renumbered.get(key, key)
+        if old_key == key and running.get(key) is definition:
+            continue
         found = unit.definitions.get(old_key) if old_key is not None else None
         if found is None:
             found = live_definitions.LiveDefinition(key, definition.code)
@@ -377,6 +440,21 @@ def _live_definitions(unit, index, renumbered):
             found.map_code(definition.code)
         live[key] = found
     return live
+
+
+class _Live(dict):
+    """The LiveDefinitions a patch changes; any other key of the new version is the running one."""
+
+    def __init__(self, running):
+        super().__init__()
+        self.running = running
+
+    def __missing__(self, key):
+        return self.running[key]
+
+
+def _position(order, name):
+    return order.index(name) if name in order else len(order)
 
 
 def _user_code(run):

@@ -5,10 +5,11 @@ A key is (qualname, occurrence): the property getter and setter `C.x` are ('C.x'
 constants of the module code in order yields the same occurrences for the same definitions.
 """
 
+import collections
 import types
 
 _COMPREHENSIONS = {"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"}
-_CO_OPTIMIZED = 0x1
+CO_OPTIMIZED = 0x1
 
 
 class Definition:
@@ -40,26 +41,53 @@ class Definition:
         return True
 
 
+class Index(dict):
+    """key -> Definition of one compiled version of a file, in constant order; and, when it was
+    made from the running version's index (recompile.py), what differs from that one: `fresh`,
+    the keys whose Definition is new, and `replaced`, the running keys whose Definition it does
+    not reuse (None: possibly every key)."""
+
+    fresh: "list | None" = None
+    replaced: "list | None" = None
+
+
 def index_module(module_code):
     """key -> Definition for every code object under the module code, in constant order."""
-    result = {}
-    seen = {}
+    return index_codes(module_code.co_consts, Index(), collections.defaultdict(int))
 
-    def walk(code, parent, parent_qualname):
-        for const in code.co_consts:
+
+def fresh_keys(index):
+    """The keys of `index` whose Definitions may be new (all of them, unless it says)."""
+    return index if getattr(index, "fresh", None) is None else index.fresh
+
+
+def index_codes(consts, result, seen):
+    """Add to `result` the Definitions of the code objects among `consts` (top-level constants,
+    in order) and under them; seen: qualname -> how many came before (the occurrence of the next)."""
+
+    def walk(consts, parent, parent_qualname):
+        for const in consts:
             if not isinstance(const, types.CodeType):
                 continue
             qualname = getattr(const, "co_qualname", None) or _qualname(const, parent, parent_qualname)
-            occurrence = seen.get(qualname, 0)
+            occurrence = seen[qualname]
             seen[qualname] = occurrence + 1
             key = (qualname, occurrence)
-            is_class_body = not const.co_flags & _CO_OPTIMIZED
+            is_class_body = not const.co_flags & CO_OPTIMIZED
             definition = Definition(key, const, qualname, parent, is_class_body)
             result[key] = definition
-            walk(const, definition, qualname)
+            walk(const.co_consts, definition, qualname)
 
-    walk(module_code, None, "")
+    walk(consts, None, "")
     return result
+
+
+def top_line(definition):
+    """The first line of the module-level code object `definition` is in (itself, or the one
+    it is nested in): which top-level statement it belongs to."""
+    while definition.parent is not None:
+        definition = definition.parent
+    return definition.code.co_firstlineno
 
 
 def _qualname(code, parent, parent_qualname):

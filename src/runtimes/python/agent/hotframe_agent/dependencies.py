@@ -71,7 +71,7 @@ def of_signature(node, future_annotations=False):
     return facts
 
 
-def decorator_reads(node):
+def decorator_reads(node, _future_annotations=False):
     facts = Facts()
     walker = _Walker(facts, False)
     for decorator in _user_decorators(node):

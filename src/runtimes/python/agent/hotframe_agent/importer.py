@@ -14,7 +14,7 @@ import os
 import sys
 import types
 
-from . import codecache, codeindex, gcpause, incremental, live_definitions, reasons, report, transform, units
+from . import codecache, codeindex, gcpause, incremental, live_definitions, preparer, reasons, report, scope, transform, units
 
 # CPython trims the importlib frames of a traceback that end in this function (see _get_code);
 # typeshed does not declare it.
@@ -34,11 +34,13 @@ def compile_unit(path, source, module_name=None):
 
 
 def register_unit(path, source, outline, code, module_name):
-    file = os.path.realpath(path)
+    file = scope.real_path(path)
     index = codeindex.index_module(code)
     definitions = {key: live_definitions.LiveDefinition(key, d.code) for key, d in index.items()}
     unit = units.Unit(file, module_name, source, outline, index, definitions, code)
     units.add(unit)
+    if outline is None:
+        preparer.later(unit)
     if on_loaded is not None:
         on_loaded(file)
     return unit

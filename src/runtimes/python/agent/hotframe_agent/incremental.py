@@ -10,18 +10,38 @@ bracket that may continue into the rest), the whole file is parsed instead.
 """
 
 import ast
+import bisect
 
 from . import shape, transform
 
 
 class Parsed:
     """tree: the instrumented module; outline: shape entries of the new version; undo(): put
-    back the line numbers of shared nodes if this version is not applied after all."""
+    back the line numbers of shared nodes if this version is not applied after all; region: the
+    Region re-parsed (None: the whole file was)."""
 
-    def __init__(self, tree, outline, undo):
+    def __init__(self, tree, outline, undo, region=None):
         self.tree = tree
         self.outline = outline
         self.undo = undo
+        self.region = region
+        self.lines = None  # the new source's splitlines(True), when they were made
+
+
+class Region:
+    """Where two versions differ, by top-level statement: the first `head` and the last `tail`
+    entries of the new outline are the old version's statements (those of the tail `delta`
+    lines later); in the old version, the head ends at line `head_end` and the tail starts at
+    line `tail_start`."""
+
+    __slots__ = ("head", "tail", "delta", "head_end", "tail_start")
+
+    def __init__(self, head, tail, delta, head_end, tail_start):
+        self.head = head
+        self.tail = tail
+        self.delta = delta
+        self.head_end = head_end
+        self.tail_start = tail_start
 
 
 def parse_full(source, filename):
@@ -30,29 +50,54 @@ def parse_full(source, filename):
     return Parsed(transform.instrument(tree), outline, lambda: None)
 
 
-def parse(old_source, old_outline, source, filename):
-    """Raises SyntaxError like compile() when the new source does not parse."""
-    old_lines = old_source.splitlines(True)
+def parse_in_pieces(source, filename, pause, piece=300):
+    """parse_full(), parsing a few hundred lines at a time and calling pause() in between: a
+    parse holds the GIL, so the program's threads wait at most one piece's parse. A piece ends
+    before a line that starts in column 0; when it does not parse alone (the line continues a
+    string or a bracket, `else:` continues an `if`), it grows to the next such line."""
+    lines = source.splitlines(True)
+    body = []
+    start = 0
+    while start < len(lines):
+        end = _piece_end(lines, start + piece)
+        while True:
+            try:
+                body.extend(_parse("\n" * start + "".join(lines[start:end]), filename).body)
+                break
+            except SyntaxError:
+                if end >= len(lines):
+                    return parse_full(source, filename)  # (as the whole file parses: never)
+                end = _piece_end(lines, end + piece)
+        start = end
+        pause()
+    tree = ast.Module(body=body, type_ignores=[])
+    outline = shape.outline(body)
+    return Parsed(transform.instrument(tree), outline, lambda: None)
+
+
+def _piece_end(lines, at):
+    while at < len(lines) and (lines[at][:1].isspace() or lines[at][:1] in ("", "#", ")", "]", "}")):
+        at += 1
+    return min(at, len(lines))
+
+
+def parse(old_source, old_outline, source, filename, old_lines=None):
+    """Raises SyntaxError like compile() when the new source does not parse. old_lines: those of
+    old_source (splitlines(True)), if known."""
+    old_lines = old_source.splitlines(True) if old_lines is None else old_lines
     new_lines = source.splitlines(True)
     shortest = min(len(old_lines), len(new_lines))
-    prefix = 0
-    while prefix < shortest and old_lines[prefix] == new_lines[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < shortest - prefix and old_lines[-1 - suffix] == new_lines[-1 - suffix]:
-        suffix += 1
+    prefix = _common(shortest, lambda lo, hi: old_lines[lo:hi] == new_lines[lo:hi])
+    old_end, new_end = len(old_lines), len(new_lines)
+    suffix = _common(
+        shortest - prefix, lambda lo, hi: old_lines[old_end - hi : old_end - lo] == new_lines[new_end - hi : new_end - lo]
+    )
     delta = len(new_lines) - len(old_lines)
 
-    head = []
-    for entry in old_outline:
-        if entry.end > prefix:
-            break
-        head.append(entry)
-    tail = []
-    for entry in reversed(old_outline[len(head) :]):
-        if entry.line <= len(old_lines) - suffix:
-            break
-        tail.insert(0, entry)
+    # (the outline's statements follow each other: their first and last lines only grow)
+    head = old_outline[: bisect.bisect_right(old_outline, prefix, key=_last_line)]
+    after = old_outline[len(head) :]
+    tail = after[bisect.bisect_right(after, len(old_lines) - suffix, key=_first_line) :]
     if not head and not tail:
         return parse_full(source, filename)
 
@@ -76,11 +121,34 @@ def parse(old_source, old_outline, source, filename):
             for entry in tail:
                 _shift(entry.node, -delta)
 
-    outline = shape.number(
-        [shape.moved(e, 0) for e in head] + middle_outline + [shape.moved(e, delta) for e in tail]
-    )
+    # The entries of unchanged statements are shared with the old version unless they moved.
+    kept = head + ([shape.moved(e, delta) for e in tail] if delta else tail)
+    outline = shape.number(head + middle_outline + kept[len(head) :], {id(e) for e in kept})
     tree = ast.Module(body=[e.node for e in outline], type_ignores=[])
-    return Parsed(tree, outline, undo)
+    region = Region(len(head), len(tail), delta, first - 1, tail[0].line if tail else len(old_lines) + 1)
+    parsed = Parsed(tree, outline, undo, region)
+    parsed.lines = new_lines
+    return parsed
+
+
+def _common(limit, same):
+    """The number of lines (at most `limit`) two versions share, counted from one end:
+    same(lo, hi) tells whether lines lo..hi-1 from that end are equal. Compared in blocks (list
+    comparisons run in C), then halving the block where they differ."""
+    n, step = 0, 1024
+    while step:
+        while n + step <= limit and same(n, n + step):
+            n += step
+        step //= 2
+    return n
+
+
+def _first_line(entry):
+    return entry.line
+
+
+def _last_line(entry):
+    return entry.end
 
 
 def _parse(source, filename):

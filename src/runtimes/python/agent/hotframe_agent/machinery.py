@@ -3,13 +3,17 @@ a class cannot change by running again (facts-python.md, "Module-level analysis"
 
 - Enum members are instances the metaclass made from the class body; a plain setattr makes a
   non-member (and over a member, breaks it).
-- A dataclass's `__init__`, `__repr__`, `__eq__` were generated from its annotated fields.
+- A dataclass's `__init__`, `__repr__`, `__eq__` were generated from its annotated fields: for a
+  plain `@dataclass(...)` (literal arguments, no slots=True, no dataclass subclasses) they are
+  generated again on the live class (dataclass_options, apply.py's regenerate_dataclass).
 - NamedTuple fields are `_tuplegetter` descriptors over the tuple's items.
 - `__slots__` fixed the instance layout: its names are member descriptors of the class.
 """
 
 import ast
+import dataclasses
 import enum
+import sys
 import types
 
 
@@ -46,3 +50,50 @@ def blocking(cls, node, binds):
     if "__dataclass_fields__" in own and (field or any(name in own["__dataclass_fields__"] for name in binds)):
         return DATACLASS
     return None
+
+
+DATACLASS_SLOTS = Machinery("a dataclass with slots=True", "the layout of its objects was fixed when it was created")
+DATACLASS_SUBCLASSED = Machinery("a dataclass with dataclass subclasses", "their __init__ was generated from its fields too")
+DATACLASS_DECORATED = Machinery(
+    "a dataclass made by another decorator than a plain @dataclass(...)",
+    "its __init__, __repr__ and __eq__ were generated from its fields when it was created",
+)
+# What dataclass() sets on a class from its fields (kept when the class defines them itself).
+GENERATED = ("__init__", "__repr__", "__eq__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__",
+             "__setattr__", "__delattr__", "__match_args__", "__replace__", "__doc__")  # fmt: skip
+
+
+def dataclass_options(cls, class_node):
+    """(options, None): the keyword arguments of the `@dataclass(...)` that made `cls`, to make
+    it again from its new fields; (None, Machinery): why that cannot be done."""
+    if sys.version_info >= (3, 14):  # (annotations are made lazily: a field statement alone cannot add one)
+        return None, DATACLASS
+    decorators = [d for d in class_node.decorator_list if _names_dataclass(d.func if isinstance(d, ast.Call) else d)]
+    others = [d for d in class_node.decorator_list if not _is_hotframe(d) and d not in decorators]
+    if len(decorators) != 1 or others:
+        return None, DATACLASS_DECORATED
+    decorator = decorators[0]
+    options = {}
+    if isinstance(decorator, ast.Call):
+        if decorator.args:
+            return None, DATACLASS_DECORATED
+        for keyword in decorator.keywords:
+            try:
+                options[keyword.arg] = ast.literal_eval(keyword.value)
+            except ValueError:
+                return None, DATACLASS_DECORATED
+    if options.get("slots") or "__slots__" in cls.__dict__:
+        return None, DATACLASS_SLOTS
+    if any(dataclasses.is_dataclass(sub) for sub in cls.__subclasses__()):
+        return None, DATACLASS_SUBCLASSED
+    return options, None
+
+
+def _names_dataclass(node):
+    return (isinstance(node, ast.Name) and node.id == "dataclass") or (
+        isinstance(node, ast.Attribute) and node.attr == "dataclass"
+    )
+
+
+def _is_hotframe(node):
+    return isinstance(node, ast.Name) and node.id.startswith("__hotframe_")

@@ -12,9 +12,8 @@ import runpy
 import signal
 import sys
 import types
-import zipfile
 
-from . import channel, importer, live_definitions, patcher, protocol, report, restarts, scope, units
+from . import channel, children, importer, live_definitions, preparer, protocol, report, restarts, scope, units
 
 _BOOT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -61,6 +60,8 @@ def connect():
                 file = os.path.realpath(message["file"])
                 if debugging is not None:
                     debugging.patching(file)
+                from . import patcher  # (imported by preparer.py in idle time, or now)
+
                 result = patcher.patch(file, message["source"])
                 if debugging is not None:
                     debugging.loaded(file)  # its breakpoints go to the new code
@@ -70,7 +71,10 @@ def connect():
         except Exception as exc:  # a malformed request must not stop the reader
             pipe.send(protocol.warning("hotframe agent: cannot handle %.200r: %r" % (message, exc)))
 
+    children.watch()
     pipe.serve(handle, lambda: _controller_gone(controller))
+    if fd:
+        preparer.start()
     return root, deps, debugging, debug == "entry"
 
 
@@ -102,7 +106,7 @@ def prepare(argv, boot_globals):
         _fresh_main(boot_globals)
         return None, None, argv[1]
     path = argv[0]
-    if os.path.isdir(path) or (os.path.isfile(path) and not path.endswith(".py") and zipfile.is_zipfile(path)):
+    if os.path.isdir(path) or (os.path.isfile(path) and not path.endswith(".py") and _is_zip(path)):
         _start(os.path.dirname(os.path.realpath(path)))  # a folder or zip with __main__.py
         sys.argv = list(argv)
         sys.path[0] = path
@@ -125,6 +129,12 @@ def prepare(argv, boot_globals):
     unit = importer.compile_unit(file, importlib.util.decode_source(data))
     unit.namespace = main.__dict__
     return unit.module_code, main.__dict__, None
+
+
+def _is_zip(path):
+    import zipfile  # (rarely needed: not imported at every start)
+
+    return zipfile.is_zipfile(path)
 
 
 def _start(default_root):

@@ -1,23 +1,18 @@
 """Applying a new version of a loaded file to the live module, in place, all or nothing:
 parse → plan → apply → commit → report.
 
-1. Compile the whole new source once, instrumented (only the edited region is re-parsed:
-   incremental.py). A SyntaxError changes nothing.
+1. Parse and compile the new source, instrumented: only the edited region is parsed
+   (incremental.py) and compiled (recompile.py). A SyntaxError changes nothing.
 2. Plan without touching anything (planner.py): every decision, refusals included, is in the
    Plan (plan.py).
 3. Apply it with undo, and verify it (apply.py): anything raising rolls every step back.
 4. Commit: the Unit now describes the new version (units.py). Report (report.py).
 """
 
-import __future__
 import traceback
 
-from . import apply, codeindex, frames, gcpause, incremental, planner, reasons, report, units
+from . import apply, frames, gcpause, incremental, planner, reasons, recompile, report, units
 from .plan import Error
-
-_FUTURE_FLAGS = 0
-for _name in __future__.all_feature_names:
-    _FUTURE_FLAGS |= getattr(__future__, _name).compiler_flag
 
 
 def patch(file, source):
@@ -39,12 +34,12 @@ def patch(file, source):
 class _Prepared:
     """One module of the file, parsed and planned."""
 
-    __slots__ = ("unit", "parsed", "code", "index", "plan", "namespace", "transaction")
+    __slots__ = ("unit", "parsed", "flags", "index", "plan", "namespace", "transaction")
 
-    def __init__(self, unit, parsed, code, index, plan, namespace):
+    def __init__(self, unit, parsed, flags, index, plan, namespace):
         self.unit = unit
         self.parsed = parsed
-        self.code = code
+        self.flags = flags  # of the new version's __future__ imports
         self.index = index
         self.plan = plan
         self.namespace = namespace
@@ -65,8 +60,7 @@ def _patch(loaded, source):
         applied = []
         try:
             for one in prepared:
-                flags = one.code.co_flags & _FUTURE_FLAGS
-                one.transaction = apply.apply(one.plan, one.unit, one.index, flags, one.namespace)
+                one.transaction = apply.apply(one.plan, one.unit, one.index, one.flags, one.namespace)
                 applied.append(one.transaction)
         except (apply.UserCodeFailed, apply.CannotApply) as failure:
             for transaction in reversed(applied):
@@ -75,7 +69,7 @@ def _patch(loaded, source):
                 return report.rejected(failure.error)
             return report.rejected(report.runtime_error(failure.__cause__, loaded[0].file))
         for one in prepared:
-            one.unit.commit(source, one.parsed.outline, one.index, one.transaction.live, one.plan)
+            one.unit.commit(source, one.parsed, one.index, one.transaction.live, one.plan)
         committed = True
         first = prepared[0]
         result = report.result(first.plan)
@@ -92,21 +86,20 @@ def _patch(loaded, source):
 def _prepare(unit, source):
     """Parse and plan `source` for one module: a _Prepared, or the PatchResult of a rejection."""
     try:
-        parsed = incremental.parse(unit.source, unit.outline, source, unit.file)
+        parsed = incremental.parse(unit.source, unit.outline, source, unit.file, unit.lines)
     except SyntaxError as exc:
         return report.rejected(_syntax_error(exc))
     except ValueError as exc:  # source code string cannot contain null bytes
         return report.rejected(Error("syntax", reasons.SYNTAX, {"message": str(exc)}))
     try:
-        code = compile(parsed.tree, unit.file, "exec", 0, True)
+        index, flags = recompile.new_version(unit, parsed)
         namespace = unit.find_namespace()
         if namespace is None:
             rejection = report.rejected(Error("refused", reasons.MODULE_GONE, {"file": unit.file}))
         else:
-            index = codeindex.index_module(code)
             plan = planner.plan(unit, source, parsed.outline, index, frames.now(unit.module_code))
             if plan.rejection is None:
-                return _Prepared(unit, parsed, code, index, plan, namespace)
+                return _Prepared(unit, parsed, flags, index, plan, namespace)
             # Nothing changes: the running version stays the one the next edit is compared with.
             rejection = report.result(plan)
     except SyntaxError as exc:

@@ -163,3 +163,16 @@ class Error:
 
     def __repr__(self):
         return "<Error %s %s>" % (self.kind, self.reason.code)
+
+
+class RegenerateDataclass:
+    """Make a dataclass's generated methods again from its fields, after its field statements
+    `names` (the fields they bind) ran: dataclasses.dataclass(cls, **options) on the live class."""
+
+    __slots__ = ("owner", "options", "names", "order")
+
+    def __init__(self, owner, options, names, order):
+        self.owner = owner
+        self.options = options
+        self.names = names
+        self.order = order  # the annotated names of the new class body, in order: the fields' order

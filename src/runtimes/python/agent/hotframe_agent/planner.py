@@ -11,7 +11,7 @@ import dis
 import functools
 import gc
 
-from . import codeindex, copies, dependencies, machinery, protocol, reasons, shape, units
+from . import children, codeindex, copies, dependencies, machinery, protocol, reasons, shape, units
 from .plan import (
     AddDefinition,
     Annotate,
@@ -21,6 +21,7 @@ from .plan import (
     Plan,
     RebindCopies,
     RebuildMethod,
+    RegenerateDataclass,
     Remove,
     RunStatement,
     SetDefaults,
@@ -89,22 +90,28 @@ class _Planner:
         self.removals = []  # (old outline entry, owner, qualname): decided by _plan_removals
         self.changes = []  # _Change: each rebinding of names this edit makes
         self.followers = []  # _Follower: each unchanged statement or def that runs again after one
-        self.facts = {}  # id(statement node) -> dependencies.Facts
         self.refused_lines = []  # (first, last) line of each refused statement (new version)
         self.dropped = set()  # running keys whose removal was refused, namesakes of kept definitions
         self.skipped_keys = set()  # keys (and what is inside them) the code diff leaves alone
         self.future = _future_annotations(outline)
+        self.outline = outline
+        self.dataclasses = {}  # owner -> the dataclass() options of a class whose fields change
 
     def build(self, outline):
         plan = self.plan
         rebound = self._diff_outline(self.unit.outline, outline, (), {})
         self._settle()
+        self._plan_dataclasses()
         self._diff_code()
         self._plan_removals()
         self._plan_copies(rebound)
         self._mark_running()
         self._mark_suspended()
-        plan.new_keys = [key for key in self.index if key not in self.unit.index]
+        plan.new_keys = [key for key in codeindex.fresh_keys(self.index) if key not in self.unit.index]
+        if plan.swaps or plan.steps:
+            forked = children.running_old()
+            if forked:
+                plan.warnings.append((reasons.FORKED, {"count": len(forked), "pids": ", ".join(map(str, forked))}))
         if plan.refused and not plan.swaps and all(o.status == protocol.REFUSED for o in plan.outcomes):
             # Nothing changes: the running version stays the one the next edit is compared with.
             plan.rejection = Error("refused", reasons.NOTHING_APPLIED)
@@ -128,11 +135,25 @@ class _Planner:
         prefix = "".join(part + "." for part in owner)
         rebound = dict(rebound)
         old_entries = self._running_entries(old_entries, owner)
-        old_by_key = {e.match_key: e for e in old_entries}
+        # Statements the edit did not touch, while nothing they could read is rebound, are their
+        # own match and need nothing: those before the first one it touched and those after the
+        # last are skipped (a patch costs what the edit touched), unless a refused edit left
+        # running entries to compare.
+        first, last = 0, len(new_entries)
+        if not self.unit.kept:
+            first, last = _untouched(old_entries, new_entries)
+            if rebound:
+                first = 0
+        stop = len(new_entries)
+        old_by_key = {e.match_key: e for e in old_entries[first:]}
         aligned = _align_namesakes(old_entries, new_entries)
         matched = set()
         claimed = set()  # ids of running statements a new one already stands for
-        for position, entry in enumerate(new_entries):
+        for position in range(first, len(new_entries)):
+            if position >= last and not rebound:
+                stop = position
+                break
+            entry = new_entries[position]
             old = aligned[id(entry)] if id(entry) in aligned else old_by_key.get(entry.match_key)
             if old is not None:
                 matched.add(id(old))
@@ -141,6 +162,8 @@ class _Planner:
                 new_key, old_key = (prefix + entry.name, entry.occurrence), old and (prefix + old.name, old.occurrence)
                 if old_key != new_key:
                     self.plan.renumbered[new_key] = old_key
+            if old is entry and not rebound and entry.kind != "class":
+                continue  # a statement the edit did not touch, that reads nothing it rebinds
             if entry.kind == "stmt":
                 if old is None:
                     replaced = self._replaced_statements(entry, position, new_entries, old_entries, claimed)
@@ -161,7 +184,7 @@ class _Planner:
                 self.plan.steps.append(step)
                 change = _Change(outcome, step, (owner, entry.match_key, []), qualname)
                 self.changes.append(change)
-                self._rebinds(rebound, dependencies.of_header(entry.node, self.future).reads, [entry.name], {change})
+                self._rebinds(rebound, self._analysed(entry, dependencies.of_header).reads, [entry.name], {change})
             elif old.header != entry.header:
                 self.skipped.add(qualname)
                 reason = reasons.BASES_CHANGED if entry.kind == "class" else reasons.DECORATORS_CHANGED
@@ -170,14 +193,18 @@ class _Planner:
                 self._keep(owner, entry.match_key, [old])
             elif entry.kind == "class":
                 self._follow_header(entry, rebound)
-                self._diff_outline(old.body, entry.body, owner + (entry.name,), rebound)
+                inner = owner + (entry.name,)
+                touched = old.node is not entry.node or any(o[: len(inner)] == inner for o, _k, _e in self.unit.kept)
+                if touched or (rebound and self._changes_read(self._facts(entry).reads, rebound)):
+                    self._diff_outline(old.body, entry.body, inner, rebound)
+                # (else: the same statement, unedited, nothing its body reads rebound: nothing to do)
             elif old.args != entry.args:
                 step = SetDefaults(key, entry, owner)
                 self.new_defaults[key] = step
                 self.plan.steps.append(step)
             elif rebound:  # (nothing rebound: nothing to follow, and nothing to walk)
                 self._follow_header(entry, rebound)
-                reads = dependencies.of_signature(entry.node, self.future).reads
+                reads = self._analysed(entry, dependencies.of_signature).reads
                 changes = self._changes_read(reads, rebound)
                 if changes:  # default values or annotations read a name this edit rebinds
                     step = SetDefaults(key, entry, owner)
@@ -186,8 +213,9 @@ class _Planner:
                     self.followers.append(_Follower(None, step, changes, key))
         namesakes = {e.name for e in new_entries if e.kind != "stmt"}  # (singledispatch `_`, overloads)
         bound_again = None  # names the new version's statements bind: only when a def went
-        rebinding = {n for e in new_entries if e.kind == "stmt" and e.match_key not in old_by_key for n in shape.bound_names(e.node)}
-        for old in old_entries:
+        touched = new_entries[first:stop]
+        rebinding = {n for e in touched if e.kind == "stmt" and e.match_key not in old_by_key for n in shape.bound_names(e.node)}
+        for old in old_entries[first : len(old_entries) - (len(new_entries) - stop)]:
             if old.kind == "stmt" and id(old) not in matched and id(old) not in claimed:
                 if not rebinding.intersection(shape.bound_names(old.node)):  # else: changed, not removed
                     self._statement_removed(old, owner)
@@ -216,10 +244,17 @@ class _Planner:
     # ---- what follows a rebound name ---------------------------------------------------------------
 
     def _facts(self, entry):
-        facts = self.facts.get(id(entry.node))
-        if facts is None:
-            facts = self.facts[id(entry.node)] = dependencies.of_statement(entry.node, self.future)
-        return facts
+        return self._analysed(entry, dependencies.of_statement)
+
+    def _analysed(self, entry, analysis):
+        """analysis(entry.node, future annotations): kept in the entry, which versions share
+        while the statement is unchanged, so an edit that rebinds a name analyses each
+        statement after it once, not at every patch."""
+        key = (analysis, self.future)
+        found = entry.analyses.get(key)
+        if found is None:
+            found = entry.analyses[key] = analysis(entry.node, self.future)
+        return found
 
     @staticmethod
     def _changes_read(reads, rebound):
@@ -235,9 +270,9 @@ class _Planner:
         that this edit rebinds cannot follow, so the change that rebinds it is not applied."""
         if not rebound:
             return
-        reads = dependencies.decorator_reads(entry.node)
+        reads = set(self._analysed(entry, dependencies.decorator_reads))
         if entry.kind == "class":
-            reads |= dependencies.of_header(entry.node, self.future).reads
+            reads |= self._analysed(entry, dependencies.of_header).reads
         changes = self._changes_read(reads, rebound)
         if changes:
             self._block(changes, reasons.FOLLOWER_ONCE, entry, sorted(n for n in reads if n in rebound), {})
@@ -286,7 +321,44 @@ class _Planner:
         return found
 
     def _machinery(self, owner, node, binds):
-        return machinery.blocking(self._live_class(owner), node, binds) if owner else None
+        """Why a class-level statement cannot run again (None: it can). A field of a plain
+        dataclass can: its generated methods are made again afterwards (_plan_dataclasses)."""
+        if not owner:
+            return None
+        cls = self._live_class(owner)
+        made = machinery.blocking(cls, node, binds)
+        if made is machinery.DATACLASS:
+            options, why = machinery.dataclass_options(cls, self._class_node(owner))
+            if why is not None:
+                return why
+            self.dataclasses[owner] = options
+            return None
+        return made
+
+    def _class_node(self, owner):
+        entries = self.outline
+        for part in owner:
+            entry = next(e for e in entries if e.kind == "class" and e.name == part)
+            entries = entry.body
+        return entry.node
+
+    def _plan_dataclasses(self):
+        """After the field statements of a dataclass run, its methods are generated again; the
+        objects built before keep what the old __init__ gave them (counted, and said)."""
+        fields, bare = {}, {}
+        for step in self.plan.steps:
+            if isinstance(step, (RunStatement, Annotate)) and step.owner in self.dataclasses:
+                fields.setdefault(step.owner, []).extend(self._facts(step.entry).binds)
+                if _without_class_default(step.entry.node):  # old objects cannot fall back on one
+                    bare.setdefault(step.owner, []).extend(self._facts(step.entry).binds)
+        for owner, names in fields.items():
+            body = self._class_node(owner).body
+            order = [n.target.id for n in body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
+            self.plan.steps.append(RegenerateDataclass(owner, self.dataclasses[owner], names, order))
+            cls = self._live_class(owner)
+            added = [n for n in bare.get(owner, ()) if n not in getattr(cls, "__dataclass_fields__", {})]
+            if added:
+                self._warn_old_objects(cls, ".".join(owner), added)
 
     @staticmethod
     def _machinery_facts(owner, made):
@@ -589,12 +661,21 @@ class _Planner:
     def _diff_code(self):
         old_index, new_index = self.unit.index, self.index
         self._renumber_nested()
-        stands_for = {self._old_key(k) for k in new_index}
+        if self.plan.renumbered:
+            stands_for = {self._old_key(k) for k in new_index}
+            pairs = [(k, self._old_key(k)) for k in new_index]
+        else:  # (the same Definition under the same key: the code of a statement the edit did not touch)
+            stands_for, forced = new_index, self.new_defaults
+            unchanged_forced = [k for k in forced if k in new_index and new_index[k] is old_index.get(k)]
+            candidates = list(codeindex.fresh_keys(new_index)) + unchanged_forced
+            pairs = [(k, k) for k in candidates if old_index.get(k) is not new_index[k] or k in forced]
         # (parked namesakes, negative occurrences, stay parked until a new version stands for them)
-        gone = [(None, k) for k in old_index if k not in stands_for and k not in self.dropped and k[1] >= 0]
-        pairs = [(k, self._old_key(k)) for k in new_index] + gone
+        replaced = old_index if getattr(new_index, "replaced", None) is None or self.dropped else new_index.replaced
+        pairs += [(None, k) for k in replaced if k not in stands_for and k not in self.dropped and k[1] >= 0]
         for key, old_key in pairs:
             old, new = old_index.get(old_key) if old_key else None, new_index.get(key) if key else None
+            if old is new and key not in self.new_defaults:
+                continue  # the same code object: a statement the edit did not touch
             key = key or old_key
             qualname = key[0]
             if self._skipped(qualname):
@@ -644,8 +725,15 @@ class _Planner:
         """Objects an old `__init__` built lack the attributes the new one sets."""
         added = [name for name in _self_attributes(new) if name not in _self_attributes(old)]
         if added:
-            facts = {"cls": qualname.rsplit(".", 1)[0], "names": _listed(added)}
-            self.plan.warnings.append((reasons.OLD_OBJECTS, facts))
+            owner = qualname.rsplit(".", 1)[0]
+            self._warn_old_objects(self._live_class(tuple(owner.split("."))), owner, added)
+
+    def _warn_old_objects(self, cls, name, added):
+        """Objects built before the edit lack the attributes the new __init__ sets: how many
+        there are (one scan of the heap, only for such an edit)."""
+        count = _count_instances(cls) if isinstance(cls, type) else "some"  # (a class made in a function)
+        if count:
+            self.plan.warnings.append((reasons.OLD_OBJECTS, {"count": count, "cls": name, "names": _listed(added)}))
 
     def _mark_suspended(self):
         """A suspended generator or coroutine of an updated function is on no thread's stack: it
@@ -756,6 +844,22 @@ class _Follower:
         self.key = key
 
 
+def _untouched(old_entries, new_entries):
+    """(first, last): new_entries[:first] are old_entries[:first] (the same entries), and from
+    `last` on they are the old version's last ones (the same statements, maybe moved)."""
+    shortest = min(len(old_entries), len(new_entries))
+    first = 0
+    while first < shortest and new_entries[first] is old_entries[first]:
+        first += 1
+    end = 0
+    while end < shortest - first:
+        new, old = new_entries[-1 - end], old_entries[-1 - end]
+        if new.node is not old.node or new.occurrence != old.occurrence:  # (the rest of a match key is the node's)
+            break
+        end += 1
+    return first, len(new_entries) - end
+
+
 def _align_namesakes(old_entries, new_entries):
     """Several defs of one name in one body (singledispatch `_`, a property's getter and setter,
     `@overload` stubs) are matched by their decorators and signatures, not by their order: a new
@@ -763,9 +867,11 @@ def _align_namesakes(old_entries, new_entries):
     unmatched on both sides, they were edited in place, in order. id(new entry) -> old entry
     (None: new), for the defs of such names only."""
     aligned = {}
-    old_counts = collections.Counter(e.name for e in old_entries if e.kind != "stmt")
-    new_counts = collections.Counter(e.name for e in new_entries if e.kind != "stmt")
-    for name in [n for n in old_counts | new_counts if old_counts[n] > 1 or new_counts[n] > 1]:
+    old_counts = collections.Counter([e.name for e in old_entries if e.kind != "stmt"])
+    new_counts = collections.Counter([e.name for e in new_entries if e.kind != "stmt"])
+    repeated = [n for n, count in old_counts.items() if count > 1]
+    repeated += [n for n, count in new_counts.items() if count > 1 and old_counts[n] <= 1]
+    for name in repeated:
         olds = [e for e in old_entries if e.kind != "stmt" and e.name == name]
         news = [e for e in new_entries if e.kind != "stmt" and e.name == name]
         left = list(olds)
@@ -848,6 +954,20 @@ def _same(live, fresh):
         return bool(live == fresh)
     except Exception:
         return True  # cannot tell
+
+
+def _without_class_default(node):
+    """A dataclass field that leaves no class attribute: no default, or `field(...)` without one."""
+    if not isinstance(node, ast.AnnAssign) or node.value is None:
+        return isinstance(node, ast.AnnAssign)
+    value = node.value
+    if not isinstance(value, ast.Call) or getattr(value.func, "id", getattr(value.func, "attr", None)) != "field":
+        return False
+    return not any(k.arg == "default" for k in value.keywords)
+
+
+def _count_instances(cls):
+    return sum(1 for obj in gc.get_objects() if isinstance(obj, cls))
 
 
 def _self_attributes(code):

@@ -100,9 +100,15 @@ FOLLOWER_ONCE = Reason(
 )
 
 # Warnings (what the user must know beside the outcomes)
+FORKED = Reason(
+    "forked",
+    "{count} forked child process(es) of this program (pid {pids}) keep running the code they "
+    "were forked with: this edit reaches them only once they are started again (a "
+    "multiprocessing pool: recreate it, or use the spawn start method)",
+)
 OLD_OBJECTS = Reason(
     "old-objects",
-    "{cls} objects built before this edit ran the old __init__: they have no {names} (set it on "
+    "{count} live {cls} objects were built before this edit by the old __init__: they have no {names} (set it on "
     "them, e.g. in __hotframe_after_patch__, or restart the program)",
 )
 OUTSIDE_ROOT = Reason(

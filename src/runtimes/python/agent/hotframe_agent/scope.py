@@ -8,6 +8,19 @@ _AGENT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 _DEPENDENCY_DIRS = {"site-packages", "dist-packages"}
 
 
+_real_folders = {}  # folder -> its real path (remembered: a start-up imports many files of few folders)
+
+
+def real_path(path):
+    """os.path.realpath(path), with one lstat per file: the folders' real paths are remembered."""
+    folder, name = os.path.split(os.path.abspath(path))
+    real_folder = _real_folders.get(folder)
+    if real_folder is None:
+        real_folder = _real_folders[folder] = os.path.realpath(folder)
+    full = os.path.join(real_folder, name)
+    return os.path.realpath(full) if os.path.islink(full) else full
+
+
 class Scope:
     def __init__(self, root, instrument_deps):
         self.root = os.path.realpath(root)
@@ -23,7 +36,7 @@ class Scope:
         """True for a .py file under the root that is not the stdlib, a dependency or hotframe."""
         if not path or not path.endswith(".py"):
             return False
-        real = os.path.realpath(path)
+        real = real_path(path)
         if not real.startswith(self.root + os.sep) or real.startswith(_AGENT_DIR + os.sep):
             return False
         if real.startswith(self._stdlib):
@@ -40,7 +53,7 @@ class Scope:
         or hotframe) that lies outside the root: it runs uninstrumented."""
         if not path or not path.endswith(".py"):
             return False
-        real = os.path.realpath(path)
+        real = real_path(path)
         if real.startswith(self.root + os.sep) or real.startswith(_AGENT_DIR + os.sep) or real.startswith(self._stdlib):
             return False
         if _DEPENDENCY_DIRS.intersection(real.split(os.sep)) or real.startswith(self._prefixes):

@@ -10,7 +10,7 @@ import ast
 
 
 class Entry:
-    __slots__ = ("kind", "name", "occurrence", "node", "raw", "text", "header", "args", "body", "line", "end")
+    __slots__ = ("kind", "name", "occurrence", "node", "raw", "text", "header", "args", "body", "line", "end", "imports", "analyses")
 
     def __init__(self, kind, node):
         self.kind = kind  # "def" | "class" | "stmt"
@@ -26,6 +26,8 @@ class Entry:
         # kept here because the nodes of unchanged statements are shared between versions.
         self.line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
         self.end = node.end_lineno
+        self.imports = frozenset()  # stmt: the module-level names its `import`s bind
+        self.analyses = {}  # what the planner found out about the node (planner._analysed)
 
     @property
     def match_key(self):
@@ -49,18 +51,24 @@ def entry_for(node):
     else:
         entry = Entry("stmt", node)
         entry.raw = _dump(node)
+        entry.imports = _imported_names(node)
     return entry
 
 
-def number(entries):
-    """Occurrences: the n-th def of a name, the n-th identical statement (two `x += 1`)."""
+def number(entries, shared=()):
+    """Occurrences: the n-th def of a name, the n-th identical statement (two `x += 1`).
+    shared: ids of entries of another version, copied rather than changed."""
     counts = {}
-    for entry in entries:
+    for position, entry in enumerate(entries):
         key = entry.raw if entry.kind == "stmt" else (entry.kind, entry.name)
-        entry.occurrence = counts.get(key, 0)
-        counts[key] = entry.occurrence + 1
-        if entry.kind == "stmt":
-            entry.text = (entry.raw, entry.occurrence)
+        occurrence = counts.get(key, 0)
+        counts[key] = occurrence + 1
+        if occurrence != entry.occurrence or (entry.kind == "stmt" and entry.text is None):
+            if id(entry) in shared:
+                entry = entries[position] = moved(entry, 0)
+            entry.occurrence = occurrence
+            if entry.raw is not None:  # (a statement)
+                entry.text = (entry.raw, occurrence)
     return entries
 
 
@@ -69,9 +77,10 @@ def moved(entry, delta):
     copy = Entry.__new__(Entry)
     for name in Entry.__slots__:
         setattr(copy, name, getattr(entry, name))
-    copy.line, copy.end = entry.line + delta, entry.end + delta
-    if entry.body is not None:
-        copy.body = [moved(e, delta) for e in entry.body]
+    if delta:  # (a class body's entries are numbered once and never changed: shared when not moved)
+        copy.line, copy.end = entry.line + delta, entry.end + delta
+        if entry.body is not None:
+            copy.body = [moved(e, delta) for e in entry.body]
     return copy
 
 
@@ -92,6 +101,22 @@ def bound_names(node):
             if name not in names:
                 names.append(name)
     return names
+
+
+def _imported_names(statement):
+    """The module-level names a top-level statement binds by `import` (also inside `if` / `try`)."""
+    names = set()
+    stack = [statement]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+        elif isinstance(node, ast.stmt) and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                stack.extend(getattr(node, field, ()))
+        elif isinstance(node, (ast.excepthandler, getattr(ast, "match_case", ast.excepthandler))):
+            stack.extend(node.body)
+    return frozenset(names)
 
 
 def is_main_guard(node):

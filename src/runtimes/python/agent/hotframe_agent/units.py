@@ -2,6 +2,7 @@
 
 import os
 import sys
+import threading
 
 from . import incremental, live_definitions
 
@@ -16,7 +17,12 @@ class Unit:
         self.module_name = module_name  # as imported (None for a script run as __main__)
         self.source = source
         self._outline = outline  # shape.outline() of the current version; None: not computed yet
+        self._preparing = threading.Lock()
+        self._lines = None  # (source, its lines), see lines
         self.index = index  # key -> codeindex.Definition of the current version
+        # `index` is exactly what `source` compiles to, in its order (no refused definition
+        # keeps an older version in it): a patch may then compile only what the edit touched.
+        self.index_is_source = True
         self.definitions = definitions  # key -> LiveDefinition (also keys that were removed since)
         self.namespace = None  # the module's globals; resolved on first patch if unknown
         # Where the program runs something else than `source` says, because an edit was refused:
@@ -28,9 +34,21 @@ class Unit:
 
     @property
     def outline(self):
-        if self._outline is None:  # imported from the code cache: outline the running source
-            self._outline = incremental.parse_full(self.source, self.file).outline
+        if self._outline is None:  # imported without one: made by preparer.py, or now
+            self.prepare(lambda: None)
         return self._outline
+
+    def prepare(self, pause):
+        """Make the outline of the running version if there is none yet (pause(): between the
+        pieces parsed). A patch that needs it while preparer.py's thread makes it waits for that."""
+        with self._preparing:
+            source = self.source
+            if self._outline is not None:
+                return
+            outline = incremental.parse_in_pieces(source, self.file, pause).outline
+            with _changing:
+                if self._outline is None and self.source is source:
+                    self._outline = outline
 
     def find_namespace(self):
         """The globals of the module loaded from this file (found once, then remembered)."""
@@ -44,16 +62,28 @@ class Unit:
                     break
         return self.namespace
 
-    def commit(self, source, outline, index, definitions, plan):
-        """`source` is what runs now, except what `plan` kept running (refused)."""
+    @property
+    def lines(self):
+        """The running source's splitlines(True) (kept from the last patch: a patch compares them)."""
+        if self._lines is None or self._lines[0] is not self.source:
+            self._lines = (self.source, self.source.splitlines(True))
+        return self._lines[1]
+
+    def commit(self, source, parsed, index, definitions, plan):
+        """`source` is what runs now, except what `plan` kept running (refused); parsed: its
+        incremental.Parsed."""
+        outline = parsed.outline
+        self._lines = None if parsed.lines is None else (source, parsed.lines)
         parked = [(key, self.index[old_key], self.definitions[old_key]) for old_key, key in plan.parked]
         self.definitions.update(definitions)
-        self.source = source
-        old_index, self._outline, self.index = self.index, outline, index
+        with _changing:  # (preparer.py's thread keeps an outline only for the source it read)
+            self.source = source
+            old_index, self._outline, self.index = self.index, outline, index
         # A refused definition (also one whose removal was refused) keeps running its version:
         # the next edit is compared with that, not with the text saved, so it is reported again
         # while the saved text differs, and saving it back as it runs reports nothing.
         self.kept = plan.kept_entries
+        self.index_is_source = not parked and not plan.kept
         for key, definition, live in parked:
             index[key] = definition
             self.definitions[key] = live
@@ -70,6 +100,7 @@ def inside(name, qualname):
     return name == qualname or name.startswith(qualname + ".")
 
 
+_changing = threading.Lock()  # the version a Unit describes, and its outline, change together
 _units = {}  # realpath -> [Unit]: a script run as __main__ and imported by name is two modules
 _module_codes = set()  # ids of the top-level code of every instrumented module (kept alive by Units)
 

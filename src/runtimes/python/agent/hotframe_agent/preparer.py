@@ -1,0 +1,73 @@
+"""Preparing each module's first patch in idle time.
+
+A patch compares the new text with the running version's outline (shape.py), and a module
+loaded from the code cache (or imported, whose syntax tree is not kept by the import) has none
+yet: its first patch would parse the whole file — 5 to 20 times what a later patch costs. So
+once the program has stopped importing for a moment, a background thread parses each such
+module, a few hundred lines at a time (incremental.parse_in_pieces), and gives the GIL back
+in between: the program's threads wait at most one piece. The patch machinery, which start-up
+does not import, is imported then too. Until that is done, a patch parses
+what it needs itself, or waits for the piece in progress (units.Unit.prepare).
+"""
+
+import _thread
+import importlib
+import threading
+import time
+
+_SETTLED = 0.2  # seconds without a module loaded before preparing starts
+_pending = []  # Units loaded whose outline is not made yet, first loaded first
+_wake = threading.Condition()
+_last_loaded = [0.0]
+_started = [False]
+
+
+def start():
+    """Prepare from now on (under the controller; the in-process tests patch synchronously)."""
+    if not _started[0]:
+        _started[0] = True
+        _last_loaded[0] = time.monotonic()
+        _thread.start_new_thread(_run, ())  # (not threading: invisible to the program)
+
+
+def later(unit):
+    """`unit` was loaded without an outline: prepare it once the program stops importing."""
+    if not _started[0]:
+        return
+    with _wake:
+        _pending.append(unit)
+        _last_loaded[0] = time.monotonic()
+        _wake.notify()
+
+
+def _run():
+    try:
+        _prepare()
+    except BaseException:  # (at interpreter shutdown, say): a patch prepares what it needs itself
+        pass
+
+
+def _prepare():
+    _settle()
+    importlib.import_module(__name__.rsplit(".", 1)[0] + ".patcher")  # the patch machinery (main.py)
+    while True:
+        _settle()
+        with _wake:
+            while not _pending:
+                _wake.wait()
+            unit = _pending.pop(0)
+        unit.prepare(_pause)
+
+
+def _settle():
+    """Until no module has been loaded for a moment."""
+    with _wake:
+        while True:
+            quiet = _last_loaded[0] + _SETTLED - time.monotonic()
+            if quiet <= 0:
+                return
+            _wake.wait(quiet)  # (a module loaded meanwhile moves the moment on)
+
+
+def _pause():
+    time.sleep(0)  # gives the GIL to a thread waiting for it
