@@ -15,9 +15,9 @@ function load(): NonNullable<typeof compiler> {
   return compiler;
 }
 
-/** Loads TypeScript now (in idle time, prepare.ts), so that the first patch does not wait for it. */
-export function prepareTypeScript(): void {
-  load();
+/** Whether this thread has loaded TypeScript (typescript-thread.ts strips here then). */
+export function typeScriptLoaded(): boolean {
+  return compiler !== undefined;
 }
 
 /** File extensions of TypeScript sources. */
