@@ -14,7 +14,7 @@ import {
   syncHooks,
 } from "./loader-hooks.js";
 import type { LoadedSource } from "./module-record.js";
-import { type Reason, reason } from "./reasons.js";
+import { CAVEATS, type Reason, type ReasonCode, reason } from "./reasons.js";
 
 /**
  * Loaded with `--import` before the program: opens the pipe, says hello, and installs the loader
@@ -57,6 +57,13 @@ function start(): void {
         file: message.file,
         result,
       });
+      for (const entry of result.functions)
+        if (entry.code && CAVEATS.has(entry.code as ReasonCode))
+          channel.send({
+            type: "warning",
+            message: `${entry.qualname}: ${entry.reason}`,
+            file: message.file,
+          });
     });
   });
   const state = new AgentState((file) => channel.send({ type: "loaded", file }));
