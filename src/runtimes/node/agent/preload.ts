@@ -3,7 +3,7 @@ import Module from "node:module";
 import type * as WorkerThreads from "node:worker_threads";
 import { AGENT_ENV, type PatchResult, PROTOCOL_VERSION } from "../../../protocol/messages.js";
 import { AgentState } from "./agent-state.js";
-import { connect } from "./channel-client.js";
+import { announcer, connect } from "./channel-client.js";
 import { realpath, type Scope } from "./instrument.js";
 import { prepareWhenIdle } from "./prepare.js";
 import {
@@ -66,7 +66,8 @@ function start(): void {
           });
     });
   });
-  const state = new AgentState((file) => channel.send({ type: "loaded", file }));
+  const announce = announcer(channel);
+  const state = new AgentState(announce);
   state.install();
   channel.send({
     type: "hello",
@@ -101,7 +102,10 @@ function start(): void {
     }
   };
   prepareWhenIdle({
-    patcher: () => import("./patch.js").then(() => import("./model.js")),
+    patcher: async () => {
+      await import("./patch.js");
+      return { models: await import("./model.js"), typescript: await import("./typescript-thread.js") };
+    },
     modules: () => state.modules.values(),
   });
   /**
@@ -112,7 +116,7 @@ function start(): void {
     if (state.unpatchable.has(file)) return;
     state.unpatchable.set(file, why);
     if (say) channel.send({ type: "warning", message: why.text, file });
-    channel.send({ type: "loaded", file });
+    announce(file);
   };
   const report: LoadedReport = {
     instrumented: (file, result) => {

@@ -1,8 +1,8 @@
 import { statSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import type * as ModelModule from "./model.js";
+import type * as TypeScriptThread from "./typescript-thread.js";
 import type { ModuleRecord } from "./module-record.js";
-import { prepareTypeScript } from "./typescript-thread.js";
 
 /**
  * The first save of a file costs what a later save costs: what a patch needs is prepared while
@@ -54,8 +54,8 @@ export const double = (x) => x * 2;
 const WARM_UP_COPIES = 24;
 
 export interface Preparation {
-  /** Loads the patcher (patch.js and what it imports) and gives its parser. */
-  patcher: () => Promise<typeof ModelModule>;
+  /** Loads the patcher (patch.js and what it imports) and gives its parser and type stripping. */
+  patcher: () => Promise<{ models: typeof ModelModule; typescript: typeof TypeScriptThread }>;
   /** The modules the program loaded so far. */
   modules: () => Iterable<ModuleRecord>;
 }
@@ -81,13 +81,13 @@ export function prepareWhenIdle(preparation: Preparation): void {
 
 /** The steps, in order: each `next()` takes one. */
 async function* preparationSteps(preparation: Preparation): AsyncGenerator<void> {
-  const models = await preparation.patcher();
+  const { models, typescript } = await preparation.patcher();
   yield;
   // Parsed several times over: V8 optimizes a function only after many calls.
   const sample = Array.from({ length: WARM_UP_COPIES }, (_, i) =>
     SAMPLE.replace(/Sample|total|double/g, `$&${i}`),
   ).join("");
-  if ([...preparation.modules()].some((record) => record.typescript)) prepareTypeScript(sample);
+  if ([...preparation.modules()].some((record) => record.typescript)) typescript.prepareTypeScript(sample);
   // Each running model warms the parser up too: the sample is parsed here only without one.
   let warm = false;
   let budget = MODEL_BUDGET_BYTES;
