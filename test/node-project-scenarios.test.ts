@@ -355,6 +355,232 @@ export const commands = { allow: () => allow(), requests: () => requests };
       },
     ],
   },
+  {
+    name: "routes",
+    source: `const handlers = {
+  list() {
+    return "all users";
+  },
+  show(id) {
+    return "user " + id;
+  },
+};
+const table = { "/users": handlers.list, "/user": handlers.show };
+export const commands = { list: () => table["/users"](), show: () => table["/user"](7) };
+`,
+    before: { list: "all users", show: "user 7" },
+    steps: [
+      {
+        replace: [['return "user " + id;', 'return "user #" + id;']],
+        outcome: "applied",
+        entries: ["handlers.show updated"],
+        // The table holds the method objects of start-up: they run the new code.
+        asks: { show: "user #7", list: "all users" },
+      },
+    ],
+  },
+  {
+    name: "registry",
+    source: `const plugins = [];
+function register(name) {
+  plugins.push(name);
+}
+register("auth");
+export const commands = { plugins: () => plugins.join(",") };
+`,
+    before: { plugins: "auth" },
+    steps: [
+      {
+        replace: [['register("auth");', 'register("auth");\nregister("cache");']],
+        outcome: "applied",
+        entries: ['register("cache"); updated new-statement-run'],
+        asks: { plugins: "auth,cache" },
+      },
+      {
+        replace: [['register("auth");\n', 'register("auth2");\n']],
+        outcome: "rejected",
+        entries: ['register("auth2"); refused top-level-not-rerun'],
+        // Not run twice: what ran stays.
+        asks: { plugins: "auth,cache" },
+      },
+    ],
+  },
+  {
+    name: "settings",
+    source: `const config = { level: "debug" };
+config.level = "warn";
+function level() {
+  return config.level;
+}
+export const commands = { level: () => level() };
+`,
+    before: { level: "warn" },
+    steps: [
+      {
+        replace: [['config.level = "warn";', 'config.level = "info";']],
+        outcome: "applied",
+        entries: ['config.level = "info"; updated reassigned-statement'],
+        asks: { level: "info" },
+      },
+    ],
+  },
+  {
+    name: "sequence",
+    source: `function* numbers(limit) {
+  for (let i = 1; i <= limit; i++) yield i;
+}
+export const commands = { sum: () => [...numbers(4)].reduce((a, b) => a + b, 0) };
+`,
+    before: { sum: 10 },
+    steps: [
+      {
+        replace: [
+          ["for (let i = 1; i <= limit; i++) yield i;", "for (let i = 1; i <= limit; i++) yield i * i;"],
+        ],
+        outcome: "applied",
+        entries: ["numbers updated"],
+        asks: { sum: 30 },
+      },
+    ],
+  },
+  {
+    name: "widget",
+    source: `class Widget {
+  label = "w";
+  render = () => "<" + this.label + ">";
+}
+const widget = new Widget();
+export const commands = { render: () => widget.render() };
+`,
+    before: { render: "<w>" },
+    steps: [
+      {
+        replace: [['render = () => "<" + this.label + ">";', 'render = () => "[" + this.label + "]";']],
+        outcome: "applied",
+        entries: ["Widget.render updated"],
+        // A class-field arrow of an existing instance runs the new code.
+        asks: { render: "[w]" },
+      },
+      {
+        replace: [['  label = "w";', '  label = "w";\n  size = 2;']],
+        outcome: "rejected",
+        asks: { render: "[w]" },
+      },
+    ],
+  },
+  {
+    name: "shapes",
+    source: `function area(shape) {
+  switch (shape.kind) {
+    case "square":
+      return shape.side * shape.side;
+    default:
+      return 0;
+  }
+}
+export const commands = { circle: () => area({ kind: "circle", r: 1 }) };
+`,
+    before: { circle: 0 },
+    steps: [
+      {
+        replace: [
+          [
+            "    default:\n",
+            '    case "circle":\n      return Math.round(Math.PI * shape.r * shape.r * 100) / 100;\n    default:\n',
+          ],
+        ],
+        outcome: "applied",
+        entries: ["area updated"],
+        asks: { circle: 3.14 },
+      },
+    ],
+  },
+  {
+    name: "math",
+    source: `function fib(n) {
+  return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+export const commands = { fib: () => fib(10) };
+`,
+    before: { fib: 55 },
+    steps: [
+      {
+        replace: [
+          ["return n < 2 ? n : fib(n - 1) + fib(n - 2);", "return n < 2 ? 1 : fib(n - 1) + fib(n - 2);"],
+        ],
+        outcome: "applied",
+        entries: ["fib updated"],
+        asks: { fib: 89 },
+      },
+    ],
+  },
+  {
+    name: "slugs",
+    source: `function slug(title) {
+  return title.toLowerCase().replace(/\\s+/g, "-");
+}
+export const commands = { slug: () => slug("Hello  World!") };
+`,
+    before: { slug: "hello-world!" },
+    steps: [
+      {
+        replace: [['.replace(/\\s+/g, "-");', '.replace(/[^a-z0-9]+/g, "-").replace(/-$/, "");']],
+        outcome: "applied",
+        entries: ["slug updated"],
+        asks: { slug: "hello-world" },
+      },
+    ],
+  },
+  {
+    name: "memo",
+    source: `function square(n) {
+  return n * n;
+}
+export const commands = { square: () => square(4) + square(4), size: () => (typeof memo === "undefined" ? 0 : memo.size) };
+`,
+    before: { square: 32, size: 0 },
+    steps: [
+      {
+        replace: [
+          [
+            "function square(n) {\n  return n * n;",
+            "const memo = new Map();\nfunction square(n) {\n  if (!memo.has(n)) memo.set(n, n * n);\n  return memo.get(n);",
+          ],
+        ],
+        outcome: "applied",
+        entries: ["memo added", "square updated"],
+        asks: { square: 32 },
+      },
+    ],
+  },
+  {
+    name: "account",
+    source: `class Account {
+  #balance = 0;
+  deposit(amount) {
+    this.#balance += amount;
+    return this.#balance;
+  }
+}
+const account = new Account();
+export const commands = { deposit: () => account.deposit(10) };
+`,
+    before: { deposit: 10 },
+    steps: [
+      {
+        replace: [["    this.#balance += amount;", "    this.#balance += amount * 2;"]],
+        outcome: "applied",
+        entries: ["Account.deposit updated"],
+        asks: { deposit: 30 },
+      },
+      {
+        replace: [["  deposit(amount) {", "  #audit() {\n    return 1;\n  }\n  deposit(amount) {"]],
+        outcome: "rejected",
+        entries: ["Account.#audit refused new-private-member"],
+        asks: { deposit: 50 },
+      },
+    ],
+  },
 ];
 
 /** The piece's text for the project: ES modules as written, CommonJS with require and exports. */
