@@ -28,6 +28,20 @@ createInterface({ input: process.stdin }).on("line", (line: string) =>
 console.log("ready");
 `;
 
+/** Stops its input on "stop" (and with it the last thing that keeps it alive). */
+const STOPS = `import { createInterface } from "node:readline";
+function price(n: number): number {
+  return n * 2;
+}
+const input = createInterface({ input: process.stdin });
+input.on("line", (line: string) => {
+  if (line === "stop") input.close();
+  else console.log(\`\${line}=\${JSON.stringify(line === "price" ? price(21) : performance.now())}\`);
+});
+input.on("close", () => process.stdin.destroy());
+console.log("ready");
+`;
+
 const ENDS = `const started = Date.now();
 setTimeout(() => console.log("done", Date.now() - started < 5000), 10);
 `;
@@ -57,6 +71,19 @@ for (const { version, path, skip } of nodeBinaries()) {
       } finally {
         run.kill();
       }
+    });
+
+    test("a program whose save was type-stripped on hotframe's thread still ends by itself", async () => {
+      const file = join(programDir("ts", { "app.ts": STOPS }), "app.ts");
+      const run = await AgentRun.start(file, { node: path });
+      await run.output("ready\n");
+      while (((await run.ask("idled")) as number) < 3000);
+      const result = await edit(run, file, [["n * 2", "n * 3"]]);
+      assert.equal(result.outcome, "applied", JSON.stringify(result));
+      assert.equal(await run.ask("price"), 63);
+      run.write("stop\n");
+      const exit = await run.ended().finally(() => run.kill());
+      assert.equal(exit.code, 0, run.stderr);
     });
 
     test("a program that ends by itself ends as it would without hotframe", async () => {

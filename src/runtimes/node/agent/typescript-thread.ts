@@ -37,7 +37,6 @@ function start(): NonNullable<typeof thread> {
   ) as typeof import("node:worker_threads");
   const worker = new Worker(new URL("./typescript-worker.js", import.meta.url), { execArgv: [] });
   const started = { worker, waiting: new Map<number, Waiting>(), next: 1 };
-  worker.unref();
   worker.on("message", (answer: StripAnswer) => {
     const waiting = started.waiting.get(answer.id);
     started.waiting.delete(answer.id);
@@ -61,6 +60,8 @@ function start(): NonNullable<typeof thread> {
   };
   worker.on("error", fail);
   worker.on("exit", fail);
+  // Last: a 'message' listener refs the worker again (the program then never exited).
+  worker.unref();
   return started;
 }
 
