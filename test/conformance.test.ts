@@ -183,7 +183,7 @@ const TABLE: Row[] = [
       after: `export function probe() {\n    return typeof legacy;\n}\n`,
     },
     differs:
-      "a JS module binding cannot be deleted: the removed function's name stays defined (the Node agent says so in `reason`); Python deletes it from the module",
+      "a JS module binding cannot be deleted: the removed function's name stays defined, so a removal that code still reads is refused (the function keeps running); Python deletes it from the module",
     expect: {
       python: {
         outcome: "applied",
@@ -191,8 +191,18 @@ const TABLE: Row[] = [
         probe: false,
       },
       node: {
-        outcome: "applied",
-        functions: [{ kind: "function", name: "legacy", qualname: "legacy", status: "removed", line: 1 }],
+        outcome: "rejected",
+        functions: [
+          {
+            kind: "function",
+            name: "legacy",
+            qualname: "legacy",
+            status: "refused",
+            code: "removed-still-called",
+            line: 1,
+          },
+        ],
+        error: { kind: "refused", code: "removed-still-called" },
         probe: "function",
       },
     },

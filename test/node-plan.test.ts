@@ -80,9 +80,9 @@ function makeCounter() {
 console.log("started");
 `;
 
-const edit = (from: string, to: string) => {
-  assert.ok(BASE.includes(from), from);
-  return BASE.replace(from, to);
+const edit = (from: string, to: string, source = BASE) => {
+  assert.ok(source.includes(from), from);
+  return source.replace(from, to);
 };
 
 describe("the Node planner", () => {
@@ -344,6 +344,21 @@ describe("the Node planner", () => {
   test("a removed function: its binding stays", () => {
     const plan = planOf(BASE, edit("function shout(s) {\n  return s.toUpperCase();\n}\n", ""));
     assert.deepEqual(entries(plan), ["function shout shout removed binding-stays"]);
+  });
+
+  test("a removed function that the new source still calls is refused: it keeps running", () => {
+    const calling = BASE.replace("  calls++;", "  calls++;\n  shout(name);");
+    const plan = planOf(calling, edit("function shout(s) {\n  return s.toUpperCase();\n}\n", "", calling));
+    assert.deepEqual(entries(plan), ["function shout shout refused removed-still-called"]);
+    assert.match(plan.outcomes[0]?.reason ?? "", /greet \(line 4\) still uses it/);
+    assert.ok(plan.rejection, "nothing else changed: nothing is applied");
+  });
+
+  test("a constant in an `export { … }` list is refused as exported, whatever its name", () => {
+    const exporting =
+      "const $cfg = { port: 1 };\nexport function port() {\n  return $cfg.port;\n}\nexport { $cfg };\n";
+    const plan = planOf(exporting, exporting.replace("port: 1", "port: 2"));
+    assert.deepEqual(entries(plan), ["statement $cfg <module> refused exported-constant"]);
   });
 
   test("the catalogue: kebab-case codes, every refused and running-old entry carries one", () => {

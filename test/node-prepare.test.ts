@@ -6,10 +6,9 @@ import { nodeBinaries } from "./helpers/node-versions.js";
 import { edit, programDir } from "./helpers/node-programs.js";
 
 /**
- * What a patch needs is prepared while the program is idle (agent/prepare.ts): an idle
- * TypeScript program has TypeScript loaded before its first save (on Node 20 its ES modules are
- * type-stripped on the loader thread: only the preparation loads it in the program's thread),
- * and the first save applies; the preparation never keeps a program alive.
+ * What a patch needs is prepared while the program is idle (agent/prepare.ts): TypeScript loads
+ * on hotframe's own thread (typescript-thread.ts), never in the program's, which it would block
+ * for 0.5–4 s; the first save applies; the preparation never keeps a program alive.
  */
 
 const IDLE = `import { createRequire } from "node:module";
@@ -19,12 +18,27 @@ function price(n: number): number {
   return n * 2;
 }
 const commands: Record<string, () => unknown> = {
-  prepared: () => Object.keys(require.cache).some((file) => /[\\\\/]typescript[\\\\/]/.test(file)),
+  typescriptHere: () => Object.keys(require.cache).some((file) => /[\\\\/]typescript[\\\\/]/.test(file)),
+  idled: () => performance.now(),
   price: () => price(21),
 };
 createInterface({ input: process.stdin }).on("line", (line: string) =>
   console.log(\`\${line}=\${JSON.stringify(commands[line]?.())}\`),
 );
+console.log("ready");
+`;
+
+/** Stops its input on "stop" (and with it the last thing that keeps it alive). */
+const STOPS = `import { createInterface } from "node:readline";
+function price(n: number): number {
+  return n * 2;
+}
+const input = createInterface({ input: process.stdin });
+input.on("line", (line: string) => {
+  if (line === "stop") input.close();
+  else console.log(\`\${line}=\${JSON.stringify(line === "price" ? price(21) : performance.now())}\`);
+});
+input.on("close", () => process.stdin.destroy());
 console.log("ready");
 `;
 
@@ -34,19 +48,42 @@ setTimeout(() => console.log("done", Date.now() - started < 5000), 10);
 
 for (const { version, path, skip } of nodeBinaries()) {
   describe(`node ${version}: preparing in idle time`, { skip }, () => {
-    test("an idle TypeScript program has TypeScript loaded before its first save, which applies", async () => {
+    test("an idle TypeScript program never loads TypeScript in its thread, and its first save applies", async () => {
       const file = join(programDir("ts", { "app.ts": IDLE }), "app.ts");
+      // A first start fills the module cache: the second one type-strips nothing at start-up.
+      const filling = await AgentRun.start(file, { node: path });
+      await filling.output("ready\n");
+      filling.kill();
+      await filling.exited;
       const run = await AgentRun.start(file, { node: path });
       try {
         await run.output("ready\n");
-        // Each answer is awaited: the program is asked until its idle time has been used.
-        while ((await run.ask("prepared")) !== true);
+        // Each answer is awaited: the program is asked until it has idled through the preparation's
+        // first steps (TypeScript starts loading on its thread then; the save waits for it if need be).
+        while (((await run.ask("idled")) as number) < 3000);
         const result = await edit(run, file, [["n * 2", "n * 3"]]);
         assert.equal(result.outcome, "applied", JSON.stringify(result));
+        assert.equal(await run.ask("price"), 63);
+        assert.equal(await run.ask("typescriptHere"), false);
+        const broken = await edit(run, file, [["n * 3", "n * (3"]]);
+        assert.equal(broken.error?.kind, "syntax", JSON.stringify(broken));
         assert.equal(await run.ask("price"), 63);
       } finally {
         run.kill();
       }
+    });
+
+    test("a program whose save was type-stripped on hotframe's thread still ends by itself", async () => {
+      const file = join(programDir("ts", { "app.ts": STOPS }), "app.ts");
+      const run = await AgentRun.start(file, { node: path });
+      await run.output("ready\n");
+      while (((await run.ask("idled")) as number) < 3000);
+      const result = await edit(run, file, [["n * 2", "n * 3"]]);
+      assert.equal(result.outcome, "applied", JSON.stringify(result));
+      assert.equal(await run.ask("price"), 63);
+      run.write("stop\n");
+      const exit = await run.ended().finally(() => run.kill());
+      assert.equal(exit.code, 0, run.stderr);
     });
 
     test("a program that ends by itself ends as it would without hotframe", async () => {

@@ -458,3 +458,99 @@ ${LISTEN}`,
     );
   }
 }
+
+/** A CommonJS library and the program that requires it (item 6 of issue 9). */
+const LIBRARY = `function add(a, b) {
+  return a + b;
+}
+function legacy(x) {
+  return "legacy " + x;
+}
+function report(x) {
+  return legacy(x);
+}
+module.exports = { add, report };
+`;
+
+const USER = `const { createInterface } = require("node:readline");
+const lib = require("./lib.js");
+const commands = {
+  names: () => Object.keys(lib).join(","),
+  twice: () => (lib.twice ? lib.twice(21) : "missing"),
+};
+${commandLoop("cjs")}`;
+
+for (const { version, path, skip } of VERSIONS) {
+  for (const accepting of [false, true]) {
+    test(
+      `node ${version} cjs${accepting ? ", module.hot.accept()" : ""}: a new export reaches the module that required the library`,
+      { skip },
+      async () => {
+        const library = accepting ? `module.hot.accept();\n${LIBRARY}` : LIBRARY;
+        const dir = programDir("cjs", { "lib.js": library, "main.js": USER });
+        const run = await AgentRun.start(join(dir, "main.js"), { node: path });
+        const file = join(dir, "lib.js");
+        try {
+          await run.output("ready\n");
+          await run.until(
+            () => run.messages.some((m) => m.type === "loaded" && m.file.endsWith("lib.js")),
+            "lib.js loaded",
+          );
+          assert.equal(await run.ask("twice"), "missing");
+          const result = await edit(run, file, [
+            [
+              "module.exports = { add, report };",
+              "function twice(n) {\n  return n * 2;\n}\nmodule.exports = { add, report, twice };",
+            ],
+          ]);
+          assert.equal(result.outcome, "applied", JSON.stringify(result));
+          assert.equal(statusOf(result, "twice"), "added", JSON.stringify(result));
+          assert.equal(await run.ask("twice"), 42, "the exports object the program holds has the new export");
+          assert.equal(await run.ask("names"), "add,report,twice");
+        } finally {
+          run.kill();
+        }
+      },
+    );
+  }
+}
+
+for (const { version, path, skip } of VERSIONS) {
+  test(
+    `node ${version} esm: a new export is added, and a warning says that \`import * as\` does not see it`,
+    { skip },
+    async () => {
+      const dir = programDir("esm", {
+        "lib.mjs": "export function add(a, b) {\n  return a + b;\n}\n",
+        "main.mjs": `import { createInterface } from "node:readline";
+import * as lib from "./lib.mjs";
+const commands = {
+  twice: () => (lib.twice ? lib.twice(21) : "missing"),
+};
+${commandLoop("esm")}`,
+      });
+      const run = await AgentRun.start(join(dir, "main.mjs"), { node: path });
+      const file = join(dir, "lib.mjs");
+      try {
+        await run.output("ready\n");
+        const result = await edit(run, file, [
+          ["export function add", "export function twice(n) {\n  return n * 2;\n}\nexport function add"],
+        ]);
+        assert.equal(result.outcome, "applied", JSON.stringify(result));
+        assert.deepEqual(entries(result), ["twice added new-export-invisible"]);
+        const warning = await run.until(
+          () => run.messages.find((m) => m.type === "warning" && m.message.startsWith("twice: ")),
+          "the warning",
+        );
+        assert.match(JSON.stringify(warning), /import \* as/);
+        assert.equal(
+          await run.ask("twice"),
+          "missing",
+          "what the warning says: the namespace does not have it",
+        );
+      } finally {
+        run.kill();
+      }
+    },
+  );
+}

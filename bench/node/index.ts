@@ -4,6 +4,7 @@ import type { BenchConfig } from "../lib/config.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
 import { freshDir, writeFile } from "../lib/work.js";
 import type { Suite } from "../run.js";
+import { nodeFirstSave } from "./first-save.js";
 import { nodeHttp } from "./http.js";
 import { nodeLatency } from "./latency.js";
 import { nodeOverhead } from "./overhead.js";
@@ -32,6 +33,7 @@ export const nodeBenchmarks: Suite = {
       run: nodeLatency,
       baselinesAlone: true,
     },
+    { id: "node-first-save", title: "Node: first save of a file", run: nodeFirstSave },
     {
       id: "node-overhead",
       title: "Node: instrumentation overhead",

@@ -13,7 +13,6 @@ import { hotframeArgs, LineProcess, sleep } from "../lib/process.js";
 import { goal, type Section } from "../lib/report.js";
 import { median, ms, percentile, ratio } from "../lib/stats.js";
 import { copyFixture, freshDir, writeFile } from "../lib/work.js";
-import { FIRST_SAVE_LINES, type FirstSave, firstSave } from "./first-save.js";
 import { nodeModule } from "./generate.js";
 
 interface Case {
@@ -208,7 +207,7 @@ async function nodeWatch(config: BenchConfig, c: Case, edits: number): Promise<O
  * Node binaries of other major versions than the one running the bench: the extra majors
  * installed by `npm run setup:nodes` and any node on PATH outside node_modules (the system's).
  */
-function otherNodes(): { version: string; path: string }[] {
+export function otherNodes(): { version: string; path: string }[] {
   const candidates = nodeBinaries().flatMap((n) => (n.path ? [n.path] : []));
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     if (dir && !dir.includes("node_modules")) candidates.push(join(dir, "node"));
@@ -277,20 +276,6 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
       v8(config, small, count(config, 5, 2), other.path, tag),
     );
   }
-  const firstSaves: FirstSave[] = [];
-  if (config.hotframeMissing === undefined) {
-    const own = { version: process.versions.node.split(".")[0] ?? "", path: config.node };
-    for (const node of [own, ...otherNodes()]) {
-      config.log(
-        `node latency: first save vs later saves, ${FIRST_SAVE_LINES} lines of TypeScript, Node ${node.version}`,
-      );
-      try {
-        firstSaves.push(await firstSave(config, node.path, node.version, count(config, 5, 3)));
-      } catch (error) {
-        config.log(`  failed: ${(error as Error).message.split("\n")[0]}`);
-      }
-    }
-  }
   const find = (approach: string, c: Case) => outcomes.find((o) => o.approach === approach && o.c === c);
   const med = (o: Outcome | undefined) => (o ? median(o.latencies) : Number.NaN);
   const caseIndex = (c: Case) => [small, big, bigMoving, heap].indexOf(c);
@@ -320,21 +305,6 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
       o.extra,
     ];
   });
-  for (const f of firstSaves) {
-    const first = median(f.firsts);
-    const later = median(f.laters);
-    rows.push([
-      `hotframe, first save (Node ${f.version})`,
-      `${FIRST_SAVE_LINES.toLocaleString("en")} lines of TypeScript (.mts)`,
-      "small",
-      `${f.firsts.length} programs`,
-      ms(later),
-      "–",
-      ms(first),
-      "–",
-      `first save / later saves: ${ratio(first / later)} (medians over fresh programs)`,
-    ]);
-  }
   const hotSmall = med(find("hotframe", small));
   const hotBig = med(find("hotframe", big));
   const hotMoving = med(find("hotframe", bigMoving));
@@ -363,9 +333,7 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
       "the small-heap and ~500 MB-heap programs run at the same time and are edited in turn. " +
       "setScriptSource: plain node; the program watches target.mjs itself (fs.watch) and applies the new source with " +
       "Debugger.setScriptSource through an in-process node:inspector Session. node --watch: the time until the restarted " +
-      "program serves again (prints its first value). 'hotframe, first save' rows: a fresh `hotframe run` of a " +
-      "TypeScript program per measurement, saved 6 s after it printed ready, then 4 more times; 'first edit' is the " +
-      "median of the first saves, 'median' the median of each program's later-save medians. 'vs hotframe' = this median / hotframe's median for the same case " +
+      "program serves again (prints its first value). 'vs hotframe' = this median / hotframe's median for the same case " +
       `(and Node version). Unmarked rows: Node ${process.versions.node}, the node running the bench; other versions: ` +
       "the extra majors of `npm run setup:nodes` (.nodes/) and the system's node.",
     headers: [
@@ -394,15 +362,6 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
         known(hotBig, hotBig <= 50),
       ),
 
-      ...firstSaves.map((f) => {
-        const first = median(f.firsts);
-        return goal(
-          `Node first save of a ${FIRST_SAVE_LINES.toLocaleString("en")}-line .ts file (Node ${f.version})`,
-          "≤ 20 ms, as a later save",
-          `${ms(first)} (later saves ${ms(median(f.laters))})`,
-          known(first, first <= 20),
-        );
-      }),
       goal(
         "Node patch latency with a ~500 MB heap",
         "flat in heap size (≤ 1.25× or ≤ +2 ms)",
@@ -410,9 +369,6 @@ export async function nodeLatency(config: BenchConfig): Promise<Section> {
         known(heapRatio, heapRatio <= 1.25 || hotHeap - hotSmall <= 2),
       ),
     ],
-    notes: [
-      ...notes,
-      ...firstSaves.flatMap((f) => f.failures.slice(0, 2).map((x) => `first save, Node ${f.version}: ${x}`)),
-    ],
+    notes,
   };
 }

@@ -39,6 +39,12 @@ export class JsonLineChannel<In, Out> {
   }
 
   send(message: Out): void {
-    if (!this.stream.destroyed && this.stream.writable) this.stream.write(`${JSON.stringify(message)}\n`);
+    this.sendAll([message]);
+  }
+
+  /** Several messages in one write. */
+  sendAll(messages: Out[]): void {
+    if (!this.stream.destroyed && this.stream.writable)
+      this.stream.write(messages.map((m) => `${JSON.stringify(m)}\n`).join(""));
   }
 }

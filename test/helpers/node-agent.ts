@@ -162,6 +162,11 @@ export class AgentRun {
     this.process.write(text);
   }
 
+  /** Once the program has exited (bounded, unlike `exited`: a program that does not end fails). */
+  ended(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return this.process.ended();
+  }
+
   kill(): void {
     this.process.child.kill("SIGKILL");
   }

@@ -23,6 +23,26 @@ export function connect(
 }
 
 /**
+ * `loaded` for `file`, sent with the others of the same tick in one write: a start that loads
+ * 1,000 modules makes a few writes, not 1,000. (If the program exits in that tick, they are not
+ * sent: nothing of it is left to patch.)
+ */
+export function announcer(channel: JsonLineChannel<ControllerMessage, AgentMessage>): (file: string) => void {
+  let files: string[] | undefined;
+  return (file) => {
+    if (!files) {
+      files = [];
+      process.nextTick(() => {
+        const announced = files ?? [];
+        files = undefined;
+        channel.sendAll(announced.map((f) => ({ type: "loaded", file: f })));
+      });
+    }
+    files.push(file);
+  };
+}
+
+/**
  * The controller died (SIGKILL, a crash) while the program runs: stop the program as a closed
  * terminal does, so it neither runs on unpatchable nor writes to a terminal nobody watches.
  * SIGHUP runs the program's own handlers, if it has any; otherwise it ends it.

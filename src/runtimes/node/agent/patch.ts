@@ -17,7 +17,7 @@ import { verifyPatch } from "./patch/verify.js";
  * statements of an accepting module).
  */
 export async function patchModule(record: ModuleRecord, text: string): Promise<PatchResult> {
-  const parsed = parseEdit(record, text);
+  const parsed = await parseEdit(record, text);
   if ("outcome" in parsed) return parsed;
   const { old, model, restore } = parsed;
   // Not applied: the running model keeps its parse, moved back where it was.

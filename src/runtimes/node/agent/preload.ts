@@ -3,7 +3,7 @@ import Module from "node:module";
 import type * as WorkerThreads from "node:worker_threads";
 import { AGENT_ENV, type PatchResult, PROTOCOL_VERSION } from "../../../protocol/messages.js";
 import { AgentState } from "./agent-state.js";
-import { connect } from "./channel-client.js";
+import { announcer, connect } from "./channel-client.js";
 import { realpath, type Scope } from "./instrument.js";
 import { prepareWhenIdle } from "./prepare.js";
 import {
@@ -14,7 +14,7 @@ import {
   syncHooks,
 } from "./loader-hooks.js";
 import type { LoadedSource } from "./module-record.js";
-import { type Reason, reason } from "./reasons.js";
+import { CAVEATS, type Reason, type ReasonCode, reason } from "./reasons.js";
 
 /**
  * Loaded with `--import` before the program: opens the pipe, says hello, and installs the loader
@@ -57,9 +57,17 @@ function start(): void {
         file: message.file,
         result,
       });
+      for (const entry of result.functions)
+        if (entry.code && CAVEATS.has(entry.code as ReasonCode))
+          channel.send({
+            type: "warning",
+            message: `${entry.qualname}: ${entry.reason}`,
+            file: message.file,
+          });
     });
   });
-  const state = new AgentState((file) => channel.send({ type: "loaded", file }));
+  const announce = announcer(channel);
+  const state = new AgentState(announce);
   state.install();
   channel.send({
     type: "hello",
@@ -94,7 +102,10 @@ function start(): void {
     }
   };
   prepareWhenIdle({
-    patcher: () => import("./patch.js").then(() => import("./model.js")),
+    patcher: async () => {
+      await import("./patch.js");
+      return { models: await import("./model.js"), typescript: await import("./typescript-thread.js") };
+    },
     modules: () => state.modules.values(),
   });
   /**
@@ -105,7 +116,7 @@ function start(): void {
     if (state.unpatchable.has(file)) return;
     state.unpatchable.set(file, why);
     if (say) channel.send({ type: "warning", message: why.text, file });
-    channel.send({ type: "loaded", file });
+    announce(file);
   };
   const report: LoadedReport = {
     instrumented: (file, result) => {

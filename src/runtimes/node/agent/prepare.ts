@@ -1,18 +1,20 @@
 import { statSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import type * as ModelModule from "./model.js";
+import type * as TypeScriptThread from "./typescript-thread.js";
 import type { ModuleRecord } from "./module-record.js";
-import { prepareTypeScript, stripTypes } from "./typescript.js";
 
 /**
  * The first save of a file costs what a later save costs: what a patch needs is prepared while
- * the program is idle after start-up, not on the first patch — the patcher with its parser, for a
- * program with TypeScript modules TypeScript (0.5–1 s to load on Node 20), both parsers warmed
- * up on a sample, then the running model of each loaded module (a first patch would parse the
- * whole running file, cold). One step at a time, each only after the event loop was busy less
- * than `IDLE_LOAD` of the last `CHECK_MS`: start-up is never slowed, and the program waits for a
- * step only when it had nothing else to do. The timer is unref'd (it never keeps the program
- * alive). A patch that comes first prepares what it needs itself.
+ * the program is idle after start-up, not on the first patch — the patcher with its parser;
+ * for a program with TypeScript modules, TypeScript on hotframe's own thread
+ * (typescript-thread.ts: it takes 0.5–1 s to load on Node 20, which would block the program),
+ * warmed up on a sample; then the running model of each loaded module (a first patch would parse
+ * the whole running file, cold), which warms the parser up too (a sample when there is none).
+ * One step at a time, each only after the event loop was busy less than `IDLE_LOAD` of the last
+ * `CHECK_MS`: start-up is never slowed, and the program waits for a step only when it had nothing
+ * else to do. The timer is unref'd (it never keeps the program alive). A patch that comes first
+ * prepares what it needs itself.
  */
 
 /** How often the event loop's load is looked at. */
@@ -27,7 +29,7 @@ const IDLE_LOAD = 0.2;
 const MODEL_BUDGET_BYTES = 512 * 1024;
 
 /**
- * Parsed when preparing (by TypeScript too, for a TypeScript program: JavaScript is TypeScript),
+ * Parsed when preparing (type-stripped too, for a TypeScript program: JavaScript is TypeScript),
  * so that V8 has compiled the parsers' code before the first patch.
  */
 const SAMPLE = `export class Sample {
@@ -52,8 +54,8 @@ export const double = (x) => x * 2;
 const WARM_UP_COPIES = 24;
 
 export interface Preparation {
-  /** Loads the patcher (patch.js and what it imports) and gives its parser. */
-  patcher: () => Promise<typeof ModelModule>;
+  /** Loads the patcher (patch.js and what it imports) and gives its parser and type stripping. */
+  patcher: () => Promise<{ models: typeof ModelModule; typescript: typeof TypeScriptThread }>;
   /** The modules the program loaded so far. */
   modules: () => Iterable<ModuleRecord>;
 }
@@ -79,25 +81,23 @@ export function prepareWhenIdle(preparation: Preparation): void {
 
 /** The steps, in order: each `next()` takes one. */
 async function* preparationSteps(preparation: Preparation): AsyncGenerator<void> {
-  const models = await preparation.patcher();
+  const { models, typescript } = await preparation.patcher();
   yield;
-  const typescript = [...preparation.modules()].some((record) => record.typescript);
-  if (typescript) {
-    prepareTypeScript();
-    yield;
-  }
   // Parsed several times over: V8 optimizes a function only after many calls.
   const sample = Array.from({ length: WARM_UP_COPIES }, (_, i) =>
     SAMPLE.replace(/Sample|total|double/g, `$&${i}`),
   ).join("");
-  models.buildModel(typescript ? stripTypes(sample) : sample, true);
-  yield;
+  if ([...preparation.modules()].some((record) => record.typescript)) typescript.prepareTypeScript(sample);
+  // Each running model warms the parser up too: the sample is parsed here only without one.
+  let warm = false;
   let budget = MODEL_BUDGET_BYTES;
   for (const record of [...preparation.modules()]) {
     const size = statSync(record.file, { throwIfNoEntry: false })?.size ?? Number.POSITIVE_INFINITY;
     if (size > budget) continue;
     budget -= size;
     record.runningModel(models.buildModel);
+    warm = true;
     yield;
   }
+  if (!warm) models.buildModel(sample, true);
 }

@@ -56,10 +56,12 @@ const TEXTS = {
     `${qualname} uses #private names and names added by a patch (${names.join(", ")}); restart to apply`,
   "depends-on-refused": (names: string[]) =>
     `it uses ${names.join(", ")}, which this patch does not apply (refused): without ${names.length > 1 ? "them" : "it"} it would fail with a ReferenceError; it is applied once ${names.join(", ")} can be`,
+  "removed-still-called": (reader: string, line: number) =>
+    `deleted from the source, but ${reader} (line ${line}) still uses it: it stays and keeps running its old code (in a fresh start it would not exist); remove those uses too, or restore it`,
   "binding-stays": () =>
     "no longer in the source; the name stays defined in the running module (a module binding cannot be deleted)",
   "new-export-invisible": () =>
-    "new exports are not visible to importing modules (an ES module's exports are fixed at load)",
+    "added, and exported, but modules that import this one do not see it (an ES module's exports, and every `import * as` namespace of it, are fixed when it loads): restart to use it from another module",
 
   // Top-level statements, constants and variables.
   "top-level-not-rerun": () =>
@@ -115,6 +117,12 @@ export function reason<C extends ReasonCode>(code: C, ...args: Parameters<(typeo
   const text = (TEXTS[code] as (...a: unknown[]) => string)(...args);
   return { code, text };
 }
+
+/**
+ * Codes of applied entries whose effect stops short of what a fresh start gives: each is also said
+ * as a warning, so that the terminal shows it beside its ✓.
+ */
+export const CAVEATS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(["new-export-invisible"]);
 
 /** Every code of the catalogue (for docs and tests). */
 export const REASON_CODES = Object.keys(TEXTS) as ReasonCode[];

@@ -15,9 +15,9 @@ function load(): NonNullable<typeof compiler> {
   return compiler;
 }
 
-/** Loads TypeScript now (in idle time, prepare.ts), so that the first patch does not wait for it. */
-export function prepareTypeScript(): void {
-  load();
+/** Whether this thread has loaded TypeScript (typescript-thread.ts strips here then). */
+export function typeScriptLoaded(): boolean {
+  return compiler !== undefined;
 }
 
 /** File extensions of TypeScript sources. */
@@ -155,7 +155,7 @@ export function stripTypes(typed: string): string {
   if (unsupported) {
     const { line, column } = position(source, unsupported.start);
     throw new TypeScriptError(
-      `TypeScript syntax that cannot be run by stripping types: \`${unsupported.text.slice(0, 60)}\` (enums, namespaces and parameter properties need a build step)`,
+      `TypeScript syntax that cannot be run by stripping types: \`${unsupported.text.slice(0, 60)}\` (an enum, a namespace with values, or a parameter property that is destructured or in a derived constructor without a leading super(…) call: restart to apply a change, or build the file with tsc and run the JavaScript)`,
       line,
       column,
     );

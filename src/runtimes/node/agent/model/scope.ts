@@ -180,6 +180,12 @@ class StatementWalker {
     if (node.superClass) this.visit(node.superClass, walk, node);
     const inner: Walk = { ...walk, cls, strict: true };
     const members: FunctionModel[] = [];
+    // A static member is named `static` only where an instance member has its name too.
+    const instanceNames = new Set(
+      node.body.body
+        .filter((m: AnyNode) => !m.static && m.key && !m.computed)
+        .map((m: AnyNode) => keyName(m.key, false, source)),
+    );
     for (const member of node.body.body) {
       if (member.type === "MethodDefinition") {
         if (member.computed) this.visit(member.key, inner, member);
@@ -192,8 +198,10 @@ class StatementWalker {
               : "method";
         const isAccessor = kind === "get" || kind === "set";
         const prefix = `${member.static ? "static " : ""}${isAccessor ? `${kind} ` : ""}`;
-        // A getter reads as a property: `Order.price getter`.
-        const shown = `${member.static ? "static " : ""}${local}${isAccessor ? ` ${kind}ter` : ""}`;
+        // As the user writes it: a getter reads as a property (`Order.price getter`), a static
+        // method as what it is called on (`Order.create`, unless an instance `create` exists).
+        const both = member.static && instanceNames.has(local);
+        const shown = `${both ? "static " : ""}${local}${isAccessor ? ` ${kind}ter` : ""}`;
         const fn = this.makeFunction(member.value, inner, prefix + local, kind, member, undefined, {
           name: shown,
           owned: true,

@@ -37,7 +37,7 @@ function placed(model: ModuleModel, edits: Edit[], part: Part): Placed {
   return {
     at: part.from,
     lead: part.prefix.length,
-    text: part.prefix + render(model.source, edits, part.from, part.to),
+    text: part.prefix + render(model.source, edits, part.from, part.to) + (part.suffix ?? ""),
   };
 }
 

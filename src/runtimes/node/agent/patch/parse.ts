@@ -3,7 +3,8 @@ import { buildModel, type ModuleModel, ParseError } from "../model.js";
 import type { ModuleRecord } from "../module-record.js";
 import { reason } from "../reasons.js";
 import { reparse } from "../reparse.js";
-import { stripTypes, TypeScriptError } from "../typescript.js";
+import { TypeScriptError } from "../typescript.js";
+import { stripTypesOffThread } from "../typescript-thread.js";
 import { rejected } from "./outcomes.js";
 
 /** Step 1 of a patch: the model of the new text, built on the running one (model/pieces.ts). */
@@ -15,21 +16,31 @@ export interface Parsed {
   restore: () => void;
 }
 
-export function parseEdit(record: ModuleRecord, text: string): Parsed | PatchResult {
+/** A text that does not parse, or TypeScript that cannot be erased, rejects the patch. */
+function rejection(error: unknown): PatchResult {
+  const at = { line: (error as ParseError).line, column: (error as ParseError).column };
+  if (error instanceof ParseError) return rejected("syntax", reason("syntax", error.message), [], at);
+  if (error instanceof TypeScriptError)
+    return rejected("refused", reason("typescript-not-erasable", error.message), [], at);
+  throw error;
+}
+
+export async function parseEdit(record: ModuleRecord, text: string): Promise<Parsed | PatchResult> {
+  let js: string;
+  try {
+    js = record.typescript ? await stripTypesOffThread(text) : text;
+  } catch (error) {
+    return rejection(error);
+  }
   const old = record.runningModel(buildModel);
   let restore = () => {};
   try {
-    const js = record.typescript ? stripTypes(text) : text;
     const parsed = reparse(old.source, old.program, js, record.esm);
     restore = parsed.restore;
     const model = buildModel(js, record.esm, parsed.program, { previous: old, tailMoved: parsed.tailMoved });
     return { old, model, restore };
   } catch (error) {
     restore();
-    const at = { line: (error as ParseError).line, column: (error as ParseError).column };
-    if (error instanceof ParseError) return rejected("syntax", reason("syntax", error.message), [], at);
-    if (error instanceof TypeScriptError)
-      return rejected("refused", reason("typescript-not-erasable", error.message), [], at);
-    throw error;
+    return rejection(error);
   }
 }

@@ -10,12 +10,24 @@ import { capturedBy, declaredAbove } from "./updatable.js";
 
 const DECLARATION_KINDS = new Set(["const", "let", "var"]);
 
-/** `name` is exported by the module (a declaration, or a name in an `export { … }` list). */
+/** `name` is exported by the module (a declaration, or a local name in an `export { … }` list). */
 export function isExported(model: ModuleModel, name: string): boolean {
-  return (
-    model.statements.some((s) => s.exported && s.name === name) ||
-    new RegExp(`export\\s*{[^}]*\\b${name}\\b`).test(model.source)
+  return model.statements.some(
+    (s) =>
+      (s.exported && s.name === name) ||
+      (s.node?.type === "ExportNamedDeclaration" &&
+        !s.node.source &&
+        s.node.specifiers.some(
+          (spec: AnyNode) => spec.local.type === "Identifier" && spec.local.name === name,
+        )),
   );
+}
+
+/** What is said of a new declaration of `name`: an ES module's importers do not see a new export. */
+export function newExport(planning: Planning, name: string): Reason | undefined {
+  return planning.context.esm && isExported(planning.model, name)
+    ? reason("new-export-invisible")
+    : undefined;
 }
 
 /** The `const f = ` before an initializer, to declare it again in a patch's scope. */
@@ -77,7 +89,7 @@ export function planStatements(planning: Planning): void {
       else
         planning.declare(
           declaration(s.node.start, s.node.end, name, `${s.kind} ${name} = `),
-          statementEntry(model.source, s, "added"),
+          statementEntry(model.source, s, "added", newExport(planning, name)),
           { kind: "constant", before: null },
         );
       continue;
@@ -189,6 +201,25 @@ function declarePattern(planning: Planning, s: StatementModel): void {
 }
 
 /**
+ * `module.exports = { … }` run again (CommonJS) as `Object.assign(module.exports, { … })`: the
+ * modules that required it hold the exports object it had, and see what it gains (a new export);
+ * a name no longer listed stays on it.
+ */
+function exportsObject(node: AnyNode): Part | undefined {
+  const assignment = node.type === "ExpressionStatement" ? node.expression : undefined;
+  if (assignment?.type !== "AssignmentExpression" || assignment.operator !== "=") return undefined;
+  const { left, right } = assignment;
+  const exportsOfModule =
+    left.type === "MemberExpression" &&
+    !left.computed &&
+    left.object.type === "Identifier" &&
+    left.object.name === "module" &&
+    left.property.name === "exports";
+  if (!exportsOfModule || right.type !== "ObjectExpression") return undefined;
+  return { from: right.start, to: right.end, prefix: "Object.assign(module.exports, ", suffix: ")" };
+}
+
+/**
  * Top-level code that is not what ran (`unmatched`): a new statement runs once, as a fresh run
  * would run it; a changed one runs again only when that gives what a fresh run gives (an
  * assignment), or when the module accepts updates; otherwise it is refused and what ran stays.
@@ -198,7 +229,12 @@ function planTopLevelCode(planning: Planning, unmatched: StatementModel[], ran: 
   const changed = pairChanged(unmatched, ran);
   const run = (s: StatementModel, again: boolean, status: "updated" | "running-old", why: Reason) => {
     const entry = statementEntry(model.source, s, status, why);
-    plan.run.push({ from: s.node.start, to: s.node.end, prefix: "", statement: s, again, entry });
+    const part = (again && !context.esm && exportsObject(s.node)) || {
+      from: s.node.start,
+      to: s.node.end,
+      prefix: "",
+    };
+    plan.run.push({ ...part, statement: s, again, entry });
     planning.report(entry);
   };
   for (const s of unmatched) {

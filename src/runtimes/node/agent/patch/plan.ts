@@ -6,9 +6,9 @@ import { dispatchable, ENV } from "../transform.js";
 import { type Diff, diffOf } from "./diff.js";
 import { refuseConstantsWithWithdrawnReaders, refuseDependents } from "./dependents.js";
 import { classEntry, functionEntry, statementEntry } from "./outcomes.js";
-import { declaration, isExported, planStatements, statementOf } from "./plan-statements.js";
+import { declaration, newExport, planStatements, statementOf } from "./plan-statements.js";
 import { type Plan, type PlanContext, Planning } from "./planning.js";
-import { capturedBy, directlyCompilable, recompilableAncestor } from "./updatable.js";
+import { capturedBy, declaredAbove, directlyCompilable, recompilableAncestor } from "./updatable.js";
 
 /**
  * Step 2 of a patch, the planner: every decision about the edit, as data. For each function,
@@ -127,7 +127,7 @@ function planClasses(planning: Planning): Set<string> {
             cls.binding,
             cls.node.type === "ClassExpression" ? statementOf(model, cls.node) : undefined,
           ),
-          classEntry(cls, "added"),
+          classEntry(cls, "added", newExport(planning, cls.binding)),
           { kind: "class", key: cls.key },
         );
       }
@@ -188,7 +188,6 @@ function planFunctions(planning: Planning, frozen: Set<string>): void {
         fn.binding &&
         (!old.moduleNames.has(fn.binding) || kept.functions.has(fn.key))
       ) {
-        const invisible = context.esm && isExported(model, fn.binding);
         planning.declare(
           declaration(
             fn.headerStart,
@@ -196,7 +195,7 @@ function planFunctions(planning: Planning, frozen: Set<string>): void {
             fn.binding,
             fn.node.type === "FunctionDeclaration" ? undefined : statementOf(model, fn.node),
           ),
-          functionEntry(fn, "added", invisible ? reason("new-export-invisible") : undefined),
+          functionEntry(fn, "added", newExport(planning, fn.binding)),
           { kind: "function", key: fn.key },
         );
       } else if (fn.parent) {
@@ -261,10 +260,29 @@ function planFunctions(planning: Planning, frozen: Set<string>): void {
   }
 }
 
-/** Functions gone from the source. */
+/**
+ * Where the new source still reads the module-level `name` it no longer declares (the first such
+ * function or top-level statement), if anywhere.
+ */
+function stillReading(model: ModuleModel, name: string): { what: string; line: number } | undefined {
+  if (model.moduleNames.has(name)) return undefined;
+  const fn = model.functions.find((f) => f.free.has(name) && !declaredAbove(f, name));
+  if (fn) return { what: fn.qualname, line: fn.line };
+  const statement = model.statements.find((s) => s.reads.has(name));
+  return statement ? { what: "top-level code", line: statement.line } : undefined;
+}
+
+/**
+ * Functions gone from the source. A top-level function that the new source still calls keeps
+ * running (its binding cannot be deleted): that removal is refused, not said to be done.
+ */
 function planRemovals(planning: Planning): void {
-  const { diff, plan, context } = planning;
-  for (const fn of diff.old.functions) {
+  const { diff, model, plan, context } = planning;
+  // A removal refused by an earlier patch is said again (the running model no longer has it).
+  const refusedBefore = [...context.kept.functions.values()].filter(
+    (fn): fn is FunctionModel => fn !== null && !diff.old.byKey.has(fn.key),
+  );
+  for (const fn of [...diff.old.functions, ...refusedBefore]) {
     if (diff.new.byKey.has(fn.key) || context.kept.functions.get(fn.key) === null) continue;
     if (
       fn.memberOf?.topLevel &&
@@ -276,7 +294,15 @@ function planRemovals(planning: Planning): void {
       plan.removedMembers.push(fn);
       planning.report(functionEntry(fn, "removed"));
     } else if (fn.binding && !fn.parent) {
-      planning.report(functionEntry(fn, "removed", reason("binding-stays")));
+      const reader = stillReading(model, fn.binding);
+      if (reader) {
+        plan.kept.functions.set(fn.key, fn);
+        const id = context.slotIds.get(fn.key);
+        if (id !== undefined) plan.slotIds.set(fn.key, id);
+        planning.report(
+          functionEntry(fn, "refused", reason("removed-still-called", reader.what, reader.line)),
+        );
+      } else planning.report(functionEntry(fn, "removed", reason("binding-stays")));
     }
   }
 }

@@ -25,6 +25,8 @@ export interface Part {
   from: number;
   to: number;
   prefix: string;
+  /** After the range (closes what `prefix` opened). */
+  suffix?: string;
   /** Compiled instead of the range (an import: what it binds, from the module loaded for it). */
   replacement?: string;
 }
