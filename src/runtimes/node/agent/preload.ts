@@ -1,10 +1,17 @@
 import { writeSync } from "node:fs";
 import Module from "node:module";
 import type * as WorkerThreads from "node:worker_threads";
-import { AGENT_ENV, type PatchResult, PROTOCOL_VERSION } from "../../../protocol/messages.js";
+import {
+  AGENT_ENV,
+  type AgentMessage,
+  type ControllerMessage,
+  type PatchResult,
+  PROTOCOL_VERSION,
+} from "../../../protocol/messages.js";
 import { AgentState } from "./agent-state.js";
 import { connect } from "./channel-client.js";
 import { realpath, type Scope } from "./instrument.js";
+import type * as PatchModule from "./patch.js";
 import { prepareWhenIdle } from "./prepare.js";
 import {
   compileHook,
@@ -35,9 +42,10 @@ function checkProtocol(): void {
   process.exit(2);
 }
 
-function start(): void {
+async function start(): Promise<void> {
   checkProtocol();
   const fd = Number(process.env[AGENT_ENV.fd]);
+  const debugMode = process.env[AGENT_ENV.debugger];
   const scope: Scope = {
     root: realpath(process.env[AGENT_ENV.root] ?? process.cwd()),
     deps: process.env[AGENT_ENV.instrumentDeps] === "1",
@@ -46,30 +54,20 @@ function start(): void {
   for (const name of Object.values(AGENT_ENV)) delete process.env[name];
 
   let queue: Promise<unknown> = Promise.resolve();
-  const channel = connect(fd, (message) => {
+  /** Patches are applied one at a time, in order: each one diffs against the result of the previous one. */
+  const onMessage = (message: ControllerMessage) => {
     if (message.type !== "patch") return;
-    // One patch at a time, in order: each one diffs against the result of the previous one.
     queue = queue.then(async () => {
-      const result = await patch(message.file, message.source);
-      channel.send({
-        type: "patched",
-        id: message.id,
-        file: message.file,
-        result,
-      });
+      const result = await patchFile(message.file, message.source);
+      channel.send({ type: "patched", id: message.id, file: message.file, result });
     });
-  });
+  };
   const state = new AgentState((file) => channel.send({ type: "loaded", file }));
   state.install();
-  channel.send({
-    type: "hello",
-    protocol: PROTOCOL_VERSION,
-    runtime: "node",
-    pid: process.pid,
-    runtimeVersion: process.version,
-  });
 
-  const patch = async (file: string, source: string): Promise<PatchResult> => {
+  let patcher: typeof PatchModule | undefined;
+  /** The patch of `file`: synchronous once the patcher is loaded, unless the edit imports a module. */
+  const patchFile = (file: string, source: string, paused = false): PatchResult | Promise<PatchResult> => {
     const path = realpath(file);
     const record = state.modules.get(path);
     if (!record) {
@@ -80,19 +78,35 @@ function start(): void {
         error: { kind: "refused", code: why.code, message: why.text },
       };
     }
+    // The patcher (and the parser) load once the program is idle, or on the first patch.
+    if (!patcher)
+      return import("./patch.js").then((loaded) => {
+        patcher = loaded;
+        return patchFile(file, source, paused);
+      });
     try {
-      // The patcher (and the parser) load once the program is idle, or on the first patch.
-      const { patchModule } = await import("./patch.js");
-      return await patchModule(record, source);
+      const result = patcher.patchModule(record, source, paused);
+      return result instanceof Promise ? result.catch(internalError) : result;
     } catch (error) {
-      const why = reason("internal", String((error as Error)?.message ?? error));
-      return {
-        outcome: "rejected",
-        functions: [],
-        error: { kind: "internal", code: why.code, message: why.text, traceback: (error as Error)?.stack },
-      };
+      return internalError(error);
     }
   };
+  const channel: { send(message: AgentMessage): void } =
+    debugMode === "entry" || debugMode === "continue"
+      ? await (async () => {
+          patcher = await import("./patch.js");
+          const { startDebugger } = await import("./debugger/start.js");
+          return startDebugger({ fd, stopAtEntry: debugMode === "entry", state, patchFile, onMessage });
+        })()
+      : connect(fd, onMessage);
+  channel.send({
+    type: "hello",
+    protocol: PROTOCOL_VERSION,
+    runtime: "node",
+    pid: process.pid,
+    runtimeVersion: process.version,
+  });
+
   prepareWhenIdle({
     patcher: () => import("./patch.js").then(() => import("./model.js")),
     modules: () => state.modules.values(),
@@ -151,4 +165,14 @@ function start(): void {
 
 // Only in the program's main thread: start() removes the variable before any of the program's
 // code runs, so worker threads (which copy the environment) never see it.
-if (process.env[AGENT_ENV.fd]) start();
+if (process.env[AGENT_ENV.fd]) await start();
+
+/** A bug of hotframe's patcher: the answer says so and nothing changed. */
+function internalError(error: unknown): PatchResult {
+  const why = reason("internal", String((error as Error)?.message ?? error));
+  return {
+    outcome: "rejected",
+    functions: [],
+    error: { kind: "internal", code: why.code, message: why.text, traceback: (error as Error)?.stack },
+  };
+}

@@ -1,0 +1,15 @@
+import type { AgentMessage, ControllerMessage } from "../../../../protocol/messages.js";
+
+/** Main thread → debugger worker. */
+export type MainToWorker =
+  /** A message of the agent's for the controller (the worker owns the pipe). */
+  | { kind: "send"; message: AgentMessage }
+  /** SIGINT (Ctrl-C) reached the program: pause it. */
+  | { kind: "interrupt" };
+
+/** Debugger worker → main thread. */
+export type WorkerToMain =
+  /** The inspector is on: the program may start. */
+  | { kind: "ready" }
+  /** A controller message for the main thread (a patch while the program runs). */
+  | { kind: "controller"; message: ControllerMessage };
