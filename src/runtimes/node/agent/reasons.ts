@@ -106,6 +106,8 @@ const TEXTS = {
     `${name} is an async function or a generator: V8 cannot restart it (nor the frames below it)`,
   "restart-below-async": (name: string) =>
     `the frame is below ${name}, an async function or generator, which V8 cannot restart (nor anything below it)`,
+  "restart-exception": () =>
+    "the program is paused on an exception being thrown, and V8 cannot restart a frame then (it would crash the program): the new code runs from the next call; continuing lets the exception go on",
   "restart-uninstrumented": () =>
     "this frame's code is not the program's own (a dependency or Node itself): it cannot be restarted",
   "bad-condition": (message: string) => `the condition does not compile: ${message}`,

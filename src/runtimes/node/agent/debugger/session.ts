@@ -21,6 +21,8 @@ import { Values } from "./values.js";
 const AGENT_DIR = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
 /** The one thread the Node debugger shows (worker threads are not debugged: docs/debugger.md). */
 const MAIN_THREAD = { id: 1, name: "main" };
+/** Every instrumented module's code holds its preamble (transform.ts). */
+const PREAMBLE_MARK = 'globalThis[globalThis.Symbol.for("hotframe")].register(';
 /** Internal steps (out of hotframe's code, over its prologue) before giving up and stopping anyway. */
 const MAX_SETTLE_STEPS = 200;
 
@@ -43,17 +45,23 @@ export class NodeDebugger {
   private pause: Pause | undefined;
   /** The reason the pause being reached will have (entry, restart, step, pause), while hotframe steps out of its own code. */
   private pending:
-    { reason: PauseReason; steps: number; until?: { depth: number; line: number } } | undefined;
+    { reason: PauseReason; steps: number; step?: Step; until?: { depth: number; line: number } } | undefined;
   private readonly scripts = new Map<string, { url: string; file: string | undefined }>();
   private readonly sources = new Map<string, string[]>();
   private readonly breakpoints: LineBreakpoints;
   private readonly values: Values;
-  private exceptionState: "none" | "uncaught" | "all" = "uncaught";
+  /** The exception filter asked for (catch uncaught by default under `hotframe debug`). */
+  private exceptionFilter: "none" | "uncaught" | "all" = "uncaught";
+  /** The program's top-level code is still running (see v8ExceptionState). */
+  private startingUp = true;
   private enabled = false;
   /** Called at each pause, before it is told (the worker applies waiting patches then). */
   onPause: () => void = () => {};
   /** Files the program loaded that hotframe instruments (the agent's `loaded` messages). */
   readonly loaded = new Set<string>();
+  private readonly seenInstrumented = new Set<string>();
+  /** Functions the patches of each file changed (what a frame running old code of is told of). */
+  private readonly edited = new Map<string, Set<string>>();
 
   constructor(
     private readonly inspector: Inspector,
@@ -64,7 +72,7 @@ export class NodeDebugger {
       changed: (breakpoint) => this.event("breakpointChanged", { reason: breakpoint.state, breakpoint }),
       output: (output) => this.event("output", { category: "console", output }),
       findFunctions: (name) => this.support("findFunctions", [name]),
-      isLoaded: (file) => this.loaded.has(file),
+      isLoaded: (file) => this.instrumented(file),
     });
     inspector.on("Debugger.scriptParsed", (p: { scriptId: string; url: string }) =>
       this.scripts.set(p.scriptId, { url: p.url, file: fileOfUrl(p.url) }),
@@ -84,7 +92,24 @@ export class NodeDebugger {
     this.enabled = true;
     await this.inspector.post("Debugger.enable", { maxScriptsCacheSize: 1e8 });
     await this.inspector.post("Debugger.setBlackboxPatterns", { patterns: ["^node:"] });
-    await this.inspector.post("Debugger.setPauseOnExceptions", { state: this.exceptionState });
+    await this.applyExceptionState();
+  }
+
+  /**
+   * Node runs the program's modules through its ES module loader, which awaits their
+   * evaluation: V8 then predicts an exception that reaches a module's top-level code caught (by
+   * the loader's promise). While the program's top-level code runs, catch uncaught therefore
+   * pauses at every exception and hotframe decides (see decideException).
+   */
+  private applyExceptionState(): Promise<unknown> {
+    const state = this.exceptionFilter === "uncaught" && this.startingUp ? "all" : this.exceptionFilter;
+    return this.inspector.post("Debugger.setPauseOnExceptions", { state });
+  }
+
+  /** The program's top-level code has run (the main thread's first turn of its event loop). */
+  startedUp(): void {
+    this.startingUp = false;
+    if (this.enabled) void this.applyExceptionState().catch((e) => this.internal(e));
   }
 
   /** The next pause is the stop before the program's first line (start.ts's entryBreak). */
@@ -122,12 +147,12 @@ export class NodeDebugger {
         return this.breakpoints.setFunctions(a) as never;
       case "setExceptionBreakpoints": {
         const filters = (args as DebugCommands["setExceptionBreakpoints"]["arguments"]).filters;
-        this.exceptionState = filters.includes("raised")
+        this.exceptionFilter = filters.includes("raised")
           ? "all"
           : filters.includes("uncaught")
             ? "uncaught"
             : "none";
-        await this.inspector.post("Debugger.setPauseOnExceptions", { state: this.exceptionState });
+        await this.applyExceptionState();
         return {} as never;
       }
       case "threads":
@@ -187,14 +212,13 @@ export class NodeDebugger {
     this.paused();
     this.pause = undefined;
     this.values.reset();
-    this.pending = step ? { reason: "step", steps: 0, ...(until ? { until } : {}) } : undefined;
+    this.pending = step ? { reason: "step", steps: 0, step, ...(until ? { until } : {}) } : undefined;
     this.event("resumed", { threadId: MAIN_THREAD.id, allThreadsContinued: true });
     await this.inspector.post(step ? `Debugger.${step}` : "Debugger.resume");
   }
 
   private async detach(): Promise<void> {
     await this.breakpoints.clearAll();
-    this.exceptionState = "none";
     const wasPaused = this.pause !== undefined;
     this.pause = undefined;
     this.pending = undefined;
@@ -204,7 +228,7 @@ export class NodeDebugger {
       // Debugger.disable resumes a paused program and drops V8's debugging state: no cost left.
       await this.inspector.post("Debugger.disable");
     }
-    this.exceptionState = "uncaught";
+    this.exceptionFilter = "uncaught";
     if (wasPaused) this.event("resumed", { threadId: MAIN_THREAD.id, allThreadsContinued: true });
   }
 
@@ -238,7 +262,11 @@ export class NodeDebugger {
       ...(args !== undefined ? { arguments: args } : {}),
       ...(facts ? { definition: { startLine: facts.startLine, endLine: facts.endLine } } : {}),
       canRestart: this.restartRefusal(pause, index) === undefined,
-      runningOld: facts?.slotted === true && (await this.runsOldCode(frame)),
+      // A function only moved by an edit above it is not the user's change (patches do not list it).
+      runningOld:
+        facts?.slotted === true &&
+        this.edited.get(file)?.has(facts.qualname) === true &&
+        (await this.runsOldCode(frame)),
     };
   }
 
@@ -246,6 +274,8 @@ export class NodeDebugger {
   private restartRefusal(pause: Pause, index: number): Reason | undefined {
     const frame = pause.frames[index] as UserFrame;
     if (this.placeOf(frame.v8) !== "user") return reason("restart-uninstrumented");
+    // Debugger.restartFrame while an exception is being thrown: "Check failed: !catchable_by_js".
+    if (pause.reason === "exception") return reason("restart-exception");
     const facts = pause.facts[index];
     if (!facts) return reason("restart-module");
     if (facts.async || facts.generator) return reason("restart-async", facts.qualname);
@@ -301,7 +331,7 @@ export class NodeDebugger {
     return {
       exceptionId: type,
       description: firstLine.startsWith(`${type}: `) ? firstLine.slice(type.length + 2) : firstLine,
-      breakMode: data.uncaught ? "unhandled" : "always",
+      breakMode: data.uncaught || this.exceptionFilter !== "all" ? "unhandled" : "always",
       ...(text.includes("\n") ? { stackTrace: text } : {}),
     };
   }
@@ -339,9 +369,17 @@ export class NodeDebugger {
     const facts = await this.support<(FunctionFacts | null)[]>("describe", [
       frames.map((f) => this.framePlace(f.v8)),
     ]);
+    if (isException(params) && (await this.caughtByProgram(params, frames, facts))) {
+      // Not a stop: the program (or hotframe, or Node) catches it. A step goes on.
+      await this.inspector.post(pending?.step ? `Debugger.${pending.step}` : "Debugger.resume");
+      return;
+    }
     let hit: number[] = [];
     let description: string | undefined;
-    if (params.hitBreakpoints?.length && pending?.reason !== "restart") {
+    // A frame still running code an edit replaced does not stop at breakpoints: their lines are
+    // the new code's (its function's next call stops).
+    const stale = facts[0]?.slotted === true && frames[0] !== undefined && (await this.runsOldCode(frames[0]));
+    if (params.hitBreakpoints?.length && pending?.reason !== "restart" && !stale) {
       const decision = await this.breakpoints.decide(params.hitBreakpoints, top, this.values);
       if (!decision.stop && !pending) {
         await this.inspector.post("Debugger.resume");
@@ -349,9 +387,14 @@ export class NodeDebugger {
       }
       hit = decision.ids;
       description = decision.description;
+    } else if (params.hitBreakpoints?.length && !pending && !isException(params)) {
+      await this.inspector.post("Debugger.resume");
+      return;
     }
     this.pending = undefined;
-    const reasonNow = pending?.reason ?? (hit.length > 0 ? "breakpoint" : this.reasonOf(params));
+    const reasonNow = isException(params)
+      ? "exception"
+      : (pending?.reason ?? (hit.length > 0 ? "breakpoint" : this.reasonOf(params)));
     this.pause = {
       params,
       frames,
@@ -370,8 +413,31 @@ export class NodeDebugger {
     this.onPause();
   }
 
+  /**
+   * Catch uncaught, for an exception V8 predicts caught: it is caught by the program when V8
+   * predicts it caught while the program runs on (after its top-level code), or when a frame of
+   * the program's own holds a try/catch around where it is, or when it is thrown outside the
+   * program's code (Node's and hotframe's code catch their own); else it would reach the top-level
+   * code of a module, and nothing catches it there but Node's loader, which ends the program.
+   */
+  private async caughtByProgram(
+    params: PausedParams,
+    frames: UserFrame[],
+    facts: (FunctionFacts | null)[],
+  ): Promise<boolean> {
+    if (this.exceptionFilter === "all" || params.data?.uncaught) return false;
+    // Thrown in Node's or hotframe's own code (which catch what they throw): trust V8.
+    const top = params.callFrames[0];
+    if (!top || this.placeOf(top) !== "user") return true;
+    const own = frames.flatMap((f, index) => (this.placeOf(f.v8) === "user" ? [index] : []));
+    const bottom = own.at(-1);
+    if (bottom === undefined || facts[bottom] !== null) return true;
+    const places = own.map((index) => this.framePlace((frames[index] as UserFrame).v8));
+    return this.support<boolean>("catches", [places]);
+  }
+
   private reasonOf(params: PausedParams): PauseReason {
-    if (params.reason === "exception" || params.reason === "promiseRejection") return "exception";
+    if (isException(params)) return "exception";
     return "breakpoint"; // a `debugger` statement of the program's
   }
 
@@ -385,7 +451,7 @@ export class NodeDebugger {
     const file = this.fileOf(frame.location);
     if (!file) return frame.url.startsWith("node:") || frame.url === "" ? "agent" : "other";
     if (file.startsWith(AGENT_DIR)) return "agent";
-    if (!this.loaded.has(file)) return "other";
+    if (!this.instrumented(file)) return "other";
     const line = this.sources.get(frame.location.scriptId)?.[frame.location.lineNumber];
     return line !== undefined && insideInstrumentation(line, frame.location.columnNumber ?? 0)
       ? "instrumentation"
@@ -396,13 +462,21 @@ export class NodeDebugger {
     return this.scripts.get(location.scriptId)?.file;
   }
 
+  /** A file whose code hotframe instrumented: said by the agent (`loaded`), or seen in a script's source. */
+  private instrumented(file: string): boolean {
+    return this.loaded.has(file) || this.seenInstrumented.has(file);
+  }
+
+  /** A script's source, once (its lines tell hotframe's inserted text from the program's). */
   private async loadSource(scriptId: string): Promise<void> {
     if (this.sources.has(scriptId)) return;
     const file = this.scripts.get(scriptId)?.file;
-    if (!file || !this.loaded.has(file)) return;
+    if (!file || file.startsWith(AGENT_DIR) || file.split(sep).includes("node_modules")) return;
     const { scriptSource } = await this.inspector.post<{ scriptSource: string }>("Debugger.getScriptSource", {
       scriptId,
     });
+    // The module's preamble: the pause may come before the agent's `loaded` message does.
+    if (scriptSource.includes(PREAMBLE_MARK)) this.seenInstrumented.add(file);
     this.sources.set(scriptId, scriptSource.split("\n"));
   }
 
@@ -460,6 +534,9 @@ export class NodeDebugger {
   /** The file's breakpoints follow their lines of code into the new source (before the answer is sent). */
   async patched(file: string, source: string, result: PatchResult): Promise<void> {
     if (result.outcome === "rejected") return;
+    const edited = this.edited.get(file) ?? new Set<string>();
+    for (const f of result.functions) if (f.status !== "refused" && f.status !== "removed") edited.add(f.qualname);
+    this.edited.set(file, edited);
     await this.breakpoints.followEdit(file, source);
   }
 
@@ -490,4 +567,8 @@ export class NodeDebugger {
       output: `hotframe's debugger: ${String((error as Error)?.stack ?? error)}`,
     });
   }
+}
+
+function isException(params: PausedParams): boolean {
+  return params.reason === "exception" || params.reason === "promiseRejection";
 }

@@ -51,7 +51,11 @@ export async function startDebugger(start: DebuggerStart): Promise<{ send(messag
     worker.once("error", reject);
   });
   worker.unref(); // the program ends when its own work does, as under plain node
-  if (start.stopAtEntry) start.state.beforeFirstModule = entryBreak;
+  start.state.beforeFirstModule = () => {
+    // The modules a program imports statically all run before its event loop's first turn.
+    setImmediate(() => post({ kind: "started" }));
+    if (start.stopAtEntry) entryBreak();
+  };
   let lastInterrupt = 0;
   const onInterrupt = () => {
     const now = Date.now();

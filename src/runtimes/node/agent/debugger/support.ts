@@ -6,6 +6,7 @@ import type { AgentState } from "../agent-state.js";
 import { slotName } from "../transform.js";
 import { LineIndex } from "../layout.js";
 import type { FunctionModel, ModuleModel } from "../model.js";
+import { type AnyNode, children, isFunction } from "../model/ast.js";
 import type * as ModelModule from "../model.js";
 
 const { inspect } = createRequire(import.meta.url)("node:util") as typeof Util;
@@ -121,6 +122,29 @@ export class DebugSupport {
     return out;
   }
 
+  /**
+   * Is the place inside the block of a `try` that has a `catch`, within the function (or module
+   * code) running there? (The program's own catch, for exceptions V8 predicts caught only because
+   * Node's module loader awaits the module's evaluation.)
+   */
+  catches(places: FramePlace[]): boolean {
+    return places.some((place) => {
+      const file = place.file.startsWith("file:") ? fileURLToPath(place.file) : place.file;
+      const model = this.model(file);
+      if (!model) return false;
+      const offset = offsetOf(model.source, place.line, place.column);
+      const innermost = this.functionAt(place)?.fn.node;
+      const inside = (node: AnyNode): boolean => {
+        if (node.start > offset || node.end <= offset) return false;
+        if (node !== innermost && isFunction(node)) return false; // a try around a function's definition does not catch its calls
+        if (node.type === "TryStatement" && node.handler && node.block.start <= offset && offset < node.block.end)
+          return true;
+        return children(node).some(inside);
+      };
+      return inside(innermost ?? model.program);
+    });
+  }
+
   /** A value as the debugger shows it (util.inspect, one line unless pretty). */
   show(value: unknown, pretty: boolean): string {
     return typeof value === "string" && !pretty
@@ -156,6 +180,12 @@ export class DebugSupport {
     const version = id === undefined ? undefined : record.slotEvaluator(id)(slotName(id));
     return { fn: found, slotted: version !== undefined, version };
   }
+}
+
+function offsetOf(source: string, line: number, column: number): number {
+  let at = 0;
+  for (let l = 1; l < line && at >= 0; l++) at = source.indexOf("\n", at) + 1;
+  return at + column;
 }
 
 function parameterNames(fn: FunctionModel): string[] {

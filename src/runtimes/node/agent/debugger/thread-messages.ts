@@ -5,7 +5,9 @@ export type MainToWorker =
   /** A message of the agent's for the controller (the worker owns the pipe). */
   | { kind: "send"; message: AgentMessage }
   /** SIGINT (Ctrl-C) reached the program: pause it. */
-  | { kind: "interrupt" };
+  | { kind: "interrupt" }
+  /** The program's top-level code has run (its first module's evaluation is over). */
+  | { kind: "started" };
 
 /** Debugger worker → main thread. */
 export type WorkerToMain =

@@ -38,6 +38,7 @@ debug.onPause = () => {
 
 port.on("message", (message: MainToWorker) => {
   if (message.kind === "interrupt") debug.interrupt();
+  else if (message.kind === "started") debug.startedUp();
   else void fromMain(message.message);
 });
 
