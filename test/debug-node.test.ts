@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { DebugRun, lineOf, type Paused } from "./helpers/debug-run.js";
 import { type EditEvent, makeProject } from "./helpers/hotframe.js";
+import { AgentRun } from "./helpers/node-agent.js";
 import { nodeBinaries } from "./helpers/node-versions.js";
 
 /** compute() is called in a loop in main(); `calls` is state outside compute(). */
@@ -361,4 +362,83 @@ test("async functions and the frames below them cannot restart: refused before a
   run.send("continue");
   await run.stdoutLine(/^result 4$/);
   assert.equal((await run.ended()).code, 0);
+});
+
+test("HOTFRAME_DEBUGGER=attach: dormant until the first request; variables paged; refusals with codes; detach runs on", async () => {
+  const dir = makeProject({
+    "package.json": "{}\n",
+    "app.js": `const big = Array.from({ length: 1000000 }, (_, i) => i * 2);
+let ticks = 0;
+function work(n) {
+  const local = n + 1;
+  return local;
+}
+setInterval(() => {
+  ticks++;
+  work(ticks);
+  if (ticks % 10 === 0) console.log("tick", ticks, big.length);
+}, 5);
+`,
+  });
+  const agent = await AgentRun.start(join(dir, "app.js"), { debugger: "attach" });
+  await agent.output("tick 10");
+  const notPaused = await agent.debug("stackTrace", { threadId: 1 });
+  assert.deepEqual([notPaused.success, !notPaused.success && notPaused.code], [false, "not-paused"]);
+  const from = agent.messages.length;
+  const set = await agent.debug("setFunctionBreakpoints", { breakpoints: [{ id: 1, name: "work" }] });
+  assert.ok(set.success);
+  assert.deepEqual((await agent.debugEvent("paused", from)).hitBreakpointIds, [1]);
+  const stack = await agent.debug("stackTrace", { threadId: 1 });
+  assert.ok(stack.success);
+  const frames = (stack.body as { stackFrames: { name: string; line: number; canRestart: boolean }[] })
+    .stackFrames;
+  assert.deepEqual(frames[0] && [frames[0].name, frames[0].line, frames[0].canRestart], ["work", 4, true]);
+
+  const big = await agent.debug("evaluate", { expression: "big", frameId: 0, context: "watch" });
+  assert.ok(big.success);
+  const body = big.body as { variablesReference: number; indexedVariables?: number };
+  assert.equal(body.indexedVariables, 1000000);
+  const page = await agent.debug("variables", {
+    variablesReference: body.variablesReference,
+    start: 5,
+    count: 3,
+  });
+  assert.ok(page.success);
+  assert.deepEqual(
+    (page.body as { variables: { name: string; value: string }[] }).variables.map((v) => [v.name, v.value]),
+    [
+      ["5", "10"],
+      ["6", "12"],
+      ["7", "14"],
+    ],
+  );
+  const raised = await agent.debug("evaluate", { expression: "nothing.here", frameId: 0 });
+  assert.deepEqual([raised.success, !raised.success && raised.code], [false, "raised"]);
+  const scopes = await agent.debug("scopes", { frameId: 0 });
+  assert.ok(scopes.success);
+  const locals = (scopes.body as { scopes: { name: string; variablesReference: number }[] }).scopes[0];
+  assert.equal(locals?.name, "Locals (work)");
+  const assigned = await agent.debug("setVariable", {
+    variablesReference: locals.variablesReference,
+    name: "local",
+    value: "40 + 1",
+  });
+  assert.ok(assigned.success, JSON.stringify(assigned));
+  const local = await agent.debug("evaluate", { expression: "local", frameId: 0 });
+  assert.equal(local.success && (local.body as { result: string }).result, "41");
+  const noFrame = await agent.debug("restartFrame", { frameId: 99 });
+  assert.deepEqual([noFrame.success, !noFrame.success && noFrame.code], [false, "not-a-frame"]);
+  const bad = await agent.debug("setBreakpoints", {
+    source: join(dir, "app.js"),
+    breakpoints: [{ id: 2, line: 4, condition: "n >" }],
+  });
+  assert.deepEqual([bad.success, !bad.success && bad.code], [false, "bad-condition"]);
+
+  const resumed = agent.messages.length;
+  assert.ok((await agent.debug("detach", {})).success);
+  await agent.debugEvent("resumed", resumed);
+  const at = agent.stdout.length;
+  await agent.output("tick", at);
+  assert.ok(!agent.messages.slice(resumed).some((m) => m.type === "debugEvent" && m.event === "paused"));
+  agent.kill();
 });

@@ -92,11 +92,11 @@ async function start(): Promise<void> {
     }
   };
   const channel: { send(message: AgentMessage): void } =
-    debugMode === "entry" || debugMode === "continue"
+    debugMode === "entry" || debugMode === "continue" || debugMode === "attach"
       ? await (async () => {
           patcher = await import("./patch.js");
           const { startDebugger } = await import("./debugger/start.js");
-          return startDebugger({ fd, stopAtEntry: debugMode === "entry", state, patchFile, onMessage });
+          return startDebugger({ fd, mode: debugMode, state, patchFile, onMessage });
         })()
       : connect(fd, onMessage);
   channel.send({

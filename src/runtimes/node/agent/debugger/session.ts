@@ -112,6 +112,12 @@ export class NodeDebugger {
     if (this.enabled) void this.applyExceptionState().catch((e) => this.internal(e));
   }
 
+  /** Attached later: no exception pauses until a client asks for them, none of start-up's. */
+  dormant(): void {
+    this.exceptionFilter = "none";
+    this.startingUp = false;
+  }
+
   /** The next pause is the stop before the program's first line (start.ts's entryBreak). */
   expectEntry(): void {
     this.pending = { reason: "entry", steps: 0 };
@@ -228,7 +234,7 @@ export class NodeDebugger {
       // Debugger.disable resumes a paused program and drops V8's debugging state: no cost left.
       await this.inspector.post("Debugger.disable");
     }
-    this.exceptionFilter = "uncaught";
+    this.exceptionFilter = "none";
     if (wasPaused) this.event("resumed", { threadId: MAIN_THREAD.id, allThreadsContinued: true });
   }
 

@@ -2,14 +2,15 @@ import { Worker } from "node:worker_threads";
 import type { AgentMessage, ControllerMessage, PatchResult } from "../../../../protocol/messages.js";
 import type { AgentState } from "../agent-state.js";
 import { DebugSupport } from "./support.js";
-import type { MainToWorker, WorkerToMain } from "./thread-messages.js";
+import type { DebugMode, MainToWorker, WorkerStart, WorkerToMain } from "./thread-messages.js";
 
 /** Two interrupts (Ctrl-C) within this long end the program instead of pausing it. */
 const KILL_WINDOW_MS = 1000;
 
 export interface DebuggerStart {
   fd: number;
-  stopAtEntry: boolean;
+  /** HOTFRAME_DEBUGGER: stop before the first line, run, or wait dormant for a debug request. */
+  mode: DebugMode;
   state: AgentState;
   patchFile: (file: string, source: string, paused: boolean) => PatchResult | Promise<PatchResult>;
   /** The main thread's handler of controller messages (patches while the program runs). */
@@ -22,12 +23,14 @@ export interface DebuggerStart {
  * thread's messages (hello, loaded, patched) go through the worker; patches reach the main thread
  * as messages while it runs, and are applied by the worker through the inspector while it is
  * paused. Resolves once the worker's inspector is on (before any of the program's code runs).
+ * Under `attach` the worker waits with the inspector off (no cost to the program) until the
+ * first debug request.
  */
 export async function startDebugger(start: DebuggerStart): Promise<{ send(message: AgentMessage): void }> {
   const models = await import("../model.js");
   const worker = new Worker(new URL("./worker.js", import.meta.url), {
     execArgv: [],
-    workerData: { fd: start.fd, stopAtEntry: start.stopAtEntry },
+    workerData: { fd: start.fd, mode: start.mode } satisfies WorkerStart,
     stdout: false,
     stderr: false,
   });
@@ -54,8 +57,9 @@ export async function startDebugger(start: DebuggerStart): Promise<{ send(messag
   start.state.beforeFirstModule = () => {
     // The modules a program imports statically all run before its event loop's first turn.
     setImmediate(() => post({ kind: "started" }));
-    if (start.stopAtEntry) entryBreak();
+    if (start.mode === "entry") entryBreak();
   };
+  if (start.mode === "attach") return { send }; // Ctrl-C stays the program's until a client attaches
   let lastInterrupt = 0;
   const onInterrupt = () => {
     const now = Date.now();

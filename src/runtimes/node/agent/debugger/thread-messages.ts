@@ -1,5 +1,14 @@
 import type { AgentMessage, ControllerMessage } from "../../../../protocol/messages.js";
 
+/** HOTFRAME_DEBUGGER (docs/protocol.md). */
+export type DebugMode = "entry" | "continue" | "attach";
+
+/** What the debugger worker starts with. */
+export interface WorkerStart {
+  fd: number;
+  mode: DebugMode;
+}
+
 /** Main thread → debugger worker. */
 export type MainToWorker =
   /** A message of the agent's for the controller (the worker owns the pipe). */

@@ -11,7 +11,7 @@ import { reason } from "../reasons.js";
 import { Inspector } from "./inspector.js";
 import { Refusal } from "./refusal.js";
 import { NodeDebugger } from "./session.js";
-import type { MainToWorker, WorkerToMain } from "./thread-messages.js";
+import type { MainToWorker, WorkerStart, WorkerToMain } from "./thread-messages.js";
 
 /**
  * The debugger's thread (started by start.ts under `hotframe debug`). It owns the pipe to the
@@ -27,7 +27,7 @@ const toMain = (message: WorkerToMain) => port.postMessage(message);
 const waiting = new Map<number, { file: string; source: string; answer: (result: PatchResult) => void }>();
 let patches: Promise<unknown> = Promise.resolve();
 
-const { fd, stopAtEntry } = workerData as { fd: number; stopAtEntry: boolean };
+const { fd, mode } = workerData as WorkerStart;
 const channel = connect(fd, (message) => receive(message));
 const inspector = new Inspector();
 const debug = new NodeDebugger(inspector, (message) => channel.send(message));
@@ -42,8 +42,10 @@ port.on("message", (message: MainToWorker) => {
   else void fromMain(message.message);
 });
 
-if (stopAtEntry) debug.expectEntry();
-await debug.enable();
+if (mode === "entry") debug.expectEntry();
+// Attached later (`hotframe run --attachable`): the inspector stays off until the first request.
+if (mode === "attach") debug.dormant();
+else await debug.enable();
 toMain({ kind: "ready" });
 
 /** An agent message of the main thread's, on its way to the controller. */
