@@ -21,6 +21,8 @@ import { Values } from "./values.js";
 const AGENT_DIR = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
 /** The one thread the Node debugger shows (worker threads are not debugged: docs/debugger.md). */
 const MAIN_THREAD = { id: 1, name: "main" };
+/** How often a pause request is repeated until the program stops. */
+const PAUSE_RETRY_MS = 100;
 /** Every instrumented module's code holds its preamble (transform.ts). */
 const PREAMBLE_MARK = 'globalThis[globalThis.Symbol.for("hotframe")].register(';
 /** Internal steps (out of hotframe's code, over its prologue) before giving up and stopping anyway. */
@@ -187,6 +189,12 @@ export class NodeDebugger {
       case "pause":
         if (!this.pause && !this.pending) {
           this.pending = { reason: "pause", steps: 0 };
+          // A request that lands where V8 cannot break (optimized code without a call in it, on
+          // Node 20) is asked again until the program stops.
+          const again = setInterval(() => {
+            if (this.pending?.reason !== "pause" || this.pause) clearInterval(again);
+            else void this.inspector.post("Debugger.pause").catch(() => undefined);
+          }, PAUSE_RETRY_MS);
           await this.inspector.post("Debugger.pause");
         }
         return {} as never;
@@ -254,7 +262,7 @@ export class NodeDebugger {
     const file = this.fileOf(frame.v8.location) ?? frame.v8.url;
     const name = facts
       ? facts.qualname
-      : this.placeOf(frame.v8) === "user"
+      : this.instrumented(file)
         ? "<module>"
         : frame.v8.functionName || "<anonymous>";
     const args =
@@ -279,7 +287,8 @@ export class NodeDebugger {
   /** Why frame `index` cannot restart, or undefined when it can. */
   private restartRefusal(pause: Pause, index: number): Reason | undefined {
     const frame = pause.frames[index] as UserFrame;
-    if (this.placeOf(frame.v8) !== "user") return reason("restart-uninstrumented");
+    const file = this.fileOf(frame.v8.location);
+    if (!file || !this.instrumented(file)) return reason("restart-uninstrumented");
     // Debugger.restartFrame while an exception is being thrown: "Check failed: !catchable_by_js".
     if (pause.reason === "exception") return reason("restart-exception");
     const facts = pause.facts[index];
@@ -348,7 +357,18 @@ export class NodeDebugger {
     const top = params.callFrames[0];
     if (!top) return;
     const place = await this.place(top);
+    // The stop at entry is told where it happens, in hotframe's entryBreak: stepping out of it
+    // into the module's code would leave that frame running V8's slower debug code afterwards.
+    const entry = this.pending?.reason === "entry" && place === "agent";
+    // A pause requested from outside stops wherever V8 checks for interrupts, which can be
+    // optimized code (evaluating in it crashed Node 20): one step lands on a plain break position.
+    if (this.pending?.reason === "pause" && this.pending.steps === 0 && !isException(params)) {
+      this.pending.steps++;
+      await this.inspector.post("Debugger.stepInto");
+      return;
+    }
     if (
+      !entry &&
       place !== "user" &&
       place !== "other" &&
       params.reason !== "exception" &&
@@ -362,7 +382,10 @@ export class NodeDebugger {
       }
     }
     for (const frame of params.callFrames) await this.loadSource(frame.location.scriptId);
-    const frames = userFrames(params.callFrames, (f) => this.placeOf(f));
+    const frames = userFrames(params.callFrames, (f) => {
+      const where = this.placeOf(f);
+      return entry && where === "instrumentation" ? "user" : where; // the module at its preamble
+    });
     const pending = this.pending;
     if (
       pending?.until &&
@@ -384,7 +407,8 @@ export class NodeDebugger {
     let description: string | undefined;
     // A frame still running code an edit replaced does not stop at breakpoints: their lines are
     // the new code's (its function's next call stops).
-    const stale = facts[0]?.slotted === true && frames[0] !== undefined && (await this.runsOldCode(frames[0]));
+    const stale =
+      facts[0]?.slotted === true && frames[0] !== undefined && (await this.runsOldCode(frames[0]));
     if (params.hitBreakpoints?.length && pending?.reason !== "restart" && !stale) {
       const decision = await this.breakpoints.decide(params.hitBreakpoints, top, this.values);
       if (!decision.stop && !pending) {
@@ -541,7 +565,8 @@ export class NodeDebugger {
   async patched(file: string, source: string, result: PatchResult): Promise<void> {
     if (result.outcome === "rejected") return;
     const edited = this.edited.get(file) ?? new Set<string>();
-    for (const f of result.functions) if (f.status !== "refused" && f.status !== "removed") edited.add(f.qualname);
+    for (const f of result.functions)
+      if (f.status !== "refused" && f.status !== "removed") edited.add(f.qualname);
     this.edited.set(file, edited);
     await this.breakpoints.followEdit(file, source);
   }

@@ -137,7 +137,12 @@ export class DebugSupport {
       const inside = (node: AnyNode): boolean => {
         if (node.start > offset || node.end <= offset) return false;
         if (node !== innermost && isFunction(node)) return false; // a try around a function's definition does not catch its calls
-        if (node.type === "TryStatement" && node.handler && node.block.start <= offset && offset < node.block.end)
+        if (
+          node.type === "TryStatement" &&
+          node.handler &&
+          node.block.start <= offset &&
+          offset < node.block.end
+        )
           return true;
         return children(node).some(inside);
       };
