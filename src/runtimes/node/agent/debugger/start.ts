@@ -62,6 +62,7 @@ export async function startDebugger(start: DebuggerStart): Promise<{ send(messag
   if (start.mode === "attach") return { send }; // Ctrl-C stays the program's until a client attaches
   let lastInterrupt = 0;
   const onInterrupt = () => {
+    if (process.listenerCount("SIGINT") > 1) return; // the program's own handler: Ctrl-C is its
     const now = Date.now();
     if (now - lastInterrupt < KILL_WINDOW_MS) {
       process.off("SIGINT", onInterrupt);
