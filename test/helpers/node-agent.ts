@@ -8,6 +8,9 @@ import {
   AGENT_FD,
   type AgentMessage,
   type ControllerMessage,
+  type DebugCommand,
+  type DebugCommands,
+  type DebugEvents,
   type PatchResult,
   PROTOCOL_VERSION,
 } from "../../src/protocol/messages.js";
@@ -34,7 +37,14 @@ export class AgentRun {
   private readonly shapes = new ShapeCheck("node");
   private nextId = 1;
 
-  private constructor(command: string, args: string[], cwd: string, root: string, protocol: string) {
+  private constructor(
+    command: string,
+    args: string[],
+    cwd: string,
+    root: string,
+    protocol: string,
+    debugMode: string | undefined,
+  ) {
     this.process = new ObservedProcess(
       spawn(command, args, {
         cwd,
@@ -45,6 +55,7 @@ export class AgentRun {
           [AGENT_ENV.protocol]: protocol,
           [AGENT_ENV.root]: root,
           [AGENT_ENV.instrumentDeps]: "0",
+          ...(debugMode ? { [AGENT_ENV.debugger]: debugMode } : {}),
         },
       }),
     );
@@ -81,6 +92,8 @@ export class AgentRun {
       nodeOptions?: string[];
       /** The protocol version the agent is told hotframe speaks (PROTOCOL_VERSION by default). */
       protocol?: string;
+      /** HOTFRAME_DEBUGGER: entry, continue or attach (absent: no debugger). */
+      debugger?: string;
     } = {},
   ): Promise<AgentRun> {
     const path = resolve(fixtures, entry);
@@ -100,6 +113,7 @@ export class AgentRun {
       spec.cwd,
       spec.root,
       options.protocol ?? String(PROTOCOL_VERSION),
+      options.debugger,
     );
   }
 
@@ -143,6 +157,29 @@ export class AgentRun {
       `patched ${id}`,
     );
     return (reply as Extract<AgentMessage, { type: "patched" }>).result;
+  }
+
+  /** A debug request; resolves with its response (success or not). */
+  async debug<C extends DebugCommand>(
+    command: C,
+    args: DebugCommands[C]["arguments"],
+  ): Promise<Extract<AgentMessage, { type: "debugResponse" }>> {
+    const id = this.nextId++;
+    this.channel.send({ type: "debug", id, command, arguments: args } as ControllerMessage);
+    const reply = await this.until(
+      () => this.messages.find((m) => m.type === "debugResponse" && m.id === id),
+      `debug response ${id} (${command})`,
+    );
+    return reply as Extract<AgentMessage, { type: "debugResponse" }>;
+  }
+
+  /** The first debug event `event` from message index `from` on. */
+  async debugEvent<E extends keyof DebugEvents>(event: E, from = 0): Promise<DebugEvents[E]> {
+    const found = await this.until(
+      () => this.messages.slice(from).find((m) => m.type === "debugEvent" && m.event === event),
+      `debug event ${event}`,
+    );
+    return (found as Extract<AgentMessage, { type: "debugEvent" }>).body as DebugEvents[E];
   }
 
   /** Send a command line to the program and return the value it prints as `command=<json>`. */

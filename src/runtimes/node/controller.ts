@@ -21,6 +21,7 @@ export const nodeController: RuntimeController = {
     value: "<opts>",
     help: 'options for node itself, e.g. --node-options "--max-old-space-size=4096"',
   },
+  debugs: true,
   async launch(program: ProgramSpec): Promise<LaunchSpec> {
     // The CLI hands a controller only the entry kinds it declares: here always a file.
     const entry = (program.entry as Extract<ProgramEntry, { kind: "file" }>).path;

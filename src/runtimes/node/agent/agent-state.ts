@@ -18,6 +18,8 @@ export class AgentState {
   readonly loadedSources = new Map<string, LoadedSource>();
   /** Files the program loaded that cannot be patched, and why (the answer to each save of one). */
   readonly unpatchable = new Map<string, Reason>();
+  /** Run once, before the first instrumented module's first statement (the debugger's stop at entry). */
+  beforeFirstModule: (() => void) | undefined;
 
   constructor(private readonly onLoaded: (file: string) => void) {}
 
@@ -44,6 +46,9 @@ export class AgentState {
     registrar.k = (key, classEvaluator, cls) => record.registerClass(key, classEvaluator, cls);
     this.modules.set(file, record);
     this.onLoaded(file);
+    const before = this.beforeFirstModule;
+    this.beforeFirstModule = undefined;
+    before?.();
     return hot;
   }
 

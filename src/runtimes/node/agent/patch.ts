@@ -5,9 +5,11 @@ import { commitPatch } from "./patch/commit.js";
 import { compilePatch } from "./patch/compile.js";
 import { loadImports } from "./patch/load.js";
 import { rejected } from "./patch/outcomes.js";
-import { parseEdit } from "./patch/parse.js";
+import { type Parsed, parseEdit } from "./patch/parse.js";
 import { planPatch } from "./patch/plan.js";
+import type { Plan } from "./patch/planning.js";
 import { verifyPatch } from "./patch/verify.js";
+import { reason } from "./reasons.js";
 
 /**
  * One patch of one file: parse → plan → load (new imports) → compile → apply → verify → commit (a module each, in
@@ -15,9 +17,30 @@ import { verifyPatch } from "./patch/verify.js";
  * is undone if anything after it fails, so a patch is applied whole or not at all. The program's
  * own code runs only for what the user asked for (dispose/accept callbacks, re-run top-level
  * statements of an accepting module).
+ *
+ * Synchronous unless the edit imports a module (or an ES module accepts updates) or its TypeScript
+ * is stripped on hotframe's own thread (not while paused): the debugger
+ * applies patches while the program is paused, when no promise can settle. `paused` refuses,
+ * before anything changes, an edit that would have to wait for one.
  */
-export async function patchModule(record: ModuleRecord, text: string): Promise<PatchResult> {
-  const parsed = await parseEdit(record, text);
+export function patchModule(
+  record: ModuleRecord,
+  text: string,
+  paused = false,
+): PatchResult | Promise<PatchResult> {
+  const parsed = parseEdit(record, text, paused);
+  return parsed instanceof Promise
+    ? parsed.then((p) => patchParsed(record, text, p, paused))
+    : patchParsed(record, text, parsed, paused);
+}
+
+/** The rest of a patch once its text is parsed. */
+function patchParsed(
+  record: ModuleRecord,
+  text: string,
+  parsed: Parsed | PatchResult,
+  paused: boolean,
+): PatchResult | Promise<PatchResult> {
   if ("outcome" in parsed) return parsed;
   const { old, model, restore } = parsed;
   // Not applied: the running model keeps its parse, moved back where it was.
@@ -25,11 +48,7 @@ export async function patchModule(record: ModuleRecord, text: string): Promise<P
     restore();
     return result;
   };
-  try {
-    const plan = planPatch(record, text, old, model);
-    if (plan.rejection) return notApplied(rejected("refused", plan.rejection, plan.outcomes));
-    const loaded = await loadImports(record, plan);
-    if ("outcome" in loaded) return notApplied(loaded);
+  const rest = (plan: Plan, loaded: unknown[]) => {
     const compiled = compilePatch(record, model, plan, loaded);
     if ("outcome" in compiled) return notApplied(compiled);
     const applied = applyPatch(record, plan, compiled);
@@ -37,6 +56,19 @@ export async function patchModule(record: ModuleRecord, text: string): Promise<P
     const wrong = verifyPatch(applied, plan.outcomes);
     if (wrong) return notApplied(wrong);
     return commitPatch(record, model, plan, compiled);
+  };
+  try {
+    const plan = planPatch(record, text, old, model);
+    if (plan.rejection) return notApplied(rejected("refused", plan.rejection, plan.outcomes));
+    if (plan.loads.length === 0) return rest(plan, []);
+    if (paused) return notApplied(rejected("refused", reason("paused-import"), plan.outcomes));
+    return loadImports(record, plan).then(
+      (loaded) => ("outcome" in loaded ? notApplied(loaded) : rest(plan, loaded)),
+      (error: unknown) => {
+        restore();
+        throw error;
+      },
+    );
   } catch (error) {
     restore(); // a bug of hotframe (preload.ts answers it as internal)
     throw error;

@@ -1,10 +1,17 @@
 import { writeSync } from "node:fs";
 import Module from "node:module";
 import type * as WorkerThreads from "node:worker_threads";
-import { AGENT_ENV, type PatchResult, PROTOCOL_VERSION } from "../../../protocol/messages.js";
+import {
+  AGENT_ENV,
+  type AgentMessage,
+  type ControllerMessage,
+  type PatchResult,
+  PROTOCOL_VERSION,
+} from "../../../protocol/messages.js";
 import { AgentState } from "./agent-state.js";
 import { announcer, connect } from "./channel-client.js";
 import { realpath, type Scope } from "./instrument.js";
+import type * as PatchModule from "./patch.js";
 import { prepareWhenIdle } from "./prepare.js";
 import {
   compileHook,
@@ -35,9 +42,10 @@ function checkProtocol(): void {
   process.exit(2);
 }
 
-function start(): void {
+async function start(): Promise<void> {
   checkProtocol();
   const fd = Number(process.env[AGENT_ENV.fd]);
+  const debugMode = process.env[AGENT_ENV.debugger];
   const scope: Scope = {
     root: realpath(process.env[AGENT_ENV.root] ?? process.cwd()),
     deps: process.env[AGENT_ENV.instrumentDeps] === "1",
@@ -45,39 +53,35 @@ function start(): void {
   // The program sees the environment it would see without hotframe, and so do its children.
   for (const name of Object.values(AGENT_ENV)) delete process.env[name];
 
+  /** The answer to a patch request: `patched`, then a warning for each caveat of what it applied. */
+  const patchAnswer = (id: number, file: string, result: PatchResult): AgentMessage[] => [
+    { type: "patched", id, file, result },
+    ...result.functions
+      .filter((entry) => entry.code && CAVEATS.has(entry.code as ReasonCode))
+      .map((entry): AgentMessage => ({
+        type: "warning",
+        message: `${entry.qualname}: ${entry.reason}`,
+        file,
+      })),
+  ];
   let queue: Promise<unknown> = Promise.resolve();
-  const channel = connect(fd, (message) => {
+  /** Patches are applied one at a time, in order: each one diffs against the result of the previous one. */
+  const onMessage = (message: ControllerMessage) => {
     if (message.type !== "patch") return;
-    // One patch at a time, in order: each one diffs against the result of the previous one.
     queue = queue.then(async () => {
-      const result = await patch(message.file, message.source);
-      channel.send({
-        type: "patched",
-        id: message.id,
-        file: message.file,
-        result,
-      });
-      for (const entry of result.functions)
-        if (entry.code && CAVEATS.has(entry.code as ReasonCode))
-          channel.send({
-            type: "warning",
-            message: `${entry.qualname}: ${entry.reason}`,
-            file: message.file,
-          });
+      const result = await patchFile(message.file, message.source);
+      for (const answer of patchAnswer(message.id, message.file, result)) channel.send(answer);
     });
-  });
-  const announce = announcer(channel);
-  const state = new AgentState(announce);
+  };
+  /** `loaded` is batched per tick while the program runs; under the debugger it is sent at once
+   * (a paused program's ticks stand still). Set once the channel is open. */
+  let announce: (file: string) => void = () => {};
+  const state = new AgentState((file) => announce(file));
   state.install();
-  channel.send({
-    type: "hello",
-    protocol: PROTOCOL_VERSION,
-    runtime: "node",
-    pid: process.pid,
-    runtimeVersion: process.version,
-  });
 
-  const patch = async (file: string, source: string): Promise<PatchResult> => {
+  let patcher: typeof PatchModule | undefined;
+  /** The patch of `file`: synchronous once the patcher is loaded, unless the edit imports a module. */
+  const patchFile = (file: string, source: string, paused = false): PatchResult | Promise<PatchResult> => {
     const path = realpath(file);
     const record = state.modules.get(path);
     if (!record) {
@@ -88,19 +92,48 @@ function start(): void {
         error: { kind: "refused", code: why.code, message: why.text },
       };
     }
+    // The patcher (and the parser) load once the program is idle, or on the first patch.
+    if (!patcher)
+      return import("./patch.js").then((loaded) => {
+        patcher = loaded;
+        return patchFile(file, source, paused);
+      });
     try {
-      // The patcher (and the parser) load once the program is idle, or on the first patch.
-      const { patchModule } = await import("./patch.js");
-      return await patchModule(record, source);
+      const result = patcher.patchModule(record, source, paused);
+      return result instanceof Promise ? result.catch(internalError) : result;
     } catch (error) {
-      const why = reason("internal", String((error as Error)?.message ?? error));
-      return {
-        outcome: "rejected",
-        functions: [],
-        error: { kind: "internal", code: why.code, message: why.text, traceback: (error as Error)?.stack },
-      };
+      return internalError(error);
     }
   };
+  const channel: { send(message: AgentMessage): void } =
+    debugMode === "entry" || debugMode === "continue" || debugMode === "attach"
+      ? await (async () => {
+          patcher = await import("./patch.js");
+          const { startDebugger } = await import("./debugger/start.js");
+          const debugChannel = await startDebugger({
+            fd,
+            mode: debugMode,
+            state,
+            patchFile,
+            patchAnswer,
+            onMessage,
+          });
+          announce = (file) => debugChannel.send({ type: "loaded", file });
+          return debugChannel;
+        })()
+      : (() => {
+          const pipe = connect(fd, onMessage);
+          announce = announcer(pipe);
+          return pipe;
+        })();
+  channel.send({
+    type: "hello",
+    protocol: PROTOCOL_VERSION,
+    runtime: "node",
+    pid: process.pid,
+    runtimeVersion: process.version,
+  });
+
   prepareWhenIdle({
     patcher: async () => {
       await import("./patch.js");
@@ -162,4 +195,14 @@ function start(): void {
 
 // Only in the program's main thread: start() removes the variable before any of the program's
 // code runs, so worker threads (which copy the environment) never see it.
-if (process.env[AGENT_ENV.fd]) start();
+if (process.env[AGENT_ENV.fd]) await start();
+
+/** A bug of hotframe's patcher: the answer says so and nothing changed. */
+function internalError(error: unknown): PatchResult {
+  const why = reason("internal", String((error as Error)?.message ?? error));
+  return {
+    outcome: "rejected",
+    functions: [],
+    error: { kind: "internal", code: why.code, message: why.text, traceback: (error as Error)?.stack },
+  };
+}

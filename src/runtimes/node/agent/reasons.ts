@@ -95,6 +95,28 @@ const TEXTS = {
       ? `applied to ${readers.length} function(s) that read it: ${readers.slice(0, 5).join(", ")}`
       : "no function reads it",
 
+  // The debugger (debugger/): patches while paused, and refused debug requests.
+  "paused-import": () =>
+    "a new import loads a module, which needs the event loop, and the program is paused: continue, then save again",
+  "unknown-command": (command: string) => `unknown debug command ${command}`,
+  "not-paused": () => "the program is running (pause it first)",
+  "invalid-reference": (what: string) => `${what} is not valid now (ids are valid during one pause)`,
+  "not-a-frame": (id: number) => `there is no frame ${id} in this pause`,
+  "restart-module": () =>
+    "module code cannot be restarted (it would run the module's statements a second time)",
+  "restart-async": (name: string) =>
+    `${name} is an async function or a generator: V8 cannot restart it (nor the frames below it)`,
+  "restart-below-async": (name: string) =>
+    `the frame is below ${name}, an async function or generator, which V8 cannot restart (nor anything below it)`,
+  "restart-exception": () =>
+    "the program is paused on an exception being thrown, and V8 cannot restart a frame then (it would crash the program): the new code runs from the next call; continuing lets the exception go on",
+  "restart-uninstrumented": () =>
+    "this frame's code is not the program's own (a dependency or Node itself): it cannot be restarted",
+  "bad-condition": (message: string) => `the condition does not compile: ${message}`,
+  "bad-hit-condition": (text: string) =>
+    `hit condition ${JSON.stringify(text)} is not one of N, >=N, >N, ==N, %N`,
+  raised: (message: string) => message,
+
   // Warnings: a file that runs unpatchable (and the answer to a patch of it).
   "not-instrumented": (message: string) =>
     `hotframe could not instrument this file (${message}); it runs unpatchable`,

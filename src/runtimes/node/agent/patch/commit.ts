@@ -8,14 +8,15 @@ import type { Plan } from "./planning.js";
 
 /**
  * Step 6 of a patch: what was applied is what runs from now on (the record's model, slots and
- * scopes), and a module that accepts updates hears of it.
+ * scopes), and a module that accepts updates hears of it (an ES module's namespace comes from
+ * `import()`: only then is the answer a promise).
  */
-export async function commitPatch(
+export function commitPatch(
   record: ModuleRecord,
   model: ModuleModel,
   plan: Plan,
   compiled: Compiled,
-): Promise<PatchResult> {
+): PatchResult | Promise<PatchResult> {
   record.commit({
     model,
     slotIds: plan.slotIds,
@@ -27,10 +28,9 @@ export async function commitPatch(
     kept: plan.kept,
   });
   const outcome = plan.outcomes.some((o) => o.status === "refused") ? "partial" : "applied";
-  if (record.hot.accepted && plan.outcomes.some((o) => o.status !== "refused")) {
-    const namespace = record.esm
-      ? await import(record.url)
-      : (record.moduleObject as { exports?: unknown })?.exports;
+  if (!record.hot.accepted || !plan.outcomes.some((o) => o.status !== "refused"))
+    return { outcome, functions: plan.outcomes };
+  const accept = (namespace: unknown): PatchResult => {
     try {
       for (const callback of record.hot.acceptCallbacks) callback(namespace);
     } catch (error) {
@@ -43,6 +43,9 @@ export async function commitPatch(
         error: { kind: "runtime", code: why.code, message: why.text, traceback },
       };
     }
-  }
-  return { outcome, functions: plan.outcomes };
+    return { outcome, functions: plan.outcomes };
+  };
+  return record.esm
+    ? import(record.url).then(accept)
+    : accept((record.moduleObject as { exports?: unknown })?.exports);
 }

@@ -3,7 +3,7 @@ import { buildModel, type ModuleModel, ParseError } from "../model.js";
 import type { ModuleRecord } from "../module-record.js";
 import { reason } from "../reasons.js";
 import { reparse } from "../reparse.js";
-import { TypeScriptError } from "../typescript.js";
+import { stripTypes, TypeScriptError, typeScriptLoaded } from "../typescript.js";
 import { stripTypesOffThread } from "../typescript-thread.js";
 import { rejected } from "./outcomes.js";
 
@@ -25,13 +25,31 @@ function rejection(error: unknown): PatchResult {
   throw error;
 }
 
-export async function parseEdit(record: ModuleRecord, text: string): Promise<Parsed | PatchResult> {
-  let js: string;
-  try {
-    js = record.typescript ? await stripTypesOffThread(text) : text;
-  } catch (error) {
-    return rejection(error);
+/**
+ * The model of `text`: synchronous unless its TypeScript is stripped on hotframe's own thread
+ * (typescript-thread.ts). `paused`: the program's thread is stopped in the debugger, where no
+ * promise settles, so the types are stripped here (blocking only a paused program).
+ */
+export function parseEdit(
+  record: ModuleRecord,
+  text: string,
+  paused = false,
+): Parsed | PatchResult | Promise<Parsed | PatchResult> {
+  if (!record.typescript) return modelOf(record, text);
+  if (paused || typeScriptLoaded()) {
+    let js: string;
+    try {
+      js = stripTypes(text);
+    } catch (error) {
+      return rejection(error);
+    }
+    return modelOf(record, js);
   }
+  return stripTypesOffThread(text).then((js) => modelOf(record, js), rejection);
+}
+
+/** The model of JavaScript text, built on the running one. */
+function modelOf(record: ModuleRecord, js: string): Parsed | PatchResult {
   const old = record.runningModel(buildModel);
   let restore = () => {};
   try {

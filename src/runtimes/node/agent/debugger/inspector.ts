@@ -1,0 +1,92 @@
+import { Session } from "node:inspector";
+
+/** A V8 remote object, as the inspector protocol describes one (the fields hotframe reads). */
+export interface RemoteObject {
+  type: string;
+  subtype?: string;
+  className?: string;
+  value?: unknown;
+  unserializableValue?: string;
+  description?: string;
+  objectId?: string;
+}
+
+export interface Location {
+  scriptId: string;
+  /** 0-based, as V8 counts. */
+  lineNumber: number;
+  columnNumber?: number;
+}
+
+export interface V8Scope {
+  type:
+    | "global"
+    | "local"
+    | "with"
+    | "closure"
+    | "catch"
+    | "block"
+    | "script"
+    | "eval"
+    | "module"
+    | "wasm-expression-stack";
+  object: RemoteObject;
+  name?: string;
+}
+
+export interface CallFrame {
+  callFrameId: string;
+  functionName: string;
+  functionLocation?: Location;
+  location: Location;
+  url: string;
+  scopeChain: V8Scope[];
+  this: RemoteObject;
+  canBeRestarted?: boolean;
+}
+
+export interface PausedParams {
+  callFrames: CallFrame[];
+  reason: string;
+  data?: RemoteObject & { uncaught?: boolean };
+  hitBreakpoints?: string[];
+}
+
+/** How long a request waits for its answer before the main thread is nudged (see post). */
+const KICK_MS = 30;
+
+/** An inspector error answer (its message is V8's). */
+export class InspectorError extends Error {}
+
+/**
+ * The in-process inspector, connected from this worker thread to the program's main thread
+ * (no port): requests as promises, and the events hotframe listens to.
+ */
+export class Inspector {
+  private readonly session = new Session();
+
+  constructor() {
+    this.session.connectToMainThread();
+  }
+
+  post<T = Record<string, unknown>>(method: string, params: object = {}): Promise<T> {
+    return new Promise((resolve, reject) => {
+      // Node 26 sometimes leaves the main thread's answer queued until it receives another
+      // message: a request not answered soon is followed by no-op ones until it is.
+      const kick = setInterval(() => this.session.post("Runtime.evaluate", { expression: "0" }), KICK_MS);
+      this.session.post(method, params, (error, result) => {
+        clearInterval(kick);
+        if (error) reject(new InspectorError(error.message));
+        else resolve(result as T);
+      });
+    });
+  }
+
+  on(event: string, listener: (params: never) => void): void {
+    this.session.on(event, (message: { params: never }) => listener(message.params));
+  }
+
+  disconnect(): void {
+    this.session.disconnect();
+  }
+}

@@ -1,0 +1,605 @@
+import { dirname, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import type {
+  AgentMessage,
+  DebugCommand,
+  DebugCommands,
+  DebugEvents,
+  PatchResult,
+  PauseReason,
+  StackFrame,
+} from "../../../../protocol/messages.js";
+import { type Reason, reason } from "../reasons.js";
+import { LineBreakpoints } from "./breakpoints.js";
+import { fileOfUrl, insideInstrumentation, type Place, type UserFrame, userFrames } from "./frames.js";
+import type { CallFrame, Inspector, Location, PausedParams, RemoteObject } from "./inspector.js";
+import { type FramePlace, type FunctionFacts, SUPPORT_KEY } from "./support.js";
+import { Refusal } from "./refusal.js";
+import { Values } from "./values.js";
+
+/** hotframe's agent: its frames never show, and stepping never stops in it. */
+const AGENT_DIR = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
+/** The one thread the Node debugger shows (worker threads are not debugged: docs/debugger.md). */
+const MAIN_THREAD = { id: 1, name: "main" };
+/** How often a pause request is repeated until the program stops. */
+const PAUSE_RETRY_MS = 100;
+/** Every instrumented module's code holds its preamble (transform.ts). */
+const PREAMBLE_MARK = 'globalThis[globalThis.Symbol.for("hotframe")].register(';
+/** Internal steps (out of hotframe's code, over its prologue) before giving up and stopping anyway. */
+const MAX_SETTLE_STEPS = 200;
+
+type Step = "stepOver" | "stepInto" | "stepOut";
+
+/** A pause of the main thread, as hotframe sees it. */
+interface Pause {
+  params: PausedParams;
+  frames: UserFrame[];
+  facts: (FunctionFacts | null)[];
+  reason: PauseReason;
+}
+
+/**
+ * The Node debugger, on the worker thread: the program's main thread through the in-process
+ * inspector (no port). Requests come from the controller (worker.ts), answers and events go back
+ * through `send`. Only the main thread is debugged; when it pauses, V8 stops it whole.
+ */
+export class NodeDebugger {
+  private pause: Pause | undefined;
+  /** The reason the pause being reached will have (entry, restart, step, pause), while hotframe steps out of its own code. */
+  private pending:
+    { reason: PauseReason; steps: number; step?: Step; until?: { depth: number; line: number } } | undefined;
+  private readonly scripts = new Map<string, { url: string; file: string | undefined }>();
+  private readonly sources = new Map<string, string[]>();
+  private readonly breakpoints: LineBreakpoints;
+  private readonly values: Values;
+  /** The exception filter asked for (catch uncaught by default under `hotframe debug`). */
+  private exceptionFilter: "none" | "uncaught" | "all" = "uncaught";
+  /** The program's top-level code is still running (see v8ExceptionState). */
+  private startingUp = true;
+  private enabled = false;
+  /** Called at each pause, before it is told (the worker applies waiting patches then). */
+  onPause: () => void = () => {};
+  /** Files the program loaded that hotframe instruments (the agent's `loaded` messages). */
+  readonly loaded = new Set<string>();
+  private readonly seenInstrumented = new Set<string>();
+  /** Functions the patches of each file changed (what a frame running old code of is told of). */
+  private readonly edited = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly inspector: Inspector,
+    private readonly send: (message: AgentMessage) => void,
+  ) {
+    this.values = new Values(inspector);
+    this.breakpoints = new LineBreakpoints(inspector, {
+      changed: (breakpoint) => this.event("breakpointChanged", { reason: breakpoint.state, breakpoint }),
+      output: (output) => this.event("output", { category: "console", output }),
+      findFunctions: (name) => this.support("findFunctions", [name]),
+      isLoaded: (file) => this.instrumented(file),
+    });
+    inspector.on("Debugger.scriptParsed", (p: { scriptId: string; url: string }) =>
+      this.scripts.set(p.scriptId, { url: p.url, file: fileOfUrl(p.url) }),
+    );
+    inspector.on(
+      "Debugger.paused",
+      (p: PausedParams) => void this.onPaused(p).catch((e) => this.internal(e)),
+    );
+    inspector.on("Debugger.breakpointResolved", (p: { breakpointId: string; location: Location }) =>
+      this.breakpoints.resolved(p.breakpointId, p.location.lineNumber + 1),
+    );
+  }
+
+  /** Debugger.enable and the default filters: the program may start after this. */
+  async enable(): Promise<void> {
+    if (this.enabled) return;
+    this.enabled = true;
+    await this.inspector.post("Debugger.enable", { maxScriptsCacheSize: 1e8 });
+    await this.inspector.post("Debugger.setBlackboxPatterns", { patterns: ["^node:"] });
+    await this.applyExceptionState();
+  }
+
+  /**
+   * Node runs the program's modules through its ES module loader, which awaits their
+   * evaluation: V8 then predicts an exception that reaches a module's top-level code caught (by
+   * the loader's promise). While the program's top-level code runs, catch uncaught therefore
+   * pauses at every exception and hotframe decides (see decideException).
+   */
+  private applyExceptionState(): Promise<unknown> {
+    const state = this.exceptionFilter === "uncaught" && this.startingUp ? "all" : this.exceptionFilter;
+    return this.inspector.post("Debugger.setPauseOnExceptions", { state });
+  }
+
+  /** The program's top-level code has run (the main thread's first turn of its event loop). */
+  startedUp(): void {
+    this.startingUp = false;
+    if (this.enabled) void this.applyExceptionState().catch((e) => this.internal(e));
+  }
+
+  /** Attached later: no exception pauses until a client asks for them, none of start-up's. */
+  dormant(): void {
+    this.exceptionFilter = "none";
+    this.startingUp = false;
+  }
+
+  /** The next pause is the stop before the program's first line (start.ts's entryBreak). */
+  expectEntry(): void {
+    this.pending = { reason: "entry", steps: 0 };
+  }
+
+  /** A file hotframe instruments was loaded: function breakpoints may be placed in it now. */
+  fileLoaded(file: string): void {
+    this.loaded.add(file);
+    void this.breakpoints.fileLoaded().catch((e) => this.internal(e));
+  }
+
+  get isPaused(): boolean {
+    return this.pause !== undefined;
+  }
+
+  /** SIGINT reached the program (Ctrl-C in its terminal): pause it where it is. */
+  interrupt(): void {
+    void this.handle("pause", {}).catch((e) => this.internal(e));
+  }
+
+  // ---- requests -----------------------------------------------------------------------------
+
+  async handle<C extends DebugCommand>(
+    command: C,
+    args: DebugCommands[C]["arguments"],
+  ): Promise<DebugCommands[C]["body"]> {
+    await this.enable();
+    const a = args as never;
+    switch (command) {
+      case "setBreakpoints":
+        return this.breakpoints.setLines(a) as never;
+      case "setFunctionBreakpoints":
+        return this.breakpoints.setFunctions(a) as never;
+      case "setExceptionBreakpoints": {
+        const filters = (args as DebugCommands["setExceptionBreakpoints"]["arguments"]).filters;
+        this.exceptionFilter = filters.includes("raised")
+          ? "all"
+          : filters.includes("uncaught")
+            ? "uncaught"
+            : "none";
+        await this.applyExceptionState();
+        return {} as never;
+      }
+      case "threads":
+        return { threads: [MAIN_THREAD] } as never;
+      case "continue":
+        await this.resume(undefined);
+        return { allThreadsContinued: true } as never;
+      case "next":
+        await this.resume("stepOver");
+        return {} as never;
+      case "stepIn":
+        await this.resume("stepInto");
+        return {} as never;
+      case "stepOut":
+        await this.resume("stepOut");
+        return {} as never;
+      case "until": {
+        const pause = this.paused();
+        const top = pause.frames[0];
+        await this.resume(
+          "stepOver",
+          top && { depth: pause.frames.length, line: top.v8.location.lineNumber + 1 },
+        );
+        return {} as never;
+      }
+      case "pause":
+        if (!this.pause && !this.pending) {
+          this.pending = { reason: "pause", steps: 0 };
+          // A request that lands where V8 cannot break (optimized code without a call in it, on
+          // Node 20) is asked again until the program stops.
+          const again = setInterval(() => {
+            if (this.pending?.reason !== "pause" || this.pause) clearInterval(again);
+            else void this.inspector.post("Debugger.pause").catch(() => undefined);
+          }, PAUSE_RETRY_MS);
+          await this.inspector.post("Debugger.pause");
+        }
+        return {} as never;
+      case "stackTrace":
+        return this.stackTrace(a) as never;
+      case "scopes":
+        return {
+          scopes: await this.values.scopes(this.frame((args as { frameId: number }).frameId).v8),
+        } as never;
+      case "variables":
+        return { variables: await this.values.variables(a) } as never;
+      case "evaluate":
+        return this.evaluate(a) as never;
+      case "setVariable":
+        return this.values.setVariable(a, this.topFrame()) as never;
+      case "restartFrame":
+        await this.restartFrame((args as { frameId: number }).frameId);
+        return {} as never;
+      case "exceptionInfo":
+        return this.exceptionInfo() as never;
+      case "detach":
+        await this.detach();
+        return {} as never;
+    }
+    throw new Refusal(reason("unknown-command", String(command)));
+  }
+
+  private async resume(step: Step | undefined, until?: { depth: number; line: number }): Promise<void> {
+    this.paused();
+    this.pause = undefined;
+    this.values.reset();
+    this.pending = step ? { reason: "step", steps: 0, step, ...(until ? { until } : {}) } : undefined;
+    this.event("resumed", { threadId: MAIN_THREAD.id, allThreadsContinued: true });
+    await this.inspector.post(step ? `Debugger.${step}` : "Debugger.resume");
+  }
+
+  private async detach(): Promise<void> {
+    await this.breakpoints.clearAll();
+    const wasPaused = this.pause !== undefined;
+    this.pause = undefined;
+    this.pending = undefined;
+    this.values.reset();
+    if (this.enabled) {
+      this.enabled = false;
+      // Debugger.disable resumes a paused program and drops V8's debugging state: no cost left.
+      await this.inspector.post("Debugger.disable");
+    }
+    this.exceptionFilter = "none";
+    if (wasPaused) this.event("resumed", { threadId: MAIN_THREAD.id, allThreadsContinued: true });
+  }
+
+  private async stackTrace(args: DebugCommands["stackTrace"]["arguments"]) {
+    const pause = this.paused();
+    const start = args.startFrame ?? 0;
+    const end = args.levels ? start + args.levels : pause.frames.length;
+    const stackFrames: StackFrame[] = [];
+    for (let i = start; i < Math.min(end, pause.frames.length); i++)
+      stackFrames.push(await this.stackFrame(pause, i));
+    return { stackFrames, totalFrames: pause.frames.length };
+  }
+
+  private async stackFrame(pause: Pause, index: number): Promise<StackFrame> {
+    const frame = pause.frames[index] as UserFrame;
+    const facts = pause.facts[index] ?? null;
+    const file = this.fileOf(frame.v8.location) ?? frame.v8.url;
+    const name = facts
+      ? facts.qualname
+      : this.instrumented(file)
+        ? "<module>"
+        : frame.v8.functionName || "<anonymous>";
+    const args =
+      facts && facts.params.length > 0 ? await this.values.argumentsOf(frame.v8, facts.params) : undefined;
+    return {
+      id: index,
+      name,
+      source: file,
+      line: frame.v8.location.lineNumber + 1,
+      column: (frame.v8.location.columnNumber ?? 0) + 1,
+      ...(args !== undefined ? { arguments: args } : {}),
+      ...(facts ? { definition: { startLine: facts.startLine, endLine: facts.endLine } } : {}),
+      canRestart: this.restartRefusal(pause, index) === undefined,
+      // A function only moved by an edit above it is not the user's change (patches do not list it).
+      runningOld:
+        facts?.slotted === true &&
+        this.edited.get(file)?.has(facts.qualname) === true &&
+        (await this.runsOldCode(frame)),
+    };
+  }
+
+  /** Why frame `index` cannot restart, or undefined when it can. */
+  private restartRefusal(pause: Pause, index: number): Reason | undefined {
+    const frame = pause.frames[index] as UserFrame;
+    const file = this.fileOf(frame.v8.location);
+    if (!file || !this.instrumented(file)) return reason("restart-uninstrumented");
+    // Debugger.restartFrame while an exception is being thrown: "Check failed: !catchable_by_js".
+    if (pause.reason === "exception") return reason("restart-exception");
+    const facts = pause.facts[index];
+    if (!facts) return reason("restart-module");
+    if (facts.async || facts.generator) return reason("restart-async", facts.qualname);
+    for (let above = index - 1; above >= 0; above--) {
+      const f = pause.facts[above];
+      if (f && (f.async || f.generator)) return reason("restart-below-async", f.qualname);
+    }
+    if (!frame.restart.canBeRestarted) return reason("restart-uninstrumented");
+    return undefined;
+  }
+
+  /** Does this frame run an older version than its function's newest (a patch came after it started)? */
+  private async runsOldCode(frame: UserFrame): Promise<boolean> {
+    const newest = await this.support<{ objectId?: string }>("slot", [this.framePlace(frame.v8)], false);
+    if (!newest.objectId) return false;
+    const props = await this.inspector.post<{
+      internalProperties?: { name: string; value?: { value?: Location } }[];
+    }>("Runtime.getProperties", { objectId: newest.objectId, ownProperties: true });
+    const location = props.internalProperties?.find((p) => p.name === "[[FunctionLocation]]")?.value?.value;
+    return location !== undefined && location.scriptId !== frame.v8.location.scriptId;
+  }
+
+  private async restartFrame(frameId: number): Promise<void> {
+    const pause = this.paused();
+    const frame = this.frame(frameId);
+    const refusal = this.restartRefusal(pause, frameId);
+    if (refusal) throw new Refusal(refusal);
+    this.pause = undefined;
+    this.values.reset();
+    this.pending = { reason: "restart", steps: 0 };
+    this.event("resumed", { threadId: MAIN_THREAD.id, allThreadsContinued: true });
+    // Exactly "StepInto": any other mode crashes V8 (facts-node.md).
+    await this.inspector.post("Debugger.restartFrame", {
+      callFrameId: frame.restart.callFrameId,
+      mode: "StepInto",
+    });
+  }
+
+  private async evaluate(args: DebugCommands["evaluate"]["arguments"]) {
+    const pause = this.paused();
+    const frame = args.frameId !== undefined ? this.frame(args.frameId) : pause.frames[0];
+    if (!frame) throw new Refusal(reason("not-paused"));
+    return this.values.evaluate(frame.v8, args.expression, args.pretty === true);
+  }
+
+  private exceptionInfo(): DebugCommands["exceptionInfo"]["body"] {
+    const pause = this.paused();
+    const data = pause.params.data;
+    if (pause.reason !== "exception" || !data) throw new Refusal(reason("not-paused"));
+    const text = data.description ?? String(data.value);
+    const firstLine = text.split("\n")[0] ?? "";
+    const type = data.className ?? data.type;
+    return {
+      exceptionId: type,
+      description: firstLine.startsWith(`${type}: `) ? firstLine.slice(type.length + 2) : firstLine,
+      breakMode: data.uncaught || this.exceptionFilter !== "all" ? "unhandled" : "always",
+      ...(text.includes("\n") ? { stackTrace: text } : {}),
+    };
+  }
+
+  // ---- pauses -------------------------------------------------------------------------------
+
+  private async onPaused(params: PausedParams): Promise<void> {
+    const top = params.callFrames[0];
+    if (!top) return;
+    const place = await this.place(top);
+    // The stop at entry is told where it happens, in hotframe's entryBreak: stepping out of it
+    // into the module's code would leave that frame running V8's slower debug code afterwards.
+    const entry = this.pending?.reason === "entry" && place === "agent";
+    // A pause requested from outside stops wherever V8 checks for interrupts, which can be
+    // optimized code (evaluating in it crashed Node 20): one step lands on a plain break position.
+    if (this.pending?.reason === "pause" && this.pending.steps === 0 && !isException(params)) {
+      this.pending.steps++;
+      await this.inspector.post("Debugger.stepInto");
+      return;
+    }
+    if (
+      !entry &&
+      place !== "user" &&
+      place !== "other" &&
+      params.reason !== "exception" &&
+      params.reason !== "promiseRejection"
+    ) {
+      // In hotframe's own code or its instrumentation: step on to the program's next line.
+      const pending = (this.pending ??= { reason: this.reasonOf(params), steps: 0 });
+      if (pending.steps++ < MAX_SETTLE_STEPS) {
+        await this.inspector.post(place === "agent" ? "Debugger.stepOut" : "Debugger.stepInto");
+        return;
+      }
+    }
+    for (const frame of params.callFrames) await this.loadSource(frame.location.scriptId);
+    const frames = userFrames(params.callFrames, (f) => {
+      const where = this.placeOf(f);
+      return entry && where === "instrumentation" ? "user" : where; // the module at its preamble
+    });
+    const pending = this.pending;
+    if (
+      pending?.until &&
+      frames.length === pending.until.depth &&
+      top.location.lineNumber + 1 <= pending.until.line
+    ) {
+      await this.inspector.post("Debugger.stepOver");
+      return;
+    }
+    const facts = await this.support<(FunctionFacts | null)[]>("describe", [
+      frames.map((f) => this.framePlace(f.v8)),
+    ]);
+    if (isException(params) && (await this.caughtByProgram(params, frames, facts))) {
+      // Not a stop: the program (or hotframe, or Node) catches it. A step goes on.
+      await this.inspector.post(pending?.step ? `Debugger.${pending.step}` : "Debugger.resume");
+      return;
+    }
+    let hit: number[] = [];
+    let description: string | undefined;
+    // A frame still running code an edit replaced does not stop at breakpoints: their lines are
+    // the new code's (its function's next call stops).
+    const stale =
+      facts[0]?.slotted === true && frames[0] !== undefined && (await this.runsOldCode(frames[0]));
+    if (params.hitBreakpoints?.length && pending?.reason !== "restart" && !stale) {
+      const decision = await this.breakpoints.decide(params.hitBreakpoints, top, this.values);
+      if (!decision.stop && !pending) {
+        await this.inspector.post("Debugger.resume");
+        return;
+      }
+      hit = decision.ids;
+      description = decision.description;
+    } else if (params.hitBreakpoints?.length && !pending && !isException(params)) {
+      await this.inspector.post("Debugger.resume");
+      return;
+    }
+    this.pending = undefined;
+    const reasonNow = isException(params)
+      ? "exception"
+      : (pending?.reason ?? (hit.length > 0 ? "breakpoint" : this.reasonOf(params)));
+    this.pause = {
+      params,
+      frames,
+      facts,
+      reason: hit.length > 0 && pending?.reason === "step" ? "breakpoint" : reasonNow,
+    };
+    this.event("paused", {
+      reason: this.pause.reason,
+      threadId: MAIN_THREAD.id,
+      threadName: MAIN_THREAD.name,
+      allThreadsStopped: true,
+      hitBreakpointIds: hit,
+      ...(description ? { description } : {}),
+    });
+    await this.breakpoints.afterStop(hit);
+    this.onPause();
+  }
+
+  /**
+   * Catch uncaught, for an exception V8 predicts caught: it is caught by the program when V8
+   * predicts it caught while the program runs on (after its top-level code), or when a frame of
+   * the program's own holds a try/catch around where it is, or when it is thrown outside the
+   * program's code (Node's and hotframe's code catch their own); else it would reach the top-level
+   * code of a module, and nothing catches it there but Node's loader, which ends the program.
+   */
+  private async caughtByProgram(
+    params: PausedParams,
+    frames: UserFrame[],
+    facts: (FunctionFacts | null)[],
+  ): Promise<boolean> {
+    if (this.exceptionFilter === "all" || params.data?.uncaught) return false;
+    // Thrown in Node's or hotframe's own code (which catch what they throw): trust V8.
+    const top = params.callFrames[0];
+    if (!top || this.placeOf(top) !== "user") return true;
+    const own = frames.flatMap((f, index) => (this.placeOf(f.v8) === "user" ? [index] : []));
+    const bottom = own.at(-1);
+    if (bottom === undefined || facts[bottom] !== null) return true;
+    const places = own.map((index) => this.framePlace((frames[index] as UserFrame).v8));
+    return this.support<boolean>("catches", [places]);
+  }
+
+  private reasonOf(params: PausedParams): PauseReason {
+    if (isException(params)) return "exception";
+    return "breakpoint"; // a `debugger` statement of the program's
+  }
+
+  /** What code a location is in (the script's source is fetched once, to see hotframe's inserted text). */
+  private async place(frame: CallFrame): Promise<Place> {
+    await this.loadSource(frame.location.scriptId);
+    return this.placeOf(frame);
+  }
+
+  private placeOf(frame: CallFrame): Place {
+    const file = this.fileOf(frame.location);
+    if (!file) return frame.url.startsWith("node:") || frame.url === "" ? "agent" : "other";
+    if (file.startsWith(AGENT_DIR)) return "agent";
+    if (!this.instrumented(file)) return "other";
+    const line = this.sources.get(frame.location.scriptId)?.[frame.location.lineNumber];
+    return line !== undefined && insideInstrumentation(line, frame.location.columnNumber ?? 0)
+      ? "instrumentation"
+      : "user";
+  }
+
+  private fileOf(location: Location): string | undefined {
+    return this.scripts.get(location.scriptId)?.file;
+  }
+
+  /** A file whose code hotframe instrumented: said by the agent (`loaded`), or seen in a script's source. */
+  private instrumented(file: string): boolean {
+    return this.loaded.has(file) || this.seenInstrumented.has(file);
+  }
+
+  /** A script's source, once (its lines tell hotframe's inserted text from the program's). */
+  private async loadSource(scriptId: string): Promise<void> {
+    if (this.sources.has(scriptId)) return;
+    const file = this.scripts.get(scriptId)?.file;
+    if (!file || file.startsWith(AGENT_DIR) || file.split(sep).includes("node_modules")) return;
+    const { scriptSource } = await this.inspector.post<{ scriptSource: string }>("Debugger.getScriptSource", {
+      scriptId,
+    });
+    // The module's preamble: the pause may come before the agent's `loaded` message does.
+    if (scriptSource.includes(PREAMBLE_MARK)) this.seenInstrumented.add(file);
+    this.sources.set(scriptId, scriptSource.split("\n"));
+  }
+
+  private framePlace(frame: CallFrame): FramePlace {
+    return {
+      file: this.fileOf(frame.location) ?? frame.url,
+      line: frame.location.lineNumber + 1,
+      column: frame.location.columnNumber ?? 0,
+    };
+  }
+
+  private paused(): Pause {
+    if (!this.pause) throw new Refusal(reason("not-paused"));
+    return this.pause;
+  }
+
+  private frame(frameId: number): UserFrame {
+    const frame = this.paused().frames[frameId];
+    if (!frame) throw new Refusal(reason("not-a-frame", frameId));
+    return frame;
+  }
+
+  private topFrame(): CallFrame {
+    return this.frame(0).v8;
+  }
+
+  // ---- patches ------------------------------------------------------------------------------
+
+  /** A patch while the main thread is paused: applied there now (undefined: it is answered later). */
+  async patchWhilePaused(id: number, file: string, source: string): Promise<PatchResult | undefined> {
+    const result = await this.support<PatchResult | "pending">("patchNow", [id, file, source]);
+    if (result === "pending") return undefined;
+    if (result.outcome !== "rejected" && this.pause) await this.markRunningOld(result);
+    return result;
+  }
+
+  /** Functions a paused frame still runs the old code of are "running-old", not "updated". */
+  private async markRunningOld(result: PatchResult): Promise<void> {
+    const pause = this.pause as Pause;
+    pause.facts = await this.support("describe", [pause.frames.map((f) => this.framePlace(f.v8))]);
+    for (const [index, frame] of pause.frames.entries()) {
+      const facts = pause.facts[index];
+      if (!facts?.slotted || !(await this.runsOldCode(frame))) continue;
+      const outcome = result.functions.find((f) => f.qualname === facts.qualname && f.status === "updated");
+      if (!outcome) continue;
+      const why = reason("running", 1, false);
+      Object.assign(outcome, {
+        status: "running-old",
+        code: why.code,
+        reason: `the paused frame ${index} runs the old code until it returns; new calls run the new code`,
+      });
+    }
+  }
+
+  /** The file's breakpoints follow their lines of code into the new source (before the answer is sent). */
+  async patched(file: string, source: string, result: PatchResult): Promise<void> {
+    if (result.outcome === "rejected") return;
+    const edited = this.edited.get(file) ?? new Set<string>();
+    for (const f of result.functions)
+      if (f.status !== "refused" && f.status !== "removed") edited.add(f.qualname);
+    this.edited.set(file, edited);
+    await this.breakpoints.followEdit(file, source);
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------
+
+  /** Call the main thread's DebugSupport (runs there even while it is paused). */
+  private async support<T>(method: string, args: unknown[], byValue = true): Promise<T> {
+    const answer = await this.inspector.post<{
+      result: RemoteObject;
+      exceptionDetails?: { exception?: RemoteObject };
+    }>("Runtime.evaluate", {
+      expression: `globalThis[Symbol.for(${JSON.stringify(SUPPORT_KEY)})].${method}(...${JSON.stringify(args)})`,
+      returnByValue: byValue,
+      silent: true,
+    });
+    if (answer.exceptionDetails)
+      throw new Error(answer.exceptionDetails.exception?.description ?? `${method} failed`);
+    return (byValue ? answer.result.value : answer.result) as T;
+  }
+
+  private event<E extends keyof DebugEvents>(event: E, body: DebugEvents[E]): void {
+    this.send({ type: "debugEvent", event, body } as AgentMessage);
+  }
+
+  private internal(error: unknown): void {
+    this.event("output", {
+      category: "important",
+      output: `hotframe's debugger: ${String((error as Error)?.stack ?? error)}`,
+    });
+  }
+}
+
+function isException(params: PausedParams): boolean {
+  return params.reason === "exception" || params.reason === "promiseRejection";
+}

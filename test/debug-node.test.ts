@@ -1,0 +1,444 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { DebugRun, lineOf, type Paused } from "./helpers/debug-run.js";
+import { type EditEvent, makeProject } from "./helpers/hotframe.js";
+import { AgentRun } from "./helpers/node-agent.js";
+import { nodeBinaries } from "./helpers/node-versions.js";
+
+/** compute() is called in a loop in main(); `calls` is state outside compute(). */
+function app(typed: boolean): string {
+  const t = (type: string) => (typed ? `: ${type}` : "");
+  return `const calls${t("number[]")} = [];
+
+class Order {
+  ${typed ? "n: number;\n  lines: number[];\n  " : ""}constructor(n${t("number")}) {
+    this.n = n;
+    this.lines = Array.from({ length: n }, (_, i) => i);
+  }
+}
+
+function compute(order${t("Order")})${t("number")} {
+  let total = 0;
+  for (const line of order.lines) total += line;
+  return total;
+}
+
+function main() {
+  const results${t("number[]")} = [];
+  for (let i = 1; i < 5; i++) {
+    calls.push(i);
+    results.push(compute(new Order(i)));
+    console.log("iteration", i, results.at(-1));
+  }
+  console.log("results", JSON.stringify(results), "calls", JSON.stringify(calls));
+}
+
+main();
+`;
+}
+
+/** The new compute(): a new first line, and another result. */
+const edited = (source: string) =>
+  source.replace("  let total = 0;\n", '  console.log("computing", order.n);\n  let total = 1000;\n');
+
+/** The program in each module format hotframe runs: CommonJS, ES module, TypeScript. */
+const FORMATS = [
+  { format: "CommonJS", file: "app.js", typed: false },
+  { format: "ES module", file: "app.mjs", typed: false },
+  { format: "TypeScript", file: "app.ts", typed: true },
+] as const;
+
+interface Paused3 {
+  run: DebugRun;
+  path: string;
+  source: string;
+  paused: Paused;
+}
+
+async function pausedInCompute(node: string, file: string, source: string): Promise<Paused3> {
+  const dir = makeProject({ "package.json": "{}\n", [file]: source });
+  const run = new DebugRun(dir, ["--node", node, file]);
+  const entry = await run.paused(0);
+  assert.equal(entry.reason, "entry");
+  assert.deepEqual(
+    entry.frames.map((f) => [f.function, f.line]),
+    [["<module>", 1]],
+  );
+  run.send("break compute if order.n == 3");
+  const paused = await run.pausedAfter("continue");
+  return { run, path: join(dir, file), source, paused };
+}
+
+const versions = nodeBinaries().filter(
+  (n) => ["20", "26"].includes(n.version) || n.path === process.execPath,
+);
+
+for (const { version, path: node, skip } of versions) {
+  for (const { format, file, typed } of FORMATS) {
+    test(
+      `Node ${version} ${format}: compute() edited while paused in it restarts at its new first line; the loop goes on`,
+      { skip },
+      async () => {
+        const source = app(typed);
+        const { run, path, paused } = await pausedInCompute(node as string, file, source);
+        assert.equal(paused.reason, "breakpoint");
+        assert.deepEqual(paused.breakpoints, [1]);
+        assert.deepEqual(
+          paused.frames.map((f) => [f.function, f.line]),
+          [
+            ["compute", lineOf(source, "let total = 0")],
+            ["main", lineOf(source, "results.push")],
+            ["<module>", lineOf(source, "main();")],
+          ],
+        );
+        await run.stdoutLine(/^iteration 2 1$/);
+
+        const mark = run.mark();
+        const edit = run.nextEdit();
+        const changed = edited(source);
+        writeFileSync(path, changed);
+        const restarted = await run.restarted(mark);
+        assert.equal(restarted.function, "compute");
+        assert.equal(restarted.afterEdit, path);
+        assert.equal(
+          restarted.line,
+          lineOf(changed, 'console.log("computing"'),
+          "paused at the new first line",
+        );
+        const outcome = (await edit) as EditEvent;
+        assert.deepEqual(
+          outcome.functions.map((f) => [f.qualname, f.status]),
+          [["compute", "restarted"]],
+        );
+        await run.stderrLine(
+          new RegExp(
+            `^↻ ${file.replace(".", "\\.")} {2}compute\\(\\) restarted with the new code, paused at ${file.replace(".", "\\.")}:${restarted.line} \\(its first line\\)$`,
+          ),
+        );
+        // The restarted call has the original argument; nothing outside compute() changed.
+        assert.equal(await run.answer("p order.n", /./), "3");
+        assert.equal(await run.answer("p calls", /./), "[ 1, 2, 3 ]");
+        run.send("clear 1");
+        run.send("continue");
+        await run.stdoutLine(/^computing 3$/);
+        await run.stdoutLine(/^iteration 3 1003$/);
+        await run.stdoutLine(/^iteration 4 1006$/);
+        await run.stdoutLine(/^results \[0,1,1003,1006\] calls \[1,2,3,4\]$/);
+        const exit = await run.ended();
+        assert.equal(exit.code, 0);
+        assert.equal(run.stdout.filter((l) => l.startsWith("iteration 3")).length, 1, "iteration 3 ran once");
+      },
+    );
+  }
+}
+
+/** The tests of one behaviour each run on the Node running the tests (the loop above covers the versions). */
+const NODE = process.execPath;
+
+async function debugProgram(
+  files: Record<string, string>,
+  entry: string,
+  options: string[] = [],
+): Promise<{ run: DebugRun; dir: string }> {
+  const dir = makeProject({ "package.json": "{}\n", ...files });
+  const run = new DebugRun(dir, ["--node", NODE, ...options, entry]);
+  if (!options.includes("--continue")) assert.equal((await run.paused(0)).reason, "entry");
+  return { run, dir };
+}
+
+test("an edit of a function two frames down says so; `restart 2` restarts it with the new code", async () => {
+  const source = app(false)
+    .replace("results.push(compute(new Order(i)));", "results.push(place(new Order(i)));")
+    .replace(
+      "function main() {",
+      "function place(order) {\n  return compute(order);\n}\n\nfunction main() {",
+    );
+  const { run, dir } = await debugProgram({ "app.js": source }, "app.js");
+  run.send("break compute if order.n == 3");
+  const paused = await run.pausedAfter("continue");
+  assert.deepEqual(
+    paused.frames.map((f) => f.function),
+    ["compute", "place", "main", "<module>"],
+  );
+  const changed = source.replace("    calls.push(i);\n", "    calls.push(i * 10);\n");
+  const edit = run.nextEdit();
+  writeFileSync(join(dir, "app.js"), changed);
+  const event = await edit;
+  const main = event.functions.find((f) => f.qualname === "main");
+  assert.equal(main?.status, "running-old");
+  assert.equal(main?.reason, "(frame 2) still runs its old code — `restart 2` restarts it");
+  await run.stderrLine(
+    /^⚠ app\.js {2}main\(\): \(frame 2\) still runs its old code — `restart 2` restarts it$/,
+  );
+
+  const mark = run.mark();
+  run.send("clear 1");
+  run.send("restart 2");
+  const restarted = await run.restarted(mark);
+  assert.equal(restarted.function, "main");
+  assert.equal(restarted.line, lineOf(changed, "const results = []"));
+  run.send("continue");
+  // main() ran again from its start with the new code; what the old one appended stays.
+  await run.stdoutLine(/^results \[0,1,3,6\] calls \[1,2,3,10,20,30,40\]$/);
+  assert.equal((await run.ended()).code, 0);
+});
+
+test("a parameter added to the paused function: the restarted call gets the old arguments and the new default", async () => {
+  const source = app(false);
+  const { run, dir } = await debugProgram({ "app.js": source }, "app.js");
+  run.send("break compute if order.n == 3");
+  await run.pausedAfter("continue");
+  const changed = source
+    .replace("function compute(order) {", "function compute(order, scale = 100) {")
+    .replace("  return total;", "  return total * scale;");
+  const mark = run.mark();
+  writeFileSync(join(dir, "app.js"), changed);
+  const restarted = await run.restarted(mark);
+  assert.equal(restarted.line, lineOf(changed, "let total = 0"));
+  assert.equal(await run.answer("p scale", /./), "100");
+  run.send("clear 1");
+  run.send("continue");
+  await run.stdoutLine(/^results \[0,1,300,600\] calls \[1,2,3,4\]$/);
+  assert.equal((await run.ended()).code, 0);
+});
+
+test("a syntax error saved while paused changes nothing and says file:line:col; the fix restarts", async () => {
+  const source = app(false);
+  const { run, dir } = await debugProgram({ "app.js": source }, "app.js");
+  run.send("break compute if order.n == 3");
+  const paused = await run.pausedAfter("continue");
+  const broken = source.replace("  let total = 0;\n", "  let total = (0;\n");
+  const rejected = run.nextEdit();
+  writeFileSync(join(dir, "app.js"), broken);
+  const event = await rejected;
+  assert.equal(event.outcome, "rejected");
+  assert.equal(event.error?.kind, "syntax");
+  assert.equal(event.error?.line, lineOf(broken, "let total = (0"));
+  await run.stderrLine(new RegExp(`^✗ app\\.js:${event.error?.line}:\\d+ {2}.*nothing changed`));
+  assert.match(
+    await run.answer("where", /^→ #0/),
+    new RegExp(`compute\\(order=.*\\) at app\\.js:${paused.frames[0]?.line}$`),
+  );
+  const mark = run.mark();
+  writeFileSync(join(dir, "app.js"), edited(source));
+  assert.equal((await run.restarted(mark)).line, lineOf(edited(source), 'console.log("computing"'));
+  run.send("clear 1");
+  run.send("continue");
+  await run.stdoutLine(/^results \[0,1,1003,1006\] calls \[1,2,3,4\]$/);
+  assert.equal((await run.ended()).code, 0);
+});
+
+for (const file of ["app.js", "app.mjs"]) {
+  test(`${file}: catch uncaught (the default) pauses where the exception is thrown; V8 cannot restart a frame then, said before anything changes`, async () => {
+    const source = app(false).replace(
+      "  let total = 0;\n",
+      '  if (order.n === 3) throw new Error("order 3 is bad");\n  let total = 0;\n',
+    );
+    const { run, dir } = await debugProgram({ [file]: source }, file, ["--continue"]);
+    const paused = await run.paused(0);
+    assert.equal(paused.reason, "exception");
+    assert.deepEqual(
+      paused.frames.map((f) => [f.function, f.line]),
+      [
+        ["compute", lineOf(source, "throw new Error")],
+        ["main", lineOf(source, "results.push")],
+        ["<module>", lineOf(source, "main();")],
+      ],
+    );
+    assert.match(await run.answer("p order.n", /./), /^3$/);
+    // The fix is applied (new calls run it); the paused frame cannot restart, and says so.
+    const edit = run.nextEdit();
+    writeFileSync(join(dir, file), app(false));
+    const event = await edit;
+    assert.equal(event.outcome, "applied");
+    const compute = event.functions.find((f) => f.qualname === "compute");
+    assert.equal(compute?.status, "running-old");
+    assert.match(compute?.reason ?? "", /^\(frame 0\) still runs its old code: it cannot be restarted/);
+    assert.match(await run.answer("restart 0", /./), /^\*\*\* frame 0 \(compute\) cannot be restarted/);
+    run.send("continue");
+    const exit = await run.ended();
+    assert.equal(exit.code, 1, "the exception goes on: nothing catches it");
+    assert.ok(!run.stdout.some((l) => l.startsWith("results")));
+  });
+}
+
+test("a breakpoint moves with its line of code when an edit moves the line", async () => {
+  const source = app(false);
+  const { run, dir } = await debugProgram({ "app.js": source }, "app.js");
+  const line = lineOf(source, "for (const line of order.lines)");
+  run.send(`break app.js:${line}`);
+  assert.equal((await run.pausedAfter("continue")).frames[0]?.line, line);
+  const moved = source.replace(
+    "function compute(order) {\n",
+    "// two new lines\n// above compute()\nfunction compute(order) {\n",
+  );
+  const mark = run.mark();
+  writeFileSync(join(dir, "app.js"), moved);
+  const change = await run.event((e) => e.type === "breakpoint" && e.change === "changed", mark);
+  assert.deepEqual(change.type === "breakpoint" && [change.state, change.line], ["moved", line + 2]);
+  await run.stderrLine(
+    new RegExp(
+      `^breakpoint 1 at app\\.js:${line + 2}, moved with its line of code, from line ${line} to ${line + 2}$`,
+    ),
+  );
+  const again = await run.pausedAfter("continue");
+  assert.deepEqual(
+    [again.frames[0]?.function, again.frames[0]?.line],
+    ["compute", line + 2],
+    run.output.stderr,
+  );
+  run.send("clear");
+  run.send("continue");
+  await run.stdoutLine(/^results \[0,1,3,6\] calls \[1,2,3,4\]$/);
+  assert.equal((await run.ended()).code, 0);
+});
+
+test("a breakpoint in a file not loaded yet is pending until it loads; a line without code moves", async () => {
+  const { run } = await debugProgram(
+    {
+      "app.js":
+        'function main() {\n  const helper = require("./helper.js");\n  console.log(helper.twice(21));\n}\n\nmain();\n',
+      "helper.js": "exports.twice = function twice(x) {\n\n  return x * 2;\n};\n",
+    },
+    "app.js",
+  );
+  assert.match(
+    await run.answer("break helper.js:2", /^breakpoint 1/),
+    /pending: the program has not loaded helper\.js yet/,
+  );
+  const paused = await run.pausedAfter("continue");
+  assert.deepEqual(
+    [paused.frames[0]?.function, paused.frames[0]?.line, paused.breakpoints],
+    ["twice", 3, [1]],
+  );
+  await run.stderrLine(/^breakpoint 1 at helper\.js:3, line 2 has no code: moved to line 3$/);
+  run.send("continue");
+  await run.stdoutLine(/^42$/);
+  assert.equal((await run.ended()).code, 0);
+});
+
+test("a running program pauses where it is on SIGINT; next, step and finish stay in the program's code", async () => {
+  const { run } = await debugProgram(
+    {
+      "app.js":
+        'let count = 0;\nfunction tick(n) {\n  return n + 1;\n}\nconsole.log("running");\nwhile (true) {\n  count = tick(count);\n}\n',
+    },
+    "app.js",
+    ["--continue"],
+  );
+  await run.stdoutLine(/^running$/);
+  const mark = run.mark();
+  run.child.kill("SIGINT");
+  const paused = await run.paused(mark);
+  assert.equal(paused.reason, "pause");
+  assert.ok(Number(await run.answer("p count", /^\d+$/)) > 0);
+  let stop = paused;
+  while (stop.frames[0]?.function !== "tick") stop = await run.pausedAfter("step");
+  assert.deepEqual([stop.frames[0]?.line, stop.frames.map((f) => f.function)], [3, ["tick", "<module>"]]);
+  const out = await run.pausedAfter("finish");
+  assert.deepEqual([out.reason, out.frames[0]?.function], ["step", "<module>"]);
+  run.send("quit");
+  assert.equal((await run.ended()).code, 0);
+});
+
+test("async functions and the frames below them cannot restart: refused before anything changes", async () => {
+  const { run } = await debugProgram(
+    {
+      "app.js":
+        'async function fetchIt(x) {\n  await null;\n  return x + 1;\n}\n\nfunction sync(y) {\n  return y * 2;\n}\n\nasync function main() {\n  const a = await fetchIt(1);\n  console.log("result", sync(a));\n}\n\nmain();\n',
+    },
+    "app.js",
+  );
+  run.send("break sync");
+  const paused = await run.pausedAfter("continue");
+  assert.deepEqual(
+    paused.frames.map((f) => f.function),
+    ["sync", "main"],
+  );
+  assert.match(await run.answer("restart 1", /./), /^\*\*\* frame 1 \(main\) cannot be restarted/);
+  assert.match(await run.answer("where", /^→ #0/), /^→ #0 sync\(y=2\) at app\.js:7$/);
+  run.send("continue");
+  await run.stdoutLine(/^result 4$/);
+  assert.equal((await run.ended()).code, 0);
+});
+
+test("HOTFRAME_DEBUGGER=attach: dormant until the first request; variables paged; refusals with codes; detach runs on", async () => {
+  const dir = makeProject({
+    "package.json": "{}\n",
+    "app.js": `const big = Array.from({ length: 1000000 }, (_, i) => i * 2);
+let ticks = 0;
+function work(n) {
+  const local = n + 1;
+  return local;
+}
+setInterval(() => {
+  ticks++;
+  work(ticks);
+  if (ticks % 10 === 0) console.log("tick", ticks, big.length);
+}, 5);
+`,
+  });
+  const agent = await AgentRun.start(join(dir, "app.js"), { debugger: "attach" });
+  await agent.output("tick 10");
+  const notPaused = await agent.debug("stackTrace", { threadId: 1 });
+  assert.deepEqual([notPaused.success, !notPaused.success && notPaused.code], [false, "not-paused"]);
+  const from = agent.messages.length;
+  const set = await agent.debug("setFunctionBreakpoints", { breakpoints: [{ id: 1, name: "work" }] });
+  assert.ok(set.success);
+  assert.deepEqual((await agent.debugEvent("paused", from)).hitBreakpointIds, [1]);
+  const stack = await agent.debug("stackTrace", { threadId: 1 });
+  assert.ok(stack.success);
+  const frames = (stack.body as { stackFrames: { name: string; line: number; canRestart: boolean }[] })
+    .stackFrames;
+  assert.deepEqual(frames[0] && [frames[0].name, frames[0].line, frames[0].canRestart], ["work", 4, true]);
+
+  const big = await agent.debug("evaluate", { expression: "big", frameId: 0, context: "watch" });
+  assert.ok(big.success);
+  const body = big.body as { variablesReference: number; indexedVariables?: number };
+  assert.equal(body.indexedVariables, 1000000);
+  const page = await agent.debug("variables", {
+    variablesReference: body.variablesReference,
+    start: 5,
+    count: 3,
+  });
+  assert.ok(page.success);
+  assert.deepEqual(
+    (page.body as { variables: { name: string; value: string }[] }).variables.map((v) => [v.name, v.value]),
+    [
+      ["5", "10"],
+      ["6", "12"],
+      ["7", "14"],
+    ],
+  );
+  const raised = await agent.debug("evaluate", { expression: "nothing.here", frameId: 0 });
+  assert.deepEqual([raised.success, !raised.success && raised.code], [false, "raised"]);
+  const scopes = await agent.debug("scopes", { frameId: 0 });
+  assert.ok(scopes.success);
+  const locals = (scopes.body as { scopes: { name: string; variablesReference: number }[] }).scopes[0];
+  assert.equal(locals?.name, "Locals (work)");
+  const assigned = await agent.debug("setVariable", {
+    variablesReference: locals.variablesReference,
+    name: "local",
+    value: "40 + 1",
+  });
+  assert.ok(assigned.success, JSON.stringify(assigned));
+  const local = await agent.debug("evaluate", { expression: "local", frameId: 0 });
+  assert.equal(local.success && (local.body as { result: string }).result, "41");
+  const noFrame = await agent.debug("restartFrame", { frameId: 99 });
+  assert.deepEqual([noFrame.success, !noFrame.success && noFrame.code], [false, "not-a-frame"]);
+  const bad = await agent.debug("setBreakpoints", {
+    source: join(dir, "app.js"),
+    breakpoints: [{ id: 2, line: 4, condition: "n >" }],
+  });
+  assert.deepEqual([bad.success, !bad.success && bad.code], [false, "bad-condition"]);
+
+  const resumed = agent.messages.length;
+  assert.ok((await agent.debug("detach", {})).success);
+  await agent.debugEvent("resumed", resumed);
+  const at = agent.stdout.length;
+  await agent.output("tick", at);
+  assert.ok(!agent.messages.slice(resumed).some((m) => m.type === "debugEvent" && m.event === "paused"));
+  agent.kill();
+});
