@@ -80,7 +80,7 @@ test("launch arguments: each mistake is refused with the argument and what it ta
   if (node && !node.debugs)
     assert.match(
       refusal({ program: "app.js" }, RUNTIMES),
-      /^runtime: hotframe dap debugs python programs for now/,
+      /^runtime: hotframe dap needs the node debugger, which is not done yet \(hotframe dap works with python programs\)$/,
     );
 });
 
