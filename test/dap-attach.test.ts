@@ -195,3 +195,18 @@ test("disconnect with terminateDebuggee ends an attached program", async () => {
   assert.deepEqual(await run.ended(), { code: null, signal: "SIGKILL" });
   assert.equal(await dap.ended(), 0);
 });
+
+test("hotframe dap (not attached to anything) answers attach with what to run instead", async () => {
+  const dap = new DapClient(makeProject({}));
+  clients.push(dap);
+  await dap.start();
+  await dap.request("initialize", dap.client.initializeRequest());
+  assert.match(
+    await dap.refusal(
+      "attach",
+      dap.client.attachRequest({ processId: 1 } as DebugProtocol.AttachRequestArguments),
+    ),
+    /^attach: run `hotframe attach --pid <pid>` \(or --address\) as the debug adapter/,
+  );
+  await dap.stop();
+});
