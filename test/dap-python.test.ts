@@ -169,16 +169,6 @@ async function clearAndContinue(dap: DapClient, path: string, threadId: number):
   await dap.request("continue", dap.client.continueRequest({ threadId }));
 }
 
-/** Evaluate in the top frame of the paused thread. */
-async function evaluate(dap: DapClient, threadId: number, expression: string): Promise<string> {
-  const top = await dap.top(threadId);
-  const answer = await dap.request(
-    "evaluate",
-    dap.client.evaluateRequest({ expression, frameId: top.id, context: "watch" }),
-  );
-  return answer.body.result;
-}
-
 /** Continue to the program's end: exit code 0, `stdout` matched, the session disconnected. */
 async function continueToEnd(dap: DapClient, threadId: number, stdout: RegExp): Promise<void> {
   await dap.request("continue", dap.client.continueRequest({ threadId }));
@@ -504,7 +494,7 @@ for (const row of ROWS) {
       // The loop line's third hit: compute(Order(2)) at its second item.
       const hit = await dap.stopped(from, "breakpoint");
       const threadId = hit.body.threadId as number;
-      assert.equal(await evaluate(dap, threadId, "(order.n, line)"), "(2, 1)");
+      assert.equal(await dap.evaluate(threadId, "(order.n, line)"), "(2, 1)");
       assert.equal(
         dap
           .output("console")
@@ -515,7 +505,7 @@ for (const row of ROWS) {
       from = dap.mark();
       await dap.request("continue", dap.client.continueRequest({ threadId }));
       await dap.stopped(from, "breakpoint");
-      assert.equal(await evaluate(dap, threadId, "order.n"), "3");
+      assert.equal(await dap.evaluate(threadId, "order.n"), "3");
       assert.equal((await dap.top(threadId)).line, row.lines.computeFirst);
       assert.equal(
         dap
@@ -537,7 +527,7 @@ for (const row of ROWS) {
       from = dap.mark();
       await dap.request("continue", dap.client.continueRequest({ threadId }));
       await dap.stopped(from, "function breakpoint");
-      assert.equal(await evaluate(dap, threadId, "order.n"), "4");
+      assert.equal(await dap.evaluate(threadId, "order.n"), "4");
       await dap.request(
         "setFunctionBreakpoints",
         dap.client.setFunctionBreakpointsRequest({ breakpoints: [] }),

@@ -206,6 +206,7 @@ test("a TCP peer that sends a long line without the token is cut off", async () 
 /** An agent stand-in that records the debug requests and signals it gets. */
 class RecordingAgent implements AttachableAgent {
   readonly calls: string[] = [];
+  readonly loadedFiles = new Set<string>();
   private listener: ((event: DebugEvent) => void) | undefined;
   debug: AttachableAgent["debug"] = (command) => {
     this.calls.push(command);

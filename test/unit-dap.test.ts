@@ -3,7 +3,12 @@ import { test } from "node:test";
 import { CAPABILITIES, REQUESTS } from "../src/dap/capabilities.js";
 import * as convert from "../src/dap/convert.js";
 import { parseDapArgs } from "../src/dap/dap-args.js";
-import { isRefusal, type Launch, parseLaunchArguments } from "../src/dap/launch-arguments.js";
+import {
+  isRefusal,
+  type Launch,
+  parseAttachArguments,
+  parseLaunchArguments,
+} from "../src/dap/launch-arguments.js";
 import { RUNTIMES } from "../src/runtimes/registry.js";
 import type { RuntimeController } from "../src/runtimes/runtime.js";
 import type { BreakpointEntry } from "../src/session/debugger/breakpoints.js";
@@ -80,7 +85,7 @@ test("launch arguments: each mistake is refused with the argument and what it ta
   if (node && !node.debugs)
     assert.match(
       refusal({ program: "app.js" }, RUNTIMES),
-      /^runtime: hotframe dap debugs python programs for now/,
+      /^runtime: hotframe dap needs the node debugger, which is not done yet \(hotframe dap works with python programs\)$/,
     );
 });
 
@@ -103,6 +108,35 @@ test("launch arguments: what is ignored or used instead is said", () => {
     noted.notes[1] as string,
     /^console "integratedTerminal": the program runs in the Debug Console: a terminal console \(runInTerminal\) is not supported yet/,
   );
+});
+
+test("attach arguments: the schema's, a pid as number or string, mistakes refused, the rest noted", () => {
+  assert.deepEqual(parseAttachArguments({ processId: "4821", type: "hotframe", request: "attach" }), {
+    processId: 4821,
+    restartOnEdit: "top",
+    notes: [],
+  });
+  assert.deepEqual(
+    parseAttachArguments({ address: "127.0.0.1:5678", token: "ab", restartOnEdit: "never", pid: 1 }),
+    {
+      restartOnEdit: "never",
+      notes: ['ignored attach argument "pid" (hotframe\'s: processId, address, token, restartOnEdit)'],
+    },
+  );
+  const cases: [Record<string, unknown>, string][] = [
+    [{ processId: "me" }, 'processId: "processId" takes a process id, not "me"'],
+    [{ processId: true }, 'processId: "processId" takes a number or a string, not true'],
+    [
+      { address: "0.0.0.0:1" },
+      'address: "address" takes a string matching ^127\\.0\\.0\\.1:\\d+$, not "0.0.0.0:1"',
+    ],
+    [{ restartOnEdit: "all" }, 'restartOnEdit: "restartOnEdit" takes "top", "deepest", "never", not "all"'],
+  ];
+  for (const [raw, expected] of cases) {
+    const parsed = parseAttachArguments(raw);
+    assert.ok(isRefusal(parsed), JSON.stringify(raw));
+    assert.equal(`${parsed.argument}: ${parsed.message}`, expected);
+  }
 });
 
 test("every request the capabilities announce has a handler", () => {

@@ -17,7 +17,6 @@ import {
   removeAttachable,
 } from "./location.js";
 import type { LoopbackAddress } from "./listen-address.js";
-import { refuseRequests } from "./refusal.js";
 import { AttachServer } from "./server.js";
 
 /** What the attach point needs of the program's agent: an AgentProcess (tests: a stand-in). */
@@ -25,6 +24,7 @@ export interface AttachableAgent {
   debug: DebugBackend["request"];
   on(event: "debugEvent", listener: (event: DebugEvent) => void): unknown;
   signal(signal: NodeJS.Signals): void;
+  readonly loadedFiles: ReadonlySet<string>;
 }
 
 /** The live program, as an attached client sees it. */
@@ -42,6 +42,8 @@ export interface AttachTarget {
   onSessionEvent(listener: (event: SessionEvent) => void): () => void;
   /** Sends the program a signal (DAP `terminate`, `disconnect` with `terminateDebuggee`). */
   signal(signal: NodeJS.Signals): void;
+  /** The files the program loaded so far (DAP `loadedSources`). */
+  readonly loadedFiles: ReadonlySet<string>;
 }
 
 /**
@@ -52,10 +54,6 @@ export interface AttachTarget {
  * any debug request, so the program runs on as under `hotframe run` whatever the client did.
  */
 export type ClientHandler = (stream: Duplex, target: AttachTarget) => void;
-
-/** Until the DAP adapter is plugged in: every request is answered with this reason. */
-export const noAdapter: ClientHandler = (stream) =>
-  refuseRequests(stream, "this hotframe build cannot serve a debugger yet (no DAP adapter)", { once: false });
 
 export interface AttachOptions {
   /** --attachable: the Unix socket named by the program's pid. */
@@ -154,6 +152,7 @@ export class AttachPoint {
       onDebugEvent: (listener) => subscribe(this.debugListeners, listener),
       onSessionEvent: (listener) => subscribe(this.sessionListeners, listener),
       signal: (signal) => this.agent.signal(signal),
+      loadedFiles: this.agent.loadedFiles,
     };
     stream.on("close", () => {
       for (const remove of listeners) remove();

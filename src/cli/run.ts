@@ -4,7 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import type { AttachEndpoints, AttachOptions, AttachPoint, ClientHandler } from "../attach/attach-point.js";
 import { AGENT_ENV } from "../protocol/messages.js";
 import { AgentProcess, type ExitInfo, type LaunchSpec } from "../runtimes/agent-process.js";
-import { controllerFor, RUNTIMES } from "../runtimes/registry.js";
+import { controllerFor, missingDebugger, RUNTIMES } from "../runtimes/registry.js";
 import { LaunchError, type ProgramSpec, type RuntimeController } from "../runtimes/runtime.js";
 import { at, EventLog, type SessionEvent } from "../session/events.js";
 import { Session } from "../session/session.js";
@@ -19,7 +19,7 @@ export interface RunContext {
   runtimes?: readonly RuntimeController[];
   /** Where hotframe's own lines go (default: stderr). */
   writeLine?: (line: string) => void;
-  /** Serves a debugger that attaches (--attachable, --listen); the default refuses its requests. */
+  /** Serves a debugger that attaches (--attachable, --listen); default: the DAP adapter. */
   onClient?: ClientHandler;
 }
 
@@ -44,11 +44,12 @@ export async function runCommand(
     reporter.event(event);
     attachPoint?.sessionEvent(event);
   };
-  // Loaded only when asked for: `hotframe run` starts the program sooner without it.
+  // Loaded only when asked for: `hotframe run` starts the program sooner without them.
   const attachModule = attach ? await import("../attach/attach-point.js") : undefined;
+  const serveClient = attach ? (onClient ?? (await import("../dap/serve.js")).serveAttached) : undefined;
   /** The program with its debugger dormant, and the servers a debugger attaches through. */
   const startAttachable =
-    (options: AttachOptions, { AttachPoint, noAdapter }: AttachModule) =>
+    (options: AttachOptions, { AttachPoint }: AttachModule, serve: ClientHandler) =>
     (spec: LaunchSpec) => {
       const agent = new AgentProcess({ ...spec, env: { ...spec.env, [AGENT_ENV.debugger]: "attach" } });
       const description = {
@@ -58,7 +59,7 @@ export async function runCommand(
         cwd,
       };
       const warn = (message: string) => onEvent(at({ type: "warning", message }));
-      const point = new AttachPoint(agent, description, program, onClient ?? noAdapter, warn);
+      const point = new AttachPoint(agent, description, program, serve, warn);
       attachPoint = point;
       agent.on("hello", (hello) =>
         point.open(hello.pid, options).then(
@@ -74,7 +75,9 @@ export async function runCommand(
     quietMs: QUIET_MS,
     onEvent,
     onVerbose: (message) => reporter.verbose(message),
-    ...(attach && attachModule ? { startAgent: startAttachable(attach, attachModule) } : {}),
+    ...(attach && attachModule && serveClient
+      ? { startAgent: startAttachable(attach, attachModule, serveClient) }
+      : {}),
   });
   // Ctrl-C in a terminal reaches the whole foreground process group, the program included:
   // forwarding it too would interrupt the program twice. Elsewhere (kill -INT), pass it on.
@@ -124,10 +127,8 @@ export function requireDebugger(
   what: string,
   runtimes: readonly RuntimeController[],
 ): void {
-  if (controller.debugs) return;
-  const debuggable = runtimes.filter((r) => r.debugs).map((r) => r.name);
-  const others = debuggable.length > 0 ? ` (${what} works with ${debuggable.join(", ")} programs)` : "";
-  throw new UsageError(`${what} needs the ${controller.name} debugger, which is not done yet${others}`);
+  const missing = missingDebugger(controller, what, runtimes);
+  if (missing) throw new UsageError(missing);
 }
 
 /** SIGINT goes to `onInterrupt`; SIGTERM and SIGHUP are forwarded to the program. Returns the

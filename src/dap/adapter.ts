@@ -7,15 +7,31 @@ import { programSpec, QUIET_MS } from "../cli/run.js";
 import { TerminalReporter } from "../cli/terminal.js";
 import type { ExitInfo } from "../runtimes/agent-process.js";
 import type { RuntimeController } from "../runtimes/runtime.js";
-import { type DebugNews, DebugSession, reportedEdit } from "../session/debugger/debug-session.js";
+import type { AttachTarget } from "../attach/attach-point.js";
+import {
+  type DebuggedProgram,
+  type DebugNews,
+  DebugSession,
+  reportedEdit,
+} from "../session/debugger/debug-session.js";
 import type { DebugNotice, ResumeCommand } from "../session/debugger/model.js";
 import type { SessionEvent } from "../session/events.js";
 import { CAPABILITIES, type Request } from "./capabilities.js";
 import * as convert from "./convert.js";
-import { isRefusal, type Launch, parseLaunchArguments } from "./launch-arguments.js";
+import { AttachedProgram } from "./attached-program.js";
+import { isRefusal, type Launch, parseAttachArguments, parseLaunchArguments } from "./launch-arguments.js";
 
 /** The evaluation contexts of the agent, for DAP's (clipboard and variables read like a watch). */
 const CONTEXTS: Record<string, "repl" | "watch" | "hover"> = { repl: "repl", hover: "hover" };
+
+/**
+ * Where the adapter's program comes from. "launch" (`hotframe dap`): the adapter starts it, and a
+ * disconnect ends it unless told not to. "attach" (a client of `hotframe run --attachable` /
+ * `--listen`): it is the run's, and a disconnect leaves it running unless told to end it.
+ */
+export type AdapterContext =
+  | { kind: "launch"; runtimes: readonly RuntimeController[]; baseCwd: string }
+  | { kind: "attach"; target: AttachTarget };
 
 /** What a request's handler gives back: the response's body (none: an empty success). */
 type Handler = (args: never) => Promise<object | undefined>;
@@ -26,7 +42,7 @@ type Handler = (args: never) => Promise<object | undefined>;
  * events. Built on @vscode/debugadapter for the wire protocol.
  */
 export class HotframeAdapter extends dap.DebugSession {
-  private program: DebugSession | undefined;
+  private program: DebuggedProgram | undefined;
   private launched: Launch | undefined;
   private reporter: TerminalReporter | undefined;
   private view: DebugView | undefined;
@@ -51,6 +67,7 @@ export class HotframeAdapter extends dap.DebugSession {
 
   private readonly handlers: Record<Request, Handler> = {
     launch: (args: Record<string, unknown>) => this.launch(args),
+    attach: (args: Record<string, unknown>) => this.attach(args),
     configurationDone: () => this.configurationDone(),
     setBreakpoints: (args: DebugProtocol.SetBreakpointsArguments) => this.setBreakpoints(args),
     setFunctionBreakpoints: (args: DebugProtocol.SetFunctionBreakpointsArguments) =>
@@ -92,11 +109,7 @@ export class HotframeAdapter extends dap.DebugSession {
     disconnect: (args: DebugProtocol.DisconnectArguments) => this.disconnect(args),
   };
 
-  constructor(
-    private readonly runtimes: readonly RuntimeController[],
-    /** Where a launch without `cwd` runs. */
-    private readonly baseCwd: string,
-  ) {
+  constructor(private readonly context: AdapterContext) {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
@@ -147,7 +160,7 @@ export class HotframeAdapter extends dap.DebugSession {
    * was left running on purpose. */
   override shutdown(): void {
     this.clientGone = true;
-    if (!this.detached) this.program?.signal("SIGKILL");
+    if (!this.detached && this.context.kind === "launch") this.program?.signal("SIGKILL");
     void this.ended.then(() => this.markFinished());
   }
 
@@ -158,8 +171,12 @@ export class HotframeAdapter extends dap.DebugSession {
   // ---- launch ---------------------------------------------------------------------------------
 
   private async launch(args: Record<string, unknown>): Promise<undefined> {
+    if (this.context.kind === "attach")
+      throw new Error(
+        `launch: this session is attached to pid ${this.context.target.pid} (hotframe dap launches)`,
+      );
     if (this.program) throw new Error("this session already launched a program");
-    const launch = parseLaunchArguments(args, this.runtimes, this.baseCwd);
+    const launch = parseLaunchArguments(args, this.context.runtimes, this.context.baseCwd);
     if (isRefusal(launch)) throw new Error(`launch: ${launch.message}`);
     const program = programSpec(launch.run, launch.controller, launch.cwd);
     const session = new DebugSession({
@@ -174,15 +191,8 @@ export class HotframeAdapter extends dap.DebugSession {
       env: launch.env,
       onVerbose: () => {},
     });
-    this.program = session;
     this.launched = launch;
-    this.view = new DebugView(launch.cwd);
-    this.reporter = new TerminalReporter(
-      { color: false, quiet: false, verbose: false, cwd: launch.cwd },
-      (line) => this.console(line),
-    );
-    session.onNews((news) => this.news(news));
-    for (const note of launch.notes) this.console(note, "important");
+    this.debug(session, launch.cwd, launch.notes);
     let failure: Error | undefined;
     this.ended = session.run().then(
       (exit) => this.programEnded(exit),
@@ -201,6 +211,37 @@ export class HotframeAdapter extends dap.DebugSession {
           (exit?.spawnError ? `${exit.spawnError} (${binary})` : `the program ended before its first line`),
       );
     }
+    this.sendEvent(new dap.InitializedEvent());
+    return undefined;
+  }
+
+  /** The program to debug from now on: its news becomes DAP events. */
+  private debug(program: DebuggedProgram, cwd: string, notes: string[]): void {
+    this.program = program;
+    this.view = new DebugView(cwd);
+    this.reporter = new TerminalReporter({ color: false, quiet: false, verbose: false, cwd }, (line) =>
+      this.console(line),
+    );
+    program.onNews((news) => this.news(news));
+    for (const note of notes) this.console(note, "important");
+  }
+
+  private async attach(args: Record<string, unknown>): Promise<undefined> {
+    if (this.context.kind === "launch")
+      throw new Error(
+        "attach: run `hotframe attach --pid <pid>` (or --address) as the debug adapter: it reaches a program started with hotframe run --attachable (docs/editors.md)",
+      );
+    if (this.program) throw new Error("this session is already attached");
+    const { target } = this.context;
+    const attach = parseAttachArguments(args);
+    if (isRefusal(attach)) throw new Error(`attach: ${attach.message}`);
+    if (attach.processId !== undefined && attach.processId !== target.pid)
+      throw new Error(`attach: this is the program with pid ${target.pid}, not ${attach.processId}`);
+    const program = new AttachedProgram(target, attach.restartOnEdit);
+    this.debug(program, target.program.cwd, attach.notes);
+    this.ended = program.ended.then((exit) => this.programEnded(exit));
+    const { entry } = target.program;
+    this.processEvent(entry.kind === "file" ? entry.path : entry.name, target.pid, "attach");
     this.sendEvent(new dap.InitializedEvent());
     return undefined;
   }
@@ -225,18 +266,28 @@ export class HotframeAdapter extends dap.DebugSession {
 
   private async disconnect(args: DebugProtocol.DisconnectArguments): Promise<undefined> {
     const program = this.program;
+    const ends = args.terminateDebuggee ?? this.context.kind === "launch";
     if (program && !program.model.hasExited) {
-      if (args.terminateDebuggee === false) {
+      if (ends) {
+        program.signal("SIGKILL");
+        // An attached program's end closes the client's stream: answer before that.
+        if (this.context.kind === "launch") await this.ended;
+      } else if (this.context.kind === "launch") {
         await program.model.detach();
         this.console("hotframe: debugging ended; the program runs on (its output goes to hotframe's stderr)");
         this.detached = true;
       } else {
-        program.signal("SIGKILL");
-        await this.ended;
+        // The attach point puts the agent's debugger back to sleep once the stream closes.
+        this.console("hotframe: debugging ended; the program runs on under hotframe run");
+        this.detached = true;
       }
     }
-    // After the response: the client closes the connection (shutdown) or this session is done.
-    setImmediate(() => this.shutdown());
+    // After the response: the client closes the connection (shutdown) or this session is done;
+    // an attached client's stream is ended here, whatever the client does.
+    setImmediate(() => {
+      this.shutdown();
+      if (this.context.kind === "attach") this.stop();
+    });
     return undefined;
   }
 
@@ -271,18 +322,15 @@ export class HotframeAdapter extends dap.DebugSession {
     if (event.type === "exit") return; // programEnded says it, once the run has settled
     this.reporter?.event(event);
     if (event.type === "edit") this.sendEvent(new dap.Event("hotframe/edit", event));
-    if (event.type === "started")
-      this.sendEvent(
-        new dap.Event("process", {
-          name:
-            this.launched?.run.entry.kind === "file"
-              ? this.launched.run.entry.path
-              : this.launched?.run.entry.name,
-          systemProcessId: event.pid,
-          isLocalProcess: true,
-          startMethod: "launch",
-        }),
-      );
+    const entry = this.launched?.run.entry;
+    if (event.type === "started" && entry)
+      this.processEvent(entry.kind === "file" ? entry.path : entry.name, event.pid, "launch");
+  }
+
+  private processEvent(name: string, pid: number, startMethod: "launch" | "attach"): void {
+    this.sendEvent(
+      new dap.Event("process", { name, systemProcessId: pid, isLocalProcess: true, startMethod }),
+    );
   }
 
   private notice(notice: DebugNotice): void {
@@ -321,14 +369,15 @@ export class HotframeAdapter extends dap.DebugSession {
 
   /** Text for the client's Debug Console; once the client has let go, for the adapter's stderr. */
   private output(text: string, category: "console" | "important" | "stdout" | "stderr"): void {
-    if (this.detached) process.stderr.write(text);
-    else this.sendEvent(new dap.OutputEvent(text, category));
+    if (!this.detached) this.sendEvent(new dap.OutputEvent(text, category));
+    // An attached program's output and hotframe's lines are already in the run's terminal.
+    else if (this.context.kind === "launch") process.stderr.write(text);
   }
 
   // ---- requests -------------------------------------------------------------------------------
 
   private model() {
-    if (!this.program) throw new Error("no program yet: launch one first");
+    if (!this.program) throw new Error(`no program yet: ${this.context.kind} first`);
     return this.program.model;
   }
 

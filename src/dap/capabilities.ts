@@ -44,6 +44,7 @@ export const CAPABILITIES: DebugProtocol.Capabilities = {
 /** The requests the adapter answers (adapter.ts has one handler for each). */
 export const REQUESTS = [
   "launch",
+  "attach",
   "configurationDone",
   "setBreakpoints",
   "setFunctionBreakpoints",

@@ -1,39 +1,26 @@
 import { resolve } from "node:path";
 import type { RunArgs } from "../cli/args.js";
-import { controllerFor } from "../runtimes/registry.js";
+import { controllerFor, missingDebugger } from "../runtimes/registry.js";
 import type { ProgramEntry, RuntimeController } from "../runtimes/runtime.js";
-import { RESTART_ON_EDIT, type RestartOnEdit } from "../session/debugger/edit-rules.js";
+import type { RestartOnEdit } from "../session/debugger/edit-rules.js";
+import {
+  ATTACH_ARGUMENTS,
+  type AttachArguments,
+  type AttributeSchema,
+  LAUNCH_ARGUMENTS,
+  type LaunchArguments,
+} from "../editor/debug-arguments.js";
 
 /** Where the program's input and output are: the client's Debug Console (output events), or a
  * terminal the client opens (runInTerminal; not done: see CONSOLE_NOTE). */
-export const CONSOLES = ["internalConsole", "integratedTerminal", "externalTerminal"] as const;
-export type Console = (typeof CONSOLES)[number];
+export type Console = Required<LaunchArguments>["console"];
 
 /** Why a terminal console is not used yet: the note the client is given. */
 export const CONSOLE_NOTE =
   "runs in the Debug Console: a terminal console (runInTerminal) is not supported yet, because the program's agent talks to hotframe over a pipe the program must inherit from hotframe";
 
-/** One launch argument: its name and what it takes (docs/dap.md documents each). */
-interface ArgumentSpec {
-  name: string;
-  takes: "string" | "boolean" | "strings" | "environment" | readonly string[];
-}
-
-/** Every launch argument hotframe reads, in the order docs/dap.md lists them. */
-export const LAUNCH_ARGUMENTS: readonly ArgumentSpec[] = [
-  { name: "program", takes: "string" },
-  { name: "module", takes: "string" },
-  { name: "args", takes: "strings" },
-  { name: "cwd", takes: "string" },
-  { name: "env", takes: "environment" },
-  { name: "runtime", takes: ["python", "node"] },
-  { name: "python", takes: "string" },
-  { name: "node", takes: "string" },
-  { name: "stopOnEntry", takes: "boolean" },
-  { name: "restartOnEdit", takes: RESTART_ON_EDIT },
-  { name: "console", takes: CONSOLES },
-  { name: "instrumentDeps", takes: "boolean" },
-];
+/** The arguments of one request, as the extension's schema states them (src/editor/debug-arguments.ts). */
+type Arguments = Readonly<Record<string, AttributeSchema>>;
 
 /** Arguments the client itself adds to every launch configuration: not hotframe's, not a typo. */
 const CLIENT_ARGUMENTS = new Set([
@@ -61,7 +48,15 @@ export interface Launch {
   notes: string[];
 }
 
-/** A launch refused: which argument and why, one line. */
+/** A valid attach: the debugger's settings for the program the client reached. */
+export interface Attach {
+  /** The pid the client meant (processId), if it said. */
+  processId?: number;
+  restartOnEdit: RestartOnEdit;
+  notes: string[];
+}
+
+/** A launch or attach refused: which argument and why, one line. */
 export interface LaunchRefusal {
   argument: string;
   message: string;
@@ -73,10 +68,8 @@ export function parseLaunchArguments(
   runtimes: readonly RuntimeController[],
   baseCwd: string,
 ): Launch | LaunchRefusal {
-  for (const spec of LAUNCH_ARGUMENTS) {
-    const refusal = checkType(spec, raw[spec.name]);
-    if (refusal) return { argument: spec.name, message: refusal };
-  }
+  const refusal = checkTypes(raw, LAUNCH_ARGUMENTS);
+  if (refusal) return refusal;
   const text = (name: string) => raw[name] as string | undefined;
   const program = text("program");
   const module = text("module");
@@ -112,13 +105,8 @@ export function parseLaunchArguments(
           : `the ${controller.name} runtime does not run '${entry.path}' (its files end in ${controller.sourceExtensions.join(", ")})`,
     };
   }
-  if (!controller.debugs) {
-    const debuggable = runtimes.filter((r) => r.debugs).map((r) => r.name);
-    return {
-      argument: "runtime",
-      message: `hotframe dap debugs ${debuggable.join(", ")} programs for now (the ${controller.name} debugger is not done yet)`,
-    };
-  }
+  const missing = missingDebugger(controller, "hotframe dap", runtimes);
+  if (missing) return { argument: "runtime", message: missing };
   const misplaced = runtimes.find((r) => r !== controller && raw[r.name] !== undefined);
   if (misplaced) {
     return {
@@ -129,13 +117,8 @@ export function parseLaunchArguments(
   const interpreter = text(controller.name);
   const cwd = resolve(baseCwd, text("cwd") ?? ".");
   const console = (text("console") as Console | undefined) ?? "internalConsole";
-  const ignored = Object.keys(raw).filter(
-    (k) => !k.startsWith("__") && !CLIENT_ARGUMENTS.has(k) && !LAUNCH_ARGUMENTS.some((a) => a.name === k),
-  );
   const notes = [
-    ...ignored.map(
-      (k) => `ignored launch argument "${k}" (hotframe's: ${LAUNCH_ARGUMENTS.map((a) => a.name).join(", ")})`,
-    ),
+    ...ignoredNotes(raw, "launch", LAUNCH_ARGUMENTS),
     ...(console === "internalConsole" ? [] : [`console "${console}": the program ${CONSOLE_NOTE}`]),
   ];
   return {
@@ -160,36 +143,84 @@ export function parseLaunchArguments(
   };
 }
 
-export function isRefusal(parsed: Launch | LaunchRefusal): parsed is LaunchRefusal {
+/** Validate the `attach` request's arguments (the program is the one the client's stream reached). */
+export function parseAttachArguments(raw: Record<string, unknown>): Attach | LaunchRefusal {
+  const refusal = checkTypes(raw, ATTACH_ARGUMENTS);
+  if (refusal) return refusal;
+  const given = raw as AttachArguments;
+  const processId = given.processId === undefined ? undefined : Number(given.processId);
+  if (processId !== undefined && !(Number.isInteger(processId) && processId > 0))
+    return {
+      argument: "processId",
+      message: `"processId" takes a process id, not ${JSON.stringify(given.processId)}`,
+    };
+  return {
+    ...(processId !== undefined ? { processId } : {}),
+    restartOnEdit: given.restartOnEdit ?? "top",
+    notes: ignoredNotes(raw, "attach", ATTACH_ARGUMENTS),
+  };
+}
+
+export function isRefusal(parsed: object): parsed is LaunchRefusal {
   return "argument" in parsed && "message" in parsed;
 }
 
-/** Why `value` does not fit `spec` (undefined: it fits, or it is absent). */
-function checkType(spec: ArgumentSpec, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  const { name, takes } = spec;
-  const shown = JSON.stringify(value);
-  if (typeof takes !== "string") {
-    return typeof value === "string" && takes.includes(value)
-      ? undefined
-      : `"${name}" takes ${takes.map((t) => `"${t}"`).join(", ")}, not ${shown}`;
+/** The first argument whose value does not fit its schema. */
+function checkTypes(raw: Record<string, unknown>, known: Arguments): LaunchRefusal | undefined {
+  for (const [name, schema] of Object.entries(known)) {
+    const message = checkType(name, schema, raw[name]);
+    if (message) return { argument: name, message };
   }
-  switch (takes) {
+  return undefined;
+}
+
+/** What the client is told of arguments that are neither hotframe's nor the client's own. */
+function ignoredNotes(raw: Record<string, unknown>, request: string, known: Arguments): string[] {
+  return Object.keys(raw)
+    .filter((k) => !k.startsWith("__") && !CLIENT_ARGUMENTS.has(k) && !(k in known))
+    .map((k) => `ignored ${request} argument "${k}" (hotframe's: ${Object.keys(known).join(", ")})`);
+}
+
+/** Why `value` does not fit `schema` (undefined: it fits, or it is absent). */
+function checkType(name: string, schema: AttributeSchema, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const shown = JSON.stringify(value);
+  if (schema.enum) {
+    return typeof value === "string" && schema.enum.includes(value)
+      ? undefined
+      : `"${name}" takes ${schema.enum.map((t) => `"${t}"`).join(", ")}, not ${shown}`;
+  }
+  if (Array.isArray(schema.type)) {
+    return schema.type.some((type) => fits(type, value))
+      ? undefined
+      : `"${name}" takes a ${schema.type.join(" or a ")}, not ${shown}`;
+  }
+  switch (schema.type) {
     case "string":
-      return typeof value === "string" && value !== ""
-        ? undefined
-        : `"${name}" takes a non-empty string, not ${shown}`;
+      if (typeof value !== "string" || value === "")
+        return `"${name}" takes a non-empty string, not ${shown}`;
+      return schema.pattern && !new RegExp(schema.pattern).test(value)
+        ? `"${name}" takes a string matching ${schema.pattern}, not ${shown}`
+        : undefined;
+    case "number":
+      return fits("number", value) ? undefined : `"${name}" takes a number, not ${shown}`;
     case "boolean":
       return typeof value === "boolean" ? undefined : `"${name}" takes true or false, not ${shown}`;
-    case "strings":
+    case "array":
       return Array.isArray(value) && value.every((v) => typeof v === "string")
         ? undefined
         : `"${name}" takes a list of strings, not ${shown}`;
-    case "environment": {
+    case "object": {
       if (typeof value !== "object" || value === null || Array.isArray(value))
         return `"${name}" takes an object of variable names to strings, not ${shown}`;
       const bad = Object.entries(value).find(([, v]) => typeof v !== "string");
       return bad ? `"${name}.${bad[0]}" takes a string, not ${JSON.stringify(bad[1])}` : undefined;
     }
   }
+}
+
+function fits(type: "string" | "number", value: unknown): boolean {
+  return type === "number"
+    ? typeof value === "number" && Number.isFinite(value)
+    : typeof value === "string" && value !== "";
 }

@@ -1,4 +1,5 @@
 import { createServer } from "node:net";
+import type { ClientHandler } from "../attach/attach-point.js";
 import { UsageError } from "../cli/args.js";
 import { RUNTIMES } from "../runtimes/registry.js";
 import { HotframeAdapter } from "./adapter.js";
@@ -7,7 +8,7 @@ import { type DapArgs, LOOPBACK } from "./dap-args.js";
 /** `hotframe dap`: resolves when the stdio session is over (with --port: when the server closes). */
 export async function dapCommand(args: DapArgs, cwd: string): Promise<void> {
   if (args.port === undefined) {
-    const adapter = new HotframeAdapter(RUNTIMES, cwd);
+    const adapter = new HotframeAdapter({ kind: "launch", runtimes: RUNTIMES, baseCwd: cwd });
     const stop = () => adapter.shutdown();
     for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) process.on(signal, stop);
     adapter.start(process.stdin, process.stdout);
@@ -15,7 +16,7 @@ export async function dapCommand(args: DapArgs, cwd: string): Promise<void> {
     return;
   }
   const server = createServer((socket) => {
-    const adapter = new HotframeAdapter(RUNTIMES, cwd);
+    const adapter = new HotframeAdapter({ kind: "launch", runtimes: RUNTIMES, baseCwd: cwd });
     socket.on("close", () => adapter.shutdown());
     adapter.start(socket, socket);
   });
@@ -32,3 +33,8 @@ export async function dapCommand(args: DapArgs, cwd: string): Promise<void> {
   );
   await new Promise((resolve) => server.on("close", resolve));
 }
+
+/** The attach seam's client handler (`hotframe run --attachable` / `--listen`): an adapter for
+ * each attached client, on its stream; the stream closing never ends the program. */
+export const serveAttached: ClientHandler = (stream, target) =>
+  new HotframeAdapter({ kind: "attach", target }).start(stream, stream);

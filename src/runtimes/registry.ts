@@ -15,3 +15,16 @@ export function controllerFor(
   const extension = extname(entry.path);
   return runtimes.find((r) => r.entryKinds.includes("file") && r.sourceExtensions.includes(extension));
 }
+
+/** Why `what` (`hotframe debug`, `--attachable`, a DAP launch) cannot debug `controller`'s
+ * programs, or undefined when its debugger is there. The one wording every front end uses. */
+export function missingDebugger(
+  controller: RuntimeController,
+  what: string,
+  runtimes: readonly RuntimeController[],
+): string | undefined {
+  if (controller.debugs) return undefined;
+  const debuggable = runtimes.filter((r) => r.debugs).map((r) => r.name);
+  const others = debuggable.length > 0 ? ` (${what} works with ${debuggable.join(", ")} programs)` : "";
+  return `${what} needs the ${controller.name} debugger, which is not done yet${others}`;
+}

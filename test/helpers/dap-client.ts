@@ -6,6 +6,8 @@ import { REPO } from "./hotframe.js";
 import { BOUND_MS } from "./observed-process.js";
 
 const LAUNCHER = join(REPO, "dist", "test", "helpers", "dap-launcher.js");
+/** `hotframe attach --pid N` instead of `hotframe dap`. */
+const ATTACH_LAUNCHER = join(REPO, "dist", "test", "helpers", "dap-attach-launcher.js");
 
 /** The events the tests look at (DebugClient emits each under its name). */
 const EVENTS = [
@@ -22,7 +24,7 @@ const EVENTS = [
 ] as const;
 
 /**
- * `hotframe dap` driven by @vscode/debugadapter-testsupport's DebugClient over real stdio. Every
+ * `hotframe dap` (or, with `attachTo`, `hotframe attach --pid`) driven by @vscode/debugadapter-testsupport's DebugClient over real stdio. Every
  * event is recorded (DebugClient's own waitForEvent misses the ones that came before it is
  * called), and every wait, for a response or an event, is bounded by BOUND_MS.
  */
@@ -30,11 +32,17 @@ export class DapClient {
   readonly client: DebugClient;
   readonly events: DebugProtocol.Event[] = [];
   private readonly waiters = new Set<() => void>();
+  private exit: Promise<number | null> | undefined;
 
-  constructor(cwd: string) {
-    this.client = new DebugClient(process.execPath, LAUNCHER, "hotframe", {
+  constructor(cwd: string, { attachTo, env = {} }: { attachTo?: number; env?: Record<string, string> } = {}) {
+    this.client = new DebugClient(process.execPath, attachTo ? ATTACH_LAUNCHER : LAUNCHER, "hotframe", {
       cwd,
-      env: { ...process.env, NO_COLOR: "1" },
+      env: {
+        ...process.env,
+        NO_COLOR: "1",
+        ...env,
+        ...(attachTo ? { HOTFRAME_TEST_ATTACH_PID: String(attachTo) } : {}),
+      },
     });
     for (const name of EVENTS)
       this.client.on(name, (event: DebugProtocol.Event) => {
@@ -44,8 +52,16 @@ export class DapClient {
   }
 
   /** Spawn the adapter on stdio, or connect to one serving on 127.0.0.1:`port`. */
-  start(port?: number): Promise<void> {
-    return this.bounded("the adapter to start", this.client.start(port));
+  async start(port?: number): Promise<void> {
+    await this.bounded("the adapter to start", this.client.start(port));
+    const child = this.adapterProcess();
+    if (child) this.exit = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  }
+
+  /** The spawned adapter's exit code, once it has ended on its own. */
+  ended(): Promise<number | null> {
+    if (!this.exit) throw new Error("no adapter process was spawned");
+    return this.bounded("the adapter to end", this.exit);
   }
 
   /** initialize, launch, and the `initialized` event: ready for breakpoints and configurationDone. */
@@ -123,6 +139,16 @@ export class DapClient {
     return frame;
   }
 
+  /** Evaluate `expression` in the top frame of the paused thread (as a watch). */
+  async evaluate(threadId: number, expression: string): Promise<string> {
+    const top = await this.top(threadId);
+    const answer = await this.request(
+      "evaluate",
+      this.client.evaluateRequest({ expression, frameId: top.id, context: "watch" }),
+    );
+    return answer.body.result;
+  }
+
   /** disconnect (the program ends with it), then the adapter process is stopped. */
   stop(): Promise<void> {
     return this.bounded("the adapter to stop", this.client.stop());
@@ -130,7 +156,11 @@ export class DapClient {
 
   /** Stop the adapter however far it got (a failed test): SIGTERM, on which it ends its program. */
   kill(): void {
-    (this.client as unknown as { _adapterProcess?: ChildProcess })._adapterProcess?.kill("SIGTERM");
+    this.adapterProcess()?.kill("SIGTERM");
+  }
+
+  private adapterProcess(): ChildProcess | undefined {
+    return (this.client as unknown as { _adapterProcess?: ChildProcess })._adapterProcess;
   }
 
   private bounded<T>(what: string, promise: Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import { AgentProcess, type ExitInfo } from "../../runtimes/agent-process.js";
 import type { ProgramSpec, RuntimeController } from "../../runtimes/runtime.js";
 import { at, type SessionEvent } from "../events.js";
 import { Session } from "../session.js";
+import type { DebugBackend } from "./backend.js";
 import type { RestartOnEdit } from "./edit-rules.js";
 import { sessionEvents } from "./events.js";
 import { type DebugNotice, DebuggerModel, type EditAftermath, type Stop } from "./model.js";
@@ -38,19 +39,72 @@ export type DebugNews =
   /** The program loaded (and hotframe instrumented) a source file. */
   | { type: "loaded"; file: string };
 
-/**
- * One program under the debugger: the Session (spawn, watch, patch) with its agent's debugger on,
- * the DebuggerModel wired to that agent, and what an edit saved while paused does to the paused
- * stack. `hotframe debug` and `hotframe dap` are views of this.
- */
-export class DebugSession {
+/** What a view debugs: a program's debugger model and its news (a launched DebugSession, or a
+ * program under `hotframe run --attachable` a client attached to). */
+export interface DebuggedProgram {
   readonly model: DebuggerModel;
-  private agent: AgentProcess | undefined;
-  private readonly session: Session;
+  /** The files the program loaded so far (only these are patched). */
+  readonly loadedFiles: ReadonlySet<string>;
+  onNews(listener: (news: DebugNews) => void): void;
+  signal(signal: NodeJS.Signals): void;
+}
+
+/**
+ * The debugger model of one program and the news its views are told: the agent's debug events
+ * go to the model (`model.receive`), the session's events come in through `sessionEvent`, where an
+ * edit saved while paused goes through the model (what it does to the paused stack) first.
+ */
+export class DebugNewsFeed {
+  readonly model: DebuggerModel;
   private readonly listeners: ((news: DebugNews) => void)[] = [];
 
+  constructor(backend: DebugBackend, restartOnEdit: RestartOnEdit) {
+    this.model = new DebuggerModel(backend, restartOnEdit);
+    this.model.onNotice((notice) => {
+      if (notice.type === "stopped" && notice.stop.restarted?.afterEdit) return;
+      this.tell({ type: "debugger", notice });
+    });
+  }
+
+  onNews(listener: (news: DebugNews) => void): void {
+    this.listeners.push(listener);
+  }
+
+  sessionEvent(event: SessionEvent): void {
+    if (event.type === "edit" && this.model.stop) void this.pausedEdit(event);
+    else this.tell({ type: "session", event });
+  }
+
+  tell(news: DebugNews): void {
+    for (const listener of this.listeners) listener(news);
+  }
+
+  /** An edit saved while paused: the model decides what it does to the paused stack. */
+  private async pausedEdit(event: EditEvent): Promise<void> {
+    const aftermath = await this.model
+      .afterEdit(event.file, event.outcome, event.functions)
+      .catch(() => undefined);
+    const stop = aftermath?.restarted ? this.model.stop : undefined;
+    this.tell({
+      type: "pausedEdit",
+      event: aftermath ? { ...event, functions: aftermath.functions } : event,
+      ...(aftermath ? { aftermath } : {}),
+      ...(stop ? { stop } : {}),
+    });
+  }
+}
+
+/**
+ * One program under the debugger: the Session (spawn, watch, patch) with its agent's debugger on,
+ * and its DebugNewsFeed. `hotframe debug` and `hotframe dap`'s launch are views of this.
+ */
+export class DebugSession implements DebuggedProgram {
+  private agent: AgentProcess | undefined;
+  private readonly session: Session;
+  private readonly feed: DebugNewsFeed;
+
   constructor(options: DebugSessionOptions) {
-    this.model = new DebuggerModel(
+    this.feed = new DebugNewsFeed(
       {
         request: (command, args) =>
           this.agent
@@ -59,10 +113,6 @@ export class DebugSession {
       },
       options.restartOnEdit,
     );
-    this.model.onNotice((notice) => {
-      if (notice.type === "stopped" && notice.stop.restarted?.afterEdit) return;
-      this.tell({ type: "debugger", notice });
-    });
     this.session = new Session({
       controller: options.controller,
       program: options.program,
@@ -80,23 +130,23 @@ export class DebugSession {
           output: options.output,
         });
         agent.on("debugEvent", (event) => this.model.receive(event));
-        agent.on("output", (stream, text) => this.tell({ type: "output", stream, text }));
-        agent.on("loaded", (file) => this.tell({ type: "loaded", file }));
+        agent.on("output", (stream, text) => this.feed.tell({ type: "output", stream, text }));
+        agent.on("loaded", (file) => this.feed.tell({ type: "loaded", file }));
         this.agent = agent;
         return agent;
       },
-      onEvent: (event) => {
-        if (event.type === "edit" && this.model.stop) void this.pausedEdit(event);
-        else this.tell({ type: "session", event });
-      },
+      onEvent: (event) => this.feed.sessionEvent(event),
     });
   }
 
-  onNews(listener: (news: DebugNews) => void): void {
-    this.listeners.push(listener);
+  get model(): DebuggerModel {
+    return this.feed.model;
   }
 
-  /** The files the program loaded so far (only these are patched). */
+  onNews(listener: (news: DebugNews) => void): void {
+    this.feed.onNews(listener);
+  }
+
   get loadedFiles(): ReadonlySet<string> {
     return this.agent?.loadedFiles ?? new Set();
   }
@@ -112,24 +162,6 @@ export class DebugSession {
 
   signal(signal: NodeJS.Signals): void {
     this.session.signal(signal);
-  }
-
-  /** An edit saved while paused: the model decides what it does to the paused stack. */
-  private async pausedEdit(event: EditEvent): Promise<void> {
-    const aftermath = await this.model
-      .afterEdit(event.file, event.outcome, event.functions)
-      .catch(() => undefined);
-    const stop = aftermath?.restarted ? this.model.stop : undefined;
-    this.tell({
-      type: "pausedEdit",
-      event: aftermath ? { ...event, functions: aftermath.functions } : event,
-      ...(aftermath ? { aftermath } : {}),
-      ...(stop ? { stop } : {}),
-    });
-  }
-
-  private tell(news: DebugNews): void {
-    for (const listener of this.listeners) listener(news);
   }
 }
 
