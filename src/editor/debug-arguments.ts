@@ -88,7 +88,7 @@ export const LAUNCH_ARGUMENTS: { [K in keyof Required<LaunchArguments>]: Attribu
     enum: ["internalConsole", "integratedTerminal"],
     enumDescriptions: [
       "The program's output in the Debug Console (its input is empty).",
-      "The program runs in the editor's terminal, with its input (when the editor can).",
+      "Not supported yet: the program still runs in the Debug Console, and the Debug Console says so (docs/dap.md).",
     ],
     description: "Where the program's input and output go.",
     default: "internalConsole",
