@@ -184,7 +184,7 @@ for (const { version, path, skip } of nodeBinaries()) {
               "shout",
               "Shape.area",
               "Shape.label getter",
-              "Shape.static kind",
+              "Shape.kind",
               "Shape.describe",
               "Shape.onClick",
               "makeCounter.tag",
