@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { SessionEvent } from "../src/session/events.js";
-import { type EditEvent, HotframeRun, makeProject } from "./helpers/hotframe.js";
+import { DebugRun, lineOf, type Paused } from "./helpers/debug-run.js";
+import { type EditEvent, makeProject } from "./helpers/hotframe.js";
 import { pythons } from "./helpers/python-agent.js";
 
 /** compute() is called in a loop in main(); `calls` is state outside compute(). */
@@ -45,53 +45,6 @@ const EDITED = APP.replace(
   "    total = 0\n",
   '    print("computing", order.n, flush=True)\n    total = 1000\n',
 );
-
-type Paused = Extract<SessionEvent, { type: "paused" }>;
-type Restarted = Extract<SessionEvent, { type: "restarted" }>;
-
-class DebugRun extends HotframeRun {
-  constructor(dir: string, args: string[]) {
-    super(dir, args, { command: "debug" });
-  }
-
-  /** Send one command line. */
-  send(line: string): void {
-    this.write(`${line}\n`);
-  }
-
-  paused(from: number): Promise<Paused> {
-    return this.event((e): e is Paused => e.type === "paused", from);
-  }
-
-  /** A restart, once the pause it ends in is seen too (the log may show one before the other). */
-  async restarted(from: number): Promise<Restarted> {
-    const restarted = await this.event((e): e is Restarted => e.type === "restarted", from);
-    await this.paused(this.events.indexOf(restarted) + 1);
-    return restarted;
-  }
-
-  /** Run a command and resolve with the first stderr line after its echo that matches. */
-  async answer(line: string, match: RegExp): Promise<string> {
-    const from = this.stderr.length;
-    this.send(line);
-    const echoed = await this.stderrLine(new RegExp(`^\\(hf\\) ${escape(line)}$`), from);
-    return this.stderrLine(match, this.stderr.indexOf(echoed, from) + 1);
-  }
-
-  async pausedAfter(line: string): Promise<Paused> {
-    const mark = this.mark();
-    this.send(line);
-    return this.paused(mark);
-  }
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function lineOf(text: string, needle: string): number {
-  return text.split("\n").findIndex((l) => l.includes(needle)) + 1;
-}
 
 async function pausedInCompute(python?: string): Promise<{ run: DebugRun; app: string; paused: Paused }> {
   const dir = makeProject({ "app.py": APP });

@@ -62,6 +62,11 @@ export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitIn
         args.restartOnEdit,
       );
       model = debuggerModel;
+      // `catch uncaught` is on by default (sent before any command, so before the program runs
+      // past its entry pause; with --continue an exception in its first moments may come first).
+      void debuggerModel
+        .setExceptionFilters(["uncaught"])
+        .catch((error: Error) => write(`*** ${error.message}`));
       agent.on("debugEvent", (event) => debuggerModel.receive(event));
       debuggerModel.onNotice((notice) => {
         // A restart after an edit is recorded with the edit, after it (pausedEdit).

@@ -1,4 +1,5 @@
 import type {
+  DebugCommands,
   DebugEvent,
   FunctionOutcome,
   PauseReason,
@@ -232,10 +233,21 @@ export class DebuggerModel {
     for (const reported of answer.breakpoints) this.breakpoints.update(reported);
   }
 
+  /** The exception filters on ("uncaught", "raised"); a new model has none until it sets them. */
+  exceptionFilters: string[] = [];
+
   setExceptionFilters(filters: string[]): Promise<void> {
     return this.serial(async () => {
       await this.backend.request("setExceptionBreakpoints", { filters });
+      this.exceptionFilters = [...filters];
     });
+  }
+
+  /** The exception the paused thread stopped on (its stop's reason is "exception"). */
+  exceptionInfo(): Promise<DebugCommands["exceptionInfo"]["body"]> {
+    return this.serial(async () =>
+      this.backend.request("exceptionInfo", { threadId: this.paused().threadId }),
+    );
   }
 
   // ---- execution ----------------------------------------------------------------------------

@@ -12,6 +12,11 @@ Stop policy: only the thread that hits a breakpoint (or finishes a step, or is i
 stops; the others keep running, as with pdb. A second thread that hits a breakpoint while one
 is paused waits at it until the first resumes, then pauses in turn. Interrupting a running
 program ("pause", Ctrl-C) stops the main thread: CPython runs signal handlers there.
+
+Exception pauses (setExceptionBreakpoints "uncaught" / "raised"): the tracer reports an
+exception raised in, or leaving, a frame (tracing.py); "uncaught" pauses where it is raised when
+catching.py predicts nothing will catch it, the stack intact, so that an edit of the failing
+function restarts it and the program goes on as if the exception had not happened.
 """
 
 import builtins
@@ -21,11 +26,23 @@ import signal
 import sys
 import threading
 import time
+import traceback
 
-from . import breakpoints, inspection, protocol, reasons, restarts, tracing, units
+from . import breakpoints, catching, inspection, protocol, reasons, restarts, tracing, units
 
 # Within this many seconds, a second Ctrl-C ends the program instead of pausing it again.
 _KILL_WINDOW = 1.0
+
+EXCEPTION_FILTERS = ("uncaught", "raised")
+# Never an exception pause: the ways a program (or hotframe) ends or steers itself.
+_CONTROL_FLOW = (
+    StopIteration,
+    StopAsyncIteration,
+    GeneratorExit,
+    SystemExit,
+    KeyboardInterrupt,
+    restarts.HotframeRestart,
+)
 
 
 class _Step:
@@ -66,14 +83,21 @@ class _Step:
 
 
 class _Pause:
-    __slots__ = ("thread", "frame", "reason", "actions", "handles")
+    __slots__ = ("thread", "frame", "reason", "actions", "handles", "line", "exception")
 
-    def __init__(self, thread, frame, reason):
+    def __init__(self, thread, frame, reason, line=None, exception=None):
         self.thread = thread
         self.frame = frame
         self.reason = reason
         self.actions = queue.SimpleQueue()  # what the reader thread tells the paused thread
         self.handles = inspection.Handles()
+        # An exception pause: the line it was raised at in `frame` (3.10/3.11 pause in the
+        # frame's handler, whose f_lineno is not that line), and (exception, breakMode).
+        self.line = line
+        self.exception = exception
+
+    def line_of(self, frame):
+        return self.line if frame is self.frame and self.line is not None else frame.f_lineno
 
 
 class Debugger:
@@ -92,6 +116,10 @@ class Debugger:
         self._last_interrupt = 0.0
         self._resumed_at = {}  # thread -> (frame, line) it paused at on a line event
         self._patching = {}  # file -> its source before the patch being applied
+        self._filters = frozenset()  # the exception filters on
+        # thread -> the exception it paused on: not again in the frames it then goes through.
+        # (Held until that thread's next exception: ids of dead objects are reused.)
+        self._paused_on = {}
         setattr(builtins, "__hotframe_break__", self.on_break)
         self._main = threading.main_thread().ident
 
@@ -190,13 +218,46 @@ class Debugger:
             for note in notes:
                 self._event("output", {"category": "important", "output": note + "\n"})
             return True
-        self._pause(frame, reason, hit, notes)
+        restart = self._pause(frame, reason, hit, notes)
         if at_line_event:
             # A breakpoint compiled into this line's code runs right after: not a second stop.
             self._resumed_at[ident] = (frame, line)
+        if restart is not None:
+            self._tracer.raise_in(restart.frame, restart)
         return True
 
-    def _pause(self, frame, reason, hit=(), notes=()):
+    def on_exception(self, frame, line, exception):
+        """`exception` is raised in `frame` at `line`, or leaves it (the tracer calls this only
+        while a filter is on). Pauses if a filter says so; returns the HotframeRestart to raise
+        instead when the user restarted a frame while paused here, else None."""
+        if isinstance(exception, _CONTROL_FLOW):
+            return None
+        ident = threading.get_ident()
+        if ident == self._reader:
+            return None
+        if self._paused_on.pop(ident, None) is exception:
+            self._paused_on[ident] = exception
+            return None
+        filters = self._filters
+        if not units.is_instrumented(frame.f_code):
+            return None  # it is heard of again in the program's frame it goes to, if any
+        # Predicted again in each frame it leaves: a handler that re-raises is seen so.
+        uncaught = "uncaught" in filters and catching.catcher(frame, line, exception) is None
+        if not (uncaught or "raised" in filters):
+            return None
+        self._paused_on[ident] = exception
+        mode = "unhandled" if uncaught else "always"
+        description = "%s: %s%s" % (
+            type(exception).__name__,
+            _message(exception),
+            " (uncaught: nothing will catch it)" if uncaught else "",
+        )
+        restart = self._pause(frame, "exception", description=description, line=line, exception=(exception, mode))
+        return restart
+
+    def _pause(self, frame, reason, hit=(), notes=(), description=None, line=None, exception=None):
+        """Pause this thread until told what next; returns the HotframeRestart to raise (its
+        `frame` is the target) when a restart was asked for, else None."""
         with self._pause_lock:
             with self._lock:
                 self._step = None
@@ -205,7 +266,7 @@ class Debugger:
                     self._event("breakpointChanged", {"reason": breakpoints.REMOVED, "breakpoint": bp.wire()})
                 self._arm()
             thread = threading.current_thread()
-            pause = _Pause(thread.ident, frame, reason)
+            pause = _Pause(thread.ident, frame, reason, line, exception)
             self.paused = pause
             body = {
                 "reason": reason,
@@ -214,13 +275,13 @@ class Debugger:
                 "allThreadsStopped": False,
                 "hitBreakpointIds": [bp.id for bp in hit],
             }
-            if notes:
-                body["description"] = "; ".join(notes)
+            if notes or description:
+                body["description"] = "; ".join(list(notes) + ([description] if description else []))
             self._event("paused", body)
             action = pause.actions.get()
             self.paused = None
             self._event("resumed", {"threadId": body["threadId"], "allThreadsContinued": False})
-        self._resume(frame, action)
+        return self._resume(frame, action)
 
     def _resume(self, frame, action):
         kind = action[0]
@@ -238,8 +299,7 @@ class Debugger:
                 self._step = _Step(kind, ident, "step", frame=None if kind == "in" else frame)
             self._arm()
         self._tracer.resume_thread(frame)
-        if signal_to_raise is not None:
-            self._tracer.raise_in(action[1], signal_to_raise)
+        return signal_to_raise
 
     def _traced_call(self, function):
         """`function`, called with tracing back on: a trace function that raises (the restart)
@@ -269,7 +329,9 @@ class Debugger:
         user = frame
         while user is not None and not units.is_instrumented(user.f_code):
             user = user.f_back
-        self._pause(user or frame, "pause")
+        restart = self._pause(user or frame, "pause")
+        if restart is not None:
+            raise restart  # (from the signal handler, into the interrupted frame)
 
     def _interrupt(self, kind):
         self._interrupt_kind = kind
@@ -333,9 +395,45 @@ class Debugger:
         return signal.getsignal(signal.SIGINT) == self._on_interrupt
 
     def _do_setExceptionBreakpoints(self, args):
-        if args.get("filters"):
-            raise reasons.Refused(reasons.NO_EXCEPTION_BREAKPOINTS)
+        filters = list(args.get("filters") or [])
+        for name in filters:
+            if name not in EXCEPTION_FILTERS:
+                raise reasons.Refused(reasons.UNKNOWN_EXCEPTION_FILTER, filter=name)
+        with self._lock:
+            self._filters = frozenset(filters)
+            self._paused_on.clear()
+            self._tracer.watch_exceptions(self.on_exception if filters else None)
         return {}
+
+    def _do_exceptionInfo(self, args):
+        pause = self._paused_pause(args.get("threadId"))
+        if pause.exception is None:
+            raise reasons.Refused(reasons.NOT_AN_EXCEPTION, thread=self._number(pause.thread))
+        exception, mode = pause.exception
+        return {
+            "exceptionId": type(exception).__qualname__,
+            "description": _message(exception),
+            "breakMode": mode,
+            "stackTrace": self._traceback(pause, exception),
+        }
+
+    def _traceback(self, pause, exception):
+        """As Python would print it if it went on: the paused stack (outermost first), then the
+        frames it already left (3.10/3.11: inside the paused frame's calls)."""
+        frames = inspection.user_frames(pause.frame)[::-1]
+        entries = [(f, pause.line_of(f)) for f in frames]
+        tb = exception.__traceback__
+        while tb is not None and tb.tb_frame is not pause.frame:
+            tb = tb.tb_next
+        tb = tb.tb_next if tb is not None else None
+        while tb is not None:
+            if not inspection.is_hotframe(tb.tb_frame):
+                entries.append((tb.tb_frame, tb.tb_lineno))
+            tb = tb.tb_next
+        stack = traceback.StackSummary.extract(iter(entries))
+        lines = ["Traceback (most recent call last):\n"] + stack.format()
+        lines += traceback.format_exception_only(type(exception), exception)
+        return "".join(lines)
 
     def _do_threads(self, args):
         threads = [{"id": self._number(t.ident), "name": t.name} for t in threading.enumerate() if t.ident]
@@ -388,7 +486,7 @@ class Debugger:
                 "id": pause.handles.frame_ref(frame),
                 "name": inspection.qualname(frame.f_code),
                 "source": os.path.realpath(frame.f_code.co_filename),
-                "line": frame.f_lineno,
+                "line": pause.line_of(frame),
                 "canRestart": inspection.restart_refusal(frame) is None,
                 "runningOld": inspection.running_old(frame),
             }
@@ -435,3 +533,12 @@ class Debugger:
 
     def _event(self, name, body):
         self._send(protocol.debug_event(name, body))
+
+
+def _message(exception):
+    """The exception's message, its first line."""
+    try:
+        text = str(exception)
+    except Exception as exc:
+        text = "<str() raised %s>" % type(exc).__name__
+    return text.splitlines()[0] if text else ""
