@@ -16,6 +16,8 @@ import { TerminalReporter } from "./terminal.js";
 
 /** Two Ctrl-C (or SIGINT) within this long end the program instead of pausing it. */
 const KILL_WINDOW_MS = 1000;
+/** `quit` ends the program as pdb does (its finally blocks run); killed if it takes longer. */
+const QUIT_GRACE_MS = 2000;
 
 /** `hotframe debug`: the program under the debugger; returns the exit status to leave with. */
 export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitInfo> {
@@ -74,11 +76,11 @@ export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitIn
         for (const event of sessionEvents(notice)) record(event);
       });
       terminal = new DebugTerminal(debuggerModel, view, input, cwd, write);
-      commands = terminal.run().then((how) => {
+      commands = terminal.run().then(async (how) => {
         if (how === "exited") return;
         if (how === "no-more-commands") write("(no more commands: ending the program, as pdb does)");
         quit = true;
-        session.signal("SIGKILL");
+        if (!(await debuggerModel.terminate(QUIT_GRACE_MS))) session.signal("SIGKILL");
       });
       return agent;
     },

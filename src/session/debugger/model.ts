@@ -285,6 +285,25 @@ export class DebuggerModel {
     return next;
   }
 
+  /**
+   * End the program as pdb's `quit` does: the agent raises SystemExit in the paused thread and
+   * the main thread, so `finally` blocks and atexit run. Resolves true once the program ended,
+   * false if it has not within `graceMs` (or the agent cannot): then it is the caller's to kill.
+   */
+  async terminate(graceMs: number): Promise<boolean> {
+    if (this.exited) return true;
+    try {
+      await this.backend.request("terminate", {});
+    } catch {
+      return this.exited;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+    const ended = await Promise.race([this.ended.then(() => true), late]);
+    clearTimeout(timer);
+    return ended;
+  }
+
   // ---- inspection ---------------------------------------------------------------------------
 
   frameAt(index: number): StackFrame {

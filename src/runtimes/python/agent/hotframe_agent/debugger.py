@@ -120,6 +120,7 @@ class Debugger:
         # thread -> the exception it paused on: not again in the frames it then goes through.
         # (Held until that thread's next exception: ids of dead objects are reused.)
         self._paused_on = {}
+        self._quitting = False  # terminate: no more pauses (finally blocks run freely)
         setattr(builtins, "__hotframe_break__", self.on_break)
         self._main = threading.main_thread().ident
 
@@ -257,7 +258,10 @@ class Debugger:
 
     def _pause(self, frame, reason, hit=(), notes=(), description=None, line=None, exception=None):
         """Pause this thread until told what next; returns the HotframeRestart to raise (its
-        `frame` is the target) when a restart was asked for, else None."""
+        `frame` is the target) when a restart was asked for, else None. Raises SystemExit when
+        the program is to end (terminate)."""
+        if self._quitting:
+            return None
         with self._pause_lock:
             with self._lock:
                 self._step = None
@@ -290,6 +294,9 @@ class Debugger:
         with self._lock:
             if kind == "continue":
                 self._step = None
+            elif kind == "quit":
+                self._step = None
+                signal_to_raise = SystemExit(0)
             elif kind == "restart":
                 signal_to_raise = restarts.signal_for(action[1])
                 newest = signal_to_raise.function
@@ -299,6 +306,8 @@ class Debugger:
                 self._step = _Step(kind, ident, "step", frame=None if kind == "in" else frame)
             self._arm()
         self._tracer.resume_thread(frame)
+        if kind == "quit":
+            raise signal_to_raise  # pdb's quit: the frames unwind, their finally blocks run
         return signal_to_raise
 
     def _traced_call(self, function):
@@ -315,6 +324,8 @@ class Debugger:
     def _on_interrupt(self, signum, frame):
         """SIGINT in the main thread: Ctrl-C, or the controller's pause (or arm) request."""
         kind, self._interrupt_kind = self._interrupt_kind, None
+        if kind == "quit":
+            raise SystemExit(0)
         if kind == "arm":
             self._tracer.resume_thread(frame)
             return
@@ -466,6 +477,15 @@ class Debugger:
             raise reasons.Refused(reasons.OWN_SIGINT_HANDLER)
         self._interrupt("pause")
         return {}
+
+    def _do_terminate(self, args):
+        """pdb's quit: SystemExit in the paused thread (its finally blocks run) and in the main
+        thread; pauses end, and nothing pauses any more."""
+        self._quitting = True
+        pause = self.paused
+        if (pause is None or pause.thread != self._main) and self._handles_interrupts():
+            self._interrupt("quit")
+        return {} if pause is None else {"__action__": ("quit",)}
 
     def _do_restartFrame(self, args):
         pause = self._paused_pause()
