@@ -101,8 +101,11 @@ class _Pause:
 
 
 class Debugger:
-    def __init__(self, send):
+    def __init__(self, send, attached=True):
         self._send = send
+        # Not attached (HOTFRAME_DEBUGGER=attach, or after detach): dormant — nothing is traced or
+        # watched, Ctrl-C is the program's KeyboardInterrupt; the next request attaches it.
+        self._attached = attached
         self._table = breakpoints.Table()
         self._tracer = tracing.make(self.on_line)
         self._lock = threading.RLock()  # the breakpoint table and the step
@@ -260,9 +263,9 @@ class Debugger:
         """Pause this thread until told what next; returns the HotframeRestart to raise (its
         `frame` is the target) when a restart was asked for, else None. Raises SystemExit when
         the program is to end (terminate)."""
-        if self._quitting:
-            return None
         with self._pause_lock:
+            if self._quitting or not self._attached:
+                return None  # (also for a thread that waited here while the debugger detached)
             with self._lock:
                 self._step = None
                 for bp in [bp for bp in hit if bp.temporary]:
@@ -329,6 +332,8 @@ class Debugger:
         if kind == "arm":
             self._tracer.resume_thread(frame)
             return
+        if not self._attached:
+            signal.default_int_handler(signum, frame)  # dormant: Ctrl-C as without hotframe
         if self.paused is not None:
             return
         now = time.monotonic()
@@ -352,6 +357,7 @@ class Debugger:
 
     def handle(self, message):
         request_id, command = message.get("id"), message.get("command")
+        self._attached = True  # the first request of a client attaches the debugger
         method = getattr(self, "_do_" + str(command), None)
         try:
             if method is None:
@@ -477,6 +483,22 @@ class Debugger:
             raise reasons.Refused(reasons.OWN_SIGINT_HANDLER)
         self._interrupt("pause")
         return {}
+
+    def _do_detach(self, args):
+        """The client leaves: every breakpoint, exception filter and step goes, tracing and
+        monitoring go off, the paused thread continues; dormant until the next request."""
+        with self._lock:
+            self._attached = False
+            for file in list(self._table.by_file):
+                self._table.set_lines(file, [])
+            self._table.set_functions([])
+            self._filters = frozenset()
+            self._paused_on.clear()
+            self._tracer.watch_exceptions(None)
+            self._step = None
+            self._arm()
+        self._arm_running()
+        return {} if self.paused is None else {"__action__": ("continue",)}
 
     def _do_terminate(self, args):
         """pdb's quit: SystemExit in the paused thread (its finally blocks run) and in the main
