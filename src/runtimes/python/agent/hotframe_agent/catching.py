@@ -37,7 +37,8 @@ _ALL = "all"  # a bare `except:`
 _PASS = ()  # no try statement (or no source): the frame lets everything through
 _HOTFRAME = "hotframe"  # hotframe's own frames: passed through, never "the catcher"
 
-_by_code = {}  # code object -> its try statements (start, end, handler types) | _PASS | _HOTFRAME
+# code object -> (its try statements (start, end, handler types), its local names) | _PASS | _HOTFRAME
+_by_code = {}
 _by_file = {}  # filename -> (source lines, {scope key: try statements})
 
 
@@ -51,7 +52,7 @@ def catcher(frame, line, exception):
         tries = _by_code.get(code)
         if tries is None:
             tries = _by_code[code] = _tries_of(code)
-        if tries and tries is not _HOTFRAME and _catches(tries, frame, line, exception):
+        if tries and tries is not _HOTFRAME and _catches(tries[0], tries[1], frame, line, exception):
             return frame
         caller = frame.f_back
         if caller is not None and code.co_flags & _ASYNC_FLAGS and caller.f_code.co_filename.startswith(_ASYNCIO_DIR):
@@ -80,14 +81,14 @@ def _waiting_for_task(frame):
     return None
 
 
-def _catches(tries, frame, line, exception):
+def _catches(tries, local_names, frame, line, exception):
     for start, end, handlers in tries:
         if not start <= line <= end:
             continue
         for handler in handlers:
             if handler is _ALL:
                 return True
-            kind = _resolve(handler, frame, frame.f_code)
+            kind = _resolve(handler, frame, local_names)
             try:
                 if kind is None or isinstance(exception, kind):
                     return True
@@ -96,23 +97,22 @@ def _catches(tries, frame, line, exception):
     return False
 
 
-def _resolve(node, frame, code):
+def _resolve(node, frame, local_names):
     """The value of an except clause's expression in `frame`, or None when it is not knowable
     without running code."""
     kind = type(node)
     if kind is ast.Name:
         name = node.id
         # f_locals builds a dict on 3.10-3.12: only for the function's own names.
-        local = name in code.co_varnames or name in code.co_cellvars or name in code.co_freevars
-        for namespace in (frame.f_locals,) if local else (frame.f_globals, frame.f_builtins):
+        for namespace in (frame.f_locals,) if name in local_names else (frame.f_globals, frame.f_builtins):
             if name in namespace:
                 return namespace[name]
         return None
     if kind is ast.Attribute:
-        owner = _resolve(node.value, frame, code)
+        owner = _resolve(node.value, frame, local_names)
         return None if owner is None else getattr(owner, node.attr, None)
     if kind is ast.Tuple:
-        parts = tuple(_resolve(element, frame, code) for element in node.elts)
+        parts = tuple(_resolve(element, frame, local_names) for element in node.elts)
         return None if any(part is None for part in parts) else parts
     return None
 
@@ -123,8 +123,10 @@ def _tries_of(code):
         return _HOTFRAME
     if code.co_name.startswith("<") and code.co_name != "<module>":
         return _PASS  # lambdas and comprehensions hold no try statement
-    scopes = _scopes_of(filename)
-    return scopes.get("<module>" if code.co_name == "<module>" else (code.co_firstlineno, code.co_name), _PASS)
+    tries = _scopes_of(filename).get("<module>" if code.co_name == "<module>" else (code.co_firstlineno, code.co_name))
+    if not tries:
+        return _PASS
+    return tries, frozenset(code.co_varnames + code.co_cellvars + code.co_freevars)
 
 
 def _scopes_of(filename):

@@ -34,15 +34,10 @@ from . import breakpoints, catching, inspection, protocol, reasons, restarts, tr
 _KILL_WINDOW = 1.0
 
 EXCEPTION_FILTERS = ("uncaught", "raised")
-# Never an exception pause: the ways a program (or hotframe) ends or steers itself.
-_CONTROL_FLOW = (
-    StopIteration,
-    StopAsyncIteration,
-    GeneratorExit,
-    SystemExit,
-    KeyboardInterrupt,
-    restarts.HotframeRestart,
-)
+# Never an exception pause: the ways a program (or hotframe) ends or steers itself
+# (and whatever is not an Exception: SystemExit, KeyboardInterrupt, asyncio's CancelledError,
+# HotframeRestart).
+_CONTROL_FLOW = frozenset((StopIteration, StopAsyncIteration))
 
 
 class _Step:
@@ -120,9 +115,12 @@ class Debugger:
         self._resumed_at = {}  # thread -> (frame, line) it paused at on a line event
         self._patching = {}  # file -> its source before the patch being applied
         self._filters = frozenset()  # the exception filters on
-        # thread -> the exception it paused on: not again in the frames it then goes through.
-        # (Held until that thread's next exception: ids of dead objects are reused.)
-        self._paused_on = {}
+        # thread -> (the exception on its way up, the frame predicted to catch it, or None once
+        # it paused): the frames in between hear of it without a second prediction or pause.
+        # Held until it reaches that frame (or the thread's next exception, when the prediction
+        # was wrong): a strong reference, since the ids of dead objects are reused.
+        self._following = {}
+        self._user_codes = {}  # code -> whether it is the program's own
         self._quitting = False  # terminate: no more pauses (finally blocks run freely)
         setattr(builtins, "__hotframe_break__", self.on_break)
         self._main = threading.main_thread().ident
@@ -234,22 +232,33 @@ class Debugger:
         """`exception` is raised in `frame` at `line`, or leaves it (the tracer calls this only
         while a filter is on). Pauses if a filter says so; returns the HotframeRestart to raise
         instead when the user restarted a frame while paused here, else None."""
-        if isinstance(exception, _CONTROL_FLOW):
+        if exception.__class__ in _CONTROL_FLOW or not isinstance(exception, Exception):
             return None
         ident = threading.get_ident()
         if ident == self._reader:
             return None
-        if self._paused_on.pop(ident, None) is exception:
-            self._paused_on[ident] = exception
+        following = self._following.get(ident)
+        if following is not None and following[0] is exception:
+            catcher = following[1]
+            if catcher is not None and (frame is catcher if self._tracer.reports_arrival else frame.f_back is catcher):
+                del self._following[ident]  # the last event of its way to the catcher
             return None
-        filters = self._filters
-        if not units.is_instrumented(frame.f_code):
+        user = self._user_codes.get(frame.f_code)
+        if user is None:
+            user = self._user_codes[frame.f_code] = units.is_instrumented(frame.f_code)
+        if not user:
             return None  # it is heard of again in the program's frame it goes to, if any
-        # Predicted again in each frame it leaves: a handler that re-raises is seen so.
-        uncaught = "uncaught" in filters and catching.catcher(frame, line, exception) is None
-        if not (uncaught or "raised" in filters):
+        filters = self._filters
+        uncaught = False
+        if "uncaught" in filters:
+            catcher = catching.catcher(frame, line, exception)
+            uncaught = catcher is None
+            if not uncaught and "raised" not in filters:
+                self._follow(ident, exception, frame, catcher)
+                return None
+        elif "raised" not in filters:
             return None
-        self._paused_on[ident] = exception
+        self._following[ident] = (exception, None)
         mode = "unhandled" if uncaught else "always"
         description = "%s: %s%s" % (
             type(exception).__name__,
@@ -258,6 +267,14 @@ class Debugger:
         )
         restart = self._pause(frame, "exception", description=description, line=line, exception=(exception, mode))
         return restart
+
+    def _follow(self, ident, exception, frame, catcher):
+        """Remember the prediction for the frames between `frame` and `catcher`, if any."""
+        last = frame if self._tracer.reports_arrival else frame.f_back
+        if catcher is not last:
+            self._following[ident] = (exception, catcher)
+        else:
+            self._following.pop(ident, None)
 
     def _pause(self, frame, reason, hit=(), notes=(), description=None, line=None, exception=None):
         """Pause this thread until told what next; returns the HotframeRestart to raise (its
@@ -418,7 +435,7 @@ class Debugger:
                 raise reasons.Refused(reasons.UNKNOWN_EXCEPTION_FILTER, filter=name)
         with self._lock:
             self._filters = frozenset(filters)
-            self._paused_on.clear()
+            self._following.clear()
             self._tracer.watch_exceptions(self.on_exception if filters else None)
         return {}
 
@@ -493,7 +510,7 @@ class Debugger:
                 self._table.set_lines(file, [])
             self._table.set_functions([])
             self._filters = frozenset()
-            self._paused_on.clear()
+            self._following.clear()
             self._tracer.watch_exceptions(None)
             self._step = None
             self._arm()

@@ -21,9 +21,9 @@ again after it). ``on_line(frame, line)`` is the
 debugger's callback: it returns True when the location is still needed, False when it may be
 disabled. ``watch_exceptions(on_exception)`` (None: stop) reports exceptions: on_exception(frame,
 line, exception) is called when one is raised in or propagates into a frame (3.12+: RAISE
-events, enabled only while a filter is on), or on 3.10/3.11 when one leaves an instrumented
-frame (its restart wrapper's hook, transform.py: no trace function); it returns a
-HotframeRestart to raise instead, or None.
+events, enabled only while a filter is on; ``reports_arrival``), or on 3.10/3.11 when one leaves
+an instrumented frame (its restart wrapper's hook, transform.py: no trace function); it returns
+a HotframeRestart to raise instead, or None.
 """
 
 import builtins
@@ -43,6 +43,7 @@ def make(on_line):
 
 class Monitoring:
     name = "sys.monitoring"
+    reports_arrival = True  # RAISE fires in every frame an exception reaches, its catcher too
 
     def __init__(self, on_line):
         monitoring = sys.monitoring  # pyright: ignore[reportAttributeAccessIssue]
@@ -107,6 +108,7 @@ class Monitoring:
 
 class Settrace:
     name = "sys.settrace"
+    reports_arrival = False  # the hook hears of an exception as it leaves a function
 
     def __init__(self, on_line):
         self._on_line = on_line
