@@ -160,11 +160,13 @@ def _collect(node, scope, scopes):
             continue
         handlers = []
         if isinstance(child, _TRIES):
-            handlers = [h for h in map(_handler_type, child.handlers) if h is not None]
+            handlers = [h for h in map(_handler_type, getattr(child, "handlers")) if h is not None]
         elif isinstance(child, (ast.With, ast.AsyncWith)):
-            handlers = [arg for item in child.items if _is_suppress(item.context_expr) for arg in item.context_expr.args]
-        if handlers and child.body:
-            entry = (child.body[0].lineno, child.body[-1].end_lineno or child.body[-1].lineno, handlers)
+            calls = [item.context_expr for item in child.items if _is_suppress(item.context_expr)]
+            handlers = [arg for call in calls if isinstance(call, ast.Call) for arg in call.args]
+        body = getattr(child, "body", None)
+        if handlers and body:
+            entry = (body[0].lineno, body[-1].end_lineno or body[-1].lineno, handlers)
             scopes.setdefault(scope, []).append(entry)
         _collect(child, scope, scopes)
 

@@ -316,7 +316,6 @@ class Debugger:
                 self._step = None
             elif kind == "quit":
                 self._step = None
-                signal_to_raise = SystemExit(0)
             elif kind == "restart":
                 signal_to_raise = restarts.signal_for(action[1])
                 newest = signal_to_raise.function
@@ -327,7 +326,7 @@ class Debugger:
             self._arm()
         self._tracer.resume_thread(frame)
         if kind == "quit":
-            raise signal_to_raise  # pdb's quit: the frames unwind, their finally blocks run
+            raise SystemExit(0)  # pdb's quit: the frames unwind, their finally blocks run
         return signal_to_raise
 
     def _traced_call(self, function):

@@ -192,7 +192,7 @@ class _Instrumenter:
         if is_async or is_generator:  # may be closed at shutdown: no lookup of hotframe's names
             caught = "BaseException"
             # `raise` alone re-raises with the traceback untouched: other exceptions pass as before.
-            not_ours = _unwinding(at, closable=True) if _UNWINDING_HOOK else [_raise(at)]
+            not_ours: "list[ast.stmt]" = _unwinding(at, closable=True) if _UNWINDING_HOOK else [_raise(at)]
             handler_body.insert(0, ast.If(test=_not_a_restart(at), body=not_ours, orelse=[], **at))
         elif _UNWINDING_HOOK:
             others = _unwinding(at, closable=False) + [ast.Return(value=call_again(), **at)]
@@ -213,7 +213,7 @@ def _handler(caught, body, at):
     return ast.ExceptHandler(type=ast.Name(id=caught, ctx=_LOAD, **at), name=SIGNAL_VAR, body=body, **at)
 
 
-def _signal(at, ctx=_LOAD):
+def _signal(at, ctx: "ast.expr_context" = _LOAD):
     return ast.Name(id=SIGNAL_VAR, ctx=ctx, **at)
 
 
@@ -232,7 +232,7 @@ def _not_a_restart(at):
     return ast.Compare(left=name, ops=[ast.NotEq()], comparators=[ast.Constant(value=RESTART_CLASS, **at)], **at)
 
 
-def _unwinding(at, closable):
+def _unwinding(at, closable) -> "list[ast.stmt]":
     """3.10/3.11: `if <not watched>: raise` / `__hf_signal__ = __hotframe_unwinding__(...)` /
     `if __hf_signal__ is None: raise` — the hook is None while no exception filter is on, so an
     exception passing through costs one more test."""
@@ -248,6 +248,6 @@ def _unwinding(at, closable):
     call = ast.Call(func=ast.Name(id=UNWINDING, ctx=_LOAD, **at), args=[_signal(at)], keywords=[], **at)
     return [
         ast.If(test=unwatched, body=[_raise(at)], orelse=[], **at),
-        ast.Assign(targets=[_signal(at, _STORE)], value=call, **at),
+        ast.Assign(targets=[_signal(at, ctx=_STORE)], value=call, **at),
         ast.If(test=_is(_signal(at), ast.Constant(value=None, **at), at), body=[_raise(at)], orelse=[], **at),
     ]
