@@ -45,10 +45,12 @@ function pythonsToMeasure(config: BenchConfig): { path: string; version: string 
 
 function subject(config: BenchConfig, python: { path: string; version: string }): DebugSubject {
   const dir = freshDir(`py-debug-${python.version}`);
-  copyFixture("python/workloads.py", dir);
-  const prog = copyFixture("python/debug_prog.py", dir);
-  const unusedLine = readFileSync(prog, "utf8").split("\n").indexOf("    doubled = x * 2") + 1;
-  const rounds = String(count(config, 5, 2));
+  const workloads = copyFixture("python/workloads.py", dir);
+  copyFixture("python/overhead_prog.py", dir);
+  const unusedLine = readFileSync(workloads, "utf8").split("\n").indexOf("    doubled = x * 2") + 1;
+  const rounds = String(count(config, 3, 1));
+  // The call-heavy ones (pdb is slow enough without the text processing).
+  const program = ["overhead_prog.py", rounds, "fib(29)", "method calls (300k)"];
   const samples = count(config, 10, 3);
   writeFile(dir, "big.py", pythonModule(1000, 0));
   writeFile(dir, "session_prog.py", SESSION_PROG);
@@ -67,23 +69,27 @@ function subject(config: BenchConfig, python: { path: string; version: string })
     label: `Python ${python.version}`,
     dir,
     variants: [
-      { name: "hotframe run", command: config.node, args: [...hotframe("run", []), "debug_prog.py", rounds] },
+      {
+        name: "hotframe run",
+        command: config.node,
+        args: [...hotframe("run", []), ...program],
+      },
       {
         name: "hotframe debug, no breakpoints",
         command: config.node,
-        args: [...hotframe("debug", ["--continue"]), "debug_prog.py", rounds],
+        args: [...hotframe("debug", ["--continue"]), ...program],
       },
       {
         name: "hotframe debug, breakpoints in functions not called",
         command: config.node,
-        args: [...hotframe("debug", []), "debug_prog.py", rounds],
-        stdin: `break never_called\nbreak debug_prog.py:${unusedLine}\ncontinue\n`,
+        args: [...hotframe("debug", []), ...program],
+        stdin: `break never_called\nbreak workloads.py:${unusedLine}\ncontinue\n`,
       },
       {
         name: "pdb, one breakpoint elsewhere",
         command: python.path,
-        args: ["-m", "pdb", "debug_prog.py", rounds],
-        stdin: `break debug_prog.py:${unusedLine}\ncontinue\nquit\n`,
+        args: ["-m", "pdb", ...program],
+        stdin: `break workloads.py:${unusedLine}\ncontinue\nquit\n`,
       },
     ],
     limits: {
@@ -115,7 +121,7 @@ export async function pythonDebug(config: BenchConfig): Promise<Section> {
   return {
     title: "Python: the debugger's cost (hotframe debug)",
     method:
-      "debug_prog.py times fib(27) and 300k method calls in-process (best round per process); each way " +
+      "overhead_prog.py times fib(29) and 300k method calls in-process (best round per process); each way " +
       `of running it ${pairs} times, in rotated order; ratio = median over rounds of (way / \`hotframe run\`) ` +
       "in the same round. `hotframe debug` has `catch uncaught` on, as by default. Pause: from the " +
       "program's line printed just before the call that stops to the `■ paused` line on hotframe's stderr; " +
