@@ -5,8 +5,8 @@
  * subject (bench/python/debug.ts builds Python's).
  */
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { overwrite } from "./latency.js";
 import { type Goal, goal, ratioGoal } from "./report.js";
 import { median, min, ms, ratio } from "./stats.js";
 
@@ -174,7 +174,7 @@ async function measureSession(subject: DebugSubject): Promise<{ pauses: number[]
       pauses.push(now - before);
       if (pauses.length % 2 === 0 && edits < session.samples) {
         savedAt = Date.now();
-        writeFileSync(join(subject.dir, session.file), session.edited(edits++));
+        overwrite(join(subject.dir, session.file), session.edited(edits++));
       } else send("continue");
     } else if (line.startsWith("↻")) {
       restarts.push(now - savedAt);
