@@ -179,6 +179,54 @@ test("quit ends the program and the debugger", async () => {
   assert.equal(run.events.at(-1)?.type, "exit");
 });
 
+test("quit ends the program as pdb does: its finally blocks and atexit run; one that swallows SystemExit is killed", async () => {
+  const source = `import atexit
+
+atexit.register(lambda: print("atexit ran", flush=True))
+
+
+def compute(n):
+    return n * 2
+
+
+def main():
+    try:
+        for i in range(3):
+            print("got", compute(i), flush=True)
+    finally:
+        print("cleanup", flush=True)
+    print("done", flush=True)
+
+
+main()
+`;
+  const run = new DebugRun(makeProject({ "app.py": source }), ["app.py"]);
+  await run.paused(0);
+  run.send("break compute");
+  await run.pausedAfter("continue");
+  run.send("quit");
+  assert.equal((await run.ended()).code, 0);
+  assert.deepEqual(run.stdout, ["cleanup", "atexit ran"]);
+
+  const stubborn = `def compute(n):
+    return n * 2
+
+
+while True:
+    try:
+        compute(1)
+    except BaseException as e:
+        print("swallowed", type(e).__name__, flush=True)
+`;
+  const killed = new DebugRun(makeProject({ "app.py": stubborn }), ["app.py"]);
+  await killed.paused(0);
+  killed.send("break compute");
+  await killed.pausedAfter("continue");
+  killed.send("quit");
+  assert.equal((await killed.ended()).code, 0);
+  assert.deepEqual(killed.stdout, ["swallowed SystemExit"]);
+});
+
 test("a breakpoint in a file not loaded yet is pending until it loads; a line without code moves", async () => {
   const dir = makeProject({
     "app.py": "def main():\n    import helper\n    print(helper.twice(21), flush=True)\n\n\nmain()\n",

@@ -25,5 +25,11 @@ for (const which of ["python", "node"]) {
     assert.match(out, /✓ .* updated/, out);
     assert.match(out, /✗ .*nothing changed/, out);
     assert.doesNotMatch(out, /expected .* for this edit/, out);
+    if (which === "python")
+      assert.match(
+        out,
+        /fixed in place: paused, edited, restarted and finished normally, in one process/,
+        out,
+      );
   });
 }

@@ -36,7 +36,7 @@ export function renderDoc(options: {
     "",
     "Run a subset: `npm run bench -- python`, `npm run bench -- node`, `npm run bench -- --quick` (fewer " +
       "repetitions), `npm run bench -- --only latency` (benchmark ids containing the word: python-latency, " +
-      "python-restart, python-overhead, python-startup, node-latency, node-first-save, node-overhead, node-http, node-startup). " +
+      "python-restart, python-overhead, python-startup, python-debug, node-latency, node-first-save, node-overhead, node-http, node-startup). " +
       "A subset or quick run writes bench/.work/benchmarks.md instead of this file unless `--write` is given; " +
       "`npm run bench -- python --write` (or `node`) replaces that runtime's goals and sections here and keeps the other's. " +
       "The sources are in bench/ (programs in bench/fixtures/, generated modules in bench/*/generate.ts).",

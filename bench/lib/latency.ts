@@ -33,7 +33,7 @@ export async function waitReady(proc: LineProcess, timeoutMs: number): Promise<R
  * (A plain truncate-and-write, as writeFileSync does, can be caught between the two steps by the
  * watcher on a loaded machine, and hotframe then patches in an empty module: see docs/benchmarks.md.)
  */
-function overwrite(file: string, text: string): void {
+export function overwrite(file: string, text: string): void {
   const data = Buffer.from(text);
   const fd = openSync(file, "r+");
   try {

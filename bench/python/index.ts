@@ -4,6 +4,7 @@ import type { BenchConfig } from "../lib/config.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
 import { freshDir, writeFile } from "../lib/work.js";
 import type { Suite } from "../run.js";
+import { pythonDebug } from "./debug.js";
 import { pythonLatency } from "./latency.js";
 import { pythonOverhead } from "./overhead.js";
 import { pythonRestart } from "./restart.js";
@@ -49,5 +50,6 @@ export const pythonBenchmarks: Suite = {
       run: pythonOverhead,
     },
     { id: "python-startup", title: "Python: start-up", run: pythonStartup },
+    { id: "python-debug", title: "Python: the debugger's cost", run: pythonDebug },
   ],
 };

@@ -18,6 +18,17 @@ const RESUMING: Record<string, ResumeCommand | undefined> = {
   until: "until",
 };
 const LIST_CONTEXT = 5;
+/** `catch X`: the exception filters it sets (`raised` pauses on uncaught ones too, said so). */
+const CATCH_FILTERS: Record<string, string[] | undefined> = {
+  uncaught: ["uncaught"],
+  raised: ["uncaught", "raised"],
+  none: [],
+};
+const CATCHING: Record<string, string | undefined> = {
+  uncaught: "pausing where an exception is raised that nothing will catch",
+  "uncaught raised": "pausing on every exception raised in the program's code",
+  "": "exceptions do not pause",
+};
 
 /**
  * The terminal front end of the debugger: reads commands while a thread is paused, runs them on
@@ -212,11 +223,16 @@ export class DebugTerminal {
       }
       case "catch": {
         const which = argument.trim();
-        const filters = which === "none" ? [] : which === "" ? undefined : [which];
-        if (!filters || !filters.every((f) => f === "uncaught" || f === "raised"))
-          throw new Error("usage: catch uncaught | raised | none");
+        if (which === "") {
+          this.write(
+            CATCHING[this.model.exceptionFilters.join(" ")] ?? this.model.exceptionFilters.join(" "),
+          );
+          return "prompt";
+        }
+        const filters = CATCH_FILTERS[which];
+        if (!filters) throw new Error("usage: catch uncaught | raised | none");
         await this.model.setExceptionFilters(filters);
-        this.write(filters.length === 0 ? "exceptions do not pause" : `pausing on ${which} exceptions`);
+        this.write(CATCHING[filters.join(" ")] as string);
         return "prompt";
       }
       case "threads": {

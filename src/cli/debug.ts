@@ -20,6 +20,8 @@ import { TerminalReporter } from "./terminal.js";
 
 /** Two Ctrl-C (or SIGINT) within this long end the program instead of pausing it. */
 const KILL_WINDOW_MS = 1000;
+/** `quit` ends the program as pdb does (its finally blocks run); killed if it takes longer. */
+const QUIT_GRACE_MS = 2000;
 
 /** `hotframe debug`: the program under the debugger; returns the exit status to leave with. */
 export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitInfo> {
@@ -53,7 +55,11 @@ export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitIn
     // Commands read from a pipe are not the program's input: it gets an empty one.
     stdin: args.script === undefined && !interactive ? "ignore" : "inherit",
     output: "inherit",
+    // `catch uncaught` is on by default (sent before any command, so before the program runs
+    // past its entry pause; with --continue an exception in its first moments may come first).
+    exceptionFilters: ["uncaught"],
     onVerbose: (message) => reporter.verbose(message),
+    onWarning: (message) => write(`*** ${message}`),
   });
   const model = session.model;
   const terminal = new DebugTerminal(model, view, input, cwd, write);
@@ -67,11 +73,11 @@ export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitIn
     if (news.stop) terminal.showStop(news.stop);
   });
   let quit = false;
-  const commands = terminal.run().then((how) => {
+  const commands = terminal.run().then(async (how) => {
     if (how === "exited") return;
     if (how === "no-more-commands") write("(no more commands: ending the program, as pdb does)");
     quit = true;
-    session.signal("SIGKILL");
+    if (!(await model.terminate(QUIT_GRACE_MS))) session.signal("SIGKILL");
   });
 
   let lastInterrupt = 0;

@@ -5,14 +5,20 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { stripVTControlCharacters } from "node:util";
 import { packagePath } from "../paths.js";
+import { runDebugDemo } from "./debug-demo.js";
+import { DEBUG_DEMOS } from "./debug-scripts.js";
 import { DEMOS, type DemoScript } from "./scripts.js";
 
-/** `hotframe demo [python|node]`: runs each demo; 0 when every edit did what it shows. */
+/** `hotframe demo [python|node]`: runs each demo, then the debugging sessions; 0 when every edit
+ * did what it shows. */
 export async function runDemo(which: "all" | "python" | "node", color: boolean): Promise<number> {
   const scripts = DEMOS.filter((d) => which === "all" || d.runtime === which);
   let failed = 0;
   for (const script of scripts) {
     if (!(await runOne(script, color))) failed++;
+  }
+  for (const script of DEBUG_DEMOS.filter((d) => which === "all" || d.runtime === which)) {
+    if (!(await runDebugDemo(script, color))) failed++;
   }
   return failed === 0 ? 0 : 1;
 }

@@ -30,6 +30,8 @@ export type SessionEvent =
       frames: { file: string; line: number; function: string }[];
       /** Numbers of the breakpoints that stopped it. */
       breakpoints: number[];
+      /** E.g. the exception of an exception pause (`ZeroDivisionError: division by zero (uncaught: …)`). */
+      description?: string;
       time: string;
     }
   | { type: "resumed"; thread: number; time: string }

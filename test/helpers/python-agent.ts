@@ -7,6 +7,10 @@ import { JsonLineChannel } from "../../src/protocol/channel.js";
 import {
   type AgentMessage,
   type ControllerMessage,
+  type DebugCommand,
+  type DebugCommands,
+  type DebugEvents,
+  type DebugRequest,
   type PatchResult,
   PROTOCOL_VERSION,
 } from "../../src/protocol/messages.js";
@@ -124,6 +128,25 @@ export class AgentRun extends ObservedProcess {
     this.channel?.send({ type: "patch", id, file, source });
     const reply = await this.message((m) => m.type === "patched" && m.id === id);
     return (reply as Extract<AgentMessage, { type: "patched" }>).result;
+  }
+
+  /** Send a debug request; resolves with the agent's answer (success or refusal). */
+  async debug<C extends DebugCommand>(
+    command: C,
+    args: DebugCommands[C]["arguments"],
+  ): Promise<Extract<AgentMessage, { type: "debugResponse" }>> {
+    const id = this.nextId++;
+    this.channel?.send({ type: "debug", id, command, arguments: args } as DebugRequest);
+    const reply = await this.message((m) => m.type === "debugResponse" && m.id === id);
+    return reply as Extract<AgentMessage, { type: "debugResponse" }>;
+  }
+
+  /** The first debug event named `event` from message index `from` on. */
+  async debugEvent<E extends keyof DebugEvents>(event: E, from = 0): Promise<DebugEvents[E]> {
+    const found = await this.until("debug event " + event, () =>
+      this.messages.slice(from).find((m) => m.type === "debugEvent" && m.event === event),
+    );
+    return (found as Extract<AgentMessage, { type: "debugEvent" }>).body as DebugEvents[E];
   }
 
   override async until<T>(what: string, probe: () => T | undefined): Promise<T> {

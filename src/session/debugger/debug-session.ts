@@ -22,7 +22,11 @@ export interface DebugSessionOptions {
   output: "inherit" | "pipe";
   /** Environment for the program on top of hotframe's (the DAP launch's `env`). */
   env?: Record<string, string>;
+  /** Exception filters set as soon as the agent runs (`hotframe debug`: catch uncaught). */
+  exceptionFilters?: string[];
   onVerbose: (message: string) => void;
+  /** A request the session made on its own was refused (one line, for the user). */
+  onWarning?: (message: string) => void;
 }
 
 /** What a debug session tells its views (the terminal, the DAP adapter), in the order it happened. */
@@ -133,6 +137,10 @@ export class DebugSession implements DebuggedProgram {
         agent.on("output", (stream, text) => this.feed.tell({ type: "output", stream, text }));
         agent.on("loaded", (file) => this.feed.tell({ type: "loaded", file }));
         this.agent = agent;
+        if (options.exceptionFilters)
+          this.model
+            .setExceptionFilters(options.exceptionFilters)
+            .catch((error: Error) => options.onWarning?.(error.message));
         return agent;
       },
       onEvent: (event) => this.feed.sessionEvent(event),

@@ -12,6 +12,7 @@ export function sessionEvents(notice: DebugNotice): Untimed<SessionEvent>[] {
         thread: { id: stop.threadId, name: stop.threadName },
         frames: stop.frames.map((f) => ({ file: f.source, line: f.line, function: f.name })),
         breakpoints: stop.hitBreakpoints,
+        ...(stop.description ? { description: stop.description } : {}),
       };
       const top = stop.frames[0];
       if (!stop.restarted || !top) return [paused];

@@ -279,10 +279,21 @@ export class DebuggerModel {
     for (const reported of answer.breakpoints) this.breakpoints.update(reported);
   }
 
+  /** The exception filters on ("uncaught", "raised"); a new model has none until it sets them. */
+  exceptionFilters: string[] = [];
+
   setExceptionFilters(filters: string[]): Promise<void> {
     return this.serial(async () => {
       await this.backend.request("setExceptionBreakpoints", { filters });
+      this.exceptionFilters = [...filters];
     });
+  }
+
+  /** The exception the paused thread stopped on (its stop's reason is "exception"). */
+  exceptionInfo(): Promise<DebugCommands["exceptionInfo"]["body"]> {
+    return this.serial(async () =>
+      this.backend.request("exceptionInfo", { threadId: this.paused().threadId }),
+    );
   }
 
   // ---- execution ----------------------------------------------------------------------------
@@ -318,6 +329,25 @@ export class DebuggerModel {
       throw error;
     }
     return next;
+  }
+
+  /**
+   * End the program as pdb's `quit` does: the agent raises SystemExit in the paused thread and
+   * the main thread, so `finally` blocks and atexit run. Resolves true once the program ended,
+   * false if it has not within `graceMs` (or the agent cannot): then it is the caller's to kill.
+   */
+  async terminate(graceMs: number): Promise<boolean> {
+    if (this.exited) return true;
+    try {
+      await this.backend.request("terminate", {});
+    } catch {
+      return this.exited;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+    const ended = await Promise.race([this.ended.then(() => true), late]);
+    clearTimeout(timer);
+    return ended;
   }
 
   // ---- inspection ---------------------------------------------------------------------------
@@ -374,11 +404,6 @@ export class DebuggerModel {
     const scopes = await this.scopes(frameIndex);
     const pages = await Promise.all(scopes.map((s) => this.variables(s.variablesReference, 0, 1000)));
     return [...new Set(pages.flat().map((v) => v.name))];
-  }
-
-  /** The exception the paused thread stopped on. */
-  exceptionInfo(): Promise<DebugCommands["exceptionInfo"]["body"]> {
-    return this.serial(() => this.backend.request("exceptionInfo", { threadId: this.paused().threadId }));
   }
 
   /** End debugging, not the program: the agent drops every breakpoint and lets every thread run. */

@@ -12,6 +12,11 @@ Stop policy: only the thread that hits a breakpoint (or finishes a step, or is i
 stops; the others keep running, as with pdb. A second thread that hits a breakpoint while one
 is paused waits at it until the first resumes, then pauses in turn. Interrupting a running
 program ("pause", Ctrl-C) stops the main thread: CPython runs signal handlers there.
+
+Exception pauses (setExceptionBreakpoints "uncaught" / "raised"): the tracer reports an
+exception raised in, or leaving, a frame (tracing.py); "uncaught" pauses where it is raised when
+catching.py predicts nothing will catch it, the stack intact, so that an edit of the failing
+function restarts it and the program goes on as if the exception had not happened.
 """
 
 import builtins
@@ -21,11 +26,18 @@ import signal
 import sys
 import threading
 import time
+import traceback
 
-from . import breakpoints, inspection, protocol, reasons, restarts, tracing, units
+from . import breakpoints, catching, inspection, protocol, reasons, restarts, tracing, units
 
 # Within this many seconds, a second Ctrl-C ends the program instead of pausing it again.
 _KILL_WINDOW = 1.0
+
+EXCEPTION_FILTERS = ("uncaught", "raised")
+# Never an exception pause: the ways a program (or hotframe) ends or steers itself
+# (and whatever is not an Exception: SystemExit, KeyboardInterrupt, asyncio's CancelledError,
+# HotframeRestart).
+_CONTROL_FLOW = frozenset((StopIteration, StopAsyncIteration))
 
 
 class _Step:
@@ -66,19 +78,29 @@ class _Step:
 
 
 class _Pause:
-    __slots__ = ("thread", "frame", "reason", "actions", "handles")
+    __slots__ = ("thread", "frame", "reason", "actions", "handles", "line", "exception")
 
-    def __init__(self, thread, frame, reason):
+    def __init__(self, thread, frame, reason, line=None, exception=None):
         self.thread = thread
         self.frame = frame
         self.reason = reason
         self.actions = queue.SimpleQueue()  # what the reader thread tells the paused thread
         self.handles = inspection.Handles()
+        # An exception pause: the line it was raised at in `frame` (3.10/3.11 pause in the
+        # frame's handler, whose f_lineno is not that line), and (exception, breakMode).
+        self.line = line
+        self.exception = exception
+
+    def line_of(self, frame):
+        return self.line if frame is self.frame and self.line is not None else frame.f_lineno
 
 
 class Debugger:
-    def __init__(self, send):
+    def __init__(self, send, attached=True):
         self._send = send
+        # Not attached (HOTFRAME_DEBUGGER=attach, or after detach): dormant — nothing is traced or
+        # watched, Ctrl-C is the program's KeyboardInterrupt; the next request attaches it.
+        self._attached = attached
         self._table = breakpoints.Table()
         self._tracer = tracing.make(self.on_line)
         self._lock = threading.RLock()  # the breakpoint table and the step
@@ -92,6 +114,14 @@ class Debugger:
         self._last_interrupt = 0.0
         self._resumed_at = {}  # thread -> (frame, line) it paused at on a line event
         self._patching = {}  # file -> its source before the patch being applied
+        self._filters = frozenset()  # the exception filters on
+        # thread -> (the exception on its way up, the frame predicted to catch it, or None once
+        # it paused): the frames in between hear of it without a second prediction or pause.
+        # Held until it reaches that frame (or the thread's next exception, when the prediction
+        # was wrong): a strong reference, since the ids of dead objects are reused.
+        self._following = {}
+        self._user_codes = {}  # code -> whether it is the program's own
+        self._quitting = False  # terminate: no more pauses (finally blocks run freely)
         setattr(builtins, "__hotframe_break__", self.on_break)
         self._main = threading.main_thread().ident
 
@@ -190,14 +220,69 @@ class Debugger:
             for note in notes:
                 self._event("output", {"category": "important", "output": note + "\n"})
             return True
-        self._pause(frame, reason, hit, notes)
+        restart = self._pause(frame, reason, hit, notes)
         if at_line_event:
             # A breakpoint compiled into this line's code runs right after: not a second stop.
             self._resumed_at[ident] = (frame, line)
+        if restart is not None:
+            self._tracer.raise_in(restart.frame, restart)
         return True
 
-    def _pause(self, frame, reason, hit=(), notes=()):
+    def on_exception(self, frame, line, exception):
+        """`exception` is raised in `frame` at `line`, or leaves it (the tracer calls this only
+        while a filter is on). Pauses if a filter says so; returns the HotframeRestart to raise
+        instead when the user restarted a frame while paused here, else None."""
+        if exception.__class__ in _CONTROL_FLOW or not isinstance(exception, Exception):
+            return None
+        ident = threading.get_ident()
+        if ident == self._reader:
+            return None
+        following = self._following.get(ident)
+        if following is not None and following[0] is exception:
+            catcher = following[1]
+            if catcher is not None and (frame is catcher if self._tracer.reports_arrival else frame.f_back is catcher):
+                del self._following[ident]  # the last event of its way to the catcher
+            return None
+        user = self._user_codes.get(frame.f_code)
+        if user is None:
+            user = self._user_codes[frame.f_code] = units.is_instrumented(frame.f_code)
+        if not user:
+            return None  # it is heard of again in the program's frame it goes to, if any
+        filters = self._filters
+        uncaught = False
+        if "uncaught" in filters:
+            catcher = catching.catcher(frame, line, exception)
+            uncaught = catcher is None
+            if not uncaught and "raised" not in filters:
+                self._follow(ident, exception, frame, catcher)
+                return None
+        elif "raised" not in filters:
+            return None
+        self._following[ident] = (exception, None)
+        mode = "unhandled" if uncaught else "always"
+        description = "%s: %s%s" % (
+            type(exception).__name__,
+            _message(exception),
+            " (uncaught: nothing will catch it)" if uncaught else "",
+        )
+        restart = self._pause(frame, "exception", description=description, line=line, exception=(exception, mode))
+        return restart
+
+    def _follow(self, ident, exception, frame, catcher):
+        """Remember the prediction for the frames between `frame` and `catcher`, if any."""
+        last = frame if self._tracer.reports_arrival else frame.f_back
+        if catcher is not last:
+            self._following[ident] = (exception, catcher)
+        else:
+            self._following.pop(ident, None)
+
+    def _pause(self, frame, reason, hit=(), notes=(), description=None, line=None, exception=None):
+        """Pause this thread until told what next; returns the HotframeRestart to raise (its
+        `frame` is the target) when a restart was asked for, else None. Raises SystemExit when
+        the program is to end (terminate)."""
         with self._pause_lock:
+            if self._quitting or not self._attached:
+                return None  # (also for a thread that waited here while the debugger detached)
             with self._lock:
                 self._step = None
                 for bp in [bp for bp in hit if bp.temporary]:
@@ -205,7 +290,7 @@ class Debugger:
                     self._event("breakpointChanged", {"reason": breakpoints.REMOVED, "breakpoint": bp.wire()})
                 self._arm()
             thread = threading.current_thread()
-            pause = _Pause(thread.ident, frame, reason)
+            pause = _Pause(thread.ident, frame, reason, line, exception)
             self.paused = pause
             body = {
                 "reason": reason,
@@ -214,13 +299,13 @@ class Debugger:
                 "allThreadsStopped": False,
                 "hitBreakpointIds": [bp.id for bp in hit],
             }
-            if notes:
-                body["description"] = "; ".join(notes)
+            if notes or description:
+                body["description"] = "; ".join(list(notes) + ([description] if description else []))
             self._event("paused", body)
             action = pause.actions.get()
             self.paused = None
             self._event("resumed", {"threadId": body["threadId"], "allThreadsContinued": False})
-        self._resume(frame, action)
+        return self._resume(frame, action)
 
     def _resume(self, frame, action):
         kind = action[0]
@@ -228,6 +313,8 @@ class Debugger:
         signal_to_raise = None
         with self._lock:
             if kind == "continue":
+                self._step = None
+            elif kind == "quit":
                 self._step = None
             elif kind == "restart":
                 signal_to_raise = restarts.signal_for(action[1])
@@ -238,8 +325,9 @@ class Debugger:
                 self._step = _Step(kind, ident, "step", frame=None if kind == "in" else frame)
             self._arm()
         self._tracer.resume_thread(frame)
-        if signal_to_raise is not None:
-            self._tracer.raise_in(action[1], signal_to_raise)
+        if kind == "quit":
+            raise SystemExit(0)  # pdb's quit: the frames unwind, their finally blocks run
+        return signal_to_raise
 
     def _traced_call(self, function):
         """`function`, called with tracing back on: a trace function that raises (the restart)
@@ -255,9 +343,13 @@ class Debugger:
     def _on_interrupt(self, signum, frame):
         """SIGINT in the main thread: Ctrl-C, or the controller's pause (or arm) request."""
         kind, self._interrupt_kind = self._interrupt_kind, None
+        if kind == "quit":
+            raise SystemExit(0)
         if kind == "arm":
             self._tracer.resume_thread(frame)
             return
+        if not self._attached:
+            signal.default_int_handler(signum, frame)  # dormant: Ctrl-C as without hotframe
         if self.paused is not None:
             return
         now = time.monotonic()
@@ -269,7 +361,9 @@ class Debugger:
         user = frame
         while user is not None and not units.is_instrumented(user.f_code):
             user = user.f_back
-        self._pause(user or frame, "pause")
+        restart = self._pause(user or frame, "pause")
+        if restart is not None:
+            raise restart  # (from the signal handler, into the interrupted frame)
 
     def _interrupt(self, kind):
         self._interrupt_kind = kind
@@ -279,6 +373,7 @@ class Debugger:
 
     def handle(self, message):
         request_id, command = message.get("id"), message.get("command")
+        self._attached = True  # the first request of a client attaches the debugger
         method = getattr(self, "_do_" + str(command), None)
         try:
             if method is None:
@@ -333,9 +428,45 @@ class Debugger:
         return signal.getsignal(signal.SIGINT) == self._on_interrupt
 
     def _do_setExceptionBreakpoints(self, args):
-        if args.get("filters"):
-            raise reasons.Refused(reasons.NO_EXCEPTION_BREAKPOINTS)
+        filters = list(args.get("filters") or [])
+        for name in filters:
+            if name not in EXCEPTION_FILTERS:
+                raise reasons.Refused(reasons.UNKNOWN_EXCEPTION_FILTER, filter=name)
+        with self._lock:
+            self._filters = frozenset(filters)
+            self._following.clear()
+            self._tracer.watch_exceptions(self.on_exception if filters else None)
         return {}
+
+    def _do_exceptionInfo(self, args):
+        pause = self._paused_pause(args.get("threadId"))
+        if pause.exception is None:
+            raise reasons.Refused(reasons.NOT_AN_EXCEPTION, thread=self._number(pause.thread))
+        exception, mode = pause.exception
+        return {
+            "exceptionId": type(exception).__qualname__,
+            "description": _message(exception),
+            "breakMode": mode,
+            "stackTrace": self._traceback(pause, exception),
+        }
+
+    def _traceback(self, pause, exception):
+        """As Python would print it if it went on: the paused stack (outermost first), then the
+        frames it already left (3.10/3.11: inside the paused frame's calls)."""
+        frames = inspection.user_frames(pause.frame)[::-1]
+        entries = [(f, pause.line_of(f)) for f in frames]
+        tb = exception.__traceback__
+        while tb is not None and tb.tb_frame is not pause.frame:
+            tb = tb.tb_next
+        tb = tb.tb_next if tb is not None else None
+        while tb is not None:
+            if not inspection.is_hotframe(tb.tb_frame):
+                entries.append((tb.tb_frame, tb.tb_lineno))
+            tb = tb.tb_next
+        stack = traceback.StackSummary.extract(iter(entries))
+        lines = ["Traceback (most recent call last):\n"] + stack.format()
+        lines += traceback.format_exception_only(type(exception), exception)
+        return "".join(lines)
 
     def _do_threads(self, args):
         threads = [{"id": self._number(t.ident), "name": t.name} for t in threading.enumerate() if t.ident]
@@ -369,6 +500,31 @@ class Debugger:
         self._interrupt("pause")
         return {}
 
+    def _do_detach(self, args):
+        """The client leaves: every breakpoint, exception filter and step goes, tracing and
+        monitoring go off, the paused thread continues; dormant until the next request."""
+        with self._lock:
+            self._attached = False
+            for file in list(self._table.by_file):
+                self._table.set_lines(file, [])
+            self._table.set_functions([])
+            self._filters = frozenset()
+            self._following.clear()
+            self._tracer.watch_exceptions(None)
+            self._step = None
+            self._arm()
+        self._arm_running()
+        return {} if self.paused is None else {"__action__": ("continue",)}
+
+    def _do_terminate(self, args):
+        """pdb's quit: SystemExit in the paused thread (its finally blocks run) and in the main
+        thread; pauses end, and nothing pauses any more."""
+        self._quitting = True
+        pause = self.paused
+        if (pause is None or pause.thread != self._main) and self._handles_interrupts():
+            self._interrupt("quit")
+        return {} if pause is None else {"__action__": ("quit",)}
+
     def _do_restartFrame(self, args):
         pause = self._paused_pause()
         frame = pause.handles.frame(args.get("frameId"))
@@ -388,7 +544,7 @@ class Debugger:
                 "id": pause.handles.frame_ref(frame),
                 "name": inspection.qualname(frame.f_code),
                 "source": os.path.realpath(frame.f_code.co_filename),
-                "line": frame.f_lineno,
+                "line": pause.line_of(frame),
                 "canRestart": inspection.restart_refusal(frame) is None,
                 "runningOld": inspection.running_old(frame),
             }
@@ -435,3 +591,12 @@ class Debugger:
 
     def _event(self, name, body):
         self._send(protocol.debug_event(name, body))
+
+
+def _message(exception):
+    """The exception's message, its first line."""
+    try:
+        text = str(exception)
+    except Exception as exc:
+        text = "<str() raised %s>" % type(exc).__name__
+    return text.splitlines()[0] if text else ""

@@ -31,7 +31,11 @@ _short.maxlist = _short.maxtuple = _short.maxdict = _short.maxset = 6
 
 
 def is_hotframe(frame):
-    return os.path.dirname(os.path.realpath(frame.f_code.co_filename)) in (_AGENT_DIR, _BOOT_DIR)
+    return is_hotframe_code(frame.f_code)
+
+
+def is_hotframe_code(code):
+    return os.path.dirname(os.path.realpath(code.co_filename)) in (_AGENT_DIR, _BOOT_DIR)
 
 
 def user_frames(frame):

@@ -84,3 +84,4 @@ def install_builtins(restart_signal):
     """Expose the names instrumented code uses, in builtins so modules stay untouched."""
     setattr(builtins, "__hotframe_track__", track)
     setattr(builtins, "__hotframe_restart__", restart_signal)
+    setattr(builtins, "__hotframe_unwinding__", None)  # 3.10/3.11: no exception filter on

@@ -26,7 +26,7 @@ def connect():
     version = env.pop("HOTFRAME_PROTOCOL", None)
     root = env.pop("HOTFRAME_ROOT", None)
     deps = env.pop("HOTFRAME_INSTRUMENT_DEPS", "0") == "1"
-    debug = env.pop("HOTFRAME_DEBUGGER", None)  # under `hotframe debug`: "entry" or "continue"
+    debug = env.pop("HOTFRAME_DEBUGGER", None)  # "entry" or "continue" (hotframe debug), "attach"
     if version is not None and version != str(protocol.PROTOCOL_VERSION):
         sys.stderr.write(
             "hotframe: this agent speaks protocol %d, hotframe speaks %s: reinstall hotframe\n"
@@ -41,7 +41,7 @@ def connect():
     if debug:  # imported only here: `hotframe run` starts without the debugger's modules
         from . import debugger
 
-        debugging = debugger.Debugger(pipe.send)
+        debugging = debugger.Debugger(pipe.send, attached=debug != "attach")
 
     def on_loaded(file):
         pipe.send(protocol.loaded(file))

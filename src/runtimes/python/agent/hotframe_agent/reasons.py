@@ -148,9 +148,10 @@ NOT_SWAPPED = Reason("not-swapped", "hotframe failed: {qualname} still runs its 
 UNKNOWN_COMMAND = Reason("unknown-command", "unknown debug command '{command}'")
 NOT_PAUSED = Reason("not-paused", "the program is running: pause it first")
 THREAD_NOT_PAUSED = Reason("thread-not-paused", "thread {thread} is not paused")
-NO_EXCEPTION_BREAKPOINTS = Reason(
-    "no-exception-breakpoints", "exception breakpoints (catch raised/uncaught) are not implemented yet for Python"
+UNKNOWN_EXCEPTION_FILTER = Reason(
+    "unknown-exception-filter", "'{filter}' is not an exception filter: uncaught or raised (none: an empty list)"
 )
+NOT_AN_EXCEPTION = Reason("not-an-exception", "thread {thread} is not paused on an exception")
 OWN_SIGINT_HANDLER = Reason(
     "own-sigint-handler", "the program installed its own SIGINT handler: it cannot be paused from outside"
 )

@@ -19,8 +19,14 @@ everywhere; ``resume_thread(frame)`` is called on a thread that leaves a pause (
 restarted call); ``forget(file)`` before a patch of the file (its breakpoints are placed
 again after it). ``on_line(frame, line)`` is the
 debugger's callback: it returns True when the location is still needed, False when it may be
-disabled.
+disabled. ``watch_exceptions(on_exception)`` (None: stop) reports exceptions: on_exception(frame,
+line, exception) is called when one is raised in or propagates into a frame (3.12+: RAISE
+events, enabled only while a filter is on; ``reports_arrival``), or on 3.10/3.11 when one leaves
+an instrumented frame (its restart wrapper's hook, transform.py: no trace function); it returns
+a HotframeRestart to raise instead, or None.
 """
+
+import builtins
 
 import dis
 import sys
@@ -37,6 +43,7 @@ def make(on_line):
 
 class Monitoring:
     name = "sys.monitoring"
+    reports_arrival = True  # RAISE fires in every frame an exception reaches, its catcher too
 
     def __init__(self, on_line):
         monitoring = sys.monitoring  # pyright: ignore[reportAttributeAccessIssue]
@@ -44,15 +51,36 @@ class Monitoring:
         self._tool = monitoring.DEBUGGER_ID
         monitoring.use_tool_id(self._tool, "hotframe")
         self._line = monitoring.events.LINE
+        self._raise = monitoring.events.RAISE
         self._disable = monitoring.DISABLE
         self._on_line = on_line
+        self._on_exception = None
+        self._stepping = False
         self._armed = set()  # code objects with local LINE events
         monitoring.register_callback(self._tool, self._line, self._callback)
+        monitoring.register_callback(self._tool, self._raise, self._raised)
 
     def _callback(self, code, line):
         if self._on_line(sys._getframe(1), line):
             return None
         return self._disable
+
+    def _raised(self, code, offset, exception):
+        on_exception = self._on_exception
+        if on_exception is None:
+            return
+        frame = sys._getframe(1)
+        restart = on_exception(frame, frame.f_lineno, exception)
+        if restart is not None:
+            raise restart  # replaces the exception, where it was raised: the frame's wrapper restarts
+
+    def watch_exceptions(self, on_exception):
+        self._on_exception = on_exception
+        self._set_events()
+
+    def _set_events(self):
+        events = (self._line if self._stepping else 0) | (self._raise if self._on_exception else 0)
+        self._monitoring.set_events(self._tool, events)
 
     def arm(self, stops, step_codes, stepping):
         codes = set(step_codes)
@@ -64,7 +92,8 @@ class Monitoring:
         for code in codes - self._armed:
             monitoring.set_local_events(self._tool, code, self._line)
         self._armed = set(codes)
-        monitoring.set_events(self._tool, self._line if stepping else 0)
+        self._stepping = stepping
+        self._set_events()
         monitoring.restart_events()  # what was disabled may be needed now
 
     def resume_thread(self, frame):
@@ -79,6 +108,7 @@ class Monitoring:
 
 class Settrace:
     name = "sys.settrace"
+    reports_arrival = False  # the hook hears of an exception as it leaves a function
 
     def __init__(self, on_line):
         self._on_line = on_line
@@ -128,6 +158,9 @@ class Settrace:
         codebreaks.remove(file)
         self._files.discard(file)
 
+    def watch_exceptions(self, on_exception):
+        setattr(builtins, "__hotframe_unwinding__", None if on_exception is None else _unwinding_hook(on_exception))
+
     def _needs(self, frame):
         """Whether some frame from `frame` down needs line events (a step needs them all)."""
         while frame is not None:
@@ -174,3 +207,25 @@ def unprotected_until(frame):
         if instruction.opname == "SETUP_FINALLY":
             return instruction.offset if frame.f_lasti <= instruction.offset else None
     return None
+
+
+def _unwinding_hook(on_exception):
+    """3.10/3.11: what an instrumented frame's handler calls with an exception leaving it."""
+
+    def unwinding(exception):
+        frame = sys._getframe(1)
+        return on_exception(frame, raised_at(frame, exception), exception)
+
+    return unwinding
+
+
+def raised_at(frame, exception):
+    """The line of `frame` the exception came from (its traceback's entry for the frame): in the
+    frame's handler, f_lineno is the function's first line (transform.py)."""
+    line = frame.f_lineno
+    tb = exception.__traceback__
+    while tb is not None:
+        if tb.tb_frame is frame:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

@@ -15,17 +15,27 @@ Two things are added, nothing else (design "B0" in facts-python.md):
   shutdown CPython restores its original builtins before it closes the generators and coroutines
   still suspended, and a lookup there would print NameErrors. (Plain functions keep the cheaper
   form: an exception propagating through one costs less.)
+* on 3.10/3.11 only (no sys.monitoring there), an exception that is not a restart is handed to
+  ``__hotframe_unwinding__(exception)`` on its way out, while the frame it leaves is still
+  alive (plain functions: a second handler; generators and coroutines: in theirs, GeneratorExit
+  excepted). The hook is None while no exception filter is on (one test more per exception
+  passing through); else it is the debugger's ``catch uncaught|raised`` (catching.py), whose
+  answer is None (re-raise, untouched) or a HotframeRestart (the user fixed the function while
+  paused there): ``again`` then restarts this frame or the one it targets.
 
 Both names live in ``builtins``; injected names use the ``__x__`` form so class-private name
 mangling leaves them alone and the module namespace stays exactly as the program defines it.
 """
 
 import ast
+import sys
 
 TRACK = "__hotframe_track__"
 RESTART = "__hotframe_restart__"  # restarts.HotframeRestart, in builtins
 RESTART_CLASS = "HotframeRestart"  # its __name__
 SIGNAL_VAR = "__hf_signal__"
+UNWINDING = "__hotframe_unwinding__"  # the debugger's hook on 3.10/3.11 (see above)
+_UNWINDING_HOOK = sys.version_info < (3, 12)
 
 
 def instrument(tree):
@@ -143,18 +153,22 @@ class _Instrumenter:
         def load(name):
             return ast.Name(id=saved.get(name, name), ctx=_LOAD, **at)
 
-        positional: "list[ast.expr]" = [load(a.arg) for a in args.posonlyargs + args.args]
-        if args.vararg is not None:
-            positional.append(ast.Starred(value=load(args.vararg.arg), ctx=_LOAD, **at))
-        keywords = [ast.keyword(arg=a.arg, value=load(a.arg), **at) for a in args.kwonlyargs]
-        if args.kwarg is not None:
-            keywords.append(ast.keyword(arg=None, value=load(args.kwarg.arg), **at))
-        again = ast.Call(
-            func=ast.Attribute(value=ast.Name(id=SIGNAL_VAR, ctx=_LOAD, **at), attr="again", ctx=_LOAD, **at),
-            args=positional,
-            keywords=keywords,
-            **at,
-        )
+        def call_again():
+            """`__hf_signal__.again(<original arguments>)` (a new tree each time: no node is shared)."""
+            positional: "list[ast.expr]" = [load(a.arg) for a in args.posonlyargs + args.args]
+            if args.vararg is not None:
+                positional.append(ast.Starred(value=load(args.vararg.arg), ctx=_LOAD, **at))
+            keywords = [ast.keyword(arg=a.arg, value=load(a.arg), **at) for a in args.kwonlyargs]
+            if args.kwarg is not None:
+                keywords.append(ast.keyword(arg=None, value=load(args.kwarg.arg), **at))
+            return ast.Call(
+                func=ast.Attribute(value=ast.Name(id=SIGNAL_VAR, ctx=_LOAD, **at), attr="again", ctx=_LOAD, **at),
+                args=positional,
+                keywords=keywords,
+                **at,
+            )
+
+        again = call_again()
         is_generator = scope.generator
         if is_async and is_generator:
             # An async generator cannot return a value: re-yield what the new one produces.
@@ -174,30 +188,66 @@ class _Instrumenter:
             handler_body = [ast.Return(value=again, **at)]
 
         caught = RESTART
+        handlers = []
         if is_async or is_generator:  # may be closed at shutdown: no lookup of hotframe's names
             caught = "BaseException"
             # `raise` alone re-raises with the traceback untouched: other exceptions pass as before.
-            class_name = ast.Attribute(
-                value=ast.Attribute(value=ast.Name(id=SIGNAL_VAR, ctx=_LOAD, **at), attr="__class__", ctx=_LOAD, **at),
-                attr="__name__",
-                ctx=_LOAD,
-                **at,
-            )
-            not_ours = ast.If(
-                test=ast.Compare(
-                    left=class_name, ops=[ast.NotEq()], comparators=[ast.Constant(value=RESTART_CLASS, **at)], **at
-                ),
-                body=[ast.Raise(exc=None, cause=None, **at)],
-                orelse=[],
-                **at,
-            )
-            handler_body.insert(0, not_ours)
-        handler = ast.ExceptHandler(type=ast.Name(id=caught, ctx=_LOAD, **at), name=SIGNAL_VAR, body=handler_body, **at)
+            not_ours: "list[ast.stmt]" = _unwinding(at, closable=True) if _UNWINDING_HOOK else [_raise(at)]
+            handler_body.insert(0, ast.If(test=_not_a_restart(at), body=not_ours, orelse=[], **at))
+        elif _UNWINDING_HOOK:
+            others = _unwinding(at, closable=False) + [ast.Return(value=call_again(), **at)]
+            handlers.append(_handler("BaseException", others, at))
+        handlers.insert(0, _handler(caught, handler_body, at))
         copies = [
             ast.Assign(
                 targets=[ast.Name(id=copy, ctx=_STORE, **at)], value=ast.Name(id=param, ctx=_LOAD, **at), **at
             )
             for param, copy in saved.items()
         ]
-        wrapped = ast.Try(body=body, handlers=[handler], orelse=[], finalbody=[], **at)
+        wrapped = ast.Try(body=body, handlers=handlers, orelse=[], finalbody=[], **at)
         node.body = doc + copies + [wrapped]
+
+
+
+def _handler(caught, body, at):
+    return ast.ExceptHandler(type=ast.Name(id=caught, ctx=_LOAD, **at), name=SIGNAL_VAR, body=body, **at)
+
+
+def _signal(at, ctx: "ast.expr_context" = _LOAD):
+    return ast.Name(id=SIGNAL_VAR, ctx=ctx, **at)
+
+
+def _raise(at):
+    return ast.Raise(exc=None, cause=None, **at)
+
+
+def _is(left, right, at):
+    return ast.Compare(left=left, ops=[ast.Is()], comparators=[right], **at)
+
+
+def _not_a_restart(at):
+    """`__hf_signal__.__class__.__name__ != "HotframeRestart"` (no name of hotframe's)."""
+    cls = ast.Attribute(value=_signal(at), attr="__class__", ctx=_LOAD, **at)
+    name = ast.Attribute(value=cls, attr="__name__", ctx=_LOAD, **at)
+    return ast.Compare(left=name, ops=[ast.NotEq()], comparators=[ast.Constant(value=RESTART_CLASS, **at)], **at)
+
+
+def _unwinding(at, closable) -> "list[ast.stmt]":
+    """3.10/3.11: `if <not watched>: raise` / `__hf_signal__ = __hotframe_unwinding__(...)` /
+    `if __hf_signal__ is None: raise` — the hook is None while no exception filter is on, so an
+    exception passing through costs one more test."""
+    none = ast.Constant(value=None, **at)
+    unwatched = _is(ast.Name(id=UNWINDING, ctx=_LOAD, **at), none, at)
+    if closable:
+        exiting = _is(
+            ast.Attribute(value=_signal(at), attr="__class__", ctx=_LOAD, **at),
+            ast.Name(id="GeneratorExit", ctx=_LOAD, **at),
+            at,
+        )
+        unwatched = ast.BoolOp(op=ast.Or(), values=[exiting, unwatched], **at)
+    call = ast.Call(func=ast.Name(id=UNWINDING, ctx=_LOAD, **at), args=[_signal(at)], keywords=[], **at)
+    return [
+        ast.If(test=unwatched, body=[_raise(at)], orelse=[], **at),
+        ast.Assign(targets=[_signal(at, ctx=_STORE)], value=call, **at),
+        ast.If(test=_is(_signal(at), ast.Constant(value=None, **at), at), body=[_raise(at)], orelse=[], **at),
+    ]

@@ -1,0 +1,194 @@
+/**
+ * The debugger's cost, for any runtime: a DebugSubject says how to run one call-heavy program
+ * several ways (the first, `hotframe run`, is the reference) and how to drive one debugging
+ * session; this module measures and builds the section. A runtime adds a row by passing its own
+ * subject (bench/python/debug.ts builds Python's).
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { overwrite } from "./latency.js";
+import { type Goal, goal, ratioGoal } from "./report.js";
+import { median, min, ms, ratio } from "./stats.js";
+
+/** One way to run the overhead program; it prints `result {"workload": [ms per round…]}`. */
+export interface Variant {
+  name: string;
+  command: string;
+  args: string[];
+  /** Written to its stdin (then closed): the debugger's commands. */
+  stdin?: string;
+}
+
+export interface DebugSubject {
+  /** "Python 3.11.7" */
+  label: string;
+  dir: string;
+  /** The reference first (`hotframe run`), then `hotframe debug` ones, then the runtime's own debugger. */
+  variants: Variant[];
+  /** Ratio goals: variant name → the most it may cost against the reference. */
+  limits: Record<string, number>;
+  /** A `hotframe debug` session on a program that prints `before <epoch ms>` right before each
+   * call of the function `breakCommand` stops in. */
+  session: {
+    command: string;
+    args: string[];
+    breakCommand: string;
+    /** The file whose edit changes the paused function, and its edited text for sample i. */
+    file: string;
+    edited: (i: number) => string;
+    samples: number;
+  };
+}
+
+export interface DebugMeasurement {
+  rows: string[][];
+  goals: Goal[];
+  notes: string[];
+}
+
+type Timings = Record<string, number[]>;
+
+export async function measureDebugger(
+  subject: DebugSubject,
+  pairs: number,
+  log: (m: string) => void,
+): Promise<DebugMeasurement> {
+  const notes: string[] = [];
+  const best: Record<string, Record<string, number[]>> = {}; // variant → workload → best round per process
+  log(`${subject.label} debugger overhead: ${pairs} rounds of ${subject.variants.length} processes`);
+  for (let i = 0; i < pairs; i++) {
+    // Rotated order: drift in the machine's load hits every variant alike.
+    const order = subject.variants.map(
+      (_, k) => subject.variants[(k + i) % subject.variants.length] as Variant,
+    );
+    for (const variant of order) {
+      const timings = await runVariant(variant, subject.dir).catch((error: Error) => {
+        notes.push(`${variant.name}: ${error.message.split("\n")[0]}`);
+        return undefined;
+      });
+      for (const [workload, rounds] of Object.entries(timings ?? {})) {
+        const byWorkload = (best[variant.name] ??= {});
+        (byWorkload[workload] ??= []).push(min(rounds));
+      }
+    }
+  }
+  const reference = subject.variants[0] as Variant;
+  const rows: string[][] = [];
+  const goals: Goal[] = [];
+  for (const workload of Object.keys(best[reference.name] ?? {})) {
+    const base = best[reference.name]?.[workload] ?? [];
+    for (const variant of subject.variants) {
+      const times = best[variant.name]?.[workload] ?? [];
+      const ratios = times.map((t, k) => t / (base[k] ?? Number.NaN)).filter(Number.isFinite);
+      const cell = variant === reference ? "1.00×" : ratio(median(ratios));
+      rows.push([subject.label, workload, variant.name, ms(median(times)), cell]);
+      const limit = subject.limits[variant.name];
+      if (limit !== undefined)
+        goals.push(ratioGoal(`${subject.label}, ${workload}: ${variant.name}`, limit, ratios));
+    }
+  }
+  const session = await measureSession(subject).catch((error: Error) => {
+    notes.push(`session: ${error.message.split("\n")[0]}`);
+    return undefined;
+  });
+  const pause = median(session?.pauses ?? []);
+  const restart = median(session?.restarts ?? []);
+  rows.push([subject.label, "breakpoint hit → paused shown", "hotframe debug", ms(pause), ""]);
+  rows.push([
+    subject.label,
+    "edit saved while paused → restarted, paused at its new first line",
+    "hotframe debug",
+    ms(restart),
+    "",
+  ]);
+  const samples = (n: number[] | undefined) => `${ms(median(n ?? []))} (median of ${(n ?? []).length})`;
+  goals.push(
+    goal(
+      `${subject.label}: pause → first prompt`,
+      "≤ 50 ms",
+      samples(session?.pauses),
+      Number.isFinite(pause) ? pause <= 50 : undefined,
+    ),
+    goal(
+      `${subject.label}: edit while paused → restarted (1,000-line module)`,
+      "≤ 30 ms",
+      samples(session?.restarts),
+      Number.isFinite(restart) ? restart <= 30 : undefined,
+    ),
+  );
+  return { rows, goals, notes };
+}
+
+async function runVariant(variant: Variant, cwd: string): Promise<Timings> {
+  const child = spawn(variant.command, variant.args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (err = (err + c).slice(-4000)));
+  child.stdin.end(variant.stdin ?? "");
+  const code = await new Promise<number | null>((done) => child.on("close", done));
+  // pdb prints its prompt before the program's output, on the same line.
+  const at = out.indexOf("result {");
+  if (code !== 0 || at < 0) throw new Error(`exit ${code}, no result: ${err.slice(-300)}`);
+  return JSON.parse(out.slice(at + "result ".length).split("\n")[0] as string) as Timings;
+}
+
+/** Pauses at the breakpoint (time from the program's `before` line to the pause shown), and
+ * edits while paused (time from the save to the restart shown), alternately. */
+async function measureSession(subject: DebugSubject): Promise<{ pauses: number[]; restarts: number[] }> {
+  const { session } = subject;
+  const child = spawn(session.command, session.args, { cwd: subject.dir, stdio: ["pipe", "pipe", "pipe"] });
+  const pauses: number[] = [];
+  const restarts: number[] = [];
+  let before = Number.NaN;
+  let savedAt = Number.NaN;
+  let edits = 0;
+  let pending: (() => void) | undefined;
+  const send = (line: string) => child.stdin.write(`${line}\n`);
+  const lines = (stream: NodeJS.ReadableStream, onLine: (line: string) => void) => {
+    let buffered = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => {
+      buffered += chunk;
+      for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
+        onLine(buffered.slice(0, nl));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+  };
+  lines(child.stdout, (line) => {
+    if (line.startsWith("before ")) before = Number(line.slice("before ".length));
+  });
+  let stderr = "";
+  let entered = false;
+  lines(child.stderr, (line) => {
+    const now = Date.now();
+    stderr = (stderr + line + "\n").slice(-3000);
+    if (!entered && line.startsWith("■ paused")) {
+      entered = true; // the entry pause
+      send(session.breakCommand);
+      send("continue");
+      return;
+    }
+    if (line.startsWith("■ paused")) {
+      pauses.push(now - before);
+      if (pauses.length % 2 === 0 && edits < session.samples) {
+        savedAt = Date.now();
+        overwrite(join(subject.dir, session.file), session.edited(edits++));
+      } else send("continue");
+    } else if (line.startsWith("↻")) {
+      restarts.push(now - savedAt);
+      send("continue");
+    }
+    if (pauses.length >= session.samples * 2 && restarts.length >= session.samples) {
+      send("quit");
+      pending?.();
+    }
+  });
+  const exited = new Promise<number | null>((done) => child.on("close", done));
+  await Promise.race([new Promise<void>((done) => (pending = done)), exited]);
+  const code = await exited;
+  if (pauses.length < session.samples)
+    throw new Error(`exit ${code} after ${pauses.length} pauses: ${stderr.slice(-300)}`);
+  return { pauses, restarts };
+}

@@ -1,0 +1,134 @@
+/** Python under `hotframe debug`: its cost against `hotframe run`, pdb side by side, pause and
+ * edit-while-paused latency (the runtime-agnostic driver is bench/lib/debug.ts). */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type BenchConfig, count } from "../lib/config.js";
+import { type DebugSubject, measureDebugger } from "../lib/debug.js";
+import { CLI } from "../lib/process.js";
+import type { Section } from "../lib/report.js";
+import { copyFixture, freshDir, writeFile } from "../lib/work.js";
+import { pythonModule } from "./generate.js";
+
+const SESSION_PROG = `import sys
+import time
+
+import big
+
+for i in range(int(sys.argv[1])):
+    print("before", repr(time.time() * 1000), flush=True)
+    big.probe()
+`;
+
+/** The interpreter asked for, and the newest other one pyenv has (issue 10: 3.11 and newest). */
+function pythonsToMeasure(config: BenchConfig): { path: string; version: string }[] {
+  const version = (path: string) =>
+    spawnSync(path, ["-c", "import platform; print(platform.python_version())"], {
+      encoding: "utf8",
+    }).stdout?.trim();
+  const found = [{ path: config.python, version: version(config.python) ?? "?" }];
+  const root = process.env.PYENV_ROOT ?? join(process.env.HOME ?? "/root", ".pyenv");
+  const newest = spawnSync(
+    "bash",
+    ["-c", `ls -d ${root}/versions/3.1[2-9]* 2>/dev/null | sort -V | tail -1`],
+    {
+      encoding: "utf8",
+    },
+  ).stdout.trim();
+  if (newest) {
+    const path = join(newest, "bin", "python3");
+    const v = version(path);
+    if (v && v !== found[0]?.version) found.push({ path, version: v });
+  }
+  return found;
+}
+
+function subject(config: BenchConfig, python: { path: string; version: string }): DebugSubject {
+  const dir = freshDir(`py-debug-${python.version}`);
+  const workloads = copyFixture("python/workloads.py", dir);
+  copyFixture("python/overhead_prog.py", dir);
+  const unusedLine = readFileSync(workloads, "utf8").split("\n").indexOf("    doubled = x * 2") + 1;
+  const rounds = String(count(config, 3, 1));
+  // The call-heavy ones (pdb is slow enough without the text processing).
+  const program = ["overhead_prog.py", rounds, "fib(29)", "method calls (300k)"];
+  const samples = count(config, 10, 3);
+  writeFile(dir, "big.py", pythonModule(1000, 0));
+  writeFile(dir, "session_prog.py", SESSION_PROG);
+  const hotframe = (command: string, extra: string[]) => [
+    CLI,
+    command,
+    "--quiet",
+    "--no-color",
+    "--watch",
+    dir,
+    "--python",
+    python.path,
+    ...extra,
+  ];
+  return {
+    label: `Python ${python.version}`,
+    dir,
+    variants: [
+      {
+        name: "hotframe run",
+        command: config.node,
+        args: [...hotframe("run", []), ...program],
+      },
+      {
+        name: "hotframe debug, no breakpoints",
+        command: config.node,
+        args: [...hotframe("debug", ["--continue"]), ...program],
+      },
+      {
+        name: "hotframe debug, breakpoints in functions not called",
+        command: config.node,
+        args: [...hotframe("debug", []), ...program],
+        stdin: `break never_called\nbreak workloads.py:${unusedLine}\ncontinue\n`,
+      },
+      {
+        name: "pdb, one breakpoint elsewhere",
+        command: python.path,
+        args: ["-m", "pdb", ...program],
+        stdin: `break workloads.py:${unusedLine}\ncontinue\nquit\n`,
+      },
+    ],
+    limits: {
+      "hotframe debug, no breakpoints": 1.03,
+      "hotframe debug, breakpoints in functions not called": 1.05,
+    },
+    session: {
+      command: config.node,
+      args: [...hotframe("debug", []), "session_prog.py", String(samples * 3 + 5)],
+      breakCommand: "break probe",
+      file: "big.py",
+      edited: (i) => pythonModule(1000, i + 1),
+      samples,
+    },
+  };
+}
+
+export async function pythonDebug(config: BenchConfig): Promise<Section> {
+  const rows: string[][] = [];
+  const goals: Section["goals"] = [];
+  const notes: string[] = [];
+  const pairs = count(config, 5, 2);
+  for (const python of pythonsToMeasure(config)) {
+    const measured = await measureDebugger(subject(config, python), pairs, config.log);
+    rows.push(...measured.rows);
+    goals.push(...measured.goals);
+    notes.push(...measured.notes);
+  }
+  return {
+    title: "Python: the debugger's cost (hotframe debug)",
+    method:
+      "overhead_prog.py times fib(29) and 300k method calls in-process (best round per process); each way " +
+      `of running it ${pairs} times, in rotated order; ratio = median over rounds of (way / \`hotframe run\`) ` +
+      "in the same round. `hotframe debug` has `catch uncaught` on, as by default. Pause: from the " +
+      "program's line printed just before the call that stops to the `■ paused` line on hotframe's stderr; " +
+      "edit: from writing the 1,000-line module (the paused probe() changed) to the `↻ … restarted` line.",
+    headers: ["runtime", "measurement", "how", "time (median)", "vs hotframe run"],
+    rows,
+    goals,
+    notes,
+  };
+}
