@@ -6,16 +6,19 @@ import { after, describe, test } from "node:test";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { DapClient } from "./helpers/dap-client.js";
 import { CLI, makeProject, REPO } from "./helpers/hotframe.js";
-import { PYTHON_APP, PYTHON_APP_EDITED } from "./helpers/debug-programs.js";
+import { NODE_APP, NODE_APP_EDITED, PYTHON_APP, PYTHON_APP_EDITED } from "./helpers/debug-programs.js";
+import { nodeBinaries } from "./helpers/node-versions.js";
 import { BOUND_MS, ObservedProcess } from "./helpers/observed-process.js";
 
 /**
  * One runtime's programs for the DAP scenarios: the same story in its language, and the lines
- * the scenarios set breakpoints on and expect stops at. A runtime is one entry of ROWS (the Node
- * rows come with the Node debugger backend).
+ * the scenarios set breakpoints on and expect stops at, and how its values are shown. A runtime
+ * is one entry of ROWS (Node: one per version tested).
  */
 interface Row {
   name: string;
+  /** For node:test's `skip`: false, or why this row does not run. */
+  skip: string | false;
   /** The program's file name, and what the launch adds (the interpreter). */
   file: string;
   launch: Record<string, unknown>;
@@ -58,6 +61,12 @@ interface Row {
   };
   /** The qualified name of Order's constructor (where stepping into `Order(i)` goes). */
   constructorName: string;
+  /** How compute()'s `order` is shown (Python: its repr). */
+  orderValue: string;
+  /** An expression of compute()'s order.n and line, and what it shows when they are 2 and 1. */
+  pair: { expression: string; value: string };
+  /** How the language shows true. */
+  trueValue: string;
   /** The module frame's name (it cannot restart). */
   moduleFrame: string;
   /** What the program prints at its end, unedited and after `edited` restarted compute at i=1. */
@@ -92,9 +101,69 @@ const PYTHON_AGENT_DETACHES = readFileSync(
   "utf8",
 ).includes("def _do_detach");
 
+const NODE_LOOPING = `const { existsSync, writeFileSync } = require("node:fs");
+const { join } = require("node:path");
+
+function greeting() {
+  return "hello";
+}
+
+let ticks = 0;
+console.log("running");
+const timer = setInterval(() => {
+  ticks += 1;
+  if (!existsSync(join(__dirname, "stop"))) return;
+  clearInterval(timer);
+  writeFileSync(join(__dirname, "done"), "ticks " + ticks);
+  console.log(greeting());
+}, 10);
+`;
+
+/** The Node rows: the version running the tests (20) and the newest extra major. */
+const NODE_ROWS = nodeBinaries()
+  .filter((n) => ["20", "26"].includes(n.version))
+  .map(({ version, path, skip }): Row => ({
+    name: `node ${version}`,
+    skip,
+    file: "app.js",
+    launch: { node: path },
+    app: NODE_APP,
+    edited: NODE_APP_EDITED,
+    broken: NODE_APP.replace("  let total = 0;\n", "  let total = (0;\n"),
+    shifted: NODE_APP.replace(
+      "function compute(order) {\n",
+      "function helper() { return 1; }\n\nfunction compute(order) {\n",
+    ),
+    looping: NODE_LOOPING,
+    loopingEdited: NODE_LOOPING.replace('return "hello"', 'return "bye"'),
+    exitsWith3: 'console.log("out");\nconsole.error("err");\nprocess.exitCode = 3;\n',
+    runsModules: false,
+    detaches: true,
+    lines: {
+      computeFirst: 11,
+      computeSecond: 12,
+      computeLoop: 13,
+      computeReturn: 15,
+      computeReturnShifted: 17,
+      mainFirst: 19,
+      mainCall: 22,
+      mainPrint: 23,
+      loop: 11,
+    },
+    orderValue: "Order",
+    pair: { expression: "order.n * 10 + line", value: "21" },
+    trueValue: "true",
+    constructorName: "Order.constructor",
+    moduleFrame: "<module>",
+    endLine: /results \[0,1,3,6\] calls \[1,2,3,4\]/,
+    editedEndLine: /results \[1000,1001,1003,1006\] calls \[1,2,3,4\]/,
+    mainRestartedEndLine: /results \[0,1,3,6\] calls \[1,1,2,3,4\]/,
+  }));
+
 const ROWS: Row[] = [
   {
     name: "python",
+    skip: false,
     file: "app.py",
     launch: { python: "python3" },
     app: PYTHON_APP,
@@ -121,12 +190,16 @@ const ROWS: Row[] = [
       mainPrint: 27,
       loop: 12,
     },
+    orderValue: "<Order 1>",
+    pair: { expression: "(order.n, line)", value: "(2, 1)" },
+    trueValue: "True",
     constructorName: "Order.__init__",
     moduleFrame: "<module>",
     endLine: /results \[0, 1, 3, 6\] calls \[1, 2, 3, 4\]/,
     editedEndLine: /results \[1000, 1001, 1003, 1006\] calls \[1, 2, 3, 4\]/,
     mainRestartedEndLine: /results \[0, 1, 3, 6\] calls \[1, 1, 2, 3, 4\]/,
   },
+  ...NODE_ROWS,
 ];
 
 const clients: DapClient[] = [];
@@ -184,7 +257,7 @@ async function exitCode(dap: DapClient): Promise<number> {
 }
 
 for (const row of ROWS) {
-  describe(`hotframe dap, ${row.name}`, () => {
+  describe(`hotframe dap, ${row.name}`, { skip: row.skip }, () => {
     test("breakpoint, stack, scopes, variables, evaluate; an edit restarts the paused function; the program ends with the new code", async () => {
       const { dap, path } = await start(row, row.app);
       const { stop } = await runToBreakpoint(dap, path, row, [row.lines.computeFirst]);
@@ -216,7 +289,7 @@ for (const row of ROWS) {
         dap.client.variablesRequest({ variablesReference: locals.variablesReference }),
       );
       const order = variables.body.variables.find((v) => v.name === "order");
-      assert.equal(order?.value, "<Order 1>");
+      assert.equal(order?.value, row.orderValue);
       const fields = await dap.request(
         "variables",
         dap.client.variablesRequest({ variablesReference: order?.variablesReference as number }),
@@ -422,7 +495,7 @@ for (const row of ROWS) {
         "evaluate",
         dap.client.evaluateRequest({ expression: "ticks >= 0", frameId: top.id, context: "watch" }),
       );
-      assert.equal(ticks.body.result, "True");
+      assert.equal(ticks.body.result, row.trueValue);
       await dap.request("disconnect", dap.client.disconnectRequest({ terminateDebuggee: true }));
       await dap.event("exited");
       assert.equal(existsSync(join(dir, "done")), false);
@@ -459,7 +532,8 @@ for (const row of ROWS) {
         const done = join(dir, "done");
         const written = new Promise<void>((resolve, reject) => {
           const watcher = watch(dir, () => {
-            if (!existsSync(done)) return;
+            // The file is made before it is written: wait for its text.
+            if (!existsSync(done) || readFileSync(done, "utf8") === "") return;
             watcher.close();
             clearTimeout(timer);
             resolve();
@@ -494,7 +568,7 @@ for (const row of ROWS) {
       // The loop line's third hit: compute(Order(2)) at its second item.
       const hit = await dap.stopped(from, "breakpoint");
       const threadId = hit.body.threadId as number;
-      assert.equal(await dap.evaluate(threadId, "(order.n, line)"), "(2, 1)");
+      assert.equal(await dap.evaluate(threadId, row.pair.expression), row.pair.value);
       assert.equal(
         dap
           .output("console")
@@ -571,12 +645,23 @@ for (const row of ROWS) {
       const top = await dap.top(threadId);
       assert.equal(top.line, row.lines.computeSecond);
 
+      // The scope that holds compute()'s `total` (Node 20 shows the loop's block scope first).
       const scopes = await dap.request("scopes", dap.client.scopesRequest({ frameId: top.id }));
-      const locals = scopes.body.scopes[0] as DebugProtocol.Scope;
+      let locals: DebugProtocol.Scope | undefined;
+      for (const scope of scopes.body.scopes) {
+        const names = await dap.request(
+          "variables",
+          dap.client.variablesRequest({ variablesReference: scope.variablesReference }),
+        );
+        if (names.body.variables.some((v) => v.name === "total")) {
+          locals = scope;
+          break;
+        }
+      }
       const set = await dap.request(
         "setVariable",
         dap.client.setVariableRequest({
-          variablesReference: locals.variablesReference,
+          variablesReference: (locals as DebugProtocol.Scope).variablesReference,
           name: "total",
           value: "50 * 2",
         }),

@@ -5,7 +5,7 @@ import type { DebugProtocol } from "@vscode/debugprotocol";
 import { DebugView, exitLine } from "../cli/debug-view.js";
 import { programSpec, QUIET_MS } from "../cli/run.js";
 import { TerminalReporter } from "../cli/terminal.js";
-import type { ExitInfo } from "../runtimes/agent-process.js";
+import { DebugRequestError, type ExitInfo } from "../runtimes/agent-process.js";
 import type { RuntimeController } from "../runtimes/runtime.js";
 import type { AttachTarget } from "../attach/attach-point.js";
 import {
@@ -251,7 +251,7 @@ export class HotframeAdapter extends dap.DebugSession {
     const stop = this.program?.model.stop;
     if (stop?.reason !== "entry") return undefined;
     if (this.launched?.stopOnEntry) this.sendEvent(new dap.StoppedEvent("entry", stop.threadId));
-    else await this.model().resume("continue");
+    else await this.resume("continue");
     return undefined;
   }
 
@@ -382,7 +382,13 @@ export class HotframeAdapter extends dap.DebugSession {
   }
 
   private async resume(command: ResumeCommand, body?: object): Promise<object | undefined> {
-    await this.model().resume(command);
+    await this.model()
+      .resume(command)
+      .catch((e: unknown) => {
+        // A program that ends as soon as it resumes can exit before the agent's answer is sent:
+        // the resume was done, and the exited event tells the end.
+        if (!(e instanceof DebugRequestError && e.code === "program-exited")) throw e;
+      });
     return body;
   }
 

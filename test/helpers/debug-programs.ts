@@ -38,3 +38,40 @@ export const PYTHON_APP_EDITED = PYTHON_APP.replace(
   "    total = 0\n",
   '    print("computing", order.n, flush=True)\n    total = 1000\n',
 );
+
+/** PYTHON_APP in JavaScript (CommonJS), with each statement the scenarios stop at on its own line. */
+export const NODE_APP = `const calls = [];
+
+class Order {
+  constructor(n) {
+    this.n = n;
+    this.lines = Array.from({ length: n }, (_, i) => i);
+  }
+}
+
+function compute(order) {
+  let total = 0;
+  for (const line of order.lines) {
+    total += line;
+  }
+  return total;
+}
+
+function main() {
+  const results = [];
+  for (let i = 1; i < 5; i++) {
+    calls.push(i);
+    results.push(compute(new Order(i)));
+    console.log("iteration", i, results.at(-1));
+  }
+  console.log("results", JSON.stringify(results), "calls", JSON.stringify(calls));
+}
+
+main();
+`;
+
+/** NODE_APP's new compute(), as PYTHON_APP_EDITED. */
+export const NODE_APP_EDITED = NODE_APP.replace(
+  "  let total = 0;\n",
+  '  console.log("computing", order.n);\n  let total = 1000;\n',
+);

@@ -377,7 +377,16 @@ export class NodeDebugger {
       // In hotframe's own code or its instrumentation: step on to the program's next line.
       const pending = (this.pending ??= { reason: this.reasonOf(params), steps: 0 });
       if (pending.steps++ < MAX_SETTLE_STEPS) {
-        await this.inspector.post(place === "agent" ? "Debugger.stepOut" : "Debugger.stepInto");
+        // A pause requested while the program idles lands in Node's timer code, which stepping
+        // out of only leaves for the next tick's: stepping in reaches the program's callback.
+        const out = place === "agent" && pending.reason !== "pause";
+        await this.inspector.post(out ? "Debugger.stepOut" : "Debugger.stepInto");
+        return;
+      }
+      if (pending.reason === "pause") {
+        // Still in Node's own code (its start-up, its timers): run on; the request is repeated.
+        pending.steps = 0;
+        await this.inspector.post("Debugger.resume");
         return;
       }
     }
