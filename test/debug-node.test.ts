@@ -343,6 +343,23 @@ test("a running program pauses where it is on SIGINT; next, step and finish stay
   assert.equal((await run.ended()).code, 0);
 });
 
+test("quit ends the program through process.exit(): its 'exit' handlers run, nothing pauses it on the way", async () => {
+  const source = `process.on("exit", () => console.log("exit handler ran"));
+
+function compute(n) {
+  return n * 2;
+}
+
+for (let i = 0; i < 3; i++) console.log("got", compute(i));
+`;
+  const { run } = await debugProgram({ "app.js": source }, "app.js");
+  run.send("break compute");
+  await run.pausedAfter("continue");
+  run.send("quit");
+  assert.equal((await run.ended()).code, 0);
+  assert.deepEqual(run.stdout, ["exit handler ran"]);
+});
+
 test("async functions and the frames below them cannot restart: refused before anything changes", async () => {
   const { run } = await debugProgram(
     {

@@ -313,9 +313,11 @@ export interface DebugCommands {
    * paused thread continues, and the program runs on at `hotframe run` speed (DAP disconnect
    * without terminateDebuggee; an attached client leaving). */
   detach: { arguments: Record<string, never>; body: Record<string, never> };
-  /** End the program as pdb's `quit` does (DAP terminate): SystemExit is raised in the paused
-   * thread and in the main thread, so `finally` blocks, `__exit__` and atexit run. The answer
-   * comes first; the controller kills the program if it has not ended shortly after. */
+  /** End the program as pdb's `quit` does (DAP terminate). Python: SystemExit is raised in the
+   * paused thread and in the main thread, so `finally` blocks, `__exit__` and atexit run. Node:
+   * `process.exit()` on the main thread, so 'exit' handlers run (the paused frames' `finally`
+   * blocks cannot: V8 does not unwind a paused stack). The answer comes first; the controller
+   * kills the program if it has not ended shortly after. */
   terminate: { arguments: Record<string, never>; body: Record<string, never> };
 }
 

@@ -218,6 +218,9 @@ export class NodeDebugger {
       case "detach":
         await this.detach();
         return {} as never;
+      case "terminate":
+        await this.terminate();
+        return {} as never;
     }
     throw new Refusal(reason("unknown-command", String(command)));
   }
@@ -229,6 +232,21 @@ export class NodeDebugger {
     this.pending = step ? { reason: "step", steps: 0, step, ...(until ? { until } : {}) } : undefined;
     this.event("resumed", { threadId: MAIN_THREAD.id, allThreadsContinued: true });
     await this.inspector.post(step ? `Debugger.${step}` : "Debugger.resume");
+  }
+
+  /**
+   * pdb's `quit`: nothing pauses the program any more, and it ends through `process.exit()` on
+   * its own thread, so its 'exit' handlers run (Node's atexit). The `finally` blocks of the
+   * paused frames do not: V8 has no way to unwind a paused stack with them. The exit comes after
+   * this request's answer has gone out.
+   */
+  private async terminate(): Promise<void> {
+    await this.breakpoints.clearAll();
+    this.exceptionFilter = "none";
+    if (this.enabled) await this.applyExceptionState();
+    setImmediate(() => {
+      void this.inspector.post("Runtime.evaluate", { expression: "process.exit()" }).catch(() => undefined);
+    });
   }
 
   private async detach(): Promise<void> {
