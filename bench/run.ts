@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import type { BenchConfig } from "./lib/config.js";
-import { mergeRuntime, renderDoc } from "./lib/doc.js";
+import { mergeRuntime, mergeSections, renderDoc } from "./lib/doc.js";
 import { describeMachine } from "./lib/machine.js";
 import { REPO } from "./lib/process.js";
 import { notMeasured, renderSectionText, type Section } from "./lib/report.js";
@@ -120,6 +120,8 @@ async function main(): Promise<void> {
     runtime
   ) {
     doc = mergeRuntime(readFileSync(target, "utf8"), doc, runtime === "python" ? "Python" : "Node");
+  } else if (options.write && options.only.length > 0 && existsSync(target)) {
+    doc = mergeSections(readFileSync(target, "utf8"), doc);
   }
   writeFileSync(target, doc);
   process.stdout.write(`\nwrote ${target}\n`);

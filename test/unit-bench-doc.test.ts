@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { mergeRuntime } from "../bench/lib/doc.js";
+import { mergeRuntime, mergeSections } from "../bench/lib/doc.js";
 
 /** `npm run bench -- python --write`: one runtime's part of docs/benchmarks.md replaced, the other's kept. */
 
@@ -51,4 +51,37 @@ test("a Python re-run replaces the Python goals and sections and keeps the Node 
     1,
   );
   assert.match(twice, /measured again: Measured wednesday/);
+});
+
+test("--only … --write replaces the sections and goal rows it measured and keeps every other", () => {
+  const existing = doc(
+    "monday",
+    ["| Node overhead | ≤ 1 | 2 | ❌ |", "| Node latency | ≤ 1 | 0.5 | ✅ |"],
+    ["Node: latency", "Node: overhead"],
+  );
+  const fresh = doc(
+    "tuesday",
+    ["| Node overhead | ≤ 1 | 0.9 | ✅ |", "| Node debug | ≤ 1 | 0.8 | ✅ |"],
+    ["Node: overhead", "Node: debug"],
+  );
+  const merged = mergeSections(existing, fresh);
+  const lines = merged.split("\n");
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith("| ") && !l.startsWith("| what")),
+    [
+      "| Node overhead | ≤ 1 | 0.9 | ✅ |",
+      "| Node latency | ≤ 1 | 0.5 | ✅ |",
+      "| Node debug | ≤ 1 | 0.8 | ✅ |",
+    ],
+  );
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith("## ")),
+    ["## Goals", "## Node: latency", "## Node: overhead", "## Node: debug"],
+  );
+  assert.ok(lines.includes("Measured monday with `npm run bench`."), "the whole run's date stays");
+  const again = mergeSections(merged, fresh);
+  assert.equal(
+    again.split("\n").filter((l) => l.startsWith("Measured again: Node: overhead; Node: debug")).length,
+    1,
+  );
 });

@@ -36,7 +36,7 @@ export function renderDoc(options: {
     "",
     "Run a subset: `npm run bench -- python`, `npm run bench -- node`, `npm run bench -- --quick` (fewer " +
       "repetitions), `npm run bench -- --only latency` (benchmark ids containing the word: python-latency, " +
-      "python-restart, python-overhead, python-startup, python-debug, node-latency, node-first-save, node-overhead, node-http, node-startup). " +
+      "python-restart, python-overhead, python-startup, python-debug, node-latency, node-first-save, node-overhead, node-http, node-startup, node-debug). " +
       "A subset or quick run writes bench/.work/benchmarks.md instead of this file unless `--write` is given; " +
       "`npm run bench -- python --write` (or `node`) replaces that runtime's goals and sections here and keeps the other's. " +
       "The sources are in bench/ (programs in bench/fixtures/, generated modules in bench/*/generate.ts).",
@@ -99,6 +99,28 @@ export function mergeRuntime(existing: string, fresh: string, label: string): st
   const head = before.head.filter((l) => !l.startsWith(`${label} goals and sections measured again: `));
   const at = head.findIndex((l) => l.startsWith("Machine: "));
   head.splice(at + 1, 0, "", note.trim());
+  return [...head, "## Goals", "", ...goals, "", ...sections].join("\n").replace(/\n{3,}/g, "\n\n");
+}
+
+/**
+ * Some benchmarks (`--only … --write`) written into the document: each fresh section replaces the
+ * one of the same title (or comes last), each fresh goal row the row of the same goal; the rest stays.
+ */
+export function mergeSections(existing: string, fresh: string): string {
+  const before = split(existing);
+  const now = split(fresh);
+  const title = (section: string) => section.split("\n")[0] ?? "";
+  const goalName = (row: string) => row.split("|")[1]?.trim() ?? "";
+  const freshTitles = new Set(now.sections.map(title));
+  let sections = before.sections;
+  for (const section of now.sections)
+    sections = spliceAt(sections, [section], (s) => title(s) === title(section));
+  let goals = before.goals;
+  for (const row of now.goals.slice(2)) goals = spliceAt(goals, [row], (g) => goalName(g) === goalName(row));
+  const note = `Measured again: ${[...freshTitles].map((t) => t.replace(/^## /, "")).join("; ")} — ${now.head.find((l) => l.startsWith("Measured ")) ?? ""}`;
+  const again = note.slice(0, note.indexOf(" — ") + 3);
+  const head = before.head.filter((l) => !l.startsWith(again));
+  head.splice(head.findIndex((l) => l.startsWith("Machine: ")) + 1, 0, "", note.trim());
   return [...head, "## Goals", "", ...goals, "", ...sections].join("\n").replace(/\n{3,}/g, "\n\n");
 }
 

@@ -4,6 +4,7 @@ import type { BenchConfig } from "../lib/config.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
 import { freshDir, writeFile } from "../lib/work.js";
 import type { Suite } from "../run.js";
+import { nodeDebug } from "./debug.js";
 import { nodeFirstSave } from "./first-save.js";
 import { nodeHttp } from "./http.js";
 import { nodeLatency } from "./latency.js";
@@ -45,5 +46,6 @@ export const nodeBenchmarks: Suite = {
       title: "Node: start-up and memory",
       run: nodeStartup,
     },
+    { id: "node-debug", title: "Node: the debugger's cost", run: nodeDebug },
   ],
 };

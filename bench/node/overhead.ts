@@ -52,6 +52,9 @@ async function instructions(config: BenchConfig, dir: string, hot: boolean, argv
   throw new Error(`valgrind: no instruction count (exit ${r.exit.code}): ${r.stderr.slice(-300)}`);
 }
 
+/** Below this, a hotframe / plain instruction ratio is not a measurement of the instrumentation. */
+const PLAUSIBLE_RATIO = 0.8;
+
 /** Per workload: instructions per round (mean over heap layouts) and hotframe / plain per layout. */
 async function countInstructions(config: BenchConfig, dir: string, pads: number[]) {
   const rounds = 8;
@@ -127,6 +130,17 @@ export async function nodeOverhead(config: BenchConfig): Promise<Section> {
     } catch (error) {
       failures.push((error as Error).message.split("\n")[0] ?? "");
     }
+  }
+  // A count where hotframe seems to run fewer instructions than the plain program (or a negative
+  // one) measures something else that ran in the counted processes: the goals fall back to CPU time.
+  const inconsistent = Object.entries(counted ?? {}).filter(
+    ([, c]) => c.plain <= 0 || c.hot <= 0 || c.ratios.some((r) => r < PLAUSIBLE_RATIO),
+  );
+  if (inconsistent.length > 0) {
+    failures.push(
+      `instruction counts inconsistent (${inconsistent.map(([name]) => name).join(", ")}: hotframe below ${PLAUSIBLE_RATIO}× of plain node, or a count ≤ 0): not used; the goals are judged on CPU time`,
+    );
+    counted = undefined;
   }
   const measured = WORKLOADS.filter((name) => (result.pairRatios[name] ?? []).length > 0 || counted?.[name]);
   const mi = (n: number | undefined) => (n === undefined ? "–" : `${(n / 1e6).toFixed(1)} M`);
