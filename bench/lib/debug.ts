@@ -48,6 +48,9 @@ export interface DebugMeasurement {
 
 type Timings = Record<string, number[]>;
 
+/** The longest one run of the overhead program may take. */
+const VARIANT_TIMEOUT_MS = 300_000;
+
 export async function measureDebugger(
   subject: DebugSubject,
   pairs: number,
@@ -126,7 +129,10 @@ async function runVariant(variant: Variant, cwd: string): Promise<Timings> {
   child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
   child.stderr.setEncoding("utf8").on("data", (c: string) => (err = (err + c).slice(-4000)));
   child.stdin.end(variant.stdin ?? "");
+  // A debugger that never lets its program end must not hang the benchmark.
+  const timer = setTimeout(() => child.kill("SIGKILL"), VARIANT_TIMEOUT_MS);
   const code = await new Promise<number | null>((done) => child.on("close", done));
+  clearTimeout(timer);
   // pdb prints its prompt before the program's output, on the same line.
   const at = out.indexOf("result {");
   if (code !== 0 || at < 0) throw new Error(`exit ${code}, no result: ${err.slice(-300)}`);
