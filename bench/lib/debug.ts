@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { overwrite } from "./latency.js";
-import { type Goal, goal, ratioGoal } from "./report.js";
+import { type Goal, goal, ratioGoal, type Section } from "./report.js";
 import { median, min, ms, ratio } from "./stats.js";
 
 /** One way to run the overhead program; it prints `result {"workload": [ms per round…]}`. */
@@ -47,6 +47,59 @@ export interface DebugMeasurement {
 }
 
 type Timings = Record<string, number[]>;
+
+const NO_BREAKPOINTS = "hotframe debug, no breakpoints";
+const UNUSED_BREAKPOINTS = "hotframe debug, breakpoints in functions not called";
+
+/**
+ * The ways every runtime runs its program, the reference first, and their goals (issue 10):
+ * `hotframe <command> …program` is `hotframe(command, options)`; `unusedBreaks` are the debugger
+ * commands that set breakpoints in code the program never calls.
+ */
+export function hotframeVariants(
+  node: string,
+  hotframe: (command: "run" | "debug", options: string[]) => string[],
+  program: string[],
+  unusedBreaks: string[],
+): Pick<DebugSubject, "variants" | "limits"> {
+  return {
+    variants: [
+      { name: "hotframe run", command: node, args: [...hotframe("run", []), ...program] },
+      { name: NO_BREAKPOINTS, command: node, args: [...hotframe("debug", ["--continue"]), ...program] },
+      {
+        name: UNUSED_BREAKPOINTS,
+        command: node,
+        args: [...hotframe("debug", []), ...program],
+        stdin: [...unusedBreaks, "continue", ""].join("\n"),
+      },
+    ],
+    limits: { [NO_BREAKPOINTS]: 1.03, [UNUSED_BREAKPOINTS]: 1.05 },
+  };
+}
+
+/** The section of one runtime's measurements; `workload` says what its program times, `aside`
+ * what else is (or is not) beside hotframe. */
+export function debugSection(
+  title: string,
+  workload: string,
+  aside: string,
+  pairs: number,
+  measured: DebugMeasurement,
+): Section {
+  return {
+    title,
+    method:
+      `${workload} in-process (best round per process); each way of running it ${pairs} times, in ` +
+      "rotated order; ratio = median over rounds of (way / `hotframe run`) in the same round. " +
+      `${aside} \`hotframe debug\` has \`catch uncaught\` on, as by default. Pause: from the program's ` +
+      "line printed just before the call that stops to the `■ paused` line on hotframe's stderr; edit: " +
+      "from writing the 1,000-line module (the paused probe() changed) to the `↻ … restarted` line.",
+    headers: ["runtime", "measurement", "how", "time (median)", "vs hotframe run"],
+    rows: measured.rows,
+    goals: measured.goals,
+    notes: measured.notes,
+  };
+}
 
 /** The longest one run of the overhead program may take. */
 const VARIANT_TIMEOUT_MS = 300_000;

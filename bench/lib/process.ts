@@ -154,10 +154,10 @@ export async function runToExit(
 
 /** The hotframe CLI invocation for a program (options first, then the entry point and its args). */
 export function hotframeArgs(
-  options: { events?: string; watch: string; extra?: string[] },
+  options: { events?: string; watch: string; extra?: string[]; command?: "run" | "debug" },
   entry: string[],
 ): string[] {
-  const args = [CLI, "run", "--quiet", "--no-color", "--watch", options.watch];
+  const args = [CLI, options.command ?? "run", "--quiet", "--no-color", "--watch", options.watch];
   if (options.events) args.push("--events", options.events);
   if (options.extra) args.push(...options.extra);
   return [...args, ...entry];

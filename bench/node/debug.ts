@@ -4,8 +4,8 @@
  * `node inspect` never does, so the run never ends. */
 import { readFileSync } from "node:fs";
 import { type BenchConfig, count } from "../lib/config.js";
-import { type DebugSubject, measureDebugger } from "../lib/debug.js";
-import { CLI } from "../lib/process.js";
+import { type DebugSubject, debugSection, hotframeVariants, measureDebugger } from "../lib/debug.js";
+import { hotframeArgs } from "../lib/process.js";
 import type { Section } from "../lib/report.js";
 import { copyFixture, freshDir, writeFile } from "../lib/work.js";
 import { nodeModule } from "./generate.js";
@@ -28,38 +28,15 @@ function subject(config: BenchConfig): DebugSubject {
   const samples = count(config, 10, 3);
   writeFile(dir, "big.mjs", nodeModule(1000, 0));
   writeFile(dir, "session_prog.mjs", SESSION_PROG);
-  const hotframe = (command: string, extra: string[]) => [
-    CLI,
-    command,
-    "--quiet",
-    "--no-color",
-    "--watch",
-    dir,
-    "--node",
-    config.node,
-    ...extra,
-  ];
+  const hotframe = (command: "run" | "debug", extra: string[]) =>
+    hotframeArgs({ watch: dir, command, extra: ["--node", config.node, ...extra] }, []);
   return {
     label: `Node ${process.version}`,
     dir,
-    variants: [
-      { name: "hotframe run", command: config.node, args: [...hotframe("run", []), ...program] },
-      {
-        name: "hotframe debug, no breakpoints",
-        command: config.node,
-        args: [...hotframe("debug", ["--continue"]), ...program],
-      },
-      {
-        name: "hotframe debug, breakpoints in functions not called",
-        command: config.node,
-        args: [...hotframe("debug", []), ...program],
-        stdin: `break neverCalled\nbreak workloads.mjs:${unusedLine}\ncontinue\n`,
-      },
-    ],
-    limits: {
-      "hotframe debug, no breakpoints": 1.03,
-      "hotframe debug, breakpoints in functions not called": 1.05,
-    },
+    ...hotframeVariants(config.node, hotframe, program, [
+      "break neverCalled",
+      `break workloads.mjs:${unusedLine}`,
+    ]),
     session: {
       command: config.node,
       args: [...hotframe("debug", []), "session_prog.mjs", String(samples * 3 + 5)],
@@ -74,18 +51,12 @@ function subject(config: BenchConfig): DebugSubject {
 export async function nodeDebug(config: BenchConfig): Promise<Section> {
   const pairs = count(config, 5, 2);
   const measured = await measureDebugger(subject(config), pairs, config.log);
-  return {
-    title: "Node: the debugger's cost (hotframe debug)",
-    method:
-      "debug_prog.mjs times fib(30) and 2M method calls in-process (best round per process); each way " +
-      `of running it ${pairs} times, in rotated order; ratio = median over rounds of (way / \`hotframe run\`) ` +
-      "in the same round. `node inspect` is not measured (driven from a pipe its run never ends: the " +
-      "program waits for the debugger to disconnect). `hotframe debug` has `catch uncaught` on, as by default. Pause: from the " +
-      "program's line printed just before the call that stops to the `■ paused` line on hotframe's stderr; " +
-      "edit: from writing the 1,000-line module (the paused probe() changed) to the `↻ … restarted` line.",
-    headers: ["runtime", "measurement", "how", "time (median)", "vs hotframe run"],
-    rows: measured.rows,
-    goals: measured.goals,
-    notes: measured.notes,
-  };
+  return debugSection(
+    "Node: the debugger's cost (hotframe debug)",
+    "debug_prog.mjs times fib(30) and 2M method calls",
+    "`node inspect` is not measured (driven from a pipe its run never ends: the program waits for " +
+      "the debugger to disconnect).",
+    pairs,
+    measured,
+  );
 }

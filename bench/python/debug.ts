@@ -4,8 +4,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type BenchConfig, count } from "../lib/config.js";
-import { type DebugSubject, measureDebugger } from "../lib/debug.js";
-import { CLI } from "../lib/process.js";
+import { type DebugSubject, debugSection, hotframeVariants, measureDebugger } from "../lib/debug.js";
+import { hotframeArgs } from "../lib/process.js";
 import type { Section } from "../lib/report.js";
 import { copyFixture, freshDir, writeFile } from "../lib/work.js";
 import { pythonModule } from "./generate.js";
@@ -54,37 +54,17 @@ function subject(config: BenchConfig, python: { path: string; version: string })
   const samples = count(config, 10, 3);
   writeFile(dir, "big.py", pythonModule(1000, 0));
   writeFile(dir, "session_prog.py", SESSION_PROG);
-  const hotframe = (command: string, extra: string[]) => [
-    CLI,
-    command,
-    "--quiet",
-    "--no-color",
-    "--watch",
-    dir,
-    "--python",
-    python.path,
-    ...extra,
-  ];
+  const hotframe = (command: "run" | "debug", extra: string[]) =>
+    hotframeArgs({ watch: dir, command, extra: ["--python", python.path, ...extra] }, []);
+  const ours = hotframeVariants(config.node, hotframe, program, [
+    "break never_called",
+    `break workloads.py:${unusedLine}`,
+  ]);
   return {
     label: `Python ${python.version}`,
     dir,
     variants: [
-      {
-        name: "hotframe run",
-        command: config.node,
-        args: [...hotframe("run", []), ...program],
-      },
-      {
-        name: "hotframe debug, no breakpoints",
-        command: config.node,
-        args: [...hotframe("debug", ["--continue"]), ...program],
-      },
-      {
-        name: "hotframe debug, breakpoints in functions not called",
-        command: config.node,
-        args: [...hotframe("debug", []), ...program],
-        stdin: `break never_called\nbreak workloads.py:${unusedLine}\ncontinue\n`,
-      },
+      ...ours.variants,
       {
         name: "pdb, one breakpoint elsewhere",
         command: python.path,
@@ -92,10 +72,7 @@ function subject(config: BenchConfig, python: { path: string; version: string })
         stdin: `break workloads.py:${unusedLine}\ncontinue\nquit\n`,
       },
     ],
-    limits: {
-      "hotframe debug, no breakpoints": 1.03,
-      "hotframe debug, breakpoints in functions not called": 1.05,
-    },
+    limits: ours.limits,
     session: {
       command: config.node,
       args: [...hotframe("debug", []), "session_prog.py", String(samples * 3 + 5)],
@@ -118,17 +95,11 @@ export async function pythonDebug(config: BenchConfig): Promise<Section> {
     goals.push(...measured.goals);
     notes.push(...measured.notes);
   }
-  return {
-    title: "Python: the debugger's cost (hotframe debug)",
-    method:
-      "overhead_prog.py times fib(29) and 300k method calls in-process (best round per process); each way " +
-      `of running it ${pairs} times, in rotated order; ratio = median over rounds of (way / \`hotframe run\`) ` +
-      "in the same round. `hotframe debug` has `catch uncaught` on, as by default. Pause: from the " +
-      "program's line printed just before the call that stops to the `■ paused` line on hotframe's stderr; " +
-      "edit: from writing the 1,000-line module (the paused probe() changed) to the `↻ … restarted` line.",
-    headers: ["runtime", "measurement", "how", "time (median)", "vs hotframe run"],
-    rows,
-    goals,
-    notes,
-  };
+  return debugSection(
+    "Python: the debugger's cost (hotframe debug)",
+    "overhead_prog.py times fib(29) and 300k method calls",
+    "pdb beside it has one breakpoint set elsewhere.",
+    pairs,
+    { rows, goals, notes },
+  );
 }

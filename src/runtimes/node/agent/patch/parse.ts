@@ -3,7 +3,7 @@ import { buildModel, type ModuleModel, ParseError } from "../model.js";
 import type { ModuleRecord } from "../module-record.js";
 import { reason } from "../reasons.js";
 import { reparse } from "../reparse.js";
-import { stripTypes, TypeScriptError, typeScriptLoaded } from "../typescript.js";
+import { stripTypes, TypeScriptError } from "../typescript.js";
 import { stripTypesOffThread } from "../typescript-thread.js";
 import { rejected } from "./outcomes.js";
 
@@ -26,9 +26,10 @@ function rejection(error: unknown): PatchResult {
 }
 
 /**
- * The model of `text`: synchronous unless its TypeScript is stripped on hotframe's own thread
- * (typescript-thread.ts). `paused`: the program's thread is stopped in the debugger, where no
- * promise settles, so the types are stripped here (blocking only a paused program).
+ * The model of `text`: synchronous for JavaScript; TypeScript's types are stripped through
+ * typescript-thread.ts (which decides where), except while `paused`: the program's thread is
+ * stopped in the debugger, where no promise settles, so they are stripped here (blocking only a
+ * paused program).
  */
 export function parseEdit(
   record: ModuleRecord,
@@ -36,7 +37,7 @@ export function parseEdit(
   paused = false,
 ): Parsed | PatchResult | Promise<Parsed | PatchResult> {
   if (!record.typescript) return modelOf(record, text);
-  if (paused || typeScriptLoaded()) {
+  if (paused) {
     let js: string;
     try {
       js = stripTypes(text);
