@@ -55,8 +55,7 @@ export async function debugCommand(args: DebugArgs, cwd: string): Promise<ExitIn
     // Commands read from a pipe are not the program's input: it gets an empty one.
     stdin: args.script === undefined && !interactive ? "ignore" : "inherit",
     output: "inherit",
-    // `catch uncaught` is on by default (sent before any command, so before the program runs
-    // past its entry pause; with --continue an exception in its first moments may come first).
+    // `catch uncaught` is on by default, set before the program's first line runs.
     exceptionFilters: ["uncaught"],
     onVerbose: (message) => reporter.verbose(message),
     onWarning: (message) => write(`*** ${message}`),

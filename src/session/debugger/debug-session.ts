@@ -1,4 +1,4 @@
-import { AGENT_ENV } from "../../protocol/messages.js";
+import { AGENT_ENV, type DebugEvent } from "../../protocol/messages.js";
 import { AgentProcess, type ExitInfo } from "../../runtimes/agent-process.js";
 import type { ProgramSpec, RuntimeController } from "../../runtimes/runtime.js";
 import { at, type SessionEvent } from "../events.js";
@@ -22,7 +22,9 @@ export interface DebugSessionOptions {
   output: "inherit" | "pipe";
   /** Environment for the program on top of hotframe's (the DAP launch's `env`). */
   env?: Record<string, string>;
-  /** Exception filters set as soon as the agent runs (`hotframe debug`: catch uncaught). */
+  /** Exception filters set before the program's first line runs (`hotframe debug`: catch
+   * uncaught). Without `stopAtEntry` the program still pauses at its entry, unseen by the views,
+   * until they are set: an exception in its first moments must not come before them. */
   exceptionFilters?: string[];
   onVerbose: (message: string) => void;
   /** A request the session made on its own was refused (one line, for the user). */
@@ -107,7 +109,12 @@ export class DebugSession implements DebuggedProgram {
   private readonly session: Session;
   private readonly feed: DebugNewsFeed;
 
+  /** The entry pause the views never see (see `exceptionFilters`): "waiting" for it, then for the
+   * resume that follows it, then "done". */
+  private unseenEntry: "waiting" | "resuming" | "done" = "waiting";
+
   constructor(options: DebugSessionOptions) {
+    const unseenEntry = !options.stopAtEntry && options.exceptionFilters !== undefined;
     this.feed = new DebugNewsFeed(
       {
         request: (command, args) =>
@@ -128,12 +135,15 @@ export class DebugSession implements DebuggedProgram {
           env: {
             ...options.env,
             ...spec.env,
-            [AGENT_ENV.debugger]: options.stopAtEntry ? "entry" : "continue",
+            [AGENT_ENV.debugger]: options.stopAtEntry || unseenEntry ? "entry" : "continue",
           },
           stdin: options.stdin,
           output: options.output,
         });
-        agent.on("debugEvent", (event) => this.model.receive(event));
+        agent.on("debugEvent", (event) => {
+          if (unseenEntry && this.leaveUnseenEntry(agent, event)) return;
+          this.model.receive(event);
+        });
         agent.on("output", (stream, text) => this.feed.tell({ type: "output", stream, text }));
         agent.on("loaded", (file) => this.feed.tell({ type: "loaded", file }));
         this.agent = agent;
@@ -145,6 +155,25 @@ export class DebugSession implements DebuggedProgram {
       },
       onEvent: (event) => this.feed.sessionEvent(event),
     });
+  }
+
+  /** Whether `event` belongs to the unseen entry pause: its pause continues the program once the
+   * exception filters (requested before it, so answered first) are set; its resume is dropped. */
+  private leaveUnseenEntry(agent: AgentProcess, event: DebugEvent): boolean {
+    if (this.unseenEntry === "waiting" && event.event === "paused" && event.body.reason === "entry") {
+      this.unseenEntry = "resuming";
+      const threadId = event.body.threadId;
+      void this.model
+        .whenIdle()
+        .then(() => agent.debug("continue", { threadId }))
+        .catch(() => undefined); // the program ended before it could go on: its exit says so
+      return true;
+    }
+    if (this.unseenEntry === "resuming" && event.event === "resumed") {
+      this.unseenEntry = "done";
+      return true;
+    }
+    return false;
   }
 
   get model(): DebuggerModel {

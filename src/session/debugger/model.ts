@@ -476,6 +476,11 @@ export class DebuggerModel {
     return (await this.backend.request("stackTrace", { threadId })).stackFrames;
   }
 
+  /** Resolves once every request asked for so far has been answered. */
+  whenIdle(): Promise<void> {
+    return this.serial(() => Promise.resolve());
+  }
+
   private serial<T>(operation: () => Promise<T>): Promise<T> {
     const result = this.queue.then(operation, operation);
     this.queue = result.catch(() => undefined);
