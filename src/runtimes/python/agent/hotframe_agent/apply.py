@@ -67,6 +67,7 @@ class _Transaction:
         self.fresh = set()  # ids of code compiled for this patch's re-run statements
         self.positions = None  # codeindex.by_position(index), once a statement is compiled
         self.snapshot = {}  # the module's globals before the patch
+        self.fields = {}  # owner -> what field statements of a slots dataclass bound (RunStatement.into_fields)
 
     def run(self, plan):
         self.snapshot = dict(self.namespace)
@@ -225,16 +226,22 @@ class _Transaction:
         if isinstance(annotations, dict):  # (an annotated statement adds to the class's own dict)
             self.undo.append(lambda a=annotations, before=dict(annotations): (a.clear(), a.update(before)))
         _user_code(lambda: exec(code, self.namespace, local))
-        for name, value in local.items():
-            if cls.__dict__.get(name, _MISSING) is not value:
-                self._bind(step.owner, name, value)
+        made = {name: value for name, value in local.items() if cls.__dict__.get(name, _MISSING) is not value}
+        if step.into_fields:
+            self.fields.setdefault(step.owner, {}).update(made)
+            return
+        for name, value in made.items():
+            self._bind(step.owner, name, value)
 
     def regenerate_dataclass(self, step):
         """dataclasses.dataclass() again on the live class, from its fields as they are now: the
-        statements of `step.names` ran; every other field keeps its dataclasses.Field (the first
-        run replaced it by its default, or deleted it for a default_factory). The methods the
-        first run generated are removed first (dataclass() keeps those a class defines)."""
+        statements of `step.names` ran, the fields `step.removed` go (default and annotation);
+        every other field keeps its dataclasses.Field (the first run replaced it by its default,
+        or deleted it for a default_factory). The methods the first run generated are removed
+        first (dataclass() keeps those a class defines)."""
         cls = self._owner(step.owner)
+        if step.options.get("slots"):
+            return self._regenerate_slotted(cls, step)
         own = cls.__dict__
         annotations = own.get("__annotations__", {})
         touched = set(machinery.GENERATED) | set(annotations) | {"__dataclass_fields__", "__dataclass_params__"}
@@ -248,6 +255,11 @@ class _Transaction:
                     cls.__doc__ = None  # dataclass() writes the signature where no docstring was
             elif value is not _MISSING and not self._program_defined(value):
                 delattr(cls, name)
+        for name in step.removed:  # (the undo above puts its default and annotation back)
+            if isinstance(annotations, dict):
+                annotations.pop(name, None)
+            if name in own:
+                delattr(cls, name)
         if isinstance(annotations, dict):  # fields come in the order of the annotations: the source's
             ordered = sorted(annotations.items(), key=lambda item: _position(step.order, item[0]))
             annotations.clear()
@@ -256,6 +268,27 @@ class _Transaction:
             if field.name in annotations and field.name not in step.names:
                 setattr(cls, field.name, field)
         _user_code(lambda: dataclasses.dataclass(cls, **step.options))
+
+    def _regenerate_slotted(self, cls, step):
+        """A dataclass with slots=True whose fields stay the same ones (the planner checked): its
+        methods are generated on a scratch class of the same bases, fields and options, which
+        nothing else sees, and moved onto the live class; nothing is set over a slot. Its
+        __setattr__ / __delattr__ (frozen: they name the class they were made for) and docstring
+        stay: they depend on the fields' names only."""
+        own = cls.__dict__
+        annotations = own.get("__annotations__", {})
+        ordered = dict(sorted(annotations.items(), key=lambda item: _position(step.order, item[0])))
+        body = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__annotations__": ordered}
+        body.update((f.name, f) for f in own["__dataclass_fields__"].values() if f.name in ordered)
+        body.update(self.fields.get(step.owner, {}))
+        options = {k: v for k, v in step.options.items() if k not in ("slots", "weakref_slot")}
+        made = _user_code(lambda: dataclasses.dataclass(type(cls.__name__, cls.__bases__, body), **options))
+        moved = [n for n in machinery.GENERATED if n not in ("__setattr__", "__delattr__", "__doc__")]
+        moved = [n for n in moved if n in own and n in made.__dict__ and not self._program_defined(own[n])]
+        for name in moved + ["__dataclass_fields__", "__annotations__"]:
+            previous = own[name]
+            setattr(cls, name, made.__dict__[name] if name != "__annotations__" else ordered)
+            self.undo.append(lambda n=name, p=previous: setattr(cls, n, p))
 
     @staticmethod
     def _generated_doc(made):

@@ -41,7 +41,7 @@ def blocking(cls, node, binds):
     own = cls.__dict__
     if isinstance(cls, enum.EnumMeta):
         return ENUM
-    if "__slots__" in binds or any(isinstance(own.get(name), types.MemberDescriptorType) for name in binds):
+    if "__slots__" in binds:
         return SLOTS
     field = isinstance(node, ast.AnnAssign)
     if issubclass(cls, tuple) and hasattr(cls, "_fields"):
@@ -49,6 +49,8 @@ def blocking(cls, node, binds):
             return NAMED_TUPLE
     if "__dataclass_fields__" in own and (field or any(name in own["__dataclass_fields__"] for name in binds)):
         return DATACLASS
+    if any(isinstance(own.get(name), types.MemberDescriptorType) for name in binds):
+        return SLOTS
     return None
 
 
@@ -63,9 +65,12 @@ GENERATED = ("__init__", "__repr__", "__eq__", "__hash__", "__lt__", "__le__", "
              "__setattr__", "__delattr__", "__match_args__", "__replace__", "__doc__")  # fmt: skip
 
 
-def dataclass_options(cls, class_node):
+def dataclass_options(cls, class_node, binds):
     """(options, None): the keyword arguments of the `@dataclass(...)` that made `cls`, to make
-    it again from its new fields; (None, Machinery): why that cannot be done."""
+    it again from its new fields after a statement binding `binds` (None: removing them);
+    (None, Machinery): why that cannot be done. With slots=True the fields must stay the same
+    ones (the layout of the objects), their methods are made on a scratch class (apply.py) that
+    nothing else may see: a plain class of the same bases."""
     if sys.version_info >= (3, 14):  # (annotations are made lazily: a field statement alone cannot add one)
         return None, DATACLASS
     decorators = [d for d in class_node.decorator_list if _names_dataclass(d.func if isinstance(d, ast.Call) else d)]
@@ -82,7 +87,12 @@ def dataclass_options(cls, class_node):
                 options[keyword.arg] = ast.literal_eval(keyword.value)
             except ValueError:
                 return None, DATACLASS_DECORATED
-    if options.get("slots") or "__slots__" in cls.__dict__:
+    if options.get("slots"):
+        fields = cls.__dict__.get("__dataclass_fields__", {})
+        hooked = any("__init_subclass__" in base.__dict__ for base in cls.__mro__[1:-1])
+        if binds is None or not all(name in fields for name in binds) or type(cls) is not type or hooked:
+            return None, DATACLASS_SLOTS
+    elif "__slots__" in cls.__dict__:
         return None, DATACLASS_SLOTS
     if any(dataclasses.is_dataclass(sub) for sub in cls.__subclasses__()):
         return None, DATACLASS_SUBCLASSED

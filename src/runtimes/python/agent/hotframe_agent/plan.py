@@ -46,11 +46,14 @@ class SwapCode:
 class RunStatement:
     """Run a new or changed top-level (or class body) statement."""
 
-    __slots__ = ("entry", "owner")
+    __slots__ = ("entry", "owner", "into_fields")
 
-    def __init__(self, entry, owner):
+    def __init__(self, entry, owner, into_fields=False):
         self.entry = entry  # shape.Entry of the new version
         self.owner = owner
+        # a field of a dataclass with slots=True: what it binds goes to RegenerateDataclass's
+        # scratch class, not onto the class (over a slot)
+        self.into_fields = into_fields
 
 
 class Annotate:
@@ -167,12 +170,14 @@ class Error:
 
 class RegenerateDataclass:
     """Make a dataclass's generated methods again from its fields, after its field statements
-    `names` (the fields they bind) ran: dataclasses.dataclass(cls, **options) on the live class."""
+    `names` (the fields they bind) ran and the fields `removed` were taken out:
+    dataclasses.dataclass(cls, **options) on the live class."""
 
-    __slots__ = ("owner", "options", "names", "order")
+    __slots__ = ("owner", "options", "names", "order", "removed")
 
-    def __init__(self, owner, options, names, order):
+    def __init__(self, owner, options, names, order, removed=()):
         self.owner = owner
         self.options = options
         self.names = names
         self.order = order  # the annotated names of the new class body, in order: the fields' order
+        self.removed = removed  # names of fields (or other annotated names) the new version removed

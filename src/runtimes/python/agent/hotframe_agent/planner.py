@@ -7,6 +7,7 @@ applied. The result is a plan.Plan.
 
 import ast
 import collections
+import dataclasses
 import dis
 import functools
 import gc
@@ -91,15 +92,20 @@ class _Planner:
         self.changes = []  # _Change: each rebinding of names this edit makes
         self.followers = []  # _Follower: each unchanged statement or def that runs again after one
         self.refused_lines = []  # (first, last) line of each refused statement (new version)
+        # name -> (statement, line): names a refused statement of this edit was to bind that the
+        # program does not have (`BLUE = 3` in an Enum, a slot `__slots__` was to add)
+        self.refused_binds = {}
         self.dropped = set()  # running keys whose removal was refused, namesakes of kept definitions
         self.skipped_keys = set()  # keys (and what is inside them) the code diff leaves alone
         self.future = _future_annotations(outline)
         self.outline = outline
         self.dataclasses = {}  # owner -> the dataclass() options of a class whose fields change
+        self.removed_fields = {}  # owner -> names of the dataclass fields the new version removes
 
     def build(self, outline):
         plan = self.plan
         rebound = self._diff_outline(self.unit.outline, outline, (), {})
+        self._block_needing_refused()
         self._settle()
         self._plan_dataclasses()
         self._diff_code()
@@ -307,7 +313,7 @@ class _Planner:
             self._block(changes, reasons.FOLLOWER_CHANGED_SINCE, entry, names, {"changed": _listed(changed)})
             return
         outcome = self._report("statement", statement_name(entry, self.source), _owner_name(owner), protocol.UPDATED, entry.line)
-        step = RunStatement(entry, owner)
+        step = RunStatement(entry, owner, self._into_fields(owner))
         self.plan.steps.append(step)
         self.followers.append(_Follower(outcome, step, changes, None))
         self._rebinds(rebound, facts.reads, facts.binds, changes)
@@ -320,20 +326,25 @@ class _Planner:
             scope = getattr(found, "__dict__", {})
         return found
 
-    def _machinery(self, owner, node, binds):
-        """Why a class-level statement cannot run again (None: it can). A field of a plain
-        dataclass can: its generated methods are made again afterwards (_plan_dataclasses)."""
+    def _machinery(self, owner, node, binds, removed=False):
+        """Why a class-level statement cannot run again, or be removed (None: it can). A field of
+        a plain dataclass can: its generated methods are made again afterwards (_plan_dataclasses)."""
         if not owner:
             return None
         cls = self._live_class(owner)
         made = machinery.blocking(cls, node, binds)
         if made is machinery.DATACLASS:
-            options, why = machinery.dataclass_options(cls, self._class_node(owner))
+            options, why = machinery.dataclass_options(cls, self._class_node(owner), None if removed else binds)
             if why is not None:
                 return why
             self.dataclasses[owner] = options
             return None
         return made
+
+    def _into_fields(self, owner):
+        """A statement of a dataclass with slots=True: its values are fields for the scratch class
+        its methods are made on, never set on the class (over a slot)."""
+        return bool(self.dataclasses.get(owner, {}).get("slots"))
 
     def _class_node(self, owner):
         entries = self.outline
@@ -345,7 +356,7 @@ class _Planner:
     def _plan_dataclasses(self):
         """After the field statements of a dataclass run, its methods are generated again; the
         objects built before keep what the old __init__ gave them (counted, and said)."""
-        fields, bare = {}, {}
+        fields, bare = {owner: [] for owner in self.removed_fields}, {}
         for step in self.plan.steps:
             if isinstance(step, (RunStatement, Annotate)) and step.owner in self.dataclasses:
                 fields.setdefault(step.owner, []).extend(self._facts(step.entry).binds)
@@ -354,11 +365,17 @@ class _Planner:
         for owner, names in fields.items():
             body = self._class_node(owner).body
             order = [n.target.id for n in body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
-            self.plan.steps.append(RegenerateDataclass(owner, self.dataclasses[owner], names, order))
+            removed = self.removed_fields.get(owner, [])
+            self.plan.steps.append(RegenerateDataclass(owner, self.dataclasses[owner], names, order, removed))
             cls = self._live_class(owner)
-            added = [n for n in bare.get(owner, ()) if n not in getattr(cls, "__dataclass_fields__", {})]
+            known = getattr(cls, "__dataclass_fields__", {})
+            added = [n for n in bare.get(owner, ()) if n not in known]
             if added:
                 self._warn_old_objects(cls, ".".join(owner), added)
+            fields_now = {f.name for f in dataclasses.fields(cls)} if known else set()  # (not ClassVar, InitVar)
+            kept = [n for n in removed if n in fields_now]
+            if kept:
+                self._warn_old_objects(cls, ".".join(owner), kept, reasons.OLD_FIELDS)
 
     @staticmethod
     def _machinery_facts(owner, made):
@@ -378,8 +395,8 @@ class _Planner:
         """Names a plain assignment bound whose live value is no longer what its (running)
         version makes: the program changed them since (`OPS["x"] = …`, `global STATE`).
         Only for values that take no call with an effect to make again; [] when unknown."""
-        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
-            return []
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None or self._into_fields(owner):
+            return []  # (a field of a slots dataclass: the class holds a slot, its default is in the Field)
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if not all(isinstance(t, ast.Name) for t in targets) or dependencies.of_statement(node.value).effect:
             return []
@@ -412,7 +429,7 @@ class _Planner:
             owner, saved_key, entries = change.keep
             self._keep(owner, saved_key, entries)
             if isinstance(change.step, RunStatement):
-                self.refused_lines.append((change.step.entry.line, change.step.entry.end))
+                self._refused_lines(change.step.entry, change.step.owner)
             if change.qualname is not None:
                 self.plan.kept.append(change.qualname)
         for follower in self.followers:
@@ -497,7 +514,7 @@ class _Planner:
             if changed:
                 return self._refuse_statement(entry, keep, reasons.CHANGED_SINCE, {"names": _listed(changed)})
         outcome = self._report("statement", name, qualname, protocol.UPDATED, entry.line)
-        step = RunStatement(entry, owner)
+        step = RunStatement(entry, owner, self._into_fields(owner))
         self.plan.steps.append(step)
         change = _Change(outcome, step, keep, None)
         self.changes.append(change)
@@ -506,9 +523,21 @@ class _Planner:
     def _statement_removed(self, old, owner):
         """A statement removed from the source already ran: what it bound stays bound, what it
         did stays done. It keeps its place in what runs, so saving it back is no change (a file
-        read while the editor was writing it drops statements that the complete file has)."""
+        read while the editor was writing it drops statements that the complete file has).
+        A removed field of a dataclass is removed and the dataclass made again (_plan_dataclasses);
+        a removed member of an Enum, field of a NamedTuple or `__slots__` is refused for what made
+        its class."""
         name = ", ".join(shape.bound_names(old.node)) or _cut(_old_text(old, self.unit.source))
         reason, facts = reasons.STATEMENT_REMOVED, {}
+        if owner:
+            binds = self._facts(old).binds
+            made = self._machinery(owner, old.node, binds, removed=True)
+            if made is None and owner in self.dataclasses and isinstance(old.node, ast.AnnAssign):
+                self.removed_fields.setdefault(owner, []).extend(binds)
+                self._report("statement", name, _owner_name(owner), protocol.REMOVED, old.line)
+                return
+            if made is not None:
+                reason, facts = reasons.CLASS_MACHINERY, self._machinery_facts(owner, made)
         lines = self.running.module_lines
         if not owner and lines and min(line for _thread, line in lines) <= old.end:
             # not run yet (or running): the module's top-level code will run its old version
@@ -520,7 +549,39 @@ class _Planner:
         """The statement keeps running its old version, and so do the lambdas and defs in it."""
         self._refuse("statement", statement_name(entry, self.source), _owner_name(keep[0]), entry.line, reason, facts)
         self._keep(*keep)
+        self._refused_lines(entry, keep[0])
+
+    def _refused_lines(self, entry, owner):
         self.refused_lines.append((entry.line, entry.end))
+        scope = self.unit.namespace or {}
+        if owner:
+            live = self._live_class(owner)
+            scope = getattr(live, "__dict__", {})
+            if isinstance(live, type) and "__slots__" in self._facts(entry).binds:
+                unbound = [n for n in _slot_names(entry.node) if not hasattr(live, n)]
+                self.refused_binds.update((n, (statement_name(entry, self.source), entry.line)) for n in unbound)
+        for name in self._facts(entry).binds:
+            if name not in scope:
+                self.refused_binds[name] = (statement_name(entry, self.source), entry.line)
+
+    def _needs_refused(self, code):
+        """Facts for NEEDS_REFUSED if `code` uses a name only a refused statement of this edit
+        binds (it would fail where a fresh run of the new source would not); else None."""
+        if not self.refused_binds:
+            return None
+        names = sorted(set(_every_name(code)).intersection(self.refused_binds))
+        if not names:
+            return None
+        statement, line = self.refused_binds[names[0]]
+        return {"names": _listed(names), "statement": statement, "line": line}
+
+    def _block_needing_refused(self):
+        """A new def that uses what a refused statement was to bind is not added (_settle)."""
+        for change in self.changes:
+            if isinstance(change.step, AddDefinition) and change.step.entry.kind == "def":
+                facts = self._needs_refused(self.index[change.step.key].code)
+                if facts is not None and change.blocked is None:
+                    change.blocked = (reasons.NEEDS_REFUSED, facts)
 
     def _not_yet_run(self, following, old_by_key):
         """While the module's own top-level code is still running (a script's main loop at top
@@ -713,6 +774,14 @@ class _Planner:
                 if forced:
                     self.plan.steps.remove(self.new_defaults.pop(key))
                 continue
+            needs = self._needs_refused(new.code) if changed else None
+            if needs is not None:
+                self._refuse("function", name, qualname, line, reasons.NEEDS_REFUSED, needs)
+                self.plan.kept.append(qualname)
+                self.skipped.add(qualname)
+                if forced:
+                    self.plan.steps.remove(self.new_defaults.pop(key))
+                continue
             self.plan.swaps.append(SwapCode(key, new, changed))
             if changed and not self._reported(qualname, line):
                 self._report("function", name, qualname, protocol.UPDATED, line)
@@ -728,12 +797,13 @@ class _Planner:
             owner = qualname.rsplit(".", 1)[0]
             self._warn_old_objects(self._live_class(tuple(owner.split("."))), owner, added)
 
-    def _warn_old_objects(self, cls, name, added):
-        """Objects built before the edit lack the attributes the new __init__ sets: how many
-        there are (one scan of the heap, only for such an edit)."""
+    def _warn_old_objects(self, cls, name, names, reason=reasons.OLD_OBJECTS):
+        """Objects built before the edit lack the attributes the new __init__ sets (or keep the
+        fields the new version removed): how many there are (one scan of the heap, only for such
+        an edit)."""
         count = _count_instances(cls) if isinstance(cls, type) else "some"  # (a class made in a function)
         if count:
-            self.plan.warnings.append((reasons.OLD_OBJECTS, {"count": count, "cls": name, "names": _listed(added)}))
+            self.plan.warnings.append((reason, {"count": count, "cls": name, "names": _listed(names)}))
 
     def _mark_suspended(self):
         """A suspended generator or coroutine of an updated function is on no thread's stack: it
@@ -980,6 +1050,26 @@ def _self_attributes(code):
             if previous.opname.startswith("LOAD_FAST") and instruction.argval not in names:
                 names.append(instruction.argval)
         previous = instruction
+    return names
+
+
+def _slot_names(node):
+    """The names a `__slots__ = ("a", "b")` statement lists (a literal; else none)."""
+    value = getattr(node, "value", None)
+    try:
+        names = ast.literal_eval(value) if value is not None else ()
+    except ValueError:
+        return []
+    return [names] if isinstance(names, str) else [n for n in names if isinstance(n, str)]
+
+
+def _every_name(code):
+    """Every global and attribute name a function's code uses, its nested code included (a
+    comprehension on 3.10/3.11)."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, type(code)) and not const.co_name.startswith("__hotframe"):
+            names.update(_every_name(const))
     return names
 
 
