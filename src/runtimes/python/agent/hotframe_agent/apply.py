@@ -17,7 +17,7 @@ import inspect
 import sys
 import types
 
-from . import codeindex, live_definitions, machinery, reasons
+from . import codeindex, live_definitions, machinery, old_text, reasons
 from .plan import (
     AddDefinition,
     Annotate,
@@ -59,6 +59,7 @@ def apply(plan, unit, index, flags, namespace):
 class _Transaction:
     def __init__(self, unit, index, flags, namespace, renumbered):
         self.file = unit.file
+        self.lines = unit.lines  # the text the running code was compiled from
         self.index = index
         self.flags = flags
         self.namespace = namespace
@@ -115,6 +116,10 @@ class _Transaction:
     def _swap(self, definition, code):
         self._advance(definition, code, stale=True)
         versions = definition.versions
+        for code_id in definition.stale:  # a frame running one shows its own text (old_text.py)
+            old = versions[code_id]() if code_id in versions else None
+            if old is not None:
+                old_text.keep(old, self.lines)
         doc = _docstring(code)
         for function in list(definition.functions):
             old = function.__code__
