@@ -3,10 +3,12 @@ a suspended generator), a definition whose edit was refused and the module's own
 run code compiled from the file as it was; the interpreter reads a traceback's lines from the
 file by name, as it is now. So the lines of each such version are kept while the version lives,
 and tracebacks made through the `traceback` module (`traceback.print_exc()`, `logging`'s
-`exception()`, the main thread's uncaught exception) show the line that frame runs.
+`exception()`, uncaught exceptions: main.py's excepthook, _thread_excepthook) show the line that
+frame runs.
 
-Nothing of the program is touched until the first edit leaves such code: then
-`traceback.StackSummary`'s extraction is wrapped (frames of other code come out as before).
+Nothing of the program is touched until the first patch: then `traceback.StackSummary`'s
+extraction is wrapped, and `threading.excepthook` if it is Python's own (frames of other code
+come out as before).
 """
 
 import sys
@@ -95,6 +97,28 @@ def _install():
 
     setattr(summary, name, classmethod(extract))
     _installed.append(name)
+    import threading
+
+    if threading.excepthook is threading.__excepthook__:
+        threading.excepthook = _thread_excepthook
+
+
+def _thread_excepthook(args, /):
+    """threading's own hook reads each line from the file itself (in C): where old code is in
+    the traceback, print it as its Python version does, through the traceback module."""
+    import threading
+
+    if not in_traceback(args.exc_traceback) or args.exc_type is SystemExit:
+        return threading.__excepthook__(args)
+    import traceback
+
+    stderr = sys.stderr if sys.stderr is not None else getattr(args.thread, "_stderr", None)
+    if stderr is None:
+        return
+    name = args.thread.name if args.thread is not None else threading.get_ident()
+    print("Exception in thread %s:" % name, file=stderr, flush=True)
+    traceback.print_exception(args.exc_type, args.exc_value, args.exc_traceback, file=stderr)
+    stderr.flush()
 
 
 _MULTILINE = sys.version_info >= (3, 13)  # a FrameSummary's line is every line of its range there
