@@ -12,6 +12,7 @@ import abc
 import ast
 import builtins
 import dataclasses
+import enum
 import gc
 import inspect
 import sys
@@ -20,6 +21,7 @@ import types
 from . import codeindex, live_definitions, machinery, old_text, reasons
 from .plan import (
     AddDefinition,
+    AddEnumMember,
     Annotate,
     ClearCache,
     Error,
@@ -32,6 +34,8 @@ from .plan import (
 )
 
 _MISSING = object()
+# What an Enum records its members in (enum.py, 3.11-3.14), put back by an undo.
+_ENUM_TABLES = ("_member_names_", "_member_map_", "_value2member_map_", "_unhashable_values_", "_unhashable_values_map_")
 # Long enough that no other thread runs while a patch is applied (it takes milliseconds).
 _APPLY_SWITCH_INTERVAL = 100.0
 
@@ -237,6 +241,36 @@ class _Transaction:
             return
         for name, value in made.items():
             self._bind(step.owner, name, value)
+
+    def add_enum_member(self, step):
+        """The statement runs in a namespace built from the Enum's dict; its value becomes a
+        member through enum's own _proto_member, as in a class body (an alias where another
+        member has the value; a descriptor stays a plain attribute; auto() is given its value by
+        the class's _generate_next_value_)."""
+        cls, name = self._owner(step.owner), step.name
+        code = self._compile(ast.Module(body=[step.entry.node], type_ignores=[]), "exec")
+        local = dict(cls.__dict__)
+        _user_code(lambda: exec(code, self.namespace, local))
+        value = local[name]
+        if enum._is_descriptor(value):  # pyright: ignore[reportAttributeAccessIssue]
+            return self._bind(step.owner, name, value)
+        if isinstance(value, enum.auto):
+            values = [member._value_ for member in cls._member_map_.values()]
+            value = cls._generate_next_value_(name, 1, len(cls._member_names_), values)
+        own = cls.__dict__
+        saved = {n: own[n].copy() for n in _ENUM_TABLES if n in own}
+
+        def back():
+            for table, contents in saved.items():
+                own[table].clear()
+                own[table].extend(contents) if isinstance(contents, list) else own[table].update(contents)
+            if name in own:
+                type.__delattr__(cls, name)
+
+        self.undo.append(back)
+        member = enum._proto_member(value)  # pyright: ignore[reportAttributeAccessIssue]
+        type.__setattr__(cls, name, member)
+        _user_code(lambda: member.__set_name__(cls, name))
 
     def regenerate_dataclass(self, step):
         """dataclasses.dataclass() again on the live class, from its fields as they are now: the
@@ -449,6 +483,7 @@ class _Transaction:
 
 _STEPS = {
     RunStatement: _Transaction.run_statement,
+    AddEnumMember: _Transaction.add_enum_member,
     Annotate: _Transaction.annotate,
     AddDefinition: _Transaction.add_definition,
     SetDefaults: _Transaction.set_defaults,

@@ -2,7 +2,8 @@
 a class cannot change by running again (facts-python.md, "Module-level analysis").
 
 - Enum members are instances the metaclass made from the class body; a plain setattr makes a
-  non-member (and over a member, breaks it).
+  non-member (and over a member, breaks it). A new member is made by enum's own machinery
+  (new_member, apply.py's add_enum_member).
 - A dataclass's `__init__`, `__repr__`, `__eq__` were generated from its annotated fields: for a
   plain `@dataclass(...)` (literal arguments, no slots=True, no dataclass subclasses) they are
   generated again on the live class (dataclass_options, apply.py's regenerate_dataclass).
@@ -27,7 +28,7 @@ class Machinery:
         self.why = why
 
 
-ENUM = Machinery("an Enum", "its members were made when the class was created")
+ENUM = Machinery("an Enum", "its members were made when the class was created; a member stays, with its value, while objects hold it")
 DATACLASS = Machinery("a dataclass", "its __init__, __repr__ and __eq__ were generated from its fields when it was created")
 NAMED_TUPLE = Machinery("a NamedTuple", "its fields are the tuple's items, fixed when the class was created")
 SLOTS = Machinery("a class with __slots__", "the layout of its objects was fixed when it was created")
@@ -51,6 +52,28 @@ def blocking(cls, node, binds):
         return DATACLASS
     if any(isinstance(own.get(name), types.MemberDescriptorType) for name in binds):
         return SLOTS
+    return None
+
+
+ENUM_FLAG = Machinery("a Flag", "its members and their bits were made when the class was created")
+ENUM_BEFORE_311 = Machinery(
+    "an Enum", "its members were made when the class was created (a patch adds members from Python 3.11 on)"
+)
+
+
+def new_member(cls, node, replaced):
+    """None when the class-level statement `node` of the Enum `cls` (standing for the running
+    statements `replaced`) adds a member, which enum's own machinery (_proto_member, what a class
+    body's member goes through) can make on the live class; else why it cannot. A member changed
+    or removed cannot be: objects hold it, and its value is what it is."""
+    single = isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+    name = node.targets[0].id if single else ""  # pyright: ignore[reportAttributeAccessIssue]
+    if replaced or not single or name.startswith("_") or name in cls.__dict__ or name in cls._member_map_:
+        return ENUM
+    if issubclass(cls, enum.Flag):
+        return ENUM_FLAG
+    if sys.version_info < (3, 11) or not hasattr(enum, "_proto_member"):
+        return ENUM_BEFORE_311
     return None
 
 

@@ -19,7 +19,7 @@ class Plan:
         # they differ: namesakes matched by signature (planner._align_namesakes)
         self.renumbered = {}
         self.parked = []  # (running key, key it keeps running under): planner._park
-        # RunStatement, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
+        # RunStatement, AddEnumMember, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
         self.steps = []
         self.outcomes = []  # Outcome, one per definition or statement reported
         self.warnings = []  # (reasons.Reason, facts): what the user must know beside the outcomes
@@ -54,6 +54,18 @@ class RunStatement:
         # a field of a dataclass with slots=True: what it binds goes to RegenerateDataclass's
         # scratch class, not onto the class (over a slot)
         self.into_fields = into_fields
+
+
+class AddEnumMember:
+    """A new member of an Enum (`BLUE = 3`, `BLUE = enum.auto()`): the statement runs in the
+    class's namespace and its value becomes a member as the class body makes one."""
+
+    __slots__ = ("entry", "owner", "name")
+
+    def __init__(self, entry, owner, name):
+        self.entry = entry
+        self.owner = owner
+        self.name = name
 
 
 class Annotate:

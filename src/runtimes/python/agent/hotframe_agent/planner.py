@@ -15,6 +15,7 @@ import gc
 from . import children, codeindex, copies, dependencies, machinery, protocol, reasons, shape, units
 from .plan import (
     AddDefinition,
+    AddEnumMember,
     Annotate,
     ClearCache,
     Error,
@@ -428,7 +429,7 @@ class _Planner:
             self.plan.steps.remove(change.step)
             owner, saved_key, entries = change.keep
             self._keep(owner, saved_key, entries)
-            if isinstance(change.step, RunStatement):
+            if isinstance(change.step, (RunStatement, AddEnumMember)):
                 self._refused_lines(change.step.entry, change.step.owner)
             if change.qualname is not None:
                 self.plan.kept.append(change.qualname)
@@ -497,6 +498,10 @@ class _Planner:
             return self._refuse_statement(entry, keep, reasons.MODULE_RUNNING, {"line": line, "thread": thread})
         facts = self._facts(entry)
         made = self._machinery(owner, entry.node, facts.binds)
+        if made is machinery.ENUM:
+            made = machinery.new_member(self._live_class(owner), entry.node, replaced)
+            if made is None:
+                return self._plan_change(entry, owner, keep, AddEnumMember(entry, owner, facts.binds[0]), rebound)
         if made is not None:
             return self._refuse_statement(entry, keep, reasons.CLASS_MACHINERY, self._machinery_facts(owner, made))
         old = replaced[0].node if len(replaced) == 1 else None
@@ -513,11 +518,15 @@ class _Planner:
             changed = self._changed_since(old, owner)
             if changed:
                 return self._refuse_statement(entry, keep, reasons.CHANGED_SINCE, {"names": _listed(changed)})
-        outcome = self._report("statement", name, qualname, protocol.UPDATED, entry.line)
-        step = RunStatement(entry, owner, self._into_fields(owner))
+        self._plan_change(entry, owner, keep, RunStatement(entry, owner, self._into_fields(owner)), rebound)
+
+    def _plan_change(self, entry, owner, keep, step, rebound):
+        """A new or changed statement runs (`step`): what it binds is rebound for what follows."""
+        outcome = self._report("statement", statement_name(entry, self.source), _owner_name(owner), protocol.UPDATED, entry.line)
         self.plan.steps.append(step)
         change = _Change(outcome, step, keep, None)
         self.changes.append(change)
+        facts = self._facts(entry)
         self._rebinds(rebound, facts.reads, facts.binds, {change})
 
     def _statement_removed(self, old, owner):
