@@ -451,7 +451,10 @@ const SCENARIOS: Scenario[] = [
     outcome: "applied",
     entries: [["worker", "running-old", "suspended"]],
     after: [
-      ["states.line_in(lambda: states.WORKER.send(lambda: 1 / 0), 'worker')", "'log.append(job())  # runs a job'"],
+      [
+        "states.line_in(lambda: states.WORKER.send(lambda: 1 / 0), 'worker')",
+        "'log.append(job())  # runs a job'",
+      ],
       [
         "states.line_in(lambda: [w := states.worker([]), next(w), w.send(lambda: 1 / 0)], 'worker')",
         "'log.append((\"new\", job()))  # runs a job'",
@@ -845,7 +848,10 @@ for (const { version, path: python } of pythons()) {
     run.write("go\n");
     await run.stdoutLine(/^joined$/);
     assert.match(run.output.stderr, /Exception in thread server:/);
-    assert.match(run.output.stderr, /line 7, in serve\n {4}raise RuntimeError\("old frame"\) {2}# the line it runs\n/);
+    assert.match(
+      run.output.stderr,
+      /line 7, in serve\n {4}raise RuntimeError\("old frame"\) {2}# the line it runs\n/,
+    );
     run.write("crash\n");
     assert.deepEqual(await run.ended(), { code: 1, signal: null });
     assert.match(run.output.stderr, /line 19, in <module>\n {4}1 \/ 0 {2}# crash here\n/);

@@ -373,7 +373,7 @@ class _Planner:
             added = [n for n in bare.get(owner, ()) if n not in known]
             if added:
                 self._warn_old_objects(cls, ".".join(owner), added)
-            fields_now = {f.name for f in dataclasses.fields(cls)} if known else set()  # (not ClassVar, InitVar)
+            fields_now = {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else ()  # (no ClassVar, InitVar)
             kept = [n for n in removed if n in fields_now]
             if kept:
                 self._warn_old_objects(cls, ".".join(owner), kept, reasons.OLD_FIELDS)
@@ -775,17 +775,13 @@ class _Planner:
                     self.plan.steps.append(RebuildMethod(key, new, tuple(parts[:-1]), parts[-1]))
                     continue
                 others = []  # bound methods taken before a method started using super() keep their code
-            if others:
-                facts = {"before": ", ".join(others[0]) or "none", "after": ", ".join(layout) or "none"}
-                self._refuse("function", name, qualname, line, reasons.CLOSURE_CHANGED, facts)
-                self.plan.kept.append(qualname)
-                self.skipped.add(qualname)
-                if forced:
-                    self.plan.steps.remove(self.new_defaults.pop(key))
-                continue
-            needs = self._needs_refused(new.code) if changed else None
-            if needs is not None:
-                self._refuse("function", name, qualname, line, reasons.NEEDS_REFUSED, needs)
+            needs = None if others or not changed else self._needs_refused(new.code)
+            if others or needs is not None:
+                reason, facts = reasons.NEEDS_REFUSED, needs
+                if others:
+                    reason = reasons.CLOSURE_CHANGED
+                    facts = {"before": ", ".join(others[0]) or "none", "after": ", ".join(layout) or "none"}
+                self._refuse("function", name, qualname, line, reason, facts)
                 self.plan.kept.append(qualname)
                 self.skipped.add(qualname)
                 if forced:
