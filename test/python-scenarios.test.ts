@@ -427,6 +427,19 @@ const SCENARIOS: Scenario[] = [
     afterRevert: [["(states.Row(1, 'a'), hasattr(states.Row, 'title'))", "(Row(id=1, name='a'), False)"]],
   },
   {
+    what: "a namedtuple() whose objects live is not made again (they would not be instances)",
+    file: "shop/states.py",
+    before: [["states.KEPT.append(states.Pair(1, 2))", "None"]],
+    edit: [
+      'Pair = collections.namedtuple("Pair", "left right")',
+      'Pair = collections.namedtuple("Pair", "left right top")',
+    ],
+    outcome: "rejected",
+    entries: [["Pair", "refused", "class-remade"]],
+    after: [["(isinstance(states.KEPT[-1], states.Pair), states.Pair._fields)", "(True, ('left', 'right'))"]],
+    revert: true,
+  },
+  {
     what: "a name added to __slots__ and set by __init__: both refused, construction keeps working",
     file: "shop/states.py",
     edit: [

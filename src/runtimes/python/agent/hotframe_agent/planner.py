@@ -415,6 +415,22 @@ class _Planner:
             return []  # cannot tell: a name it read is gone, or the value cannot be made again
         return [t.id for t, value in zip(targets, live) if not _same(value, fresh)]  # type: ignore[union-attr]
 
+    def _remade_class(self, running, owner):
+        """Facts for CLASS_REMADE when the running statement (entry `running`) made a class by a call
+        (`Pair = namedtuple(...)`, `Color = Enum("Color", ...)`) whose objects are alive: run
+        again, it would make another class, and they (an Enum's members too) would not be
+        instances of it. None when no such object lives (one heap scan, for such a statement)."""
+        node = running.node
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or not isinstance(node.value, ast.Call):
+            return None
+        scope = getattr(self._live_class(owner), "__dict__", {}) if owner else self.unit.namespace or {}
+        for name in self._facts(running).binds:
+            made = scope.get(name)
+            count = _count_instances(made) if isinstance(made, type) else 0
+            if count:
+                return {"name": name, "count": count}
+        return None
+
     def _settle(self):
         """Changes a follower cannot follow are refused, with what follows only them."""
         blocked = [c for c in self.changes if c.blocked is not None]
@@ -518,6 +534,9 @@ class _Planner:
             changed = self._changed_since(old, owner)
             if changed:
                 return self._refuse_statement(entry, keep, reasons.CHANGED_SINCE, {"names": _listed(changed)})
+            remade = self._remade_class(replaced[0], owner)
+            if remade is not None:
+                return self._refuse_statement(entry, keep, reasons.CLASS_REMADE, remade)
         self._plan_change(entry, owner, keep, RunStatement(entry, owner, self._into_fields(owner)), rebound)
 
     def _plan_change(self, entry, owner, keep, step, rebound):

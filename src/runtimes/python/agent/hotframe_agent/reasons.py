@@ -50,7 +50,7 @@ DECORATED_REMOVED = Reason(
 )
 STATEMENT_REMOVED = Reason(
     "statement-removed",
-    "removing a top-level statement does not undo what it did when it ran (the names it bound "
+    "removing a statement does not undo what it did when it ran (the names it bound "
     "stay bound, a call it made stays made): " + _RESTART,
 )
 MAIN_GUARD = Reason(
@@ -71,6 +71,12 @@ CHANGED_SINCE = Reason(
     "changed-since",
     "the program changed {names} since this statement ran (it no longer holds what the old "
     "version made): running the new version would lose that; " + _RESTART,
+)
+CLASS_REMADE = Reason(
+    "class-remade",
+    "`{name}` is a class this statement made by a call: running it again would make another "
+    "class, and the {count} live objects made from the old one (an Enum's members too) would "
+    "not be instances of it; " + _RESTART,
 )
 CLASS_MACHINERY = Reason(
     "class-machinery",
