@@ -427,6 +427,15 @@ const SCENARIOS: Scenario[] = [
     afterRevert: [["(states.Row(1, 'a'), hasattr(states.Row, 'title'))", "(Row(id=1, name='a'), False)"]],
   },
   {
+    what: "a dataclass's own __repr__ removed: dataclass() makes one, as in a fresh run",
+    file: "shop/states.py",
+    before: [["states.Tag('x')", "#x"]],
+    edit: ['\n    def __repr__(self):\n        return "#" + self.label\n', ""],
+    outcome: "applied",
+    entries: [["__repr__", "removed"]],
+    after: [["states.Tag('x')", "Tag(label='x')"]],
+  },
+  {
     what: "a namedtuple() whose objects live is not made again (they would not be instances)",
     file: "shop/states.py",
     before: [["states.KEPT.append(states.Pair(1, 2))", "None"]],

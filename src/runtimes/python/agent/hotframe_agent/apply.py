@@ -323,11 +323,11 @@ class _Transaction:
         options = {k: v for k, v in step.options.items() if k not in ("slots", "weakref_slot")}
         made = _user_code(lambda: dataclasses.dataclass(type(cls.__name__, cls.__bases__, body), **options))
         moved = [n for n in machinery.GENERATED if n not in ("__setattr__", "__delattr__", "__doc__")]
-        moved = [n for n in moved if n in own and n in made.__dict__ and not self._program_defined(own[n])]
+        moved = [n for n in moved if n in made.__dict__ and not self._program_defined(own.get(n))]
         for name in moved + ["__dataclass_fields__", "__annotations__"]:
-            previous = own[name]
+            previous = own.get(name, _MISSING)
             setattr(cls, name, made.__dict__[name] if name != "__annotations__" else ordered)
-            self.undo.append(lambda n=name, p=previous: setattr(cls, n, p))
+            self.undo.append(lambda n=name, p=previous: _set_or_delete(cls, n, p))
 
     @staticmethod
     def _generated_doc(made):

@@ -102,15 +102,16 @@ class _Planner:
         self.outline = outline
         self.dataclasses = {}  # owner -> the dataclass() options of a class whose fields change
         self.removed_fields = {}  # owner -> names of the dataclass fields the new version removes
+        self.lost_methods = []  # owners of dataclasses losing a method of their own that dataclass() makes
 
     def build(self, outline):
         plan = self.plan
         rebound = self._diff_outline(self.unit.outline, outline, (), {})
         self._block_needing_refused()
         self._settle()
-        self._plan_dataclasses()
         self._diff_code()
         self._plan_removals()
+        self._plan_dataclasses()
         self._plan_copies(rebound)
         self._mark_running()
         self._mark_suspended()
@@ -355,9 +356,10 @@ class _Planner:
         return entry.node
 
     def _plan_dataclasses(self):
-        """After the field statements of a dataclass run, its methods are generated again; the
-        objects built before keep what the old __init__ gave them (counted, and said)."""
-        fields, bare = {owner: [] for owner in self.removed_fields}, {}
+        """After the field statements of a dataclass run (or a method it defines in place of one
+        dataclass() makes, such as its own __repr__, is removed), its methods are generated
+        again; the objects built before keep what the old __init__ gave them (counted, and said)."""
+        fields, bare = {owner: [] for owner in list(self.removed_fields) + self.lost_methods}, {}
         for step in self.plan.steps:
             if isinstance(step, (RunStatement, Annotate)) and step.owner in self.dataclasses:
                 fields.setdefault(step.owner, []).extend(self._facts(step.entry).binds)
@@ -650,6 +652,17 @@ class _Planner:
                     live.update(self._old_names(qualname))
                     progress = True
         for old, owner, qualname in pending:
+            if owner and old.name in machinery.GENERATED and old.kind == "def":
+                cls = self._live_class(owner)
+                if dataclasses.is_dataclass(cls) and isinstance(cls, type):  # dataclass() makes one instead
+                    options, why = machinery.dataclass_options(cls, self._class_node(owner), [])
+                    if why is not None:
+                        self.plan.kept.append(qualname)
+                        self._keep(owner, None, [old])
+                        self._refuse("function", old.name, qualname, old.line, reasons.CLASS_MACHINERY, self._machinery_facts(owner, why))
+                        continue
+                    self.dataclasses[owner] = options
+                    self.lost_methods.append(owner)
             self._report(_kind(old), old.name, qualname, protocol.REMOVED, old.line)
             self.plan.steps.append(Remove(old.name, owner))
 
