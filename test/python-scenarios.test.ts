@@ -287,6 +287,20 @@ const SCENARIOS: Scenario[] = [
     after: [["sorted(states.Square.__abstractmethods__)", "['perimeter']"]],
   },
   {
+    what: "@abstractmethod added to a method of an ABC is enforced, and removed again",
+    file: "shop/states.py",
+    edit: [
+      "        pass\n\n    def area(self):",
+      "        pass\n\n    @abc.abstractmethod\n    def area(self):",
+    ],
+    outcome: "applied",
+    entries: [["area", "updated"]],
+    after: [["sorted(states.Square.__abstractmethods__)", "['area', 'perimeter']"]],
+    revert: true,
+    reverted: [["area", "updated"]],
+    afterRevert: [["sorted(states.Square.__abstractmethods__)", "['perimeter']"]],
+  },
+  {
     what: "a cached_property of a changed function is computed again",
     file: "shop/states.py",
     before: [["states.REPORT.total", "1"]],

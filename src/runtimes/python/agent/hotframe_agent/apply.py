@@ -30,6 +30,7 @@ from .plan import (
     RegenerateDataclass,
     Remove,
     RunStatement,
+    SetAbstract,
     SetDefaults,
 )
 
@@ -422,6 +423,16 @@ class _Transaction:
             self.undo.append(lambda f=function, p=previous: _set_signature(f, *p))
             _set_signature(function, defaults, kwdefaults, dict(annotations))
 
+    def set_abstract(self, step):
+        for function in list(self.live[step.key].functions):
+            previous = function.__dict__.get("__isabstractmethod__", _MISSING)
+            if step.abstract:
+                function.__isabstractmethod__ = True  # what abc.abstractmethod does
+            else:
+                function.__dict__.pop("__isabstractmethod__", None)
+            self.undo.append(lambda f=function, p=previous: _set_or_delete_key(f.__dict__, "__isabstractmethod__", p))
+        self._abstract_again(step.owner)
+
     def remove(self, step):
         if not step.owner:
             self.namespace.pop(step.name, None)  # the namespace snapshot undoes this
@@ -487,6 +498,7 @@ _STEPS = {
     Annotate: _Transaction.annotate,
     AddDefinition: _Transaction.add_definition,
     SetDefaults: _Transaction.set_defaults,
+    SetAbstract: _Transaction.set_abstract,
     RebuildMethod: _Transaction.rebuild_method,
     Remove: _Transaction.remove,
     RebindCopies: _Transaction.rebind_copies,

@@ -100,6 +100,18 @@ class SetDefaults(_DefinitionStep):
     __slots__ = ()
 
 
+class SetAbstract:
+    """`@abstractmethod` added to (abstract True) or removed from a method of an ABC: its live
+    functions are marked so, and the abstract methods of its class and subclasses computed again."""
+
+    __slots__ = ("key", "owner", "abstract")
+
+    def __init__(self, key, owner, abstract):
+        self.key = key
+        self.owner = owner
+        self.abstract = abstract
+
+
 class RebuildMethod:
     """A method that starts (or stops) using super() needs a `__class__` cell: a new function
     object, bound in the class where the old one was."""

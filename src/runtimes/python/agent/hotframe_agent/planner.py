@@ -5,6 +5,7 @@ object by key (codeindex.py); decide what is refused (reasons.py) and in which o
 applied. The result is a plan.Plan.
 """
 
+import abc
 import ast
 import collections
 import dataclasses
@@ -26,6 +27,7 @@ from .plan import (
     RegenerateDataclass,
     Remove,
     RunStatement,
+    SetAbstract,
     SetDefaults,
     SwapCode,
 )
@@ -193,7 +195,7 @@ class _Planner:
                 change = _Change(outcome, step, (owner, entry.match_key, []), qualname)
                 self.changes.append(change)
                 self._rebinds(rebound, self._analysed(entry, dependencies.of_header).reads, [entry.name], {change})
-            elif old.header != entry.header:
+            elif old.header != entry.header and not self._plan_abstract(old, entry, owner, key):
                 self.skipped.add(qualname)
                 reason = reasons.BASES_CHANGED if entry.kind == "class" else reasons.DECORATORS_CHANGED
                 self._refuse(kind, entry.name, qualname, entry.line, reason)
@@ -248,6 +250,22 @@ class _Planner:
             if decorator is None and old.name not in bound_again:  # `from utils import slugify` instead
                 self.removals.append((old, owner, qualname))
         return rebound
+
+    def _plan_abstract(self, old, entry, owner, key):
+        """A method of an ABC whose decorators changed only by `@abstractmethod` added or removed:
+        it is marked (or unmarked) abstract, and its class's abstract methods computed again, as
+        a class statement would. True if so planned."""
+        if entry.kind != "def" or not owner or not isinstance(self._live_class(owner), abc.ABCMeta):
+            return False
+        before, after = _user_decorators(old.node), _user_decorators(entry.node)
+        plain_before = [ast.dump(d) for d in before if not _is_abstractmethod(d)]
+        plain_after = [ast.dump(d) for d in after if not _is_abstractmethod(d)]
+        was, now = len(before) - len(plain_before), len(after) - len(plain_after)
+        if plain_before != plain_after or {was, now} != {0, 1}:
+            return False
+        self.plan.steps.append(SetAbstract(key, owner, now == 1))
+        self._report("function", entry.name, ".".join(owner + (entry.name,)), protocol.UPDATED, entry.line)
+        return True
 
     # ---- what follows a rebound name ---------------------------------------------------------------
 
@@ -1108,6 +1126,17 @@ def _every_name(code):
         if isinstance(const, type(code)) and not const.co_name.startswith("__hotframe"):
             names.update(_every_name(const))
     return names
+
+
+def _user_decorators(node):
+    """A def's decorators as written (not hotframe's own tracker, added by the instrumentation)."""
+    return [d for d in node.decorator_list if not (isinstance(d, ast.Name) and d.id.startswith("__hotframe_"))]
+
+
+def _is_abstractmethod(node):
+    return (isinstance(node, ast.Name) and node.id == "abstractmethod") or (
+        isinstance(node, ast.Attribute) and node.attr == "abstractmethod"
+    )
 
 
 def _kind(entry):
