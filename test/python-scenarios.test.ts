@@ -421,6 +421,15 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    what: "a method named like an Enum member is refused, never set over the member",
+    file: "shop/states.py",
+    edit: ["    BUSY = 2\n", "    BUSY = 2\n\n    def IDLE(self):\n        return 0\n"],
+    outcome: "partial", // (the lines below it moved)
+    entries: [["IDLE", "refused", "class-machinery"]],
+    after: [["(states.State.IDLE, states.State(1))", "(<State.IDLE: 1>, <State.IDLE: 1>)"]],
+    revert: true,
+  },
+  {
     what: "a field added to a NamedTuple is refused; a new method is added",
     file: "shop/states.py",
     edit: [

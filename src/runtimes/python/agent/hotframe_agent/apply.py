@@ -173,6 +173,8 @@ class _Transaction:
             return
         cls = self._owner(owner)
         previous = cls.__dict__.get(name, _MISSING)
+        if machinery.held(cls, name) is not None:  # (the planner refuses what would come here)
+            raise CannotApply(Error("internal", reasons.INTERNAL, {"error": "%s.%s is held by its class's machinery" % (cls.__qualname__, name)}))
         setattr(cls, name, value)
         self.undo.append(lambda: _set_or_delete(cls, name, previous))
         set_name = getattr(type(value), "__set_name__", None)

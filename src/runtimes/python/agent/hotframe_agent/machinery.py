@@ -55,6 +55,19 @@ def blocking(cls, node, binds):
     return None
 
 
+def held(cls, name):
+    """The Machinery whose attribute `name` of the live class `cls` is (an Enum member, a slot,
+    a NamedTuple field): nothing may be set over it (None: nothing holds it)."""
+    own = getattr(cls, "__dict__", {})
+    if isinstance(cls, enum.EnumMeta) and name in cls._member_map_:
+        return ENUM
+    if isinstance(own.get(name), types.MemberDescriptorType):
+        return SLOTS
+    if isinstance(cls, type) and issubclass(cls, tuple) and name in getattr(cls, "_fields", ()):
+        return NAMED_TUPLE
+    return None
+
+
 ENUM_FLAG = Machinery("a Flag", "its members and their bits were made when the class was created")
 ENUM_BEFORE_311 = Machinery(
     "an Enum", "its members were made when the class was created (a patch adds members from Python 3.11 on)"

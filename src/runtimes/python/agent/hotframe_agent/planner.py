@@ -195,6 +195,9 @@ class _Planner:
                 change = _Change(outcome, step, (owner, entry.match_key, []), qualname)
                 self.changes.append(change)
                 self._rebinds(rebound, self._analysed(entry, dependencies.of_header).reads, [entry.name], {change})
+                made = machinery.held(self._live_class(owner), entry.name) if owner else None
+                if made is not None:  # (a def over an Enum member, a slot, a tuple field: _settle refuses it)
+                    change.blocked = (reasons.CLASS_MACHINERY, self._machinery_facts(owner, made))
             elif old.header != entry.header and not self._plan_abstract(old, entry, owner, key):
                 self.skipped.add(qualname)
                 reason = reasons.BASES_CHANGED if entry.kind == "class" else reasons.DECORATORS_CHANGED
