@@ -956,7 +956,7 @@ class _Change:
         self.step = step
         self.keep = keep
         self.qualname = qualname  # of a new definition (kept out of the index if refused)
-        self.blocked = None
+        self.blocked: "tuple | None" = None  # (reasons.Reason, facts)
 
 
 class _Follower:
