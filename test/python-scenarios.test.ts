@@ -347,6 +347,22 @@ const SCENARIOS: Scenario[] = [
     revert: true,
   },
   {
+    what: "a base dataclass's default changes: its dataclass subclass is made again after it",
+    file: "shop/states.py",
+    edit: ["    qty: int = 1\n", "    qty: int = 4\n"],
+    outcome: "applied",
+    entries: [["qty", "updated"]],
+    after: [
+      [
+        "(states.Item('a'), states.Special('b'))",
+        "(Item(name='a', qty=4), Special(name='b', qty=4, code='s'))",
+      ],
+    ],
+    revert: true,
+    reverted: [["qty", "updated"]],
+    afterRevert: [["states.Special('b')", "Special(name='b', qty=1, code='s')"]],
+  },
+  {
     what: "a default of a frozen slots dataclass changes; its objects keep their slots",
     file: "shop/states.py",
     edit: ["    y: int = 0\n", "    y: int = 7\n"],

@@ -91,7 +91,10 @@ def new_member(cls, node, replaced):
 
 
 DATACLASS_SLOTS = Machinery("a dataclass with slots=True", "the layout of its objects was fixed when it was created")
-DATACLASS_SUBCLASSED = Machinery("a dataclass with dataclass subclasses", "their __init__ was generated from its fields too")
+DATACLASS_SUBCLASSED = Machinery(
+    "a dataclass with dataclass subclasses elsewhere (another file, a function) or made with slots=True",
+    "their __init__ was generated from its fields too",
+)
 DATACLASS_DECORATED = Machinery(
     "a dataclass made by another decorator than a plain @dataclass(...)",
     "its __init__, __repr__ and __eq__ were generated from its fields when it was created",
@@ -130,8 +133,6 @@ def dataclass_options(cls, class_node, binds):
             return None, DATACLASS_SLOTS
     elif "__slots__" in cls.__dict__:
         return None, DATACLASS_SLOTS
-    if any(dataclasses.is_dataclass(sub) for sub in cls.__subclasses__()):
-        return None, DATACLASS_SUBCLASSED
     return options, None
 
 

@@ -358,11 +358,43 @@ class _Planner:
         made = machinery.blocking(cls, node, binds)
         if made is machinery.DATACLASS:
             options, why = machinery.dataclass_options(cls, self._class_node(owner), None if removed else binds)
-            if why is not None:
-                return why
+            subclasses = self._dataclass_subclasses(cls) if why is None else []
+            if why is not None or subclasses is None:
+                return why or machinery.DATACLASS_SUBCLASSED
             self.dataclasses[owner] = options
+            self.dataclasses.update(subclasses)
             return None
         return made
+
+    def _dataclass_subclasses(self, cls):
+        """owner -> dataclass() options of each dataclass subclass of `cls` (and theirs), made
+        again after it (their __init__ has its fields too); None if one is not a class of this
+        file's outline or cannot be made again."""
+        found = {}
+        for sub in cls.__subclasses__():
+            if not dataclasses.is_dataclass(sub):
+                continue
+            owner = self._owner_of(sub)
+            options, why = machinery.dataclass_options(sub, self._class_node(owner), []) if owner else (None, True)
+            inner = self._dataclass_subclasses(sub) if why is None else None
+            if why is not None or options.get("slots") or inner is None:
+                return None
+            found[owner] = options
+            found.update(inner)
+        return found
+
+    def _owner_of(self, cls):
+        """The path of class names of the live class `cls` in this file's new outline (None)."""
+        pending = [((), self.outline)]
+        while pending:
+            owner, entries = pending.pop()
+            for entry in entries:
+                if entry.kind == "class":
+                    path = owner + (entry.name,)
+                    if self._live_class(path) is cls:
+                        return path
+                    pending.append((path, entry.body))
+        return None
 
     def _into_fields(self, owner):
         """A statement of a dataclass with slots=True: its values are fields for the scratch class
@@ -386,7 +418,10 @@ class _Planner:
                 fields.setdefault(step.owner, []).extend(self._facts(step.entry).binds)
                 if _without_class_default(step.entry.node):  # old objects cannot fall back on one
                     bare.setdefault(step.owner, []).extend(self._facts(step.entry).binds)
-        for owner, names in fields.items():
+        for owner in list(fields):  # (then its dataclass subclasses: their fields include its own)
+            for sub in self._dataclass_subclasses(self._live_class(owner)) or ():
+                fields.setdefault(sub, [])
+        for owner, names in sorted(fields.items(), key=lambda item: self._class_node(item[0]).lineno):
             body = self._class_node(owner).body
             order = [n.target.id for n in body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
             removed = self.removed_fields.get(owner, [])
