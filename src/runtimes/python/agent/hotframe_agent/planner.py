@@ -377,7 +377,7 @@ class _Planner:
             owner = self._owner_of(sub)
             options, why = machinery.dataclass_options(sub, self._class_node(owner), []) if owner else (None, True)
             inner = self._dataclass_subclasses(sub) if why is None else None
-            if why is not None or options.get("slots") or inner is None:
+            if options is None or options.get("slots") or inner is None:
                 return None
             found[owner] = options
             found.update(inner)
@@ -385,7 +385,7 @@ class _Planner:
 
     def _owner_of(self, cls):
         """The path of class names of the live class `cls` in this file's new outline (None)."""
-        pending = [((), self.outline)]
+        pending: "list[tuple[tuple, list]]" = [((), self.outline)]
         while pending:
             owner, entries = pending.pop()
             for entry in entries:
