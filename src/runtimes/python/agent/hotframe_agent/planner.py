@@ -95,8 +95,8 @@ class _Planner:
         self.changes = []  # _Change: each rebinding of names this edit makes
         self.followers = []  # _Follower: each unchanged statement or def that runs again after one
         self.refused_lines = []  # (first, last) line of each refused statement (new version)
-        # name -> (statement, line): names a refused statement of this edit was to bind that the
-        # program does not have (`BLUE = 3` in an Enum, a slot `__slots__` was to add)
+        # (owner, name) -> (statement, line): names a refused statement of this edit was to bind
+        # that the program does not have (`z: int = 0` in a NamedTuple, a slot `__slots__` adds)
         self.refused_binds = {}
         self.dropped = set()  # running keys whose removal was refused, namesakes of kept definitions
         self.skipped_keys = set()  # keys (and what is inside them) the code diff leaves alone
@@ -645,27 +645,37 @@ class _Planner:
             scope = getattr(live, "__dict__", {})
             if isinstance(live, type) and "__slots__" in self._facts(entry).binds:
                 unbound = [n for n in _slot_names(entry.node) if not hasattr(live, n)]
-                self.refused_binds.update((n, (statement_name(entry, self.source), entry.line)) for n in unbound)
+                self.refused_binds.update(((owner, n), (statement_name(entry, self.source), entry.line)) for n in unbound)
         for name in self._facts(entry).binds:
             if name not in scope:
-                self.refused_binds[name] = (statement_name(entry, self.source), entry.line)
+                self.refused_binds[(owner, name)] = (statement_name(entry, self.source), entry.line)
 
-    def _needs_refused(self, code):
-        """Facts for NEEDS_REFUSED if `code` uses a name only a refused statement of this edit
-        binds (it would fail where a fresh run of the new source would not); else None."""
+    def _needs_refused(self, code, qualname):
+        """Facts for NEEDS_REFUSED if the code of the definition `qualname` uses a name only a
+        refused statement of this edit binds (it would fail where a fresh run of the new source
+        would not); else None. A module's name counts where the code reads it as a global; a
+        class's where it is an attribute name of code inside the class, or of code that reads the
+        class by its name (`Point(1).z`)."""
         if not self.refused_binds:
             return None
-        names = sorted(set(_every_name(code)).intersection(self.refused_binds))
-        if not names:
+        globals_read, names = _names_used(code)
+        needed = []
+        for (owner, name), found in self.refused_binds.items():
+            if owner and name in names and (units.inside(qualname, ".".join(owner)) or owner[0] in globals_read):
+                needed.append((name, found))
+            elif not owner and name in globals_read:
+                needed.append((name, found))
+        if not needed:
             return None
-        statement, line = self.refused_binds[names[0]]
-        return {"names": _listed(names), "statement": statement, "line": line}
+        needed.sort()
+        statement, line = needed[0][1]
+        return {"names": _listed(sorted({name for name, _found in needed})), "statement": statement, "line": line}
 
     def _block_needing_refused(self):
         """A new def that uses what a refused statement was to bind is not added (_settle)."""
         for change in self.changes:
             if isinstance(change.step, AddDefinition) and change.step.entry.kind == "def":
-                facts = self._needs_refused(self.index[change.step.key].code)
+                facts = self._needs_refused(self.index[change.step.key].code, change.step.key[0])
                 if facts is not None and change.blocked is None:
                     change.blocked = (reasons.NEEDS_REFUSED, facts)
 
@@ -863,7 +873,7 @@ class _Planner:
                     self.plan.steps.append(RebuildMethod(key, new, tuple(parts[:-1]), parts[-1]))
                     continue
                 others = []  # bound methods taken before a method started using super() keep their code
-            needs = None if others or not changed else self._needs_refused(new.code)
+            needs = None if others or not changed else self._needs_refused(new.code, qualname)
             if others or needs is not None:
                 reason, facts = reasons.NEEDS_REFUSED, needs
                 if others:
@@ -1156,14 +1166,19 @@ def _slot_names(node):
     return [names] if isinstance(names, str) else [n for n in names if isinstance(n, str)]
 
 
-def _every_name(code):
-    """Every global and attribute name a function's code uses, its nested code included (a
-    comprehension on 3.10/3.11)."""
-    names = set(code.co_names)
+def _names_used(code):
+    """(globals it reads, every name it uses: globals and attributes) of a function's code, its
+    nested comprehensions included (code of their own on 3.10/3.11)."""
+    globals_read, names = set(), set(code.co_names)
+    for instruction in dis.get_instructions(code):
+        if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+            globals_read.add(instruction.argval)
     for const in code.co_consts:
-        if isinstance(const, type(code)) and not const.co_name.startswith("__hotframe"):
-            names.update(_every_name(const))
-    return names
+        if isinstance(const, type(code)) and const.co_name.startswith("<") and const.co_name != "<lambda>":
+            inner_globals, inner = _names_used(const)
+            globals_read |= inner_globals
+            names |= inner
+    return globals_read, names
 
 
 def _user_decorators(node):
