@@ -174,7 +174,8 @@ class _Transaction:
         cls = self._owner(owner)
         previous = cls.__dict__.get(name, _MISSING)
         if machinery.held(cls, name) is not None:  # (the planner refuses what would come here)
-            raise CannotApply(Error("internal", reasons.INTERNAL, {"error": "%s.%s is held by its class's machinery" % (cls.__qualname__, name)}))
+            held = "%s.%s is held by its class's machinery" % (cls.__qualname__, name)
+            raise CannotApply(Error("internal", reasons.INTERNAL, {"error": held}))
         setattr(cls, name, value)
         self.undo.append(lambda: _set_or_delete(cls, name, previous))
         set_name = getattr(type(value), "__set_name__", None)
@@ -266,7 +267,10 @@ class _Transaction:
         def back():
             for table, contents in saved.items():
                 own[table].clear()
-                own[table].extend(contents) if isinstance(contents, list) else own[table].update(contents)
+                if isinstance(contents, list):
+                    own[table].extend(contents)
+                else:
+                    own[table].update(contents)
             if name in own:
                 type.__delattr__(cls, name)
 
@@ -289,6 +293,8 @@ class _Transaction:
         touched = set(machinery.GENERATED) | set(annotations) | {"__dataclass_fields__", "__dataclass_params__"}
         before = {name: own.get(name, _MISSING) for name in touched}
         self.undo.append(lambda: [_set_or_delete(cls, name, value) for name, value in before.items()])
+        if isinstance(annotations, dict):  # (fields removed from it, its order)
+            self.undo.append(lambda a=annotations, b=dict(annotations): (a.clear(), a.update(b)))
         generated = self._generated_doc(cls)
         for name in machinery.GENERATED:
             value = own.get(name, _MISSING)
