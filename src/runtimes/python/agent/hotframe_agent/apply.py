@@ -12,14 +12,16 @@ import abc
 import ast
 import builtins
 import dataclasses
+import enum
 import gc
 import inspect
 import sys
 import types
 
-from . import codeindex, live_definitions, machinery, reasons
+from . import codeindex, live_definitions, machinery, old_text, reasons
 from .plan import (
     AddDefinition,
+    AddEnumMember,
     Annotate,
     ClearCache,
     Error,
@@ -28,10 +30,13 @@ from .plan import (
     RegenerateDataclass,
     Remove,
     RunStatement,
+    SetAbstract,
     SetDefaults,
 )
 
 _MISSING = object()
+# What an Enum records its members in (enum.py, 3.11-3.14), put back by an undo.
+_ENUM_TABLES = ("_member_names_", "_member_map_", "_value2member_map_", "_unhashable_values_", "_unhashable_values_map_")
 # Long enough that no other thread runs while a patch is applied (it takes milliseconds).
 _APPLY_SWITCH_INTERVAL = 100.0
 
@@ -59,6 +64,7 @@ def apply(plan, unit, index, flags, namespace):
 class _Transaction:
     def __init__(self, unit, index, flags, namespace, renumbered):
         self.file = unit.file
+        self.lines = unit.lines  # the text the running code was compiled from
         self.index = index
         self.flags = flags
         self.namespace = namespace
@@ -67,6 +73,7 @@ class _Transaction:
         self.fresh = set()  # ids of code compiled for this patch's re-run statements
         self.positions = None  # codeindex.by_position(index), once a statement is compiled
         self.snapshot = {}  # the module's globals before the patch
+        self.fields = {}  # owner -> what field statements of a slots dataclass bound (RunStatement.into_fields)
 
     def run(self, plan):
         self.snapshot = dict(self.namespace)
@@ -114,6 +121,10 @@ class _Transaction:
     def _swap(self, definition, code):
         self._advance(definition, code, stale=True)
         versions = definition.versions
+        for code_id in definition.stale:  # a frame running one shows its own text (old_text.py)
+            old = versions[code_id]() if code_id in versions else None
+            if old is not None:
+                old_text.keep(old, self.lines)
         doc = _docstring(code)
         for function in list(definition.functions):
             old = function.__code__
@@ -162,6 +173,9 @@ class _Transaction:
             return
         cls = self._owner(owner)
         previous = cls.__dict__.get(name, _MISSING)
+        if machinery.held(cls, name) is not None:  # (the planner refuses what would come here)
+            held = "%s.%s is held by its class's machinery" % (cls.__qualname__, name)
+            raise CannotApply(Error("internal", reasons.INTERNAL, {"error": held}))
         setattr(cls, name, value)
         self.undo.append(lambda: _set_or_delete(cls, name, previous))
         set_name = getattr(type(value), "__set_name__", None)
@@ -225,21 +239,62 @@ class _Transaction:
         if isinstance(annotations, dict):  # (an annotated statement adds to the class's own dict)
             self.undo.append(lambda a=annotations, before=dict(annotations): (a.clear(), a.update(before)))
         _user_code(lambda: exec(code, self.namespace, local))
-        for name, value in local.items():
-            if cls.__dict__.get(name, _MISSING) is not value:
-                self._bind(step.owner, name, value)
+        made = {name: value for name, value in local.items() if cls.__dict__.get(name, _MISSING) is not value}
+        if step.into_fields:
+            self.fields.setdefault(step.owner, {}).update(made)
+            return
+        for name, value in made.items():
+            self._bind(step.owner, name, value)
+
+    def add_enum_member(self, step):
+        """The statement runs in a namespace built from the Enum's dict; its value becomes a
+        member through enum's own _proto_member, as in a class body (an alias where another
+        member has the value; a descriptor stays a plain attribute; auto() is given its value by
+        the class's _generate_next_value_)."""
+        cls, name = self._owner(step.owner), step.name
+        code = self._compile(ast.Module(body=[step.entry.node], type_ignores=[]), "exec")
+        local = dict(cls.__dict__)
+        _user_code(lambda: exec(code, self.namespace, local))
+        value = local[name]
+        if enum._is_descriptor(value):  # pyright: ignore[reportAttributeAccessIssue]
+            return self._bind(step.owner, name, value)
+        if isinstance(value, enum.auto):
+            values = [member._value_ for member in cls._member_map_.values()]
+            value = cls._generate_next_value_(name, 1, len(cls._member_names_), values)
+        own = cls.__dict__
+        saved = {n: own[n].copy() for n in _ENUM_TABLES if n in own}
+
+        def back():
+            for table, contents in saved.items():
+                own[table].clear()
+                if isinstance(contents, list):
+                    own[table].extend(contents)
+                else:
+                    own[table].update(contents)
+            if name in own:
+                type.__delattr__(cls, name)
+
+        self.undo.append(back)
+        member = enum._proto_member(value)  # pyright: ignore[reportAttributeAccessIssue]
+        type.__setattr__(cls, name, member)
+        _user_code(lambda: member.__set_name__(cls, name))
 
     def regenerate_dataclass(self, step):
         """dataclasses.dataclass() again on the live class, from its fields as they are now: the
-        statements of `step.names` ran; every other field keeps its dataclasses.Field (the first
-        run replaced it by its default, or deleted it for a default_factory). The methods the
-        first run generated are removed first (dataclass() keeps those a class defines)."""
+        statements of `step.names` ran, the fields `step.removed` go (default and annotation);
+        every other field keeps its dataclasses.Field (the first run replaced it by its default,
+        or deleted it for a default_factory). The methods the first run generated are removed
+        first (dataclass() keeps those a class defines)."""
         cls = self._owner(step.owner)
+        if step.options.get("slots"):
+            return self._regenerate_slotted(cls, step)
         own = cls.__dict__
         annotations = own.get("__annotations__", {})
         touched = set(machinery.GENERATED) | set(annotations) | {"__dataclass_fields__", "__dataclass_params__"}
         before = {name: own.get(name, _MISSING) for name in touched}
         self.undo.append(lambda: [_set_or_delete(cls, name, value) for name, value in before.items()])
+        if isinstance(annotations, dict):  # (fields removed from it, its order)
+            self.undo.append(lambda a=annotations, b=dict(annotations): (a.clear(), a.update(b)))
         generated = self._generated_doc(cls)
         for name in machinery.GENERATED:
             value = own.get(name, _MISSING)
@@ -247,6 +302,11 @@ class _Transaction:
                 if value == generated:
                     cls.__doc__ = None  # dataclass() writes the signature where no docstring was
             elif value is not _MISSING and not self._program_defined(value):
+                delattr(cls, name)
+        for name in step.removed:  # (the undo above puts its default and annotation back)
+            if isinstance(annotations, dict):
+                annotations.pop(name, None)
+            if name in own:
                 delattr(cls, name)
         if isinstance(annotations, dict):  # fields come in the order of the annotations: the source's
             ordered = sorted(annotations.items(), key=lambda item: _position(step.order, item[0]))
@@ -256,6 +316,27 @@ class _Transaction:
             if field.name in annotations and field.name not in step.names:
                 setattr(cls, field.name, field)
         _user_code(lambda: dataclasses.dataclass(cls, **step.options))
+
+    def _regenerate_slotted(self, cls, step):
+        """A dataclass with slots=True whose fields stay the same ones (the planner checked): its
+        methods are generated on a scratch class of the same bases, fields and options, which
+        nothing else sees, and moved onto the live class; nothing is set over a slot. Its
+        __setattr__ / __delattr__ (frozen: they name the class they were made for) and docstring
+        stay: they depend on the fields' names only."""
+        own = cls.__dict__
+        annotations = own.get("__annotations__", {})
+        ordered = dict(sorted(annotations.items(), key=lambda item: _position(step.order, item[0])))
+        body = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__annotations__": ordered}
+        body.update((f.name, f) for f in own["__dataclass_fields__"].values() if f.name in ordered)
+        body.update(self.fields.get(step.owner, {}))
+        options = {k: v for k, v in step.options.items() if k not in ("slots", "weakref_slot")}
+        made = _user_code(lambda: dataclasses.dataclass(type(cls.__name__, cls.__bases__, body), **options))
+        moved = [n for n in machinery.GENERATED if n not in ("__setattr__", "__delattr__", "__doc__")]
+        moved = [n for n in moved if n in made.__dict__ and not self._program_defined(own.get(n))]
+        for name in moved + ["__dataclass_fields__", "__annotations__"]:
+            previous = own.get(name, _MISSING)
+            setattr(cls, name, made.__dict__[name] if name != "__annotations__" else ordered)
+            self.undo.append(lambda n=name, p=previous: _set_or_delete(cls, n, p))
 
     @staticmethod
     def _generated_doc(made):
@@ -350,6 +431,16 @@ class _Transaction:
             self.undo.append(lambda f=function, p=previous: _set_signature(f, *p))
             _set_signature(function, defaults, kwdefaults, dict(annotations))
 
+    def set_abstract(self, step):
+        for function in list(self.live[step.key].functions):
+            previous = function.__dict__.get("__isabstractmethod__", _MISSING)
+            if step.abstract:
+                function.__isabstractmethod__ = True  # what abc.abstractmethod does
+            else:
+                function.__dict__.pop("__isabstractmethod__", None)
+            self.undo.append(lambda f=function, p=previous: _set_or_delete_key(f.__dict__, "__isabstractmethod__", p))
+        self._abstract_again(step.owner)
+
     def remove(self, step):
         if not step.owner:
             self.namespace.pop(step.name, None)  # the namespace snapshot undoes this
@@ -411,9 +502,11 @@ class _Transaction:
 
 _STEPS = {
     RunStatement: _Transaction.run_statement,
+    AddEnumMember: _Transaction.add_enum_member,
     Annotate: _Transaction.annotate,
     AddDefinition: _Transaction.add_definition,
     SetDefaults: _Transaction.set_defaults,
+    SetAbstract: _Transaction.set_abstract,
     RebuildMethod: _Transaction.rebuild_method,
     Remove: _Transaction.remove,
     RebindCopies: _Transaction.rebind_copies,

@@ -10,6 +10,8 @@ import builtins
 import functools
 import weakref
 
+from . import old_text
+
 # id(code object) -> LiveDefinition, for live code objects only: an entry goes when its code
 # object dies (weak reference callback), so old versions are not kept alive and an id is never
 # stale here.
@@ -39,9 +41,10 @@ class LiveDefinition:
             _by_code[code_id] = self
 
 
-def _forget(definition, code_id, _reference, _by_code=_by_code):
+def _forget(definition, code_id, _reference, _by_code=_by_code, _forget_text=old_text.forget):
     # Runs when a code object dies, also at interpreter shutdown after this module's globals
-    # were cleared: it reaches nothing through them (hence the default argument).
+    # were cleared: it reaches nothing through them (hence the default arguments).
+    _forget_text(code_id)
     definition.versions.pop(code_id, None)
     definition.stale.discard(code_id)
     if _by_code.get(code_id) is definition:

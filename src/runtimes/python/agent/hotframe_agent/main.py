@@ -13,7 +13,7 @@ import signal
 import sys
 import types
 
-from . import channel, children, importer, live_definitions, preparer, protocol, report, restarts, scope, units
+from . import channel, children, importer, live_definitions, old_text, preparer, protocol, report, restarts, scope, units
 
 _BOOT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -180,6 +180,12 @@ def hide_agent_frames():
         while tb is not None and _is_agent_file(tb.tb_frame.f_code.co_filename):
             tb = tb.tb_next
         value.__traceback__ = tb  # the default excepthook prints the exception's own traceback
+        if program_excepthook is sys.__excepthook__ and sys.version_info < (3, 13) and old_text.in_traceback(tb):
+            # (before 3.13 it reads each line from the file itself: old code's lines are not there)
+            import traceback
+
+            traceback.print_exception(kind, value, tb)
+            return
         program_excepthook(kind, value, tb)
 
     sys.excepthook = excepthook

@@ -19,7 +19,7 @@ class Plan:
         # they differ: namesakes matched by signature (planner._align_namesakes)
         self.renumbered = {}
         self.parked = []  # (running key, key it keeps running under): planner._park
-        # RunStatement, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
+        # RunStatement, AddEnumMember, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
         self.steps = []
         self.outcomes = []  # Outcome, one per definition or statement reported
         self.warnings = []  # (reasons.Reason, facts): what the user must know beside the outcomes
@@ -46,11 +46,26 @@ class SwapCode:
 class RunStatement:
     """Run a new or changed top-level (or class body) statement."""
 
-    __slots__ = ("entry", "owner")
+    __slots__ = ("entry", "owner", "into_fields")
 
-    def __init__(self, entry, owner):
+    def __init__(self, entry, owner, into_fields=False):
         self.entry = entry  # shape.Entry of the new version
         self.owner = owner
+        # a field of a dataclass with slots=True: what it binds goes to RegenerateDataclass's
+        # scratch class, not onto the class (over a slot)
+        self.into_fields = into_fields
+
+
+class AddEnumMember:
+    """A new member of an Enum (`BLUE = 3`, `BLUE = enum.auto()`): the statement runs in the
+    class's namespace and its value becomes a member as the class body makes one."""
+
+    __slots__ = ("entry", "owner", "name")
+
+    def __init__(self, entry, owner, name):
+        self.entry = entry
+        self.owner = owner
+        self.name = name
 
 
 class Annotate:
@@ -83,6 +98,18 @@ class SetDefaults(_DefinitionStep):
     """Evaluate a def's new default values and give them to its live functions."""
 
     __slots__ = ()
+
+
+class SetAbstract:
+    """`@abstractmethod` added to (abstract True) or removed from a method of an ABC: its live
+    functions are marked so, and the abstract methods of its class and subclasses computed again."""
+
+    __slots__ = ("key", "owner", "abstract")
+
+    def __init__(self, key, owner, abstract):
+        self.key = key
+        self.owner = owner
+        self.abstract = abstract
 
 
 class RebuildMethod:
@@ -167,12 +194,14 @@ class Error:
 
 class RegenerateDataclass:
     """Make a dataclass's generated methods again from its fields, after its field statements
-    `names` (the fields they bind) ran: dataclasses.dataclass(cls, **options) on the live class."""
+    `names` (the fields they bind) ran and the fields `removed` were taken out:
+    dataclasses.dataclass(cls, **options) on the live class."""
 
-    __slots__ = ("owner", "options", "names", "order")
+    __slots__ = ("owner", "options", "names", "order", "removed")
 
-    def __init__(self, owner, options, names, order):
+    def __init__(self, owner, options, names, order, removed=()):
         self.owner = owner
         self.options = options
         self.names = names
         self.order = order  # the annotated names of the new class body, in order: the fields' order
+        self.removed = removed  # names of fields (or other annotated names) the new version removed

@@ -5,8 +5,10 @@ object by key (codeindex.py); decide what is refused (reasons.py) and in which o
 applied. The result is a plan.Plan.
 """
 
+import abc
 import ast
 import collections
+import dataclasses
 import dis
 import functools
 import gc
@@ -14,6 +16,7 @@ import gc
 from . import children, codeindex, copies, dependencies, machinery, protocol, reasons, shape, units
 from .plan import (
     AddDefinition,
+    AddEnumMember,
     Annotate,
     ClearCache,
     Error,
@@ -24,6 +27,7 @@ from .plan import (
     RegenerateDataclass,
     Remove,
     RunStatement,
+    SetAbstract,
     SetDefaults,
     SwapCode,
 )
@@ -91,19 +95,25 @@ class _Planner:
         self.changes = []  # _Change: each rebinding of names this edit makes
         self.followers = []  # _Follower: each unchanged statement or def that runs again after one
         self.refused_lines = []  # (first, last) line of each refused statement (new version)
+        # (owner, name) -> (statement, line): names a refused statement of this edit was to bind
+        # that the program does not have (`z: int = 0` in a NamedTuple, a slot `__slots__` adds)
+        self.refused_binds = {}
         self.dropped = set()  # running keys whose removal was refused, namesakes of kept definitions
         self.skipped_keys = set()  # keys (and what is inside them) the code diff leaves alone
         self.future = _future_annotations(outline)
         self.outline = outline
         self.dataclasses = {}  # owner -> the dataclass() options of a class whose fields change
+        self.removed_fields = {}  # owner -> names of the dataclass fields the new version removes
+        self.lost_methods = []  # owners of dataclasses losing a method of their own that dataclass() makes
 
     def build(self, outline):
         plan = self.plan
         rebound = self._diff_outline(self.unit.outline, outline, (), {})
+        self._block_needing_refused()
         self._settle()
-        self._plan_dataclasses()
         self._diff_code()
         self._plan_removals()
+        self._plan_dataclasses()
         self._plan_copies(rebound)
         self._mark_running()
         self._mark_suspended()
@@ -185,7 +195,10 @@ class _Planner:
                 change = _Change(outcome, step, (owner, entry.match_key, []), qualname)
                 self.changes.append(change)
                 self._rebinds(rebound, self._analysed(entry, dependencies.of_header).reads, [entry.name], {change})
-            elif old.header != entry.header:
+                made = machinery.held(self._live_class(owner), entry.name) if owner else None
+                if made is not None:  # (a def over an Enum member, a slot, a tuple field: _settle refuses it)
+                    change.blocked = (reasons.CLASS_MACHINERY, self._machinery_facts(owner, made))
+            elif old.header != entry.header and not self._plan_abstract(old, entry, owner, key):
                 self.skipped.add(qualname)
                 reason = reasons.BASES_CHANGED if entry.kind == "class" else reasons.DECORATORS_CHANGED
                 self._refuse(kind, entry.name, qualname, entry.line, reason)
@@ -240,6 +253,22 @@ class _Planner:
             if decorator is None and old.name not in bound_again:  # `from utils import slugify` instead
                 self.removals.append((old, owner, qualname))
         return rebound
+
+    def _plan_abstract(self, old, entry, owner, key):
+        """A method of an ABC whose decorators changed only by `@abstractmethod` added or removed:
+        it is marked (or unmarked) abstract, and its class's abstract methods computed again, as
+        a class statement would. True if so planned."""
+        if entry.kind != "def" or not owner or not isinstance(self._live_class(owner), abc.ABCMeta):
+            return False
+        before, after = _user_decorators(old.node), _user_decorators(entry.node)
+        plain_before = [ast.dump(d) for d in before if not _is_abstractmethod(d)]
+        plain_after = [ast.dump(d) for d in after if not _is_abstractmethod(d)]
+        was, now = len(before) - len(plain_before), len(after) - len(plain_after)
+        if plain_before != plain_after or {was, now} != {0, 1}:
+            return False
+        self.plan.steps.append(SetAbstract(key, owner, now == 1))
+        self._report("function", entry.name, ".".join(owner + (entry.name,)), protocol.UPDATED, entry.line)
+        return True
 
     # ---- what follows a rebound name ---------------------------------------------------------------
 
@@ -307,7 +336,7 @@ class _Planner:
             self._block(changes, reasons.FOLLOWER_CHANGED_SINCE, entry, names, {"changed": _listed(changed)})
             return
         outcome = self._report("statement", statement_name(entry, self.source), _owner_name(owner), protocol.UPDATED, entry.line)
-        step = RunStatement(entry, owner)
+        step = RunStatement(entry, owner, self._into_fields(owner))
         self.plan.steps.append(step)
         self.followers.append(_Follower(outcome, step, changes, None))
         self._rebinds(rebound, facts.reads, facts.binds, changes)
@@ -320,20 +349,57 @@ class _Planner:
             scope = getattr(found, "__dict__", {})
         return found
 
-    def _machinery(self, owner, node, binds):
-        """Why a class-level statement cannot run again (None: it can). A field of a plain
-        dataclass can: its generated methods are made again afterwards (_plan_dataclasses)."""
+    def _machinery(self, owner, node, binds, removed=False):
+        """Why a class-level statement cannot run again, or be removed (None: it can). A field of
+        a plain dataclass can: its generated methods are made again afterwards (_plan_dataclasses)."""
         if not owner:
             return None
         cls = self._live_class(owner)
         made = machinery.blocking(cls, node, binds)
         if made is machinery.DATACLASS:
-            options, why = machinery.dataclass_options(cls, self._class_node(owner))
-            if why is not None:
-                return why
+            options, why = machinery.dataclass_options(cls, self._class_node(owner), None if removed else binds)
+            subclasses = self._dataclass_subclasses(cls) if why is None else []
+            if why is not None or subclasses is None:
+                return why or machinery.DATACLASS_SUBCLASSED
             self.dataclasses[owner] = options
+            self.dataclasses.update(subclasses)
             return None
         return made
+
+    def _dataclass_subclasses(self, cls):
+        """owner -> dataclass() options of each dataclass subclass of `cls` (and theirs), made
+        again after it (their __init__ has its fields too); None if one is not a class of this
+        file's outline or cannot be made again."""
+        found = {}
+        for sub in cls.__subclasses__():
+            if not dataclasses.is_dataclass(sub):
+                continue
+            owner = self._owner_of(sub)
+            options, why = machinery.dataclass_options(sub, self._class_node(owner), []) if owner else (None, True)
+            inner = self._dataclass_subclasses(sub) if why is None else None
+            if options is None or options.get("slots") or inner is None:
+                return None
+            found[owner] = options
+            found.update(inner)
+        return found
+
+    def _owner_of(self, cls):
+        """The path of class names of the live class `cls` in this file's new outline (None)."""
+        pending: "list[tuple[tuple, list]]" = [((), self.outline)]
+        while pending:
+            owner, entries = pending.pop()
+            for entry in entries:
+                if entry.kind == "class":
+                    path = owner + (entry.name,)
+                    if self._live_class(path) is cls:
+                        return path
+                    pending.append((path, entry.body))
+        return None
+
+    def _into_fields(self, owner):
+        """A statement of a dataclass with slots=True: its values are fields for the scratch class
+        its methods are made on, never set on the class (over a slot)."""
+        return bool(self.dataclasses.get(owner, {}).get("slots"))
 
     def _class_node(self, owner):
         entries = self.outline
@@ -343,22 +409,32 @@ class _Planner:
         return entry.node
 
     def _plan_dataclasses(self):
-        """After the field statements of a dataclass run, its methods are generated again; the
-        objects built before keep what the old __init__ gave them (counted, and said)."""
-        fields, bare = {}, {}
+        """After the field statements of a dataclass run (or a method it defines in place of one
+        dataclass() makes, such as its own __repr__, is removed), its methods are generated
+        again; the objects built before keep what the old __init__ gave them (counted, and said)."""
+        fields, bare = {owner: [] for owner in list(self.removed_fields) + self.lost_methods}, {}
         for step in self.plan.steps:
             if isinstance(step, (RunStatement, Annotate)) and step.owner in self.dataclasses:
                 fields.setdefault(step.owner, []).extend(self._facts(step.entry).binds)
                 if _without_class_default(step.entry.node):  # old objects cannot fall back on one
                     bare.setdefault(step.owner, []).extend(self._facts(step.entry).binds)
-        for owner, names in fields.items():
+        for owner in list(fields):  # (then its dataclass subclasses: their fields include its own)
+            for sub in self._dataclass_subclasses(self._live_class(owner)) or ():
+                fields.setdefault(sub, [])
+        for owner, names in sorted(fields.items(), key=lambda item: self._class_node(item[0]).lineno):
             body = self._class_node(owner).body
             order = [n.target.id for n in body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
-            self.plan.steps.append(RegenerateDataclass(owner, self.dataclasses[owner], names, order))
+            removed = self.removed_fields.get(owner, [])
+            self.plan.steps.append(RegenerateDataclass(owner, self.dataclasses[owner], names, order, removed))
             cls = self._live_class(owner)
-            added = [n for n in bare.get(owner, ()) if n not in getattr(cls, "__dataclass_fields__", {})]
+            known = getattr(cls, "__dataclass_fields__", {})
+            added = [n for n in bare.get(owner, ()) if n not in known]
             if added:
                 self._warn_old_objects(cls, ".".join(owner), added)
+            fields_now = {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else ()  # (no ClassVar, InitVar)
+            kept = [n for n in removed if n in fields_now]
+            if kept:
+                self._warn_old_objects(cls, ".".join(owner), kept, reasons.OLD_FIELDS)
 
     @staticmethod
     def _machinery_facts(owner, made):
@@ -378,8 +454,8 @@ class _Planner:
         """Names a plain assignment bound whose live value is no longer what its (running)
         version makes: the program changed them since (`OPS["x"] = …`, `global STATE`).
         Only for values that take no call with an effect to make again; [] when unknown."""
-        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
-            return []
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None or self._into_fields(owner):
+            return []  # (a field of a slots dataclass: the class holds a slot, its default is in the Field)
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if not all(isinstance(t, ast.Name) for t in targets) or dependencies.of_statement(node.value).effect:
             return []
@@ -397,6 +473,22 @@ class _Planner:
             return []  # cannot tell: a name it read is gone, or the value cannot be made again
         return [t.id for t, value in zip(targets, live) if not _same(value, fresh)]  # type: ignore[union-attr]
 
+    def _remade_class(self, running, owner):
+        """Facts for CLASS_REMADE when the running statement (entry `running`) made a class by a call
+        (`Pair = namedtuple(...)`, `Color = Enum("Color", ...)`) whose objects are alive: run
+        again, it would make another class, and they (an Enum's members too) would not be
+        instances of it. None when no such object lives (one heap scan, for such a statement)."""
+        node = running.node
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or not isinstance(node.value, ast.Call):
+            return None
+        scope = getattr(self._live_class(owner), "__dict__", {}) if owner else self.unit.namespace or {}
+        for name in self._facts(running).binds:
+            made = scope.get(name)
+            count = _count_instances(made) if isinstance(made, type) else 0
+            if count:
+                return {"name": name, "count": count}
+        return None
+
     def _settle(self):
         """Changes a follower cannot follow are refused, with what follows only them."""
         blocked = [c for c in self.changes if c.blocked is not None]
@@ -411,8 +503,8 @@ class _Planner:
             self.plan.steps.remove(change.step)
             owner, saved_key, entries = change.keep
             self._keep(owner, saved_key, entries)
-            if isinstance(change.step, RunStatement):
-                self.refused_lines.append((change.step.entry.line, change.step.entry.end))
+            if isinstance(change.step, (RunStatement, AddEnumMember)):
+                self._refused_lines(change.step.entry, change.step.owner)
             if change.qualname is not None:
                 self.plan.kept.append(change.qualname)
         for follower in self.followers:
@@ -480,6 +572,10 @@ class _Planner:
             return self._refuse_statement(entry, keep, reasons.MODULE_RUNNING, {"line": line, "thread": thread})
         facts = self._facts(entry)
         made = self._machinery(owner, entry.node, facts.binds)
+        if made is machinery.ENUM:
+            made = machinery.new_member(self._live_class(owner), entry.node, replaced)
+            if made is None:
+                return self._plan_change(entry, owner, keep, AddEnumMember(entry, owner, facts.binds[0]), rebound)
         if made is not None:
             return self._refuse_statement(entry, keep, reasons.CLASS_MACHINERY, self._machinery_facts(owner, made))
         old = replaced[0].node if len(replaced) == 1 else None
@@ -496,19 +592,38 @@ class _Planner:
             changed = self._changed_since(old, owner)
             if changed:
                 return self._refuse_statement(entry, keep, reasons.CHANGED_SINCE, {"names": _listed(changed)})
-        outcome = self._report("statement", name, qualname, protocol.UPDATED, entry.line)
-        step = RunStatement(entry, owner)
+            remade = self._remade_class(replaced[0], owner)
+            if remade is not None:
+                return self._refuse_statement(entry, keep, reasons.CLASS_REMADE, remade)
+        self._plan_change(entry, owner, keep, RunStatement(entry, owner, self._into_fields(owner)), rebound)
+
+    def _plan_change(self, entry, owner, keep, step, rebound):
+        """A new or changed statement runs (`step`): what it binds is rebound for what follows."""
+        outcome = self._report("statement", statement_name(entry, self.source), _owner_name(owner), protocol.UPDATED, entry.line)
         self.plan.steps.append(step)
         change = _Change(outcome, step, keep, None)
         self.changes.append(change)
+        facts = self._facts(entry)
         self._rebinds(rebound, facts.reads, facts.binds, {change})
 
     def _statement_removed(self, old, owner):
         """A statement removed from the source already ran: what it bound stays bound, what it
         did stays done. It keeps its place in what runs, so saving it back is no change (a file
-        read while the editor was writing it drops statements that the complete file has)."""
+        read while the editor was writing it drops statements that the complete file has).
+        A removed field of a dataclass is removed and the dataclass made again (_plan_dataclasses);
+        a removed member of an Enum, field of a NamedTuple or `__slots__` is refused for what made
+        its class."""
         name = ", ".join(shape.bound_names(old.node)) or _cut(_old_text(old, self.unit.source))
         reason, facts = reasons.STATEMENT_REMOVED, {}
+        if owner:
+            binds = self._facts(old).binds
+            made = self._machinery(owner, old.node, binds, removed=True)
+            if made is None and owner in self.dataclasses and isinstance(old.node, ast.AnnAssign):
+                self.removed_fields.setdefault(owner, []).extend(binds)
+                self._report("statement", name, _owner_name(owner), protocol.REMOVED, old.line)
+                return
+            if made is not None:
+                reason, facts = reasons.CLASS_MACHINERY, self._machinery_facts(owner, made)
         lines = self.running.module_lines
         if not owner and lines and min(line for _thread, line in lines) <= old.end:
             # not run yet (or running): the module's top-level code will run its old version
@@ -520,7 +635,49 @@ class _Planner:
         """The statement keeps running its old version, and so do the lambdas and defs in it."""
         self._refuse("statement", statement_name(entry, self.source), _owner_name(keep[0]), entry.line, reason, facts)
         self._keep(*keep)
+        self._refused_lines(entry, keep[0])
+
+    def _refused_lines(self, entry, owner):
         self.refused_lines.append((entry.line, entry.end))
+        scope = self.unit.namespace or {}
+        if owner:
+            live = self._live_class(owner)
+            scope = getattr(live, "__dict__", {})
+            if isinstance(live, type) and "__slots__" in self._facts(entry).binds:
+                unbound = [n for n in _slot_names(entry.node) if not hasattr(live, n)]
+                self.refused_binds.update(((owner, n), (statement_name(entry, self.source), entry.line)) for n in unbound)
+        for name in self._facts(entry).binds:
+            if name not in scope:
+                self.refused_binds[(owner, name)] = (statement_name(entry, self.source), entry.line)
+
+    def _needs_refused(self, code, qualname):
+        """Facts for NEEDS_REFUSED if the code of the definition `qualname` uses a name only a
+        refused statement of this edit binds (it would fail where a fresh run of the new source
+        would not); else None. A module's name counts where the code reads it as a global; a
+        class's where it is an attribute name of code inside the class, or of code that reads the
+        class by its name (`Point(1).z`)."""
+        if not self.refused_binds:
+            return None
+        globals_read, names = _names_used(code)
+        needed = []
+        for (owner, name), found in self.refused_binds.items():
+            if owner and name in names and (units.inside(qualname, ".".join(owner)) or owner[0] in globals_read):
+                needed.append((name, found))
+            elif not owner and name in globals_read:
+                needed.append((name, found))
+        if not needed:
+            return None
+        needed.sort()
+        statement, line = needed[0][1]
+        return {"names": _listed(sorted({name for name, _found in needed})), "statement": statement, "line": line}
+
+    def _block_needing_refused(self):
+        """A new def that uses what a refused statement was to bind is not added (_settle)."""
+        for change in self.changes:
+            if isinstance(change.step, AddDefinition) and change.step.entry.kind == "def":
+                facts = self._needs_refused(self.index[change.step.key].code, change.step.key[0])
+                if facts is not None and change.blocked is None:
+                    change.blocked = (reasons.NEEDS_REFUSED, facts)
 
     def _not_yet_run(self, following, old_by_key):
         """While the module's own top-level code is still running (a script's main loop at top
@@ -561,6 +718,17 @@ class _Planner:
                     live.update(self._old_names(qualname))
                     progress = True
         for old, owner, qualname in pending:
+            if owner and old.name in machinery.GENERATED and old.kind == "def":
+                cls = self._live_class(owner)
+                if dataclasses.is_dataclass(cls) and isinstance(cls, type):  # dataclass() makes one instead
+                    options, why = machinery.dataclass_options(cls, self._class_node(owner), [])
+                    if why is not None:
+                        self.plan.kept.append(qualname)
+                        self._keep(owner, None, [old])
+                        self._refuse("function", old.name, qualname, old.line, reasons.CLASS_MACHINERY, self._machinery_facts(owner, why))
+                        continue
+                    self.dataclasses[owner] = options
+                    self.lost_methods.append(owner)
             self._report(_kind(old), old.name, qualname, protocol.REMOVED, old.line)
             self.plan.steps.append(Remove(old.name, owner))
 
@@ -705,9 +873,13 @@ class _Planner:
                     self.plan.steps.append(RebuildMethod(key, new, tuple(parts[:-1]), parts[-1]))
                     continue
                 others = []  # bound methods taken before a method started using super() keep their code
-            if others:
-                facts = {"before": ", ".join(others[0]) or "none", "after": ", ".join(layout) or "none"}
-                self._refuse("function", name, qualname, line, reasons.CLOSURE_CHANGED, facts)
+            needs = None if others or not changed else self._needs_refused(new.code, qualname)
+            if others or needs is not None:
+                reason, facts = reasons.NEEDS_REFUSED, needs
+                if others:
+                    reason = reasons.CLOSURE_CHANGED
+                    facts = {"before": ", ".join(others[0]) or "none", "after": ", ".join(layout) or "none"}
+                self._refuse("function", name, qualname, line, reason, facts)
                 self.plan.kept.append(qualname)
                 self.skipped.add(qualname)
                 if forced:
@@ -728,12 +900,13 @@ class _Planner:
             owner = qualname.rsplit(".", 1)[0]
             self._warn_old_objects(self._live_class(tuple(owner.split("."))), owner, added)
 
-    def _warn_old_objects(self, cls, name, added):
-        """Objects built before the edit lack the attributes the new __init__ sets: how many
-        there are (one scan of the heap, only for such an edit)."""
+    def _warn_old_objects(self, cls, name, names, reason=reasons.OLD_OBJECTS):
+        """Objects built before the edit lack the attributes the new __init__ sets (or keep the
+        fields the new version removed): how many there are (one scan of the heap, only for such
+        an edit)."""
         count = _count_instances(cls) if isinstance(cls, type) else "some"  # (a class made in a function)
         if count:
-            self.plan.warnings.append((reasons.OLD_OBJECTS, {"count": count, "cls": name, "names": _listed(added)}))
+            self.plan.warnings.append((reason, {"count": count, "cls": name, "names": _listed(names)}))
 
     def _mark_suspended(self):
         """A suspended generator or coroutine of an updated function is on no thread's stack: it
@@ -828,7 +1001,7 @@ class _Change:
         self.step = step
         self.keep = keep
         self.qualname = qualname  # of a new definition (kept out of the index if refused)
-        self.blocked = None
+        self.blocked: "tuple | None" = None  # (reasons.Reason, facts)
 
 
 class _Follower:
@@ -981,6 +1154,42 @@ def _self_attributes(code):
                 names.append(instruction.argval)
         previous = instruction
     return names
+
+
+def _slot_names(node):
+    """The names a `__slots__ = ("a", "b")` statement lists (a literal; else none)."""
+    value = getattr(node, "value", None)
+    try:
+        names = ast.literal_eval(value) if value is not None else ()
+    except ValueError:
+        return []
+    return [names] if isinstance(names, str) else [n for n in names if isinstance(n, str)]
+
+
+def _names_used(code):
+    """(globals it reads, every name it uses: globals and attributes) of a function's code, its
+    nested comprehensions included (code of their own on 3.10/3.11)."""
+    globals_read, names = set(), set(code.co_names)
+    for instruction in dis.get_instructions(code):
+        if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+            globals_read.add(instruction.argval)
+    for const in code.co_consts:
+        if isinstance(const, type(code)) and const.co_name.startswith("<") and const.co_name != "<lambda>":
+            inner_globals, inner = _names_used(const)
+            globals_read |= inner_globals
+            names |= inner
+    return globals_read, names
+
+
+def _user_decorators(node):
+    """A def's decorators as written (not hotframe's own tracker, added by the instrumentation)."""
+    return [d for d in node.decorator_list if not (isinstance(d, ast.Name) and d.id.startswith("__hotframe_"))]
+
+
+def _is_abstractmethod(node):
+    return (isinstance(node, ast.Name) and node.id == "abstractmethod") or (
+        isinstance(node, ast.Attribute) and node.attr == "abstractmethod"
+    )
 
 
 def _kind(entry):

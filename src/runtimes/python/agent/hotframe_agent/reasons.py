@@ -50,7 +50,7 @@ DECORATED_REMOVED = Reason(
 )
 STATEMENT_REMOVED = Reason(
     "statement-removed",
-    "removing a top-level statement does not undo what it did when it ran (the names it bound "
+    "removing a statement does not undo what it did when it ran (the names it bound "
     "stay bound, a call it made stays made): " + _RESTART,
 )
 MAIN_GUARD = Reason(
@@ -72,10 +72,21 @@ CHANGED_SINCE = Reason(
     "the program changed {names} since this statement ran (it no longer holds what the old "
     "version made): running the new version would lose that; " + _RESTART,
 )
+CLASS_REMADE = Reason(
+    "class-remade",
+    "`{name}` is a class this statement made by a call: running it again would make another "
+    "class, and the {count} live objects made from the old one (an Enum's members too) would "
+    "not be instances of it; " + _RESTART,
+)
 CLASS_MACHINERY = Reason(
     "class-machinery",
-    "{cls} is {kind}: {why}; running this statement again would not redo that (objects made "
-    "from now on would not get it): " + _RESTART,
+    "{cls} is {kind}: {why}, and a patch does not make that again (objects made from now on "
+    "would not get this edit): " + _RESTART,
+)
+NEEDS_REFUSED = Reason(
+    "needs-refused",
+    "it uses {names}, which only `{statement}` (line {line}) makes, and that is refused: it "
+    "keeps its old version so that it does not fail; " + _RESTART,
 )
 # A change (statement, new definition) that a later statement reading what it binds cannot follow
 _NOT_FOLLOWED = ": this change is not applied, so that both keep the old behaviour; " + _RESTART
@@ -110,6 +121,12 @@ OLD_OBJECTS = Reason(
     "old-objects",
     "{count} live {cls} objects were built before this edit by the old __init__: they have no {names} (set it on "
     "them, e.g. in __hotframe_after_patch__, or restart the program)",
+)
+OLD_FIELDS = Reason(
+    "old-fields",
+    "{count} live {cls} objects were built before this edit: they keep {names}, no longer a field "
+    "(their repr and == leave it out; del it from them, e.g. in __hotframe_after_patch__, or "
+    "restart the program)",
 )
 OUTSIDE_ROOT = Reason(
     "outside-root",

@@ -4,7 +4,7 @@ import os
 import sys
 import threading
 
-from . import incremental, live_definitions
+from . import incremental, live_definitions, old_text
 
 
 class Unit:
@@ -73,6 +73,8 @@ class Unit:
         """`source` is what runs now, except what `plan` kept running (refused); parsed: its
         incremental.Parsed."""
         outline = parsed.outline
+        previous = self.lines  # what the code kept running was compiled from (old_text.py)
+        old_text.keep(self.module_code, previous)
         self._lines = None if parsed.lines is None else (source, parsed.lines)
         parked = [(key, self.index[old_key], self.definitions[old_key]) for old_key, key in plan.parked]
         self.definitions.update(definitions)
@@ -93,6 +95,7 @@ class Unit:
             for key, definition in old_index.items():
                 if inside(key[0], qualname):
                     index[key] = definition
+                    old_text.keep(definition.code, previous)
 
 
 def inside(name, qualname):
