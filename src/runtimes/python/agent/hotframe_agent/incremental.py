@@ -86,12 +86,7 @@ def parse(old_source, old_outline, source, filename, old_lines=None):
     old_source (splitlines(True)), if known."""
     old_lines = old_source.splitlines(True) if old_lines is None else old_lines
     new_lines = source.splitlines(True)
-    shortest = min(len(old_lines), len(new_lines))
-    prefix = _common(shortest, lambda lo, hi: old_lines[lo:hi] == new_lines[lo:hi])
-    old_end, new_end = len(old_lines), len(new_lines)
-    suffix = _common(
-        shortest - prefix, lambda lo, hi: old_lines[old_end - hi : old_end - lo] == new_lines[new_end - hi : new_end - lo]
-    )
+    prefix, suffix = shared_ends(old_lines, new_lines)
     delta = len(new_lines) - len(old_lines)
 
     # (the outline's statements follow each other: their first and last lines only grow)
@@ -129,6 +124,17 @@ def parse(old_source, old_outline, source, filename, old_lines=None):
     parsed = Parsed(tree, outline, undo, region)
     parsed.lines = new_lines
     return parsed
+
+
+def shared_ends(old_lines, new_lines):
+    """(prefix, suffix): how many lines two versions share at the start, and then at the end."""
+    shortest = min(len(old_lines), len(new_lines))
+    prefix = _common(shortest, lambda lo, hi: old_lines[lo:hi] == new_lines[lo:hi])
+    old_end, new_end = len(old_lines), len(new_lines)
+    suffix = _common(
+        shortest - prefix, lambda lo, hi: old_lines[old_end - hi : old_end - lo] == new_lines[new_end - hi : new_end - lo]
+    )
+    return prefix, suffix
 
 
 def _common(limit, same):
