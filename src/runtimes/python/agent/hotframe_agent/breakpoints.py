@@ -129,8 +129,9 @@ def codes_at(file, lines):
 def line_map(old_source, new_source):
     """A function old line -> (new line, the line's text is unchanged). Only the lines between
     what both versions share at the start and at the end are compared (difflib is quadratic)."""
-    old, new = old_source.splitlines(), new_source.splitlines()
-    prefix, suffix = incremental.shared_ends(old, new)
+    old, new = incremental.split_lines(old_source), incremental.split_lines(new_source)
+    ends = incremental.SharedEnds(old_source, new_source)
+    prefix, suffix = ends.prefix, ends.suffix
     matcher = difflib.SequenceMatcher(None, old[prefix : len(old) - suffix], new[prefix : len(new) - suffix], autojunk=False)
     middle = [(tag, i1 + prefix, i2 + prefix, j1 + prefix, j2 + prefix) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
     blocks = [("equal", 0, prefix, 0, prefix)] + middle + [("equal", len(old) - suffix, len(old), len(new) - suffix, len(new))]

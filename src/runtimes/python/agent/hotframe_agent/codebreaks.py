@@ -70,7 +70,7 @@ def place(unit, lines):
         if not held:
             continue
         # (blank lines in front: the statement keeps its line numbers in the file)
-        tree = compile("\n" * (entry.line - 1) + "".join(unit.lines[entry.line - 1 : entry.end]), unit.file, "exec", ast.PyCF_ONLY_AST, True)
+        tree = compile("\n" * (entry.line - 1) + "\n".join(unit.lines[entry.line - 1 : entry.end]), unit.file, "exec", ast.PyCF_ONLY_AST, True)
         assert isinstance(tree, ast.Module)  # what compile() returns in "exec" mode
         injected = _inject(tree, held)
         if not injected:
