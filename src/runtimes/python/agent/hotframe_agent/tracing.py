@@ -162,9 +162,12 @@ class Settrace:
         setattr(builtins, "__hotframe_unwinding__", None if on_exception is None else _unwinding_hook(on_exception))
 
     def _needs(self, frame):
-        """Whether some frame from `frame` down needs line events (a step needs them all)."""
+        """Whether some frame from `frame` down needs line events (a step needs them all). A
+        frame may run an older breakpoint version (it paused at one of its breakpoints, and
+        another was set since): it stands for its plain code."""
         while frame is not None:
-            if frame.f_code in self._codes or frame.f_code in self._running:
+            code = frame.f_code
+            if code in self._codes or code in self._running or codebreaks.plain(code) in self._running:
                 return True
             frame = frame.f_back
         return False
