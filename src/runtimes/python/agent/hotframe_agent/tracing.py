@@ -44,6 +44,7 @@ def make(on_line):
 class Monitoring:
     name = "sys.monitoring"
     reports_arrival = True  # RAISE fires in every frame an exception reaches, its catcher too
+    compiles_in = False  # no breakpoint is compiled into the code (codebreaks.py)
 
     def __init__(self, on_line):
         monitoring = sys.monitoring  # pyright: ignore[reportAttributeAccessIssue]
@@ -109,6 +110,7 @@ class Monitoring:
 class Settrace:
     name = "sys.settrace"
     reports_arrival = False  # the hook hears of an exception as it leaves a function
+    compiles_in = True  # breakpoints are compiled into the code: a traced line may run one too
 
     def __init__(self, on_line):
         self._on_line = on_line
