@@ -366,6 +366,36 @@ main()
   });
 }
 
+for (const { version, path } of pythons().filter((p) =>
+  ["3.10", "3.11", "3.12", "3.13"].includes(p.version),
+)) {
+  test(`Python ${version}: a line breakpoint set while paused in the same function stops in the running call`, async () => {
+    const dir = makeProject({ "app.py": PYTHON_APP });
+    const run = new DebugRun(dir, ["--python", path, "app.py"]);
+    await run.paused(0);
+    run.send("break compute");
+    const first = await run.pausedAfter("continue");
+    assert.deepEqual(
+      [first.frames[0]?.function, first.frames[0]?.line],
+      ["compute", lineOf(PYTHON_APP, "total = 0")],
+    );
+    const line = lineOf(PYTHON_APP, "return total");
+    run.send(`break app.py:${line}`);
+    const again = await run.pausedAfter("continue");
+    assert.deepEqual(
+      [again.reason, again.frames[0]?.function, again.frames[0]?.line],
+      ["breakpoint", "compute", line],
+    );
+    assert.deepEqual(again.breakpoints, [2]);
+    assert.equal(await run.answer("p order", /./), "<Order 1>", "the call that was paused, not the next one");
+    assert.equal(run.stdout.filter((l) => l.startsWith("iteration")).length, 0);
+    run.send("clear");
+    run.send("continue");
+    await run.stdoutLine(/^results \[0, 1, 3, 6\] calls \[1, 2, 3, 4\]$/);
+    assert.equal((await run.ended()).code, 0);
+  });
+}
+
 test("a breakpoint moves with its line of code when an edit moves the line", async () => {
   const dir = makeProject({ "app.py": PYTHON_APP });
   const app = join(dir, "app.py");

@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { test } from "node:test";
 import { PROTOCOL_VERSION } from "../src/protocol/messages.js";
@@ -91,7 +101,7 @@ test("without bytecode writing, instrumented code is cached in hotframe's own pr
   assert.ok(!existsSync(join(dir, "__pycache__")), "nothing is written next to the sources");
   const cached = readdirSync(folder).sort();
   assert.equal(cached.length, 1, "the imported module's code is cached"); // (the script is compiled, as python does)
-  assert.match(cached[0] ?? "", /^[0-9a-f]{40}\.cpython-3\d+\.hotframe\.pyc$/);
+  assert.match(cached[0] ?? "", /^[0-9a-f]{16}\.cpython-3\d+\.hotframe\.pyc$/);
   assert.equal(statSync(folder).mode & 0o777, 0o700, "the folder is the user's alone");
   const written = statSync(join(folder, cached[0] ?? "")).mtimeMs;
 
@@ -109,6 +119,31 @@ test("without bytecode writing, instrumented code is cached in hotframe's own pr
   );
   const changed = await runToEnd({ cwd: dir, entry: ["app.py"], env });
   assert.equal(changed.stdout, "instrumented True 2\n", "a changed source never runs stale cached code");
+});
+
+test("without bytecode writing, hotframe's own modules still keep their bytecode; the program's do not", async () => {
+  const dir = copyFixture("pyc");
+  const agent = mkdtempSync(join(tmpdir(), "hotframe-agent-copy-"));
+  cpSync(AGENT_DIR, agent, { recursive: true, filter: (path) => basename(path) !== "__pycache__" });
+  writeFileSync(
+    join(dir, "flag.py"),
+    'import sys\nimport mod\nprint("writes", not sys.dont_write_bytecode, mod.f())\n',
+  );
+  const env = { PYTHONDONTWRITEBYTECODE: "1", XDG_CACHE_HOME: join(dir, "cache") };
+  const run = await runToEnd({
+    cwd: dir,
+    entry: [join(agent, "hotframe_boot.py"), "flag.py"],
+    env,
+    plain: true,
+  });
+  assert.equal(run.stdout, "writes False 1\n", run.stderr);
+  const own = readdirSync(join(agent, "hotframe_agent", "__pycache__"));
+  for (const name of ["main", "importer", "channel", "units"])
+    assert.ok(
+      own.some((file) => file.startsWith(`${name}.cpython-`)),
+      `${name}: ${own.join(" ")}`,
+    );
+  assert.ok(!existsSync(join(dir, "__pycache__")), "nothing is written next to the program's sources");
 });
 
 test("a forked child keeps the old code, and the patch says so with its pid", async () => {

@@ -64,7 +64,7 @@ def apply(plan, unit, index, flags, namespace):
 class _Transaction:
     def __init__(self, unit, index, flags, namespace, renumbered):
         self.file = unit.file
-        self.lines = unit.lines  # the text the running code was compiled from
+        self.text = unit.source  # the text the running code was compiled from
         self.index = index
         self.flags = flags
         self.namespace = namespace
@@ -124,7 +124,7 @@ class _Transaction:
         for code_id in definition.stale:  # a frame running one shows its own text (old_text.py)
             old = versions[code_id]() if code_id in versions else None
             if old is not None:
-                old_text.keep(old, self.lines)
+                old_text.keep(old, self.text)
         doc = _docstring(code)
         for function in list(definition.functions):
             old = function.__code__

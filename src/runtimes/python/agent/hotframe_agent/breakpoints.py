@@ -10,7 +10,7 @@ import difflib
 import os
 import re
 
-from . import reasons, units
+from . import incremental, reasons, units
 
 PENDING = "pending"
 MOVED = "moved"
@@ -122,14 +122,19 @@ def lines_by_file(stops):
 
 def codes_at(file, lines):
     """The code objects of the loaded `file` on which a line event can fire at one of `lines`."""
-    unit = units.first_for_file(file)
+    unit = units.first_for_file(file) if lines else None
     return {code for code in codes_of(unit) if lines_of(code) & lines} if unit is not None else set()
 
 
 def line_map(old_source, new_source):
-    """A function old line -> (new line, the line's text is unchanged)."""
-    matcher = difflib.SequenceMatcher(None, old_source.splitlines(), new_source.splitlines(), autojunk=False)
-    blocks = matcher.get_opcodes()
+    """A function old line -> (new line, the line's text is unchanged). Only the lines between
+    what both versions share at the start and at the end are compared (difflib is quadratic)."""
+    old, new = incremental.split_lines(old_source), incremental.split_lines(new_source)
+    ends = incremental.SharedEnds(old_source, new_source)
+    prefix, suffix = ends.prefix, ends.suffix
+    matcher = difflib.SequenceMatcher(None, old[prefix : len(old) - suffix], new[prefix : len(new) - suffix], autojunk=False)
+    middle = [(tag, i1 + prefix, i2 + prefix, j1 + prefix, j2 + prefix) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
+    blocks = [("equal", 0, prefix, 0, prefix)] + middle + [("equal", len(old) - suffix, len(old), len(new) - suffix, len(new))]
 
     def new_line(line):
         index = line - 1
@@ -194,13 +199,15 @@ class Table:
         (same text), or, when that line was changed or deleted, to where the change is (loaded()
         then places it on the next line with code). Returns {bp: (line before, same text)}."""
         followed = {}
+        bps = [bp for bp in self.by_file.get(file, []) if bp.line is not None]
+        if not bps or old_source == new_source:
+            return followed
         new_line = line_map(old_source, new_source)
-        for bp in self.by_file.get(file, []):
-            if bp.line is not None and old_source != new_source:
-                new, same_text = new_line(bp.line)
-                if new != bp.line or not same_text:
-                    followed[bp] = (bp.line, same_text)
-                    bp.requested_line = new
+        for bp in bps:
+            new, same_text = new_line(bp.line)
+            if new != bp.line or not same_text:
+                followed[bp] = (bp.line, same_text)
+                bp.requested_line = new
         return followed
 
     @staticmethod

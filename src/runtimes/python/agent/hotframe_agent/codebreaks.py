@@ -1,13 +1,16 @@
 """3.10/3.11: breakpoints compiled into the functions' code, so that no trace function runs.
 
-For the breakpoint lines of one file, the file's running source is compiled once more (whole,
-instrumented as at import) with a call ``__hotframe_break__(line)`` before each statement that
-starts on a breakpoint line inside a function; every live function of an affected definition
-(the functions holding the line, and those that enclose them, whose code carries the new nested
-code) gets that version as its ``__code__``, and functions created later from the plain version
-get it too (live_definitions.replace_code). Clearing the breakpoints puts the plain versions back; so
-does a patch of the file, before it is applied (the patcher sees the plain code only), after
-which the debugger compiles the breakpoints into the new code.
+For the breakpoint lines of one file, each top-level statement of the running source that holds
+one is compiled once more (alone, instrumented as at import, as recompile.py compiles the
+statements a patch touched: the same code as in the whole file) with a call
+``__hotframe_break__(line)`` before each statement that starts on a breakpoint line inside a
+function; every live function of an affected definition (the functions holding the line, and
+those that enclose them, whose code carries the new nested code) gets that version as its
+``__code__``, and functions created later from the plain version get it too
+(live_definitions.replace_code). Clearing the breakpoints puts the plain versions back; so does
+a patch of the file, before it is applied (the patcher sees the plain code only), after which
+the debugger compiles the breakpoints into the new code: that costs what the statements holding
+breakpoints cost, not the file (an edit while paused waits for it).
 
 What cannot be compiled in this way is left to the trace function (returned as "traced
 lines"): module and class level lines, loop headers (`for`/`while` run their line again at every
@@ -18,7 +21,7 @@ source compiles to (an edit of it was refused).
 import ast
 import weakref
 
-from . import codeindex, live_definitions, transform
+from . import codeindex, live_definitions, recompile, transform
 
 BREAK = "__hotframe_break__"
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
@@ -56,23 +59,34 @@ def place(unit, lines):
     remove(unit.file)
     if not lines:
         return set()
-    tree = compile(unit.source, unit.file, "exec", ast.PyCF_ONLY_AST, True)
-    placed = _inject(tree, lines)
+    if not unit.index_is_source:
+        return set(lines)  # the running code is not this source's: leave it to tracing
+    outline = unit.outline
+    context = (recompile.imports(outline), recompile.future_flags(outline), unit.file)
+    placed = set()
+    versions = {}  # plain code -> (its LiveDefinition, the version with breakpoints)
+    for entry in outline:
+        held = {line for line in lines if entry.line <= line <= entry.end}
+        if not held:
+            continue
+        # (blank lines in front: the statement keeps its line numbers in the file)
+        tree = compile("\n" * (entry.line - 1) + "\n".join(unit.lines[entry.line - 1 : entry.end]), unit.file, "exec", ast.PyCF_ONLY_AST, True)
+        assert isinstance(tree, ast.Module)  # what compile() returns in "exec" mode
+        injected = _inject(tree, held)
+        if not injected:
+            continue
+        placed |= injected
+        code = recompile.compile_statements(transform.instrument(tree).body, *context)
+        fresh = codeindex.index_codes(code.co_consts, codeindex.Index(), recompile.HeadCounts(unit.index, entry.line - 1))
+        for key, compiled in fresh.items():
+            live, indexed = unit.definitions.get(key), unit.index.get(key)
+            if live is None or indexed is None or compiled.code.co_firstlineno != indexed.code.co_firstlineno:
+                return set(lines)  # (never: the index is what the source compiles to)
+            running = live.code  # what the functions run (unit.index may hold an equal copy)
+            if codeindex.own_text(compiled.code) != codeindex.own_text(running):
+                versions[running] = (live, compiled.code)
     if not placed:
         return set(lines)
-    code = compile(transform.instrument(tree), unit.file, "exec", 0, True)  # pyright: ignore[reportCallIssue, reportArgumentType]
-    fresh = codeindex.index_module(code)
-    versions = {}  # plain code -> (its LiveDefinition, the version with breakpoints)
-    for key in unit.index:
-        compiled, live = fresh.get(key), unit.definitions.get(key)
-        if compiled is None or live is None:
-            return set(lines)  # the running code is not this source's: leave it to tracing
-        running = live.code  # what the functions run (unit.index may hold an equal copy)
-        if codeindex.own_text(compiled.code) == codeindex.own_text(running):
-            if compiled.code.co_firstlineno != running.co_firstlineno:
-                return set(lines)
-            continue
-        versions[running] = (live, compiled.code)
     swapped = _Swapped(set(lines), placed, {code: version for code, (_live, version) in versions.items()})
     for plain_code, (live, version) in versions.items():
         live.map_code(version)

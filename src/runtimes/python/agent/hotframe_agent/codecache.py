@@ -6,19 +6,21 @@ interpreter (magic number) and the same instrumentation (a hash of transform.py)
 - where Python writes bytecode, next to it: `__pycache__/mod.cpython-311.hotframe.pyc`;
 - where it does not (PYTHONDONTWRITEBYTECODE, -B: nothing is written next to the sources), in
   hotframe's own folder of the user's cache, `$XDG_CACHE_HOME/hotframe/python` (or
-  `~/.cache/…`), one file per source path (`<sha1 of the path>.cpython-311.hotframe.pyc`).
+  `~/.cache/…`), one file per source path (`<hash of the path>.cpython-311.hotframe.pyc`).
   That folder is made private (0700) and used only while it is the user's own and not writable
   by others: marshal data must come from this user's hotframe.
+
+The hashes are CPython's own for hash-based .pyc files (importlib.util.source_hash, built in:
+hashlib would cost start-up an import of OpenSSL).
 """
 
-import hashlib
 import importlib.util
 import marshal
 import os
 import sys
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "transform.py"), "rb") as _handle:
-    _INSTRUMENTATION = hashlib.sha1(_handle.read()).digest()
+    _INSTRUMENTATION = importlib.util.source_hash(_handle.read())
 
 
 def _path(source_path):
@@ -32,7 +34,7 @@ def _path(source_path):
     if folder is None or tag is None:
         return None
     # By the path as imported: the cached code's co_filename is that path.
-    name = hashlib.sha1(os.path.abspath(source_path).encode("utf-8", "surrogateescape")).hexdigest()
+    name = importlib.util.source_hash(os.path.abspath(source_path).encode("utf-8", "surrogateescape")).hex()
     return os.path.join(folder, "%s.%s.hotframe.pyc" % (name, tag))
 
 
@@ -54,7 +56,7 @@ def _own_folder():
 
 
 def _key(source_bytes):
-    return importlib.util.MAGIC_NUMBER + hashlib.sha1(_INSTRUMENTATION + source_bytes).digest()
+    return importlib.util.MAGIC_NUMBER + _INSTRUMENTATION + importlib.util.source_hash(source_bytes)
 
 
 def load(source_path, source_bytes):

@@ -112,7 +112,7 @@ class Debugger:
         self._real = {}  # co_filename -> real path
         self._interrupt_kind = None
         self._last_interrupt = 0.0
-        self._resumed_at = {}  # thread -> (frame, line) it paused at on a line event
+        self._resumed_at = {}  # thread -> (frame, line) of a breakpoint line its line event handled
         self._patching = {}  # file -> its source before the patch being applied
         self._filters = frozenset()  # the exception filters on
         # thread -> (the exception on its way up, the frame predicted to catch it, or None once
@@ -187,7 +187,7 @@ class Debugger:
         frame = sys._getframe(1)
         ident = threading.get_ident()
         if ident == self._reader or self._resumed_at.pop(ident, None) == (frame, line):
-            return  # the thread paused at this line's event and resumes: this is the same visit
+            return  # the line's event handled this visit (paused, logged, counted a hit)
         self._consider(frame, line, ident, None, False)
 
     def _consider(self, frame, line, ident, step, at_line_event):
@@ -198,6 +198,10 @@ class Debugger:
         bps = self._table.at(file, line)
         if not bps and step is None:
             return False
+        if at_line_event and self._tracer.compiles_in:
+            # A breakpoint compiled into this line's code runs right after (a frame running a
+            # breakpoint version is traced when breakpoints were set since): not a second visit.
+            self._resumed_at[ident] = (frame, line)
         hit, notes = [], []
         for bp in bps:
             stops, note = breakpoints.should_stop(bp, frame)
@@ -221,9 +225,6 @@ class Debugger:
                 self._event("output", {"category": "important", "output": note + "\n"})
             return True
         restart = self._pause(frame, reason, hit, notes)
-        if at_line_event:
-            # A breakpoint compiled into this line's code runs right after: not a second stop.
-            self._resumed_at[ident] = (frame, line)
         if restart is not None:
             self._tracer.raise_in(restart.frame, restart)
         return True

@@ -25,7 +25,6 @@ class Parsed:
         self.outline = outline
         self.undo = undo
         self.region = region
-        self.lines = None  # the new source's splitlines(True), when they were made
 
 
 class Region:
@@ -55,14 +54,14 @@ def parse_in_pieces(source, filename, pause, piece=300):
     parse holds the GIL, so the program's threads wait at most one piece's parse. A piece ends
     before a line that starts in column 0; when it does not parse alone (the line continues a
     string or a bracket, `else:` continues an `if`), it grows to the next such line."""
-    lines = source.splitlines(True)
+    lines = split_lines(source)
     body = []
     start = 0
     while start < len(lines):
         end = _piece_end(lines, start + piece)
         while True:
             try:
-                body.extend(_parse("\n" * start + "".join(lines[start:end]), filename).body)
+                body.extend(_parse("\n" * start + "\n".join(lines[start:end]), filename).body)
                 break
             except SyntaxError:
                 if end >= len(lines):
@@ -81,30 +80,24 @@ def _piece_end(lines, at):
     return min(at, len(lines))
 
 
-def parse(old_source, old_outline, source, filename, old_lines=None):
-    """Raises SyntaxError like compile() when the new source does not parse. old_lines: those of
-    old_source (splitlines(True)), if known."""
-    old_lines = old_source.splitlines(True) if old_lines is None else old_lines
-    new_lines = source.splitlines(True)
-    shortest = min(len(old_lines), len(new_lines))
-    prefix = _common(shortest, lambda lo, hi: old_lines[lo:hi] == new_lines[lo:hi])
-    old_end, new_end = len(old_lines), len(new_lines)
-    suffix = _common(
-        shortest - prefix, lambda lo, hi: old_lines[old_end - hi : old_end - lo] == new_lines[new_end - hi : new_end - lo]
-    )
-    delta = len(new_lines) - len(old_lines)
+def parse(old_source, old_outline, source, filename):
+    """Raises SyntaxError like compile() when the new source does not parse."""
+    if _lone_cr(source) or _lone_cr(old_source):
+        return parse_full(source, filename)  # (lines are counted by "\n" below, as the parser does otherwise)
+    ends = SharedEnds(old_source, source)
+    prefix, suffix, delta = ends.prefix, ends.suffix, ends.new_count - ends.old_count
 
     # (the outline's statements follow each other: their first and last lines only grow)
     head = old_outline[: bisect.bisect_right(old_outline, prefix, key=_last_line)]
     after = old_outline[len(head) :]
-    tail = after[bisect.bisect_right(after, len(old_lines) - suffix, key=_first_line) :]
+    tail = after[bisect.bisect_right(after, ends.old_count - suffix, key=_first_line) :]
     if not head and not tail:
         return parse_full(source, filename)
 
     first = head[-1].end + 1 if head else 1
-    last = tail[0].line + delta if tail else len(new_lines) + 1
+    last = tail[0].line + delta if tail else ends.new_count + 1
     # Blank lines in front keep the region's line numbers those of the whole file.
-    region = "\n" * (first - 1) + "".join(new_lines[first - 1 : last - 1])
+    region = "\n" * (first - 1) + source[ends.new_offset(first) : ends.new_offset(last)]
     try:
         middle = _parse(region, filename).body
     except (SyntaxError, ValueError):
@@ -125,19 +118,81 @@ def parse(old_source, old_outline, source, filename, old_lines=None):
     kept = head + ([shape.moved(e, delta) for e in tail] if delta else tail)
     outline = shape.number(head + middle_outline + kept[len(head) :], {id(e) for e in kept})
     tree = ast.Module(body=[e.node for e in outline], type_ignores=[])
-    region = Region(len(head), len(tail), delta, first - 1, tail[0].line if tail else len(old_lines) + 1)
-    parsed = Parsed(tree, outline, undo, region)
-    parsed.lines = new_lines
-    return parsed
+    region = Region(len(head), len(tail), delta, first - 1, tail[0].line if tail else ends.old_count + 1)
+    return Parsed(tree, outline, undo, region)
+
+
+class SharedEnds:
+    """What two versions of a text share, in whole lines: the first `prefix` lines, then the last
+    `suffix` ones (never the same line twice). Compared as strings, never split into lines (a
+    20,000-line file would make 20,000 strings on every patch); lines end at "\\n", as the
+    parser's do (str.splitlines() also splits at form feeds and other separators)."""
+
+    def __init__(self, old, new):
+        self.new = new
+        self.old_count, self.new_count = _line_count(old), _line_count(new)
+        limit = min(len(old), len(new))
+        chars = _common(limit, lambda lo, hi: old[lo:hi] == new[lo:hi])
+        if chars == len(old) == len(new):
+            self.prefix, self.suffix = self.new_count, 0
+            self._anchor = (self.new_count + 1, len(new))
+            return
+        self.prefix = new.count("\n", 0, chars)
+        line_start = new.rfind("\n", 0, chars) + 1  # of the first line that differs
+        # (the shared end may start inside that line: it counts from the next line start on)
+        end_chars = _common(limit - line_start, lambda lo, hi: old[len(old) - hi : len(old) - lo] == new[len(new) - hi : len(new) - lo])
+        start = len(new) - end_chars  # where the shared end starts, in `new`
+        # Lines that start inside the shared end, and at its start if it is a line start in both.
+        suffix = new.count("\n", start, len(new) - 1) if end_chars else 0
+        old_start = len(old) - end_chars
+        if end_chars and (start == 0 or new[start - 1] == "\n") and (old_start == 0 or old[old_start - 1] == "\n"):
+            suffix += 1
+        self.suffix = suffix
+        self._anchor = (self.prefix + 1, line_start)  # (line, its offset) in `new`
+
+    def new_offset(self, line):
+        """The offset in the new text of the start of `line` (1-based; one past the last line: its end)."""
+        if line > self.new_count:
+            return len(self.new)
+        known, offset = self._anchor
+        text = self.new
+        while known > line:
+            offset = text.rfind("\n", 0, offset - 1) + 1
+            known -= 1
+        while known < line:
+            offset = text.index("\n", offset) + 1
+            known += 1
+        return offset
+
+
+def split_lines(text):
+    """The lines of a text as the parser counts them, without their "\\n" (str.splitlines() also
+    splits at form feeds and other separators, which do not end a line of Python)."""
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()  # (after the last "\n", or of an empty text)
+    return lines
+
+
+def _line_count(text):
+    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+
+
+def _lone_cr(text):
+    """A "\\r" that does not end a "\\r\\n": the parser ends a line there too."""
+    return "\r" in text and text.count("\r") != text.count("\r\n")
 
 
 def _common(limit, same):
-    """The number of lines (at most `limit`) two versions share, counted from one end:
-    same(lo, hi) tells whether lines lo..hi-1 from that end are equal. Compared in blocks (list
-    comparisons run in C), then halving the block where they differ."""
-    n, step = 0, 1024
+    """How many items (at most `limit`) two versions share, counted from one end: same(lo, hi)
+    tells whether items lo..hi-1 from that end are equal. Compared in blocks growing twofold
+    (slices compare in C), then halving the block where they differ."""
+    n, step = 0, 1
+    while n + step <= limit and same(n, n + step):
+        n += step
+        step *= 2
     while step:
-        while n + step <= limit and same(n, n + step):
+        if n + step <= limit and same(n, n + step):
             n += step
         step //= 2
     return n

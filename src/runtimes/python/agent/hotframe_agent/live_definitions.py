@@ -21,7 +21,7 @@ _by_code = {}
 class LiveDefinition:
     """One definition (a def or lambda at a given qualname and occurrence) across its versions."""
 
-    __slots__ = ("key", "code", "versions", "stale", "functions")
+    __slots__ = ("key", "code", "versions", "stale", "_functions")
 
     def __init__(self, key, code):
         self.key = key
@@ -30,8 +30,16 @@ class LiveDefinition:
         # ids of versions a patch replaced by `code` (same free variables): a function still
         # being created from one of them (by a frame running old code) gets `code` at once.
         self.stale = set()
-        self.functions = weakref.WeakSet()
+        self._functions = None  # made when first needed: many definitions never get a function
         self.map_code(code)
+
+    @property
+    def functions(self):
+        """The live function objects of this definition (weakly held)."""
+        functions = self._functions
+        if functions is None:
+            functions = self._functions = weakref.WeakSet()
+        return functions
 
     def map_code(self, code):
         """Make functions created from `code` (from any compile of this definition) belong here."""

@@ -8,8 +8,6 @@ frame above where `python3 app.py` runs it and nothing of hotframe is in its tra
 import importlib.machinery
 import importlib.util
 import os
-import runpy
-import signal
 import sys
 import types
 
@@ -86,6 +84,8 @@ def _controller_gone(pid):
         os.write(2, ("hotframe: the controller (pid %d) is gone; stopping the program\n" % pid).encode())
     except OSError:
         pass  # stderr is gone too: stop the program all the same
+    import signal
+
     os.kill(os.getpid(), signal.SIGHUP)
 
 
@@ -167,6 +167,8 @@ def _fix_orig_argv():
 
 def run_module(name):
     # What `python -m` itself runs: runpy has no public function that sets __main__ up the same.
+    import runpy
+
     runpy._run_module_as_main(name, name != "__main__")  # pyright: ignore[reportAttributeAccessIssue]
 
 

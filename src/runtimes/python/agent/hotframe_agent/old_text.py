@@ -13,24 +13,27 @@ come out as before).
 
 import sys
 
-# id(code) -> the lines of the source it was compiled from, for code that runs although the file
-# changed; its nested comprehensions (frames of their own) are listed in _nested for forget().
+from . import incremental
+
+# id(code) -> the source text it was compiled from, for code that runs although the file changed
+# (kept as the text: it is split into lines only when a traceback asks); its nested comprehensions
+# (frames of their own) are listed in _nested for forget().
 _texts = {}
 _nested = {}
 _COMPREHENSIONS = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>")
 _installed = []
 
 
-def keep(code, lines):
-    """`code` may run on after its file changed: `lines` (splitlines(True)) are the text it was
-    compiled from. The first text given for a code object stays (it does not change)."""
+def keep(code, text):
+    """`code` may run on after its file changed: `text` is the source it was compiled from. The
+    first text given for a code object stays (it does not change)."""
     if id(code) in _texts:
         return
-    _texts[id(code)] = lines
+    _texts[id(code)] = text
     inner = [c for c in _comprehensions(code) if id(c) not in _texts]
     if inner:
         _nested[id(code)] = [id(c) for c in inner]
-        _texts.update((id(c), lines) for c in inner)
+        _texts.update((id(c), text) for c in inner)
     if not _installed:
         _install()
 
@@ -45,11 +48,12 @@ def forget(code_id):
 def lines_of(code, lineno, end_lineno):
     """Lines `lineno`..`end_lineno` as `code` was compiled, each as linecache gives it (with its
     newline; "" past the end); None when `code` runs the file's current text."""
-    lines = _texts.get(id(code))
-    if lines is None or lineno is None:
+    text = _texts.get(id(code))
+    if text is None or lineno is None:
         return None
+    lines = incremental.split_lines(text)
     last = lineno if end_lineno is None else max(lineno, end_lineno)
-    return [lines[n - 1] if 1 <= n <= len(lines) else "" for n in range(lineno, last + 1)]
+    return [lines[n - 1] + "\n" if 1 <= n <= len(lines) else "" for n in range(lineno, last + 1)]
 
 
 def in_traceback(tb):

@@ -86,7 +86,7 @@ def _patch(loaded, source):
 def _prepare(unit, source):
     """Parse and plan `source` for one module: a _Prepared, or the PatchResult of a rejection."""
     try:
-        parsed = incremental.parse(unit.source, unit.outline, source, unit.file, unit.lines)
+        parsed = incremental.parse(unit.source, unit.outline, source, unit.file)
     except SyntaxError as exc:
         return report.rejected(_syntax_error(exc))
     except ValueError as exc:  # source code string cannot contain null bytes

@@ -5,6 +5,7 @@ object by key (codeindex.py); decide what is refused (reasons.py) and in which o
 applied. The result is a plan.Plan.
 """
 
+import __future__
 import abc
 import ast
 import collections
@@ -13,7 +14,7 @@ import dis
 import functools
 import gc
 
-from . import children, codeindex, copies, dependencies, machinery, protocol, reasons, shape, units
+from . import children, codeindex, copies, dependencies, machinery, protocol, reasons, recompile, shape, units
 from .plan import (
     AddDefinition,
     AddEnumMember,
@@ -806,6 +807,15 @@ class _Planner:
             definition = definition.parent
         return False
 
+    def _keys_of(self, qualnames):
+        """The keys of the new version's definitions of these qualnames (occurrences count from
+        0 in an index: no walk over every key of a big file)."""
+        for qualname in qualnames:
+            occurrence = 0
+            while (qualname, occurrence) in self.index:
+                yield (qualname, occurrence)
+                occurrence += 1
+
     def _old_key(self, key):
         """The running definition a key of the new version stands for (None: a new one)."""
         return self.plan.renumbered.get(key, key)
@@ -914,8 +924,8 @@ class _Planner:
         updated function is a generator or coroutine."""
         updated = {o.qualname: o for o in self.plan.outcomes if o.status == protocol.UPDATED and o.kind == "function"}
         versions = {}
-        for key in self.index:
-            definition = self.unit.definitions.get(self._old_key(key)) if key[0] in updated else None
+        for key in self._keys_of(updated):
+            definition = self.unit.definitions.get(self._old_key(key))
             if definition is not None and definition.code.co_flags & _SUSPENDABLE:
                 new_code = self.index[key].code
                 versions.update((i, key[0]) for i in list(definition.versions) if i != id(new_code))
@@ -976,8 +986,8 @@ class _Planner:
         if not codes or not updated:
             return
         threads = {}
-        for key in self.index:
-            definition = self.unit.definitions.get(self._old_key(key)) if key[0] in updated else None
+        for key in self._keys_of(updated):
+            definition = self.unit.definitions.get(self._old_key(key))
             if definition is not None:
                 found = threads.setdefault(key[0], set())
                 found.update(codes[i][1] for i in list(definition.versions) if i in codes)
@@ -1070,12 +1080,7 @@ def _listed(names):
 
 
 def _future_annotations(outline):
-    for entry in outline:
-        node = entry.node
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            if any(alias.name == "annotations" for alias in node.names):
-                return True
-    return False
+    return bool(recompile.future_flags(outline) & __future__.annotations.compiler_flag)
 
 
 def _outside_functions(node):

@@ -5,7 +5,7 @@ FunctionOutcome and PatchError fields.
 """
 
 import os
-import platform
+import sys
 
 PROTOCOL_VERSION = 2
 
@@ -59,7 +59,7 @@ def hello():
         "protocol": PROTOCOL_VERSION,
         "runtime": "python",
         "pid": os.getpid(),
-        "runtimeVersion": platform.python_version(),
+        "runtimeVersion": sys.version.split()[0],  # (platform.python_version(): a slower import)
     }
 
 

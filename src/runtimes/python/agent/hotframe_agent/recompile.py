@@ -49,10 +49,10 @@ def new_version(unit, parsed):
     head = bisect.bisect_right(old, region.head_end, key=codeindex.top_line)
     tail = bisect.bisect_left(old, region.tail_start, key=codeindex.top_line)
     index = codeindex.Index(zip(keys[:head], old[:head]))
-    seen = _HeadCounts(unit.index, region.head_end)
-    imports = _imports(outline)
+    seen = HeadCounts(unit.index, region.head_end)
+    imported = imports(outline)
     if middle:
-        code = _compile_statements([e.node for e in middle], imports, flags, unit.file)
+        code = compile_statements([e.node for e in middle], imported, flags, unit.file)
         codeindex.index_codes(code.co_consts, index, seen)
     # How many more (or fewer) of each qualname come before the tail now.
     shift = collections.Counter(key[0] for key in list(index)[head:])
@@ -63,7 +63,7 @@ def new_version(unit, parsed):
     if not region.delta and not shift:
         index.update(zip(keys[tail:], old[tail:]))
         return index, flags
-    moved = _moved(old[tail:], outline[len(outline) - region.tail :], region.delta, (imports, flags, unit.file))
+    moved = _moved(old[tail:], outline[len(outline) - region.tail :], region.delta, (imported, flags, unit.file))
     for definition in old[tail:]:
         qualname, occurrence = definition.key
         code = moved.get(id(definition.code), definition.code)
@@ -78,7 +78,7 @@ def new_version(unit, parsed):
     return index, flags
 
 
-class _HeadCounts(dict):
+class HeadCounts(dict):
     """qualname -> how many definitions of that qualname the unchanged head holds."""
 
     def __init__(self, index, head_end):
@@ -101,7 +101,7 @@ def _shifted_key(key, shift):
 def _moved(definitions, entries, delta, context):
     """id(old code) -> its code `delta` lines later, for every code of `definitions` (the tail,
     in index order; `entries`: the tail's outline entries, already moved; context: what
-    _compile_statements needs besides the statements)."""
+    compile_statements needs besides the statements)."""
     if not delta:
         return {}
     moved = {}
@@ -117,15 +117,16 @@ def _moved(definitions, entries, delta, context):
         for entry_number in sorted({bisect.bisect_right(starts, c.co_firstlineno + delta) - 1 for c in tops if id(c) in recompile}):
             entry = entries[entry_number]
             olds = [c for c in tops if entry.line <= c.co_firstlineno + delta <= entry.end]
-            fresh = _compile_statements([entry.node], *context)
+            fresh = compile_statements([entry.node], *context)
             news = [c for c in fresh.co_consts if isinstance(c, types.CodeType)]
             for old, new in zip(olds, news):
                 moved.update(zip(map(id, _with_nested(old)), _with_nested(new)))
     return moved
 
 
-def _compile_statements(nodes, imports, flags, filename):
-    """The module code of some top-level statements of a file, compiled as in the file."""
+def compile_statements(nodes, imports, flags, filename):
+    """The module code of some top-level statements of a file, compiled as in the file
+    (imports: the names the file's `import`s bind, flags: its __future__ flags)."""
     prelude = [_import(name) for name in sorted(imports)]
     return compile(ast.Module(body=prelude + nodes, type_ignores=[]), filename, "exec", flags, True)
 
@@ -135,7 +136,8 @@ def _import(name):
     return ast.Import(names=[alias], lineno=1, col_offset=0, end_lineno=1, end_col_offset=0)
 
 
-def _imports(outline):
+def imports(outline):
+    """The module-level names the `import`s of an outline bind."""
     return set().union(*[entry.imports for entry in outline])
 
 

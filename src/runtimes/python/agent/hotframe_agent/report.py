@@ -2,7 +2,6 @@
 shapes), and the program's own `__hotframe_after_patch__` hook."""
 
 import os
-import traceback
 import types
 
 from . import protocol, reasons
@@ -29,6 +28,8 @@ def rejected(error):
 def runtime_error(exc, file):
     """The Error for an exception the program's code raised during a patch: its traceback
     without hotframe's frames, its line the last one in `file`."""
+    import traceback  # (not at start-up: it imports tokenize, linecache, textwrap)
+
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(_AGENT_DIR)]
     described = "".join(traceback.format_exception_only(type(exc), exc))
     text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) + described
@@ -47,6 +48,8 @@ def after_patch(namespace, file, result):
     try:
         callback(info)
     except Exception:
+        import traceback
+
         if on_warning is not None:
             on_warning("__hotframe_after_patch__ raised:\n" + traceback.format_exc(), file)
 

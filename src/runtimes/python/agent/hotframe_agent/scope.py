@@ -9,10 +9,18 @@ _DEPENDENCY_DIRS = {"site-packages", "dist-packages"}
 
 
 _real_folders = {}  # folder -> its real path (remembered: a start-up imports many files of few folders)
+_real_files = {}  # path -> its real path (the finder asks, then the loader: once per import)
 
 
 def real_path(path):
     """os.path.realpath(path), with one lstat per file: the folders' real paths are remembered."""
+    real = _real_files.get(path)
+    if real is None:
+        real = _real_files[path] = _resolve(path)
+    return real
+
+
+def _resolve(path):
     folder, name = os.path.split(os.path.abspath(path))
     real_folder = _real_folders.get(folder)
     if real_folder is None:

@@ -44,6 +44,7 @@ def make(on_line):
 class Monitoring:
     name = "sys.monitoring"
     reports_arrival = True  # RAISE fires in every frame an exception reaches, its catcher too
+    compiles_in = False  # no breakpoint is compiled into the code (codebreaks.py)
 
     def __init__(self, on_line):
         monitoring = sys.monitoring  # pyright: ignore[reportAttributeAccessIssue]
@@ -109,6 +110,7 @@ class Monitoring:
 class Settrace:
     name = "sys.settrace"
     reports_arrival = False  # the hook hears of an exception as it leaves a function
+    compiles_in = True  # breakpoints are compiled into the code: a traced line may run one too
 
     def __init__(self, on_line):
         self._on_line = on_line
@@ -162,9 +164,12 @@ class Settrace:
         setattr(builtins, "__hotframe_unwinding__", None if on_exception is None else _unwinding_hook(on_exception))
 
     def _needs(self, frame):
-        """Whether some frame from `frame` down needs line events (a step needs them all)."""
+        """Whether some frame from `frame` down needs line events (a step needs them all). A
+        frame may run an older breakpoint version (it paused at one of its breakpoints, and
+        another was set since): it stands for its plain code."""
         while frame is not None:
-            if frame.f_code in self._codes or frame.f_code in self._running:
+            code = frame.f_code
+            if code in self._codes or code in self._running or codebreaks.plain(code) in self._running:
                 return True
             frame = frame.f_back
         return False

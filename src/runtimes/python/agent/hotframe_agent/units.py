@@ -64,18 +64,17 @@ class Unit:
 
     @property
     def lines(self):
-        """The running source's splitlines(True) (kept from the last patch: a patch compares them)."""
+        """The running source's lines, without their "\\n" (made when first needed, per version)."""
         if self._lines is None or self._lines[0] is not self.source:
-            self._lines = (self.source, self.source.splitlines(True))
+            self._lines = (self.source, incremental.split_lines(self.source))
         return self._lines[1]
 
     def commit(self, source, parsed, index, definitions, plan):
         """`source` is what runs now, except what `plan` kept running (refused); parsed: its
         incremental.Parsed."""
         outline = parsed.outline
-        previous = self.lines  # what the code kept running was compiled from (old_text.py)
+        previous = self.source  # what the code kept running was compiled from (old_text.py)
         old_text.keep(self.module_code, previous)
-        self._lines = None if parsed.lines is None else (source, parsed.lines)
         parked = [(key, self.index[old_key], self.definitions[old_key]) for old_key, key in plan.parked]
         self.definitions.update(definitions)
         with _changing:  # (preparer.py's thread keeps an outline only for the source it read)
