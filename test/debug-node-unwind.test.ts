@@ -205,7 +205,10 @@ test("an async function paused at the top of the stack cannot restart: refused w
   assert.equal((await run.paused(0)).reason, "entry");
   run.send(`break app.js:${lineOf(source, "return check(value)")} if id === 2`);
   await run.pausedAfter("continue");
+  const edit = run.nextEdit();
   writeFileSync(join(dir, "app.js"), handled(handlers));
+  const handle = ((await edit) as EditEvent).functions.find((f) => f.qualname === "handle");
+  assert.equal(handle?.status, "running-old");
   assert.match(await run.answer("restart 0", /./), /^\*\*\* frame 0 \(handle\) cannot be restarted/);
   run.send("clear 1");
   run.send("continue");

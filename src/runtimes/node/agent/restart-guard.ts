@@ -41,8 +41,10 @@ export function guardClose(call: string): string {
 
 /** The guard's closing text in instrumented code (frames.ts tells it from the program's). */
 export const GUARD_CLOSE_TEXT = /\}finally\{if\(\$hf\$r!==void 0\)return [^}]*\}/;
+/** Its opening text. */
+export const GUARD_OPEN_TEXT = /let \$hf\$r;try\{/;
 /** All of the guard's text. */
-export const GUARD_TEXT = new RegExp(`let \\$hf\\$r;try\\{|${GUARD_CLOSE_TEXT.source}`);
+export const GUARD_TEXT = new RegExp(`${GUARD_OPEN_TEXT.source}|${GUARD_CLOSE_TEXT.source}`);
 
 /**
  * What the debugger throws from the top frame to unwind the frames down to the one restarting

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { GUARD_CLOSE_TEXT, GUARD_TEXT } from "../restart-guard.js";
+import { GUARD_TEXT } from "../restart-guard.js";
 import type { CallFrame } from "./inspector.js";
 
 /**
@@ -33,12 +33,6 @@ export function insideInstrumentation(lineText: string, column: number): boolean
     if (column >= match.index && column < match.index + match[0].length) return true;
   }
   return false;
-}
-
-/** Is column `column` of this line inside the restart guard's closing text (where a function returns)? */
-export function insideGuardClose(lineText: string, column: number): boolean {
-  const match = GUARD_CLOSE_TEXT.exec(lineText);
-  return match !== null && column >= match.index && column < match.index + match[0].length;
 }
 
 /** A frame as the user sees it: `v8` runs the code (values, location), `restart` is the call's lowest frame. */

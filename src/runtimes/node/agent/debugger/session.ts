@@ -11,17 +11,10 @@ import type {
 } from "../../../../protocol/messages.js";
 import { type Reason, reason } from "../reasons.js";
 import { LineBreakpoints } from "./breakpoints.js";
-import {
-  fileOfUrl,
-  insideGuardClose,
-  insideInstrumentation,
-  type Place,
-  type UserFrame,
-  userFrames,
-} from "./frames.js";
+import { fileOfUrl, insideInstrumentation, type Place, type UserFrame, userFrames } from "./frames.js";
 import type { CallFrame, Inspector, Location, PausedParams, RemoteObject } from "./inspector.js";
 import { type FramePlace, type FunctionFacts, SUPPORT_KEY } from "./support.js";
-import { RESTART_MARK, RestartSignal } from "../restart-guard.js";
+import { GUARD_CLOSE_TEXT, GUARD_OPEN_TEXT, RESTART_MARK, RestartSignal } from "../restart-guard.js";
 import { CallerFlood } from "./caller-flood.js";
 import { Refusal } from "./refusal.js";
 import { Values } from "./values.js";
@@ -238,7 +231,10 @@ export class NodeDebugger {
         return this.stackTrace(a) as never;
       case "scopes":
         return {
-          scopes: await this.values.scopes(this.frame((args as { frameId: number }).frameId).v8),
+          scopes: await this.values.scopes(
+            this.frame((args as { frameId: number }).frameId).v8,
+            (scope) => scope.startLocation !== undefined && this.atGuardOpen(scope.startLocation),
+          ),
         } as never;
       case "variables":
         return { variables: await this.values.variables(a) } as never;
@@ -266,6 +262,7 @@ export class NodeDebugger {
     const caller = pause.frames[1];
     if (step && pause.facts[0]?.guarded && caller && this.placeOf(caller.v8) === "user")
       await this.flood.set(caller.v8);
+    this.pause = undefined;
     this.values.reset();
     this.pending = step
       ? { reason: "step", steps: 0, step, from: pause.frames.length, ...(until ? { until } : {}) }
@@ -627,8 +624,19 @@ export class NodeDebugger {
   }
 
   private atGuardClose(frame: CallFrame): boolean {
-    const line = this.sources.get(frame.location.scriptId)?.[frame.location.lineNumber];
-    return line !== undefined && insideGuardClose(line, frame.location.columnNumber ?? 0);
+    return this.atGuard(frame.location, GUARD_CLOSE_TEXT);
+  }
+
+  private atGuardOpen(location: Location): boolean {
+    return this.atGuard(location, GUARD_OPEN_TEXT);
+  }
+
+  /** Is the location inside this text of the restart guard's? */
+  private atGuard(location: Location, text: RegExp): boolean {
+    const line = this.sources.get(location.scriptId)?.[location.lineNumber];
+    const match = line === undefined ? null : text.exec(line);
+    const column = location.columnNumber ?? 0;
+    return match !== null && column >= match.index && column < match.index + match[0].length;
   }
 
   private fileOf(location: Location): string | undefined {
