@@ -217,3 +217,40 @@ test("an async function paused at the top of the stack cannot restart: refused w
   assert.deepEqual(run.stdout, ["request 1 11", "request 2 21", "request 3 3100", "done"]);
   assert.equal((await run.ended()).code, 0);
 });
+
+test("stepping out of a function with the restart guard stops in its caller (next at its return, finish)", async () => {
+  const source = `function compute(n) {
+  const doubled = n * 2;
+  return doubled;
+}
+
+function main() {
+  let sum = 0;
+  for (let i = 0; i < 3; i++) {
+    sum += compute(i);
+  }
+  console.log("sum", sum);
+}
+
+main();
+`;
+  const dir = makeProject({ "package.json": "{}\n", "app.js": source });
+  const run = new DebugRun(dir, ["--node", process.execPath, "app.js"]);
+  assert.equal((await run.paused(0)).reason, "entry");
+  run.send("break compute");
+  const at = (paused: { frames: { function: string; line: number }[] }) => [
+    paused.frames[0]?.function,
+    paused.frames[0]?.line,
+  ];
+  assert.deepEqual(at(await run.pausedAfter("continue")), ["compute", lineOf(source, "const doubled")]);
+  assert.deepEqual(at(await run.pausedAfter("next")), ["compute", lineOf(source, "return doubled")]);
+  const back = await run.pausedAfter("next");
+  assert.deepEqual([back.reason, back.frames[0]?.function], ["step", "main"]);
+  assert.deepEqual(at(await run.pausedAfter("continue")), ["compute", lineOf(source, "const doubled")]);
+  const out = await run.pausedAfter("finish");
+  assert.deepEqual([out.reason, out.frames[0]?.function], ["step", "main"]);
+  run.send("clear");
+  run.send("continue");
+  await run.stdoutLine(/^sum 6$/);
+  assert.equal((await run.ended()).code, 0);
+});
