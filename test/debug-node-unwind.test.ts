@@ -79,6 +79,19 @@ const handled = (source: string) =>
     "  return check(value) * 100;",
   );
 
+/** handlers without the failure. */
+const healthy = handlers.replace('  if (id === 2) throw new Error("request 2 failed");\n', "");
+
+/** The restart of handle() pauses at its first line; `continue` then ends the program with `stdout`. */
+async function restartsHandleThenEnds(run: DebugRun, mark: number, stdout: string[]): Promise<void> {
+  const restarted = await run.restarted(mark);
+  assert.deepEqual([restarted.function, restarted.line], ["handle", lineOf(handlers, "await lookup(id)")]);
+  run.send("continue");
+  await run.stdoutLine(/^done$/);
+  assert.equal((await run.ended()).code, 0);
+  assert.deepEqual(run.stdout, stdout);
+}
+
 for (const { version, path: node, skip } of versions) {
   for (const file of ["app.js", "app.mjs"]) {
     test(
@@ -136,15 +149,7 @@ for (const { version, path: node, skip } of versions) {
       assert.deepEqual([paused.reason, paused.frames[0]?.function], ["exception", "handle"]);
       const mark = run.mark();
       writeFileSync(join(dir, "app.js"), handled(handlers));
-      const restarted = await run.restarted(mark);
-      assert.deepEqual(
-        [restarted.function, restarted.line],
-        ["handle", lineOf(handlers, "await lookup(id)")],
-      );
-      run.send("continue");
-      await run.stdoutLine(/^done$/);
-      assert.equal((await run.ended()).code, 0);
-      assert.deepEqual(run.stdout, ["request 1 11", "request 2 2100", "request 3 3100", "done"]);
+      await restartsHandleThenEnds(run, mark, ["request 1 11", "request 2 2100", "request 3 3100", "done"]);
     },
   );
 
@@ -152,10 +157,7 @@ for (const { version, path: node, skip } of versions) {
     `Node ${version}: an async handler restarts from a breakpoint in a function it calls; its caller's promise gets the new result`,
     { skip },
     async () => {
-      const dir = makeProject({
-        "package.json": "{}\n",
-        "app.js": handlers.replace('  if (id === 2) throw new Error("request 2 failed");\n', ""),
-      });
+      const dir = makeProject({ "package.json": "{}\n", "app.js": healthy });
       const run = new DebugRun(dir, ["--node", node as string, "app.js"]);
       assert.equal((await run.paused(0)).reason, "entry");
       run.send("break check if value === 20");
@@ -178,15 +180,7 @@ for (const { version, path: node, skip } of versions) {
       const mark = run.mark();
       run.send("clear 1");
       run.send("restart 1");
-      const restarted = await run.restarted(mark);
-      assert.deepEqual(
-        [restarted.function, restarted.line],
-        ["handle", lineOf(handlers, "await lookup(id)")],
-      );
-      run.send("continue");
-      await run.stdoutLine(/^done$/);
-      assert.equal((await run.ended()).code, 0);
-      assert.deepEqual(run.stdout, [
+      await restartsHandleThenEnds(run, mark, [
         "request 1 11",
         "new handle 2",
         "request 2 2100",
@@ -199,7 +193,7 @@ for (const { version, path: node, skip } of versions) {
 }
 
 test("an async function paused at the top of the stack cannot restart: refused with the reason before anything changes", async () => {
-  const source = handlers.replace('  if (id === 2) throw new Error("request 2 failed");\n', "");
+  const source = healthy;
   const dir = makeProject({ "package.json": "{}\n", "app.js": source });
   const run = new DebugRun(dir, ["--node", process.execPath, "app.js"]);
   assert.equal((await run.paused(0)).reason, "entry");
