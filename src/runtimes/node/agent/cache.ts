@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { guarded } from "./restart-guard.js";
 
 /**
  * Instrumented modules cached on disk, so a second start of a large program does not parse and
@@ -70,7 +71,8 @@ function version(): string {
         const stat = statSync(join(here, n));
         return `${n}:${stat.size}:${stat.mtimeMs}`;
       });
-    agentVersion = hash(`${pkg} ${files.join(" ")}`);
+    // `hotframe debug` compiles the restart guard in: its code is kept apart.
+    agentVersion = hash(`${pkg} ${files.join(" ")}${guarded ? " guarded" : ""}`);
   }
   return agentVersion;
 }

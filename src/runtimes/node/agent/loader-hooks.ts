@@ -11,6 +11,7 @@ import {
   type Scope,
   typeScriptIsEsm,
 } from "./instrument.js";
+import { compileGuards } from "./restart-guard.js";
 import { isTypeScript } from "./typescript.js";
 
 /**
@@ -204,7 +205,8 @@ export function jsonHook(scope: Scope, report: LoadedReport): void {
 let threadScope: Scope = { root: "/nonexistent", deps: false };
 let threadPort: MessagePort | undefined;
 
-export function initialize(data: { scope: Scope; port: MessagePort }): void {
+export function initialize(data: { scope: Scope; port: MessagePort; guarded: boolean }): void {
+  if (data.guarded) compileGuards();
   threadScope = data.scope;
   threadPort = data.port;
 }

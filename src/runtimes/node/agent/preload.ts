@@ -22,6 +22,7 @@ import {
 } from "./loader-hooks.js";
 import type { LoadedSource } from "./module-record.js";
 import { CAVEATS, type Reason, type ReasonCode, reason } from "./reasons.js";
+import { compileGuards, guarded } from "./restart-guard.js";
 
 /**
  * Loaded with `--import` before the program: opens the pipe, says hello, and installs the loader
@@ -50,6 +51,7 @@ async function start(): Promise<void> {
     root: realpath(process.env[AGENT_ENV.root] ?? process.cwd()),
     deps: process.env[AGENT_ENV.instrumentDeps] === "1",
   };
+  if (debugMode === "entry" || debugMode === "continue") compileGuards();
   // The program sees the environment it would see without hotframe, and so do its children.
   for (const name of Object.values(AGENT_ENV)) delete process.env[name];
 
@@ -188,7 +190,7 @@ async function start(): Promise<void> {
   });
   port1.unref();
   moduleApi.register("./loader-hooks.js", import.meta.url, {
-    data: { scope, port: port2 },
+    data: { scope, port: port2, guarded },
     transferList: [port2],
   });
 }

@@ -110,6 +110,14 @@ const TEXTS = {
     `the frame is below ${name}, an async function or generator, which V8 cannot restart (nor anything below it)`,
   "restart-exception": () =>
     "the program is paused on an exception being thrown, and V8 cannot restart a frame then (it would crash the program): the new code runs from the next call; continuing lets the exception go on",
+  "restart-not-edited": (name: string) =>
+    `${name} has not been edited: a frame V8 cannot restart (an exception is being thrown through it, or it is async) restarts by unwinding into its newest version, and it has none yet; edit it first`,
+  "restart-exception-caught": () =>
+    "the exception being thrown will be caught by the program before it reaches that frame, so it cannot unwind it: continue, or restart from a pause where nothing catches it",
+  "restart-async-top": (name: string) =>
+    `${name} is an async function or generator at the top of the stack: V8 has no way to unwind a paused frame from there (hotframe unwinds it from a plain function it calls, or with an exception thrown through it); \`step\` into a function it calls and restart it from there`,
+  "restart-try-catch": (name: string) =>
+    `the paused call in ${name} is inside a try/catch, which would catch the unwinding: restart a frame above it`,
   "restart-uninstrumented": () =>
     "this frame's code is not the program's own (a dependency or Node itself): it cannot be restarted",
   "bad-condition": (message: string) => `the condition does not compile: ${message}`,

@@ -1,6 +1,7 @@
 import { type LineIndex, layout, type Placed } from "./layout.js";
 import type { FunctionModel, ModuleModel } from "./model.js";
 import { preamblePosition } from "./preamble-position.js";
+import { guardClose, guarded, guardOpen } from "./restart-guard.js";
 
 /**
  * Instrumentation as text edits on the user's source, never a reprint: every line and column of
@@ -116,12 +117,12 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
       ? `new.target===void 0?${slot}.apply(this,arguments):globalThis.Reflect.construct(${slot},arguments,new.target)`
       : `${slot}.apply(this,arguments)`;
     const { at, separator } = bodyInsertPoint(source, fn);
+    const dispatchCall = `${fn.generator ? "yield*" : ""}${call}`;
     if (separator) edits.push(insert(at, separator));
-    edits.push(insert(at, `if(${slot}!==void 0)return ${fn.generator ? "yield*" : ""}${call};`, fn.key));
-    if (counted) {
-      edits.push(insert(at, countStart));
-      edits.push(insert(fn.node.body.end - 1, countEnd));
-    }
+    edits.push(insert(at, `if(${slot}!==void 0)return ${dispatchCall};`, fn.key));
+    if (counted) edits.push(insert(at, countStart));
+    if (guarded) edits.push(insert(at, guardOpen()), insert(fn.node.body.end - 1, guardClose(dispatchCall)));
+    if (counted) edits.push(insert(fn.node.body.end - 1, countEnd));
     return edits;
   }
   const patterns = fn.arrowParams ? [] : patternParams(fn);
@@ -141,18 +142,20 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
       seq: seq++,
     });
   const unpack = patterns.map((p) => `var ${source.slice(p.node.start, p.node.end)}=${p.name};`).join("");
-  const dispatch = `if(${slot}!==void 0)return ${slot}.call(this${names.map((n: string) => `,${n}`).join("")});`;
+  const dispatchCall = `${slot}.call(this${names.map((n: string) => `,${n}`).join("")})`;
   const block = fn.node.body.type === "BlockStatement";
   // A concise body becomes a block.
   const { at, separator } = block
     ? bodyInsertPoint(source, fn)
     : { at: arrowPosition(source, fn) + 2, separator: "{" };
   if (separator) edits.push(insert(at, separator));
-  edits.push(insert(at, dispatch, fn.key));
+  edits.push(insert(at, `if(${slot}!==void 0)return ${dispatchCall};`, fn.key));
   // `return(`: the expression may start on a later line, where a bare `return` would end the statement.
-  edits.push(insert(at, unpack + (counted ? countStart : "") + (block ? "" : "return(")));
+  const open = (counted ? countStart : "") + (guarded ? guardOpen() : "");
+  edits.push(insert(at, unpack + open + (block ? "" : "return(")));
   const end = block ? fn.node.body.end - 1 : fn.node.end;
   if (!block) edits.push(insert(end, ")"));
+  if (guarded) edits.push(insert(end, guardClose(dispatchCall)));
   if (counted) edits.push(insert(end, countEnd));
   if (!block) edits.push(insert(end, "}"));
   return edits;

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { GUARD_TEXT } from "../restart-guard.js";
 import type { CallFrame } from "./inspector.js";
 
 /**
@@ -18,11 +19,13 @@ export type Place =
 
 /**
  * Text the instrumentation inserts (instrument.ts): the dispatch prologue, the activation
- * counter of async functions and generators, the default-parameter guard, the module preamble
- * and a class's static block.
+ * counter of async functions and generators, the default-parameter guard, the module preamble,
+ * a class's static block and the restart guard of `hotframe debug`.
  */
-const INSERTED =
-  /if\(\$hf\$s\d+!==void 0\)return [^;]*;|\$hf\$n\d+=\(\$hf\$n\d+\|0\)\+1;try\{|\}finally\{\$hf\$n\d+--\}|\$hf\$s\d+!==void 0\?void 0:\(|(?:import\.meta|module)\.hot=globalThis\[globalThis\.Symbol\.for\("hotframe"\)\]\.register\(.*?\);function \$hf\$t\(\)\{\}|;static\{\$hf\$t\.k\(.*?\)\}|^var \$hf\$[^;]*;/g;
+const INSERTED = new RegExp(
+  String.raw`if\(\$hf\$s\d+!==void 0\)return [^;]*;|\$hf\$n\d+=\(\$hf\$n\d+\|0\)\+1;try\{|\}finally\{\$hf\$n\d+--\}|\$hf\$s\d+!==void 0\?void 0:\(|(?:import\.meta|module)\.hot=globalThis\[globalThis\.Symbol\.for\("hotframe"\)\]\.register\(.*?\);function \$hf\$t\(\)\{\}|;static\{\$hf\$t\.k\(.*?\)\}|^var \$hf\$[^;]*;|${GUARD_TEXT.source}`,
+  "g",
+);
 
 /** Is column `column` (0-based) of this line of instrumented code inside inserted text? */
 export function insideInstrumentation(lineText: string, column: number): boolean {

@@ -32,6 +32,7 @@ export interface V8Scope {
     | "wasm-expression-stack";
   object: RemoteObject;
   name?: string;
+  startLocation?: Location;
 }
 
 export interface CallFrame {

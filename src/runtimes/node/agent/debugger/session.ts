@@ -14,6 +14,8 @@ import { LineBreakpoints } from "./breakpoints.js";
 import { fileOfUrl, insideInstrumentation, type Place, type UserFrame, userFrames } from "./frames.js";
 import type { CallFrame, Inspector, Location, PausedParams, RemoteObject } from "./inspector.js";
 import { type FramePlace, type FunctionFacts, SUPPORT_KEY } from "./support.js";
+import { GUARD_CLOSE_TEXT, GUARD_OPEN_TEXT, RESTART_MARK, RestartSignal } from "../restart-guard.js";
+import { CallerFlood } from "./caller-flood.js";
 import { Refusal } from "./refusal.js";
 import { Values } from "./values.js";
 
@@ -36,7 +38,22 @@ interface Pause {
   frames: UserFrame[];
   facts: (FunctionFacts | null)[];
   reason: PauseReason;
+  /** Paused on an exception nothing will catch (V8's prediction, or hotframe's at start-up). */
+  uncaught: boolean;
+  /** Per frame: is its current position inside a try/catch of its own? (Asked when a restart needs it.) */
+  catching?: boolean[];
 }
+
+/**
+ * How a frame restarts, decided before anything changes: V8's restartFrame; unwinding it
+ * through its restart guard (restart-guard.ts) with the exception being thrown, or with a
+ * RestartSignal thrown from the top frame (restarted by V8 with its slot armed); or not at all.
+ */
+type RestartWay =
+  { way: "restartFrame" } | { way: "unwind"; by: "exception" | "signal" } | { way: "refused"; why: Reason };
+
+const isResumable = (facts: FunctionFacts | null | undefined) =>
+  facts?.async === true || facts?.generator === true;
 
 /**
  * The Node debugger, on the worker thread: the program's main thread through the in-process
@@ -47,11 +64,22 @@ export class NodeDebugger {
   private pause: Pause | undefined;
   /** The reason the pause being reached will have (entry, restart, step, pause), while hotframe steps out of its own code. */
   private pending:
-    { reason: PauseReason; steps: number; step?: Step; until?: { depth: number; line: number } } | undefined;
+    | {
+        reason: PauseReason;
+        steps: number;
+        step?: Step;
+        until?: { depth: number; line: number };
+        /** A restart by unwinding stops only when the stack is this deep (the dropped frames' `finally` blocks run first). */
+        depth?: number;
+        /** A step's stack depth when it started (the caller flood stops it only above that). */
+        from?: number;
+      }
+    | undefined;
   private readonly scripts = new Map<string, { url: string; file: string | undefined }>();
   private readonly sources = new Map<string, string[]>();
   private readonly breakpoints: LineBreakpoints;
   private readonly values: Values;
+  private readonly flood: CallerFlood;
   /** The exception filter asked for (catch uncaught by default under `hotframe debug`). */
   private exceptionFilter: "none" | "uncaught" | "all" = "uncaught";
   /** The program's top-level code is still running (see v8ExceptionState). */
@@ -70,6 +98,7 @@ export class NodeDebugger {
     private readonly send: (message: AgentMessage) => void,
   ) {
     this.values = new Values(inspector);
+    this.flood = new CallerFlood(inspector);
     this.breakpoints = new LineBreakpoints(inspector, {
       changed: (breakpoint) => this.event("breakpointChanged", { reason: breakpoint.state, breakpoint }),
       output: (output) => this.event("output", { category: "console", output }),
@@ -202,7 +231,10 @@ export class NodeDebugger {
         return this.stackTrace(a) as never;
       case "scopes":
         return {
-          scopes: await this.values.scopes(this.frame((args as { frameId: number }).frameId).v8),
+          scopes: await this.values.scopes(
+            this.frame((args as { frameId: number }).frameId).v8,
+            (scope) => scope.startLocation !== undefined && this.atGuardOpen(scope.startLocation),
+          ),
         } as never;
       case "variables":
         return { variables: await this.values.variables(a) } as never;
@@ -226,10 +258,15 @@ export class NodeDebugger {
   }
 
   private async resume(step: Step | undefined, until?: { depth: number; line: number }): Promise<void> {
-    this.paused();
+    const pause = this.paused();
+    const caller = pause.frames[1];
+    if (step && pause.facts[0]?.guarded && caller && this.placeOf(caller.v8) === "user")
+      await this.flood.set(caller.v8);
     this.pause = undefined;
     this.values.reset();
-    this.pending = step ? { reason: "step", steps: 0, step, ...(until ? { until } : {}) } : undefined;
+    this.pending = step
+      ? { reason: "step", steps: 0, step, from: pause.frames.length, ...(until ? { until } : {}) }
+      : undefined;
     this.event("resumed", { threadId: MAIN_THREAD.id, allThreadsContinued: true });
     await this.inspector.post(step ? `Debugger.${step}` : "Debugger.resume");
   }
@@ -251,6 +288,7 @@ export class NodeDebugger {
 
   private async detach(): Promise<void> {
     await this.breakpoints.clearAll();
+    await this.flood.clear();
     const wasPaused = this.pause !== undefined;
     this.pause = undefined;
     this.pending = undefined;
@@ -293,7 +331,7 @@ export class NodeDebugger {
       column: (frame.v8.location.columnNumber ?? 0) + 1,
       ...(args !== undefined ? { arguments: args } : {}),
       ...(facts ? { definition: { startLine: facts.startLine, endLine: facts.endLine } } : {}),
-      canRestart: this.restartRefusal(pause, index) === undefined,
+      canRestart: (await this.restartWay(pause, index)).way !== "refused",
       // A function only moved by an edit above it is not the user's change (patches do not list it).
       runningOld:
         facts?.slotted === true &&
@@ -302,22 +340,42 @@ export class NodeDebugger {
     };
   }
 
-  /** Why frame `index` cannot restart, or undefined when it can. */
-  private restartRefusal(pause: Pause, index: number): Reason | undefined {
+  /** How frame `index` restarts (or why it cannot). */
+  private async restartWay(pause: Pause, index: number): Promise<RestartWay> {
+    const refused = (why: Reason): RestartWay => ({ way: "refused", why });
     const frame = pause.frames[index] as UserFrame;
     const file = this.fileOf(frame.v8.location);
-    if (!file || !this.instrumented(file)) return reason("restart-uninstrumented");
-    // Debugger.restartFrame while an exception is being thrown: "Check failed: !catchable_by_js".
-    if (pause.reason === "exception") return reason("restart-exception");
+    if (!file || !this.instrumented(file)) return refused(reason("restart-uninstrumented"));
     const facts = pause.facts[index];
-    if (!facts) return reason("restart-module");
-    if (facts.async || facts.generator) return reason("restart-async", facts.qualname);
-    for (let above = index - 1; above >= 0; above--) {
-      const f = pause.facts[above];
-      if (f && (f.async || f.generator)) return reason("restart-below-async", f.qualname);
-    }
-    if (!frame.restart.canBeRestarted) return reason("restart-uninstrumented");
-    return undefined;
+    if (!facts) return refused(reason("restart-module"));
+    const exception = pause.reason === "exception";
+    const above = pause.facts.slice(0, index);
+    const resumableAbove = above.find(isResumable);
+    if (!exception && !isResumable(facts) && !resumableAbove)
+      return frame.restart.canBeRestarted
+        ? { way: "restartFrame" }
+        : refused(reason("restart-uninstrumented"));
+    // V8 cannot restart it. Unwinding can, through plain frames of the program's only: an async
+    // function or generator above it would take the exception into its own promise or iterator.
+    if (resumableAbove) return refused(reason("restart-below-async", resumableAbove.qualname));
+    if (above.some((f) => !f)) return refused(reason("restart-uninstrumented"));
+    if (!facts.guarded)
+      return refused(exception ? reason("restart-exception") : reason("restart-async", facts.qualname));
+    if (!facts.slotted) return refused(reason("restart-not-edited", facts.qualname));
+    if (exception)
+      return pause.uncaught
+        ? { way: "unwind", by: "exception" }
+        : refused(reason("restart-exception-caught"));
+    const top = pause.facts[0];
+    if (index === 0 || !top?.guarded || !(pause.frames[0] as UserFrame).restart.canBeRestarted)
+      return refused(reason("restart-async-top", facts.qualname));
+    // A catch of the program's between the top frame's call and this frame would stop the signal.
+    pause.catching ??= await this.support<boolean[]>("catchesEach", [
+      pause.frames.map((f) => this.framePlace(f.v8)),
+    ]);
+    const catcher = pause.catching.slice(1, index + 1).findIndex(Boolean);
+    if (catcher >= 0) return refused(reason("restart-try-catch", pause.facts[catcher + 1]?.qualname ?? ""));
+    return { way: "unwind", by: "signal" };
   }
 
   /** Does this frame run an older version than its function's newest (a patch came after it started)? */
@@ -334,17 +392,36 @@ export class NodeDebugger {
   private async restartFrame(frameId: number): Promise<void> {
     const pause = this.paused();
     const frame = this.frame(frameId);
-    const refusal = this.restartRefusal(pause, frameId);
-    if (refusal) throw new Refusal(refusal);
+    const restart = await this.restartWay(pause, frameId);
+    if (restart.way === "refused") throw new Refusal(restart.why);
+    const top = pause.frames[0] as UserFrame;
+    if (restart.way === "unwind") {
+      // The frame's guard calls the newest version when an exception leaves its body.
+      const marked = await this.inspector.post<{ exceptionDetails?: { text: string } }>(
+        "Debugger.evaluateOnCallFrame",
+        { callFrameId: frame.v8.callFrameId, expression: `${RESTART_MARK}=1`, silent: true },
+      );
+      if (marked.exceptionDetails) throw new Refusal(reason("internal", marked.exceptionDetails.text));
+      if (restart.by === "signal") await this.support("armRestartSignal", [this.framePlace(top.v8)]);
+    }
     this.pause = undefined;
     this.values.reset();
-    this.pending = { reason: "restart", steps: 0 };
+    this.pending = {
+      reason: "restart",
+      steps: 0,
+      ...(restart.way === "unwind" ? { depth: pause.frames.length - frameId } : {}),
+    };
     this.event("resumed", { threadId: MAIN_THREAD.id, allThreadsContinued: true });
-    // Exactly "StepInto": any other mode crashes V8 (facts-node.md).
-    await this.inspector.post("Debugger.restartFrame", {
-      callFrameId: frame.restart.callFrameId,
-      mode: "StepInto",
-    });
+    // The exception goes on from where it is; stepping follows it into the guard's call.
+    if (restart.way === "unwind" && restart.by === "exception")
+      await this.inspector.post("Debugger.stepInto");
+    else
+      // Exactly "StepInto": any other mode crashes V8 (facts-node.md). The signal: the top frame
+      // restarts, and its prologue calls the armed slot, which throws.
+      await this.inspector.post("Debugger.restartFrame", {
+        callFrameId: (restart.way === "unwind" ? top : frame).restart.callFrameId,
+        mode: "StepInto",
+      });
   }
 
   private async evaluate(args: DebugCommands["evaluate"]["arguments"]) {
@@ -374,6 +451,8 @@ export class NodeDebugger {
   private async onPaused(params: PausedParams): Promise<void> {
     const top = params.callFrames[0];
     if (!top) return;
+    const flooded = params.hitBreakpoints?.some((id) => this.flood.has(id)) === true;
+    if (flooded) params.hitBreakpoints = params.hitBreakpoints?.filter((id) => !this.flood.has(id));
     const place = await this.place(top);
     // The stop at entry is told where it happens, in hotframe's entryBreak: stepping out of it
     // into the module's code would leave that frame running V8's slower debug code afterwards.
@@ -385,6 +464,11 @@ export class NodeDebugger {
       await this.inspector.post("Debugger.stepInto");
       return;
     }
+    if (isException(params) && params.data?.className === RestartSignal.name) {
+      // hotframe's own unwinding (restartFrame): on to the restarted call.
+      await this.inspector.post("Debugger.stepInto");
+      return;
+    }
     if (
       !entry &&
       place !== "user" &&
@@ -392,6 +476,12 @@ export class NodeDebugger {
       params.reason !== "exception" &&
       params.reason !== "promiseRejection"
     ) {
+      if (params.hitBreakpoints?.length && !this.pending && this.atGuardClose(top)) {
+        // A breakpoint on a function's closing line, resolved into its restart guard (which runs
+        // there in a frame an edit replaced, too): not a stop.
+        await this.inspector.post("Debugger.resume");
+        return;
+      }
       // In hotframe's own code or its instrumentation: step on to the program's next line.
       const pending = (this.pending ??= { reason: this.reasonOf(params), steps: 0 });
       if (pending.steps++ < MAX_SETTLE_STEPS) {
@@ -414,6 +504,21 @@ export class NodeDebugger {
       return entry && where === "instrumentation" ? "user" : where; // the module at its preamble
     });
     const pending = this.pending;
+    if (
+      flooded &&
+      !params.hitBreakpoints?.length &&
+      pending?.from !== undefined &&
+      frames.length >= pending.from
+    ) {
+      // The caller's function, called again deeper down (recursion): on to the caller's frame.
+      await this.inspector.post("Debugger.resume");
+      return;
+    }
+    if (pending?.depth !== undefined && frames.length > pending.depth && pending.steps++ < MAX_SETTLE_STEPS) {
+      // A frame the restart drops, running its `finally` block: on to the restarted call.
+      await this.inspector.post("Debugger.stepInto");
+      return;
+    }
     if (
       pending?.until &&
       frames.length === pending.until.depth &&
@@ -449,6 +554,7 @@ export class NodeDebugger {
       return;
     }
     this.pending = undefined;
+    await this.flood.clear();
     const reasonNow = isException(params)
       ? "exception"
       : (pending?.reason ?? (hit.length > 0 ? "breakpoint" : this.reasonOf(params)));
@@ -457,6 +563,8 @@ export class NodeDebugger {
       frames,
       facts,
       reason: hit.length > 0 && pending?.reason === "step" ? "breakpoint" : reasonNow,
+      uncaught:
+        isException(params) && (params.data?.uncaught === true || this.exceptionFilter === "uncaught"),
     };
     this.event("paused", {
       reason: this.pause.reason,
@@ -513,6 +621,22 @@ export class NodeDebugger {
     return line !== undefined && insideInstrumentation(line, frame.location.columnNumber ?? 0)
       ? "instrumentation"
       : "user";
+  }
+
+  private atGuardClose(frame: CallFrame): boolean {
+    return this.atGuard(frame.location, GUARD_CLOSE_TEXT);
+  }
+
+  private atGuardOpen(location: Location): boolean {
+    return this.atGuard(location, GUARD_OPEN_TEXT);
+  }
+
+  /** Is the location inside this text of the restart guard's? */
+  private atGuard(location: Location, text: RegExp): boolean {
+    const line = this.sources.get(location.scriptId)?.[location.lineNumber];
+    const match = line === undefined ? null : text.exec(line);
+    const column = location.columnNumber ?? 0;
+    return match !== null && column >= match.index && column < match.index + match[0].length;
   }
 
   private fileOf(location: Location): string | undefined {

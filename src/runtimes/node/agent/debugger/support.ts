@@ -3,7 +3,9 @@ import { fileURLToPath } from "node:url";
 import type * as Util from "node:util";
 import type { PatchResult } from "../../../../protocol/messages.js";
 import type { AgentState } from "../agent-state.js";
-import { slotName } from "../transform.js";
+import type { ModuleRecord } from "../module-record.js";
+import { guarded, RestartSignal } from "../restart-guard.js";
+import { dispatchable, ENV, slotName } from "../transform.js";
 import { LineIndex } from "../layout.js";
 import type { FunctionModel, ModuleModel } from "../model.js";
 import { type AnyNode, children, isFunction } from "../model/ast.js";
@@ -29,6 +31,8 @@ export interface FunctionFacts {
   generator: boolean;
   /** A patch gave it a newer version (its slot is set). */
   slotted: boolean;
+  /** Its code has the restart guard (restart-guard.ts): a frame of it can restart by unwinding. */
+  guarded: boolean;
 }
 
 /** Where a function breakpoint stops: the first line of the function's body. */
@@ -96,6 +100,7 @@ export class DebugSupport {
         async: fn.async,
         generator: fn.generator,
         slotted,
+        guarded: guarded && dispatchable(fn),
       };
     });
   }
@@ -103,6 +108,23 @@ export class DebugSupport {
   /** The newest version of the function at `place` (its slot), if a patch made one. */
   slot(place: FramePlace): unknown {
     return this.functionAt(place)?.version;
+  }
+
+  /**
+   * The next call of the function at `place` throws a RestartSignal (once; its slot is then as
+   * it was): the frame the debugger restarts there unwinds the frames below it down to the one
+   * restarting (restart-guard.ts).
+   */
+  armRestartSignal(place: FramePlace): boolean {
+    const found = this.functionAt(place);
+    if (!found || found.id === undefined || !found.record) return false;
+    const { id, record, version } = found;
+    const assign = (value: unknown) => record.slotEvaluator(id)(`${slotName(id)}=${ENV}`, value);
+    assign(() => {
+      assign(version);
+      throw new RestartSignal();
+    });
+    return true;
   }
 
   /** Functions whose qualified name is `name` or ends with `.name`. */
@@ -128,7 +150,12 @@ export class DebugSupport {
    * Node's module loader awaits the module's evaluation.)
    */
   catches(places: FramePlace[]): boolean {
-    return places.some((place) => {
+    return this.catchesEach(places).some(Boolean);
+  }
+
+  /** For each place: is it inside the block of a `try` with a `catch` of its own function (see catches)? */
+  catchesEach(places: FramePlace[]): boolean[] {
+    return places.map((place) => {
       const file = place.file.startsWith("file:") ? fileURLToPath(place.file) : place.file;
       const model = this.model(file);
       if (!model) return false;
@@ -169,7 +196,9 @@ export class DebugSupport {
 
   private functionAt(
     place: FramePlace,
-  ): { fn: FunctionModel; slotted: boolean; version: unknown } | undefined {
+  ):
+    | { fn: FunctionModel; slotted: boolean; version: unknown; id: number | undefined; record: ModuleRecord }
+    | undefined {
     const file = place.file.startsWith("file:") ? fileURLToPath(place.file) : place.file;
     const record = this.state.modules.get(file);
     const model = this.model(file);
@@ -183,7 +212,7 @@ export class DebugSupport {
     if (!found) return undefined;
     const id = record.slotIds.get(found.key);
     const version = id === undefined ? undefined : record.slotEvaluator(id)(slotName(id));
-    return { fn: found, slotted: version !== undefined, version };
+    return { fn: found, slotted: version !== undefined, version, id, record };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { DebugCommands, Scope, Variable } from "../../../../protocol/messages.js";
 import { reason } from "../reasons.js";
 import type { CallFrame, Inspector, RemoteObject, V8Scope } from "./inspector.js";
+import { RESTART_MARK } from "../restart-guard.js";
 import { Refusal } from "./refusal.js";
 import { SUPPORT_KEY } from "./support.js";
 
@@ -14,7 +15,14 @@ const SUPPORT = `globalThis[Symbol.for(${JSON.stringify(SUPPORT_KEY)})]`;
 /** What a variablesReference stands for during one pause. */
 type Reference =
   | { kind: "value"; objectId: string; length?: number }
-  | { kind: "scope"; objectId: string; frame: CallFrame; scopeNumber: number };
+  | {
+      kind: "scope";
+      objectId: string;
+      frame: CallFrame;
+      scopeNumber: number;
+      /** The restart guard's try block (the function body's own let/const), shown with the function's locals. */
+      body?: { objectId: string; scopeNumber: number };
+    };
 
 interface Property {
   name: string;
@@ -36,11 +44,23 @@ export class Values {
     this.references.clear();
   }
 
-  async scopes(frame: CallFrame): Promise<Scope[]> {
+  /** The frame's scopes; `isGuardBlock` tells the restart guard's try block (restart-guard.ts), shown as part of the locals. */
+  async scopes(frame: CallFrame, isGuardBlock: (scope: V8Scope) => boolean): Promise<Scope[]> {
+    let body: { objectId: string; scopeNumber: number } | undefined;
     return frame.scopeChain.flatMap((scope: V8Scope, scopeNumber) => {
       const objectId = scope.object.objectId;
       if (!objectId) return [];
-      const ref = this.remember({ kind: "scope", objectId, frame, scopeNumber });
+      if (scope.type === "block" && isGuardBlock(scope)) {
+        body = { objectId, scopeNumber };
+        return [];
+      }
+      const ref = this.remember({
+        kind: "scope",
+        objectId,
+        frame,
+        scopeNumber,
+        ...(scope.type === "local" && body ? { body } : {}),
+      });
       return [{ name: scopeName(scope), variablesReference: ref, expensive: scope.type === "global" }];
     });
   }
@@ -60,7 +80,10 @@ export class Values {
       });
       properties = await this.properties(page.result.objectId as string);
     } else {
-      properties = (await this.properties(target.objectId)).slice(start, start + count);
+      const body = target.kind === "scope" && target.body ? await this.properties(target.body.objectId) : [];
+      properties = [...body, ...(await this.properties(target.objectId))]
+        .filter((p) => p.name !== RESTART_MARK)
+        .slice(start, start + count);
     }
     return properties.flatMap((p) => (p.value ? [this.variable(p.name, p.value)] : []));
   }
@@ -106,8 +129,11 @@ export class Values {
         ? { unserializableValue: value.unserializableValue }
         : { value: value.value };
     if (target.kind === "scope") {
+      const inBody =
+        target.body !== undefined &&
+        (await this.properties(target.body.objectId)).some((p) => p.name === args.name);
       await this.inspector.post("Debugger.setVariableValue", {
-        scopeNumber: target.scopeNumber,
+        scopeNumber: inBody ? (target.body as { scopeNumber: number }).scopeNumber : target.scopeNumber,
         variableName: args.name,
         newValue: argument,
         callFrameId: target.frame.callFrameId,
