@@ -203,7 +203,10 @@ test("an async function paused at the top of the stack cannot restart: refused w
   writeFileSync(join(dir, "app.js"), handled(handlers));
   const handle = ((await edit) as EditEvent).functions.find((f) => f.qualname === "handle");
   assert.equal(handle?.status, "running-old");
-  assert.match(await run.answer("restart 0", /./), /^\*\*\* frame 0 \(handle\) cannot be restarted/);
+  assert.match(
+    await run.answer("restart 0", /./),
+    /^\*\*\* frame 0 \(handle\) cannot be restarted: handle is an async function or generator at the top of the stack/,
+  );
   run.send("clear 1");
   run.send("continue");
   await run.stdoutLine(/^done$/);

@@ -319,14 +319,16 @@ export class DebuggerModel {
 
   private async restartFrame(index: number, afterEdit: string | undefined): Promise<Stop | undefined> {
     const frame = this.frameAt(index);
-    if (!frame.canRestart) throw new Error(`frame ${index} (${frame.name}) cannot be restarted`);
     const next = this.nextStop();
     this.restartCause = { function: frame.name, ...(afterEdit ? { afterEdit } : {}) };
     try {
+      // A frame that cannot restart is asked all the same: the agent refuses it, changing
+      // nothing, with the reason the user is told.
       await this.backend.request("restartFrame", { frameId: frame.id });
     } catch (error) {
       this.restartCause = undefined;
-      throw error;
+      if (frame.canRestart) throw error;
+      throw new Error(`frame ${index} (${frame.name}) cannot be restarted: ${(error as Error).message}`);
     }
     return next;
   }
