@@ -335,6 +335,7 @@ let counter = 0;
 export const LIMIT = 5;
 globalThis.booted = (globalThis.booted ?? 0) + 1;
 class Box {
+  #tag = 0;
   constructor() {
     this.v = 1;
   }
@@ -356,8 +357,8 @@ ${commandLoop(format)}`,
       .filter((f) => f.status === "refused")
       .map(label)
       .sort();
+  // (Box has a #private field: its instances cannot be built by a new constructor.)
   const refusals = [
-    "Box",
     "Box.constructor",
     "Box.onX",
     "LIMIT",

@@ -7,6 +7,7 @@ import { planPatch } from "../src/runtimes/node/agent/patch/plan.js";
 import type { Plan, PlanContext } from "../src/runtimes/node/agent/patch/planning.js";
 import { REASON_CODES } from "../src/runtimes/node/agent/reasons.js";
 import { reparse } from "../src/runtimes/node/agent/reparse.js";
+import { constructionHooked } from "../src/runtimes/node/agent/transform.js";
 
 /**
  * The Node planner on its own (no process): old and new sources in, the plan out. Every decision
@@ -32,6 +33,8 @@ function planOf(before: string, after: string, options: Options = {}): Plan {
     hot: { accepted: options.accepted ?? false },
     kept: nothingKept(),
     slotIds: new Map(old.functions.map((fn) => [fn.key, idOf(fn)])),
+    hookedClasses: new Set(old.classList.filter(constructionHooked).map((cls) => cls.key)),
+    lacking: new Map(),
     nextSlot: old.functions.length + 1,
     scopeNames: new Set(),
     activations: () => options.activations ?? 0,
@@ -188,18 +191,64 @@ describe("the Node planner", () => {
     assert.deepEqual(entries(plan), ["statement a, c <module> refused top-level-not-rerun"]);
   });
 
-  test("a changed let keeps its value; a changed constructor is refused; both are kept", () => {
+  test("a changed let keeps its value; a changed constructor of a class with #private fields is refused; both are kept", () => {
     const plan = planOf(
       BASE,
       edit("let calls = 0;", "let calls = 1;").replace("this.made = true;", "this.made = false;"),
     );
     assert.deepEqual(entries(plan), [
-      "function constructor Shape.constructor refused constructor-changed",
+      "function constructor Shape.constructor refused construction-private",
       "statement calls <module> refused variable-keeps-value",
     ]);
-    assert.equal(plan.rejection?.code, "constructor-changed");
+    assert.equal(plan.rejection?.code, "construction-private");
     assert.ok(plan.kept.functions.has("Shape.constructor"));
     assert.ok(plan.kept.declarations.has("calls"));
+  });
+
+  test("a changed construction builds new instances; methods that need its new properties are guarded", () => {
+    const before = `class Session {
+  constructor(user) {
+    this.user = user;
+  }
+  describe() {
+    return this.user;
+  }
+  who() {
+    return this.user;
+  }
+}
+class Admin extends Session {
+  level = 1;
+}
+`;
+    const after = before
+      .replace("this.user = user;", "this.user = user;\n    this.history = [];")
+      .replace(
+        "describe() {\n    return this.user;",
+        "describe() {\n    return this.user + this.history.length;",
+      )
+      .replace("who() {\n    return this.user;", "who() {\n    return this.user + '!';")
+      .replace("}\nclass Admin", "  summary() {\n    return this.history.join();\n  }\n}\nclass Admin");
+    const plan = planOf(before, after);
+    assert.deepEqual(entries(plan), [
+      "function constructor Session.constructor updated instances-built-before",
+      "function describe Session.describe updated needs-new-shape",
+      "function who Session.who updated",
+      "function summary Session.summary added needs-new-shape",
+    ]);
+    assert.deepEqual(
+      plan.constructions.map((c) => [c.cls.key, c.missing]),
+      [["Session", ["history"]]],
+    );
+    assert.deepEqual(
+      plan.guards.map((g) => [g.fn.key, g.needs]),
+      [["Session.describe", ["history"]]],
+    );
+    assert.deepEqual([...(plan.lacking.get("Session") ?? [])], ["history"]);
+    // A derived class without a constructor of its own has no construction prologue.
+    const derived = planOf(before, before.replace("level = 1;", "level = 2;"));
+    assert.deepEqual(entries(derived), ["class Admin Admin refused construction-not-hooked"]);
+    assert.ok(derived.kept.classes.has("Admin"));
   });
 
   test("an accepting module re-assigns a changed let; a removed initializer is said, not silent", () => {

@@ -378,7 +378,7 @@ for (const { version, path, skip } of VERSIONS) {
           ]);
           assert.equal(result.outcome, "rejected", JSON.stringify(result));
           assert.deepEqual(entries(result), [
-            "Counter refused class-fields-changed",
+            "Counter refused construction-private",
             "Counter.inc refused depends-on-refused",
           ]);
           assert.equal(await run.ask("inc"), 3);

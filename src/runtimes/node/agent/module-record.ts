@@ -2,7 +2,7 @@ import { pathToFileURL } from "node:url";
 import type { HotApi } from "./hot-api.js";
 // Types only: the parser is loaded with the patcher, at the first patch (start-up stays cheap).
 import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "./model.js";
-import { counterName } from "./transform.js";
+import { constructionHooked, counterName } from "./transform.js";
 
 /** Compiles code by direct eval in some scope (module, class, or a scope added by a patch). */
 export type ScopeEvaluator = (code: string, env?: unknown) => unknown;
@@ -62,6 +62,7 @@ export interface CommittedPatch {
   scopeNames: Set<string>;
   slotEvaluators: Map<number, ScopeEvaluator>;
   kept: Kept;
+  lacking: Map<string, Set<string>>;
 }
 
 /**
@@ -82,7 +83,9 @@ export class ModuleRecord {
   private patchNames = new Set<string>();
   private slotScopes = new Map<number, ScopeEvaluator>();
   private readonly classScopes = new Map<string, ClassEvaluator>();
+  private readonly hooked = new Set<string>();
   private keptSoFar = nothingKept();
+  private lackingSoFar = new Map<string, Set<string>>();
 
   constructor(
     readonly file: string,
@@ -137,8 +140,18 @@ export class ModuleRecord {
     return this.inModule;
   }
 
+  /** Classes loaded with a construction prologue (a class a patch adds has none). */
+  get hookedClasses(): ReadonlySet<string> {
+    return this.hooked;
+  }
+
   get kept(): Kept {
     return this.keptSoFar;
+  }
+
+  /** Per class, the properties instances built before a patch's new construction lack. */
+  get lacking(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.lackingSoFar;
   }
 
   /**
@@ -152,6 +165,7 @@ export class ModuleRecord {
       for (const fn of this.running.functions) this.ids.set(fn.key, idOf(fn));
       this.next = this.running.functions.length + 1;
       this.inModule = this.next - 1;
+      for (const cls of this.running.classList) if (constructionHooked(cls)) this.hooked.add(cls.key);
     }
     return this.running;
   }
@@ -189,5 +203,6 @@ export class ModuleRecord {
     this.patchNames = patch.scopeNames;
     this.slotScopes = patch.slotEvaluators;
     this.keptSoFar = patch.kept;
+    this.lackingSoFar = patch.lacking;
   }
 }

@@ -32,15 +32,24 @@ const TEXTS = {
   "class-heritage-changed": (before: string, after: string) =>
     `class heritage changed (extends ${before || "nothing"} → ${after || "nothing"}): existing instances and subclasses are built on the old parent; restart to apply`,
   "class-fields-changed": () =>
-    "field initializers or static blocks changed: they ran when the class and its instances were created; methods are patched, these are not (restart to apply)",
-  "new-class-field": () => "a new class field: fields are set when an instance is created; restart to apply",
+    "static fields or static blocks changed: they ran when the class was created; methods are patched, these are not (restart to apply)",
+  "new-class-field": () =>
+    "a new class field: fields are set when an instance is built, and this class's new instances cannot be built differently (see its constructor's entry); restart to apply",
+  "instances-built-before": (className: string, missing: string[]) =>
+    `new ${className} objects are built by the new constructor and fields; those built before keep what they were given${missing.length > 0 ? ` (they have no ${missing.map((m) => `\`${m}\``).join(", ")})` : ""}`,
+  "construction-not-hooked": (className: string, derived: boolean) =>
+    derived
+      ? `${className} extends another class and had no constructor of its own when it loaded: its new instances cannot be built differently; restart to apply (or give it a constructor, which applies from the next start)`
+      : `${className} was added by a patch: its new instances cannot be built differently; restart to apply`,
+  "construction-private": (className: string) =>
+    `${className} has #private members, and only the class itself can give an instance its #private fields: its new instances cannot be built by a new constructor; restart to apply`,
+  "needs-new-shape": (className: string, names: string[], added: boolean) =>
+    `it uses ${names.map((n) => `\`${n}\``).join(", ")}, which ${className} objects built before this save do not have: ${added ? "calling it on one of those would not find it" : "on those it runs the code it ran before, on new ones the new code"}`,
   "new-private-member": (name: string) =>
     `a new ${name}: a running class cannot gain #private names (they are fixed when the class is created); restart to apply`,
   "class-frozen": (className: string) => `class ${className} cannot be patched: its heritage changed`,
 
   // Functions.
-  "constructor-changed": () =>
-    "constructor changed: a running class's constructor cannot be swapped, and instances it built keep the fields it gave them; restart to apply",
   "generator-changed": () =>
     "changed between generator and plain function: existing references cannot forward to it; restart to apply",
   "references-not-updatable": (capturedBy: string | undefined) =>
@@ -144,7 +153,11 @@ export function reason<C extends ReasonCode>(code: C, ...args: Parameters<(typeo
  * Codes of applied entries whose effect stops short of what a fresh start gives: each is also said
  * as a warning, so that the terminal shows it beside its ✓.
  */
-export const CAVEATS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(["new-export-invisible"]);
+export const CAVEATS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  "new-export-invisible",
+  "instances-built-before",
+  "needs-new-shape",
+]);
 
 /** Every code of the catalogue (for docs and tests). */
 export const REASON_CODES = Object.keys(TEXTS) as ReasonCode[];

@@ -1,5 +1,7 @@
 import { type LineIndex, layout, type Placed } from "./layout.js";
-import type { FunctionModel, ModuleModel } from "./model.js";
+import type { ClassModel, FunctionModel, ModuleModel } from "./model.js";
+import type { AnyNode } from "./model/ast.js";
+import { hasSideEffects } from "./model/statements.js";
 import { preamblePosition } from "./preamble-position.js";
 
 /**
@@ -24,6 +26,15 @@ export const CODE = "$hf$c";
 export const ENV = "$hf$x";
 export const slotName = (id: number) => `$hf$s${id}`;
 export const counterName = (id: number) => `$hf$n${id}`;
+/**
+ * The slot of a top-level class's construction: empty, or the class a patch compiled from the new
+ * constructor and instance fields, which builds the class's new instances (patch/construction.ts).
+ * Named after the class's key (every character that is not a letter, digit or `_` spelled out).
+ */
+export const classSlotName = (key: string) =>
+  `$hf$k_${key.replace(/[^A-Za-z0-9_]/g, (c) => `$${c.charCodeAt(0).toString(36)}_`)}`;
+/** The key of a class's constructor (also when it has none: its construction's key). */
+export const constructorKey = (cls: ClassModel) => `${cls.key}.constructor`;
 
 export interface Edit {
   start: number;
@@ -51,7 +62,7 @@ const insert = (at: number, text: string, dispatchOf?: string): Edit => ({
  * Where the body's statements start: after `{` and after directives ("use strict" stays first).
  * A directive written without its `;` gets one (`"use strict"if(…)` would not parse).
  */
-function bodyInsertPoint(source: string, fn: FunctionModel): { at: number; separator: string } {
+function bodyInsertPoint(source: string, fn: { node: AnyNode }): { at: number; separator: string } {
   const body = fn.node.body;
   let at = body.start + 1;
   for (const statement of body.body) {
@@ -99,7 +110,7 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
   const counted = fn.async || fn.generator;
   const countStart = `${count}=(${count}|0)+1;try{`;
   const countEnd = `}finally{${count}--}`;
-  if (!dispatchable(fn)) return edits; // (a constructor: never swapped, so no prologue and no cost)
+  if (!dispatchable(fn)) return edits; // (a constructor: its class's construction dispatches, see classEdits)
   // A default parameter runs before the prologue can: once the slot is set, this (old) version
   // skips it and the new version evaluates its own, so that it runs once per call (`id = next++`).
   // A default that creates a function has nothing to repeat, and its edits would interleave.
@@ -159,11 +170,59 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
 }
 
 /**
+ * Can a patch change how new instances of this class are built? A top-level class whose
+ * constructor starts with a construction prologue: its own constructor, or for a class that extends
+ * nothing and has none, an empty one added (what it has implicitly). A derived class without a
+ * constructor gets none: one added would spread its arguments on every `new`.
+ */
+export function constructionHooked(cls: ClassModel): boolean {
+  return cls.topLevel && (!cls.node.superClass || constructorOf(cls) !== undefined);
+}
+
+function constructorOf(cls: ClassModel): AnyNode | undefined {
+  return cls.node.body.body.find((m: AnyNode) => m.type === "MethodDefinition" && m.kind === "constructor");
+}
+
+/**
+ * The construction prologue of a hooked class: once a patch set the class's construction slot, a
+ * `new` (of the class or of a subclass, through `super()`) is built by the new construction with
+ * the same `new.target` (so the instance has the class's prototype). An extends-nothing class runs
+ * its field initializers before its constructor's first statement: those with side effects are
+ * skipped once the slot is set (`id = nextId++` runs once per instance).
+ */
+function classEdits(source: string, cls: ClassModel): Edit[] {
+  const slot = classSlotName(cls.key);
+  const owner = constructorKey(cls);
+  const dispatch = `if(${slot}!==void 0)return globalThis.Reflect.construct(${slot},arguments,new.target);`;
+  const edits: Edit[] = [];
+  const constructor = constructorOf(cls);
+  if (constructor) {
+    const { at, separator } = bodyInsertPoint(source, { node: constructor.value });
+    if (separator) edits.push(insert(at, separator));
+    edits.push(insert(at, dispatch, owner));
+  } else edits.push(insert(cls.node.body.end - 1, `;constructor(){${dispatch}}`, owner));
+  if (cls.node.superClass) return edits;
+  for (const member of cls.node.body.body) {
+    const value = member.type === "PropertyDefinition" && !member.static ? member.value : undefined;
+    if (!value || !hasSideEffects(value)) continue;
+    edits.push(insert(value.start, `${slot}!==void 0?void 0:(`, owner));
+    edits.push(insert(value.end, ")", owner));
+  }
+  return edits;
+}
+
+/**
  * Edits for every function of the model, plus class hooks for top-level classes, in the order
  * `render` wants them. A patch renders only some ranges of the file: edits elsewhere would be
- * computed for nothing.
+ * computed for nothing. `hooked`: the classes that get a construction prologue (a class a patch
+ * adds has no construction slot).
  */
-export function moduleEdits(model: ModuleModel, idOf: IdOf, within?: { from: number; to: number }[]): Edit[] {
+export function moduleEdits(
+  model: ModuleModel,
+  idOf: IdOf,
+  within?: { from: number; to: number }[],
+  hooked: (cls: ClassModel) => boolean = constructionHooked,
+): Edit[] {
   const wanted = within ? inRanges(within) : () => true;
   const edits: Edit[] = [];
   for (const fn of model.functions) {
@@ -171,6 +230,7 @@ export function moduleEdits(model: ModuleModel, idOf: IdOf, within?: { from: num
   }
   for (const cls of model.classList) {
     if (!cls.topLevel || !wanted(cls.node.start, cls.node.end)) continue;
+    if (hooked(cls)) edits.push(...classEdits(model.source, cls));
     edits.push(
       // `;` first: the last member may be a field written without one (`class A{x}`).
       insert(cls.node.body.end - 1, `;static{${TABLE}.k(${JSON.stringify(cls.key)},${hook()},this)}`),
@@ -251,11 +311,13 @@ export function render(
   return out + source.slice(at, to);
 }
 
-/** `var` declarations of the slots and counters of these ids (hoisted: usable before they run). */
-export function slotDeclarations(ids: number[], keyword = "var"): string {
-  return ids.length === 0
-    ? ""
-    : `${keyword} ${ids.flatMap((id) => [slotName(id), counterName(id)]).join(",")};`;
+/**
+ * `var` declarations of the slots and counters of these ids, and of `more` names (hoisted: usable
+ * before they run).
+ */
+export function slotDeclarations(ids: number[], keyword = "var", more: string[] = []): string {
+  const names = [...ids.flatMap((id) => [slotName(id), counterName(id)]), ...more];
+  return names.length === 0 ? "" : `${keyword} ${names.join(",")};`;
 }
 
 /** The whole module, instrumented; slot variables are declared on a new last line. */
@@ -263,7 +325,8 @@ export function instrumentModule(model: ModuleModel, file: string, idOf: IdOf): 
   const edits = moduleEdits(model, idOf);
   edits.push(insert(preamblePosition(model.source, model.program), preamble(file, model.esm)));
   sortEdits(edits);
-  const tail = `\n${slotDeclarations(model.functions.map(idOf))}`;
+  const classSlots = model.classList.filter(constructionHooked).map((cls) => classSlotName(cls.key));
+  const tail = `\n${slotDeclarations(model.functions.map(idOf), "var", classSlots)}`;
   return render(model.source, edits, 0, model.source.length) + tail;
 }
 
@@ -331,4 +394,35 @@ export function versionsSource(
   const pieces = fns.map((fn) => versionPiece(model, fn, edits, selfDispatch(fn)));
   const head = `${strict}${wrap?.head ?? ""}[`;
   return `${layout(index, pieces, head, `]${wrap?.tail ?? ""}`, ",")}\n//# sourceURL=${url}`;
+}
+
+/**
+ * Code for a direct eval that evaluates to the construction of `cls` (patch/compile.ts): a class
+ * of the new constructor and instance fields (methods stay on the running class: an instance gets
+ * the running class's prototype from `new.target`), extending `${ENV}[0]`, the running class's
+ * parent, when it extends one. Laid out so that each member sits at its line and column in the file.
+ */
+export function constructionSource(
+  model: ModuleModel,
+  index: LineIndex,
+  cls: ClassModel,
+  edits: Edit[],
+  url: string,
+): string {
+  const source = model.source;
+  const owner = constructorKey(cls);
+  const pieces: Placed[] = cls.node.body.body
+    .filter(
+      (m: AnyNode) =>
+        (m.type === "PropertyDefinition" && !m.static) ||
+        (m.type === "MethodDefinition" && m.kind === "constructor"),
+    )
+    .map((m: AnyNode) => ({
+      at: m.start,
+      lead: 0,
+      text: render(source, edits, m.start, m.end, (e) => e.dispatchOf === owner),
+      anchor: m,
+    }));
+  const head = `(class${cls.node.superClass ? ` extends ${ENV}[0]` : ""}{`;
+  return `${layout(index, pieces, head, "})", ";")}\n//# sourceURL=${url}`;
 }

@@ -26,6 +26,7 @@ export function commitPatch(
     scopeNames: compiled.scopeNames,
     slotEvaluators: compiled.slotEvaluators,
     kept: plan.kept,
+    lacking: plan.lacking,
   });
   const outcome = plan.outcomes.some((o) => o.status === "refused") ? "partial" : "applied";
   if (!record.hot.accepted || !plan.outcomes.some((o) => o.status !== "refused"))

@@ -3,7 +3,17 @@ import { LineIndex, layout, type Placed } from "../layout.js";
 import type { FunctionModel, ModuleModel } from "../model.js";
 import type { ModuleRecord, ScopeEvaluator } from "../module-record.js";
 import { reason } from "../reasons.js";
-import { CODE, type Edit, ENV, moduleEdits, render, slotDeclarations, versionsSource } from "../transform.js";
+import {
+  CODE,
+  constructionSource,
+  type Edit,
+  ENV,
+  moduleEdits,
+  render,
+  slotDeclarations,
+  slotName,
+  versionsSource,
+} from "../transform.js";
 import { rejected, thrown } from "./outcomes.js";
 import { type Part, type Plan, slotIdOf } from "./planning.js";
 
@@ -18,6 +28,8 @@ export type Fn = (...args: unknown[]) => unknown;
 export interface Compiled {
   /** The new version of each function of the plan's slots and added members. */
   versions: Map<FunctionModel, Fn>;
+  /** The class that builds new instances, for each of the plan's constructions (by class key). */
+  constructions: Map<string, Fn>;
   /** Where new code compiles from now on, and the names declared there. */
   scopeEvaluator: ScopeEvaluator;
   scopeNames: Set<string>;
@@ -41,9 +53,10 @@ function placed(model: ModuleModel, edits: Edit[], part: Part): Placed {
   };
 }
 
-/** `loaded`: the modules of the plan's `loads`, in order (patch/load.ts). */
+/** `old`: the running model; `loaded`: the modules of the plan's `loads`, in order (patch/load.ts). */
 export function compilePatch(
   record: ModuleRecord,
+  old: ModuleModel,
   model: ModuleModel,
   plan: Plan,
   loaded: unknown[] = [],
@@ -52,10 +65,12 @@ export function compilePatch(
   const compiled = [...plan.slots, ...plan.addedMembers];
   const ranges = [
     ...compiled.map((fn) => ({ from: fn.headerStart, to: fn.node.end })),
+    ...plan.constructions.map(({ cls }) => ({ from: cls.node.start, to: cls.node.end })),
     ...plan.declarations,
     ...plan.run,
   ];
-  const edits = moduleEdits(model, idOf, ranges);
+  const hooked = (cls: { key: string }) => record.hookedClasses.has(cls.key);
+  const edits = moduleEdits(model, idOf, ranges, hooked);
   const lines = new LineIndex(model.source);
   let scopeEvaluator = record.scopeEvaluator;
   const scopeNames = new Set(record.scopeNames);
@@ -82,6 +97,26 @@ export function compilePatch(
       compiled,
       (fn) => plan.addedMembers.has(fn),
     );
+    for (const guard of plan.guards) {
+      const version = versions.get(guard.fn);
+      // Instances built before run what they ran: what the slot holds, or else the running code.
+      const id = idOf(guard.fn);
+      const previous = record.slotIds.has(guard.fn.key)
+        ? (record.slotEvaluator(id)(slotName(id)) as Fn | undefined)
+        : undefined;
+      if (version)
+        versions.set(
+          guard.fn,
+          shapeGuarded(guard.needs, version, previous ?? oldVersion(record, old, guard.before)),
+        );
+    }
+    const constructions = new Map<string, Fn>();
+    for (const { cls } of plan.constructions) {
+      const running = record.classEvaluators.get(cls.key)?.cls as object | undefined;
+      if (!running) throw new Error(`class ${cls.name} is not available`);
+      const code = constructionSource(model, lines, cls, edits, record.url);
+      constructions.set(cls.key, scopeEvaluator(code, [Object.getPrototypeOf(running)]) as Fn);
+    }
     const topLevelCode =
       plan.run.length > 0
         ? layout(
@@ -92,7 +127,7 @@ export function compilePatch(
             ";",
           ) + sourceUrl(record)
         : undefined;
-    return { versions, scopeEvaluator, scopeNames, slotEvaluators, topLevelCode };
+    return { versions, constructions, scopeEvaluator, scopeNames, slotEvaluators, topLevelCode };
   } catch (error) {
     const { message, traceback } = thrown(error);
     const kind =
@@ -195,4 +230,27 @@ function versionOf(record: ModuleRecord, fn: FunctionModel, home: object): Fn {
   const value = fn.kind === "get" ? descriptor?.get : fn.kind === "set" ? descriptor?.set : descriptor?.value;
   if (typeof value !== "function") throw new Error(`${fn.qualname}: compiled version is not a function`);
   return value as Fn;
+}
+
+/** The code `before` (a method of the running model) runs now, compiled again without its prologue. */
+function oldVersion(record: ModuleRecord, old: ModuleModel, before: FunctionModel): Fn {
+  const idOf = (fn: FunctionModel) => record.slotIds.get(fn.key) ?? 0;
+  const hooked = (cls: { key: string }) => record.hookedClasses.has(cls.key);
+  const edits = moduleEdits(old, idOf, [{ from: before.headerStart, to: before.node.end }], hooked);
+  const code = versionsSource(old, new LineIndex(old.source), [before], edits, record.url, () => false);
+  return versionOf(record, before, (record.scopeEvaluator(code) as object[])[0] as object);
+}
+
+/**
+ * A method's new version for instances that have every property of `needs` (built by the new
+ * construction), its old one for those built before (see patch/plan-construction.ts).
+ */
+function shapeGuarded(needs: string[], version: Fn, before: Fn): Fn {
+  return function (this: unknown, ...args: unknown[]) {
+    const self = this;
+    const built = (typeof self !== "object" && typeof self !== "function") || self === null;
+    return built || needs.every((name) => name in (self as object))
+      ? version.apply(this, args)
+      : before.apply(this, args);
+  };
 }

@@ -1,5 +1,5 @@
 import type { FunctionOutcome } from "../../../../protocol/messages.js";
-import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
+import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "../model.js";
 import { type Kept, nothingKept } from "../module-record.js";
 import { type Reason, reason } from "../reasons.js";
 import type { Diff } from "./diff.js";
@@ -13,6 +13,10 @@ export interface PlanContext {
   readonly hot: { readonly accepted: boolean };
   readonly kept: Kept;
   readonly slotIds: ReadonlyMap<string, number>;
+  /** Classes (keys) whose constructor starts with a construction prologue (transform.ts). */
+  readonly hookedClasses: ReadonlySet<string>;
+  /** Per class (key), the properties its instances built before a patch's construction lack. */
+  readonly lacking: ReadonlyMap<string, ReadonlySet<string>>;
   readonly nextSlot: number;
   /** Names earlier patches declared in the scope new code compiles in. */
   readonly scopeNames: ReadonlySet<string>;
@@ -62,6 +66,24 @@ export interface Declaration extends Part {
   ifRefused: KeptDeclaration;
 }
 
+/** A class whose new instances the patch builds with its new constructor and fields. */
+export interface Construction {
+  /** In the new model. */
+  cls: ClassModel;
+  /** Properties the new construction gives that the old one did not (instances built before lack them). */
+  missing: string[];
+  entry: FunctionOutcome;
+}
+
+/** A changed method that uses what only new instances have: on older ones it runs `before`. */
+export interface ShapeGuard {
+  fn: FunctionModel;
+  /** What it ran before (in the running model). */
+  before: FunctionModel;
+  /** The properties it uses that instances built before lack. */
+  needs: string[];
+}
+
 export interface Plan {
   /** Set when the patch changes nothing: why (the answer's error). */
   rejection: Reason | undefined;
@@ -72,6 +94,12 @@ export interface Plan {
   addedMembers: Set<FunctionModel>;
   /** Members gone from an existing class, deleted from the live class. */
   removedMembers: FunctionModel[];
+  /** Classes whose construction slot gets a new construction (patch/plan-construction.ts). */
+  constructions: Construction[];
+  /** Methods that run their old code on instances built before a construction. */
+  guards: ShapeGuard[];
+  /** What instances built before lack, per class (the record's next `lacking`). */
+  lacking: Map<string, Set<string>>;
   /** Top-level declarations evaluated in a new scope on top of the module's (see ModuleRecord). */
   declarations: Declaration[];
   /** Modules new imports load, in order: `${ENV}[i]` in a declaration's replacement is the i-th. */
@@ -110,6 +138,9 @@ export class Planning {
       slots: new Set(),
       addedMembers: new Set(),
       removedMembers: [],
+      constructions: [],
+      guards: [],
+      lacking: new Map([...context.lacking].map(([key, names]) => [key, new Set(names)])),
       declarations: [],
       run: [],
       loads: [],
