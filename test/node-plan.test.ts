@@ -35,6 +35,7 @@ function planOf(before: string, after: string, options: Options = {}): Plan {
     slotIds: new Map(old.functions.map((fn) => [fn.key, idOf(fn)])),
     hookedClasses: new Set(old.classList.filter(constructionHooked).map((cls) => cls.key)),
     lacking: new Map(),
+    forwarded: new Map(),
     nextSlot: old.functions.length + 1,
     scopeNames: new Set(),
     activations: () => options.activations ?? 0,
@@ -249,6 +250,19 @@ class Admin extends Session {
     const derived = planOf(before, before.replace("level = 1;", "level = 2;"));
     assert.deepEqual(entries(derived), ["class Admin Admin refused construction-not-hooked"]);
     assert.ok(derived.kept.classes.has("Admin"));
+  });
+
+  test("an arrow gains up to three parameters more than it was loaded with (its padding), not a rest parameter", () => {
+    const before = "export const h = (req, res) => res.end();\n";
+    const gains = planOf(before, "export const h = (req, res, next, a, b) => next();\n");
+    assert.deepEqual(entries(gains), ["function h h updated"]);
+    assert.deepEqual(keys(gains.slots), ["h"]);
+    const tooMany = planOf(before, "export const h = (req, res, next, a, b, c) => next();\n");
+    assert.deepEqual(entries(tooMany), ["function h h refused references-not-updatable"]);
+    const rest = planOf(before, "export const h = (req, ...more) => more;\n");
+    assert.deepEqual(entries(rest), ["function h h refused references-not-updatable"]);
+    const lone = planOf("export const h = x => x;\n", "export const h = (x, y) => x + y;\n");
+    assert.deepEqual(entries(lone), ["function h h updated"]);
   });
 
   test("an accepting module re-assigns a changed let; a removed initializer is said, not silent", () => {

@@ -705,6 +705,45 @@ export const commands = {
       },
     ],
   },
+  {
+    name: "middleware",
+    source: `const greet = (req, res) => res.push("hello " + req);
+const stack = [greet];
+export const commands = {
+  handle: () => {
+    const out = [];
+    stack[0]("ann", out, () => out.push("next"));
+    return out.join(",");
+  },
+};
+`,
+    before: { handle: "hello ann" },
+    steps: [
+      {
+        // An arrow gains a parameter: the one registered at start-up receives it.
+        replace: [
+          [
+            'const greet = (req, res) => res.push("hello " + req);',
+            'const greet = (req, res, next) => {\n  res.push("hi " + req);\n  next();\n};',
+          ],
+        ],
+        outcome: "applied",
+        entries: ["greet updated"],
+        asks: { handle: "hi ann,next" },
+      },
+      {
+        replace: [
+          [
+            'const greet = (req, res, next) => {\n  res.push("hi " + req);\n  next();\n};',
+            "const greet = (req) => [req];",
+          ],
+        ],
+        outcome: "applied",
+        entries: ["greet updated"],
+        asks: { handle: "" },
+      },
+    ],
+  },
 ];
 
 /** The piece's text for the project: ES modules as written, CommonJS with require and exports. */

@@ -2,7 +2,7 @@ import { pathToFileURL } from "node:url";
 import type { HotApi } from "./hot-api.js";
 // Types only: the parser is loaded with the patcher, at the first patch (start-up stays cheap).
 import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "./model.js";
-import { constructionHooked, counterName } from "./transform.js";
+import { constructionHooked, counterName, forwardedCount } from "./transform.js";
 
 /** Compiles code by direct eval in some scope (module, class, or a scope added by a patch). */
 export type ScopeEvaluator = (code: string, env?: unknown) => unknown;
@@ -63,6 +63,7 @@ export interface CommittedPatch {
   slotEvaluators: Map<number, ScopeEvaluator>;
   kept: Kept;
   lacking: Map<string, Set<string>>;
+  forwarded: Map<string, number>;
 }
 
 /**
@@ -86,6 +87,7 @@ export class ModuleRecord {
   private readonly hooked = new Set<string>();
   private keptSoFar = nothingKept();
   private lackingSoFar = new Map<string, Set<string>>();
+  private forwardedSoFar = new Map<string, number>();
 
   constructor(
     readonly file: string,
@@ -149,6 +151,11 @@ export class ModuleRecord {
     return this.keptSoFar;
   }
 
+  /** Per arrow, how many arguments the prologues of its existing objects pass on (at least). */
+  get forwarded(): ReadonlyMap<string, number> {
+    return this.forwardedSoFar;
+  }
+
   /** Per class, the properties instances built before a patch's new construction lack. */
   get lacking(): ReadonlyMap<string, ReadonlySet<string>> {
     return this.lackingSoFar;
@@ -166,6 +173,10 @@ export class ModuleRecord {
       this.next = this.running.functions.length + 1;
       this.inModule = this.next - 1;
       for (const cls of this.running.classList) if (constructionHooked(cls)) this.hooked.add(cls.key);
+      for (const fn of this.running.functions) {
+        const count = forwardedCount(fn);
+        if (count !== undefined) this.forwardedSoFar.set(fn.key, count);
+      }
     }
     return this.running;
   }
@@ -204,5 +215,6 @@ export class ModuleRecord {
     this.slotScopes = patch.slotEvaluators;
     this.keptSoFar = patch.kept;
     this.lackingSoFar = patch.lacking;
+    this.forwardedSoFar = patch.forwarded;
   }
 }

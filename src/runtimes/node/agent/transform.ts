@@ -1,6 +1,6 @@
 import { type LineIndex, layout, type Placed } from "./layout.js";
 import type { ClassModel, FunctionModel, ModuleModel } from "./model.js";
-import type { AnyNode } from "./model/ast.js";
+import { type AnyNode, hasUseStrict } from "./model/ast.js";
 import { hasSideEffects } from "./model/statements.js";
 import { preamblePosition } from "./preamble-position.js";
 
@@ -152,7 +152,10 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
       seq: seq++,
     });
   const unpack = patterns.map((p) => `var ${source.slice(p.node.start, p.node.end)}=${p.name};`).join("");
-  const dispatch = `if(${slot}!==void 0)return ${slot}.call(this${names.map((n: string) => `,${n}`).join("")});`;
+  const pads = padded(fn) ? padNames : [];
+  if (pads.length > 0) edits.push(...padEdits(source, fn));
+  const forwarded = [...names, ...pads];
+  const dispatch = `if(${slot}!==void 0)return ${slot}.call(this${forwarded.map((n: string) => `,${n}`).join("")});`;
   const block = fn.node.body.type === "BlockStatement";
   // A concise body becomes a block.
   const { at, separator } = block
@@ -167,6 +170,53 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
   if (counted) edits.push(insert(end, countEnd));
   if (!block) edits.push(insert(end, "}"));
   return edits;
+}
+
+/**
+ * An arrow has no `arguments`: its prologue can pass on only parameters it declares. So that a
+ * patch can give it more, it declares `ARROW_PADS` more, after its own, each with a default
+ * (`$hf$a0=void 0`: its `length` stays what it was) and forwarded with the others. Their cost is a
+ * compare per missing argument (measured: within noise of the plain prologue). Not for an arrow
+ * with a rest parameter (it forwards every argument already), nor for one whose body says
+ * "use strict" (not allowed with defaults).
+ */
+export const ARROW_PADS = 3;
+const padNames = Array.from({ length: ARROW_PADS }, (_, i) => `$hf$a${i}`);
+
+export function padded(fn: FunctionModel): boolean {
+  if (fn.kind !== "arrow" || !dispatchable(fn)) return false;
+  if (fn.node.params.at(-1)?.type === "RestElement") return false;
+  return fn.node.body.type !== "BlockStatement" || !hasUseStrict(fn.node.body.body);
+}
+
+/** How many arguments the prologue of this function passes on to a new version (undefined: all). */
+export function forwardedCount(fn: FunctionModel): number | undefined {
+  if (fn.kind !== "arrow" || fn.node.params.at(-1)?.type === "RestElement") return undefined;
+  return fn.node.params.length + (padded(fn) ? ARROW_PADS : 0);
+}
+
+/** The padding parameters (see ARROW_PADS), and parentheses around a lone `x =>`. */
+function padEdits(source: string, fn: FunctionModel): Edit[] {
+  const params = fn.node.params;
+  const last = params.at(-1);
+  const list = padNames.map((name) => `${name}=void 0`).join(",");
+  if (last && paramsStart(source, fn) === last.start)
+    return [insert(last.start, "(", fn.key), insert(last.end, `,${list})`, fn.key)];
+  const { close, comma } = closingParen(source, last ? last.end : paramsStart(source, fn) + 1);
+  return [insert(close, `${last && !comma ? "," : ""}${list}`, fn.key)];
+}
+
+/** The `)` of a parameter list, from after its last parameter (only a `,`, space and comments between). */
+function closingParen(source: string, from: number): { close: number; comma: boolean } {
+  let comma = false;
+  for (let at = from; at < source.length; at++) {
+    const c = source[at];
+    if (c === ")") return { close: at, comma };
+    if (c === ",") comma = true;
+    else if (source.startsWith("//", at)) at = source.indexOf("\n", at);
+    else if (source.startsWith("/*", at)) at = source.indexOf("*/", at) + 1;
+  }
+  throw new Error("hotframe bug: no ) after the parameters");
 }
 
 /**

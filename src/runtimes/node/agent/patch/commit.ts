@@ -27,6 +27,7 @@ export function commitPatch(
     slotEvaluators: compiled.slotEvaluators,
     kept: plan.kept,
     lacking: plan.lacking,
+    forwarded: plan.forwarded,
   });
   const outcome = plan.outcomes.some((o) => o.status === "refused") ? "partial" : "applied";
   if (!record.hot.accepted || !plan.outcomes.some((o) => o.status !== "refused"))

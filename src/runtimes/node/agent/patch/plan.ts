@@ -2,7 +2,7 @@ import type { FunctionOutcome } from "../../../../protocol/messages.js";
 import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
 import { type Reason, type ReasonCode, reason } from "../reasons.js";
 import type { AnyNode } from "../model/ast.js";
-import { dispatchable, ENV } from "../transform.js";
+import { dispatchable, ENV, forwardedCount } from "../transform.js";
 import { type Diff, diffOf } from "./diff.js";
 import { refuseConstantsWithWithdrawnReaders, refuseDependents } from "./dependents.js";
 import { classEntry, functionEntry, statementEntry } from "./outcomes.js";
@@ -162,6 +162,9 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
     fn.memberOf !== undefined && !diff.old.classByKey.has(fn.memberOf.key);
   const ancestorsToRecompile = new Set<FunctionModel>();
   for (const fn of diff.new.functions) {
+    // Objects made from the new text forward what it declares: the fewest count.
+    const count = forwardedCount(fn);
+    if (count !== undefined) plan.forwarded.set(fn.key, Math.min(count, plan.forwarded.get(fn.key) ?? count));
     const before = kept.functions.has(fn.key)
       ? (kept.functions.get(fn.key) ?? undefined)
       : diff.old.byKey.get(fn.key);
@@ -232,8 +235,11 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
       continue;
     }
     const captured = capturedBy(model, fn);
+    // An existing arrow object passes on only so many arguments (transform.ts ARROW_PADS).
+    const forwarded = context.forwarded.get(fn.key) ?? forwardedCount(before);
     const forwardsAll =
-      fn.kind !== "arrow" || before.kind !== "arrow" || fn.node.params.length <= before.node.params.length;
+      forwarded === undefined ||
+      (fn.node.params.length <= forwarded && fn.node.params.at(-1)?.type !== "RestElement");
     if (captured || !dispatchable(fn) || !forwardsAll) {
       const parent = recompilableAncestor(model, fn);
       if (!parent) {

@@ -17,6 +17,8 @@ export interface PlanContext {
   readonly hookedClasses: ReadonlySet<string>;
   /** Per class (key), the properties its instances built before a patch's construction lack. */
   readonly lacking: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Per arrow (key), how many arguments the prologues of its existing objects pass on, at least. */
+  readonly forwarded: ReadonlyMap<string, number>;
   readonly nextSlot: number;
   /** Names earlier patches declared in the scope new code compiles in. */
   readonly scopeNames: ReadonlySet<string>;
@@ -100,6 +102,8 @@ export interface Plan {
   guards: ShapeGuard[];
   /** What instances built before lack, per class (the record's next `lacking`). */
   lacking: Map<string, Set<string>>;
+  /** The record's next `forwarded`. */
+  forwarded: Map<string, number>;
   /** Top-level declarations evaluated in a new scope on top of the module's (see ModuleRecord). */
   declarations: Declaration[];
   /** Modules new imports load, in order: `${ENV}[i]` in a declaration's replacement is the i-th. */
@@ -141,6 +145,7 @@ export class Planning {
       constructions: [],
       guards: [],
       lacking: new Map([...context.lacking].map(([key, names]) => [key, new Set(names)])),
+      forwarded: new Map(context.forwarded),
       declarations: [],
       run: [],
       loads: [],
