@@ -7,7 +7,7 @@ import { planPatch } from "../src/runtimes/node/agent/patch/plan.js";
 import type { Plan, PlanContext } from "../src/runtimes/node/agent/patch/planning.js";
 import { REASON_CODES } from "../src/runtimes/node/agent/reasons.js";
 import { reparse } from "../src/runtimes/node/agent/reparse.js";
-import { constructionHooked } from "../src/runtimes/node/agent/transform.js";
+import { closureScope, constructionHooked } from "../src/runtimes/node/agent/transform.js";
 
 /**
  * The Node planner on its own (no process): old and new sources in, the plan out. Every decision
@@ -36,6 +36,12 @@ function planOf(before: string, after: string, options: Options = {}): Plan {
     hookedClasses: new Set(old.classList.filter(constructionHooked).map((cls) => cls.key)),
     lacking: new Map(),
     forwarded: new Map(),
+    scopes: new Map(
+      old.functions.flatMap((fn) => {
+        const scope = closureScope(fn);
+        return scope ? [[idOf(fn), scope] as const] : [];
+      }),
+    ),
     nextSlot: old.functions.length + 1,
     scopeNames: new Set(),
     activations: () => options.activations ?? 0,
@@ -310,8 +316,16 @@ class Admin extends Session {
     assert.deepEqual(keys(plan.slots), ["load"]);
   });
 
-  test("a closure over locals keeps its code; its creator is recompiled", () => {
+  test("a closure over locals goes into its slot: existing closures reach their variables through their scope", () => {
     const plan = planOf(BASE, edit("return ++n;", "return n += 2;"));
+    assert.deepEqual(entries(plan), ["function inc makeCounter.inc updated"]);
+    assert.deepEqual(keys(plan.slots), ["makeCounter>inc"]);
+    assert.deepEqual([...plan.scopes.values()], [["n"]]);
+  });
+
+  test("a closure that reads a variable of its creator it did not read before keeps its code; its creator is recompiled", () => {
+    const before = edit("let n = 0;", "let n = 0;\n  const step = 2;");
+    const plan = planOf(before, edit("return ++n;", "return n += step;", before));
     assert.deepEqual(entries(plan), [
       "function inc makeCounter.inc running-old old-closures-keep-old-code",
       "function makeCounter makeCounter updated recompiled-for-closures",
@@ -374,6 +388,23 @@ class Admin extends Session {
   });
 
   test("closures whose creator is refused keep their old code, said as refused", () => {
+    const before = edit("let n = 0;", "let n = 0;\n  const step = 2;");
+    const plan = planOf(
+      before,
+      edit(
+        "function makeCounter() {\n  let n = 0;",
+        "const cache = openCache();\nfunction makeCounter() {\n  let n = cache.size;",
+        before,
+      ).replace("return ++n;", "return n += step;"),
+    );
+    assert.deepEqual(entries(plan), [
+      "function makeCounter makeCounter refused depends-on-refused",
+      "function inc makeCounter.inc refused creator-refused",
+      "statement cache <module> refused new-binding-side-effects",
+    ]);
+  });
+
+  test("a closure's creator refused: the closure reaches its variables all the same", () => {
     const plan = planOf(
       BASE,
       edit(
@@ -381,9 +412,10 @@ class Admin extends Session {
         "const cache = openCache();\nfunction makeCounter() {\n  let n = cache.size;",
       ).replace("return ++n;", "return n += 2;"),
     );
+    // (The closures reach n through their scope: they run the new code, whoever made them.)
     assert.deepEqual(entries(plan), [
       "function makeCounter makeCounter refused depends-on-refused",
-      "function inc makeCounter.inc refused creator-refused",
+      "function inc makeCounter.inc updated",
       "statement cache <module> refused new-binding-side-effects",
     ]);
   });

@@ -146,12 +146,9 @@ export const commands = { early: () => early(), fresh: () => makeCounter(1)() };
       {
         replace: [["n += step;", "n += step * 10;"]],
         outcome: "applied",
-        entries: [
-          "arrow in makeCounter running-old old-closures-keep-old-code",
-          "makeCounter updated recompiled-for-closures",
-        ],
-        // What the entry says: the closure made before keeps its code; a new one runs the new code.
-        asks: { early: 2, fresh: 10 },
+        entries: ["arrow in makeCounter updated"],
+        // The closure made before runs the new code with its own n (1 + 10); a new one too.
+        asks: { early: 11, fresh: 10 },
       },
     ],
   },
@@ -702,6 +699,43 @@ export const commands = {
         outcome: "rejected",
         entries: ["Admin refused construction-not-hooked"],
         asks: { level: 1 },
+      },
+    ],
+  },
+  {
+    name: "taggers",
+    source: `function tagger(name) {
+  return (req, next) => {
+    req.tags.push(name);
+    next();
+  };
+}
+const chain = [tagger("api"), tagger("v1")];
+function run(middleware) {
+  const req = { tags: [] };
+  for (const m of middleware) m(req, () => req.tags.push("."));
+  return req.tags.join("");
+}
+export const commands = { chain: () => run(chain), fresh: () => run([tagger("x")]) };
+`,
+    before: { chain: "api.v1.", fresh: "x." },
+    steps: [
+      {
+        // Middleware made by a factory at start-up runs the new code, with the name it was made with.
+        replace: [["req.tags.push(name);", "req.tags.push(name.toUpperCase());"]],
+        outcome: "applied",
+        entries: ["arrow in tagger updated"],
+        asks: { chain: "API.V1.", fresh: "X." },
+      },
+      {
+        // It now reads a variable of the factory it did not read: those made before keep their code.
+        replace: [
+          ["function tagger(name) {", 'function tagger(name) {\n  const prefix = "#";'],
+          ["req.tags.push(name.toUpperCase());", "req.tags.push(prefix + name);"],
+        ],
+        outcome: "applied",
+        entries: ["arrow in tagger running-old old-closures-keep-old-code", "tagger updated"],
+        asks: { chain: "API.V1.", fresh: "#x." },
       },
     ],
   },

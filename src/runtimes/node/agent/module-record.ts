@@ -2,7 +2,13 @@ import { pathToFileURL } from "node:url";
 import type { HotApi } from "./hot-api.js";
 // Types only: the parser is loaded with the patcher, at the first patch (start-up stays cheap).
 import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "./model.js";
-import { constructionHooked, counterName, forwardedCount } from "./transform.js";
+import {
+  closureScope,
+  constructionHooked,
+  counterName,
+  forwardedCount,
+  type SlotShapes,
+} from "./transform.js";
 
 /** Compiles code by direct eval in some scope (module, class, or a scope added by a patch). */
 export type ScopeEvaluator = (code: string, env?: unknown) => unknown;
@@ -64,6 +70,7 @@ export interface CommittedPatch {
   kept: Kept;
   lacking: Map<string, Set<string>>;
   forwarded: Map<string, number>;
+  scopes: Map<number, readonly string[]>;
 }
 
 /**
@@ -88,6 +95,7 @@ export class ModuleRecord {
   private keptSoFar = nothingKept();
   private lackingSoFar = new Map<string, Set<string>>();
   private forwardedSoFar = new Map<string, number>();
+  private closureScopes = new Map<number, readonly string[]>();
 
   constructor(
     readonly file: string,
@@ -151,6 +159,16 @@ export class ModuleRecord {
     return this.keptSoFar;
   }
 
+  /** Per slot of a closure, the variables its prologues hand a new version (transform.ts `closureScope`). */
+  get scopes(): ReadonlyMap<number, readonly string[]> {
+    return this.closureScopes;
+  }
+
+  /** What the running slots are like, for instrumenting code of a patch. */
+  get shapes(): SlotShapes {
+    return { hooked: (cls) => this.hooked.has(cls.key), scopeOf: (_, id) => this.closureScopes.get(id) };
+  }
+
   /** Per arrow, how many arguments the prologues of its existing objects pass on (at least). */
   get forwarded(): ReadonlyMap<string, number> {
     return this.forwardedSoFar;
@@ -176,6 +194,8 @@ export class ModuleRecord {
       for (const fn of this.running.functions) {
         const count = forwardedCount(fn);
         if (count !== undefined) this.forwardedSoFar.set(fn.key, count);
+        const scope = closureScope(fn);
+        if (scope) this.closureScopes.set(idOf(fn), scope);
       }
     }
     return this.running;
@@ -216,5 +236,6 @@ export class ModuleRecord {
     this.keptSoFar = patch.kept;
     this.lackingSoFar = patch.lacking;
     this.forwardedSoFar = patch.forwarded;
+    this.closureScopes = patch.scopes;
   }
 }

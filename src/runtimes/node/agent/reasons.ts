@@ -54,10 +54,16 @@ const TEXTS = {
     "changed between generator and plain function: existing references cannot forward to it; restart to apply",
   "references-not-updatable": (capturedBy: string | undefined) =>
     `existing references cannot be updated (${capturedBy ? `it reads local variables of ${capturedBy}` : "it gained more parameters than its existing arrow objects pass on: an arrow has no `arguments`, so it passes on those it was loaded with and three more, and no rest parameter"}) and no enclosing function can be recompiled; restart to apply (or write it as a function, whose calls pass on every argument)`,
-  "old-closures-keep-old-code": (creator: string, capturedBy: string | undefined) =>
-    capturedBy
-      ? `closures created before the edit read local variables of ${capturedBy} and keep the old code; closures created from now on (by ${creator}) run the new code`
-      : `existing references keep the old code (they pass on fewer arguments than its new parameters: an arrow passes on those it was loaded with and three more); new ones created by ${creator} run the new code`,
+  "old-closures-keep-old-code": (
+    creator: string,
+    capturedBy: string | undefined,
+    unreached: string[] = [],
+  ) =>
+    unreached.length > 0
+      ? `the new code reads ${unreached.join(", ")} of ${creator}, which closures created before the edit did not capture: they keep the old code; closures created from now on (by ${creator}) run the new code`
+      : capturedBy
+        ? `closures created before the edit read local variables of ${capturedBy} and keep the old code; closures created from now on (by ${creator}) run the new code`
+        : `existing references keep the old code (they pass on fewer arguments than its new parameters: an arrow passes on those it was loaded with and three more); new ones created by ${creator} run the new code`,
   "creator-refused": (creator: string) =>
     `closures get their new code when ${creator} creates them, and ${creator} is refused in this patch: they keep the old code`,
   "recompiled-for-closures": () => "recompiled so that the closures it creates run their new code",

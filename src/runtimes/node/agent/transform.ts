@@ -1,6 +1,6 @@
 import { type LineIndex, layout, type Placed } from "./layout.js";
 import type { ClassModel, FunctionModel, ModuleModel } from "./model.js";
-import { type AnyNode, hasUseStrict } from "./model/ast.js";
+import { type AnyNode, children, hasUseStrict } from "./model/ast.js";
 import { hasSideEffects } from "./model/statements.js";
 import { preamblePosition } from "./preamble-position.js";
 
@@ -48,6 +48,67 @@ export interface Edit {
 }
 
 export type IdOf = (fn: FunctionModel) => number;
+
+/**
+ * What the running module's slots are like, which instrumented code must follow: which classes
+ * have a construction slot, and which slots are closures' whose prologues hand a new version the
+ * closure's scope (see `closureScope`). At load, both follow from the code itself.
+ */
+export interface SlotShapes {
+  hooked(cls: ClassModel): boolean;
+  scopeOf(fn: FunctionModel, id: number): readonly string[] | undefined;
+}
+
+export const loadShapes: SlotShapes = {
+  hooked: (cls) => constructionHooked(cls),
+  scopeOf: (fn) => closureScope(fn),
+};
+
+/** The parameter through which a closure's new version reaches the closure's variables. */
+export const SCOPE = "$hf$v";
+
+/** Names a function reads that an enclosing function declares (`arguments` and `eval` aside). */
+export function capturedNames(fn: FunctionModel): string[] {
+  const names: string[] = [];
+  for (const name of fn.free) {
+    if (name === "arguments" || name === "eval") continue;
+    for (let outer = fn.parent; outer; outer = outer.parent)
+      if (outer.declared.has(name)) {
+        names.push(name);
+        break;
+      }
+  }
+  return names.sort();
+}
+
+/**
+ * A closure of a factory (`makeCounter()`, `tagger("api")`): its new version, compiled in the
+ * module's scope, cannot see the variables a running closure captured. So its prologue hands the
+ * version, as its first argument, an object whose accessors read and write those variables in the
+ * closure's own scope — made only when the slot is set (nothing is made while it is empty). The
+ * names the closure reads are those. Not for closures whose own nested functions read variables
+ * from outside it (their prologues would need the scope too), nor in a class declared in a
+ * function that uses #private names or super.
+ */
+export function closureScope(fn: FunctionModel): string[] | undefined {
+  if (!fn.parent || !dispatchable(fn) || fn.kind === "get" || fn.kind === "set") return undefined;
+  if (fn.withinClass && !fn.withinClass.topLevel && (fn.usesPrivate || fn.usesSuper)) return undefined;
+  const names = capturedNames(fn);
+  if (names.length === 0) return undefined;
+  const inner = (f: FunctionModel): FunctionModel[] => f.children.flatMap((c) => [c, ...inner(c)]);
+  for (const nested of inner(fn))
+    for (const name of capturedNames(nested)) {
+      let outer = nested.parent;
+      while (outer && outer !== fn && !outer.declared.has(name)) outer = outer.parent;
+      if (outer === fn && !fn.declared.has(name)) return undefined;
+    }
+  return names;
+}
+
+/** The scope object of a closure's prologue: an accessor per captured variable. */
+function scopeObject(names: readonly string[]): string {
+  return `{${names.map((n) => `get ${n}(){return ${n}},set ${n}(${SCOPE}){${n}=${SCOPE}}`).join(",")}}`;
+}
 
 let seq = 0;
 const insert = (at: number, text: string, dispatchOf?: string): Edit => ({
@@ -102,7 +163,12 @@ export function dispatchable(fn: FunctionModel): boolean {
 }
 
 /** The edits of one function (prologue, activation counter) — not of its nested functions. */
-export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number): Edit[] {
+export function functionEdits(
+  model: ModuleModel,
+  fn: FunctionModel,
+  id: number,
+  scope?: readonly string[],
+): Edit[] {
   const source = model.source;
   const slot = slotName(id);
   const count = counterName(id);
@@ -123,9 +189,10 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
   if (fn.kind !== "arrow") {
     // A plain function may be called with `new`: the new version is constructed the same way.
     const constructible = fn.kind === "function" && !fn.async && !fn.generator;
+    const args = scope ? `[${scopeObject(scope)},...arguments]` : "arguments";
     const call = constructible
-      ? `new.target===void 0?${slot}.apply(this,arguments):globalThis.Reflect.construct(${slot},arguments,new.target)`
-      : `${slot}.apply(this,arguments)`;
+      ? `new.target===void 0?${slot}.apply(this,${args}):globalThis.Reflect.construct(${slot},${args},new.target)`
+      : `${slot}.apply(this,${args})`;
     const { at, separator } = bodyInsertPoint(source, fn);
     if (separator) edits.push(insert(at, separator));
     edits.push(insert(at, `if(${slot}!==void 0)return ${fn.generator ? "yield*" : ""}${call};`, fn.key));
@@ -154,7 +221,7 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
   const unpack = patterns.map((p) => `var ${source.slice(p.node.start, p.node.end)}=${p.name};`).join("");
   const pads = padded(fn) ? padNames : [];
   if (pads.length > 0) edits.push(...padEdits(source, fn));
-  const forwarded = [...names, ...pads];
+  const forwarded = [...(scope ? [scopeObject(scope)] : []), ...names, ...pads];
   const dispatch = `if(${slot}!==void 0)return ${slot}.call(this${forwarded.map((n: string) => `,${n}`).join("")});`;
   const block = fn.node.body.type === "BlockStatement";
   // A concise body becomes a block.
@@ -264,23 +331,25 @@ function classEdits(source: string, cls: ClassModel): Edit[] {
 /**
  * Edits for every function of the model, plus class hooks for top-level classes, in the order
  * `render` wants them. A patch renders only some ranges of the file: edits elsewhere would be
- * computed for nothing. `hooked`: the classes that get a construction prologue (a class a patch
- * adds has no construction slot).
+ * computed for nothing. `shapes`: what the running slots are like (a class a patch adds has no
+ * construction slot; a closure's prologue hands over the scope its slot was made with).
  */
 export function moduleEdits(
   model: ModuleModel,
   idOf: IdOf,
   within?: { from: number; to: number }[],
-  hooked: (cls: ClassModel) => boolean = constructionHooked,
+  shapes: SlotShapes = loadShapes,
 ): Edit[] {
   const wanted = within ? inRanges(within) : () => true;
   const edits: Edit[] = [];
   for (const fn of model.functions) {
-    if (wanted(fn.headerStart, fn.node.end)) edits.push(...functionEdits(model, fn, idOf(fn)));
+    if (!wanted(fn.headerStart, fn.node.end)) continue;
+    const id = idOf(fn);
+    edits.push(...functionEdits(model, fn, id, shapes.scopeOf(fn, id)));
   }
   for (const cls of model.classList) {
     if (!cls.topLevel || !wanted(cls.node.start, cls.node.end)) continue;
-    if (hooked(cls)) edits.push(...classEdits(model.source, cls));
+    if (shapes.hooked(cls)) edits.push(...classEdits(model.source, cls));
     edits.push(
       // `;` first: the last member may be a field written without one (`class A{x}`).
       insert(cls.node.body.end - 1, `;static{${TABLE}.k(${JSON.stringify(cls.key)},${hook()},this)}`),
@@ -310,7 +379,7 @@ function inRanges(ranges: { from: number; to: number }[]): (start: number, end: 
   };
 }
 
-function sortEdits(edits: Edit[]): Edit[] {
+export function sortEdits(edits: Edit[]): Edit[] {
   return edits.sort((a, b) => a.start - b.start || a.seq - b.seq);
 }
 
@@ -399,7 +468,13 @@ function paramsStart(source: string, fn: FunctionModel): number {
  * itself, unless it is a new member with a slot of its own). Placed (layout.ts) so that its
  * parameters sit at their line and column in the file.
  */
-function versionPiece(model: ModuleModel, fn: FunctionModel, edits: Edit[], selfDispatch = false): Placed {
+function versionPiece(
+  model: ModuleModel,
+  fn: FunctionModel,
+  edits: Edit[],
+  selfDispatch = false,
+  scoped = false,
+): Placed {
   const source = model.source;
   const node = fn.node;
   const start = paramsStart(source, fn);
@@ -410,10 +485,12 @@ function versionPiece(model: ModuleModel, fn: FunctionModel, edits: Edit[], self
     const arrow = arrowPosition(source, fn);
     params = render(source, edits, start, arrow, skip).trimEnd();
     if (!params.startsWith("(")) params = `(${params})`;
+    if (scoped) params = `(${SCOPE},${params.slice(1)}`;
     body = render(source, edits, arrow + 2, node.end, skip);
   } else {
     params = "";
     body = render(source, edits, start, node.end, skip);
+    if (scoped) body = `(${SCOPE},${body.slice(1)}`;
   }
   const prefix = fn.kind === "get" || fn.kind === "set" ? `${fn.kind} ` : "";
   const modifiers = `${fn.async ? "async " : ""}${fn.generator ? "*" : ""}`;
@@ -439,9 +516,10 @@ export function versionsSource(
   url: string,
   selfDispatch: (fn: FunctionModel) => boolean,
   wrap?: { head: string; tail: string },
+  scoped = false,
 ): string {
   const strict = fns[0]?.strict ? '"use strict";' : "";
-  const pieces = fns.map((fn) => versionPiece(model, fn, edits, selfDispatch(fn)));
+  const pieces = fns.map((fn) => versionPiece(model, fn, edits, selfDispatch(fn), scoped));
   const head = `${strict}${wrap?.head ?? ""}[`;
   return `${layout(index, pieces, head, `]${wrap?.tail ?? ""}`, ",")}\n//# sourceURL=${url}`;
 }
@@ -475,4 +553,62 @@ export function constructionSource(
     }));
   const head = `(class${cls.node.superClass ? ` extends ${ENV}[0]` : ""}{`;
   return `${layout(index, pieces, head, "})", ";")}\n//# sourceURL=${url}`;
+}
+
+/**
+ * The edits that make a closure's new version read and write the variables it captured through
+ * its scope parameter (`n` → `$hf$v.n`; `{ n }` → `{ n: $hf$v.n }`): each reference to one of
+ * `names` in `fn`, outside nested functions that declare that name themselves.
+ */
+export function scopeEdits(fn: FunctionModel, names: readonly string[]): Edit[] {
+  const edits: Edit[] = [];
+  const nested = new Map<AnyNode, FunctionModel>();
+  const collect = (f: FunctionModel) => {
+    for (const child of f.children) {
+      nested.set(child.node, child);
+      collect(child);
+    }
+  };
+  collect(fn);
+  const replace = (start: number, end: number, text: string) => edits.push({ start, end, text, seq: seq++ });
+  const visit = (node: AnyNode, parent: AnyNode, seen: ReadonlySet<string>) => {
+    const inner = nested.get(node);
+    if (inner) seen = new Set([...seen].filter((name) => !inner.declared.has(name)));
+    if (seen.size === 0) return;
+    if (node.type === "Identifier") {
+      if (seen.has(node.name) && isReference(node, parent))
+        replace(node.start, node.end, `${SCOPE}.${node.name}`);
+      return;
+    }
+    if (node.type === "Property" && node.shorthand && !node.computed) {
+      const target = node.value.type === "AssignmentPattern" ? node.value.left : node.value;
+      if (target.type === "Identifier" && seen.has(target.name)) {
+        replace(node.key.start, node.key.end, `${target.name}:${SCOPE}.${target.name}`);
+        if (node.value.type === "AssignmentPattern") visit(node.value.right, node.value, seen);
+        return;
+      }
+    }
+    for (const child of children(node)) visit(child, node, seen);
+  };
+  visit(fn.node, undefined, new Set(names));
+  return edits;
+}
+
+/** An identifier that names a variable (not a property, key or label). */
+function isReference(node: AnyNode, parent: AnyNode): boolean {
+  if (!parent) return true;
+  switch (parent.type) {
+    case "MemberExpression":
+      return parent.object === node || parent.computed;
+    case "Property":
+    case "PropertyDefinition":
+    case "MethodDefinition":
+      return parent.value === node || (parent.computed && parent.key === node);
+    case "LabeledStatement":
+    case "BreakStatement":
+    case "ContinueStatement":
+    case "MetaProperty":
+      return false;
+  }
+  return true;
 }

@@ -28,6 +28,7 @@ export function commitPatch(
     kept: plan.kept,
     lacking: plan.lacking,
     forwarded: plan.forwarded,
+    scopes: plan.scopes,
   });
   const outcome = plan.outcomes.some((o) => o.status === "refused") ? "partial" : "applied";
   if (!record.hot.accepted || !plan.outcomes.some((o) => o.status !== "refused"))

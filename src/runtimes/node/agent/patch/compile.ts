@@ -5,13 +5,17 @@ import type { ModuleRecord, ScopeEvaluator } from "../module-record.js";
 import { reason } from "../reasons.js";
 import {
   CODE,
+  capturedNames,
   constructionSource,
   type Edit,
   ENV,
   moduleEdits,
   render,
+  scopeEdits,
+  type SlotShapes,
   slotDeclarations,
   slotName,
+  sortEdits,
   versionsSource,
 } from "../transform.js";
 import { rejected, thrown } from "./outcomes.js";
@@ -69,8 +73,9 @@ export function compilePatch(
     ...plan.declarations,
     ...plan.run,
   ];
-  const hooked = (cls: { key: string }) => record.hookedClasses.has(cls.key);
-  const edits = moduleEdits(model, idOf, ranges, hooked);
+  // What the patch's code must follow: the record's classes, and the closure scopes of the plan's slots.
+  const shapes: SlotShapes = { hooked: record.shapes.hooked, scopeOf: (_, id) => plan.scopes.get(id) };
+  const edits = moduleEdits(model, idOf, ranges, shapes);
   const lines = new LineIndex(model.source);
   let scopeEvaluator = record.scopeEvaluator;
   const scopeNames = new Set(record.scopeNames);
@@ -92,6 +97,7 @@ export function compilePatch(
         scopeEvaluator,
         freshIds: new Set(plan.freshSlots),
         idOf,
+        scopeOf: (id) => plan.scopes.get(id),
         slotEvaluators,
       },
       compiled,
@@ -149,6 +155,8 @@ interface CompileContext {
   scopeEvaluator: ScopeEvaluator;
   freshIds: Set<number>;
   idOf: (fn: FunctionModel) => number;
+  /** The variables a closure slot's prologues hand its versions (transform.ts `closureScope`). */
+  scopeOf: (id: number) => readonly string[] | undefined;
   /** Where each slot variable can be reached, when not in the newest scope (filled here). */
   slotEvaluators: Map<number, ScopeEvaluator>;
 }
@@ -164,7 +172,7 @@ function compileVersions(
   fns: FunctionModel[],
   isNewMember: (fn: FunctionModel) => boolean,
 ): Map<FunctionModel, Fn> {
-  const { record, model, lines, edits, scopeEvaluator, freshIds, idOf, slotEvaluators } = context;
+  const { record, model, lines, edits, scopeEvaluator, freshIds, idOf, scopeOf, slotEvaluators } = context;
   const versions = new Map<FunctionModel, Fn>();
   const batches = new Map<
     string,
@@ -189,13 +197,36 @@ function compileVersions(
         : [...(isNewMember(fn) ? [fn] : []), ...inner(fn)]
             .map(idOf)
             .filter((id) => freshIds.has(id) || id > record.moduleSlots);
-    if (own.length > 0) {
-      const code = versionsSource(model, lines, [fn], edits, record.url, isNewMember, {
+    // A closure's version takes the closure's scope first and reaches its variables through it.
+    const scope = scopeOf(idOf(fn));
+    if (own.length > 0 || scope) {
+      const fnEdits = scope
+        ? sortEdits([
+            ...edits,
+            ...scopeEdits(
+              fn,
+              capturedNames(fn).filter((n) => scope.includes(n)),
+            ),
+          ])
+        : edits;
+      const wrap = own.length > 0 && {
         head: `(()=>{${slotDeclarations(own, "let")}return[`,
         tail: `,(${CODE},${ENV})=>eval(${CODE})]})()`,
-      });
-      const [homes, slotEvaluator] = evaluator(code) as [object[], ScopeEvaluator];
-      for (const id of own) slotEvaluators.set(id, slotEvaluator);
+      };
+      const code = versionsSource(
+        model,
+        lines,
+        [fn],
+        fnEdits,
+        record.url,
+        isNewMember,
+        wrap || undefined,
+        !!scope,
+      );
+      const [homes, slotEvaluator] = wrap
+        ? (evaluator(code) as [object[], ScopeEvaluator])
+        : [evaluator(code) as object[], undefined];
+      if (slotEvaluator) for (const id of own) slotEvaluators.set(id, slotEvaluator);
       versions.set(fn, versionOf(record, fn, homes[0] as object));
       continue;
     }
@@ -235,8 +266,7 @@ function versionOf(record: ModuleRecord, fn: FunctionModel, home: object): Fn {
 /** The code `before` (a method of the running model) runs now, compiled again without its prologue. */
 function oldVersion(record: ModuleRecord, old: ModuleModel, before: FunctionModel): Fn {
   const idOf = (fn: FunctionModel) => record.slotIds.get(fn.key) ?? 0;
-  const hooked = (cls: { key: string }) => record.hookedClasses.has(cls.key);
-  const edits = moduleEdits(old, idOf, [{ from: before.headerStart, to: before.node.end }], hooked);
+  const edits = moduleEdits(old, idOf, [{ from: before.headerStart, to: before.node.end }], record.shapes);
   const code = versionsSource(old, new LineIndex(old.source), [before], edits, record.url, () => false);
   return versionOf(record, before, (record.scopeEvaluator(code) as object[])[0] as object);
 }

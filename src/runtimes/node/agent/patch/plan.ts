@@ -2,7 +2,7 @@ import type { FunctionOutcome } from "../../../../protocol/messages.js";
 import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
 import { type Reason, type ReasonCode, reason } from "../reasons.js";
 import type { AnyNode } from "../model/ast.js";
-import { dispatchable, ENV, forwardedCount } from "../transform.js";
+import { closureScope, dispatchable, ENV, forwardedCount } from "../transform.js";
 import { type Diff, diffOf } from "./diff.js";
 import { refuseConstantsWithWithdrawnReaders, refuseDependents } from "./dependents.js";
 import { classEntry, functionEntry, statementEntry } from "./outcomes.js";
@@ -180,7 +180,7 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
       continue;
     }
     if (!before) {
-      plan.slotIds.set(fn.key, planning.freshSlot());
+      plan.slotIds.set(fn.key, planning.freshSlot(fn));
       if (fn.memberOf && !newClassMember(fn)) {
         if (frozen.has(fn.memberOf.key)) continue;
         if (!fn.memberOf.topLevel) continue; // created by the recompiled enclosing function
@@ -217,7 +217,7 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
       }
       continue;
     }
-    const id = context.slotIds.get(fn.key) ?? planning.freshSlot();
+    const id = context.slotIds.get(fn.key) ?? planning.freshSlot(fn);
     plan.slotIds.set(fn.key, id);
     if (before === fn) continue; // from a statement the edit did not touch (model/pieces.ts)
     if (before.ownText === fn.ownText) {
@@ -240,16 +240,26 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
     const forwardsAll =
       forwarded === undefined ||
       (fn.node.params.length <= forwarded && fn.node.params.at(-1)?.type !== "RestElement");
-    if (captured || !dispatchable(fn) || !forwardsAll) {
+    // Closures that exist hand a new version the variables they captured (transform.ts
+    // `closureScope`): it reaches them if it reads no others.
+    const scope = context.scopes.get(id);
+    const reads = closureScope(fn);
+    const reached = scope !== undefined && reads?.every((name) => scope.includes(name)) === true;
+    const unreached = scope !== undefined && reads ? reads.filter((name) => !scope.includes(name)) : [];
+    if ((captured && !reached) || !dispatchable(fn) || !forwardsAll) {
       const parent = recompilableAncestor(model, fn);
       if (!parent) {
         refuse(reason("references-not-updatable", captured));
         continue;
       }
       ancestorsToRecompile.add(parent);
-      plan.slotIds.set(fn.key, planning.freshSlot()); // old closures keep their slot (and code); new ones get their own
+      plan.slotIds.set(fn.key, planning.freshSlot(fn)); // old closures keep their slot (and code); new ones get their own
       planning.report(
-        functionEntry(fn, "running-old", reason("old-closures-keep-old-code", parent.qualname, captured)),
+        functionEntry(
+          fn,
+          "running-old",
+          reason("old-closures-keep-old-code", parent.qualname, captured, unreached),
+        ),
       );
       continue;
     }

@@ -3,6 +3,7 @@ import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "../
 import { type Kept, nothingKept } from "../module-record.js";
 import { type Reason, reason } from "../reasons.js";
 import type { Diff } from "./diff.js";
+import { closureScope } from "../transform.js";
 import { functionEntry } from "./outcomes.js";
 
 /** The plan of a patch (every decision, as data), and the planner's work in progress on it. */
@@ -19,6 +20,8 @@ export interface PlanContext {
   readonly lacking: ReadonlyMap<string, ReadonlySet<string>>;
   /** Per arrow (key), how many arguments the prologues of its existing objects pass on, at least. */
   readonly forwarded: ReadonlyMap<string, number>;
+  /** Per slot of a closure, the variables its prologues hand a new version. */
+  readonly scopes: ReadonlyMap<number, readonly string[]>;
   readonly nextSlot: number;
   /** Names earlier patches declared in the scope new code compiles in. */
   readonly scopeNames: ReadonlySet<string>;
@@ -104,6 +107,8 @@ export interface Plan {
   lacking: Map<string, Set<string>>;
   /** The record's next `forwarded`. */
   forwarded: Map<string, number>;
+  /** The record's next `scopes` (with those of the slots new with this patch). */
+  scopes: Map<number, readonly string[]>;
   /** Top-level declarations evaluated in a new scope on top of the module's (see ModuleRecord). */
   declarations: Declaration[];
   /** Modules new imports load, in order: `${ENV}[i]` in a declaration's replacement is the i-th. */
@@ -146,6 +151,7 @@ export class Planning {
       guards: [],
       lacking: new Map([...context.lacking].map(([key, names]) => [key, new Set(names)])),
       forwarded: new Map(context.forwarded),
+      scopes: new Map(context.scopes),
       declarations: [],
       run: [],
       loads: [],
@@ -222,9 +228,12 @@ export class Planning {
     if (at >= 0) this.plan.outcomes[at] = replacement;
   }
 
-  /** A slot id for a function new to the module (or a new generation of closures). */
-  freshSlot(): number {
-    this.plan.freshSlots.push(this.plan.nextSlot);
-    return this.plan.nextSlot++;
+  /** A slot id for a function new to the module (or a new generation of closures), made for `fn`. */
+  freshSlot(fn: FunctionModel): number {
+    const id = this.plan.nextSlot++;
+    this.plan.freshSlots.push(id);
+    const scope = closureScope(fn);
+    if (scope) this.plan.scopes.set(id, scope);
+    return id;
   }
 }
