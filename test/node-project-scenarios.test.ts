@@ -632,6 +632,12 @@ export const commands = { early: () => early.describe(), fresh: () => new Sessio
         entries: ["Session.describe updated"],
         asks: { early: "ann", fresh: "bob: login" },
       },
+      {
+        // Lines added above: describe() is recompiled where it now is, and stays guarded.
+        replace: [["class Session {", "// Sessions of signed-in users.\nclass Session {"]],
+        outcome: "applied",
+        asks: { early: "ann", fresh: "bob: login" },
+      },
     ],
   },
   {

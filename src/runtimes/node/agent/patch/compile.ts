@@ -276,11 +276,12 @@ function oldVersion(record: ModuleRecord, old: ModuleModel, before: FunctionMode
  * construction), its old one for those built before (see patch/plan-construction.ts).
  */
 function shapeGuarded(needs: string[], version: Fn, before: Fn): Fn {
+  // (Called on something that is not an object, it runs the new version: no instance to judge.)
+  const isNew = (target: unknown) =>
+    (typeof target !== "object" && typeof target !== "function") ||
+    target === null ||
+    needs.every((name) => name in target);
   return function (this: unknown, ...args: unknown[]) {
-    const self = this;
-    const built = (typeof self !== "object" && typeof self !== "function") || self === null;
-    return built || needs.every((name) => name in (self as object))
-      ? version.apply(this, args)
-      : before.apply(this, args);
+    return isNew(this) ? version.apply(this, args) : before.apply(this, args);
   };
 }

@@ -127,22 +127,21 @@ export function planShapeGuards(planning: Planning): void {
     const cls = fn.memberOf;
     const lacking = cls && !fn.isStatic ? plan.lacking.get(cls.key) : undefined;
     if (!cls || !lacking) continue;
-    {
-      const reads = readsOfThis(fn);
-      const needs = [...lacking].filter((name) => reads.has(name));
-      if (needs.length === 0) continue;
-      const added = plan.addedMembers.has(fn);
-      const entry = plan.outcomes.find((o) => o.kind === "function" && o.qualname === fn.qualname);
-      if (!entry) continue; // only moved: the same code as before
+    const reads = readsOfThis(fn);
+    const needs = [...lacking].filter((name) => reads.has(name));
+    if (needs.length === 0) continue;
+    const added = plan.addedMembers.has(fn);
+    // (A method that only moved has no entry; it is guarded all the same, or its old guard would go.)
+    const entry = plan.outcomes.find((o) => o.kind === "function" && o.qualname === fn.qualname);
+    if (entry)
       planning.replace(
         entry,
         functionEntry(fn, entry.status, reason("needs-new-shape", cls.name, needs, added)),
       );
-      if (added) continue;
-      const before = context.kept.functions.has(fn.key)
-        ? (context.kept.functions.get(fn.key) ?? undefined)
-        : diff.old.byKey.get(fn.key);
-      if (before) plan.guards.push({ fn, before, needs });
-    }
+    if (added) continue;
+    const before = context.kept.functions.has(fn.key)
+      ? (context.kept.functions.get(fn.key) ?? undefined)
+      : diff.old.byKey.get(fn.key);
+    if (before) plan.guards.push({ fn, before, needs });
   }
 }
