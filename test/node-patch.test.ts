@@ -188,10 +188,10 @@ for (const { version, path, skip } of nodeBinaries()) {
               "Shape.describe",
               "Shape.onClick",
               "makeCounter.tag",
+              "makeCounter.inc",
             ]) {
               assert.equal(statusOf(result, name), "updated", `${name}: ${JSON.stringify(result)}`);
             }
-            assert.equal(statusOf(result, "makeCounter.inc"), "running-old", JSON.stringify(result));
             assert.equal(await run.ask("greet"), "hi, ann");
             assert.equal(await run.ask("bound"), "hi, bob");
             assert.equal(await run.ask("emit"), "ping v2");
@@ -206,7 +206,7 @@ for (const { version, path, skip } of nodeBinaries()) {
             assert.equal(await run.ask("describe"), "shape v2 base");
             assert.equal(await run.ask("click"), "click v2 3");
             assert.equal(await run.ask("tag"), "tag v2");
-            assert.equal(await run.ask("inc"), 2, "a closure over a local keeps its old code");
+            assert.equal(await run.ask("inc"), 11, "a closure over a local runs the new code with its own n");
             assert.equal(await run.ask("freshInc"), 10, "a closure created after the edit runs the new code");
             assert.equal(await run.ask("calls"), 3, "module state is kept");
 
@@ -335,6 +335,7 @@ let counter = 0;
 export const LIMIT = 5;
 globalThis.booted = (globalThis.booted ?? 0) + 1;
 class Box {
+  #tag = 0;
   constructor() {
     this.v = 1;
   }
@@ -356,8 +357,8 @@ ${commandLoop(format)}`,
       .filter((f) => f.status === "refused")
       .map(label)
       .sort();
+  // (Box has a #private field: its instances cannot be built by a new constructor.)
   const refusals = [
-    "Box",
     "Box.constructor",
     "Box.onX",
     "LIMIT",

@@ -7,6 +7,7 @@ import { planPatch } from "../src/runtimes/node/agent/patch/plan.js";
 import type { Plan, PlanContext } from "../src/runtimes/node/agent/patch/planning.js";
 import { REASON_CODES } from "../src/runtimes/node/agent/reasons.js";
 import { reparse } from "../src/runtimes/node/agent/reparse.js";
+import { closureScope, constructionHooked } from "../src/runtimes/node/agent/transform.js";
 
 /**
  * The Node planner on its own (no process): old and new sources in, the plan out. Every decision
@@ -32,6 +33,15 @@ function planOf(before: string, after: string, options: Options = {}): Plan {
     hot: { accepted: options.accepted ?? false },
     kept: nothingKept(),
     slotIds: new Map(old.functions.map((fn) => [fn.key, idOf(fn)])),
+    hookedClasses: new Set(old.classList.filter(constructionHooked).map((cls) => cls.key)),
+    lacking: new Map(),
+    forwarded: new Map(),
+    scopes: new Map(
+      old.functions.flatMap((fn) => {
+        const scope = closureScope(fn);
+        return scope ? [[idOf(fn), scope] as const] : [];
+      }),
+    ),
     nextSlot: old.functions.length + 1,
     scopeNames: new Set(),
     activations: () => options.activations ?? 0,
@@ -188,18 +198,77 @@ describe("the Node planner", () => {
     assert.deepEqual(entries(plan), ["statement a, c <module> refused top-level-not-rerun"]);
   });
 
-  test("a changed let keeps its value; a changed constructor is refused; both are kept", () => {
+  test("a changed let keeps its value; a changed constructor of a class with #private fields is refused; both are kept", () => {
     const plan = planOf(
       BASE,
       edit("let calls = 0;", "let calls = 1;").replace("this.made = true;", "this.made = false;"),
     );
     assert.deepEqual(entries(plan), [
-      "function constructor Shape.constructor refused constructor-changed",
+      "function constructor Shape.constructor refused construction-private",
       "statement calls <module> refused variable-keeps-value",
     ]);
-    assert.equal(plan.rejection?.code, "constructor-changed");
+    assert.equal(plan.rejection?.code, "construction-private");
     assert.ok(plan.kept.functions.has("Shape.constructor"));
     assert.ok(plan.kept.declarations.has("calls"));
+  });
+
+  test("a changed construction builds new instances; methods that need its new properties are guarded", () => {
+    const before = `class Session {
+  constructor(user) {
+    this.user = user;
+  }
+  describe() {
+    return this.user;
+  }
+  who() {
+    return this.user;
+  }
+}
+class Admin extends Session {
+  level = 1;
+}
+`;
+    const after = before
+      .replace("this.user = user;", "this.user = user;\n    this.history = [];")
+      .replace(
+        "describe() {\n    return this.user;",
+        "describe() {\n    return this.user + this.history.length;",
+      )
+      .replace("who() {\n    return this.user;", "who() {\n    return this.user + '!';")
+      .replace("}\nclass Admin", "  summary() {\n    return this.history.join();\n  }\n}\nclass Admin");
+    const plan = planOf(before, after);
+    assert.deepEqual(entries(plan), [
+      "function constructor Session.constructor updated instances-built-before",
+      "function describe Session.describe updated needs-new-shape",
+      "function who Session.who updated",
+      "function summary Session.summary added needs-new-shape",
+    ]);
+    assert.deepEqual(
+      plan.constructions.map((c) => [c.cls.key, c.missing]),
+      [["Session", ["history"]]],
+    );
+    assert.deepEqual(
+      plan.guards.map((g) => [g.fn.key, g.needs]),
+      [["Session.describe", ["history"]]],
+    );
+    assert.deepEqual([...(plan.lacking.get("Session") ?? [])], ["history"]);
+    // A derived class without a constructor of its own has no construction prologue.
+    const derived = planOf(before, before.replace("level = 1;", "level = 2;"));
+    assert.deepEqual(entries(derived), ["class Admin Admin refused construction-not-hooked"]);
+    assert.ok(derived.kept.classes.has("Admin"));
+  });
+
+  test("an arrow gains up to three parameters more than it was loaded with (its padding), not a rest parameter", () => {
+    const before = "export const h = (req, res) => res.end();\n";
+    const gains = planOf(before, "export const h = (req, res, next, a, b) => next();\n");
+    assert.deepEqual(entries(gains), ["function h h updated"]);
+    assert.deepEqual(keys(gains.slots), ["h"]);
+    const tooMany = planOf(before, "export const h = (req, res, next, a, b, c) => next();\n");
+    assert.deepEqual(entries(tooMany), ["function h h refused references-not-updatable"]);
+    const rest = planOf(before, "export const h = (req, ...more) => more;\n");
+    assert.deepEqual(entries(rest), ["function h h refused references-not-updatable"]);
+    const lone = planOf("export const h = x => x;\n", "export const h = (x, y) => x + y;\n");
+    assert.deepEqual(entries(lone), ["function h h updated"]);
   });
 
   test("an accepting module re-assigns a changed let; a removed initializer is said, not silent", () => {
@@ -247,8 +316,16 @@ describe("the Node planner", () => {
     assert.deepEqual(keys(plan.slots), ["load"]);
   });
 
-  test("a closure over locals keeps its code; its creator is recompiled", () => {
+  test("a closure over locals goes into its slot: existing closures reach their variables through their scope", () => {
     const plan = planOf(BASE, edit("return ++n;", "return n += 2;"));
+    assert.deepEqual(entries(plan), ["function inc makeCounter.inc updated"]);
+    assert.deepEqual(keys(plan.slots), ["makeCounter>inc"]);
+    assert.deepEqual([...plan.scopes.values()], [["n"]]);
+  });
+
+  test("a closure that reads a variable of its creator it did not read before keeps its code; its creator is recompiled", () => {
+    const before = edit("let n = 0;", "let n = 0;\n  const step = 2;");
+    const plan = planOf(before, edit("return ++n;", "return n += step;", before));
     assert.deepEqual(entries(plan), [
       "function inc makeCounter.inc running-old old-closures-keep-old-code",
       "function makeCounter makeCounter updated recompiled-for-closures",
@@ -311,6 +388,23 @@ describe("the Node planner", () => {
   });
 
   test("closures whose creator is refused keep their old code, said as refused", () => {
+    const before = edit("let n = 0;", "let n = 0;\n  const step = 2;");
+    const plan = planOf(
+      before,
+      edit(
+        "function makeCounter() {\n  let n = 0;",
+        "const cache = openCache();\nfunction makeCounter() {\n  let n = cache.size;",
+        before,
+      ).replace("return ++n;", "return n += step;"),
+    );
+    assert.deepEqual(entries(plan), [
+      "function makeCounter makeCounter refused depends-on-refused",
+      "function inc makeCounter.inc refused creator-refused",
+      "statement cache <module> refused new-binding-side-effects",
+    ]);
+  });
+
+  test("a closure's creator refused: the closure reaches its variables all the same", () => {
     const plan = planOf(
       BASE,
       edit(
@@ -318,9 +412,10 @@ describe("the Node planner", () => {
         "const cache = openCache();\nfunction makeCounter() {\n  let n = cache.size;",
       ).replace("return ++n;", "return n += 2;"),
     );
+    // (The closures reach n through their scope: they run the new code, whoever made them.)
     assert.deepEqual(entries(plan), [
       "function makeCounter makeCounter refused depends-on-refused",
-      "function inc makeCounter.inc refused creator-refused",
+      "function inc makeCounter.inc updated",
       "statement cache <module> refused new-binding-side-effects",
     ]);
   });

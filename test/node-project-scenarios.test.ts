@@ -66,9 +66,13 @@ const PIECES: Piece[] = [
   }
 }
 const cart = new Cart().add(10).add(5);
-export const commands = { total: () => cart.total(), count: () => cart.items.length };
+export const commands = {
+  total: () => cart.total(),
+  count: () => cart.items.length,
+  fresh: () => new Cart().items.length,
+};
 `,
-    before: { total: 15, count: 2 },
+    before: { total: 15, count: 2, fresh: 0 },
     steps: [
       {
         replace: [
@@ -91,9 +95,10 @@ export const commands = { total: () => cart.total(), count: () => cart.items.len
       },
       {
         replace: [["this.items = [];", "this.items = [1];"]],
-        outcome: "rejected",
-        entries: ["Cart.constructor refused constructor-changed"],
-        asks: { count: 2, total: 30 },
+        outcome: "applied",
+        entries: ["Cart.constructor updated instances-built-before"],
+        // The cart built before keeps its items; a new one is built by the new constructor.
+        asks: { count: 2, total: 30, fresh: 1 },
       },
     ],
   },
@@ -141,12 +146,9 @@ export const commands = { early: () => early(), fresh: () => makeCounter(1)() };
       {
         replace: [["n += step;", "n += step * 10;"]],
         outcome: "applied",
-        entries: [
-          "arrow in makeCounter running-old old-closures-keep-old-code",
-          "makeCounter updated recompiled-for-closures",
-        ],
-        // What the entry says: the closure made before keeps its code; a new one runs the new code.
-        asks: { early: 2, fresh: 10 },
+        entries: ["arrow in makeCounter updated"],
+        // The closure made before runs the new code with its own n (1 + 10); a new one too.
+        asks: { early: 11, fresh: 10 },
       },
     ],
   },
@@ -450,9 +452,13 @@ export const commands = { sum: () => [...numbers(4)].reduce((a, b) => a + b, 0) 
   render = () => "<" + this.label + ">";
 }
 const widget = new Widget();
-export const commands = { render: () => widget.render() };
+export const commands = {
+  render: () => widget.render(),
+  size: () => widget.size ?? "none",
+  freshSize: () => new Widget().size ?? "none",
+};
 `,
-    before: { render: "<w>" },
+    before: { render: "<w>", size: "none", freshSize: "none" },
     steps: [
       {
         replace: [['render = () => "<" + this.label + ">";', 'render = () => "[" + this.label + "]";']],
@@ -463,8 +469,10 @@ export const commands = { render: () => widget.render() };
       },
       {
         replace: [['  label = "w";', '  label = "w";\n  size = 2;']],
-        outcome: "rejected",
-        asks: { render: "[w]" },
+        outcome: "applied",
+        entries: ["Widget updated instances-built-before"],
+        // A new field: new instances have it; the widget built before is said to lack it.
+        asks: { render: "[w]", size: "none", freshSize: 2 },
       },
     ],
   },
@@ -578,6 +586,201 @@ export const commands = { deposit: () => account.deposit(10) };
         outcome: "rejected",
         entries: ["Account.#audit refused new-private-member"],
         asks: { deposit: 50 },
+      },
+      {
+        replace: [["  #balance = 0;", '  #balance = 0;\n  owner = "me";']],
+        outcome: "rejected",
+        // Only the class itself can give an instance its #private fields.
+        entries: ["Account refused construction-private", "Account.#audit refused new-private-member"],
+        asks: { deposit: 70 },
+      },
+    ],
+  },
+  {
+    name: "sessions",
+    source: `class Session {
+  constructor(user) {
+    this.user = user;
+  }
+  describe() {
+    return this.user;
+  }
+}
+const early = new Session("ann");
+export const commands = { early: () => early.describe(), fresh: () => new Session("bob").describe() };
+`,
+    before: { early: "ann", fresh: "bob" },
+    steps: [
+      {
+        replace: [
+          ["this.user = user;", 'this.user = user;\n    this.history = ["login"];'],
+          ["return this.user;", 'return this.user + " " + this.history.length;'],
+        ],
+        outcome: "applied",
+        entries: [
+          "Session.constructor updated instances-built-before",
+          "Session.describe updated needs-new-shape",
+        ],
+        // The session built before has no history: describe() runs its old code on it.
+        asks: { early: "ann", fresh: "bob 1" },
+      },
+      {
+        replace: [
+          ['return this.user + " " + this.history.length;', 'return this.user + ": " + this.history.join();'],
+        ],
+        outcome: "applied",
+        entries: ["Session.describe updated"],
+        asks: { early: "ann", fresh: "bob: login" },
+      },
+      {
+        // Lines added above: describe() is recompiled where it now is, and stays guarded.
+        replace: [["class Session {", "// Sessions of signed-in users.\nclass Session {"]],
+        outcome: "applied",
+        asks: { early: "ann", fresh: "bob: login" },
+      },
+    ],
+  },
+  {
+    name: "tickets",
+    source: `let made = 0;
+class Ticket {
+  id = ++made;
+  label() {
+    return "T" + this.id;
+  }
+}
+const first = new Ticket();
+export const commands = { first: () => first.label(), next: () => new Ticket().label(), made: () => made };
+`,
+    before: { first: "T1", next: "T2", made: 2 },
+    steps: [
+      {
+        replace: [
+          ["  id = ++made;", '  id = ++made;\n  kind = "vip";'],
+          ['return "T" + this.id;', "return this.kind + this.id;"],
+        ],
+        outcome: "applied",
+        entries: ["Ticket updated instances-built-before", "Ticket.label updated needs-new-shape"],
+        // The initializer with a side effect runs once per new ticket (made goes 2 → 3, not 4).
+        asks: { first: "T1", next: "vip3", made: 3 },
+      },
+    ],
+  },
+  {
+    name: "family",
+    source: `class Person {
+  constructor(name) {
+    this.name = name;
+  }
+  hello() {
+    return "hi " + this.name;
+  }
+}
+class Loud extends Person {
+  hello() {
+    return super.hello().toUpperCase();
+  }
+}
+class Admin extends Person {
+  level = 1;
+}
+export const commands = {
+  loud: () => new Loud("x").hello(),
+  tag: () => new Loud("x").tag ?? "none",
+  level: () => new Admin("a").level,
+  admin: () => new Admin("a") instanceof Person,
+};
+`,
+    before: { loud: "HI X", tag: "none", level: 1, admin: true },
+    steps: [
+      {
+        replace: [["this.name = name;", 'this.name = name;\n    this.tag = "t";']],
+        outcome: "applied",
+        entries: ["Person.constructor updated instances-built-before"],
+        // A subclass's super() builds with the new constructor too.
+        asks: { loud: "HI X", tag: "t", admin: true },
+      },
+      {
+        replace: [["  level = 1;", "  level = 2;"]],
+        outcome: "rejected",
+        entries: ["Admin refused construction-not-hooked"],
+        asks: { level: 1 },
+      },
+    ],
+  },
+  {
+    name: "taggers",
+    source: `function tagger(name) {
+  return (req, next) => {
+    req.tags.push(name);
+    next();
+  };
+}
+const chain = [tagger("api"), tagger("v1")];
+function run(middleware) {
+  const req = { tags: [] };
+  for (const m of middleware) m(req, () => req.tags.push("."));
+  return req.tags.join("");
+}
+export const commands = { chain: () => run(chain), fresh: () => run([tagger("x")]) };
+`,
+    before: { chain: "api.v1.", fresh: "x." },
+    steps: [
+      {
+        // Middleware made by a factory at start-up runs the new code, with the name it was made with.
+        replace: [["req.tags.push(name);", "req.tags.push(name.toUpperCase());"]],
+        outcome: "applied",
+        entries: ["arrow in tagger updated"],
+        asks: { chain: "API.V1.", fresh: "X." },
+      },
+      {
+        // It now reads a variable of the factory it did not read: those made before keep their code.
+        replace: [
+          ["function tagger(name) {", 'function tagger(name) {\n  const prefix = "#";'],
+          ["req.tags.push(name.toUpperCase());", "req.tags.push(prefix + name);"],
+        ],
+        outcome: "applied",
+        entries: ["arrow in tagger running-old old-closures-keep-old-code", "tagger updated"],
+        asks: { chain: "API.V1.", fresh: "#x." },
+      },
+    ],
+  },
+  {
+    name: "middleware",
+    source: `const greet = (req, res) => res.push("hello " + req);
+const stack = [greet];
+export const commands = {
+  handle: () => {
+    const out = [];
+    stack[0]("ann", out, () => out.push("next"));
+    return out.join(",");
+  },
+};
+`,
+    before: { handle: "hello ann" },
+    steps: [
+      {
+        // An arrow gains a parameter: the one registered at start-up receives it.
+        replace: [
+          [
+            'const greet = (req, res) => res.push("hello " + req);',
+            'const greet = (req, res, next) => {\n  res.push("hi " + req);\n  next();\n};',
+          ],
+        ],
+        outcome: "applied",
+        entries: ["greet updated"],
+        asks: { handle: "hi ann,next" },
+      },
+      {
+        replace: [
+          [
+            'const greet = (req, res, next) => {\n  res.push("hi " + req);\n  next();\n};',
+            "const greet = (req) => [req];",
+          ],
+        ],
+        outcome: "applied",
+        entries: ["greet updated"],
+        asks: { handle: "" },
       },
     ],
   },

@@ -65,8 +65,10 @@ export interface ClassModel {
   /** Module-level binding of the class (declaration or `const C = class …`). */
   binding: string | undefined;
   heritageText: string;
-  /** Class text with member functions blanked: fields, static blocks, keys. */
+  /** Class text with member functions and instance fields blanked: static fields and blocks, keys. */
   shellText: string;
+  /** The instance fields (one a line, function values blanked): with the constructor, how an instance is built. */
+  fieldsText: string;
   line: number;
 }
 

@@ -2,7 +2,13 @@ import { pathToFileURL } from "node:url";
 import type { HotApi } from "./hot-api.js";
 // Types only: the parser is loaded with the patcher, at the first patch (start-up stays cheap).
 import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "./model.js";
-import { counterName } from "./transform.js";
+import {
+  closureScope,
+  constructionHooked,
+  counterName,
+  forwardedCount,
+  type SlotShapes,
+} from "./transform.js";
 
 /** Compiles code by direct eval in some scope (module, class, or a scope added by a patch). */
 export type ScopeEvaluator = (code: string, env?: unknown) => unknown;
@@ -62,6 +68,9 @@ export interface CommittedPatch {
   scopeNames: Set<string>;
   slotEvaluators: Map<number, ScopeEvaluator>;
   kept: Kept;
+  lacking: Map<string, Set<string>>;
+  forwarded: Map<string, number>;
+  scopes: Map<number, readonly string[]>;
 }
 
 /**
@@ -82,7 +91,11 @@ export class ModuleRecord {
   private patchNames = new Set<string>();
   private slotScopes = new Map<number, ScopeEvaluator>();
   private readonly classScopes = new Map<string, ClassEvaluator>();
+  private readonly hooked = new Set<string>();
   private keptSoFar = nothingKept();
+  private lackingSoFar = new Map<string, Set<string>>();
+  private forwardedSoFar = new Map<string, number>();
+  private closureScopes = new Map<number, readonly string[]>();
 
   constructor(
     readonly file: string,
@@ -137,8 +150,33 @@ export class ModuleRecord {
     return this.inModule;
   }
 
+  /** Classes loaded with a construction prologue (a class a patch adds has none). */
+  get hookedClasses(): ReadonlySet<string> {
+    return this.hooked;
+  }
+
   get kept(): Kept {
     return this.keptSoFar;
+  }
+
+  /** Per slot of a closure, the variables its prologues hand a new version (transform.ts `closureScope`). */
+  get scopes(): ReadonlyMap<number, readonly string[]> {
+    return this.closureScopes;
+  }
+
+  /** What the running slots are like, for instrumenting code of a patch. */
+  get shapes(): SlotShapes {
+    return { hooked: (cls) => this.hooked.has(cls.key), scopeOf: (_, id) => this.closureScopes.get(id) };
+  }
+
+  /** Per arrow, how many arguments the prologues of its existing objects pass on (at least). */
+  get forwarded(): ReadonlyMap<string, number> {
+    return this.forwardedSoFar;
+  }
+
+  /** Per class, the properties instances built before a patch's new construction lack. */
+  get lacking(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.lackingSoFar;
   }
 
   /**
@@ -152,6 +190,13 @@ export class ModuleRecord {
       for (const fn of this.running.functions) this.ids.set(fn.key, idOf(fn));
       this.next = this.running.functions.length + 1;
       this.inModule = this.next - 1;
+      for (const cls of this.running.classList) if (constructionHooked(cls)) this.hooked.add(cls.key);
+      for (const fn of this.running.functions) {
+        const count = forwardedCount(fn);
+        if (count !== undefined) this.forwardedSoFar.set(fn.key, count);
+        const scope = closureScope(fn);
+        if (scope) this.closureScopes.set(idOf(fn), scope);
+      }
     }
     return this.running;
   }
@@ -189,5 +234,8 @@ export class ModuleRecord {
     this.patchNames = patch.scopeNames;
     this.slotScopes = patch.slotEvaluators;
     this.keptSoFar = patch.kept;
+    this.lackingSoFar = patch.lacking;
+    this.forwardedSoFar = patch.forwarded;
+    this.closureScopes = patch.scopes;
   }
 }

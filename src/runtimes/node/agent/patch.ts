@@ -49,7 +49,7 @@ function patchParsed(
     return result;
   };
   const rest = (plan: Plan, loaded: unknown[]) => {
-    const compiled = compilePatch(record, model, plan, loaded);
+    const compiled = compilePatch(record, old, model, plan, loaded);
     if ("outcome" in compiled) return notApplied(compiled);
     const applied = applyPatch(record, plan, compiled);
     if ("outcome" in applied) return notApplied(applied);

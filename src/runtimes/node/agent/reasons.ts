@@ -32,23 +32,38 @@ const TEXTS = {
   "class-heritage-changed": (before: string, after: string) =>
     `class heritage changed (extends ${before || "nothing"} → ${after || "nothing"}): existing instances and subclasses are built on the old parent; restart to apply`,
   "class-fields-changed": () =>
-    "field initializers or static blocks changed: they ran when the class and its instances were created; methods are patched, these are not (restart to apply)",
-  "new-class-field": () => "a new class field: fields are set when an instance is created; restart to apply",
+    "static fields or static blocks changed: they ran when the class was created; methods are patched, these are not (restart to apply)",
+  "new-class-field": () =>
+    "a new class field: fields are set when an instance is built, and this class's new instances cannot be built differently (see its constructor's entry); restart to apply",
+  "instances-built-before": (className: string, missing: string[]) =>
+    `new ${className} objects are built by the new constructor and fields; those built before keep what they were given${missing.length > 0 ? ` (they have no ${missing.map((m) => `\`${m}\``).join(", ")})` : ""}`,
+  "construction-not-hooked": (className: string, derived: boolean) =>
+    derived
+      ? `${className} extends another class and had no constructor of its own when it loaded: its new instances cannot be built differently; restart to apply (or give it a constructor, which applies from the next start)`
+      : `${className} was added by a patch: its new instances cannot be built differently; restart to apply`,
+  "construction-private": (className: string) =>
+    `${className} has #private members, and only the class itself can give an instance its #private fields: its new instances cannot be built by a new constructor; restart to apply`,
+  "needs-new-shape": (className: string, names: string[], added: boolean) =>
+    `it uses ${names.map((n) => `\`${n}\``).join(", ")}, which ${className} objects built before this save do not have: ${added ? "calling it on one of those would not find it" : "on those it runs the code it ran before, on new ones the new code"}`,
   "new-private-member": (name: string) =>
     `a new ${name}: a running class cannot gain #private names (they are fixed when the class is created); restart to apply`,
   "class-frozen": (className: string) => `class ${className} cannot be patched: its heritage changed`,
 
   // Functions.
-  "constructor-changed": () =>
-    "constructor changed: a running class's constructor cannot be swapped, and instances it built keep the fields it gave them; restart to apply",
   "generator-changed": () =>
     "changed between generator and plain function: existing references cannot forward to it; restart to apply",
   "references-not-updatable": (capturedBy: string | undefined) =>
-    `existing references cannot be updated (${capturedBy ? `it reads local variables of ${capturedBy}` : "it gained parameters, and an arrow function passes on only those it was loaded with: it has no `arguments`"}) and no enclosing function can be recompiled; restart to apply (or write it as a function, whose calls pass on every argument)`,
-  "old-closures-keep-old-code": (creator: string, capturedBy: string | undefined) =>
-    capturedBy
-      ? `closures created before the edit read local variables of ${capturedBy} and keep the old code; closures created from now on (by ${creator}) run the new code`
-      : `existing references keep the old code (its parameters cannot be forwarded); new ones created by ${creator} run the new code`,
+    `existing references cannot be updated (${capturedBy ? `it reads local variables of ${capturedBy}` : "it gained more parameters than its existing arrow objects pass on: an arrow has no `arguments`, so it passes on those it was loaded with and three more, and no rest parameter"}) and no enclosing function can be recompiled; restart to apply (or write it as a function, whose calls pass on every argument)`,
+  "old-closures-keep-old-code": (
+    creator: string,
+    capturedBy: string | undefined,
+    unreached: string[] = [],
+  ) =>
+    unreached.length > 0
+      ? `the new code reads ${unreached.join(", ")} of ${creator}, which closures created before the edit did not capture: they keep the old code; closures created from now on (by ${creator}) run the new code`
+      : capturedBy
+        ? `closures created before the edit read local variables of ${capturedBy} and keep the old code; closures created from now on (by ${creator}) run the new code`
+        : `existing references keep the old code (they pass on fewer arguments than its new parameters: an arrow passes on those it was loaded with and three more); new ones created by ${creator} run the new code`,
   "creator-refused": (creator: string) =>
     `closures get their new code when ${creator} creates them, and ${creator} is refused in this patch: they keep the old code`,
   "recompiled-for-closures": () => "recompiled so that the closures it creates run their new code",
@@ -152,7 +167,11 @@ export function reason<C extends ReasonCode>(code: C, ...args: Parameters<(typeo
  * Codes of applied entries whose effect stops short of what a fresh start gives: each is also said
  * as a warning, so that the terminal shows it beside its ✓.
  */
-export const CAVEATS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(["new-export-invisible"]);
+export const CAVEATS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  "new-export-invisible",
+  "instances-built-before",
+  "needs-new-shape",
+]);
 
 /** Every code of the catalogue (for docs and tests). */
 export const REASON_CODES = Object.keys(TEXTS) as ReasonCode[];

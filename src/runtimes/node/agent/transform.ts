@@ -1,5 +1,7 @@
 import { type LineIndex, layout, type Placed } from "./layout.js";
-import type { FunctionModel, ModuleModel } from "./model.js";
+import type { ClassModel, FunctionModel, ModuleModel } from "./model.js";
+import { type AnyNode, children, hasUseStrict } from "./model/ast.js";
+import { hasSideEffects } from "./model/statements.js";
 import { preamblePosition } from "./preamble-position.js";
 import { guardClose, guarded, guardOpen } from "./restart-guard.js";
 
@@ -25,6 +27,15 @@ export const CODE = "$hf$c";
 export const ENV = "$hf$x";
 export const slotName = (id: number) => `$hf$s${id}`;
 export const counterName = (id: number) => `$hf$n${id}`;
+/**
+ * The slot of a top-level class's construction: empty, or the class a patch compiled from the new
+ * constructor and instance fields, which builds the class's new instances (patch/construction.ts).
+ * Named after the class's key (every character that is not a letter, digit or `_` spelled out).
+ */
+export const classSlotName = (key: string) =>
+  `$hf$k_${key.replace(/[^A-Za-z0-9_]/g, (c) => `$${c.charCodeAt(0).toString(36)}_`)}`;
+/** The key of a class's constructor (also when it has none: its construction's key). */
+export const constructorKey = (cls: ClassModel) => `${cls.key}.constructor`;
 
 export interface Edit {
   start: number;
@@ -39,6 +50,67 @@ export interface Edit {
 
 export type IdOf = (fn: FunctionModel) => number;
 
+/**
+ * What the running module's slots are like, which instrumented code must follow: which classes
+ * have a construction slot, and which slots are closures' whose prologues hand a new version the
+ * closure's scope (see `closureScope`). At load, both follow from the code itself.
+ */
+export interface SlotShapes {
+  hooked(cls: ClassModel): boolean;
+  scopeOf(fn: FunctionModel, id: number): readonly string[] | undefined;
+}
+
+export const loadShapes: SlotShapes = {
+  hooked: (cls) => constructionHooked(cls),
+  scopeOf: (fn) => closureScope(fn),
+};
+
+/** The parameter through which a closure's new version reaches the closure's variables. */
+export const SCOPE = "$hf$v";
+
+/** Names a function reads that an enclosing function declares (`arguments` and `eval` aside). */
+export function capturedNames(fn: FunctionModel): string[] {
+  const names: string[] = [];
+  for (const name of fn.free) {
+    if (name === "arguments" || name === "eval") continue;
+    for (let outer = fn.parent; outer; outer = outer.parent)
+      if (outer.declared.has(name)) {
+        names.push(name);
+        break;
+      }
+  }
+  return names.sort();
+}
+
+/**
+ * A closure of a factory (`makeCounter()`, `tagger("api")`): its new version, compiled in the
+ * module's scope, cannot see the variables a running closure captured. So its prologue hands the
+ * version, as its first argument, an object whose accessors read and write those variables in the
+ * closure's own scope — made only when the slot is set (nothing is made while it is empty). The
+ * names the closure reads are those. Not for closures whose own nested functions read variables
+ * from outside it (their prologues would need the scope too), nor in a class declared in a
+ * function that uses #private names or super.
+ */
+export function closureScope(fn: FunctionModel): string[] | undefined {
+  if (!fn.parent || !dispatchable(fn) || fn.kind === "get" || fn.kind === "set") return undefined;
+  if (fn.withinClass && !fn.withinClass.topLevel && (fn.usesPrivate || fn.usesSuper)) return undefined;
+  const names = capturedNames(fn);
+  if (names.length === 0) return undefined;
+  const inner = (f: FunctionModel): FunctionModel[] => f.children.flatMap((c) => [c, ...inner(c)]);
+  for (const nested of inner(fn))
+    for (const name of capturedNames(nested)) {
+      let outer = nested.parent;
+      while (outer && outer !== fn && !outer.declared.has(name)) outer = outer.parent;
+      if (outer === fn && !fn.declared.has(name)) return undefined;
+    }
+  return names;
+}
+
+/** The scope object of a closure's prologue: an accessor per captured variable. */
+function scopeObject(names: readonly string[]): string {
+  return `{${names.map((n) => `get ${n}(){return ${n}},set ${n}(${SCOPE}){${n}=${SCOPE}}`).join(",")}}`;
+}
+
 let seq = 0;
 const insert = (at: number, text: string, dispatchOf?: string): Edit => ({
   start: at,
@@ -52,7 +124,7 @@ const insert = (at: number, text: string, dispatchOf?: string): Edit => ({
  * Where the body's statements start: after `{` and after directives ("use strict" stays first).
  * A directive written without its `;` gets one (`"use strict"if(…)` would not parse).
  */
-function bodyInsertPoint(source: string, fn: FunctionModel): { at: number; separator: string } {
+function bodyInsertPoint(source: string, fn: { node: AnyNode }): { at: number; separator: string } {
   const body = fn.node.body;
   let at = body.start + 1;
   for (const statement of body.body) {
@@ -92,7 +164,12 @@ export function dispatchable(fn: FunctionModel): boolean {
 }
 
 /** The edits of one function (prologue, activation counter) — not of its nested functions. */
-export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number): Edit[] {
+export function functionEdits(
+  model: ModuleModel,
+  fn: FunctionModel,
+  id: number,
+  scope?: readonly string[],
+): Edit[] {
   const source = model.source;
   const slot = slotName(id);
   const count = counterName(id);
@@ -100,7 +177,7 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
   const counted = fn.async || fn.generator;
   const countStart = `${count}=(${count}|0)+1;try{`;
   const countEnd = `}finally{${count}--}`;
-  if (!dispatchable(fn)) return edits; // (a constructor: never swapped, so no prologue and no cost)
+  if (!dispatchable(fn)) return edits; // (a constructor: its class's construction dispatches, see classEdits)
   // A default parameter runs before the prologue can: once the slot is set, this (old) version
   // skips it and the new version evaluates its own, so that it runs once per call (`id = next++`).
   // A default that creates a function has nothing to repeat, and its edits would interleave.
@@ -113,9 +190,10 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
   if (fn.kind !== "arrow") {
     // A plain function may be called with `new`: the new version is constructed the same way.
     const constructible = fn.kind === "function" && !fn.async && !fn.generator;
+    const args = scope ? `[${scopeObject(scope)},...arguments]` : "arguments";
     const call = constructible
-      ? `new.target===void 0?${slot}.apply(this,arguments):globalThis.Reflect.construct(${slot},arguments,new.target)`
-      : `${slot}.apply(this,arguments)`;
+      ? `new.target===void 0?${slot}.apply(this,${args}):globalThis.Reflect.construct(${slot},${args},new.target)`
+      : `${slot}.apply(this,${args})`;
     const { at, separator } = bodyInsertPoint(source, fn);
     const dispatchCall = `${fn.generator ? "yield*" : ""}${call}`;
     if (separator) edits.push(insert(at, separator));
@@ -142,7 +220,10 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
       seq: seq++,
     });
   const unpack = patterns.map((p) => `var ${source.slice(p.node.start, p.node.end)}=${p.name};`).join("");
-  const dispatchCall = `${slot}.call(this${names.map((n: string) => `,${n}`).join("")})`;
+  const pads = padded(fn) ? padNames : [];
+  if (pads.length > 0) edits.push(...padEdits(source, fn));
+  const forwarded = [...(scope ? [scopeObject(scope)] : []), ...names, ...pads];
+  const dispatchCall = `${slot}.call(this${forwarded.map((n: string) => `,${n}`).join("")})`;
   const block = fn.node.body.type === "BlockStatement";
   // A concise body becomes a block.
   const { at, separator } = block
@@ -162,18 +243,116 @@ export function functionEdits(model: ModuleModel, fn: FunctionModel, id: number)
 }
 
 /**
+ * An arrow has no `arguments`: its prologue can pass on only parameters it declares. So that a
+ * patch can give it more, it declares `ARROW_PADS` more, after its own, each with a default
+ * (`$hf$a0=void 0`: its `length` stays what it was) and forwarded with the others. Their cost is a
+ * compare per missing argument (measured: within noise of the plain prologue). Not for an arrow
+ * with a rest parameter (it forwards every argument already), nor for one whose body says
+ * "use strict" (not allowed with defaults).
+ */
+export const ARROW_PADS = 3;
+const padNames = Array.from({ length: ARROW_PADS }, (_, i) => `$hf$a${i}`);
+
+export function padded(fn: FunctionModel): boolean {
+  if (fn.kind !== "arrow" || !dispatchable(fn)) return false;
+  if (fn.node.params.at(-1)?.type === "RestElement") return false;
+  return fn.node.body.type !== "BlockStatement" || !hasUseStrict(fn.node.body.body);
+}
+
+/** How many arguments the prologue of this function passes on to a new version (undefined: all). */
+export function forwardedCount(fn: FunctionModel): number | undefined {
+  if (fn.kind !== "arrow" || fn.node.params.at(-1)?.type === "RestElement") return undefined;
+  return fn.node.params.length + (padded(fn) ? ARROW_PADS : 0);
+}
+
+/** The padding parameters (see ARROW_PADS), and parentheses around a lone `x =>`. */
+function padEdits(source: string, fn: FunctionModel): Edit[] {
+  const params = fn.node.params;
+  const last = params.at(-1);
+  const list = padNames.map((name) => `${name}=void 0`).join(",");
+  if (last && paramsStart(source, fn) === last.start)
+    return [insert(last.start, "(", fn.key), insert(last.end, `,${list})`, fn.key)];
+  const { close, comma } = closingParen(source, last ? last.end : paramsStart(source, fn) + 1);
+  return [insert(close, `${last && !comma ? "," : ""}${list}`, fn.key)];
+}
+
+/** The `)` of a parameter list, from after its last parameter (only a `,`, space and comments between). */
+function closingParen(source: string, from: number): { close: number; comma: boolean } {
+  let comma = false;
+  for (let at = from; at < source.length; at++) {
+    const c = source[at];
+    if (c === ")") return { close: at, comma };
+    if (c === ",") comma = true;
+    else if (source.startsWith("//", at)) at = source.indexOf("\n", at);
+    else if (source.startsWith("/*", at)) at = source.indexOf("*/", at) + 1;
+  }
+  throw new Error("hotframe bug: no ) after the parameters");
+}
+
+/**
+ * Can a patch change how new instances of this class are built? A top-level class whose
+ * constructor starts with a construction prologue: its own constructor, or for a class that extends
+ * nothing and has none, an empty one added (what it has implicitly). A derived class without a
+ * constructor gets none: one added would spread its arguments on every `new`.
+ */
+export function constructionHooked(cls: ClassModel): boolean {
+  return cls.topLevel && (!cls.node.superClass || constructorOf(cls) !== undefined);
+}
+
+function constructorOf(cls: ClassModel): AnyNode | undefined {
+  return cls.node.body.body.find((m: AnyNode) => m.type === "MethodDefinition" && m.kind === "constructor");
+}
+
+/**
+ * The construction prologue of a hooked class: once a patch set the class's construction slot, a
+ * `new` (of the class or of a subclass, through `super()`) is built by the new construction with
+ * the same `new.target` (so the instance has the class's prototype). An extends-nothing class runs
+ * its field initializers before its constructor's first statement: those with side effects are
+ * skipped once the slot is set (`id = nextId++` runs once per instance).
+ */
+function classEdits(source: string, cls: ClassModel): Edit[] {
+  const slot = classSlotName(cls.key);
+  const owner = constructorKey(cls);
+  const dispatch = `if(${slot}!==void 0)return globalThis.Reflect.construct(${slot},arguments,new.target);`;
+  const edits: Edit[] = [];
+  const constructor = constructorOf(cls);
+  if (constructor) {
+    const { at, separator } = bodyInsertPoint(source, { node: constructor.value });
+    if (separator) edits.push(insert(at, separator));
+    edits.push(insert(at, dispatch, owner));
+  } else edits.push(insert(cls.node.body.end - 1, `;constructor(){${dispatch}}`, owner));
+  if (cls.node.superClass) return edits;
+  for (const member of cls.node.body.body) {
+    const value = member.type === "PropertyDefinition" && !member.static ? member.value : undefined;
+    if (!value || !hasSideEffects(value)) continue;
+    edits.push(insert(value.start, `${slot}!==void 0?void 0:(`, owner));
+    edits.push(insert(value.end, ")", owner));
+  }
+  return edits;
+}
+
+/**
  * Edits for every function of the model, plus class hooks for top-level classes, in the order
  * `render` wants them. A patch renders only some ranges of the file: edits elsewhere would be
- * computed for nothing.
+ * computed for nothing. `shapes`: what the running slots are like (a class a patch adds has no
+ * construction slot; a closure's prologue hands over the scope its slot was made with).
  */
-export function moduleEdits(model: ModuleModel, idOf: IdOf, within?: { from: number; to: number }[]): Edit[] {
+export function moduleEdits(
+  model: ModuleModel,
+  idOf: IdOf,
+  within?: { from: number; to: number }[],
+  shapes: SlotShapes = loadShapes,
+): Edit[] {
   const wanted = within ? inRanges(within) : () => true;
   const edits: Edit[] = [];
   for (const fn of model.functions) {
-    if (wanted(fn.headerStart, fn.node.end)) edits.push(...functionEdits(model, fn, idOf(fn)));
+    if (!wanted(fn.headerStart, fn.node.end)) continue;
+    const id = idOf(fn);
+    edits.push(...functionEdits(model, fn, id, shapes.scopeOf(fn, id)));
   }
   for (const cls of model.classList) {
     if (!cls.topLevel || !wanted(cls.node.start, cls.node.end)) continue;
+    if (shapes.hooked(cls)) edits.push(...classEdits(model.source, cls));
     edits.push(
       // `;` first: the last member may be a field written without one (`class A{x}`).
       insert(cls.node.body.end - 1, `;static{${TABLE}.k(${JSON.stringify(cls.key)},${hook()},this)}`),
@@ -203,7 +382,7 @@ function inRanges(ranges: { from: number; to: number }[]): (start: number, end: 
   };
 }
 
-function sortEdits(edits: Edit[]): Edit[] {
+export function sortEdits(edits: Edit[]): Edit[] {
   return edits.sort((a, b) => a.start - b.start || a.seq - b.seq);
 }
 
@@ -254,11 +433,13 @@ export function render(
   return out + source.slice(at, to);
 }
 
-/** `var` declarations of the slots and counters of these ids (hoisted: usable before they run). */
-export function slotDeclarations(ids: number[], keyword = "var"): string {
-  return ids.length === 0
-    ? ""
-    : `${keyword} ${ids.flatMap((id) => [slotName(id), counterName(id)]).join(",")};`;
+/**
+ * `var` declarations of the slots and counters of these ids, and of `more` names (hoisted: usable
+ * before they run).
+ */
+export function slotDeclarations(ids: number[], keyword = "var", more: string[] = []): string {
+  const names = [...ids.flatMap((id) => [slotName(id), counterName(id)]), ...more];
+  return names.length === 0 ? "" : `${keyword} ${names.join(",")};`;
 }
 
 /** The whole module, instrumented; slot variables are declared on a new last line. */
@@ -266,7 +447,8 @@ export function instrumentModule(model: ModuleModel, file: string, idOf: IdOf): 
   const edits = moduleEdits(model, idOf);
   edits.push(insert(preamblePosition(model.source, model.program), preamble(file, model.esm)));
   sortEdits(edits);
-  const tail = `\n${slotDeclarations(model.functions.map(idOf))}`;
+  const classSlots = model.classList.filter(constructionHooked).map((cls) => classSlotName(cls.key));
+  const tail = `\n${slotDeclarations(model.functions.map(idOf), "var", classSlots)}`;
   return render(model.source, edits, 0, model.source.length) + tail;
 }
 
@@ -289,7 +471,13 @@ function paramsStart(source: string, fn: FunctionModel): number {
  * itself, unless it is a new member with a slot of its own). Placed (layout.ts) so that its
  * parameters sit at their line and column in the file.
  */
-function versionPiece(model: ModuleModel, fn: FunctionModel, edits: Edit[], selfDispatch = false): Placed {
+function versionPiece(
+  model: ModuleModel,
+  fn: FunctionModel,
+  edits: Edit[],
+  selfDispatch = false,
+  scoped = false,
+): Placed {
   const source = model.source;
   const node = fn.node;
   const start = paramsStart(source, fn);
@@ -300,10 +488,12 @@ function versionPiece(model: ModuleModel, fn: FunctionModel, edits: Edit[], self
     const arrow = arrowPosition(source, fn);
     params = render(source, edits, start, arrow, skip).trimEnd();
     if (!params.startsWith("(")) params = `(${params})`;
+    if (scoped) params = `(${SCOPE},${params.slice(1)}`;
     body = render(source, edits, arrow + 2, node.end, skip);
   } else {
     params = "";
     body = render(source, edits, start, node.end, skip);
+    if (scoped) body = `(${SCOPE},${body.slice(1)}`;
   }
   const prefix = fn.kind === "get" || fn.kind === "set" ? `${fn.kind} ` : "";
   const modifiers = `${fn.async ? "async " : ""}${fn.generator ? "*" : ""}`;
@@ -329,9 +519,99 @@ export function versionsSource(
   url: string,
   selfDispatch: (fn: FunctionModel) => boolean,
   wrap?: { head: string; tail: string },
+  scoped = false,
 ): string {
   const strict = fns[0]?.strict ? '"use strict";' : "";
-  const pieces = fns.map((fn) => versionPiece(model, fn, edits, selfDispatch(fn)));
+  const pieces = fns.map((fn) => versionPiece(model, fn, edits, selfDispatch(fn), scoped));
   const head = `${strict}${wrap?.head ?? ""}[`;
   return `${layout(index, pieces, head, `]${wrap?.tail ?? ""}`, ",")}\n//# sourceURL=${url}`;
+}
+
+/**
+ * Code for a direct eval that evaluates to the construction of `cls` (patch/compile.ts): a class
+ * of the new constructor and instance fields (methods stay on the running class: an instance gets
+ * the running class's prototype from `new.target`), extending `${ENV}[0]`, the running class's
+ * parent, when it extends one. Laid out so that each member sits at its line and column in the file.
+ */
+export function constructionSource(
+  model: ModuleModel,
+  index: LineIndex,
+  cls: ClassModel,
+  edits: Edit[],
+  url: string,
+): string {
+  const source = model.source;
+  const owner = constructorKey(cls);
+  const pieces: Placed[] = cls.node.body.body
+    .filter(
+      (m: AnyNode) =>
+        (m.type === "PropertyDefinition" && !m.static) ||
+        (m.type === "MethodDefinition" && m.kind === "constructor"),
+    )
+    .map((m: AnyNode) => ({
+      at: m.start,
+      lead: 0,
+      text: render(source, edits, m.start, m.end, (e) => e.dispatchOf === owner),
+      anchor: m,
+    }));
+  const head = `(class${cls.node.superClass ? ` extends ${ENV}[0]` : ""}{`;
+  return `${layout(index, pieces, head, "})", ";")}\n//# sourceURL=${url}`;
+}
+
+/**
+ * The edits that make a closure's new version read and write the variables it captured through
+ * its scope parameter (`n` → `$hf$v.n`; `{ n }` → `{ n: $hf$v.n }`): each reference to one of
+ * `names` in `fn`, outside nested functions that declare that name themselves.
+ */
+export function scopeEdits(fn: FunctionModel, names: readonly string[]): Edit[] {
+  const edits: Edit[] = [];
+  const nested = new Map<AnyNode, FunctionModel>();
+  const collect = (f: FunctionModel) => {
+    for (const child of f.children) {
+      nested.set(child.node, child);
+      collect(child);
+    }
+  };
+  collect(fn);
+  const replace = (start: number, end: number, text: string) => edits.push({ start, end, text, seq: seq++ });
+  const visit = (node: AnyNode, parent: AnyNode, seen: ReadonlySet<string>) => {
+    const inner = nested.get(node);
+    if (inner) seen = new Set([...seen].filter((name) => !inner.declared.has(name)));
+    if (seen.size === 0) return;
+    if (node.type === "Identifier") {
+      if (seen.has(node.name) && isReference(node, parent))
+        replace(node.start, node.end, `${SCOPE}.${node.name}`);
+      return;
+    }
+    if (node.type === "Property" && node.shorthand && !node.computed) {
+      const target = node.value.type === "AssignmentPattern" ? node.value.left : node.value;
+      if (target.type === "Identifier" && seen.has(target.name)) {
+        replace(node.key.start, node.key.end, `${target.name}:${SCOPE}.${target.name}`);
+        if (node.value.type === "AssignmentPattern") visit(node.value.right, node.value, seen);
+        return;
+      }
+    }
+    for (const child of children(node)) visit(child, node, seen);
+  };
+  visit(fn.node, undefined, new Set(names));
+  return edits;
+}
+
+/** An identifier that names a variable (not a property, key or label). */
+function isReference(node: AnyNode, parent: AnyNode): boolean {
+  if (!parent) return true;
+  switch (parent.type) {
+    case "MemberExpression":
+      return parent.object === node || parent.computed;
+    case "Property":
+    case "PropertyDefinition":
+    case "MethodDefinition":
+      return parent.value === node || (parent.computed && parent.key === node);
+    case "LabeledStatement":
+    case "BreakStatement":
+    case "ContinueStatement":
+    case "MetaProperty":
+      return false;
+  }
+  return true;
 }

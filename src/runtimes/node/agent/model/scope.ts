@@ -174,6 +174,7 @@ class StatementWalker {
       binding: topBinding,
       heritageText: node.superClass ? source.slice(node.superClass.start, node.superClass.end) : "",
       shellText: "",
+      fieldsText: "",
       line: node.loc.start.line,
     };
     this.found.classes.push(cls);
@@ -228,11 +229,28 @@ class StatementWalker {
         } else if (member.value) this.visit(member.value, inner, member);
       } else this.visit(member, inner, node);
     }
-    // Members are compared one by one; the shell is what is left: heritage, fields, static blocks.
-    cls.shellText = blank(source, node.start, node.end, members)
-      .split("\u0000")
-      .filter((_, i) => i % 2 === 0)
-      .join("");
+    // Members are compared one by one; the instance fields are part of how an instance is built
+    // (with the constructor); the shell is what is left: heritage, static fields, static blocks.
+    const fields: AnyNode[] = node.body.body.filter(
+      (m: AnyNode) => m.type === "PropertyDefinition" && !m.static,
+    );
+    const cut = (text: string) =>
+      text
+        .split("\u0000")
+        .filter((_, i) => i % 2 === 0)
+        .join("");
+    const within = (field: AnyNode) => (fn: FunctionModel) =>
+      field.start <= fn.headerStart && fn.node.end <= field.end;
+    const wholeFields = fields.map((f) => ({ key: "", headerStart: f.start, node: { end: f.end } }));
+    cls.shellText = cut(
+      blank(source, node.start, node.end, [
+        ...members.filter((fn) => !fields.some((f) => within(f)(fn))),
+        ...wholeFields,
+      ]),
+    );
+    cls.fieldsText = fields
+      .map((f) => cut(blank(source, f.start, f.end, members.filter(within(f)))))
+      .join("\n");
   }
 
   visit(node: AnyNode, walk: Walk, parent: AnyNode): void {

@@ -57,7 +57,7 @@ function makesValue(node: AnyNode): boolean {
 }
 
 /** Does an initializer do anything beyond computing a value from literals and names? */
-function hasSideEffects(node: AnyNode): boolean {
+export function hasSideEffects(node: AnyNode): boolean {
   if (!node || typeof node !== "object") return false;
   if (isFunction(node) || node.type === "ClassExpression") return false;
   switch (node.type) {

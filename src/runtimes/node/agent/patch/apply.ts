@@ -2,7 +2,7 @@ import type { PatchResult } from "../../../../protocol/messages.js";
 import type { FunctionModel } from "../model.js";
 import type { ModuleRecord, ScopeEvaluator } from "../module-record.js";
 import { reason } from "../reasons.js";
-import { ENV, slotName } from "../transform.js";
+import { classSlotName, ENV, slotName } from "../transform.js";
 import type { Compiled, Fn } from "./compile.js";
 import { rejected, thrown } from "./outcomes.js";
 import { type Plan, slotIdOf } from "./planning.js";
@@ -28,11 +28,22 @@ export interface Applied {
 }
 
 export function readSlots(evaluator: ScopeEvaluator, ids: number[]): unknown[] {
-  return evaluator(`[${ids.map(slotName).join(",")}]`) as unknown[];
+  return readVariables(evaluator, ids.map(slotName));
 }
 
-function writeSlots(evaluator: ScopeEvaluator, ids: number[], values: unknown[]): void {
-  evaluator(ids.map((id, i) => `${slotName(id)}=${ENV}[${i}]`).join(";"), values);
+function readVariables(evaluator: ScopeEvaluator, names: string[]): unknown[] {
+  return evaluator(`[${names.join(",")}]`) as unknown[];
+}
+
+function writeVariables(evaluator: ScopeEvaluator, names: string[], values: unknown[]): void {
+  evaluator(names.map((name, i) => `${name}=${ENV}[${i}]`).join(";"), values);
+}
+
+/** Set variables (slots) of the evaluator's scope; the step that undoes it. */
+function write(evaluator: ScopeEvaluator, names: string[], values: unknown[]): () => void {
+  const previous = readVariables(evaluator, names);
+  writeVariables(evaluator, names, values);
+  return () => writeVariables(evaluator, names, previous);
 }
 
 function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
@@ -87,16 +98,22 @@ export function applyPatch(record: ModuleRecord, plan: Plan, compiled: Compiled)
     if (plan.run.some((r) => r.again))
       for (const callback of record.hot.disposeCallbacks) callback(record.hot.data);
     for (const fn of plan.addedMembers) steps.push(defineMember(record, fn, compiled.versions.get(fn) as Fn));
-    for (const [evaluator, group] of slots) {
-      const ids = group.map((write) => write.id);
-      const previous = readSlots(evaluator, ids);
-      writeSlots(
-        evaluator,
-        ids,
-        group.map((write) => write.value),
+    for (const [evaluator, group] of slots)
+      steps.push(
+        write(
+          evaluator,
+          group.map((w) => slotName(w.id)),
+          group.map((w) => w.value),
+        ),
       );
-      steps.push(() => writeSlots(evaluator, ids, previous));
-    }
+    if (plan.constructions.length > 0)
+      steps.push(
+        write(
+          compiled.scopeEvaluator,
+          plan.constructions.map(({ cls }) => classSlotName(cls.key)),
+          plan.constructions.map(({ cls }) => compiled.constructions.get(cls.key)),
+        ),
+      );
     for (const fn of plan.removedMembers) steps.push(deleteMember(record, fn));
     if (compiled.topLevelCode !== undefined) compiled.scopeEvaluator(compiled.topLevelCode);
   } catch (error) {

@@ -26,6 +26,9 @@ export function commitPatch(
     scopeNames: compiled.scopeNames,
     slotEvaluators: compiled.slotEvaluators,
     kept: plan.kept,
+    lacking: plan.lacking,
+    forwarded: plan.forwarded,
+    scopes: plan.scopes,
   });
   const outcome = plan.outcomes.some((o) => o.status === "refused") ? "partial" : "applied";
   if (!record.hot.accepted || !plan.outcomes.some((o) => o.status !== "refused"))

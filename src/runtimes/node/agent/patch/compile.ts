@@ -3,7 +3,21 @@ import { LineIndex, layout, type Placed } from "../layout.js";
 import type { FunctionModel, ModuleModel } from "../model.js";
 import type { ModuleRecord, ScopeEvaluator } from "../module-record.js";
 import { reason } from "../reasons.js";
-import { CODE, type Edit, ENV, moduleEdits, render, slotDeclarations, versionsSource } from "../transform.js";
+import {
+  CODE,
+  capturedNames,
+  constructionSource,
+  type Edit,
+  ENV,
+  moduleEdits,
+  render,
+  scopeEdits,
+  type SlotShapes,
+  slotDeclarations,
+  slotName,
+  sortEdits,
+  versionsSource,
+} from "../transform.js";
 import { rejected, thrown } from "./outcomes.js";
 import { type Part, type Plan, slotIdOf } from "./planning.js";
 
@@ -18,6 +32,8 @@ export type Fn = (...args: unknown[]) => unknown;
 export interface Compiled {
   /** The new version of each function of the plan's slots and added members. */
   versions: Map<FunctionModel, Fn>;
+  /** The class that builds new instances, for each of the plan's constructions (by class key). */
+  constructions: Map<string, Fn>;
   /** Where new code compiles from now on, and the names declared there. */
   scopeEvaluator: ScopeEvaluator;
   scopeNames: Set<string>;
@@ -41,9 +57,10 @@ function placed(model: ModuleModel, edits: Edit[], part: Part): Placed {
   };
 }
 
-/** `loaded`: the modules of the plan's `loads`, in order (patch/load.ts). */
+/** `old`: the running model; `loaded`: the modules of the plan's `loads`, in order (patch/load.ts). */
 export function compilePatch(
   record: ModuleRecord,
+  old: ModuleModel,
   model: ModuleModel,
   plan: Plan,
   loaded: unknown[] = [],
@@ -52,10 +69,13 @@ export function compilePatch(
   const compiled = [...plan.slots, ...plan.addedMembers];
   const ranges = [
     ...compiled.map((fn) => ({ from: fn.headerStart, to: fn.node.end })),
+    ...plan.constructions.map(({ cls }) => ({ from: cls.node.start, to: cls.node.end })),
     ...plan.declarations,
     ...plan.run,
   ];
-  const edits = moduleEdits(model, idOf, ranges);
+  // What the patch's code must follow: the record's classes, and the closure scopes of the plan's slots.
+  const shapes: SlotShapes = { hooked: record.shapes.hooked, scopeOf: (_, id) => plan.scopes.get(id) };
+  const edits = moduleEdits(model, idOf, ranges, shapes);
   const lines = new LineIndex(model.source);
   let scopeEvaluator = record.scopeEvaluator;
   const scopeNames = new Set(record.scopeNames);
@@ -77,11 +97,32 @@ export function compilePatch(
         scopeEvaluator,
         freshIds: new Set(plan.freshSlots),
         idOf,
+        scopeOf: (id) => plan.scopes.get(id),
         slotEvaluators,
       },
       compiled,
       (fn) => plan.addedMembers.has(fn),
     );
+    for (const guard of plan.guards) {
+      const version = versions.get(guard.fn);
+      // Instances built before run what they ran: what the slot holds, or else the running code.
+      const id = idOf(guard.fn);
+      const previous = record.slotIds.has(guard.fn.key)
+        ? (record.slotEvaluator(id)(slotName(id)) as Fn | undefined)
+        : undefined;
+      if (version)
+        versions.set(
+          guard.fn,
+          shapeGuarded(guard.needs, version, previous ?? oldVersion(record, old, guard.before)),
+        );
+    }
+    const constructions = new Map<string, Fn>();
+    for (const { cls } of plan.constructions) {
+      const running = record.classEvaluators.get(cls.key)?.cls as object | undefined;
+      if (!running) throw new Error(`class ${cls.name} is not available`);
+      const code = constructionSource(model, lines, cls, edits, record.url);
+      constructions.set(cls.key, scopeEvaluator(code, [Object.getPrototypeOf(running)]) as Fn);
+    }
     const topLevelCode =
       plan.run.length > 0
         ? layout(
@@ -92,7 +133,7 @@ export function compilePatch(
             ";",
           ) + sourceUrl(record)
         : undefined;
-    return { versions, scopeEvaluator, scopeNames, slotEvaluators, topLevelCode };
+    return { versions, constructions, scopeEvaluator, scopeNames, slotEvaluators, topLevelCode };
   } catch (error) {
     const { message, traceback } = thrown(error);
     const kind =
@@ -114,6 +155,8 @@ interface CompileContext {
   scopeEvaluator: ScopeEvaluator;
   freshIds: Set<number>;
   idOf: (fn: FunctionModel) => number;
+  /** The variables a closure slot's prologues hand its versions (transform.ts `closureScope`). */
+  scopeOf: (id: number) => readonly string[] | undefined;
   /** Where each slot variable can be reached, when not in the newest scope (filled here). */
   slotEvaluators: Map<number, ScopeEvaluator>;
 }
@@ -129,7 +172,7 @@ function compileVersions(
   fns: FunctionModel[],
   isNewMember: (fn: FunctionModel) => boolean,
 ): Map<FunctionModel, Fn> {
-  const { record, model, lines, edits, scopeEvaluator, freshIds, idOf, slotEvaluators } = context;
+  const { record, model, lines, edits, scopeEvaluator, freshIds, idOf, scopeOf, slotEvaluators } = context;
   const versions = new Map<FunctionModel, Fn>();
   const batches = new Map<
     string,
@@ -154,13 +197,36 @@ function compileVersions(
         : [...(isNewMember(fn) ? [fn] : []), ...inner(fn)]
             .map(idOf)
             .filter((id) => freshIds.has(id) || id > record.moduleSlots);
-    if (own.length > 0) {
-      const code = versionsSource(model, lines, [fn], edits, record.url, isNewMember, {
+    // A closure's version takes the closure's scope first and reaches its variables through it.
+    const scope = scopeOf(idOf(fn));
+    if (own.length > 0 || scope) {
+      const fnEdits = scope
+        ? sortEdits([
+            ...edits,
+            ...scopeEdits(
+              fn,
+              capturedNames(fn).filter((n) => scope.includes(n)),
+            ),
+          ])
+        : edits;
+      const wrap = own.length > 0 && {
         head: `(()=>{${slotDeclarations(own, "let")}return[`,
         tail: `,(${CODE},${ENV})=>eval(${CODE})]})()`,
-      });
-      const [homes, slotEvaluator] = evaluator(code) as [object[], ScopeEvaluator];
-      for (const id of own) slotEvaluators.set(id, slotEvaluator);
+      };
+      const code = versionsSource(
+        model,
+        lines,
+        [fn],
+        fnEdits,
+        record.url,
+        isNewMember,
+        wrap || undefined,
+        !!scope,
+      );
+      const [homes, slotEvaluator] = wrap
+        ? (evaluator(code) as [object[], ScopeEvaluator])
+        : [evaluator(code) as object[], undefined];
+      if (slotEvaluator) for (const id of own) slotEvaluators.set(id, slotEvaluator);
       versions.set(fn, versionOf(record, fn, homes[0] as object));
       continue;
     }
@@ -195,4 +261,27 @@ function versionOf(record: ModuleRecord, fn: FunctionModel, home: object): Fn {
   const value = fn.kind === "get" ? descriptor?.get : fn.kind === "set" ? descriptor?.set : descriptor?.value;
   if (typeof value !== "function") throw new Error(`${fn.qualname}: compiled version is not a function`);
   return value as Fn;
+}
+
+/** The code `before` (a method of the running model) runs now, compiled again without its prologue. */
+function oldVersion(record: ModuleRecord, old: ModuleModel, before: FunctionModel): Fn {
+  const idOf = (fn: FunctionModel) => record.slotIds.get(fn.key) ?? 0;
+  const edits = moduleEdits(old, idOf, [{ from: before.headerStart, to: before.node.end }], record.shapes);
+  const code = versionsSource(old, new LineIndex(old.source), [before], edits, record.url, () => false);
+  return versionOf(record, before, (record.scopeEvaluator(code) as object[])[0] as object);
+}
+
+/**
+ * A method's new version for instances that have every property of `needs` (built by the new
+ * construction), its old one for those built before (see patch/plan-construction.ts).
+ */
+function shapeGuarded(needs: string[], version: Fn, before: Fn): Fn {
+  // (Called on something that is not an object, it runs the new version: no instance to judge.)
+  const isNew = (target: unknown) =>
+    (typeof target !== "object" && typeof target !== "function") ||
+    target === null ||
+    needs.every((name) => name in target);
+  return function (this: unknown, ...args: unknown[]) {
+    return isNew(this) ? version.apply(this, args) : before.apply(this, args);
+  };
 }

@@ -1,11 +1,12 @@
 import type { FunctionOutcome } from "../../../../protocol/messages.js";
-import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "../model.js";
+import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
 import { type Reason, type ReasonCode, reason } from "../reasons.js";
 import type { AnyNode } from "../model/ast.js";
-import { dispatchable, ENV } from "../transform.js";
+import { closureScope, dispatchable, ENV, forwardedCount } from "../transform.js";
 import { type Diff, diffOf } from "./diff.js";
 import { refuseConstantsWithWithdrawnReaders, refuseDependents } from "./dependents.js";
 import { classEntry, functionEntry, statementEntry } from "./outcomes.js";
+import { planConstructions, planShapeGuards, privateNamesOf } from "./plan-construction.js";
 import { declaration, newExport, planStatements, statementOf } from "./plan-statements.js";
 import { type Plan, type PlanContext, Planning } from "./planning.js";
 import { capturedBy, declaredAbove, directlyCompilable, recompilableAncestor } from "./updatable.js";
@@ -26,13 +27,15 @@ export function planPatch(context: PlanContext, text: string, old: ModuleModel, 
   }
   planImports(planning);
   const frozen = planClasses(planning);
-  planFunctions(planning, frozen);
+  const built = planConstructions(planning, frozen);
+  planFunctions(planning, frozen, built);
   planRemovals(planning);
   planStatements(planning);
   refuseDependents(planning);
   refusePrivateWithPatchNames(planning);
   refuseNewPrivateNames(planning);
   refuseConstantsWithWithdrawnReaders(planning);
+  planShapeGuards(planning);
   const refused = plan.outcomes.filter((o) => o.status === "refused");
   if (refused.length > 0 && refused.length === plan.outcomes.length) {
     // Nothing the user changed can be applied: the program stays exactly as it was.
@@ -105,7 +108,7 @@ function planImports(planning: Planning): void {
   }
 }
 
-/** Classes: a changed heritage freezes the class; changed fields or static blocks are refused. */
+/** Classes: a changed heritage freezes the class; changed static fields or static blocks are refused. */
 function planClasses(planning: Planning): Set<string> {
   const { diff, old, model, plan, context } = planning;
   const frozen = new Set<string>();
@@ -152,13 +155,16 @@ function moved(before: FunctionModel, fn: FunctionModel): boolean {
 }
 
 /** The functions of the new source: new, changed, or moved. */
-function planFunctions(planning: Planning, frozen: Set<string>): void {
+function planFunctions(planning: Planning, frozen: Set<string>, built: Set<string>): void {
   const { diff, old, model, plan, context } = planning;
   const kept = context.kept;
   const newClassMember = (fn: FunctionModel) =>
     fn.memberOf !== undefined && !diff.old.classByKey.has(fn.memberOf.key);
   const ancestorsToRecompile = new Set<FunctionModel>();
   for (const fn of diff.new.functions) {
+    // Objects made from the new text forward what it declares: the fewest count.
+    const count = forwardedCount(fn);
+    if (count !== undefined) plan.forwarded.set(fn.key, Math.min(count, plan.forwarded.get(fn.key) ?? count));
     const before = kept.functions.has(fn.key)
       ? (kept.functions.get(fn.key) ?? undefined)
       : diff.old.byKey.get(fn.key);
@@ -167,13 +173,21 @@ function planFunctions(planning: Planning, frozen: Set<string>): void {
       plan.kept.functions.set(fn.key, before ?? null);
       planning.report(functionEntry(fn, "refused", why));
     };
+    if (fn.kind === "constructor" && fn.memberOf?.topLevel) {
+      // How instances are built: planned with the class's fields (plan-construction.ts).
+      const id = context.slotIds.get(fn.key);
+      if (id !== undefined) plan.slotIds.set(fn.key, id);
+      continue;
+    }
     if (!before) {
-      plan.slotIds.set(fn.key, planning.freshSlot());
+      plan.slotIds.set(fn.key, planning.freshSlot(fn));
       if (fn.memberOf && !newClassMember(fn)) {
         if (frozen.has(fn.memberOf.key)) continue;
         if (!fn.memberOf.topLevel) continue; // created by the recompiled enclosing function
         if (fn.node.type === "ArrowFunctionExpression" || fn.kind === "function") {
-          refuse(reason("new-class-field"));
+          // A field: new instances get it, when they are built by a new construction.
+          if (built.has(fn.memberOf.key)) planning.report(functionEntry(fn, "added"));
+          else refuse(reason("new-class-field"));
           continue;
         }
         if (fn.name.startsWith("#")) {
@@ -203,7 +217,7 @@ function planFunctions(planning: Planning, frozen: Set<string>): void {
       }
       continue;
     }
-    const id = context.slotIds.get(fn.key) ?? planning.freshSlot();
+    const id = context.slotIds.get(fn.key) ?? planning.freshSlot(fn);
     plan.slotIds.set(fn.key, id);
     if (before === fn) continue; // from a statement the edit did not touch (model/pieces.ts)
     if (before.ownText === fn.ownText) {
@@ -216,29 +230,36 @@ function planFunctions(planning: Planning, frozen: Set<string>): void {
       refuse(reason("class-frozen", fn.memberOf.name));
       continue;
     }
-    if (fn.kind === "constructor") {
-      // (Whether instances exist is not tracked: a mark in every constructor call cost 1-2% on
-      // code that creates many small objects, and the answer would be the same.)
-      refuse(reason("constructor-changed"));
-      continue;
-    }
     if (before.generator !== fn.generator || (before.async !== fn.async && fn.generator)) {
       refuse(reason("generator-changed"));
       continue;
     }
     const captured = capturedBy(model, fn);
+    // An existing arrow object passes on only so many arguments (transform.ts ARROW_PADS).
+    const forwarded = context.forwarded.get(fn.key) ?? forwardedCount(before);
     const forwardsAll =
-      fn.kind !== "arrow" || before.kind !== "arrow" || fn.node.params.length <= before.node.params.length;
-    if (captured || !dispatchable(fn) || !forwardsAll) {
+      forwarded === undefined ||
+      (fn.node.params.length <= forwarded && fn.node.params.at(-1)?.type !== "RestElement");
+    // Closures that exist hand a new version the variables they captured (transform.ts
+    // `closureScope`): it reaches them if it reads no others.
+    const scope = context.scopes.get(id);
+    const reads = closureScope(fn);
+    const reached = scope !== undefined && reads?.every((name) => scope.includes(name)) === true;
+    const unreached = scope !== undefined && reads ? reads.filter((name) => !scope.includes(name)) : [];
+    if ((captured && !reached) || !dispatchable(fn) || !forwardsAll) {
       const parent = recompilableAncestor(model, fn);
       if (!parent) {
         refuse(reason("references-not-updatable", captured));
         continue;
       }
       ancestorsToRecompile.add(parent);
-      plan.slotIds.set(fn.key, planning.freshSlot()); // old closures keep their slot (and code); new ones get their own
+      plan.slotIds.set(fn.key, planning.freshSlot(fn)); // old closures keep their slot (and code); new ones get their own
       planning.report(
-        functionEntry(fn, "running-old", reason("old-closures-keep-old-code", parent.qualname, captured)),
+        functionEntry(
+          fn,
+          "running-old",
+          reason("old-closures-keep-old-code", parent.qualname, captured, unreached),
+        ),
       );
       continue;
     }
@@ -319,14 +340,6 @@ function refusePrivateWithPatchNames(planning: Planning): void {
     const names = [...fn.free].filter((n) => patchNames.has(n));
     if (names.length > 0) planning.withdraw(fn, reason("private-and-patch-names", fn.qualname, names));
   }
-}
-
-/** The #private names a running class declares (fields, methods, accessors). */
-function privateNamesOf(cls: ClassModel): Set<string> {
-  const names = new Set<string>();
-  for (const member of cls.node.body.body)
-    if (member.key?.type === "PrivateIdentifier") names.add(`#${member.key.name}`);
-  return names;
 }
 
 /**

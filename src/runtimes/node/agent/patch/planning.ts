@@ -1,8 +1,9 @@
 import type { FunctionOutcome } from "../../../../protocol/messages.js";
-import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
+import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "../model.js";
 import { type Kept, nothingKept } from "../module-record.js";
 import { type Reason, reason } from "../reasons.js";
 import type { Diff } from "./diff.js";
+import { closureScope } from "../transform.js";
 import { functionEntry } from "./outcomes.js";
 
 /** The plan of a patch (every decision, as data), and the planner's work in progress on it. */
@@ -13,6 +14,14 @@ export interface PlanContext {
   readonly hot: { readonly accepted: boolean };
   readonly kept: Kept;
   readonly slotIds: ReadonlyMap<string, number>;
+  /** Classes (keys) whose constructor starts with a construction prologue (transform.ts). */
+  readonly hookedClasses: ReadonlySet<string>;
+  /** Per class (key), the properties its instances built before a patch's construction lack. */
+  readonly lacking: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Per arrow (key), how many arguments the prologues of its existing objects pass on, at least. */
+  readonly forwarded: ReadonlyMap<string, number>;
+  /** Per slot of a closure, the variables its prologues hand a new version. */
+  readonly scopes: ReadonlyMap<number, readonly string[]>;
   readonly nextSlot: number;
   /** Names earlier patches declared in the scope new code compiles in. */
   readonly scopeNames: ReadonlySet<string>;
@@ -62,6 +71,24 @@ export interface Declaration extends Part {
   ifRefused: KeptDeclaration;
 }
 
+/** A class whose new instances the patch builds with its new constructor and fields. */
+export interface Construction {
+  /** In the new model. */
+  cls: ClassModel;
+  /** Properties the new construction gives that the old one did not (instances built before lack them). */
+  missing: string[];
+  entry: FunctionOutcome;
+}
+
+/** A changed method that uses what only new instances have: on older ones it runs `before`. */
+export interface ShapeGuard {
+  fn: FunctionModel;
+  /** What it ran before (in the running model). */
+  before: FunctionModel;
+  /** The properties it uses that instances built before lack. */
+  needs: string[];
+}
+
 export interface Plan {
   /** Set when the patch changes nothing: why (the answer's error). */
   rejection: Reason | undefined;
@@ -72,6 +99,16 @@ export interface Plan {
   addedMembers: Set<FunctionModel>;
   /** Members gone from an existing class, deleted from the live class. */
   removedMembers: FunctionModel[];
+  /** Classes whose construction slot gets a new construction (patch/plan-construction.ts). */
+  constructions: Construction[];
+  /** Methods that run their old code on instances built before a construction. */
+  guards: ShapeGuard[];
+  /** What instances built before lack, per class (the record's next `lacking`). */
+  lacking: Map<string, Set<string>>;
+  /** The record's next `forwarded`. */
+  forwarded: Map<string, number>;
+  /** The record's next `scopes` (with those of the slots new with this patch). */
+  scopes: Map<number, readonly string[]>;
   /** Top-level declarations evaluated in a new scope on top of the module's (see ModuleRecord). */
   declarations: Declaration[];
   /** Modules new imports load, in order: `${ENV}[i]` in a declaration's replacement is the i-th. */
@@ -110,6 +147,11 @@ export class Planning {
       slots: new Set(),
       addedMembers: new Set(),
       removedMembers: [],
+      constructions: [],
+      guards: [],
+      lacking: new Map([...context.lacking].map(([key, names]) => [key, new Set(names)])),
+      forwarded: new Map(context.forwarded),
+      scopes: new Map(context.scopes),
       declarations: [],
       run: [],
       loads: [],
@@ -186,9 +228,12 @@ export class Planning {
     if (at >= 0) this.plan.outcomes[at] = replacement;
   }
 
-  /** A slot id for a function new to the module (or a new generation of closures). */
-  freshSlot(): number {
-    this.plan.freshSlots.push(this.plan.nextSlot);
-    return this.plan.nextSlot++;
+  /** A slot id for a function new to the module (or a new generation of closures), made for `fn`. */
+  freshSlot(fn: FunctionModel): number {
+    const id = this.plan.nextSlot++;
+    this.plan.freshSlots.push(id);
+    const scope = closureScope(fn);
+    if (scope) this.plan.scopes.set(id, scope);
+    return id;
   }
 }
