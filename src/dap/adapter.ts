@@ -1,5 +1,6 @@
 import { constants } from "node:os";
 import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import * as dap from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { DebugView, exitLine } from "../cli/debug-view.js";
@@ -19,7 +20,14 @@ import type { SessionEvent } from "../session/events.js";
 import { CAPABILITIES, type Request } from "./capabilities.js";
 import * as convert from "./convert.js";
 import { AttachedProgram } from "./attached-program.js";
-import { isRefusal, type Launch, parseAttachArguments, parseLaunchArguments } from "./launch-arguments.js";
+import {
+  isRefusal,
+  type Launch,
+  parseAttachArguments,
+  parseLaunchArguments,
+  programConsole,
+} from "./launch-arguments.js";
+import { TerminalProgram } from "./terminal-program.js";
 
 /** The evaluation contexts of the agent, for DAP's (clipboard and variables read like a watch). */
 const CONTEXTS: Record<string, "repl" | "watch" | "hover"> = { repl: "repl", hover: "hover" };
@@ -30,7 +38,13 @@ const CONTEXTS: Record<string, "repl" | "watch" | "hover"> = { repl: "repl", hov
  * `--listen`): it is the run's, and a disconnect leaves it running unless told to end it.
  */
 export type AdapterContext =
-  | { kind: "launch"; runtimes: readonly RuntimeController[]; baseCwd: string }
+  | {
+      kind: "launch";
+      runtimes: readonly RuntimeController[];
+      baseCwd: string;
+      /** How long a program asked to run in a terminal (runInTerminal) has to connect back. */
+      terminalWaitMs: number;
+    }
   | { kind: "attach"; target: AttachTarget };
 
 /** What a request's handler gives back: the response's body (none: an empty success). */
@@ -47,6 +61,10 @@ export class HotframeAdapter extends dap.DebugSession {
   private reporter: TerminalReporter | undefined;
   private view: DebugView | undefined;
   private configured = false;
+  /** The client said `supportsRunInTerminalRequest` in initialize. */
+  private clientRunsTerminals = false;
+  /** The launched program's terminal, when it runs in one. */
+  private terminal: TerminalProgram | undefined;
   /** Set by a disconnect that leaves the program running: nothing more goes to the client. */
   private detached = false;
   private clientGone = false;
@@ -145,7 +163,11 @@ export class HotframeAdapter extends dap.DebugSession {
       });
   }
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected override initializeRequest(
+    response: DebugProtocol.InitializeResponse,
+    args: DebugProtocol.InitializeRequestArguments,
+  ): void {
+    this.clientRunsTerminals = args.supportsRunInTerminalRequest === true;
     response.body = CAPABILITIES;
     this.sendResponse(response);
   }
@@ -179,6 +201,10 @@ export class HotframeAdapter extends dap.DebugSession {
     const launch = parseLaunchArguments(args, this.context.runtimes, this.context.baseCwd);
     if (isRefusal(launch)) throw new Error(`launch: ${launch.message}`);
     const program = programSpec(launch.run, launch.controller, launch.cwd);
+    const where = programConsole(launch.console, this.clientRunsTerminals);
+    if (where.kind === "debugConsole" && where.note) launch.notes.push(where.note);
+    const { terminalWaitMs } = this.context;
+    const entryName = launch.run.entry.kind === "file" ? launch.run.entry.path : launch.run.entry.name;
     const session = new DebugSession({
       controller: launch.controller,
       program,
@@ -189,6 +215,17 @@ export class HotframeAdapter extends dap.DebugSession {
       stdin: "ignore", // the adapter's stdin is the protocol
       output: "pipe",
       env: launch.env,
+      ...(where.kind === "terminal"
+        ? {
+            start: (spec) =>
+              (this.terminal = new TerminalProgram(spec, {
+                kind: where.terminal,
+                title: `hotframe: ${basename(entryName)}`,
+                waitMs: terminalWaitMs,
+                runInTerminal: (args) => this.askTerminal(args, terminalWaitMs),
+              })),
+          }
+        : {}),
       onVerbose: () => {},
     });
     this.launched = launch;
@@ -208,11 +245,22 @@ export class HotframeAdapter extends dap.DebugSession {
       const binary = `set "${launch.controller.name}" in the launch configuration`;
       throw new Error(
         failure?.message ??
+          this.terminal?.failure ??
           (exit?.spawnError ? `${exit.spawnError} (${binary})` : `the program ended before its first line`),
       );
     }
     this.sendEvent(new dap.InitializedEvent());
     return undefined;
+  }
+
+  /** DAP's runInTerminal, to the client: resolves once it runs the command, rejects when it refuses. */
+  private askTerminal(args: DebugProtocol.RunInTerminalRequestArguments, waitMs: number): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.runInTerminalRequest(args, waitMs, (response) => {
+        if (response.success) resolve();
+        else reject(new Error(response.message || "refused"));
+      }),
+    );
   }
 
   /** The program to debug from now on: its news becomes DAP events. */
@@ -274,7 +322,9 @@ export class HotframeAdapter extends dap.DebugSession {
         if (this.context.kind === "launch") await this.ended;
       } else if (this.context.kind === "launch") {
         await program.model.detach();
-        this.console("hotframe: debugging ended; the program runs on (its output goes to hotframe's stderr)");
+        this.console(
+          `hotframe: debugging ended; the program runs on (${this.terminal ? "in its terminal" : "its output goes to hotframe's stderr"})`,
+        );
         this.detached = true;
       } else {
         // The attach point puts the agent's debugger back to sleep once the stream closes.
