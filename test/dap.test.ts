@@ -609,6 +609,49 @@ for (const row of ROWS) {
       await continueToEnd(dap, threadId, row.endLine);
     });
 
+    test("breakpointLocations lists compute()'s lines with code; loadedSources and the loadedSource event name the program", async () => {
+      const { dap, path } = await start(row, row.app);
+      const capabilities = await dap.launch({ program: path, ...row.launch, stopOnEntry: true });
+      assert.equal(capabilities.body?.supportsBreakpointLocationsRequest, true);
+      const { lines } = row;
+      const located = await dap.request(
+        "breakpointLocations",
+        dap.client.customRequest("breakpointLocations", {
+          source: { path },
+          line: lines.computeFirst,
+          endLine: lines.computeReturn + 2,
+        }) as Promise<DebugProtocol.BreakpointLocationsResponse>,
+      );
+      const found = located.body.breakpoints.map((b) => b.line);
+      for (const line of [lines.computeFirst, lines.computeSecond, lines.computeLoop, lines.computeReturn])
+        assert.ok(found.includes(line), `line ${line} in ${found.join()}`);
+      assert.ok(
+        !found.includes(lines.computeReturn + 2),
+        `the blank line after compute() in ${found.join()}`,
+      );
+      const one = await dap.request(
+        "breakpointLocations",
+        dap.client.customRequest("breakpointLocations", {
+          source: { path },
+          line: lines.computeReturn + 2,
+        }) as Promise<DebugProtocol.BreakpointLocationsResponse>,
+      );
+      assert.deepEqual(one.body.breakpoints, []);
+      await dap.event<DebugProtocol.LoadedSourceEvent>("loadedSource", (e) => e.body.source.path === path);
+      const sources = await dap.request(
+        "loadedSources",
+        dap.client.customRequest("loadedSources") as Promise<DebugProtocol.LoadedSourcesResponse>,
+      );
+      assert.deepEqual(
+        sources.body.sources.map((s) => s.path),
+        [path],
+      );
+      const from = dap.mark();
+      await dap.request("configurationDone", dap.client.configurationDoneRequest());
+      const entry = await dap.stopped(from, "entry");
+      await continueToEnd(dap, entry.body.threadId as number, row.endLine);
+    });
+
     test("stepping, setVariable, threads and loaded sources", async () => {
       const { dap, path } = await start(row, row.app);
       const { stop } = await runToBreakpoint(dap, path, row, [row.lines.mainCall]);
@@ -737,9 +780,17 @@ describe("hotframe dap, requests and launch arguments", () => {
       await dap.refusal("stepBack", dap.client.stepBackRequest({ threadId: 1 })),
       /does not support the "stepBack" request/,
     );
-    assert.match(
-      await dap.refusal("goto", dap.client.gotoRequest({ threadId: 1, targetId: 1 })),
-      /does not support the "goto" request/,
-    );
+    for (const [command, args] of [
+      ["goto", { threadId: 1, targetId: 1 }],
+      ["readMemory", { memoryReference: "0x0", count: 8 }],
+      ["setExpression", { expression: "x", value: "1" }],
+      ["dataBreakpointInfo", { name: "x" }],
+      ["disassemble", { memoryReference: "0x0", instructionCount: 1 }],
+      ["restart", {}],
+    ] as const)
+      assert.match(
+        await dap.refusal(command, dap.client.customRequest(command, args)),
+        new RegExp(`does not support the "${command}" request`),
+      );
   });
 });

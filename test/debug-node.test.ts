@@ -459,3 +459,36 @@ setInterval(() => {
   assert.ok(!agent.messages.slice(resumed).some((m) => m.type === "debugEvent" && m.event === "paused"));
   agent.kill();
 });
+
+test("breakpointLocations: the lines V8 can break on, of a loaded file; a file not loaded has none (to the schema)", async () => {
+  const source = `// a comment
+let ticks = 0;
+
+function work(n) {
+  // thinking
+  const local = n + 1;
+  return local;
+}
+setInterval(() => {
+  ticks++;
+  work(ticks);
+  if (ticks % 10 === 0) console.log("tick", ticks);
+}, 5);
+`;
+  const dir = makeProject({ "package.json": "{}\n", "app.js": source, "other.js": "module.exports = 1;\n" });
+  const agent = await AgentRun.start(join(dir, "app.js"), { debugger: "attach" });
+  await agent.output("tick 10");
+  const lines = async (file: string, line: number, endLine: number) => {
+    const answer = await agent.debug("breakpointLocations", { source: join(dir, file), line, endLine });
+    assert.ok(answer.success, JSON.stringify(answer));
+    return (answer.body as { breakpoints: { line: number }[] }).breakpoints.map((b) => b.line);
+  };
+  const all = await lines("app.js", 1, 14);
+  // work()'s statements and the interval's, never a blank line, a comment inside a function, or
+  // the closing brace after a return.
+  for (const line of [6, 7, 9, 10, 11, 12]) assert.ok(all.includes(line), `line ${line} in ${all.join()}`);
+  for (const line of [3, 5, 8, 14]) assert.ok(!all.includes(line), `no line ${line} in ${all.join()}`);
+  assert.deepEqual(await lines("app.js", 5, 7), [6, 7]);
+  assert.deepEqual(await lines("other.js", 1, 1), []);
+  agent.kill();
+});

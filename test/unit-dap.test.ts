@@ -162,6 +162,7 @@ test("every request the capabilities announce has a handler", () => {
     supportsSetVariable: "setVariable",
     supportsRestartFrame: "restartFrame",
     supportsLoadedSourcesRequest: "loadedSources",
+    supportsBreakpointLocationsRequest: "breakpointLocations",
     supportsTerminateRequest: "terminate",
   };
   for (const [capability, request] of Object.entries(announced)) {

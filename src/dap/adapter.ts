@@ -88,6 +88,7 @@ export class HotframeAdapter extends dap.DebugSession {
     attach: (args: Record<string, unknown>) => this.attach(args),
     configurationDone: () => this.configurationDone(),
     setBreakpoints: (args: DebugProtocol.SetBreakpointsArguments) => this.setBreakpoints(args),
+    breakpointLocations: (args: DebugProtocol.BreakpointLocationsArguments) => this.breakpointLocations(args),
     setFunctionBreakpoints: (args: DebugProtocol.SetFunctionBreakpointsArguments) =>
       this.setFunctionBreakpoints(args),
     setExceptionBreakpoints: async (args: DebugProtocol.SetExceptionBreakpointsArguments) => {
@@ -460,6 +461,17 @@ export class HotframeAdapter extends dap.DebugSession {
     }));
     const entries = await this.model().replaceLines(this.convertClientPathToDebugger(path), wanted);
     return { breakpoints: entries.map((e) => convert.breakpoint(e, this.numbering)) };
+  }
+
+  private async breakpointLocations(args: DebugProtocol.BreakpointLocationsArguments): Promise<object> {
+    const path = args.source.path;
+    if (!path) throw new Error("breakpointLocations needs a source with a path");
+    const lines = await this.model().breakpointLocations(
+      this.convertClientPathToDebugger(path),
+      this.convertClientLineToDebugger(args.line),
+      args.endLine !== undefined ? this.convertClientLineToDebugger(args.endLine) : undefined,
+    );
+    return { breakpoints: lines.map((line) => ({ line: this.convertDebuggerLineToClient(line) })) };
   }
 
   private async setFunctionBreakpoints(args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<object> {
