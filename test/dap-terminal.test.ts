@@ -24,7 +24,7 @@ interface Row {
   edited: string;
   /** compute()'s first line. */
   computeFirst: number;
-  /** Prints "running", then reads lines until its input ends. */
+  /** Prints "running", then echoes each line it reads ("echo <line>") until its input ends. */
   waiting: string;
   /** How it shows ["a b", "it's", "$HOME"]. */
   argsShown: string;
@@ -77,7 +77,8 @@ const ROWS: Row[] = [
     app: PYTHON_APP,
     edited: PYTHON_APP.replace("n * 2", "n * 3"),
     computeFirst: 6,
-    waiting: 'import sys\nprint("running", flush=True)\nfor line in sys.stdin:\n    pass\n',
+    waiting:
+      'import sys\nprint("running", flush=True)\nfor line in sys.stdin:\n    print("echo", line.strip(), flush=True)\n',
     argsShown: `args ['a b', "it's", '$HOME'] env hi "there"`,
   },
   ...nodeBinaries()
@@ -90,7 +91,8 @@ const ROWS: Row[] = [
       app: NODE_APP,
       edited: NODE_APP.replace("n * 2", "n * 3"),
       computeFirst: 4,
-      waiting: 'console.log("running");\nprocess.stdin.resume();\n',
+      waiting:
+        'const lines = require("node:readline").createInterface({ input: process.stdin });\nconsole.log("running");\nlines.on("line", (line) => console.log("echo", line));\n',
       argsShown: `args ["a b","it's","$HOME"] env hi "there"`,
     })),
 ];
@@ -165,6 +167,22 @@ for (const row of ROWS) {
       assert.equal(dap.output("stdout"), "");
       assert.match(dap.output("console"), /the program exited with code 9/);
       await dap.stop();
+    });
+
+    test("disconnect without terminateDebuggee: the program runs on in its terminal, to its end", async () => {
+      const { dap, path } = await start(row, row.waiting, "run");
+      await dap.launch({ program: path, ...row.launch, console: "integratedTerminal" });
+      await dap.request("configurationDone", dap.client.configurationDoneRequest());
+      const terminal = await dap.firstTerminal();
+      await terminal.stdoutLine(/^running$/);
+      terminal.write("before\n");
+      await terminal.stdoutLine(/^echo before$/);
+      await dap.request("disconnect", dap.client.disconnectRequest({ terminateDebuggee: false }));
+      terminal.write("still here\n");
+      await terminal.stdoutLine(/^echo still here$/);
+      terminal.child.stdin?.end();
+      assert.equal((await terminal.ended()).code, 0);
+      assert.equal(await dap.ended(), 0);
     });
 
     test("closing the terminal ends the program: exited and terminated", async () => {
