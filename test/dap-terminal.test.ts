@@ -185,6 +185,19 @@ for (const row of ROWS) {
       assert.equal(await dap.ended(), 0);
     });
 
+    test("terminate ends the program in its terminal (the signal goes through the launcher)", async () => {
+      const { dap, path } = await start(row, row.waiting, "run");
+      await dap.launch({ program: path, ...row.launch, console: "integratedTerminal" });
+      await dap.request("configurationDone", dap.client.configurationDoneRequest());
+      const terminal = await dap.firstTerminal();
+      await terminal.stdoutLine(/^running$/);
+      await dap.request("terminate", dap.client.terminateRequest());
+      assert.equal(await exitCode(dap), 128 + 15);
+      // The launcher ends as the program did: by the same signal.
+      assert.equal((await terminal.ended()).code, 128 + 15);
+      await dap.stop();
+    });
+
     test("closing the terminal ends the program: exited and terminated", async () => {
       const { dap, path } = await start(row, row.waiting, "run");
       await dap.launch({ program: path, ...row.launch, console: "integratedTerminal" });
