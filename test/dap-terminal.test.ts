@@ -253,6 +253,34 @@ describe("hotframe dap in a terminal: when it cannot be", () => {
     await dap.stop();
   });
 
+  test("an interpreter the terminal cannot find: the launch fails and says which, the terminal shows it", async () => {
+    const { dap, path } = await start(row, row.app, "run");
+    await dap.request(
+      "initialize",
+      dap.client.initializeRequest({
+        adapterID: "hotframe",
+        pathFormat: "path",
+        supportsRunInTerminalRequest: true,
+      }),
+    );
+    const refused = await dap.refusal(
+      "launch",
+      dap.client.launchRequest({
+        program: path,
+        python: "/nowhere/python3",
+        console: "integratedTerminal",
+      } as DebugProtocol.LaunchRequestArguments),
+    );
+    assert.match(
+      refused,
+      /^cannot start \/nowhere\/python3: not found \(set "python" in the launch configuration\)$/,
+    );
+    const terminal = await dap.firstTerminal();
+    assert.equal((await terminal.ended()).code, 127);
+    assert.match(terminal.output.stderr, /^hotframe: cannot start \/nowhere\/python3: not found$/m);
+    await dap.stop();
+  });
+
   test("a terminal whose command never connects back: the launch fails after the wait", async () => {
     const { dap, path } = await start(row, row.app, "ignore", { HOTFRAME_TERMINAL_WAIT: "1" });
     await dap.request(
