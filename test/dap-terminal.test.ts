@@ -3,20 +3,16 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { DapClient, type TerminalBehaviour } from "./helpers/dap-client.js";
+import { DapClient, dapRuntimes, type RuntimeRow, type TerminalBehaviour } from "./helpers/dap-client.js";
 import { makeProject } from "./helpers/hotframe.js";
-import { nodeBinaries } from "./helpers/node-versions.js";
+import type { ObservedProcess } from "./helpers/observed-process.js";
 
 /**
  * `console: "integratedTerminal"`: the adapter asks the client to run the program in a terminal
  * (runInTerminal); the test client runs the command in a POSIX shell as an editor's terminal
  * does, with pipes for the terminal's screen and keyboard.
  */
-interface Row {
-  name: string;
-  skip: string | false;
-  file: string;
-  launch: Record<string, unknown>;
+interface Row extends RuntimeRow {
   /** Prints its arguments and $GREETING, reads a name from stdin, prints `hello <name> <compute(len)>`
    * and exits with compute(len(name)); compute doubles. */
   app: string;
@@ -68,12 +64,8 @@ lines.once("line", (name) => {
 });
 `;
 
-const ROWS: Row[] = [
-  {
-    name: "python",
-    skip: false,
-    file: "app.py",
-    launch: { python: "python3" },
+const LANGUAGES: Record<RuntimeRow["language"], Omit<Row, keyof RuntimeRow>> = {
+  python: {
     app: PYTHON_APP,
     edited: PYTHON_APP.replace("n * 2", "n * 3"),
     computeFirst: 6,
@@ -81,21 +73,17 @@ const ROWS: Row[] = [
       'import sys\nprint("running", flush=True)\nfor line in sys.stdin:\n    print("echo", line.strip(), flush=True)\n',
     argsShown: `args ['a b', "it's", '$HOME'] env hi "there"`,
   },
-  ...nodeBinaries()
-    .filter((n) => ["20", "26"].includes(n.version))
-    .map(({ version, path, skip }): Row => ({
-      name: `node ${version}`,
-      skip,
-      file: "app.js",
-      launch: { node: path },
-      app: NODE_APP,
-      edited: NODE_APP.replace("n * 2", "n * 3"),
-      computeFirst: 4,
-      waiting:
-        'const lines = require("node:readline").createInterface({ input: process.stdin });\nconsole.log("running");\nlines.on("line", (line) => console.log("echo", line));\n',
-      argsShown: `args ["a b","it's","$HOME"] env hi "there"`,
-    })),
-];
+  node: {
+    app: NODE_APP,
+    edited: NODE_APP.replace("n * 2", "n * 3"),
+    computeFirst: 4,
+    waiting:
+      'const lines = require("node:readline").createInterface({ input: process.stdin });\nconsole.log("running");\nlines.on("line", (line) => console.log("echo", line));\n',
+    argsShown: `args ["a b","it's","$HOME"] env hi "there"`,
+  },
+};
+
+const ROWS: Row[] = dapRuntimes().map((runtime) => ({ ...runtime, ...LANGUAGES[runtime.language] }));
 
 const clients: DapClient[] = [];
 after(() => {
@@ -113,6 +101,22 @@ async function start(
   clients.push(dap);
   await dap.start();
   return { dap, path: join(dir, row.file) };
+}
+
+/** initialize (offering runInTerminal) and a launch that must fail: its error message. */
+async function refusedLaunch(dap: DapClient, args: Record<string, unknown>): Promise<string> {
+  await dap.initialize();
+  return dap.refusal("launch", dap.client.launchRequest(args as DebugProtocol.LaunchRequestArguments));
+}
+
+/** The row's `waiting` program launched in a terminal, running: its client and terminal. */
+async function waitingInTerminal(row: Row): Promise<{ dap: DapClient; terminal: ObservedProcess }> {
+  const { dap, path } = await start(row, row.waiting, "run");
+  await dap.launch({ program: path, ...row.launch, console: "integratedTerminal" });
+  await dap.request("configurationDone", dap.client.configurationDoneRequest());
+  const terminal = await dap.firstTerminal();
+  await terminal.stdoutLine(/^running$/);
+  return { dap, terminal };
 }
 
 async function exitCode(dap: DapClient): Promise<number> {
@@ -170,11 +174,7 @@ for (const row of ROWS) {
     });
 
     test("disconnect without terminateDebuggee: the program runs on in its terminal, to its end", async () => {
-      const { dap, path } = await start(row, row.waiting, "run");
-      await dap.launch({ program: path, ...row.launch, console: "integratedTerminal" });
-      await dap.request("configurationDone", dap.client.configurationDoneRequest());
-      const terminal = await dap.firstTerminal();
-      await terminal.stdoutLine(/^running$/);
+      const { dap, terminal } = await waitingInTerminal(row);
       terminal.write("before\n");
       await terminal.stdoutLine(/^echo before$/);
       await dap.request("disconnect", dap.client.disconnectRequest({ terminateDebuggee: false }));
@@ -186,11 +186,7 @@ for (const row of ROWS) {
     });
 
     test("terminate ends the program in its terminal (the signal goes through the launcher)", async () => {
-      const { dap, path } = await start(row, row.waiting, "run");
-      await dap.launch({ program: path, ...row.launch, console: "integratedTerminal" });
-      await dap.request("configurationDone", dap.client.configurationDoneRequest());
-      const terminal = await dap.firstTerminal();
-      await terminal.stdoutLine(/^running$/);
+      const { dap, terminal } = await waitingInTerminal(row);
       await dap.request("terminate", dap.client.terminateRequest());
       assert.equal(await exitCode(dap), 128 + 15);
       // The launcher ends as the program did: by the same signal.
@@ -199,11 +195,7 @@ for (const row of ROWS) {
     });
 
     test("closing the terminal ends the program: exited and terminated", async () => {
-      const { dap, path } = await start(row, row.waiting, "run");
-      await dap.launch({ program: path, ...row.launch, console: "integratedTerminal" });
-      await dap.request("configurationDone", dap.client.configurationDoneRequest());
-      const terminal = await dap.firstTerminal();
-      await terminal.stdoutLine(/^running$/);
+      const { dap, terminal } = await waitingInTerminal(row);
       process.kill(-(terminal.child.pid as number), "SIGHUP");
       assert.equal(await exitCode(dap), 128 + 1);
       assert.match(dap.output("console"), /the program exited \(SIGHUP\)/);
@@ -230,22 +222,7 @@ describe("hotframe dap in a terminal: when it cannot be", () => {
 
   test("a client that refuses runInTerminal: the launch fails and says so", async () => {
     const { dap, path } = await start(row, row.app, "refuse");
-    await dap.request(
-      "initialize",
-      dap.client.initializeRequest({
-        adapterID: "hotframe",
-        pathFormat: "path",
-        supportsRunInTerminalRequest: true,
-      }),
-    );
-    const refused = await dap.refusal(
-      "launch",
-      dap.client.launchRequest({
-        program: path,
-        ...row.launch,
-        console: "integratedTerminal",
-      } as DebugProtocol.LaunchRequestArguments),
-    );
+    const refused = await refusedLaunch(dap, { program: path, ...row.launch, console: "integratedTerminal" });
     assert.match(
       refused,
       /^the client did not run the program in a terminal \(this client does not run programs in a terminal\): set "console": "internalConsole"/,
@@ -255,22 +232,11 @@ describe("hotframe dap in a terminal: when it cannot be", () => {
 
   test("an interpreter the terminal cannot find: the launch fails and says which, the terminal shows it", async () => {
     const { dap, path } = await start(row, row.app, "run");
-    await dap.request(
-      "initialize",
-      dap.client.initializeRequest({
-        adapterID: "hotframe",
-        pathFormat: "path",
-        supportsRunInTerminalRequest: true,
-      }),
-    );
-    const refused = await dap.refusal(
-      "launch",
-      dap.client.launchRequest({
-        program: path,
-        python: "/nowhere/python3",
-        console: "integratedTerminal",
-      } as DebugProtocol.LaunchRequestArguments),
-    );
+    const refused = await refusedLaunch(dap, {
+      program: path,
+      python: "/nowhere/python3",
+      console: "integratedTerminal",
+    });
     assert.match(
       refused,
       /^cannot start \/nowhere\/python3: not found \(set "python" in the launch configuration\)$/,
@@ -283,22 +249,7 @@ describe("hotframe dap in a terminal: when it cannot be", () => {
 
   test("a terminal whose command never connects back: the launch fails after the wait", async () => {
     const { dap, path } = await start(row, row.app, "ignore", { HOTFRAME_TERMINAL_WAIT: "1" });
-    await dap.request(
-      "initialize",
-      dap.client.initializeRequest({
-        adapterID: "hotframe",
-        pathFormat: "path",
-        supportsRunInTerminalRequest: true,
-      }),
-    );
-    const refused = await dap.refusal(
-      "launch",
-      dap.client.launchRequest({
-        program: path,
-        ...row.launch,
-        console: "externalTerminal",
-      } as DebugProtocol.LaunchRequestArguments),
-    );
+    const refused = await refusedLaunch(dap, { program: path, ...row.launch, console: "externalTerminal" });
     assert.equal(dap.terminalRequests[0]?.kind, "external");
     assert.match(
       refused,

@@ -4,6 +4,7 @@ import type { Writable } from "node:stream";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { REPO } from "./hotframe.js";
+import { nodeBinaries } from "./node-versions.js";
 import { BOUND_MS, ObservedProcess } from "./observed-process.js";
 
 const LAUNCHER = join(REPO, "dist", "test", "helpers", "dap-launcher.js");
@@ -31,6 +32,32 @@ const EVENTS = [
  * runs and run nothing.
  */
 export type TerminalBehaviour = "run" | "refuse" | "ignore";
+
+/** One runtime a DAP test file runs its scenarios on: python3, Node 20 and Node 26. */
+export interface RuntimeRow {
+  name: string;
+  language: "python" | "node";
+  /** For node:test's `skip`: false, or why this row does not run. */
+  skip: string | false;
+  /** The program's file name, and what the launch adds (the interpreter). */
+  file: string;
+  launch: Record<string, unknown>;
+}
+
+export function dapRuntimes(): RuntimeRow[] {
+  return [
+    { name: "python", language: "python", skip: false, file: "app.py", launch: { python: "python3" } },
+    ...nodeBinaries()
+      .filter((n) => ["20", "26"].includes(n.version))
+      .map(({ version, path, skip }): RuntimeRow => ({
+        name: `node ${version}`,
+        language: "node",
+        skip,
+        file: "app.js",
+        launch: { node: path },
+      })),
+  ];
+}
 
 /** A word a POSIX shell reads back as exactly `text`. */
 export function shellQuote(text: string): string {
@@ -140,10 +167,9 @@ export class DapClient {
     return this.bounded("the adapter to end", this.exit);
   }
 
-  /** initialize, launch, and the `initialized` event: ready for breakpoints and configurationDone. */
-  async launch(args: Record<string, unknown>): Promise<DebugProtocol.InitializeResponse> {
-    const initialized = this.event("initialized");
-    const capabilities = await this.request(
+  /** initialize, offering runInTerminal when this client runs terminals. */
+  initialize(): Promise<DebugProtocol.InitializeResponse> {
+    return this.request(
       "initialize",
       this.client.initializeRequest({
         adapterID: "hotframe",
@@ -153,6 +179,12 @@ export class DapClient {
         ...(this.terminal ? { supportsRunInTerminalRequest: true } : {}),
       }),
     );
+  }
+
+  /** initialize, launch, and the `initialized` event: ready for breakpoints and configurationDone. */
+  async launch(args: Record<string, unknown>): Promise<DebugProtocol.InitializeResponse> {
+    const initialized = this.event("initialized");
+    const capabilities = await this.initialize();
     await this.request("launch", this.client.launchRequest(args as DebugProtocol.LaunchRequestArguments));
     await initialized;
     return capabilities;
