@@ -6,8 +6,8 @@ import type { DebugProtocol } from "@vscode/debugprotocol";
 import { DebugView, exitLine } from "../cli/debug-view.js";
 import { programSpec, QUIET_MS } from "../cli/run.js";
 import { TerminalReporter } from "../cli/terminal.js";
-import { DebugRequestError, type ExitInfo } from "../runtimes/agent-process.js";
-import type { RuntimeController } from "../runtimes/runtime.js";
+import { DebugRequestError, type ExitInfo, type ProgramStarter } from "../runtimes/agent-process.js";
+import type { ProgramEntry, RuntimeController } from "../runtimes/runtime.js";
 import type { AttachTarget } from "../attach/attach-point.js";
 import {
   type DebuggedProgram,
@@ -204,8 +204,6 @@ export class HotframeAdapter extends dap.DebugSession {
     const program = programSpec(launch.run, launch.controller, launch.cwd);
     const where = programConsole(launch.console, this.clientRunsTerminals);
     if (where.kind === "debugConsole" && where.note) launch.notes.push(where.note);
-    const { terminalWaitMs } = this.context;
-    const entryName = launch.run.entry.kind === "file" ? launch.run.entry.path : launch.run.entry.name;
     const session = new DebugSession({
       controller: launch.controller,
       program,
@@ -218,13 +216,11 @@ export class HotframeAdapter extends dap.DebugSession {
       env: launch.env,
       ...(where.kind === "terminal"
         ? {
-            start: (spec) =>
-              (this.terminal = new TerminalProgram(spec, {
-                kind: where.terminal,
-                title: `hotframe: ${basename(entryName)}`,
-                waitMs: terminalWaitMs,
-                runInTerminal: (args) => this.askTerminal(args, terminalWaitMs),
-              })),
+            start: this.inTerminal(
+              where.terminal,
+              `hotframe: ${basename(entryName(launch.run.entry))}`,
+              this.context.terminalWaitMs,
+            ),
           }
         : {}),
       onVerbose: () => {},
@@ -252,6 +248,19 @@ export class HotframeAdapter extends dap.DebugSession {
     }
     this.sendEvent(new dap.InitializedEvent());
     return undefined;
+  }
+
+  /** Starts the launched program in a terminal the client opens (runInTerminal). */
+  private inTerminal(kind: "integrated" | "external", title: string, waitMs: number): ProgramStarter {
+    return (spec) => {
+      this.terminal = new TerminalProgram(spec, {
+        kind,
+        title,
+        waitMs,
+        runInTerminal: (args) => this.askTerminal(args, waitMs),
+      });
+      return this.terminal;
+    };
   }
 
   /** DAP's runInTerminal, to the client: resolves once it runs the command, rejects when it refuses. */
@@ -290,7 +299,7 @@ export class HotframeAdapter extends dap.DebugSession {
     this.debug(program, target.program.cwd, attach.notes);
     this.ended = program.ended.then((exit) => this.programEnded(exit));
     const { entry } = target.program;
-    this.processEvent(entry.kind === "file" ? entry.path : entry.name, target.pid, "attach");
+    this.processEvent(entryName(entry), target.pid, "attach");
     this.sendEvent(new dap.InitializedEvent());
     return undefined;
   }
@@ -374,8 +383,7 @@ export class HotframeAdapter extends dap.DebugSession {
     this.reporter?.event(event);
     if (event.type === "edit") this.sendEvent(new dap.Event("hotframe/edit", event));
     const entry = this.launched?.run.entry;
-    if (event.type === "started" && entry)
-      this.processEvent(entry.kind === "file" ? entry.path : entry.name, event.pid, "launch");
+    if (event.type === "started" && entry) this.processEvent(entryName(entry), event.pid, "launch");
   }
 
   private processEvent(name: string, pid: number, startMethod: "launch" | "attach"): void {
@@ -557,4 +565,9 @@ export class HotframeAdapter extends dap.DebugSession {
     if (!path) throw new Error(`there is no source ${args.sourceReference}: sources are files, read by path`);
     return { content: await readFile(path, "utf8"), mimeType: "text/plain" };
   }
+}
+
+/** How a program entry is named to the client: its file, or its module's name. */
+function entryName(entry: ProgramEntry): string {
+  return entry.kind === "file" ? entry.path : entry.name;
 }

@@ -4,9 +4,9 @@
  * It connects back to the adapter over its user-only Unix socket, then runs the program (the
  * command hotframe's controller chose, with the environment and folder runInTerminal gave the
  * terminal) with the terminal's stdin, stdout and stderr, and the agent's connection as its
- * AGENT_FD: the agent talks to the adapter as if hotframe had spawned the program. It reports the
- * program's start and end on its control connection, forwards the adapter's signals, and ends
- * as the program did.
+ * AGENT_FD: the agent talks to the adapter as if hotframe had spawned the program (its hello
+ * says the pid). It reports how the program ended on its control connection, forwards the
+ * adapter's signals, and ends as the program did.
  */
 import { spawn } from "node:child_process";
 import { connect, type Socket } from "node:net";
@@ -65,7 +65,6 @@ async function launch(path: string, command: string, args: string[]): Promise<vo
     if (!ended) child.kill("SIGKILL");
   });
   control.on("error", () => {});
-  child.on("spawn", () => channel.send({ type: "started", pid: child.pid as number }));
   child.on("error", (error: NodeJS.ErrnoException) => {
     ended = true;
     const message = `cannot start ${command}: ${error.code === "ENOENT" ? "not found" : (error.code ?? error.message)}`;

@@ -11,8 +11,6 @@ export type LauncherHello = { type: "control" } | { type: "agent" };
 
 /** launcher → adapter, on the control connection. */
 export type LauncherReport =
-  /** The program runs, with this pid. */
-  | { type: "started"; pid: number }
   /** The program ended (the launcher ends too, the same way). */
   | { type: "exited"; code: number | null; signal: NodeJS.Signals | null }
   /** The program could not be started at all: `message` says why (`cannot start python3: not found`). */

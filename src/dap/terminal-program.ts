@@ -129,7 +129,6 @@ export class TerminalProgram implements ProgramHost {
     this.control = new JsonLineChannel<LauncherReport, LauncherOrder>(
       socket,
       (report) => {
-        if (report.type === "started") return;
         this.report = report;
         this.settleWhenDone();
       },
