@@ -78,7 +78,8 @@ const LANGUAGES: Record<RuntimeRow["language"], Omit<Row, keyof RuntimeRow>> = {
     edited: NODE_APP.replace("n * 2", "n * 3"),
     computeFirst: 4,
     waiting:
-      'const lines = require("node:readline").createInterface({ input: process.stdin });\nconsole.log("running");\nlines.on("line", (line) => console.log("echo", line));\n',
+      // The timer: JavaScript runs now and then, where a pause (Ctrl-C) can land.
+      'const lines = require("node:readline").createInterface({ input: process.stdin });\nconst timer = setInterval(() => {}, 20);\nconsole.log("running");\nlines.on("line", (line) => console.log("echo", line));\nlines.on("close", () => clearInterval(timer));\n',
     argsShown: `args ["a b","it's","$HOME"] env hi "there"`,
   },
 };
@@ -183,6 +184,17 @@ for (const row of ROWS) {
       terminal.child.stdin?.end();
       assert.equal((await terminal.ended()).code, 0);
       assert.equal(await dap.ended(), 0);
+    });
+
+    test("Ctrl-C in the terminal pauses the program; it continues from there", async () => {
+      const { dap, terminal } = await waitingInTerminal(row);
+      const from = dap.mark();
+      process.kill(-(terminal.child.pid as number), "SIGINT");
+      const paused = await dap.stopped(from, "pause");
+      terminal.write("after\n");
+      await dap.request("continue", dap.client.continueRequest({ threadId: paused.body.threadId as number }));
+      await terminal.stdoutLine(/^echo after$/);
+      await dap.stop();
     });
 
     test("terminate ends the program in its terminal (the signal goes through the launcher)", async () => {

@@ -88,7 +88,7 @@ export const LAUNCH_ARGUMENTS: { [K in keyof Required<LaunchArguments>]: Attribu
     enum: ["internalConsole", "integratedTerminal", "externalTerminal"],
     enumDescriptions: [
       "The program's output in the Debug Console (its input is empty).",
-      "The program runs in the editor's terminal: its input, output and errors are the terminal's (input() and readline work).",
+      "The program runs in the editor's terminal: its input, output and errors are the terminal's (input() and readline work; Ctrl-C pauses it).",
       "The program runs in a terminal window of its own, as with integratedTerminal.",
     ],
     description: "Where the program's input and output go.",
