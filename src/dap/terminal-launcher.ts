@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { JsonLineChannel } from "../protocol/channel.js";
 import { AGENT_FD } from "../protocol/messages.js";
+import { spawnFailure } from "../runtimes/agent-process.js";
 import type { LauncherHello, LauncherOrder, LauncherReport } from "./terminal-link.js";
 
 /** The terminal sends these to its whole foreground job: the program gets them itself (Ctrl-C
@@ -67,7 +68,7 @@ async function launch(path: string, command: string, args: string[]): Promise<vo
   control.on("error", () => {});
   child.on("error", (error: NodeJS.ErrnoException) => {
     ended = true;
-    const message = `cannot start ${command}: ${error.code === "ENOENT" ? "not found" : (error.code ?? error.message)}`;
+    const message = spawnFailure(command, error);
     process.stderr.write(`hotframe: ${message}\n`);
     channel.send({ type: "notStarted", message });
     control.end();

@@ -102,6 +102,11 @@ export function agentEnvironment(spec: LaunchSpec): Record<string, string> {
   };
 }
 
+/** Why `command` could not be started: `cannot start python3: not found`. */
+export function spawnFailure(command: string, error: NodeJS.ErrnoException): string {
+  return `cannot start ${command}: ${error.code === "ENOENT" ? "not found" : (error.code ?? error.message)}`;
+}
+
 /** The program as hotframe's own child, sharing hotframe's stdio (or piping its output). */
 export const spawnProgram: ProgramStarter = (spec, onOutput) => {
   const output = spec.output ?? "inherit";
@@ -119,11 +124,10 @@ export const spawnProgram: ProgramStarter = (spec, onOutput) => {
     readable?.on("data", (text: string) => onOutput(stream, text));
   }
   const exited = new Promise<ExitInfo>((resolve) => {
-    child.on("error", (error: NodeJS.ErrnoException) => {
+    child.on("error", (error: NodeJS.ErrnoException) =>
       // spawn failed (e.g. ENOENT): report it as an exit so callers have one path.
-      const why = error.code === "ENOENT" ? "not found" : (error.code ?? error.message);
-      resolve({ code: 127, signal: null, spawnError: `cannot start ${spec.command}: ${why}` });
-    });
+      resolve({ code: 127, signal: null, spawnError: spawnFailure(spec.command, error) }),
+    );
     // Piped output is all read once the streams close: told before the exit, never after.
     child.on(output === "pipe" ? "close" : "exit", (code, signal) => resolve({ code, signal }));
   });
