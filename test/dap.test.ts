@@ -4,10 +4,9 @@ import { existsSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { DapClient } from "./helpers/dap-client.js";
+import { DapClient, dapRuntimes, type RuntimeRow } from "./helpers/dap-client.js";
 import { CLI, makeProject, REPO } from "./helpers/hotframe.js";
 import { NODE_APP, NODE_APP_EDITED, PYTHON_APP, PYTHON_APP_EDITED } from "./helpers/debug-programs.js";
-import { nodeBinaries } from "./helpers/node-versions.js";
 import { BOUND_MS, ObservedProcess } from "./helpers/observed-process.js";
 
 /**
@@ -15,13 +14,7 @@ import { BOUND_MS, ObservedProcess } from "./helpers/observed-process.js";
  * the scenarios set breakpoints on and expect stops at, and how its values are shown. A runtime
  * is one entry of ROWS (Node: one per version tested).
  */
-interface Row {
-  name: string;
-  /** For node:test's `skip`: false, or why this row does not run. */
-  skip: string | false;
-  /** The program's file name, and what the launch adds (the interpreter). */
-  file: string;
-  launch: Record<string, unknown>;
+interface Row extends RuntimeRow {
   /** compute(order) is called in a loop by main(); `calls` is state outside compute(). */
   app: string;
   /** compute() with a new first line (prints "computing N") and total starting at 1000. */
@@ -119,14 +112,8 @@ const timer = setInterval(() => {
 }, 10);
 `;
 
-/** The Node rows: the version running the tests (20) and the newest extra major. */
-const NODE_ROWS = nodeBinaries()
-  .filter((n) => ["20", "26"].includes(n.version))
-  .map(({ version, path, skip }): Row => ({
-    name: `node ${version}`,
-    skip,
-    file: "app.js",
-    launch: { node: path },
+const LANGUAGES: Record<RuntimeRow["language"], Omit<Row, keyof RuntimeRow>> = {
+  node: {
     app: NODE_APP,
     edited: NODE_APP_EDITED,
     broken: NODE_APP.replace("  let total = 0;\n", "  let total = (0;\n"),
@@ -158,14 +145,8 @@ const NODE_ROWS = nodeBinaries()
     endLine: /results \[0,1,3,6\] calls \[1,2,3,4\]/,
     editedEndLine: /results \[1000,1001,1003,1006\] calls \[1,2,3,4\]/,
     mainRestartedEndLine: /results \[0,1,3,6\] calls \[1,1,2,3,4\]/,
-  }));
-
-const ROWS: Row[] = [
-  {
-    name: "python",
-    skip: false,
-    file: "app.py",
-    launch: { python: "python3" },
+  },
+  python: {
     app: PYTHON_APP,
     edited: PYTHON_APP_EDITED,
     broken: PYTHON_APP.replace("    total = 0\n", "    total = (0\n"),
@@ -199,8 +180,10 @@ const ROWS: Row[] = [
     editedEndLine: /results \[1000, 1001, 1003, 1006\] calls \[1, 2, 3, 4\]/,
     mainRestartedEndLine: /results \[0, 1, 3, 6\] calls \[1, 1, 2, 3, 4\]/,
   },
-  ...NODE_ROWS,
-];
+};
+
+/** python3, and Node 20 (the version running the tests) and 26 (the newest extra major). */
+const ROWS: Row[] = dapRuntimes().map((runtime) => ({ ...runtime, ...LANGUAGES[runtime.language] }));
 
 const clients: DapClient[] = [];
 after(() => {
@@ -609,6 +592,49 @@ for (const row of ROWS) {
       await continueToEnd(dap, threadId, row.endLine);
     });
 
+    test("breakpointLocations lists compute()'s lines with code; loadedSources and the loadedSource event name the program", async () => {
+      const { dap, path } = await start(row, row.app);
+      const capabilities = await dap.launch({ program: path, ...row.launch, stopOnEntry: true });
+      assert.equal(capabilities.body?.supportsBreakpointLocationsRequest, true);
+      const { lines } = row;
+      const located = await dap.request(
+        "breakpointLocations",
+        dap.client.customRequest("breakpointLocations", {
+          source: { path },
+          line: lines.computeFirst,
+          endLine: lines.computeReturn + 2,
+        }) as Promise<DebugProtocol.BreakpointLocationsResponse>,
+      );
+      const found = located.body.breakpoints.map((b) => b.line);
+      for (const line of [lines.computeFirst, lines.computeSecond, lines.computeLoop, lines.computeReturn])
+        assert.ok(found.includes(line), `line ${line} in ${found.join()}`);
+      assert.ok(
+        !found.includes(lines.computeReturn + 2),
+        `the blank line after compute() in ${found.join()}`,
+      );
+      const one = await dap.request(
+        "breakpointLocations",
+        dap.client.customRequest("breakpointLocations", {
+          source: { path },
+          line: lines.computeReturn + 2,
+        }) as Promise<DebugProtocol.BreakpointLocationsResponse>,
+      );
+      assert.deepEqual(one.body.breakpoints, []);
+      await dap.event<DebugProtocol.LoadedSourceEvent>("loadedSource", (e) => e.body.source.path === path);
+      const sources = await dap.request(
+        "loadedSources",
+        dap.client.customRequest("loadedSources") as Promise<DebugProtocol.LoadedSourcesResponse>,
+      );
+      assert.deepEqual(
+        sources.body.sources.map((s) => s.path),
+        [path],
+      );
+      const from = dap.mark();
+      await dap.request("configurationDone", dap.client.configurationDoneRequest());
+      const entry = await dap.stopped(from, "entry");
+      await continueToEnd(dap, entry.body.threadId as number, row.endLine);
+    });
+
     test("stepping, setVariable, threads and loaded sources", async () => {
       const { dap, path } = await start(row, row.app);
       const { stop } = await runToBreakpoint(dap, path, row, [row.lines.mainCall]);
@@ -737,9 +763,17 @@ describe("hotframe dap, requests and launch arguments", () => {
       await dap.refusal("stepBack", dap.client.stepBackRequest({ threadId: 1 })),
       /does not support the "stepBack" request/,
     );
-    assert.match(
-      await dap.refusal("goto", dap.client.gotoRequest({ threadId: 1, targetId: 1 })),
-      /does not support the "goto" request/,
-    );
+    for (const [command, args] of [
+      ["goto", { threadId: 1, targetId: 1 }],
+      ["readMemory", { memoryReference: "0x0", count: 8 }],
+      ["setExpression", { expression: "x", value: "1" }],
+      ["dataBreakpointInfo", { name: "x" }],
+      ["disassemble", { memoryReference: "0x0", instructionCount: 1 }],
+      ["restart", {}],
+    ] as const)
+      assert.match(
+        await dap.refusal(command, dap.client.customRequest(command, args)),
+        new RegExp(`does not support the "${command}" request`),
+      );
   });
 });

@@ -453,3 +453,32 @@ setInterval(() => {
   assert.ok(!agent.messages.slice(resumed).some((m) => m.type === "debugEvent" && m.event === "paused"));
   agent.kill();
 });
+
+test("breakpointLocations: the lines V8 can break on, of a loaded file; a file not loaded has none (to the schema)", async () => {
+  const source = `// a comment
+const seen = [];
+
+function record(value) {
+  // thinking
+  const doubled = value * 2;
+  seen.push(doubled);
+}
+setInterval(() => record(seen.length), 5);
+setTimeout(() => console.log("recorded", seen.length > 0), 50);
+`;
+  const dir = makeProject({ "package.json": "{}\n", "app.js": source, "other.js": "module.exports = 1;\n" });
+  const agent = await AgentRun.start(join(dir, "app.js"), { debugger: "attach" });
+  await agent.output("recorded true");
+  const lines = async (file: string, line: number, endLine: number) => {
+    const answer = await agent.debug("breakpointLocations", { source: join(dir, file), line, endLine });
+    assert.ok(answer.success, JSON.stringify(answer));
+    return (answer.body as { breakpoints: { line: number }[] }).breakpoints.map((b) => b.line);
+  };
+  const all = await lines("app.js", 1, 11);
+  // record()'s statements and the timers', never a blank line or a comment inside a function.
+  for (const line of [2, 6, 7, 9, 10]) assert.ok(all.includes(line), `line ${line} in ${all.join()}`);
+  for (const line of [3, 5, 11]) assert.ok(!all.includes(line), `no line ${line} in ${all.join()}`);
+  assert.deepEqual(await lines("app.js", 5, 7), [6, 7]);
+  assert.deepEqual(await lines("other.js", 1, 1), []);
+  agent.kill();
+});

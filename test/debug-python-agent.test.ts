@@ -138,3 +138,38 @@ for (const { version, path } of pythons().filter((p) =>
     assert.equal(exit.code, 0, exit.stderr);
   });
 }
+
+for (const { version, path } of pythons().filter((p) => ["3.10", "3.13"].includes(p.version))) {
+  test(`Python ${version}: breakpointLocations lists the lines with code, of a loaded file and of one on disk (to the schema)`, async () => {
+    const other = "x = 1\n\n\ndef f():\n    # a comment\n    return x\n";
+    const dir = makeProject({ "app.py": APP, "other.py": other, "broken.py": "def (:\n" });
+    const agent = new AgentRun({
+      cwd: dir,
+      entry: ["app.py"],
+      python: path,
+      env: { HOTFRAME_DEBUGGER: "attach" },
+    });
+    await agent.ask("1", /^total 2$/);
+    const lines = async (file: string, line: number, endLine?: number) =>
+      (
+        await body(agent, "breakpointLocations", {
+          source: join(dir, file),
+          line,
+          ...(endLine !== undefined ? { endLine } : {}),
+        })
+      ).breakpoints.map((b) => b.line);
+    const computeDef = lineOf(APP, "def compute(n):");
+    assert.deepEqual(await lines("app.py", computeDef - 2, computeDef + 4), [
+      computeDef,
+      computeDef + 1,
+      computeDef + 2,
+    ]);
+    assert.deepEqual(await lines("app.py", computeDef + 1), [computeDef + 1]);
+    assert.deepEqual(await lines("app.py", computeDef + 3), []);
+    assert.deepEqual(await lines("other.py", 1, 6), [1, 4, 6]);
+    assert.deepEqual(await lines("broken.py", 1, 5), []);
+    assert.deepEqual(await lines("missing.py", 1, 5), []);
+    const exit = await agent.finish();
+    assert.equal(exit.code, 0, exit.stderr);
+  });
+}

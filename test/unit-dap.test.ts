@@ -8,7 +8,9 @@ import {
   type Launch,
   parseAttachArguments,
   parseLaunchArguments,
+  programConsole,
 } from "../src/dap/launch-arguments.js";
+import { terminalRequest } from "../src/dap/terminal-program.js";
 import { RUNTIMES } from "../src/runtimes/registry.js";
 import type { RuntimeController } from "../src/runtimes/runtime.js";
 import type { BreakpointEntry } from "../src/session/debugger/breakpoints.js";
@@ -76,7 +78,10 @@ test("launch arguments: each mistake is refused with the argument and what it ta
     [{ program: "app.py", stopOnEntry: "yes" }, /"stopOnEntry" takes true or false, not "yes"/],
     [{ program: "app.py", args: "-v" }, /"args" takes a list of strings, not "-v"/],
     [{ program: "app.py", env: { A: 1 } }, /"env\.A" takes a string, not 1/],
-    [{ program: "app.py", console: "browser" }, /"console" takes "internalConsole", "integratedTerminal"/],
+    [
+      { program: "app.py", console: "browser" },
+      /"console" takes "internalConsole", "integratedTerminal", "externalTerminal"/,
+    ],
     [{ program: "" }, /"program" takes a non-empty string/],
   ];
   for (const [raw, expected] of cases) assert.match(refusal(raw), expected, JSON.stringify(raw));
@@ -89,7 +94,7 @@ test("launch arguments: each mistake is refused with the argument and what it ta
     );
 });
 
-test("launch arguments: what is ignored or used instead is said", () => {
+test("launch arguments: what is ignored is said", () => {
   const noted = launch({
     program: "app.py",
     type: "hotframe",
@@ -99,14 +104,23 @@ test("launch arguments: what is ignored or used instead is said", () => {
     stopOnentry: true,
     console: "integratedTerminal",
   });
-  assert.equal(noted.notes.length, 2);
+  assert.equal(noted.notes.length, 1);
+  assert.equal(noted.console, "integratedTerminal");
   assert.match(
     noted.notes[0] as string,
     /^ignored launch argument "stopOnentry" \(hotframe's: program, module, args/,
   );
+});
+
+test("the console: a terminal when asked and the client runs them, else the Debug Console, said", () => {
+  assert.deepEqual(programConsole("internalConsole", true), { kind: "debugConsole" });
+  assert.deepEqual(programConsole("integratedTerminal", true), { kind: "terminal", terminal: "integrated" });
+  assert.deepEqual(programConsole("externalTerminal", true), { kind: "terminal", terminal: "external" });
+  const fallback = programConsole("externalTerminal", false);
+  assert.equal(fallback.kind, "debugConsole");
   assert.match(
-    noted.notes[1] as string,
-    /^console "integratedTerminal": the program runs in the Debug Console: a terminal console \(runInTerminal\) is not supported yet/,
+    (fallback as { note: string }).note,
+    /^console "externalTerminal": this client does not run programs in a terminal \(it did not offer runInTerminal\), so the program runs in the Debug Console$/,
   );
 });
 
@@ -148,6 +162,7 @@ test("every request the capabilities announce has a handler", () => {
     supportsSetVariable: "setVariable",
     supportsRestartFrame: "restartFrame",
     supportsLoadedSourcesRequest: "loadedSources",
+    supportsBreakpointLocationsRequest: "breakpointLocations",
     supportsTerminateRequest: "terminate",
   };
   for (const [capability, request] of Object.entries(announced)) {
@@ -225,4 +240,37 @@ test("the model's shapes in DAP's: stop reasons, breakpoints, frames, exit codes
   });
   assert.equal(convert.exitCode({ code: 3, signal: null }, { SIGTERM: 15 }), 3);
   assert.equal(convert.exitCode({ code: null, signal: "SIGTERM" }, { SIGTERM: 15 }), 143);
+});
+
+test("runInTerminal: the launcher runs the controller's command; the folder and the agent's environment", () => {
+  const request = terminalRequest(
+    {
+      command: "python3",
+      args: ["/agent/hotframe_boot.py", "/p/app.py", "a b"],
+      env: { GREETING: "hi", HOTFRAME_DEBUGGER: "entry" },
+      cwd: "/p",
+      root: "/p",
+    },
+    "/run/user/1/hotframe/terminal-7-1.sock",
+    { kind: "integrated", title: "hotframe: app.py" },
+  );
+  assert.equal(request.kind, "integrated");
+  assert.equal(request.cwd, "/p");
+  assert.equal(request.args[0], process.execPath);
+  assert.match(request.args[1] as string, /dist\/src\/dap\/terminal-launcher\.js$/);
+  assert.deepEqual(request.args.slice(2), [
+    "/run/user/1/hotframe/terminal-7-1.sock",
+    "python3",
+    "/agent/hotframe_boot.py",
+    "/p/app.py",
+    "a b",
+  ]);
+  assert.deepEqual(request.env, {
+    GREETING: "hi",
+    HOTFRAME_DEBUGGER: "entry",
+    HOTFRAME_FD: "3",
+    HOTFRAME_PROTOCOL: "2",
+    HOTFRAME_ROOT: "/p",
+    HOTFRAME_INSTRUMENT_DEPS: "0",
+  });
 });

@@ -32,6 +32,17 @@ export function attachSocketPath(pid: number, env: NodeJS.ProcessEnv = process.e
   return join(attachFolder(env), `${pid}.sock`);
 }
 
+/** The socket a program started in the editor's terminal connects back on (the DAP adapter's
+ * `console: "integratedTerminal"`): one per launch of the adapter with this pid. Not named like an
+ * attach socket, so `hotframe attach --list` never shows it. */
+export function terminalSocketPath(
+  adapterPid: number,
+  launch: number,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return join(attachFolder(env), `terminal-${adapterPid}-${launch}.sock`);
+}
+
 function descriptionPath(pid: number, env: NodeJS.ProcessEnv): string {
   return join(attachFolder(env), `${pid}.json`);
 }

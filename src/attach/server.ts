@@ -18,8 +18,9 @@ export type AttachEndpoint =
 const TOKEN_WAIT_MS = 10_000;
 /** How long closing waits for a client to take the last messages written to it. */
 const CLOSE_WAIT_MS = 1000;
-/** Longer than any token line: a peer that sends more without a newline is not a client. */
-const MAX_TOKEN_LINE = 256;
+/** Longer than any first line (a token, a launcher's hello): a peer that sends more without a
+ * newline is not a client. */
+const MAX_FIRST_LINE = 256;
 
 export class AttachServer {
   /** The connected client, if any: a second one is refused while it stays. */
@@ -44,14 +45,12 @@ export class AttachServer {
     const server = createServer();
     const attach = new AttachServer(server, endpoint, onClient, busyReason);
     server.on("connection", (socket) => attach.connected(socket));
-    if (endpoint.kind === "socket") rmSync(endpoint.path, { force: true }); // left by a killed run
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      if (endpoint.kind === "socket") server.listen(endpoint.path, resolve);
-      else server.listen(endpoint.address.port, endpoint.address.host, resolve);
-    });
-    // The folder is already 0700; the socket itself is closed to others too.
-    if (endpoint.kind === "socket") chmodSync(endpoint.path, 0o600);
+    if (endpoint.kind === "socket") await listenOnUserSocket(server, endpoint.path);
+    else
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(endpoint.address.port, endpoint.address.host, resolve);
+      });
     return attach;
   }
 
@@ -98,27 +97,47 @@ export class AttachServer {
   }
 }
 
-/** Reads the first line; calls `admit` (with the rest unread) when it is the token, else closes. */
+/** Admits `socket` (with the rest unread) when its first line is the token, else closes it. */
 function awaitToken(socket: Socket, token: string, admit: () => void): void {
+  readFirstLine(socket, TOKEN_WAIT_MS, (line) => {
+    if (sameToken(line.trim(), token)) admit();
+    else socket.destroy();
+  });
+}
+
+/**
+ * Listens on a Unix socket only this user can open: its folder is the user's own 0700 one
+ * (location.ts), the socket itself is 0600. A socket file left by a killed process is replaced.
+ */
+export async function listenOnUserSocket(server: Server, path: string): Promise<void> {
+  rmSync(path, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(path, resolve);
+  });
+  chmodSync(path, 0o600);
+}
+
+/**
+ * Calls `onLine` with the first line `socket` sends, leaving it paused with the rest unread; a
+ * peer that sends no line within `waitMs`, or a longer one than any first line, is cut off.
+ */
+export function readFirstLine(socket: Socket, waitMs: number, onLine: (line: string) => void): void {
   let received = Buffer.alloc(0);
-  socket.setTimeout(TOKEN_WAIT_MS, () => socket.destroy());
+  socket.setTimeout(waitMs, () => socket.destroy());
   const onData = (data: Buffer) => {
     received = Buffer.concat([received, data]);
     const end = received.indexOf("\n");
     if (end < 0) {
-      if (received.length > MAX_TOKEN_LINE) socket.destroy();
+      if (received.length > MAX_FIRST_LINE) socket.destroy();
       return;
     }
     socket.off("data", onData);
     socket.pause();
     socket.setTimeout(0);
-    if (!sameToken(received.subarray(0, end).toString("utf8").trim(), token)) {
-      socket.destroy();
-      return;
-    }
     const rest = received.subarray(end + 1);
     if (rest.length > 0) socket.unshift(rest);
-    admit();
+    onLine(received.subarray(0, end).toString("utf8"));
   };
   socket.on("data", onData);
 }

@@ -1,12 +1,13 @@
 import { constants } from "node:os";
 import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import * as dap from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { DebugView, exitLine } from "../cli/debug-view.js";
 import { programSpec, QUIET_MS } from "../cli/run.js";
 import { TerminalReporter } from "../cli/terminal.js";
-import { DebugRequestError, type ExitInfo } from "../runtimes/agent-process.js";
-import type { RuntimeController } from "../runtimes/runtime.js";
+import { DebugRequestError, type ExitInfo, type ProgramStarter } from "../runtimes/agent-process.js";
+import type { ProgramEntry, RuntimeController } from "../runtimes/runtime.js";
 import type { AttachTarget } from "../attach/attach-point.js";
 import {
   type DebuggedProgram,
@@ -19,7 +20,14 @@ import type { SessionEvent } from "../session/events.js";
 import { CAPABILITIES, type Request } from "./capabilities.js";
 import * as convert from "./convert.js";
 import { AttachedProgram } from "./attached-program.js";
-import { isRefusal, type Launch, parseAttachArguments, parseLaunchArguments } from "./launch-arguments.js";
+import {
+  isRefusal,
+  type Launch,
+  parseAttachArguments,
+  parseLaunchArguments,
+  programConsole,
+} from "./launch-arguments.js";
+import { TerminalProgram } from "./terminal-program.js";
 
 /** The evaluation contexts of the agent, for DAP's (clipboard and variables read like a watch). */
 const CONTEXTS: Record<string, "repl" | "watch" | "hover"> = { repl: "repl", hover: "hover" };
@@ -30,7 +38,13 @@ const CONTEXTS: Record<string, "repl" | "watch" | "hover"> = { repl: "repl", hov
  * `--listen`): it is the run's, and a disconnect leaves it running unless told to end it.
  */
 export type AdapterContext =
-  | { kind: "launch"; runtimes: readonly RuntimeController[]; baseCwd: string }
+  | {
+      kind: "launch";
+      runtimes: readonly RuntimeController[];
+      baseCwd: string;
+      /** How long a program asked to run in a terminal (runInTerminal) has to connect back. */
+      terminalWaitMs: number;
+    }
   | { kind: "attach"; target: AttachTarget };
 
 /** What a request's handler gives back: the response's body (none: an empty success). */
@@ -47,6 +61,10 @@ export class HotframeAdapter extends dap.DebugSession {
   private reporter: TerminalReporter | undefined;
   private view: DebugView | undefined;
   private configured = false;
+  /** The client said `supportsRunInTerminalRequest` in initialize. */
+  private clientRunsTerminals = false;
+  /** The launched program's terminal, when it runs in one. */
+  private terminal: TerminalProgram | undefined;
   /** Set by a disconnect that leaves the program running: nothing more goes to the client. */
   private detached = false;
   private clientGone = false;
@@ -70,6 +88,7 @@ export class HotframeAdapter extends dap.DebugSession {
     attach: (args: Record<string, unknown>) => this.attach(args),
     configurationDone: () => this.configurationDone(),
     setBreakpoints: (args: DebugProtocol.SetBreakpointsArguments) => this.setBreakpoints(args),
+    breakpointLocations: (args: DebugProtocol.BreakpointLocationsArguments) => this.breakpointLocations(args),
     setFunctionBreakpoints: (args: DebugProtocol.SetFunctionBreakpointsArguments) =>
       this.setFunctionBreakpoints(args),
     setExceptionBreakpoints: async (args: DebugProtocol.SetExceptionBreakpointsArguments) => {
@@ -145,7 +164,11 @@ export class HotframeAdapter extends dap.DebugSession {
       });
   }
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected override initializeRequest(
+    response: DebugProtocol.InitializeResponse,
+    args: DebugProtocol.InitializeRequestArguments,
+  ): void {
+    this.clientRunsTerminals = args.supportsRunInTerminalRequest === true;
     response.body = CAPABILITIES;
     this.sendResponse(response);
   }
@@ -179,6 +202,8 @@ export class HotframeAdapter extends dap.DebugSession {
     const launch = parseLaunchArguments(args, this.context.runtimes, this.context.baseCwd);
     if (isRefusal(launch)) throw new Error(`launch: ${launch.message}`);
     const program = programSpec(launch.run, launch.controller, launch.cwd);
+    const where = programConsole(launch.console, this.clientRunsTerminals);
+    if (where.kind === "debugConsole" && where.note) launch.notes.push(where.note);
     const session = new DebugSession({
       controller: launch.controller,
       program,
@@ -189,6 +214,15 @@ export class HotframeAdapter extends dap.DebugSession {
       stdin: "ignore", // the adapter's stdin is the protocol
       output: "pipe",
       env: launch.env,
+      ...(where.kind === "terminal"
+        ? {
+            start: this.inTerminal(
+              where.terminal,
+              `hotframe: ${basename(entryName(launch.run.entry))}`,
+              this.context.terminalWaitMs,
+            ),
+          }
+        : {}),
       onVerbose: () => {},
     });
     this.launched = launch;
@@ -208,11 +242,35 @@ export class HotframeAdapter extends dap.DebugSession {
       const binary = `set "${launch.controller.name}" in the launch configuration`;
       throw new Error(
         failure?.message ??
+          this.terminal?.failure ??
           (exit?.spawnError ? `${exit.spawnError} (${binary})` : `the program ended before its first line`),
       );
     }
     this.sendEvent(new dap.InitializedEvent());
     return undefined;
+  }
+
+  /** Starts the launched program in a terminal the client opens (runInTerminal). */
+  private inTerminal(kind: "integrated" | "external", title: string, waitMs: number): ProgramStarter {
+    return (spec) => {
+      this.terminal = new TerminalProgram(spec, {
+        kind,
+        title,
+        waitMs,
+        runInTerminal: (args) => this.askTerminal(args, waitMs),
+      });
+      return this.terminal;
+    };
+  }
+
+  /** DAP's runInTerminal, to the client: resolves once it runs the command, rejects when it refuses. */
+  private askTerminal(args: DebugProtocol.RunInTerminalRequestArguments, waitMs: number): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.runInTerminalRequest(args, waitMs, (response) => {
+        if (response.success) resolve();
+        else reject(new Error(response.message || "refused"));
+      }),
+    );
   }
 
   /** The program to debug from now on: its news becomes DAP events. */
@@ -241,7 +299,7 @@ export class HotframeAdapter extends dap.DebugSession {
     this.debug(program, target.program.cwd, attach.notes);
     this.ended = program.ended.then((exit) => this.programEnded(exit));
     const { entry } = target.program;
-    this.processEvent(entry.kind === "file" ? entry.path : entry.name, target.pid, "attach");
+    this.processEvent(entryName(entry), target.pid, "attach");
     this.sendEvent(new dap.InitializedEvent());
     return undefined;
   }
@@ -274,7 +332,9 @@ export class HotframeAdapter extends dap.DebugSession {
         if (this.context.kind === "launch") await this.ended;
       } else if (this.context.kind === "launch") {
         await program.model.detach();
-        this.console("hotframe: debugging ended; the program runs on (its output goes to hotframe's stderr)");
+        this.console(
+          `hotframe: debugging ended; the program runs on (${this.terminal ? "in its terminal" : "its output goes to hotframe's stderr"})`,
+        );
         this.detached = true;
       } else {
         // The attach point puts the agent's debugger back to sleep once the stream closes.
@@ -323,8 +383,7 @@ export class HotframeAdapter extends dap.DebugSession {
     this.reporter?.event(event);
     if (event.type === "edit") this.sendEvent(new dap.Event("hotframe/edit", event));
     const entry = this.launched?.run.entry;
-    if (event.type === "started" && entry)
-      this.processEvent(entry.kind === "file" ? entry.path : entry.name, event.pid, "launch");
+    if (event.type === "started" && entry) this.processEvent(entryName(entry), event.pid, "launch");
   }
 
   private processEvent(name: string, pid: number, startMethod: "launch" | "attach"): void {
@@ -412,6 +471,17 @@ export class HotframeAdapter extends dap.DebugSession {
     return { breakpoints: entries.map((e) => convert.breakpoint(e, this.numbering)) };
   }
 
+  private async breakpointLocations(args: DebugProtocol.BreakpointLocationsArguments): Promise<object> {
+    const path = args.source.path;
+    if (!path) throw new Error("breakpointLocations needs a source with a path");
+    const lines = await this.model().breakpointLocations(
+      this.convertClientPathToDebugger(path),
+      this.convertClientLineToDebugger(args.line),
+      args.endLine !== undefined ? this.convertClientLineToDebugger(args.endLine) : undefined,
+    );
+    return { breakpoints: lines.map((line) => ({ line: this.convertDebuggerLineToClient(line) })) };
+  }
+
   private async setFunctionBreakpoints(args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<object> {
     const entries = await this.model().replaceFunctions(
       args.breakpoints.map((b) => ({ name: b.name, ...convert.breakpointOptions(b) })),
@@ -495,4 +565,9 @@ export class HotframeAdapter extends dap.DebugSession {
     if (!path) throw new Error(`there is no source ${args.sourceReference}: sources are files, read by path`);
     return { content: await readFile(path, "utf8"), mimeType: "text/plain" };
   }
+}
+
+/** How a program entry is named to the client: its file, or its module's name. */
+function entryName(entry: ProgramEntry): string {
+  return entry.kind === "file" ? entry.path : entry.name;
 }

@@ -15,9 +15,8 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
 /**
  * What `hotframe dap` answers `initialize` with. Every capability stated here works (test/dap-*.test.ts);
  * what is absent is refused with an error response (the adapter's request table, adapter.ts).
- * Not offered: stepBack, goto, data/instruction breakpoints, memory, modules, setExpression,
- * breakpointLocations (the agent does not list a file's lines with code yet), runInTerminal
- * (CONSOLE_NOTE in launch-arguments.ts), the `restart` request (a new launch, not edit and continue).
+ * Not offered: stepBack, goto, data/instruction breakpoints, memory, modules, setExpression, the
+ * `restart` request (a new launch, not edit and continue).
  */
 export const CAPABILITIES: DebugProtocol.Capabilities = {
   supportsConfigurationDoneRequest: true,
@@ -36,7 +35,7 @@ export const CAPABILITIES: DebugProtocol.Capabilities = {
   supportsTerminateRequest: true,
   supportTerminateDebuggee: true,
   supportsDelayedStackTraceLoading: true,
-  supportsBreakpointLocationsRequest: false,
+  supportsBreakpointLocationsRequest: true,
   supportsStepBack: false,
   supportsRestartRequest: false,
 };
@@ -47,6 +46,7 @@ export const REQUESTS = [
   "attach",
   "configurationDone",
   "setBreakpoints",
+  "breakpointLocations",
   "setFunctionBreakpoints",
   "setExceptionBreakpoints",
   "threads",

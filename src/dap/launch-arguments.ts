@@ -11,13 +11,25 @@ import {
   type LaunchArguments,
 } from "../editor/debug-arguments.js";
 
-/** Where the program's input and output are: the client's Debug Console (output events), or a
- * terminal the client opens (runInTerminal; not done: see CONSOLE_NOTE). */
+/** Where the launch asks the program's input and output to be: the client's Debug Console
+ * (output events), or a terminal the client opens (runInTerminal). */
 export type Console = Required<LaunchArguments>["console"];
 
-/** Why a terminal console is not used yet: the note the client is given. */
-export const CONSOLE_NOTE =
-  "runs in the Debug Console: a terminal console (runInTerminal) is not supported yet, because the program's agent talks to hotframe over a pipe the program must inherit from hotframe";
+/** Where the program runs: in the Debug Console (`note`: why, when a terminal was asked for), or
+ * in a terminal the client opens (DAP's runInTerminal kind). */
+export type ProgramConsole =
+  { kind: "debugConsole"; note?: string } | { kind: "terminal"; terminal: "integrated" | "external" };
+
+/** Where a launch's program runs, given what the client can do (its `supportsRunInTerminalRequest`). */
+export function programConsole(asked: Console, clientRunsTerminals: boolean): ProgramConsole {
+  if (asked === "internalConsole") return { kind: "debugConsole" };
+  if (clientRunsTerminals)
+    return { kind: "terminal", terminal: asked === "externalTerminal" ? "external" : "integrated" };
+  return {
+    kind: "debugConsole",
+    note: `console "${asked}": this client does not run programs in a terminal (it did not offer runInTerminal), so the program runs in the Debug Console`,
+  };
+}
 
 /** The arguments of one request, as the extension's schema states them (src/editor/debug-arguments.ts). */
 type Arguments = Readonly<Record<string, AttributeSchema>>;
@@ -44,7 +56,7 @@ export interface Launch {
   stopOnEntry: boolean;
   restartOnEdit: RestartOnEdit;
   console: Console;
-  /** Things the client should be told (an ignored argument, the console used). */
+  /** Things the client should be told (an ignored argument). */
   notes: string[];
 }
 
@@ -117,10 +129,7 @@ export function parseLaunchArguments(
   const interpreter = text(controller.name);
   const cwd = resolve(baseCwd, text("cwd") ?? ".");
   const console = (text("console") as Console | undefined) ?? "internalConsole";
-  const notes = [
-    ...ignoredNotes(raw, "launch", LAUNCH_ARGUMENTS),
-    ...(console === "internalConsole" ? [] : [`console "${console}": the program ${CONSOLE_NOTE}`]),
-  ];
+  const notes = ignoredNotes(raw, "launch", LAUNCH_ARGUMENTS);
   return {
     controller,
     run: {

@@ -5,10 +5,21 @@ import { RUNTIMES } from "../runtimes/registry.js";
 import { HotframeAdapter } from "./adapter.js";
 import { type DapArgs, LOOPBACK } from "./dap-args.js";
 
+/** How long a program asked to run in a terminal has to connect back, unless HOTFRAME_TERMINAL_WAIT
+ * (seconds) says otherwise: a terminal's shell may run slow start-up files first. */
+const TERMINAL_WAIT_S = 30;
+
 /** `hotframe dap`: resolves when the stdio session is over (with --port: when the server closes). */
 export async function dapCommand(args: DapArgs, cwd: string): Promise<void> {
+  const wait = Number(process.env.HOTFRAME_TERMINAL_WAIT);
+  const context = {
+    kind: "launch",
+    runtimes: RUNTIMES,
+    baseCwd: cwd,
+    terminalWaitMs: (wait > 0 ? wait : TERMINAL_WAIT_S) * 1000,
+  } as const;
   if (args.port === undefined) {
-    const adapter = new HotframeAdapter({ kind: "launch", runtimes: RUNTIMES, baseCwd: cwd });
+    const adapter = new HotframeAdapter(context);
     const stop = () => adapter.shutdown();
     for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) process.on(signal, stop);
     adapter.start(process.stdin, process.stdout);
@@ -16,7 +27,7 @@ export async function dapCommand(args: DapArgs, cwd: string): Promise<void> {
     return;
   }
   const server = createServer((socket) => {
-    const adapter = new HotframeAdapter({ kind: "launch", runtimes: RUNTIMES, baseCwd: cwd });
+    const adapter = new HotframeAdapter(context);
     socket.on("close", () => adapter.shutdown());
     adapter.start(socket, socket);
   });

@@ -29,7 +29,7 @@ export interface LaunchArguments {
   node?: string;
   stopOnEntry?: boolean;
   restartOnEdit?: "top" | "deepest" | "never";
-  console?: "internalConsole" | "integratedTerminal";
+  console?: "internalConsole" | "integratedTerminal" | "externalTerminal";
   instrumentDeps?: boolean;
 }
 
@@ -85,10 +85,11 @@ export const LAUNCH_ARGUMENTS: { [K in keyof Required<LaunchArguments>]: Attribu
   restartOnEdit: RESTART_ON_EDIT,
   console: {
     type: "string",
-    enum: ["internalConsole", "integratedTerminal"],
+    enum: ["internalConsole", "integratedTerminal", "externalTerminal"],
     enumDescriptions: [
       "The program's output in the Debug Console (its input is empty).",
-      "Not supported yet: the program still runs in the Debug Console, and the Debug Console says so (docs/dap.md).",
+      "The program runs in the editor's terminal: its input, output and errors are the terminal's (input() and readline work; Ctrl-C pauses it).",
+      "The program runs in a terminal window of its own, as with integratedTerminal.",
     ],
     description: "Where the program's input and output go.",
     default: "internalConsole",

@@ -242,6 +242,13 @@ export interface DebugCommands {
     arguments: { source: string; breakpoints: SourceBreakpoint[] };
     body: { breakpoints: Breakpoint[] };
   };
+  /** DAP's breakpointLocations: the lines from `line` to `endLine` (just `line` when absent) of
+   * `source` where a line breakpoint stops as asked (not moved), in order. A file the program has
+   * not loaded: Python reads it from disk; Node answers none (V8 knows the scripts it parsed). */
+  breakpointLocations: {
+    arguments: { source: string; line: number; endLine?: number };
+    body: { breakpoints: { line: number }[] };
+  };
   /** Replace the function breakpoints. */
   setFunctionBreakpoints: {
     arguments: { breakpoints: FunctionBreakpoint[] };

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { JsonLineChannel } from "../protocol/channel.js";
@@ -74,15 +74,79 @@ export class DebugRequestError extends Error {
   }
 }
 
+/** The program's process as its controller reaches it: the controller's end of the agent's pipe,
+ * how the process ends, and its signals. A child hotframe spawns (`spawnProgram`), or one a
+ * terminal runs for the DAP adapter (src/dap/terminal-program.ts). */
+export interface ProgramHost {
+  /** The controller's end of the pipe the program has as AGENT_FD. */
+  readonly pipe: Duplex;
+  /** Settles once the process has ended and what it wrote is read. */
+  readonly exited: Promise<ExitInfo>;
+  signal(signal: NodeJS.Signals): void;
+}
+
+/** Starts the program of `spec`; `onOutput` is told what it writes when its output is piped. */
+export type ProgramStarter = (
+  spec: LaunchSpec,
+  onOutput: (stream: "stdout" | "stderr", text: string) => void,
+) => ProgramHost;
+
+/** The environment hotframe adds for the program's agent: the launch's own and the protocol's. */
+export function agentEnvironment(spec: LaunchSpec): Record<string, string> {
+  return {
+    ...spec.env,
+    [AGENT_ENV.fd]: String(AGENT_FD),
+    [AGENT_ENV.protocol]: String(PROTOCOL_VERSION),
+    [AGENT_ENV.root]: spec.root,
+    [AGENT_ENV.instrumentDeps]: spec.instrumentDeps ? "1" : "0",
+  };
+}
+
+/** Why `command` could not be started: `cannot start python3: not found`. */
+export function spawnFailure(command: string, error: NodeJS.ErrnoException): string {
+  return `cannot start ${command}: ${error.code === "ENOENT" ? "not found" : (error.code ?? error.message)}`;
+}
+
+/** The program as hotframe's own child, sharing hotframe's stdio (or piping its output). */
+export const spawnProgram: ProgramStarter = (spec, onOutput) => {
+  const output = spec.output ?? "inherit";
+  const stdio: ("inherit" | "pipe" | "ignore")[] = [spec.stdin ?? "inherit", output, output];
+  while (stdio.length < AGENT_FD) stdio.push("inherit");
+  stdio.push("pipe"); // a socket pair: duplex, inherited by the child as AGENT_FD
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    stdio,
+    env: { ...process.env, ...agentEnvironment(spec) },
+  });
+  for (const stream of ["stdout", "stderr"] as const) {
+    const readable = child[stream];
+    readable?.setEncoding("utf8");
+    readable?.on("data", (text: string) => onOutput(stream, text));
+  }
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.on("error", (error: NodeJS.ErrnoException) =>
+      // spawn failed (e.g. ENOENT): report it as an exit so callers have one path.
+      resolve({ code: 127, signal: null, spawnError: spawnFailure(spec.command, error) }),
+    );
+    // Piped output is all read once the streams close: told before the exit, never after.
+    child.on(output === "pipe" ? "close" : "exit", (code, signal) => resolve({ code, signal }));
+  });
+  return {
+    pipe: child.stdio[AGENT_FD] as Duplex,
+    exited,
+    signal: (signal) => child.kill(signal),
+  };
+};
+
 /**
- * The debuggee: a child process that shares hotframe's stdio and carries the agent, plus the
- * request/response bookkeeping of the pipe between them. Runtime-agnostic: the Python and Node
- * controllers only decide what to spawn.
+ * The debuggee's agent as its controller talks to it: the request/response bookkeeping of the
+ * pipe between them, over the program's process (spawned by hotframe unless `start` says
+ * otherwise). Runtime-agnostic: the Python and Node controllers only decide what to spawn.
  */
 export class AgentProcess extends EventEmitter<AgentProcessEvents> implements AgentConnection {
   readonly loadedFiles = new Set<string>();
   readonly exited: Promise<ExitInfo>;
-  private readonly child: ChildProcess;
+  private readonly host: ProgramHost;
   private readonly channel: JsonLineChannel<AgentMessage, ControllerMessage>;
   private readonly pending = new Map<number, (result: PatchResult) => void>();
   private readonly pendingDebug = new Map<
@@ -92,30 +156,10 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> implements Ag
   private nextId = 1;
   private exitInfo: ExitInfo | undefined;
 
-  constructor(spec: LaunchSpec) {
+  constructor(spec: LaunchSpec, start: ProgramStarter = spawnProgram) {
     super();
-    const output = spec.output ?? "inherit";
-    const stdio: ("inherit" | "pipe" | "ignore")[] = [spec.stdin ?? "inherit", output, output];
-    while (stdio.length < AGENT_FD) stdio.push("inherit");
-    stdio.push("pipe"); // a socket pair: duplex, inherited by the child as AGENT_FD
-    this.child = spawn(spec.command, spec.args, {
-      cwd: spec.cwd,
-      stdio,
-      env: {
-        ...process.env,
-        ...spec.env,
-        [AGENT_ENV.fd]: String(AGENT_FD),
-        [AGENT_ENV.protocol]: String(PROTOCOL_VERSION),
-        [AGENT_ENV.root]: spec.root,
-        [AGENT_ENV.instrumentDeps]: spec.instrumentDeps ? "1" : "0",
-      },
-    });
-    for (const stream of ["stdout", "stderr"] as const) {
-      const readable = this.child[stream];
-      readable?.setEncoding("utf8");
-      readable?.on("data", (text: string) => this.emit("output", stream, text));
-    }
-    const pipe = this.child.stdio[AGENT_FD] as Duplex;
+    this.host = start(spec, (stream, text) => this.emit("output", stream, text));
+    const pipe = this.host.pipe;
     this.channel = new JsonLineChannel<AgentMessage, ControllerMessage>(
       pipe,
       (message) => this.receive(message),
@@ -124,20 +168,7 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> implements Ag
     pipe.on("error", () => {
       // The child went away mid-write; the exit handler settles what was pending.
     });
-    this.exited = new Promise((resolve) => {
-      this.child.on("error", (error: NodeJS.ErrnoException) => {
-        // spawn failed (e.g. ENOENT): report it as an exit so callers have one path.
-        const why = error.code === "ENOENT" ? "not found" : (error.code ?? error.message);
-        this.settleExit(
-          { code: 127, signal: null, spawnError: `cannot start ${spec.command}: ${why}` },
-          resolve,
-        );
-      });
-      // Piped output is all read once the streams close: told before the exit, never after.
-      this.child.on(output === "pipe" ? "close" : "exit", (code, signal) =>
-        this.settleExit({ code, signal }, resolve),
-      );
-    });
+    this.exited = this.host.exited.then((info) => this.settleExit(info));
   }
 
   get running(): boolean {
@@ -168,7 +199,7 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> implements Ag
   }
 
   signal(signal: NodeJS.Signals): void {
-    if (this.running) this.child.kill(signal);
+    if (this.running) this.host.signal(signal);
   }
 
   private receive(message: AgentMessage): void {
@@ -213,15 +244,14 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> implements Ag
     }
   }
 
-  private settleExit(info: ExitInfo, resolve: (info: ExitInfo) => void): void {
-    if (this.exitInfo) return;
+  private settleExit(info: ExitInfo): ExitInfo {
     this.exitInfo = info;
     for (const settle of this.pending.values()) settle(exitedDuringPatch());
     this.pending.clear();
     for (const waiting of this.pendingDebug.values())
       waiting.reject(new DebugRequestError("program-exited", "the program has exited"));
     this.pendingDebug.clear();
-    resolve(info);
+    return info;
   }
 }
 

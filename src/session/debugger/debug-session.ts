@@ -1,5 +1,5 @@
 import { AGENT_ENV, type DebugEvent } from "../../protocol/messages.js";
-import { AgentProcess, type ExitInfo } from "../../runtimes/agent-process.js";
+import { AgentProcess, type ExitInfo, type ProgramStarter } from "../../runtimes/agent-process.js";
 import type { ProgramSpec, RuntimeController } from "../../runtimes/runtime.js";
 import { at, type SessionEvent } from "../events.js";
 import { Session } from "../session.js";
@@ -22,6 +22,8 @@ export interface DebugSessionOptions {
   output: "inherit" | "pipe";
   /** Environment for the program on top of hotframe's (the DAP launch's `env`). */
   env?: Record<string, string>;
+  /** Starts the program's process (default: hotframe's own child; the DAP adapter's terminal). */
+  start?: ProgramStarter;
   /** Exception filters set before the program's first line runs (`hotframe debug`: catch
    * uncaught). Without `stopAtEntry` the program still pauses at its entry, unseen by the views,
    * until they are set: an exception in its first moments must not come before them. */
@@ -130,16 +132,19 @@ export class DebugSession implements DebuggedProgram {
       quietMs: options.quietMs,
       onVerbose: options.onVerbose,
       startAgent: (spec) => {
-        const agent = new AgentProcess({
-          ...spec,
-          env: {
-            ...options.env,
-            ...spec.env,
-            [AGENT_ENV.debugger]: options.stopAtEntry || unseenEntry ? "entry" : "continue",
+        const agent = new AgentProcess(
+          {
+            ...spec,
+            env: {
+              ...options.env,
+              ...spec.env,
+              [AGENT_ENV.debugger]: options.stopAtEntry || unseenEntry ? "entry" : "continue",
+            },
+            stdin: options.stdin,
+            output: options.output,
           },
-          stdin: options.stdin,
-          output: options.output,
-        });
+          options.start,
+        );
         agent.on("debugEvent", (event) => {
           if (unseenEntry && this.leaveUnseenEntry(agent, event)) return;
           this.model.receive(event);

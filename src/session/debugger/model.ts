@@ -421,6 +421,14 @@ export class DebuggerModel {
     return this.serial(async () => (await this.backend.request("threads", {})).threads);
   }
 
+  /** The lines of `file` from `line` to `endLine` where a line breakpoint stops as asked. */
+  breakpointLocations(file: string, line: number, endLine?: number): Promise<number[]> {
+    return this.serial(async () => {
+      const args = { source: file, line, ...(endLine !== undefined ? { endLine } : {}) };
+      return (await this.backend.request("breakpointLocations", args)).breakpoints.map((b) => b.line);
+    });
+  }
+
   // ---- edits while paused -------------------------------------------------------------------
 
   /**

@@ -11,6 +11,7 @@ import type {
 } from "../../../../protocol/messages.js";
 import { type Reason, reason } from "../reasons.js";
 import { LineBreakpoints } from "./breakpoints.js";
+import { breakpointLocations } from "./locations.js";
 import { fileOfUrl, insideInstrumentation, type Place, type UserFrame, userFrames } from "./frames.js";
 import type { CallFrame, Inspector, Location, PausedParams, RemoteObject } from "./inspector.js";
 import { type FramePlace, type FunctionFacts, SUPPORT_KEY } from "./support.js";
@@ -182,6 +183,8 @@ export class NodeDebugger {
         return this.breakpoints.setLines(a) as never;
       case "setFunctionBreakpoints":
         return this.breakpoints.setFunctions(a) as never;
+      case "breakpointLocations":
+        return breakpointLocations(this.inspector, this.scripts, a) as never;
       case "setExceptionBreakpoints": {
         const filters = (args as DebugCommands["setExceptionBreakpoints"]["arguments"]).filters;
         this.exceptionFilter = filters.includes("raised")

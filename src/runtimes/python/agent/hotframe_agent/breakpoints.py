@@ -10,7 +10,7 @@ import difflib
 import os
 import re
 
-from . import incremental, reasons, units
+from . import codeindex, incremental, reasons, units
 
 PENDING = "pending"
 MOVED = "moved"
@@ -110,6 +110,28 @@ def lines_of(code):
     if code.co_flags & 0x1:  # a function: its first line only holds the call set-up
         own.discard(code.co_firstlineno)
     return own
+
+
+def breakable_lines(file):
+    """The lines of `file` where a line breakpoint stops as asked: its loaded code's, or, before
+    the program loads it, those of the code its text on disk compiles to (none if it does not)."""
+    unit = units.first_for_file(file)
+    if unit is not None:
+        return code_lines(codes_of(unit))
+    try:
+        with open(file, "rb") as f:
+            module_code = compile(f.read(), file, "exec", dont_inherit=True)
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    return code_lines([module_code, *codeindex.nested(module_code)])
+
+
+def code_lines(codes):
+    """The lines on which a line event can fire in any of `codes`."""
+    lines = set()
+    for code in codes:
+        lines |= lines_of(code)
+    return lines
 
 
 def lines_by_file(stops):
@@ -243,9 +265,7 @@ class Table:
             bp.state, bp.line = PENDING, None
             bp.message = "pending: the program has not loaded %s yet" % os.path.basename(bp.file)
             return
-        lines = set()
-        for code in codes_of(unit):
-            lines |= lines_of(code)
+        lines = code_lines(codes_of(unit))
         later = [line for line in lines if line >= bp.requested_line]
         if not later:
             bp.state, bp.line = PENDING, None

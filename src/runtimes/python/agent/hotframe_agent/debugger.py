@@ -407,6 +407,12 @@ class Debugger:
         self._arm_running()
         return {"breakpoints": [bp.wire() for bp in bps]}
 
+    def _do_breakpointLocations(self, args):
+        first = args["line"]
+        last = args.get("endLine") or first
+        lines = breakpoints.breakable_lines(os.path.realpath(args["source"]))
+        return {"breakpoints": [{"line": line} for line in sorted(lines) if first <= line <= last]}
+
     def _do_setFunctionBreakpoints(self, args):
         with self._lock:
             bps = self._table.set_functions(args.get("breakpoints", []))
