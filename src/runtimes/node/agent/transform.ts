@@ -1,5 +1,6 @@
 import { type LineIndex, layout, type Placed } from "./layout.js";
 import type { FunctionModel, ModuleModel } from "./model.js";
+import { CODE, counterName, ENV, slotName, TABLE } from "./names.js";
 import { preamblePosition } from "./preamble-position.js";
 
 /**
@@ -18,12 +19,7 @@ import { preamblePosition } from "./preamble-position.js";
  * preamble is on one line where it moves no user code (see preamble-position.ts).
  */
 
-/** Names the instrumented code uses; chosen so they cannot clash with ordinary code. */
-export const TABLE = "$hf$t";
-export const CODE = "$hf$c";
-export const ENV = "$hf$x";
-export const slotName = (id: number) => `$hf$s${id}`;
-export const counterName = (id: number) => `$hf$n${id}`;
+export { CODE, counterName, ENV, slotName, TABLE } from "./names.js";
 
 export interface Edit {
   start: number;
