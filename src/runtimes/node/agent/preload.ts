@@ -145,7 +145,9 @@ async function start(): Promise<void> {
       return { models: await import("./model.js"), typescript: await import("./typescript-thread.js") };
     },
     modules: () => state.modules.values(),
-    rehearse: (record) => queued(async () => (await import("./patch.js")).rehearsePatch(record)),
+    rehearse: debugMode
+      ? undefined
+      : (record) => queued(async () => (await import("./patch.js")).rehearsePatch(record)),
   });
   /**
    * A file the program loaded that cannot be patched: announced as loaded all the same, so that

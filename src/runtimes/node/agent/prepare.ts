@@ -62,8 +62,9 @@ export interface Preparation {
   patcher: () => Promise<{ models: typeof ModelModule; typescript: typeof TypeScriptThread }>;
   /** The modules the program loaded so far. */
   modules: () => Iterable<ModuleRecord>;
-  /** Rehearses a patch of the module (patch.ts), queued with the patches. */
-  rehearse: (record: ModuleRecord) => Promise<void>;
+  /** Rehearses a patch of the module (patch.ts), queued with the patches; none under the debugger
+   * (it would see the rehearsal's code compile, with its breakpoints' lines). */
+  rehearse: ((record: ModuleRecord) => Promise<void>) | undefined;
 }
 
 export function prepareWhenIdle(preparation: Preparation): void {
@@ -108,8 +109,9 @@ async function* preparationSteps(preparation: Preparation): AsyncGenerator<void>
   if (modelled.length === 0) models.buildModel(sample, true);
   // TypeScript first: its rehearsal also warms type stripping on a module of the program's size.
   modelled.sort((a, b) => Number(b.typescript) - Number(a.typescript));
-  for (let i = 0; i < REHEARSALS && modelled.length > 0; i++) {
-    await preparation.rehearse(modelled[i % modelled.length] as ModuleRecord);
+  const { rehearse } = preparation;
+  for (let i = 0; rehearse && i < REHEARSALS && modelled.length > 0; i++) {
+    await rehearse(modelled[i % modelled.length] as ModuleRecord);
     yield;
   }
 }
