@@ -1,17 +1,15 @@
 import type { PatchResult } from "../../../protocol/messages.js";
-import { buildModel } from "./model.js";
 import type { ModuleRecord } from "./module-record.js";
 import { applyPatch } from "./patch/apply.js";
 import { commitPatch } from "./patch/commit.js";
 import { compilePatch } from "./patch/compile.js";
 import { loadImports } from "./patch/load.js";
 import { rejected } from "./patch/outcomes.js";
-import { modelOf, type Parsed, parseEdit } from "./patch/parse.js";
+import { type Parsed, parseEdit } from "./patch/parse.js";
 import { planPatch } from "./patch/plan.js";
 import type { Plan } from "./patch/planning.js";
 import { verifyPatch } from "./patch/verify.js";
 import { reason } from "./reasons.js";
-import { stripTypesOffThread } from "./typescript-thread.js";
 
 /**
  * One patch of one file: parse → plan → load (new imports) → compile → apply → verify → commit (a module each, in
@@ -74,33 +72,5 @@ function patchParsed(
   } catch (error) {
     restore(); // a bug of hotframe (preload.ts answers it as internal)
     throw error;
-  }
-}
-
-/**
- * A patch that is never applied, for preparing in idle time (prepare.ts): a body edit of one of
- * the module's functions is type-stripped (TypeScript), parsed, planned and compiled, then put
- * back, so that V8 has compiled the patcher's code before the first save, which then costs what a
- * later one does. Nothing of the program runs or changes: no top-level statement, declaration or
- * import is in the edit, and compiling only creates the new versions. Run where patches are
- * queued (preload.ts): the parse is undone before anything else touches the record.
- */
-export async function rehearsePatch(record: ModuleRecord): Promise<void> {
-  const running = record.runningModel(buildModel);
-  const fn = running.functions.find(
-    (f) => !f.parent && f.kind !== "constructor" && f.node.body.type === "BlockStatement",
-  );
-  if (!fn) return;
-  const at = (fn.node.body.start as number) + 1;
-  const text = `${running.source.slice(0, at)}void 0;${running.source.slice(at)}`;
-  const js = record.typescript ? await stripTypesOffThread(text) : text;
-  const parsed = modelOf(record, js);
-  if ("outcome" in parsed) return;
-  try {
-    const plan = planPatch(record, js, parsed.old, parsed.model);
-    const compiles = plan.declarations.length === 0 && plan.freshSlots.length === 0 && plan.run.length === 0;
-    if (!plan.rejection && plan.loads.length === 0 && compiles) compilePatch(record, parsed.model, plan);
-  } finally {
-    parsed.restore();
   }
 }

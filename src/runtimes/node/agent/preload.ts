@@ -66,14 +66,9 @@ async function start(): Promise<void> {
   ];
   let queue: Promise<unknown> = Promise.resolve();
   /** Patches are applied one at a time, in order: each one diffs against the result of the previous one. */
-  const queued = (work: () => Promise<void>): Promise<void> => {
-    const done = queue.then(work);
-    queue = done.catch(() => {});
-    return done;
-  };
   const onMessage = (message: ControllerMessage) => {
     if (message.type !== "patch") return;
-    void queued(async () => {
+    queue = queue.then(async () => {
       const result = await patchFile(message.file, message.source);
       for (const answer of patchAnswer(message.id, message.file, result)) channel.send(answer);
     });
@@ -145,9 +140,6 @@ async function start(): Promise<void> {
       return { models: await import("./model.js"), typescript: await import("./typescript-thread.js") };
     },
     modules: () => state.modules.values(),
-    rehearse: debugMode
-      ? undefined
-      : (record) => queued(async () => (await import("./patch.js")).rehearsePatch(record)),
   });
   /**
    * A file the program loaded that cannot be patched: announced as loaded all the same, so that

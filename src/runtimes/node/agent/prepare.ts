@@ -13,9 +13,8 @@ import type { ModuleRecord } from "./module-record.js";
  * the whole running file, cold), which warms the parser up too (a sample when there is none).
  * One step at a time, each only after the event loop was busy less than `IDLE_LOAD` of the last
  * `CHECK_MS`: start-up is never slowed, and the program waits for a step only when it had nothing
- * else to do. Last, a few rehearsals (patch.ts: a patch planned and compiled, never applied) warm
- * up the patcher's own code, which a first save would otherwise run cold. The timer is unref'd (it
- * never keeps the program alive). A patch that comes first prepares what it needs itself.
+ * else to do. The timer is unref'd (it never keeps the program alive). A patch that comes first
+ * prepares what it needs itself.
  */
 
 /** How often the event loop's load is looked at. */
@@ -54,17 +53,11 @@ export const double = (x) => x * 2;
 /** Copies of the sample parsed: about 400 lines. */
 const WARM_UP_COPIES = 24;
 
-/** Rehearsed patches: V8 optimizes the patcher's functions after a few runs. */
-const REHEARSALS = 3;
-
 export interface Preparation {
   /** Loads the patcher (patch.js and what it imports) and gives its parser and type stripping. */
   patcher: () => Promise<{ models: typeof ModelModule; typescript: typeof TypeScriptThread }>;
   /** The modules the program loaded so far. */
   modules: () => Iterable<ModuleRecord>;
-  /** Rehearses a patch of the module (patch.ts), queued with the patches; none under the debugger
-   * (it would see the rehearsal's code compile, with its breakpoints' lines). */
-  rehearse: ((record: ModuleRecord) => Promise<void>) | undefined;
 }
 
 export function prepareWhenIdle(preparation: Preparation): void {
@@ -96,22 +89,15 @@ async function* preparationSteps(preparation: Preparation): AsyncGenerator<void>
   ).join("");
   if ([...preparation.modules()].some((record) => record.typescript)) typescript.prepareTypeScript(sample);
   // Each running model warms the parser up too: the sample is parsed here only without one.
-  const modelled: ModuleRecord[] = [];
+  let warm = false;
   let budget = MODEL_BUDGET_BYTES;
   for (const record of [...preparation.modules()]) {
     const size = statSync(record.file, { throwIfNoEntry: false })?.size ?? Number.POSITIVE_INFINITY;
     if (size > budget) continue;
     budget -= size;
     record.runningModel(models.buildModel);
-    modelled.push(record);
+    warm = true;
     yield;
   }
-  if (modelled.length === 0) models.buildModel(sample, true);
-  // TypeScript first: its rehearsal also warms type stripping on a module of the program's size.
-  modelled.sort((a, b) => Number(b.typescript) - Number(a.typescript));
-  const { rehearse } = preparation;
-  for (let i = 0; rehearse && i < REHEARSALS && modelled.length > 0; i++) {
-    await rehearse(modelled[i % modelled.length] as ModuleRecord);
-    yield;
-  }
+  if (!warm) models.buildModel(sample, true);
 }

@@ -50,7 +50,7 @@ export function parseEdit(
 }
 
 /** The model of JavaScript text, built on the running one. */
-export function modelOf(record: ModuleRecord, js: string): Parsed | PatchResult {
+function modelOf(record: ModuleRecord, js: string): Parsed | PatchResult {
   const old = record.runningModel(buildModel);
   let restore = () => {};
   try {
