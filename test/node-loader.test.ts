@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -99,6 +99,33 @@ for (const { version, path, skip } of nodeBinaries()) {
           }
         });
       }
+    }
+
+    // Node names modules by their real paths unless told to keep symlinks; the agent then finds
+    // the real path itself (the files it reports and patches are always real paths).
+    for (const nodeOptions of [[], ["--preserve-symlinks"]]) {
+      test(`a module imported and required through symlinks ${nodeOptions.join(" ") || "(Node resolves them)"} is patched as its real file`, async () => {
+        const dir = write("none", {
+          "main.mjs": `import { greet } from "./linked/greet.mjs";\nimport { createRequire } from "node:module";\nconst { twice } = createRequire(import.meta.url)("./linked/twice.cjs");\nimport { createInterface } from "node:readline";\n${READ_LOOP}`,
+        });
+        mkdirSync(join(dir, "real"));
+        writeFileSync(join(dir, "real", "greet.mjs"), TEXTS.esm.greet);
+        writeFileSync(join(dir, "real", "twice.cjs"), TEXTS.cjs.twice);
+        symlinkSync(join(dir, "real"), join(dir, "linked"));
+        const run = await AgentRun.start(join(dir, "main.mjs"), { node: path, nodeOptions });
+        try {
+          await run.output("ready\n");
+          for (const name of ["greet.mjs", "twice.cjs"]) await run.loaded(join(dir, "real", name));
+          const greet = await edit(run, join(dir, "real", "greet.mjs"), [['"old"', '"new"']]);
+          assert.equal(greet.outcome, "applied", JSON.stringify(greet));
+          const twice = await edit(run, join(dir, "real", "twice.cjs"), [["n * 2", "n * 3"]]);
+          assert.equal(twice.outcome, "applied", JSON.stringify(twice));
+          assert.equal(await run.ask("answer"), "new 6");
+          assert.ok(!run.messages.some((m) => m.type === "loaded" && m.file.includes("linked")), run.stderr);
+        } finally {
+          run.kill();
+        }
+      });
     }
   });
 }

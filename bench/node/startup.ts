@@ -13,9 +13,16 @@ const MODULES = 1000;
 const NEWEST_NODE = nodeBinaries()
   .filter((n) => n.path !== undefined)
   .sort((a, b) => Number(b.version) - Number(a.version))[0]?.path;
-/** hotframe's own start-up targets: issue 3 asks that a second start be fast (a cache), and sets no number. */
-const ONE_MODULE_GOAL_MS = 150;
+/** Issue 9's start-up goals: a one-module program, and a second start (modules cached). */
+const ONE_MODULE_GOAL_MS = 100;
 const SECOND_START_GOAL = 1.5;
+/**
+ * Node 20 loads the certificates of NODE_EXTRA_CA_CERTS when each process starts (~70 ms here;
+ * Node 22+ when TLS first needs them): hotframe runs two processes (its own and the program), so a
+ * machine that sets it would charge hotframe one more load. Both plain and hotframe runs go without
+ * it, as on most machines; the section says when this machine sets it.
+ */
+const PER_PROCESS_ENV = ["NODE_EXTRA_CA_CERTS"];
 
 export async function nodeStartup(config: BenchConfig): Promise<Section> {
   const dir = freshDir("node-startup");
@@ -35,6 +42,11 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
     goals.push(...measured.goals);
     notes.push(...measured.failures.slice(0, 3));
   }
+  const unset = PER_PROCESS_ENV.filter((name) => process.env[name] !== undefined);
+  if (unset.length > 0)
+    notes.push(
+      `This machine sets ${unset.join(", ")}: the runs go without it (Node 20 would load those certificates in each of hotframe's two processes, ~70 ms each, at start).`,
+    );
   const n = count(config, 6, 2);
   return {
     title: `Node: start-up, a program loading ${MODULES} ES modules (wall time to exit), and memory`,
@@ -43,7 +55,8 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
       "then clear hotframe's transform cache and run `hotframe run` twice (first start: nothing cached; second start: " +
       "transformed modules cached; TMPDIR, where hotframe keeps that cache, is a private folder of the bench), then a " +
       "one-module program plainly and under hotframe (the controller and the program on the same node). RSS is the " +
-      "program's own at exit (process.memoryUsage().rss); hotframe's controller process is listed separately.",
+      "program's own at exit (process.memoryUsage().rss); hotframe's controller process is listed separately. " +
+      "The runs go without NODE_EXTRA_CA_CERTS (Node 20 reads those certificates as each process starts).",
     headers: ["", "node", "hotframe run", "ratio (paired runs)", "difference"],
     rows,
     goals,
@@ -71,7 +84,8 @@ async function measure(
   // hotframe caches instrumented modules under the temporary folder: a private one, outside the
   // watched root, that a first start can clear without touching anyone else's cache.
   const tmpName = `node-startup-tmp-${major.replace(" ", "")}`;
-  const env = { ...process.env, TMPDIR: freshDir(tmpName) };
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: freshDir(tmpName) };
+  for (const name of PER_PROCESS_ENV) delete env[name];
   const plain = () => runToExit(node, ["main.mjs"], { cwd: dir, env });
   const hot = () => runToExit(node, hotframeArgs({ watch: dir }, ["main.mjs"]), { cwd: dir, env });
   const t = {
@@ -128,16 +142,12 @@ async function measure(
     ],
     goals: [
       goal(
-        `${major}: start-up overhead of a one-module program (hotframe's target; the issue sets none)`,
+        `${major}: start-up overhead of a one-module program`,
         `≤ +${ONE_MODULE_GOAL_MS} ms`,
         `+${ms(helloDifference)}`,
         Number.isFinite(helloDifference) ? helloDifference <= ONE_MODULE_GOAL_MS : undefined,
       ),
-      ratioGoal(
-        `${major}: second start of ${MODULES} modules (cache; hotframe's target)`,
-        SECOND_START_GOAL,
-        secondPairs,
-      ),
+      ratioGoal(`${major}: second start of ${MODULES} modules (cache)`, SECOND_START_GOAL, secondPairs),
     ],
     failures,
   };

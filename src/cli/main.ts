@@ -4,26 +4,40 @@ import { packagePath } from "../paths.js";
 import type { ExitInfo } from "../runtimes/agent-process.js";
 import { LaunchError } from "../runtimes/runtime.js";
 import { type CliArgs, parseArgs, UsageError, usage } from "./args.js";
-import { ATTACH_USAGE, type AttachArgs, attachCommand, parseAttachArgs } from "./attach.js";
-import { type DebugArgs, DEBUG_USAGE, parseDebugArgs } from "./debug-args.js";
+import type { AttachArgs } from "./attach.js";
+import type { DebugArgs } from "./debug-args.js";
 import { runCommand } from "./run.js";
-import { type DapArgs, DAP_USAGE, parseDapArgs } from "../dap/dap-args.js";
+import type { DapArgs } from "../dap/dap-args.js";
+
+/** The other commands' modules load only for them: `hotframe run` starts the program sooner. */
+const attachModule = () => import("./attach.js");
+const debugArgsModule = () => import("./debug-args.js");
+const dapArgsModule = () => import("../dap/dap-args.js");
+
+async function parse(
+  argv: string[],
+  stderrIsTTY: boolean,
+): Promise<CliArgs | DebugArgs | DapArgs | AttachArgs> {
+  if (argv[0] === "debug")
+    return (await debugArgsModule()).parseDebugArgs(argv.slice(1), process.env, stderrIsTTY);
+  if (argv[0] === "dap") return (await dapArgsModule()).parseDapArgs(argv.slice(1));
+  if (argv[0] === "attach") return (await attachModule()).parseAttachArgs(argv.slice(1), process.env);
+  return parseArgs(argv, process.env, stderrIsTTY);
+}
 
 async function main(argv: string[]): Promise<void> {
   try {
-    const stderrIsTTY = process.stderr.isTTY === true;
-    const args: CliArgs | DebugArgs | DapArgs | AttachArgs =
-      argv[0] === "debug"
-        ? parseDebugArgs(argv.slice(1), process.env, stderrIsTTY)
-        : argv[0] === "dap"
-          ? parseDapArgs(argv.slice(1))
-          : argv[0] === "attach"
-            ? parseAttachArgs(argv.slice(1), process.env)
-            : parseArgs(argv, process.env, stderrIsTTY);
+    const args = await parse(argv, process.stderr.isTTY === true);
     switch (args.command) {
-      case "help":
+      case "help": {
+        const [{ DEBUG_USAGE }, { DAP_USAGE }, { ATTACH_USAGE }] = await Promise.all([
+          debugArgsModule(),
+          dapArgsModule(),
+          attachModule(),
+        ]);
         process.stdout.write(`${usage()}\n${DEBUG_USAGE}\n${DAP_USAGE}\n${ATTACH_USAGE}`);
         return;
+      }
       case "version": {
         const pkg = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };
         process.stdout.write(`hotframe ${pkg.version}\n`);
@@ -39,7 +53,7 @@ async function main(argv: string[]): Promise<void> {
         leaveAs(await runCommand(args, process.cwd()));
         return;
       case "attach":
-        process.exitCode = await attachCommand(args);
+        process.exitCode = await (await attachModule()).attachCommand(args);
         return;
       case "debug": {
         // Loaded only here: `hotframe run` starts the program sooner without it.

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { existsSync, realpathSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { AttachEndpoints, AttachOptions, AttachPoint, ClientHandler } from "../attach/attach-point.js";
 import { AGENT_ENV } from "../protocol/messages.js";
@@ -93,12 +93,18 @@ export async function runCommand(
 
 type AttachModule = typeof import("../attach/attach-point.js");
 
+/** A --listen token. node:crypto loads only here: `hotframe run` starts the program sooner without it. */
+function newToken(): string {
+  const { randomBytes } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
+  return randomBytes(16).toString("hex");
+}
+
 /** --attachable / --listen, with the token a --listen client must present (a new one per run). */
 function attachOptions(args: RunArgs): AttachOptions | undefined {
   if (!args.attachable && !args.listen) return undefined;
   return {
     socket: args.attachable,
-    ...(args.listen ? { tcp: { address: args.listen, token: randomBytes(16).toString("hex") } } : {}),
+    ...(args.listen ? { tcp: { address: args.listen, token: newToken() } } : {}),
   };
 }
 

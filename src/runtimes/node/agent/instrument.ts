@@ -6,7 +6,7 @@ import { readCache, writeCache } from "./cache.js";
 import type * as ModelModule from "./model.js";
 import { type LoadedSource, loadIds } from "./module-record.js";
 import { type Reason, reason } from "./reasons.js";
-import { instrumentModule } from "./transform.js";
+import type * as TransformModule from "./transform.js";
 import { isTypeScript, stripTypes, TypeScriptError } from "./typescript.js";
 
 const requireHere = createRequire(import.meta.url);
@@ -14,16 +14,23 @@ const requireHere = createRequire(import.meta.url);
 const AGENT_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
 
 /**
- * The parser (acorn: the largest part of the agent) loads on the first file that is not in the
- * cache: a start with every module cached never loads it. That needs require() of an ES module
- * (Node 20.19+, 22.12+); older versions load it with the agent.
+ * The parser (acorn: the largest part of the agent) and the transform load on the first file that
+ * is not in the cache: a start with every module cached never loads them. That needs require() of
+ * an ES module (Node 20.19+, 22.12+); older versions load them with the agent.
  */
-let parser: typeof ModelModule | undefined = (process.features as { require_module?: boolean }).require_module
-  ? undefined
-  : await import("./model.js");
+let parser: typeof ModelModule | undefined;
+let transform: typeof TransformModule | undefined;
+if (!(process.features as { require_module?: boolean }).require_module) {
+  parser = await import("./model.js");
+  transform = await import("./transform.js");
+}
 function loadParser(): typeof ModelModule {
   parser ??= requireHere("./model.js") as typeof ModelModule;
   return parser;
+}
+function loadTransform(): typeof TransformModule {
+  transform ??= requireHere("./transform.js") as typeof TransformModule;
+  return transform;
 }
 
 /** Which files are the user's: under the watched root, not a dependency unless asked. */
@@ -47,7 +54,7 @@ export function isUserJson(scope: Scope, file: string): boolean {
 function inRoot(scope: Scope, file: string): boolean {
   const root = scope.root.endsWith(sep) ? scope.root : scope.root + sep;
   if (!file.startsWith(root)) return false;
-  return scope.deps || !file.slice(root.length).split(sep).includes("node_modules");
+  return scope.deps || !file.includes(`${sep}node_modules${sep}`, root.length - 1);
 }
 
 export function realpath(file: string): string {
@@ -118,7 +125,7 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
   }
   try {
     const model = parseAs(loadParser(), js, formats);
-    const code = instrumentModule(model, file, loadIds(model));
+    const code = loadTransform().instrumentModule(model, file, loadIds(model));
     writeCache(file, source, model.esm, { code, source: js });
     return { code, esm: model.esm, loaded: { source: js, esm: model.esm, typescript } };
   } catch (error) {

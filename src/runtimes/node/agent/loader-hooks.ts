@@ -76,9 +76,20 @@ function isNotFound(error: unknown): boolean {
   return (error as { code?: string })?.code === "ERR_MODULE_NOT_FOUND";
 }
 
+/**
+ * Node names the modules it loads by their real paths, as the agent does, unless told to keep
+ * symlinks: only then is each file's real path looked up here (a system call per module).
+ */
+const KEEPS_SYMLINKS =
+  process.env.NODE_PRESERVE_SYMLINKS === "1" ||
+  [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((option) =>
+    option.startsWith("--preserve-symlinks"),
+  );
+const loadedFile = (path: string) => (KEEPS_SYMLINKS ? realpath(path) : path);
+
 function userFile(scope: Scope, url: string): string | undefined {
   if (!url.startsWith("file:")) return undefined;
-  const file = realpath(fileURLToPath(url));
+  const file = loadedFile(fileURLToPath(url));
   return inScope(scope, file) ? file : undefined;
 }
 
@@ -178,7 +189,7 @@ export function compileHook(scope: Scope, report: LoadedReport, owns: (file: str
   const proto = Module.prototype as unknown as { _compile: CompileFn };
   const compile = proto._compile;
   proto._compile = function _compile(content, filename, format, ...rest) {
-    const file = realpath(filename);
+    const file = loadedFile(filename);
     if (!inScope(scope, file) || !owns(file)) return compile.call(this, content, filename, format, ...rest);
     const base = isTypeScript(file) ? undefined : { format, source: content };
     const result = instrumented(file, base, isEsm(format), report);

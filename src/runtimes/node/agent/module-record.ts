@@ -2,13 +2,9 @@ import { pathToFileURL } from "node:url";
 import type { HotApi } from "./hot-api.js";
 // Types only: the parser is loaded with the patcher, at the first patch (start-up stays cheap).
 import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "./model.js";
-import {
-  closureScope,
-  constructionHooked,
-  counterName,
-  forwardedCount,
-  type SlotShapes,
-} from "./transform.js";
+// (transform.ts loads only light modules, no parser)
+import { counterName } from "./names.js";
+import { closureScope, constructionHooked, forwardedCount, type SlotShapes } from "./transform.js";
 
 /** Compiles code by direct eval in some scope (module, class, or a scope added by a patch). */
 export type ScopeEvaluator = (code: string, env?: unknown) => unknown;

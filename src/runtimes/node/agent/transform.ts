@@ -2,6 +2,7 @@ import { type LineIndex, layout, type Placed } from "./layout.js";
 import type { ClassModel, FunctionModel, ModuleModel } from "./model.js";
 import { type AnyNode, children, hasUseStrict } from "./model/ast.js";
 import { hasSideEffects } from "./model/statements.js";
+import { CODE, counterName, ENV, slotName, TABLE } from "./names.js";
 import { preamblePosition } from "./preamble-position.js";
 import { guardClose, guarded, guardOpen } from "./restart-guard.js";
 
@@ -21,12 +22,7 @@ import { guardClose, guarded, guardOpen } from "./restart-guard.js";
  * preamble is on one line where it moves no user code (see preamble-position.ts).
  */
 
-/** Names the instrumented code uses; chosen so they cannot clash with ordinary code. */
-export const TABLE = "$hf$t";
-export const CODE = "$hf$c";
-export const ENV = "$hf$x";
-export const slotName = (id: number) => `$hf$s${id}`;
-export const counterName = (id: number) => `$hf$n${id}`;
+export { CODE, counterName, ENV, slotName, TABLE } from "./names.js";
 /**
  * The slot of a top-level class's construction: empty, or the class a patch compiled from the new
  * constructor and instance fields, which builds the class's new instances (patch/construction.ts).
