@@ -4,34 +4,13 @@ import { dirname, extname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCache, writeCache } from "./cache.js";
 import type * as ModelModule from "./model.js";
+import { loadedParser, loadParser, loadTransform } from "./lazy-modules.js";
 import { type LoadedSource, loadIds } from "./module-record.js";
 import { type Reason, reason } from "./reasons.js";
-import type * as TransformModule from "./transform.js";
 import { isTypeScript, stripTypes, TypeScriptError } from "./typescript.js";
 
-const requireHere = createRequire(import.meta.url);
 /** The agent's own folder: its modules load lazily, after the hooks, and are never the user's. */
 const AGENT_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
-
-/**
- * The parser (acorn: the largest part of the agent) and the transform load on the first file that
- * is not in the cache: a start with every module cached never loads them. That needs require() of
- * an ES module (Node 20.19+, 22.12+); older versions load them with the agent.
- */
-let parser: typeof ModelModule | undefined;
-let transform: typeof TransformModule | undefined;
-if (!(process.features as { require_module?: boolean }).require_module) {
-  parser = await import("./model.js");
-  transform = await import("./transform.js");
-}
-function loadParser(): typeof ModelModule {
-  parser ??= requireHere("./model.js") as typeof ModelModule;
-  return parser;
-}
-function loadTransform(): typeof TransformModule {
-  transform ??= requireHere("./transform.js") as typeof TransformModule;
-  return transform;
-}
 
 /** Which files are the user's: under the watched root, not a dependency unless asked. */
 export interface Scope {
@@ -129,6 +108,7 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
     writeCache(file, source, model.esm, { code, source: js });
     return { code, esm: model.esm, loaded: { source: js, esm: model.esm, typescript } };
   } catch (error) {
+    const parser = loadedParser();
     if (parser && error instanceof parser.ParseError) return { code: js, esm: fallback, loaded: undefined };
     return { code: js, esm: fallback, loaded: undefined, warning: unexpected(error) };
   }

@@ -2,9 +2,9 @@ import { pathToFileURL } from "node:url";
 import type { HotApi } from "./hot-api.js";
 // Types only: the parser is loaded with the patcher, at the first patch (start-up stays cheap).
 import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "./model.js";
-// (transform.ts loads only light modules, no parser)
+import { loadTransform } from "./lazy-modules.js";
 import { counterName } from "./names.js";
-import { closureScope, constructionHooked, forwardedCount, type SlotShapes } from "./transform.js";
+import type { SlotShapes } from "./transform.js";
 
 /** Compiles code by direct eval in some scope (module, class, or a scope added by a patch). */
 export type ScopeEvaluator = (code: string, env?: unknown) => unknown;
@@ -186,6 +186,8 @@ export class ModuleRecord {
       for (const fn of this.running.functions) this.ids.set(fn.key, idOf(fn));
       this.next = this.running.functions.length + 1;
       this.inModule = this.next - 1;
+      // (the transform is loaded lazily: a start with every module cached never needs it)
+      const { closureScope, constructionHooked, forwardedCount } = loadTransform();
       for (const cls of this.running.classList) if (constructionHooked(cls)) this.hooked.add(cls.key);
       for (const fn of this.running.functions) {
         const count = forwardedCount(fn);

@@ -1,0 +1,33 @@
+import { createRequire } from "node:module";
+import type * as ModelModule from "./model.js";
+import type * as TransformModule from "./transform.js";
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * The parser (acorn: the largest part of the agent) and the transform load when first needed (the
+ * first file that is not in the cache, or the first patch): a start with every module cached never
+ * loads them. That needs require() of an ES module (Node 20.19+, 22.12+); older versions load them
+ * with the agent.
+ */
+let parser: typeof ModelModule | undefined;
+let transform: typeof TransformModule | undefined;
+if (!(process.features as { require_module?: boolean }).require_module) {
+  parser = await import("./model.js");
+  transform = await import("./transform.js");
+}
+
+export function loadParser(): typeof ModelModule {
+  parser ??= requireHere("./model.js") as typeof ModelModule;
+  return parser;
+}
+
+export function loadTransform(): typeof TransformModule {
+  transform ??= requireHere("./transform.js") as typeof TransformModule;
+  return transform;
+}
+
+/** The parser if it is loaded already (nothing is loaded to answer). */
+export function loadedParser(): typeof ModelModule | undefined {
+  return parser;
+}
