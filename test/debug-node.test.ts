@@ -2,46 +2,11 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { editNodeCompute, nodeApp } from "./helpers/debug-programs.js";
 import { DebugRun, lineOf, type Paused } from "./helpers/debug-run.js";
 import { type EditEvent, makeProject } from "./helpers/hotframe.js";
 import { AgentRun } from "./helpers/node-agent.js";
 import { nodeBinaries } from "./helpers/node-versions.js";
-
-/** compute() is called in a loop in main(); `calls` is state outside compute(). */
-function app(typed: boolean): string {
-  const t = (type: string) => (typed ? `: ${type}` : "");
-  return `const calls${t("number[]")} = [];
-
-class Order {
-  ${typed ? "n: number;\n  lines: number[];\n  " : ""}constructor(n${t("number")}) {
-    this.n = n;
-    this.lines = Array.from({ length: n }, (_, i) => i);
-  }
-}
-
-function compute(order${t("Order")})${t("number")} {
-  let total = 0;
-  for (const line of order.lines) total += line;
-  return total;
-}
-
-function main() {
-  const results${t("number[]")} = [];
-  for (let i = 1; i < 5; i++) {
-    calls.push(i);
-    results.push(compute(new Order(i)));
-    console.log("iteration", i, results.at(-1));
-  }
-  console.log("results", JSON.stringify(results), "calls", JSON.stringify(calls));
-}
-
-main();
-`;
-}
-
-/** The new compute(): a new first line, and another result. */
-const edited = (source: string) =>
-  source.replace("  let total = 0;\n", '  console.log("computing", order.n);\n  let total = 1000;\n');
 
 /** The program in each module format hotframe runs: CommonJS, ES module, TypeScript. */
 const FORMATS = [
@@ -81,7 +46,7 @@ for (const { version, path: node, skip } of versions) {
       `Node ${version} ${format}: compute() edited while paused in it restarts at its new first line; the loop goes on`,
       { skip },
       async () => {
-        const source = app(typed);
+        const source = nodeApp(typed);
         const { run, path, paused } = await pausedInCompute(node as string, file, source);
         assert.equal(paused.reason, "breakpoint");
         assert.deepEqual(paused.breakpoints, [1]);
@@ -97,7 +62,7 @@ for (const { version, path: node, skip } of versions) {
 
         const mark = run.mark();
         const edit = run.nextEdit();
-        const changed = edited(source);
+        const changed = editNodeCompute(source);
         writeFileSync(path, changed);
         const restarted = await run.restarted(mark);
         assert.equal(restarted.function, "compute");
@@ -149,7 +114,7 @@ async function debugProgram(
 }
 
 test("an edit of a function two frames down says so; `restart 2` restarts it with the new code", async () => {
-  const source = app(false)
+  const source = nodeApp(false)
     .replace("results.push(compute(new Order(i)));", "results.push(place(new Order(i)));")
     .replace(
       "function main() {",
@@ -186,7 +151,7 @@ test("an edit of a function two frames down says so; `restart 2` restarts it wit
 });
 
 test("a parameter added to the paused function: the restarted call gets the old arguments and the new default", async () => {
-  const source = app(false);
+  const source = nodeApp(false);
   const { run, dir } = await debugProgram({ "app.js": source }, "app.js");
   run.send("break compute if order.n == 3");
   await run.pausedAfter("continue");
@@ -205,7 +170,7 @@ test("a parameter added to the paused function: the restarted call gets the old 
 });
 
 test("a syntax error saved while paused changes nothing and says file:line:col; the fix restarts", async () => {
-  const source = app(false);
+  const source = nodeApp(false);
   const { run, dir } = await debugProgram({ "app.js": source }, "app.js");
   run.send("break compute if order.n == 3");
   const paused = await run.pausedAfter("continue");
@@ -222,8 +187,8 @@ test("a syntax error saved while paused changes nothing and says file:line:col; 
     new RegExp(`compute\\(order=.*\\) at app\\.js:${paused.frames[0]?.line}$`),
   );
   const mark = run.mark();
-  writeFileSync(join(dir, "app.js"), edited(source));
-  assert.equal((await run.restarted(mark)).line, lineOf(edited(source), 'console.log("computing"'));
+  writeFileSync(join(dir, "app.js"), editNodeCompute(source));
+  assert.equal((await run.restarted(mark)).line, lineOf(editNodeCompute(source), 'console.log("computing"'));
   run.send("clear 1");
   run.send("continue");
   await run.stdoutLine(/^results \[0,1,1003,1006\] calls \[1,2,3,4\]$/);
@@ -232,7 +197,7 @@ test("a syntax error saved while paused changes nothing and says file:line:col; 
 
 for (const file of ["app.js", "app.mjs"]) {
   test(`${file}: catch uncaught (the default) pauses where the exception is thrown; before an edit the frame cannot restart, and continue lets the exception go on`, async () => {
-    const source = app(false).replace(
+    const source = nodeApp(false).replace(
       "  let total = 0;\n",
       '  if (order.n === 3) throw new Error("order 3 is bad");\n  let total = 0;\n',
     );
@@ -259,7 +224,7 @@ for (const file of ["app.js", "app.mjs"]) {
 }
 
 test("a breakpoint moves with its line of code when an edit moves the line", async () => {
-  const source = app(false);
+  const source = nodeApp(false);
   const { run, dir } = await debugProgram({ "app.js": source }, "app.js");
   const line = lineOf(source, "for (const line of order.lines)");
   run.send(`break app.js:${line}`);

@@ -39,17 +39,20 @@ export const PYTHON_APP_EDITED = PYTHON_APP.replace(
   '    print("computing", order.n, flush=True)\n    total = 1000\n',
 );
 
-/** PYTHON_APP in JavaScript (CommonJS), with each statement the scenarios stop at on its own line. */
-export const NODE_APP = `const calls = [];
+/** PYTHON_APP in JavaScript (CommonJS), with each statement the scenarios stop at on its own
+ * line; `typed`: in TypeScript, at the same lines. */
+export function nodeApp(typed = false): string {
+  const t = (type: string) => (typed ? `: ${type}` : "");
+  return `const calls${t("number[]")} = [];
 
 class Order {
-  constructor(n) {
+  ${typed ? "n: number;\n  lines: number[];\n  " : ""}constructor(n${t("number")}) {
     this.n = n;
     this.lines = Array.from({ length: n }, (_, i) => i);
   }
 }
 
-function compute(order) {
+function compute(order${t("Order")})${t("number")} {
   let total = 0;
   for (const line of order.lines) {
     total += line;
@@ -58,7 +61,7 @@ function compute(order) {
 }
 
 function main() {
-  const results = [];
+  const results${t("number[]")} = [];
   for (let i = 1; i < 5; i++) {
     calls.push(i);
     results.push(compute(new Order(i)));
@@ -69,9 +72,12 @@ function main() {
 
 main();
 `;
+}
 
-/** NODE_APP's new compute(), as PYTHON_APP_EDITED. */
-export const NODE_APP_EDITED = NODE_APP.replace(
-  "  let total = 0;\n",
-  '  console.log("computing", order.n);\n  let total = 1000;\n',
-);
+export const NODE_APP = nodeApp();
+
+/** A nodeApp's new compute(), as PYTHON_APP_EDITED: a new first line, and another result. */
+export const editNodeCompute = (source: string) =>
+  source.replace("  let total = 0;\n", '  console.log("computing", order.n);\n  let total = 1000;\n');
+
+export const NODE_APP_EDITED = editNodeCompute(NODE_APP);
