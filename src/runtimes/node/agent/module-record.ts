@@ -108,6 +108,11 @@ export class ModuleRecord {
     this.newest = moduleEvaluator;
   }
 
+  /** The text the running code was compiled from (type-stripped, for TypeScript). */
+  get source(): string {
+    return this.runningSource;
+  }
+
   get typescript(): boolean {
     return this.typescriptSource;
   }

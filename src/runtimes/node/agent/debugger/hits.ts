@@ -45,6 +45,14 @@ export function logParts(message: string): ({ text: string } | { expression: str
  * difference, and a line inside the change goes to where the change starts (`edited`).
  */
 export function followLine(before: string, after: string, line: number): { line: number; edited: boolean } {
+  return lineFollower(before, after)(line);
+}
+
+/** followLine for many lines of one edit: the two texts are compared once. */
+export function lineFollower(
+  before: string,
+  after: string,
+): (line: number) => { line: number; edited: boolean } {
   const a = before.split("\n");
   const b = after.split("\n");
   let head = 0;
@@ -56,7 +64,9 @@ export function followLine(before: string, after: string, line: number): { line:
     a[a.length - 1 - tail] === b[b.length - 1 - tail]
   )
     tail++;
-  if (line <= head) return { line, edited: false };
-  if (line > a.length - tail) return { line: line + b.length - a.length, edited: false };
-  return { line: Math.min(head + 1, b.length), edited: true };
+  return (line) => {
+    if (line <= head) return { line, edited: false };
+    if (line > a.length - tail) return { line: line + b.length - a.length, edited: false };
+    return { line: Math.min(head + 1, b.length), edited: true };
+  };
 }

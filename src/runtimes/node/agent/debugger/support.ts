@@ -87,6 +87,11 @@ export class DebugSupport {
     return "pending";
   }
 
+  /** The text the file's running code was compiled from (type-stripped, for TypeScript); null: not loaded. */
+  runningSource(file: string): string | null {
+    return this.state.modules.get(file)?.source || null; // "" until Node 20's loader thread sends it
+  }
+
   describe(places: FramePlace[]): (FunctionFacts | null)[] {
     return places.map((place) => {
       const found = this.functionAt(place);
