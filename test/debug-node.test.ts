@@ -106,9 +106,10 @@ async function debugProgram(
   files: Record<string, string>,
   entry: string,
   options: string[] = [],
+  node = NODE,
 ): Promise<{ run: DebugRun; dir: string }> {
   const dir = makeProject({ "package.json": "{}\n", ...files });
-  const run = new DebugRun(dir, ["--node", NODE, ...options, entry]);
+  const run = new DebugRun(dir, ["--node", node, ...options, entry]);
   if (!options.includes("--continue")) assert.equal((await run.paused(0)).reason, "entry");
   return { run, dir };
 }
@@ -302,6 +303,50 @@ test("a running program pauses where it is on SIGINT; next, step and finish stay
   assert.equal((await run.ended()).code, 0);
 });
 
+for (const { version, path: node, skip } of versions) {
+  test(
+    `Node ${version}: a server idle in its event loop pauses on SIGINT (no frames); the globals can be read, a breakpoint set, and the next request stops at it`,
+    { skip },
+    async () => {
+      const { run } = await debugProgram(
+        {
+          "server.js": `const http = require("node:http");
+globalThis.served = 0;
+function handle(request, response) {
+  globalThis.served++;
+  response.end("hi");
+}
+const server = http.createServer(handle).listen(0, "127.0.0.1", () => console.log("port " + server.address().port));
+`,
+        },
+        "server.js",
+        ["--continue"],
+        node,
+      );
+      const port = Number((await run.stdoutLine(/^port \d+$/)).slice("port ".length));
+      const mark = run.mark();
+      run.child.kill("SIGINT");
+      const paused = await run.paused(mark);
+      assert.deepEqual([paused.reason, paused.frames.length], ["pause", 0]);
+      assert.equal(await run.answer("p globalThis.served", /^\d+$/), "0");
+      await run.answer("where", /^\(no frames/);
+      await run.answer("break handle", /^breakpoint 1 at handle/);
+      const atHandle = run.mark();
+      run.send("continue");
+      const response = fetch(`http://127.0.0.1:${port}/`).then((r) => r.text());
+      const stop = await run.paused(atHandle);
+      assert.deepEqual([stop.reason, stop.frames[0]?.function], ["breakpoint", "handle"]);
+      assert.equal(await run.answer("p globalThis.served", /^\d+$/), "0");
+      const resumed = run.mark();
+      run.send("continue");
+      assert.equal(await response, "hi");
+      await run.event((e) => e.type === "resumed", resumed);
+      run.child.kill("SIGTERM");
+      await run.ended();
+    },
+  );
+}
+
 test("quit ends the program through process.exit(): its 'exit' handlers run, nothing pauses it on the way", async () => {
   const source = `process.on("exit", () => console.log("exit handler ran"));
 
@@ -419,11 +464,13 @@ setInterval(() => {
   agent.kill();
 });
 
-test("breakpointLocations: the lines V8 can break on, of a loaded file; a file not loaded has none (to the schema)", async () => {
-  const source = `// a comment
-const seen = [];
+for (const entry of ["app.js", "app.ts"]) {
+  test(`breakpointLocations in ${entry}: the lines V8 can break on, of a loaded file, in its newest text after an edit; a file not loaded has none (to the schema)`, async () => {
+    const typed = entry.endsWith(".ts") ? ": number" : "";
+    const source = `// a comment
+const seen${entry.endsWith(".ts") ? ": number[]" : ""} = [];
 
-function record(value) {
+function record(value${typed}) {
   // thinking
   const doubled = value * 2;
   seen.push(doubled);
@@ -431,19 +478,32 @@ function record(value) {
 setInterval(() => record(seen.length), 5);
 setTimeout(() => console.log("recorded", seen.length > 0), 50);
 `;
-  const dir = makeProject({ "package.json": "{}\n", "app.js": source, "other.js": "module.exports = 1;\n" });
-  const agent = await AgentRun.start(join(dir, "app.js"), { debugger: "attach" });
-  await agent.output("recorded true");
-  const lines = async (file: string, line: number, endLine: number) => {
-    const answer = await agent.debug("breakpointLocations", { source: join(dir, file), line, endLine });
-    assert.ok(answer.success, JSON.stringify(answer));
-    return (answer.body as { breakpoints: { line: number }[] }).breakpoints.map((b) => b.line);
-  };
-  const all = await lines("app.js", 1, 11);
-  // record()'s statements and the timers', never a blank line or a comment inside a function.
-  for (const line of [2, 6, 7, 9, 10]) assert.ok(all.includes(line), `line ${line} in ${all.join()}`);
-  for (const line of [3, 5, 11]) assert.ok(!all.includes(line), `no line ${line} in ${all.join()}`);
-  assert.deepEqual(await lines("app.js", 5, 7), [6, 7]);
-  assert.deepEqual(await lines("other.js", 1, 1), []);
-  agent.kill();
-});
+    const dir = makeProject({ "package.json": "{}\n", [entry]: source, "other.js": "module.exports = 1;\n" });
+    const agent = await AgentRun.start(join(dir, entry), { debugger: "attach" });
+    await agent.output("recorded true");
+    const lines = async (file: string, line: number, endLine: number) => {
+      const answer = await agent.debug("breakpointLocations", { source: join(dir, file), line, endLine });
+      assert.ok(answer.success, JSON.stringify(answer));
+      return (answer.body as { breakpoints: { line: number }[] }).breakpoints.map((b) => b.line);
+    };
+    const all = await lines(entry, 1, 11);
+    // record()'s statements and the timers', never a blank line or a comment inside a function.
+    for (const line of [2, 6, 7, 9, 10]) assert.ok(all.includes(line), `line ${line} in ${all.join()}`);
+    for (const line of [3, 5, 11]) assert.ok(!all.includes(line), `no line ${line} in ${all.join()}`);
+    assert.deepEqual(await lines(entry, 5, 7), [6, 7]);
+    assert.deepEqual(await lines("other.js", 1, 1), []);
+
+    // An edit moves record() three lines down: the lines are the new text's, not the old code's.
+    const moved = source
+      .replace("= [];\n", "= [];\n\n\n\n")
+      .replace("seen.push(doubled);", "seen.push(doubled + 1);");
+    const result = await agent.patch(join(dir, entry), moved);
+    assert.equal(result.outcome, "applied", JSON.stringify(result));
+    assert.deepEqual(await lines(entry, 5, 7), []);
+    assert.deepEqual(await lines(entry, 8, 10), [9, 10]);
+    // Code the edit only moved (the timers below) is listed at its new lines.
+    const after = await lines(entry, 1, 14);
+    for (const line of [2, 9, 10, 12, 13]) assert.ok(after.includes(line), `line ${line} in ${after.join()}`);
+    agent.kill();
+  });
+}

@@ -26,7 +26,11 @@ export class DebugView {
   /** The first line of a stop, and the source around it. */
   stop(stop: Stop): string[] {
     const top = stop.frames[0];
-    if (!top) return [`■ paused (${stop.reason}) in thread ${stop.threadName}`];
+    const thread = stop.threadId === 1 ? "main thread" : `thread ${stop.threadId} ${stop.threadName}`;
+    if (!top) {
+      const lines = [`■ paused — ${this.reason(stop)}  [${thread}, no frames]`];
+      return stop.description ? [...lines, `  ${stop.description}`] : lines;
+    }
     if (stop.restarted) {
       const what = `${stop.restarted.function}() restarted with the new code`;
       const file = stop.restarted.afterEdit ? `${this.show(stop.restarted.afterEdit)}  ` : "";
@@ -35,7 +39,6 @@ export class DebugView {
         ...this.around(top, top.line, 2),
       ];
     }
-    const thread = stop.threadId === 1 ? "main thread" : `thread ${stop.threadId} ${stop.threadName}`;
     const count = `${stop.frames.length} frame${stop.frames.length === 1 ? "" : "s"}`;
     const why = this.reason(stop);
     const lines = [`■ paused at ${this.where(top)} in ${this.call(top)} — ${why}  [${thread}, ${count}]`];
@@ -77,6 +80,7 @@ export class DebugView {
   }
 
   frames(frames: StackFrame[], selected: number): string[] {
+    if (frames.length === 0) return ["(no frames: none of the program's code is running)"];
     return frames.map((frame, index) => {
       const mark = index === selected ? "→" : " ";
       const old = frame.runningOld ? "  (old code: `restart " + index + "` runs the new)" : "";

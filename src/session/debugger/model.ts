@@ -370,10 +370,11 @@ export class DebuggerModel {
     options: { context?: "repl" | "watch" | "hover"; pretty?: boolean } = {},
   ): Promise<DebugCommands["evaluate"]["body"]> {
     return this.serial(async () => {
-      const frame = this.frameAt(frameIndex);
+      // Paused with no frames (a Node program idle in its event loop): in the global scope.
+      const idle = frameIndex === 0 && this.paused().frames.length === 0;
       return this.backend.request("evaluate", {
         expression,
-        frameId: frame.id,
+        ...(idle ? {} : { frameId: this.frameAt(frameIndex).id }),
         context: options.context ?? "repl",
         ...(options.pretty ? { pretty: true } : {}),
       });

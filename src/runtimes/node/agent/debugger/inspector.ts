@@ -83,6 +83,11 @@ export class Inspector {
     });
   }
 
+  /** A request whose answer nobody waits for (and that is not nudged: see post). */
+  send(method: string, params: object = {}): void {
+    this.session.post(method, params);
+  }
+
   on(event: string, listener: (params: never) => void): void {
     this.session.on(event, (message: { params: never }) => listener(message.params));
   }

@@ -18,6 +18,7 @@ import { type FramePlace, type FunctionFacts, SUPPORT_KEY } from "./support.js";
 import { GUARD_CLOSE_TEXT, GUARD_OPEN_TEXT, RESTART_MARK, RestartSignal } from "../restart-guard.js";
 import { CallerFlood } from "./caller-flood.js";
 import { Refusal } from "./refusal.js";
+import { ScriptTexts } from "./script-texts.js";
 import { Values } from "./values.js";
 
 /** hotframe's agent: its frames never show, and stepping never stops in it. */
@@ -26,6 +27,16 @@ const AGENT_DIR = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
 const MAIN_THREAD = { id: 1, name: "main" };
 /** How often a pause request is repeated until the program stops. */
 const PAUSE_RETRY_MS = 100;
+/**
+ * The script a pause request runs on the main thread (after a few retries: a program whose
+ * callback is due soon stops in it), so that a program idle in its event loop (a server waiting
+ * for requests) stops too, in it; the inspector runs it even then. A busy program has already stopped in its own code, or stops in this script on top
+ * of it, and steps out of it into its own.
+ */
+const IDLE_URL = "hotframe-pause-while-idle";
+/** Retries of a pause request before it runs IDLE_CODE (a program whose callback is due stops in that first). */
+const IDLE_AFTER_RETRIES = 3;
+const IDLE_CODE = `void 0\n//# sourceURL=${IDLE_URL}`;
 /** Every instrumented module's code holds its preamble (transform.ts). */
 const PREAMBLE_MARK = 'globalThis[globalThis.Symbol.for("hotframe")].register(';
 /** Internal steps (out of hotframe's code, over its prologue) before giving up and stopping anyway. */
@@ -77,6 +88,8 @@ export class NodeDebugger {
       }
     | undefined;
   private readonly scripts = new Map<string, { url: string; file: string | undefined }>();
+  /** The text each script of a patched file was compiled from. */
+  private readonly scriptTexts = new ScriptTexts();
   private readonly sources = new Map<string, string[]>();
   private readonly breakpoints: LineBreakpoints;
   private readonly values: Values;
@@ -184,7 +197,7 @@ export class NodeDebugger {
       case "setFunctionBreakpoints":
         return this.breakpoints.setFunctions(a) as never;
       case "breakpointLocations":
-        return breakpointLocations(this.inspector, this.scripts, a) as never;
+        return breakpointLocations(this.inspector, this.scripts, this.scriptTexts, a) as never;
       case "setExceptionBreakpoints": {
         const filters = (args as DebugCommands["setExceptionBreakpoints"]["arguments"]).filters;
         this.exceptionFilter = filters.includes("raised")
@@ -223,11 +236,16 @@ export class NodeDebugger {
           this.pending = { reason: "pause", steps: 0 };
           // A request that lands where V8 cannot break (optimized code without a call in it, on
           // Node 20) is asked again until the program stops.
+          let retries = 0;
           const again = setInterval(() => {
             if (this.pending?.reason !== "pause" || this.pause) clearInterval(again);
-            else void this.inspector.post("Debugger.pause").catch(() => undefined);
+            // Not while it steps from Node's code towards the program's (steps > 0): it is not idle.
+            else
+              void this.requestPause(++retries >= IDLE_AFTER_RETRIES && this.pending.steps === 0).catch(
+                () => undefined,
+              );
           }, PAUSE_RETRY_MS);
-          await this.inspector.post("Debugger.pause");
+          await this.requestPause(false);
         }
         return {} as never;
       case "stackTrace":
@@ -429,9 +447,13 @@ export class NodeDebugger {
 
   private async evaluate(args: DebugCommands["evaluate"]["arguments"]) {
     const pause = this.paused();
-    const frame = args.frameId !== undefined ? this.frame(args.frameId) : pause.frames[0];
+    // Paused while idle: the program's globals, in the pause request's own frame.
+    const frame =
+      args.frameId !== undefined
+        ? this.frame(args.frameId).v8
+        : (pause.frames[0]?.v8 ?? pause.params.callFrames[0]);
     if (!frame) throw new Refusal(reason("not-paused"));
-    return this.values.evaluate(frame.v8, args.expression, args.pretty === true);
+    return this.values.evaluate(frame, args.expression, args.pretty === true);
   }
 
   private exceptionInfo(): DebugCommands["exceptionInfo"]["body"] {
@@ -456,6 +478,10 @@ export class NodeDebugger {
     if (!top) return;
     const flooded = params.hitBreakpoints?.some((id) => this.flood.has(id)) === true;
     if (flooded) params.hitBreakpoints = params.hitBreakpoints?.filter((id) => !this.flood.has(id));
+    if (this.scripts.get(top.location.scriptId)?.url === IDLE_URL) {
+      await this.pausedInIdleScript(params);
+      return;
+    }
     const place = await this.place(top);
     // The stop at entry is told where it happens, in hotframe's entryBreak: stepping out of it
     // into the module's code would leave that frame running V8's slower debug code afterwards.
@@ -578,6 +604,34 @@ export class NodeDebugger {
       ...(description ? { description } : {}),
     });
     await this.breakpoints.afterStop(hit);
+    this.onPause();
+  }
+
+  /**
+   * Debugger.pause, and, when the requests so far did not stop the program anywhere (it is idle,
+   * or its next callback is not due yet), the script that stops a program idle in its event loop.
+   */
+  private async requestPause(evenIdle: boolean): Promise<void> {
+    await this.inspector.post("Debugger.pause");
+    if (evenIdle) this.inspector.send("Runtime.evaluate", { expression: IDLE_CODE });
+  }
+
+  /** A pause request met the program idle (the pause has no frames of its), or met it busy (on to its code). */
+  private async pausedInIdleScript(params: PausedParams): Promise<void> {
+    if (params.callFrames.length > 1 || this.pending?.reason !== "pause") {
+      await this.inspector.post(params.callFrames.length > 1 ? "Debugger.stepOut" : "Debugger.resume");
+      return;
+    }
+    this.pending = undefined;
+    this.pause = { params, frames: [], facts: [], reason: "pause", uncaught: false };
+    this.event("paused", {
+      reason: "pause",
+      threadId: MAIN_THREAD.id,
+      threadName: MAIN_THREAD.name,
+      allThreadsStopped: true,
+      hitBreakpointIds: [],
+      description: "the program is idle, waiting for events (timers, I/O): none of its code is running",
+    });
     this.onPause();
   }
 
@@ -715,8 +769,23 @@ export class NodeDebugger {
     }
   }
 
+  /** Before the first patch of `file`: the text its scripts so far were compiled from. */
+  async beforePatch(file: string): Promise<void> {
+    // Without Debugger.enable (dormant until attached) V8 tells no scripts: nothing to follow.
+    if (!this.enabled || this.scriptTexts.knows(file)) return;
+    // The answer comes after the inspector's events so far: every script parsed before is known.
+    const text = await this.runningSource(file);
+    if (text !== null) this.scriptTexts.beforeFirstPatch(file, text, this.scriptsOf(file));
+  }
+
   /** The file's breakpoints follow their lines of code into the new source (before the answer is sent). */
   async patched(file: string, source: string, result: PatchResult): Promise<void> {
+    if (this.scriptTexts.knows(file)) {
+      // Answered after the patch's scripts were parsed: the text that runs now (type-stripped, for TypeScript).
+      const text = await this.runningSource(file);
+      const compiled = result.outcome === "rejected" ? undefined : (text ?? source);
+      this.scriptTexts.afterPatch(file, compiled, this.scriptsOf(file));
+    }
     if (result.outcome === "rejected") return;
     const edited = this.edited.get(file) ?? new Set<string>();
     for (const f of result.functions)
@@ -726,6 +795,15 @@ export class NodeDebugger {
   }
 
   // ---- plumbing -----------------------------------------------------------------------------
+
+  /** The file's running text, or null (not loaded, or not known: its old scripts' lines then count as they are). */
+  private async runningSource(file: string): Promise<string | null> {
+    return this.support<string | null>("runningSource", [file]).catch(() => null);
+  }
+
+  private scriptsOf(file: string): string[] {
+    return [...this.scripts].flatMap(([id, script]) => (script.file === file ? [id] : []));
+  }
 
   /** Call the main thread's DebugSupport (runs there even while it is paused). */
   private async support<T>(method: string, args: unknown[], byValue = true): Promise<T> {
