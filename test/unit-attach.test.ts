@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,8 @@ import {
   describeAttachable,
   listAttachable,
   prepareAttachFolder,
+  removeStaleTerminalSockets,
+  terminalSocketPath,
 } from "../src/attach/location.js";
 import { AttachServer } from "../src/attach/server.js";
 import { parseAttachArgs } from "../src/cli/attach.js";
@@ -310,8 +312,13 @@ test("listing skips and removes what a killed hotframe left behind", () => {
     socket: attachSocketPath(dead),
   });
   writeFileSync(attachSocketPath(dead + 1), ""); // no description at all
+  writeFileSync(terminalSocketPath(dead, 1), ""); // an adapter's, killed while its program ran
+  writeFileSync(terminalSocketPath(process.pid, 1), ""); // a live adapter's: kept
   assert.deepEqual(listAttachable(), []);
-  assert.deepEqual(readdirSync(attachFolder()), []);
+  assert.deepEqual(readdirSync(attachFolder()), [`terminal-${process.pid}-1.sock`]);
+  removeStaleTerminalSockets();
+  assert.deepEqual(readdirSync(attachFolder()), [`terminal-${process.pid}-1.sock`]);
+  rmSync(terminalSocketPath(process.pid, 1));
 });
 
 test("--attachable and --listen need a runtime with a debugger: refused before anything starts", async () => {

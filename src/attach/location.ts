@@ -43,6 +43,21 @@ export function terminalSocketPath(
   return join(attachFolder(env), `terminal-${adapterPid}-${launch}.sock`);
 }
 
+/** Removes the terminal sockets of adapters that are gone (SIGKILL leaves no time to remove them). */
+export function removeStaleTerminalSockets(env: NodeJS.ProcessEnv = process.env): void {
+  let names: string[];
+  try {
+    names = readdirSync(attachFolder(env));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const adapter = /^terminal-(\d+)-\d+\.sock$/.exec(name)?.[1];
+    if (adapter !== undefined && !isAlive(Number(adapter)))
+      rmSync(join(attachFolder(env), name), { force: true });
+  }
+}
+
 function descriptionPath(pid: number, env: NodeJS.ProcessEnv): string {
   return join(attachFolder(env), `${pid}.json`);
 }
@@ -74,9 +89,10 @@ export function removeAttachable(pid: number, env: NodeJS.ProcessEnv = process.e
   rmSync(descriptionPath(pid, env), { force: true });
 }
 
-/** This user's attachable programs, by pid. Sockets left by a `hotframe run` that was killed
- * (SIGKILL leaves no time to remove them) are removed on the way. */
+/** This user's attachable programs, by pid. Sockets left by a `hotframe run` or an adapter that
+ * was killed (SIGKILL leaves no time to remove them) are removed on the way. */
 export function listAttachable(env: NodeJS.ProcessEnv = process.env): AttachableProgram[] {
+  removeStaleTerminalSockets(env);
   let names: string[];
   try {
     names = readdirSync(attachFolder(env));

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Duplex, PassThrough } from "node:stream";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { prepareAttachFolder, terminalSocketPath } from "../attach/location.js";
+import { prepareAttachFolder, removeStaleTerminalSockets, terminalSocketPath } from "../attach/location.js";
 import { listenOnUserSocket, readFirstLine } from "../attach/server.js";
 import { JsonLineChannel } from "../protocol/channel.js";
 import {
@@ -92,6 +92,7 @@ export class TerminalProgram implements ProgramHost {
 
   private async start(spec: LaunchSpec, options: TerminalOptions): Promise<void> {
     prepareAttachFolder();
+    removeStaleTerminalSockets();
     const socket = terminalSocketPath(process.pid, ++launches);
     await listenOnUserSocket(this.server, socket);
     await options.runInTerminal(terminalRequest(spec, socket, options)).catch((error: Error) => {
