@@ -54,7 +54,7 @@ const OUTPUT = { "app.py": "results [0, 10, 20]", "app.js": "results 0,10,20", "
 
 for (const [file, source] of Object.entries(PROGRAMS) as [keyof typeof PROGRAMS, string][]) {
   test(
-    `dap-mode (Emacs): ${file} stops at a breakpoint; the buffer edited and saved restarts compute() with the new code; the program ends with its result`,
+    `dap-mode (Emacs): ${file} stops at a breakpoint; the buffer edited and saved restarts compute() with the new code, dap-restart-frame restarts it again; the program ends with its result`,
     { skip },
     async () => {
       const dir = makeProject({ [file]: source });
@@ -75,6 +75,7 @@ for (const [file, source] of Object.entries(PROGRAMS) as [keyof typeof PROGRAMS,
           "step: stopped (breakpoint) at line 2",
           "step: hotframe/edit applied",
           "step: stopped (restart) at line 2",
+          "step: restartFrame stopped (restart) at line 2",
           "step: exited with 0",
           `output: ${OUTPUT[file]}`,
         ],

@@ -4,8 +4,8 @@
 ;;
 ;; Runs PROGRAM under `hotframe dap' (HOTFRAME: the command, e.g. "node /…/main.js") through
 ;; dap-mode, as a user would: a breakpoint on BREAK-LINE, launch; at the stop the buffer's FROM is
-;; replaced by TO and the buffer saved; the paused function restarts; the breakpoint is removed and
-;; the program continues to its end.  Prints one line per step ("step: …") and the program's
+;; replaced by TO and the buffer saved; the paused function restarts; `dap-restart-frame' restarts
+;; it again; the breakpoint is removed and the program continues to its end.  Prints one line per step ("step: …") and the program's
 ;; output; exits 0 when every step was seen, 1 otherwise.
 
 (require 'package)
@@ -74,6 +74,10 @@
     (dap--select-thread-id session (gethash "threadId" (last-stop)) t)
     (await "the restarted frame" #'frame-line)
     (say "step: stopped (restart) at line %s" (frame-line))
+    ;; M-x dap-restart-frame: the client's own restartFrame request, on the paused frame.
+    (dap-restart-frame session (gethash "id" (dap--debug-session-active-frame session)))
+    (await "the stop after restartFrame" (lambda () (and (= (stopped-count) 3) (frame-line))))
+    (say "step: restartFrame stopped (%s) at line %s" (gethash "reason" (last-stop)) (frame-line))
     (with-current-buffer (find-buffer-visiting program)
       (goto-char (point-min))
       (forward-line (1- break-line))
