@@ -53,7 +53,7 @@ function safeUser(): string {
  * The folders of the agent's code that instrumentation is made of (the transform, the model, the
  * instrumenter and what they import); debugger/ and patch/ run only after a module is loaded.
  */
-const INSTRUMENTATION_FOLDERS = ["", "model/"];
+export const INSTRUMENTATION_FOLDERS = ["", "model/"];
 
 /**
  * The agent's compiled files in those folders by name, size and modification time, hashed: the
