@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -100,6 +101,20 @@ for (const { version, path, skip } of nodeBinaries()) {
         });
       }
     }
+
+    // The load hook reads a user's ES module itself only when it is imported without attributes:
+    // Node's own load checks them (a JavaScript module is no JSON).
+    test("a user's ES module imported with import attributes fails as it does under plain node", async () => {
+      const dir = write("none", {
+        "greet.mjs": TEXTS.esm.greet,
+        "main.mjs": `try {\n  await import("./greet.mjs", { with: { type: "json" } });\n  console.log("loaded");\n} catch (error) {\n  console.log(error.code);\n}\nconsole.log((await import("./greet.mjs")).greet());\n`,
+      });
+      const plain = execFileSync(path ?? process.execPath, [join(dir, "main.mjs")], { encoding: "utf8" });
+      assert.match(plain, /^ERR_IMPORT_\w+\nold\n$/);
+      const run = await AgentRun.start(join(dir, "main.mjs"), { node: path });
+      assert.equal((await run.exited).code, 0, run.stderr);
+      assert.equal(run.stdout, plain);
+    });
 
     // Node names modules by their real paths unless told to keep symlinks; the agent then finds
     // the real path itself (the files it reports and patches are always real paths).

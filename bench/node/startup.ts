@@ -1,5 +1,6 @@
 /** Node start-up: a program loading 1,000 modules, `node` vs `hotframe run` (first and second start), and RSS. */
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { type BenchConfig, count } from "../lib/config.js";
 import { nodeBinaries } from "../../test/helpers/node-versions.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
@@ -23,6 +24,12 @@ const SECOND_START_GOAL = 1.5;
  * it, as on most machines; the section says when this machine sets it.
  */
 const PER_PROCESS_ENV = ["NODE_EXTRA_CA_CERTS"];
+/**
+ * A program that does nothing and is no node: `hotframe run --node /bin/true` times hotframe's
+ * controller alone (its start, the spawn, the program's exit), the part of a one-module start that
+ * is not the program's process.
+ */
+const NO_PROGRAM = "/bin/true";
 
 export async function nodeStartup(config: BenchConfig): Promise<Section> {
   const dir = freshDir("node-startup");
@@ -54,7 +61,8 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
       `Per Node version (the one running the bench, and the newest installed), ${n} rounds, each: plain node once, ` +
       "then clear hotframe's transform cache and run `hotframe run` twice (first start: nothing cached; second start: " +
       "transformed modules cached; TMPDIR, where hotframe keeps that cache, is a private folder of the bench), then a " +
-      "one-module program plainly and under hotframe (the controller and the program on the same node). RSS is the " +
+      "one-module program plainly and under hotframe (the controller and the program on the same node), and hotframe's " +
+      `controller alone (\`--node ${NO_PROGRAM}\`: its start, the spawn and the program's exit, no program process). RSS is the ` +
       "program's own at exit (process.memoryUsage().rss); hotframe's controller process is listed separately. " +
       "The runs go without NODE_EXTRA_CA_CERTS (Node 20 reads those certificates as each process starts).",
     headers: ["", "node", "hotframe run", "ratio (paired runs)", "difference"],
@@ -94,6 +102,7 @@ async function measure(
     hotSecond: [] as number[],
     helloPlain: [] as number[],
     helloHot: [] as number[],
+    controllerAlone: [] as number[],
   };
   const rss = {
     plain: [] as number[],
@@ -124,6 +133,12 @@ async function measure(
     record(await hot(), t.hotSecond, rss.hot);
     record(await runToExit(node, ["hello.mjs"], { cwd: dir, env }), t.helloPlain);
     record(await runToExit(node, hotframeArgs({ watch: dir }, ["hello.mjs"]), { cwd: dir, env }), t.helloHot);
+    if (existsSync(NO_PROGRAM)) {
+      const alone = hotframeArgs({ watch: dir, extra: ["--node", NO_PROGRAM] }, ["hello.mjs"]);
+      const r = await runToExit(node, alone, { cwd: dir, env });
+      if (r.exit.code === 0) t.controllerAlone.push(r.wallMs);
+      else failures.push(`${major}: hotframe run --node ${NO_PROGRAM}: exit ${r.exit.code ?? r.exit.signal}`);
+    }
   }
   const secondPairs = t.hotSecond.map((h, i) => h / (t.plain[i] as number));
   const helloDifference = median(t.helloHot) - median(t.helloPlain);
@@ -135,6 +150,16 @@ async function measure(
         t.helloHot,
         pairedRatio(t.helloHot, t.helloPlain),
       ),
+      ...(t.controllerAlone.length > 0
+        ? [
+            timeRow(
+              `${major}: of which hotframe's controller alone (program: ${NO_PROGRAM})`,
+              t.helloPlain,
+              t.controllerAlone,
+              pairedRatio(t.controllerAlone, t.helloPlain),
+            ),
+          ]
+        : []),
       timeRow(`${major}: first start (no cache)`, t.plain, t.hotFirst, pairedRatio(t.hotFirst, t.plain)),
       timeRow(`${major}: second start (cache)`, t.plain, t.hotSecond, pairedRatio(t.hotSecond, t.plain)),
       rssRow(`${major}: program RSS at exit`, rss.plain, rss.hot),

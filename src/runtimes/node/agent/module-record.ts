@@ -75,7 +75,7 @@ export interface CommittedPatch {
  * (`commit`).
  */
 export class ModuleRecord {
-  readonly url: string;
+  private fileUrl: string | undefined;
   private typescriptSource: boolean;
   /** The running source and its model (built on the first patch: load stays cheap). */
   private runningSource: string;
@@ -102,7 +102,6 @@ export class ModuleRecord {
     /** `import.meta` (ES module) or `module` (CommonJS). */
     readonly moduleObject: unknown,
   ) {
-    this.url = pathToFileURL(file).href;
     this.typescriptSource = loaded?.typescript ?? false;
     this.runningSource = loaded?.source ?? "";
     this.newest = moduleEvaluator;
@@ -111,6 +110,12 @@ export class ModuleRecord {
   /** The text the running code was compiled from (type-stripped, for TypeScript). */
   get source(): string {
     return this.runningSource;
+  }
+
+  /** The module's URL, as its stack frames name it (made on the first patch: load stays cheap). */
+  get url(): string {
+    this.fileUrl ??= pathToFileURL(this.file).href;
+    return this.fileUrl;
   }
 
   get typescript(): boolean {
