@@ -20,7 +20,7 @@ def patch(file, source):
     loaded = units.for_file(file)
     if not loaded:
         return report.rejected(Error("refused", reasons.UNKNOWN_FILE, {"file": file}))
-    if not source.strip():
+    if not source or source.isspace():  # (strip() would copy the whole text)
         # Editors truncate a file before writing it: an empty read is far more often a save in
         # progress than a module emptied on purpose, and applying it would remove everything.
         return report.rejected(Error("refused", reasons.EMPTY_FILE))
@@ -97,7 +97,7 @@ def _prepare(unit, source):
         if namespace is None:
             rejection = report.rejected(Error("refused", reasons.MODULE_GONE, {"file": unit.file}))
         else:
-            plan = planner.plan(unit, source, parsed.outline, index, frames.now(unit.module_code))
+            plan = planner.plan(unit, source, parsed, index, frames.now(unit.module_code))
             if plan.rejection is None:
                 return _Prepared(unit, parsed, flags, index, plan, namespace)
             # Nothing changes: the running version stays the one the next edit is compared with.

@@ -8,7 +8,6 @@ applied. The result is a plan.Plan.
 import __future__
 import abc
 import ast
-import collections
 import dataclasses
 import dis
 import functools
@@ -46,10 +45,10 @@ _MISSING = object()
 _SUSPENDABLE = 0x20 | 0x80 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR (inspect's)
 
 
-def plan(unit, source, outline, index, running):
+def plan(unit, source, parsed, index, running):
     """The Plan that takes `unit` (as the program runs it) to the new version: `source`, its
-    `outline` (shape.py) and `index` (codeindex.py). running: frames.Running."""
-    return _Planner(unit, source, index, running, outline).build(outline)
+    `parsed` (incremental.Parsed of unit.outline) and `index` (codeindex.py). running: frames.Running."""
+    return _Planner(unit, source, index, running, parsed.outline, parsed.region).build(parsed.outline)
 
 
 def statement_name(entry, source):
@@ -81,8 +80,9 @@ def _cut(text):
 
 
 class _Planner:
-    def __init__(self, unit, source, index, running, outline):
+    def __init__(self, unit, source, index, running, outline, region):
         self.unit = unit
+        self.region = region  # where the module's outline differs from the running one (None: anywhere)
         self.source = source
         self.index = index
         self.running = running
@@ -151,13 +151,21 @@ class _Planner:
         # last are skipped (a patch costs what the edit touched), unless a refused edit left
         # running entries to compare.
         first, last = 0, len(new_entries)
-        if not self.unit.kept:
-            first, last = _untouched(old_entries, new_entries)
-            if rebound:
-                first = 0
+        # At module level the outlines say where they differ and look entries up by key: no
+        # walk over every statement of a big file.
+        region = self.region
+        if not owner and not self.unit.kept and region is not None:
+            first, last = region.head, region.untouched
+            find_old, old_named, new_named = self.unit.outline.find, self.unit.outline.named, new_entries.named
+        else:
+            if not self.unit.kept:
+                first, last = _untouched(old_entries, new_entries)
+                if rebound:
+                    first = 0
+            find_old = {e.match_key: e for e in old_entries[first:]}.get
+            old_named, new_named = _by_name(old_entries), _by_name(new_entries)
         stop = len(new_entries)
-        old_by_key = {e.match_key: e for e in old_entries[first:]}
-        aligned = _align_namesakes(old_entries, new_entries)
+        aligned = _Namesakes(old_named, new_named)
         matched = set()
         claimed = set()  # ids of running statements a new one already stands for
         for position in range(first, len(new_entries)):
@@ -165,10 +173,12 @@ class _Planner:
                 stop = position
                 break
             entry = new_entries[position]
-            old = aligned[id(entry)] if id(entry) in aligned else old_by_key.get(entry.match_key)
+            namesake, old = aligned.of(entry)
+            if not namesake:
+                old = find_old(entry.match_key)
             if old is not None:
                 matched.add(id(old))
-            if id(entry) in aligned:
+            if namesake:
                 self.namesakes.add(prefix + entry.name)
                 new_key, old_key = (prefix + entry.name, entry.occurrence), old and (prefix + old.name, old.occurrence)
                 if old_key != new_key:
@@ -178,7 +188,7 @@ class _Planner:
             if entry.kind == "stmt":
                 if old is None:
                     replaced = self._replaced_statements(entry, position, new_entries, old_entries, claimed)
-                    self._plan_statement(entry, owner, new_entries[position + 1 :], old_by_key, replaced, rebound)
+                    self._plan_statement(entry, owner, new_entries[position + 1 :], find_old, replaced, rebound)
                 else:
                     self._follow_statement(entry, old, owner, rebound)
                 continue
@@ -186,7 +196,7 @@ class _Planner:
             key = (qualname, entry.occurrence)
             kind = _kind(entry)
             if old is None:
-                if id(entry) in aligned:
+                if namesake:
                     self.skipped_keys.add(key)  # its namesakes' code is still compared
                 else:
                     self.skipped.add(qualname)
@@ -225,10 +235,9 @@ class _Planner:
                     self.new_defaults[key] = step
                     self.plan.steps.append(step)
                     self.followers.append(_Follower(None, step, changes, key))
-        namesakes = {e.name for e in new_entries if e.kind != "stmt"}  # (singledispatch `_`, overloads)
         bound_again = None  # names the new version's statements bind: only when a def went
         touched = new_entries[first:stop]
-        rebinding = {n for e in touched if e.kind == "stmt" and e.match_key not in old_by_key for n in shape.bound_names(e.node)}
+        rebinding = {n for e in touched if e.kind == "stmt" and find_old(e.match_key) is None for n in shape.bound_names(e.node)}
         for old in old_entries[first : len(old_entries) - (len(new_entries) - stop)]:
             if old.kind == "stmt" and id(old) not in matched and id(old) not in claimed:
                 if not rebinding.intersection(shape.bound_names(old.node)):  # else: changed, not removed
@@ -241,12 +250,12 @@ class _Planner:
                 # Removing the name does not undo what the decorator did with it (a route, a handler).
                 self._refuse(_kind(old), old.name, qualname, old.line, reasons.DECORATED_REMOVED, {"decorator": decorator})
                 self.reported_at.discard((qualname, old.line))  # a line of the old version
-                if old.name in namesakes:
+                if new_named(old.name):  # (singledispatch `_`, overloads)
                     self._park(owner, old, qualname)
                     continue
                 self._keep(owner, None, [old])
                 self.plan.kept.append(qualname)
-            elif old.name in namesakes:
+            elif new_named(old.name):
                 continue  # the code diff reports it removed; the name stays bound to its namesake
             self.skipped.add(qualname)
             if bound_again is None:
@@ -561,14 +570,14 @@ class _Planner:
                     replaced.append(old)
         return replaced
 
-    def _plan_statement(self, entry, owner, following, old_by_key, replaced, rebound):
+    def _plan_statement(self, entry, owner, following, find_old, replaced, rebound):
         """Plan a new or changed statement (`replaced`: the running statements it stands for)."""
         name = statement_name(entry, self.source)
         qualname = _owner_name(owner)
         keep = (owner, entry.match_key, replaced)
         if not owner and shape.is_main_guard(entry.node):
             return self._refuse_statement(entry, keep, reasons.MAIN_GUARD)
-        if not owner and self._not_yet_run(following, old_by_key):
+        if not owner and self._not_yet_run(following, find_old):
             thread, line = self.running.module_lines[0]
             return self._refuse_statement(entry, keep, reasons.MODULE_RUNNING, {"line": line, "thread": thread})
         facts = self._facts(entry)
@@ -680,7 +689,7 @@ class _Planner:
                 if facts is not None and change.blocked is None:
                     change.blocked = (reasons.NEEDS_REFUSED, facts)
 
-    def _not_yet_run(self, following, old_by_key):
+    def _not_yet_run(self, following, find_old):
         """While the module's own top-level code is still running (a script's main loop at top
         level, a module in the middle of an import), a changed statement at or after the line it
         is running must not be run by the patch: it would run twice, or hang in the patch.
@@ -689,7 +698,7 @@ class _Planner:
             return False
         current = min(line for _thread, line in self.running.module_lines)
         for entry in following:
-            old = old_by_key.get(entry.match_key)
+            old = find_old(entry.match_key)
             if old is not None:
                 return current < old.line
         return True
@@ -1043,20 +1052,32 @@ def _untouched(old_entries, new_entries):
     return first, len(new_entries) - end
 
 
-def _align_namesakes(old_entries, new_entries):
+class _Namesakes:
     """Several defs of one name in one body (singledispatch `_`, a property's getter and setter,
     `@overload` stubs) are matched by their decorators and signatures, not by their order: a new
     handler inserted before another is added, not a change of it; when as many are left
-    unmatched on both sides, they were edited in place, in order. id(new entry) -> old entry
-    (None: new), for the defs of such names only."""
-    aligned = {}
-    old_counts = collections.Counter([e.name for e in old_entries if e.kind != "stmt"])
-    new_counts = collections.Counter([e.name for e in new_entries if e.kind != "stmt"])
-    repeated = [n for n, count in old_counts.items() if count > 1]
-    repeated += [n for n, count in new_counts.items() if count > 1 and old_counts[n] <= 1]
-    for name in repeated:
-        olds = [e for e in old_entries if e.kind != "stmt" and e.name == name]
-        news = [e for e in new_entries if e.kind != "stmt" and e.name == name]
+    unmatched on both sides, they were edited in place, in order. Each name is aligned when
+    first asked about (old_named, new_named: name -> the defs and classes of that name, in order)."""
+
+    def __init__(self, old_named, new_named):
+        self.old_named = old_named
+        self.new_named = new_named
+        self.aligned = {}  # id(new entry) -> old entry (None: new), for the defs of such names only
+        self.names = set()  # the names aligned so far
+
+    def of(self, entry):
+        """(True, the old entry or None: new) for a def of such a name, else (False, None)."""
+        if entry.kind == "stmt":
+            return False, None
+        if entry.name not in self.names:
+            self.names.add(entry.name)
+            olds, news = self.old_named(entry.name), self.new_named(entry.name)
+            if len(olds) > 1 or len(news) > 1:
+                self._align(olds, news)
+        found = id(entry) in self.aligned
+        return found, self.aligned.get(id(entry))
+
+    def _align(self, olds, news):
         left = list(olds)
         unpaired = []
         for new in news:  # the same decorators and signature: the same definition
@@ -1065,10 +1086,18 @@ def _align_namesakes(old_entries, new_entries):
                 unpaired.append(new)
             else:
                 left.remove(same)
-                aligned[id(new)] = same
+                self.aligned[id(new)] = same
         for position, new in enumerate(unpaired):  # as many edited as before: edited in place
-            aligned[id(new)] = left[position] if len(left) == len(unpaired) else None
-    return aligned
+            self.aligned[id(new)] = left[position] if len(left) == len(unpaired) else None
+
+
+def _by_name(entries):
+    """name -> the defs and classes of that name among `entries`, in order (as Outline.named)."""
+    named = {}
+    for entry in entries:
+        if entry.kind != "stmt":
+            named.setdefault(entry.name, []).append(entry)
+    return lambda name: named.get(name, [])
 
 
 def _owner_name(owner):
