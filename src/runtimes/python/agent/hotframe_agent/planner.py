@@ -708,6 +708,8 @@ class _Planner:
         stays live still uses its name: code running right now (the module's own top-level loop,
         a running frame of an old version) or a definition that keeps its old version. Removing
         it would break that code with a NameError (a half-saved file looks like this too)."""
+        if not self.removals:
+            return  # (what the running code uses is read only for a removal: dis is slow)
         live = set()
         for code, _thread in self.running.codes.values():
             if units.is_instrumented(code):  # the program's own code: `lib.extra()` counts too
