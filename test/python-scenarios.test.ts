@@ -398,12 +398,39 @@ const SCENARIOS: Scenario[] = [
     revert: true,
   },
   {
-    what: "a changed Enum value is refused, not an error",
+    what: "a changed Enum value is set on the member, which stays the object the program holds",
     file: "shop/states.py",
+    before: [["states.KEPT.append(states.State.BUSY)", "None"]],
     edit: ["    BUSY = 2\n", "    BUSY = 20\n"],
+    outcome: "applied",
+    entries: [["BUSY", "updated"]],
+    after: [
+      ["(states.State(20) is states.KEPT[-1], states.KEPT[-1].value)", "(True, 20)"],
+      ["[s.value for s in states.State]", "[1, 20]"],
+    ],
+    revert: true,
+    reverted: [["BUSY", "updated"]],
+    afterRevert: [["(states.State(2) is states.KEPT[-1], states.KEPT[-1].value)", "(True, 2)"]],
+    py310: {
+      outcome: "rejected",
+      entries: [["BUSY", "refused", "class-machinery"]],
+      after: [["(states.State.BUSY.value, states.State(2))", "(2, <State.BUSY: 2>)"]],
+      reverted: [],
+      afterRevert: undefined,
+    },
+  },
+  {
+    what: "an Enum value that another member has is refused: the member would become an alias",
+    file: "shop/states.py",
+    edit: ["    BUSY = 2\n", "    BUSY = 1\n"],
     outcome: "rejected",
     entries: [["BUSY", "refused", "class-machinery"]],
-    after: [["(states.State.BUSY.value, states.State(2))", "(2, <State.BUSY: 2>)"]],
+    after: [
+      [
+        "(states.State.BUSY.value, states.State(1), states.State(2))",
+        "(2, <State.IDLE: 1>, <State.BUSY: 2>)",
+      ],
+    ],
     revert: true,
   },
   {

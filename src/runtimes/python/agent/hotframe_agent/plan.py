@@ -19,7 +19,7 @@ class Plan:
         # they differ: namesakes matched by signature (planner._align_namesakes)
         self.renumbered = {}
         self.parked = []  # (running key, key it keeps running under): planner._park
-        # RunStatement, AddEnumMember, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
+        # RunStatement, AddEnumMember, SetEnumValue, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
         self.steps = []
         self.outcomes = []  # Outcome, one per definition or statement reported
         self.warnings = []  # (reasons.Reason, facts): what the user must know beside the outcomes
@@ -66,6 +66,19 @@ class AddEnumMember:
         self.entry = entry
         self.owner = owner
         self.name = name
+
+
+class SetEnumValue:
+    """A plain Enum member's new literal value (`RED = 1` -> `RED = 5`, machinery.changed_member):
+    set on the member itself, which stays the same object, and in the class's value table."""
+
+    __slots__ = ("entry", "owner", "name", "value")
+
+    def __init__(self, entry, owner, name, value):
+        self.entry = entry
+        self.owner = owner
+        self.name = name
+        self.value = value
 
 
 class Annotate:

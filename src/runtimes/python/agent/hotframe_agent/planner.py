@@ -29,6 +29,7 @@ from .plan import (
     RunStatement,
     SetAbstract,
     SetDefaults,
+    SetEnumValue,
     SwapCode,
 )
 
@@ -448,7 +449,7 @@ class _Planner:
 
     @staticmethod
     def _machinery_facts(owner, made):
-        return {"cls": ".".join(owner), "kind": made.kind, "why": made.why}
+        return {"cls": ".".join(owner), "kind": made.kind, "why": made.why, "todo": made.todo}
 
     def _running_statement(self, old):
         return any(old.line <= line <= old.end for _thread, line in self.running.module_lines)
@@ -513,7 +514,7 @@ class _Planner:
             self.plan.steps.remove(change.step)
             owner, saved_key, entries = change.keep
             self._keep(owner, saved_key, entries)
-            if isinstance(change.step, (RunStatement, AddEnumMember)):
+            if isinstance(change.step, (RunStatement, AddEnumMember, SetEnumValue)):
                 self._refused_lines(change.step.entry, change.step.owner)
             if change.qualname is not None:
                 self.plan.kept.append(change.qualname)
@@ -582,7 +583,11 @@ class _Planner:
             return self._refuse_statement(entry, keep, reasons.MODULE_RUNNING, {"line": line, "thread": thread})
         facts = self._facts(entry)
         made = self._machinery(owner, entry.node, facts.binds)
-        if made is machinery.ENUM:
+        if made is machinery.ENUM and replaced:
+            made = machinery.changed_member(self._live_class(owner), self._class_node(owner), entry.node, replaced)
+            if isinstance(made, machinery.NewValue):
+                return self._plan_change(entry, owner, keep, SetEnumValue(entry, owner, made.name, made.value), rebound)
+        elif made is machinery.ENUM:
             made = machinery.new_member(self._live_class(owner), entry.node, replaced)
             if made is None:
                 return self._plan_change(entry, owner, keep, AddEnumMember(entry, owner, facts.binds[0]), rebound)
@@ -632,6 +637,8 @@ class _Planner:
                 self.removed_fields.setdefault(owner, []).extend(binds)
                 self._report("statement", name, _owner_name(owner), protocol.REMOVED, old.line)
                 return
+            if made is machinery.ENUM and any(n in getattr(self._live_class(owner), "_member_map_", ()) for n in binds):
+                made = machinery.ENUM_REMOVED
             if made is not None:
                 reason, facts = reasons.CLASS_MACHINERY, self._machinery_facts(owner, made)
         lines = self.running.module_lines
