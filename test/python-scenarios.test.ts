@@ -493,6 +493,18 @@ const SCENARIOS: Scenario[] = [
     afterRevert: [["(states.Row(1, 'a'), hasattr(states.Row, 'title'))", "(Row(id=1, name='a'), False)"]],
   },
   {
+    what: "a NamedTuple field's new default is for the tuples made from now on; the others keep theirs",
+    file: "shop/states.py",
+    before: [["states.KEPT.append(states.Row(1))", "None"]],
+    edit: ['    name: str = ""\n', '    name: str = "?"\n'],
+    outcome: "applied",
+    entries: [["name", "updated"]],
+    after: [["(states.Row(2), states.KEPT[-1])", "(Row(id=2, name='?'), Row(id=1, name=''))"]],
+    revert: true,
+    reverted: [["name", "updated"]],
+    afterRevert: [["states.Row(2)", "Row(id=2, name='')"]],
+  },
+  {
     what: "a dataclass's own __repr__ removed: dataclass() makes one, as in a fresh run",
     file: "shop/states.py",
     before: [["states.Tag('x')", "#x"]],

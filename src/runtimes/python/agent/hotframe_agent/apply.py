@@ -33,6 +33,7 @@ from .plan import (
     SetAbstract,
     SetDefaults,
     SetEnumValue,
+    SetTupleDefault,
 )
 
 _MISSING = object()
@@ -282,6 +283,17 @@ class _Transaction:
         member._value_ = step.value
         by_value[step.value] = member
 
+    def set_tuple_default(self, step):
+        """Tuples made from now on get the new default; those made before keep their values."""
+        cls = self._owner(step.owner)
+        value = self._evaluate(step.entry.node.value, step.owner)
+        new, defaults = cls.__new__, dict(cls._field_defaults)
+        before = (new.__defaults__, cls.__dict__.get("_field_defaults", _MISSING))
+        self.undo.append(lambda: (setattr(new, "__defaults__", before[0]), _set_or_delete(cls, "_field_defaults", before[1])))
+        defaults[step.name] = value
+        new.__defaults__ = tuple(defaults[name] for name in cls._fields if name in defaults)
+        type.__setattr__(cls, "_field_defaults", defaults)
+
     def _save_enum_tables(self, cls):
         """Undo puts back the tables an Enum records its members in."""
         own = cls.__dict__
@@ -522,6 +534,7 @@ _STEPS = {
     RunStatement: _Transaction.run_statement,
     AddEnumMember: _Transaction.add_enum_member,
     SetEnumValue: _Transaction.set_enum_value,
+    SetTupleDefault: _Transaction.set_tuple_default,
     Annotate: _Transaction.annotate,
     AddDefinition: _Transaction.add_definition,
     SetDefaults: _Transaction.set_defaults,

@@ -8,7 +8,9 @@ a class cannot change by running again (facts-python.md, "Module-level analysis"
 - A dataclass's `__init__`, `__repr__`, `__eq__` were generated from its annotated fields: for a
   plain `@dataclass(...)` (literal arguments, no slots=True, no dataclass subclasses) they are
   generated again on the live class (dataclass_options, apply.py's regenerate_dataclass).
-- NamedTuple fields are `_tuplegetter` descriptors over the tuple's items.
+- NamedTuple fields are `_tuplegetter` descriptors over the tuple's items; their defaults are
+  those of the class's `__new__` (and `_field_defaults`), which a changed default is set in
+  (changed_default, apply.py's set_tuple_default).
 - `__slots__` fixed the instance layout: its names are member descriptors of the class.
 """
 
@@ -162,6 +164,30 @@ def changed_member(cls, class_node, node, replaced):
     if any(m is member for _n, m in others) or any(m._value_ == value for _n, m in others):
         return ENUM_ALIASED
     return NewValue(name, value)
+
+
+def changed_default(cls, node, replaced):
+    """The name of the field when the class-level statement `node` of the NamedTuple `cls`,
+    standing for the running statement `replaced` (a list of one), gives a field that has a
+    default another one (the same field, the same annotation): it is set in the class's
+    `__new__`, so tuples made from now on get it and those made before keep their values, as
+    in a fresh run. Else NAMED_TUPLE."""
+    running = replaced[0].node if len(replaced) == 1 else None
+    if not isinstance(node, ast.AnnAssign) or not isinstance(running, ast.AnnAssign):
+        return NAMED_TUPLE
+    if not (_defaulted_field(node) and _defaulted_field(running)):
+        return NAMED_TUPLE
+    same = [(ast.dump(n.target), ast.dump(n.annotation)) for n in (node, running)]
+    name = node.target.id  # pyright: ignore[reportAttributeAccessIssue]
+    defaults = getattr(cls.__new__, "__defaults__", None)
+    if same[0] != same[1] or name not in getattr(cls, "_field_defaults", {}) or not isinstance(defaults, tuple):
+        return NAMED_TUPLE
+    return name
+
+
+def _defaulted_field(node):
+    """`name: annotation = default`."""
+    return isinstance(node.target, ast.Name) and node.value is not None
 
 
 def _member_name(node):

@@ -30,6 +30,7 @@ from .plan import (
     SetAbstract,
     SetDefaults,
     SetEnumValue,
+    SetTupleDefault,
     SwapCode,
 )
 
@@ -514,7 +515,7 @@ class _Planner:
             self.plan.steps.remove(change.step)
             owner, saved_key, entries = change.keep
             self._keep(owner, saved_key, entries)
-            if isinstance(change.step, (RunStatement, AddEnumMember, SetEnumValue)):
+            if isinstance(change.step, (RunStatement, AddEnumMember, SetEnumValue, SetTupleDefault)):
                 self._refused_lines(change.step.entry, change.step.owner)
             if change.qualname is not None:
                 self.plan.kept.append(change.qualname)
@@ -591,6 +592,10 @@ class _Planner:
             made = machinery.new_member(self._live_class(owner), entry.node, replaced)
             if made is None:
                 return self._plan_change(entry, owner, keep, AddEnumMember(entry, owner, facts.binds[0]), rebound)
+        elif made is machinery.NAMED_TUPLE:
+            made = machinery.changed_default(self._live_class(owner), entry.node, replaced)
+            if isinstance(made, str):
+                return self._plan_change(entry, owner, keep, SetTupleDefault(entry, owner, made), rebound)
         if made is not None:
             return self._refuse_statement(entry, keep, reasons.CLASS_MACHINERY, self._machinery_facts(owner, made))
         old = replaced[0].node if len(replaced) == 1 else None
