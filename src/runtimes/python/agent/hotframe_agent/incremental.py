@@ -3,10 +3,11 @@
 Building Python AST objects is the slow part of a patch (more than compiling them). An edit
 usually changes one region: the top-level statements wholly inside the lines both versions share
 at the start keep their (already instrumented) nodes, those wholly inside the shared end keep
-theirs, shifted by the number of lines added or removed, and only the lines in between are
-parsed and instrumented. The result is the tree of the whole new file, which is then compiled
-whole as usual. Whenever that region does not parse on its own (an unterminated string or
-bracket that may continue into the rest), the whole file is parsed instead.
+theirs, their entries moved by the number of lines added or removed (the nodes are shifted only
+when needed: shape.positioned), and only the lines in between are parsed and instrumented. The
+result is the outline of the whole new file (recompile.py compiles what changed). Whenever that
+region does not parse on its own (an unterminated string or bracket that may continue into the
+rest), the whole file is parsed instead.
 """
 
 import ast
@@ -17,18 +18,17 @@ from . import shape, transform
 
 class Parsed:
     """outline: the shape.Outline of the new version (its entries' nodes instrumented); tree:
-    the instrumented module; undo(): put back the line numbers of shared nodes if this version
-    is not applied after all; region: the Region re-parsed (None: the whole file was)."""
+    the instrumented module; region: the Region re-parsed (None: the whole file was). Nothing
+    of the running version's outline is changed (shape.positioned)."""
 
-    def __init__(self, outline, undo, region=None):
+    def __init__(self, outline, region=None):
         self.outline = outline
-        self.undo = undo
         self.region = region
 
     @property
     def tree(self):
         # (made when needed: a patch that compiles only the edited statements never needs it)
-        return ast.Module(body=[e.node for e in self.outline], type_ignores=[])
+        return ast.Module(body=[shape.positioned(e) for e in self.outline], type_ignores=[])
 
 
 class Region:
@@ -54,7 +54,7 @@ def parse_full(source, filename):
     tree = _parse(source, filename)
     outline = shape.Outline(shape.outline(tree.body))  # what the user wrote, taken before instrumenting
     transform.instrument(tree)
-    return Parsed(outline, lambda: None)
+    return Parsed(outline)
 
 
 def parse_in_pieces(source, filename, pause, piece=300):
@@ -79,7 +79,7 @@ def parse_in_pieces(source, filename, pause, piece=300):
         pause()
     outline = shape.Outline(shape.outline(body))
     transform.instrument(ast.Module(body=body, type_ignores=[]))
-    return Parsed(outline, lambda: None)
+    return Parsed(outline)
 
 
 def _piece_end(lines, at):
@@ -120,20 +120,14 @@ def parse(old_source, old_outline, source, filename):
         outline, renumbered = old_outline.replaced(len(head), len(tail), middle_outline, prefix)
         untouched = max(renumbered, default=len(outline) - len(tail) - 1) + 1
         region = Region(len(head), len(tail), 0, first - 1, tail_start, untouched)
-        return Parsed(outline, lambda: None, region)
+        return Parsed(outline, region)
 
-    for entry in tail:
-        _shift(entry.node, delta)
-
-    def undo():
-        for entry in tail:
-            _shift(entry.node, -delta)
-
+    # The tail's entries move; their nodes keep their positions until needed (shape.positioned).
     moved = [shape.moved(e, delta) for e in tail]
     entries = shape.number(head + middle_outline + moved, {id(e) for e in head + moved})
     outline = shape.Outline(entries)
     untouched = len(outline) - _same_from_end(outline, tail)
-    return Parsed(outline, undo, Region(len(head), len(tail), delta, first - 1, tail_start, untouched))
+    return Parsed(outline, Region(len(head), len(tail), delta, first - 1, tail_start, untouched))
 
 
 def _same_from_end(outline, tail):
@@ -234,19 +228,3 @@ def _parse(source, filename):
     tree = compile(source, filename, "exec", ast.PyCF_ONLY_AST, True)
     assert isinstance(tree, ast.Module)  # what compile() returns in "exec" mode
     return tree
-
-
-def _shift(tree, delta):
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if node._attributes:
-            node.lineno += delta
-            if node.end_lineno is not None:
-                node.end_lineno += delta
-        for field in node._fields:
-            value = getattr(node, field, None)
-            if type(value) is list:
-                stack.extend(v for v in value if isinstance(v, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)

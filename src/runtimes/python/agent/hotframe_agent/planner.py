@@ -53,20 +53,21 @@ def plan(unit, source, parsed, index, running):
     return _Planner(unit, source, index, running, parsed.outline, parsed.region).build(parsed.outline)
 
 
-def statement_name(entry, source):
+def statement_name(entry, source, outline):
     """What binds, names joined by ", "; otherwise the statement's first line, white space
-    folded, cut to 60 characters (docs/protocol.md)."""
+    folded, cut to 60 characters (docs/protocol.md). outline: the version's, `entry` among it."""
     names = shape.bound_names(entry.node)
     if names:
         return ", ".join(names)
-    return _cut(ast.get_source_segment(source, entry.node) or "")
+    return _cut(ast.get_source_segment(source, outline.positioned(entry)) or "")
 
 
-def _old_text(entry, source):
-    """A running statement's text as written, if its node still has the positions of `source`
-    (kept statements of older versions may not): else as ast.unparse() writes it."""
+def _old_text(entry, source, outline):
+    """A running statement's text as written, if its node has the positions of `source` once
+    positioned in its `outline` (kept statements of older versions may not): else as
+    ast.unparse() writes it."""
     try:
-        segment = ast.get_source_segment(source, entry.node) or ""
+        segment = ast.get_source_segment(source, outline.positioned(entry)) or ""
         if shape.entry_for(ast.parse(segment).body[0]).raw == entry.raw:
             return segment
     except (SyntaxError, IndexError):
@@ -347,7 +348,7 @@ class _Planner:
         if changed:
             self._block(changes, reasons.FOLLOWER_CHANGED_SINCE, entry, names, {"changed": _listed(changed)})
             return
-        outcome = self._report("statement", statement_name(entry, self.source), _owner_name(owner), protocol.UPDATED, entry.line)
+        outcome = self._report("statement", statement_name(entry, self.source, self.outline), _owner_name(owner), protocol.UPDATED, entry.line)
         step = RunStatement(entry, owner, self._into_fields(owner))
         self.plan.steps.append(step)
         self.followers.append(_Follower(outcome, step, changes, None))
@@ -418,7 +419,7 @@ class _Planner:
         for part in owner:
             entry = next(e for e in entries if e.kind == "class" and e.name == part)
             entries = entry.body
-        return entry.node
+        return self.outline.positioned(entry)
 
     def _plan_dataclasses(self):
         """After the field statements of a dataclass run (or a method it defines in place of one
@@ -456,7 +457,7 @@ class _Planner:
         return any(old.line <= line <= old.end for _thread, line in self.running.module_lines)
 
     def _block(self, changes, reason, entry, names, facts):
-        facts = dict(facts, dependent=statement_name(entry, self.source) if entry.kind == "stmt" else entry.name)
+        facts = dict(facts, dependent=statement_name(entry, self.source, self.outline) if entry.kind == "stmt" else entry.name)
         facts.update(line=entry.line, names=_listed(names))
         for change in changes:
             if change.blocked is None:
@@ -574,7 +575,7 @@ class _Planner:
 
     def _plan_statement(self, entry, owner, following, find_old, replaced, rebound):
         """Plan a new or changed statement (`replaced`: the running statements it stands for)."""
-        name = statement_name(entry, self.source)
+        name = statement_name(entry, self.source, self.outline)
         qualname = _owner_name(owner)
         keep = (owner, entry.match_key, replaced)
         if not owner and shape.is_main_guard(entry.node):
@@ -619,7 +620,7 @@ class _Planner:
 
     def _plan_change(self, entry, owner, keep, step, rebound):
         """A new or changed statement runs (`step`): what it binds is rebound for what follows."""
-        outcome = self._report("statement", statement_name(entry, self.source), _owner_name(owner), protocol.UPDATED, entry.line)
+        outcome = self._report("statement", statement_name(entry, self.source, self.outline), _owner_name(owner), protocol.UPDATED, entry.line)
         self.plan.steps.append(step)
         change = _Change(outcome, step, keep, None)
         self.changes.append(change)
@@ -633,7 +634,7 @@ class _Planner:
         A removed field of a dataclass is removed and the dataclass made again (_plan_dataclasses);
         a removed member of an Enum, field of a NamedTuple or `__slots__` is refused for what made
         its class."""
-        name = ", ".join(shape.bound_names(old.node)) or _cut(_old_text(old, self.unit.source))
+        name = ", ".join(shape.bound_names(old.node)) or _cut(_old_text(old, self.unit.source, self.unit.outline))
         reason, facts = reasons.STATEMENT_REMOVED, {}
         if owner:
             binds = self._facts(old).binds
@@ -655,7 +656,7 @@ class _Planner:
 
     def _refuse_statement(self, entry, keep, reason, facts=None):
         """The statement keeps running its old version, and so do the lambdas and defs in it."""
-        self._refuse("statement", statement_name(entry, self.source), _owner_name(keep[0]), entry.line, reason, facts)
+        self._refuse("statement", statement_name(entry, self.source, self.outline), _owner_name(keep[0]), entry.line, reason, facts)
         self._keep(*keep)
         self._refused_lines(entry, keep[0])
 
@@ -667,10 +668,10 @@ class _Planner:
             scope = getattr(live, "__dict__", {})
             if isinstance(live, type) and "__slots__" in self._facts(entry).binds:
                 unbound = [n for n in _slot_names(entry.node) if not hasattr(live, n)]
-                self.refused_binds.update(((owner, n), (statement_name(entry, self.source), entry.line)) for n in unbound)
+                self.refused_binds.update(((owner, n), (statement_name(entry, self.source, self.outline), entry.line)) for n in unbound)
         for name in self._facts(entry).binds:
             if name not in scope:
-                self.refused_binds[(owner, name)] = (statement_name(entry, self.source), entry.line)
+                self.refused_binds[(owner, name)] = (statement_name(entry, self.source, self.outline), entry.line)
 
     def _needs_refused(self, code, qualname):
         """Facts for NEEDS_REFUSED if the code of the definition `qualname` uses a name only a

@@ -21,7 +21,7 @@ import collections
 import sys
 import types
 
-from . import codeindex
+from . import codeindex, shape
 
 FUTURE_FLAGS = 0
 for _name in __future__.all_feature_names:
@@ -126,7 +126,7 @@ def _moved(definitions, entries, delta, context):
         for entry_number in sorted({bisect.bisect_right(starts, c.co_firstlineno + delta) - 1 for c in tops if id(c) in recompile}):
             entry = entries[entry_number]
             olds = [c for c in tops if entry.line <= c.co_firstlineno + delta <= entry.end]
-            fresh = compile_statements([entry.node], *context)
+            fresh = compile_statements([shape.positioned(entry)], *context)
             news = [c for c in fresh.co_consts if isinstance(c, types.CodeType)]
             for old, new in zip(olds, news):
                 moved.update(zip(map(id, _with_nested(old)), _with_nested(new)))

@@ -25,7 +25,7 @@ class Entry:
         self.body: "list[Entry] | None" = None  # class: the outline of its body
         # First line (the first decorator's) and last line in the version this entry describes:
         # kept here because the nodes of unchanged statements are shared between versions.
-        self.line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
+        self.line = _first_line_of(node)
         self.end = node.end_lineno
         self.imports = frozenset()  # stmt: the module-level names its `import`s bind
         self.analyses = {}  # what the planner found out about the node (planner._analysed)
@@ -65,6 +65,12 @@ class Outline(list):
             kind, name, occurrence = match_key
             entries = self.by_key.get((kind, name))
         return entries[occurrence] if entries is not None and 0 <= occurrence < len(entries) else None
+
+    def positioned(self, entry):
+        """entry.node with the line numbers of this version, `entry` being one of its entries or
+        inside one (a class body's): the module-level statement holding it is positioned."""
+        positioned(self[bisect.bisect_right(self, entry.line, key=first_line) - 1])
+        return entry.node
 
     def named(self, name):
         """The defs and classes of this name, in order."""
@@ -109,6 +115,39 @@ class Outline(list):
             if not by_key[key]:
                 del by_key[key]
         return Outline(entries, by_key, {name: n for name, n in imports.items() if n}), renumbered
+
+
+def positioned(entry):
+    """The node of a module-level entry with the line numbers of the version the entry is of. The
+    nodes of statements an edit did not touch are shared by the versions; when lines added or
+    removed above move them, only the entries move, and a node is shifted when its positions
+    are needed (to compile it, or quote its text): a patch costs what it touches."""
+    node = entry.node
+    lag = entry.line - _first_line_of(node)
+    if lag:
+        _shift(node, lag)
+    return node
+
+
+def _first_line_of(node):
+    """A statement's first line: its first decorator's, if it has any."""
+    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
+
+
+def _shift(tree, delta):
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node._attributes:
+            node.lineno += delta
+            if node.end_lineno is not None:
+                node.end_lineno += delta
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
 
 
 def numbering_key(entry):
