@@ -32,6 +32,8 @@ from .plan import (
     RunStatement,
     SetAbstract,
     SetDefaults,
+    SetEnumValue,
+    SetTupleDefault,
 )
 
 _MISSING = object()
@@ -261,6 +263,39 @@ class _Transaction:
         if isinstance(value, enum.auto):
             values = [member._value_ for member in cls._member_map_.values()]
             value = cls._generate_next_value_(name, 1, len(cls._member_names_), values)
+        self._save_enum_tables(cls)
+        self.undo.append(lambda: type.__delattr__(cls, name) if name in cls.__dict__ else None)
+        member = enum._proto_member(value)  # pyright: ignore[reportAttributeAccessIssue]
+        type.__setattr__(cls, name, member)
+        _user_code(lambda: member.__set_name__(cls, name))
+
+    def set_enum_value(self, step):
+        """The member keeps its identity and takes the new value: `Color(new)` finds it, the old
+        value finds no member (machinery.changed_member checked that no alias is involved)."""
+        cls = self._owner(step.owner)
+        member = cls._member_map_[step.name]
+        self._save_enum_tables(cls)
+        old = member._value_
+        self.undo.append(lambda: setattr(member, "_value_", old))
+        by_value = cls._value2member_map_
+        if by_value.get(old) is member:
+            del by_value[old]
+        member._value_ = step.value
+        by_value[step.value] = member
+
+    def set_tuple_default(self, step):
+        """Tuples made from now on get the new default; those made before keep their values."""
+        cls = self._owner(step.owner)
+        value = self._evaluate(step.entry.node.value, step.owner)
+        new, defaults = cls.__new__, dict(cls._field_defaults)
+        before = (new.__defaults__, cls.__dict__.get("_field_defaults", _MISSING))
+        self.undo.append(lambda: (setattr(new, "__defaults__", before[0]), _set_or_delete(cls, "_field_defaults", before[1])))
+        defaults[step.name] = value
+        new.__defaults__ = tuple(defaults[name] for name in cls._fields if name in defaults)
+        type.__setattr__(cls, "_field_defaults", defaults)
+
+    def _save_enum_tables(self, cls):
+        """Undo puts back the tables an Enum records its members in."""
         own = cls.__dict__
         saved = {n: own[n].copy() for n in _ENUM_TABLES if n in own}
 
@@ -271,13 +306,8 @@ class _Transaction:
                     own[table].extend(contents)
                 else:
                     own[table].update(contents)
-            if name in own:
-                type.__delattr__(cls, name)
 
         self.undo.append(back)
-        member = enum._proto_member(value)  # pyright: ignore[reportAttributeAccessIssue]
-        type.__setattr__(cls, name, member)
-        _user_code(lambda: member.__set_name__(cls, name))
 
     def regenerate_dataclass(self, step):
         """dataclasses.dataclass() again on the live class, from its fields as they are now: the
@@ -503,6 +533,8 @@ class _Transaction:
 _STEPS = {
     RunStatement: _Transaction.run_statement,
     AddEnumMember: _Transaction.add_enum_member,
+    SetEnumValue: _Transaction.set_enum_value,
+    SetTupleDefault: _Transaction.set_tuple_default,
     Annotate: _Transaction.annotate,
     AddDefinition: _Transaction.add_definition,
     SetDefaults: _Transaction.set_defaults,

@@ -3,10 +3,11 @@
 Building Python AST objects is the slow part of a patch (more than compiling them). An edit
 usually changes one region: the top-level statements wholly inside the lines both versions share
 at the start keep their (already instrumented) nodes, those wholly inside the shared end keep
-theirs, shifted by the number of lines added or removed, and only the lines in between are
-parsed and instrumented. The result is the tree of the whole new file, which is then compiled
-whole as usual. Whenever that region does not parse on its own (an unterminated string or
-bracket that may continue into the rest), the whole file is parsed instead.
+theirs, their entries moved by the number of lines added or removed (the nodes are shifted only
+when needed: shape.positioned), and only the lines in between are parsed and instrumented. The
+result is the outline of the whole new file (recompile.py compiles what changed). Whenever that
+region does not parse on its own (an unterminated string or bracket that may continue into the
+rest), the whole file is parsed instead.
 """
 
 import ast
@@ -16,37 +17,44 @@ from . import shape, transform
 
 
 class Parsed:
-    """tree: the instrumented module; outline: shape entries of the new version; undo(): put
-    back the line numbers of shared nodes if this version is not applied after all; region: the
-    Region re-parsed (None: the whole file was)."""
+    """outline: the shape.Outline of the new version (its entries' nodes instrumented); tree:
+    the instrumented module; region: the Region re-parsed (None: the whole file was). Nothing
+    of the running version's outline is changed (shape.positioned)."""
 
-    def __init__(self, tree, outline, undo, region=None):
-        self.tree = tree
+    def __init__(self, outline, region=None):
         self.outline = outline
-        self.undo = undo
         self.region = region
+
+    @property
+    def tree(self):
+        # (made when needed: a patch that compiles only the edited statements never needs it)
+        return ast.Module(body=[shape.positioned(e) for e in self.outline], type_ignores=[])
 
 
 class Region:
     """Where two versions differ, by top-level statement: the first `head` and the last `tail`
     entries of the new outline are the old version's statements (those of the tail `delta`
     lines later); in the old version, the head ends at line `head_end` and the tail starts at
-    line `tail_start`."""
+    line `tail_start`. From entry `untouched` of the new outline on, the entries are also the
+    old version's by occurrence (a statement inserted before an identical one makes that one
+    the second: it is not untouched)."""
 
-    __slots__ = ("head", "tail", "delta", "head_end", "tail_start")
+    __slots__ = ("head", "tail", "delta", "head_end", "tail_start", "untouched")
 
-    def __init__(self, head, tail, delta, head_end, tail_start):
+    def __init__(self, head, tail, delta, head_end, tail_start, untouched):
         self.head = head
         self.tail = tail
         self.delta = delta
         self.head_end = head_end
         self.tail_start = tail_start
+        self.untouched = untouched
 
 
 def parse_full(source, filename):
     tree = _parse(source, filename)
-    outline = shape.outline(tree.body)  # what the user wrote, taken before instrumenting
-    return Parsed(transform.instrument(tree), outline, lambda: None)
+    outline = shape.Outline(shape.outline(tree.body))  # what the user wrote, taken before instrumenting
+    transform.instrument(tree)
+    return Parsed(outline)
 
 
 def parse_in_pieces(source, filename, pause, piece=300):
@@ -69,9 +77,9 @@ def parse_in_pieces(source, filename, pause, piece=300):
                 end = _piece_end(lines, end + piece)
         start = end
         pause()
-    tree = ast.Module(body=body, type_ignores=[])
-    outline = shape.outline(body)
-    return Parsed(transform.instrument(tree), outline, lambda: None)
+    outline = shape.Outline(shape.outline(body))
+    transform.instrument(ast.Module(body=body, type_ignores=[]))
+    return Parsed(outline)
 
 
 def _piece_end(lines, at):
@@ -88,9 +96,9 @@ def parse(old_source, old_outline, source, filename):
     prefix, suffix, delta = ends.prefix, ends.suffix, ends.new_count - ends.old_count
 
     # (the outline's statements follow each other: their first and last lines only grow)
-    head = old_outline[: bisect.bisect_right(old_outline, prefix, key=_last_line)]
+    head = old_outline[: bisect.bisect_right(old_outline, prefix, key=shape.last_line)]
     after = old_outline[len(head) :]
-    tail = after[bisect.bisect_right(after, ends.old_count - suffix, key=_first_line) :]
+    tail = after[bisect.bisect_right(after, ends.old_count - suffix, key=shape.first_line) :]
     if not head and not tail:
         return parse_full(source, filename)
 
@@ -105,21 +113,29 @@ def parse(old_source, old_outline, source, filename):
     middle_outline = [shape.entry_for(node) for node in middle]
     transform.instrument(ast.Module(body=middle, type_ignores=[]))
 
-    if delta:
-        for entry in tail:
-            _shift(entry.node, delta)
+    tail_start = tail[0].line if tail else ends.old_count + 1
+    if not delta:
+        # The entries of unchanged statements are shared with the old version: only the keys of
+        # the statements replaced and added are numbered again.
+        outline, renumbered = old_outline.replaced(len(head), len(tail), middle_outline, prefix)
+        untouched = max(renumbered, default=len(outline) - len(tail) - 1) + 1
+        region = Region(len(head), len(tail), 0, first - 1, tail_start, untouched)
+        return Parsed(outline, region)
 
-    def undo():
-        if delta:
-            for entry in tail:
-                _shift(entry.node, -delta)
+    # The tail's entries move; their nodes keep their positions until needed (shape.positioned).
+    moved = [shape.moved(e, delta) for e in tail]
+    entries = shape.number(head + middle_outline + moved, {id(e) for e in head + moved})
+    outline = shape.Outline(entries)
+    untouched = len(outline) - _same_from_end(outline, tail)
+    return Parsed(outline, Region(len(head), len(tail), delta, first - 1, tail_start, untouched))
 
-    # The entries of unchanged statements are shared with the old version unless they moved.
-    kept = head + ([shape.moved(e, delta) for e in tail] if delta else tail)
-    outline = shape.number(head + middle_outline + kept[len(head) :], {id(e) for e in kept})
-    tree = ast.Module(body=[e.node for e in outline], type_ignores=[])
-    region = Region(len(head), len(tail), delta, first - 1, tail[0].line if tail else ends.old_count + 1)
-    return Parsed(tree, outline, undo, region)
+
+def _same_from_end(outline, tail):
+    """How many of the last entries of `outline` are `tail`'s statements by occurrence too."""
+    n = 0
+    while n < len(tail) and outline[-1 - n].occurrence == tail[-1 - n].occurrence:
+        n += 1
+    return n
 
 
 class SharedEnds:
@@ -130,11 +146,11 @@ class SharedEnds:
 
     def __init__(self, old, new):
         self.new = new
-        self.old_count, self.new_count = _line_count(old), _line_count(new)
         limit = min(len(old), len(new))
         chars = _common(limit, lambda lo, hi: old[lo:hi] == new[lo:hi])
         if chars == len(old) == len(new):
-            self.prefix, self.suffix = self.new_count, 0
+            self.old_count = self.new_count = self.prefix = _line_count(new)
+            self.suffix = 0
             self._anchor = (self.new_count + 1, len(new))
             return
         self.prefix = new.count("\n", 0, chars)
@@ -142,9 +158,13 @@ class SharedEnds:
         # (the shared end may start inside that line: it counts from the next line start on)
         end_chars = _common(limit - line_start, lambda lo, hi: old[len(old) - hi : len(old) - lo] == new[len(new) - hi : len(new) - lo])
         start = len(new) - end_chars  # where the shared end starts, in `new`
-        # Lines that start inside the shared end, and at its start if it is a line start in both.
-        suffix = new.count("\n", start, len(new) - 1) if end_chars else 0
         old_start = len(old) - end_chars
+        # Each text is counted once, in three parts: the shared start, what differs, the shared end.
+        in_end = new.count("\n", start)
+        self.new_count = self.prefix + new.count("\n", line_start, start) + in_end + _unended(new)
+        self.old_count = self.prefix + old.count("\n", line_start, old_start) + in_end + _unended(old)
+        # Lines that start inside the shared end, and at its start if it is a line start in both.
+        suffix = in_end - (new[-1] == "\n") if end_chars else 0
         if end_chars and (start == 0 or new[start - 1] == "\n") and (old_start == 0 or old[old_start - 1] == "\n"):
             suffix += 1
         self.suffix = suffix
@@ -175,7 +195,12 @@ def split_lines(text):
 
 
 def _line_count(text):
-    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+    return text.count("\n") + _unended(text)
+
+
+def _unended(text):
+    """1 if the text's last line has no "\\n" (it counts as a line all the same)."""
+    return 1 if text and not text.endswith("\n") else 0
 
 
 def _lone_cr(text):
@@ -198,32 +223,8 @@ def _common(limit, same):
     return n
 
 
-def _first_line(entry):
-    return entry.line
-
-
-def _last_line(entry):
-    return entry.end
-
-
 def _parse(source, filename):
     # compile() itself: a SyntaxError in the program's script then shows no frame of ast.py.
     tree = compile(source, filename, "exec", ast.PyCF_ONLY_AST, True)
     assert isinstance(tree, ast.Module)  # what compile() returns in "exec" mode
     return tree
-
-
-def _shift(tree, delta):
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if node._attributes:
-            node.lineno += delta
-            if node.end_lineno is not None:
-                node.end_lineno += delta
-        for field in node._fields:
-            value = getattr(node, field, None)
-            if type(value) is list:
-                stack.extend(v for v in value if isinstance(v, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)

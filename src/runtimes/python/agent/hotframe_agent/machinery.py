@@ -3,11 +3,14 @@ a class cannot change by running again (facts-python.md, "Module-level analysis"
 
 - Enum members are instances the metaclass made from the class body; a plain setattr makes a
   non-member (and over a member, breaks it). A new member is made by enum's own machinery
-  (new_member, apply.py's add_enum_member).
+  (new_member, apply.py's add_enum_member); a plain member's new literal value is set on the
+  member itself, which stays the same object (changed_member, apply.py's set_enum_value).
 - A dataclass's `__init__`, `__repr__`, `__eq__` were generated from its annotated fields: for a
   plain `@dataclass(...)` (literal arguments, no slots=True, no dataclass subclasses) they are
   generated again on the live class (dataclass_options, apply.py's regenerate_dataclass).
-- NamedTuple fields are `_tuplegetter` descriptors over the tuple's items.
+- NamedTuple fields are `_tuplegetter` descriptors over the tuple's items; their defaults are
+  those of the class's `__new__` (and `_field_defaults`), which a changed default is set in
+  (changed_default, apply.py's set_tuple_default).
 - `__slots__` fixed the instance layout: its names are member descriptors of the class.
 """
 
@@ -18,20 +21,53 @@ import sys
 import types
 
 
+# What a refusal tells the user to do, unless the Machinery says better.
+_NOT_MADE_AGAIN = "a patch does not make that again (objects made from now on would not get this edit): restart the program to apply this"
+
+
 class Machinery:
-    """What made the class (`kind`) and why a statement cannot change it (`why`)."""
+    """What made the class (`kind`), why a statement cannot change it (`why`) and what the user
+    can do (`todo`)."""
 
-    __slots__ = ("kind", "why")
+    __slots__ = ("kind", "why", "todo")
 
-    def __init__(self, kind, why):
+    def __init__(self, kind, why, todo=_NOT_MADE_AGAIN):
         self.kind = kind
         self.why = why
+        self.todo = todo
 
 
 ENUM = Machinery("an Enum", "its members were made when the class was created; a member stays, with its value, while objects hold it")
+ENUM_REMOVED = Machinery(
+    "an Enum",
+    "its members were made when the class was created, and objects of the program may hold the one removed",
+    "it stays a member until the program restarts: restart the program to remove it",
+)
+ENUM_ALIASED = Machinery(
+    "an Enum",
+    "a member's value decides which names are aliases of which member: another name is an alias of this member, "
+    "or the new value is another member's",
+    "restart the program to apply this (or give the member a value no other member has)",
+)
+ENUM_VALUE_MADE = Machinery(
+    "an Enum",
+    "this member's value is not a plain literal of a plain Enum (a mixin type such as int or str makes the member "
+    "its value; auto(), __new__ or __init__ make values or attributes from it)",
+    "the member keeps its value while the program runs: restart the program to apply this (or add a new member "
+    "with the new value)",
+)
 DATACLASS = Machinery("a dataclass", "its __init__, __repr__ and __eq__ were generated from its fields when it was created")
-NAMED_TUPLE = Machinery("a NamedTuple", "its fields are the tuple's items, fixed when the class was created")
-SLOTS = Machinery("a class with __slots__", "the layout of its objects was fixed when it was created")
+NAMED_TUPLE = Machinery(
+    "a NamedTuple",
+    "its fields are the tuple's items: their names, order and defaults were fixed when the class was created, and "
+    "the tuples made from it keep theirs",
+    "restart the program to apply this (or make a new NamedTuple class for the new fields)",
+)
+SLOTS = Machinery(
+    "a class with __slots__",
+    "the layout of its objects was fixed when it was created: a live class cannot gain or lose a slot",
+    "objects with the new slots need a new class: restart the program to apply this",
+)
 
 
 def blocking(cls, node, binds):
@@ -77,17 +113,88 @@ ENUM_BEFORE_311 = Machinery(
 def new_member(cls, node, replaced):
     """None when the class-level statement `node` of the Enum `cls` (standing for the running
     statements `replaced`) adds a member, which enum's own machinery (_proto_member, what a class
-    body's member goes through) can make on the live class; else why it cannot. A member changed
-    or removed cannot be: objects hold it, and its value is what it is."""
-    single = isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-    name = node.targets[0].id if single else ""  # pyright: ignore[reportAttributeAccessIssue]
-    if replaced or not single or name.startswith("_") or name in cls.__dict__ or name in cls._member_map_:
+    body's member goes through) can make on the live class; else why it cannot (a changed
+    member: changed_member)."""
+    name = _member_name(node)
+    if replaced or name is None or name.startswith("_") or name in cls.__dict__ or name in cls._member_map_:
         return ENUM
     if issubclass(cls, enum.Flag):
         return ENUM_FLAG
     if sys.version_info < (3, 11) or not hasattr(enum, "_proto_member"):
         return ENUM_BEFORE_311
     return None
+
+
+class NewValue:
+    """The new value `value` of the Enum member `name` (changed_member)."""
+
+    __slots__ = ("name", "value")
+
+    def __init__(self, name, value):
+        self.name = name
+        self.value = value
+
+
+def changed_member(cls, class_node, node, replaced):
+    """A NewValue when the class-level statement `node` of the Enum `cls` (whose new
+    statement is `class_node`), standing for the running statement `replaced` (a list of one),
+    gives a member a new value that can be set on the member itself: a plain Enum (no mixin
+    type, no __new__ or __init__ of its own, not a Flag, no auto() or other call making a value
+    in its body: those may depend on the others), a literal value, no alias of the member, no
+    other member with the new value. The member stays the same object, so what holds it sees
+    the new value, `Color(new)` is it and `Color(old)` is no member, as in a fresh run. Else
+    the Machinery that says why it cannot."""
+    name = _member_name(node)
+    running = [_member_name(r.node) for r in replaced]
+    if name is None or running != [name] or name not in cls._member_map_ or sys.version_info < (3, 11):
+        return ENUM
+    if issubclass(cls, enum.Flag):
+        return ENUM_FLAG
+    member = cls._member_map_[name]
+    try:
+        value = ast.literal_eval(node.value)  # pyright: ignore[reportAttributeAccessIssue]
+        hash(value), hash(member._value_)
+    except (ValueError, TypeError, SyntaxError):
+        return ENUM_VALUE_MADE
+    plain = cls._member_type_ is object and cls.__init__ is enum.Enum.__init__ and cls._new_member_ is object.__new__
+    made = any(isinstance(getattr(n, "value", None), ast.Call) for n in class_node.body if _member_name(n))
+    if not plain or made:
+        return ENUM_VALUE_MADE
+    others = [(n, m) for n, m in cls._member_map_.items() if n != name]
+    if any(m is member for _n, m in others) or any(m._value_ == value for _n, m in others):
+        return ENUM_ALIASED
+    return NewValue(name, value)
+
+
+def changed_default(cls, node, replaced):
+    """The name of the field when the class-level statement `node` of the NamedTuple `cls`,
+    standing for the running statement `replaced` (a list of one), gives a field that has a
+    default another one (the same field, the same annotation): it is set in the class's
+    `__new__`, so tuples made from now on get it and those made before keep their values, as
+    in a fresh run. Else NAMED_TUPLE."""
+    running = replaced[0].node if len(replaced) == 1 else None
+    if not isinstance(node, ast.AnnAssign) or not isinstance(running, ast.AnnAssign):
+        return NAMED_TUPLE
+    if not (_defaulted_field(node) and _defaulted_field(running)):
+        return NAMED_TUPLE
+    same = [(ast.dump(n.target), ast.dump(n.annotation)) for n in (node, running)]
+    name = node.target.id  # pyright: ignore[reportAttributeAccessIssue]
+    defaults = getattr(cls.__new__, "__defaults__", None)
+    if same[0] != same[1] or name not in getattr(cls, "_field_defaults", {}) or not isinstance(defaults, tuple):
+        return NAMED_TUPLE
+    return name
+
+
+def _defaulted_field(node):
+    """`name: annotation = default`."""
+    return isinstance(node.target, ast.Name) and node.value is not None
+
+
+def _member_name(node):
+    """The one name a plain `NAME = value` statement binds (None for any other statement)."""
+    single = isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+    return node.targets[0].id if single else None  # pyright: ignore[reportAttributeAccessIssue]
+
 
 
 DATACLASS_SLOTS = Machinery("a dataclass with slots=True", "the layout of its objects was fixed when it was created")

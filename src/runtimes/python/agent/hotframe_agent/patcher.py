@@ -20,7 +20,7 @@ def patch(file, source):
     loaded = units.for_file(file)
     if not loaded:
         return report.rejected(Error("refused", reasons.UNKNOWN_FILE, {"file": file}))
-    if not source.strip():
+    if not source or source.isspace():  # (strip() would copy the whole text)
         # Editors truncate a file before writing it: an empty read is far more often a save in
         # progress than a module emptied on purpose, and applying it would remove everything.
         return report.rejected(Error("refused", reasons.EMPTY_FILE))
@@ -50,37 +50,30 @@ def _patch(loaded, source):
     """Every module loaded from the file (a script run as __main__ and imported by its name is
     two) gets the patch, or none does. The first one's plan is the result."""
     prepared = []
-    committed = False
+    for unit in loaded:
+        outcome = _prepare(unit, source)
+        if isinstance(outcome, dict):
+            return outcome  # rejected: nothing changes
+        prepared.append(outcome)
+    applied = []
     try:
-        for unit in loaded:
-            outcome = _prepare(unit, source)
-            if isinstance(outcome, dict):
-                return outcome  # rejected: nothing changes
-            prepared.append(outcome)
-        applied = []
-        try:
-            for one in prepared:
-                one.transaction = apply.apply(one.plan, one.unit, one.index, one.flags, one.namespace)
-                applied.append(one.transaction)
-        except (apply.UserCodeFailed, apply.CannotApply) as failure:
-            for transaction in reversed(applied):
-                transaction.rollback()
-            if isinstance(failure, apply.CannotApply):
-                return report.rejected(failure.error)
-            return report.rejected(report.runtime_error(failure.__cause__, loaded[0].file))
         for one in prepared:
-            one.unit.commit(source, one.parsed, one.index, one.transaction.live, one.plan)
-        committed = True
-        first = prepared[0]
-        result = report.result(first.plan)
-        report.warnings(first.plan, first.unit.file)
-        for one in prepared:
-            report.after_patch(one.namespace, one.unit.file, result)
-        return result
-    finally:
-        if not committed:
-            for one in prepared:
-                one.parsed.undo()  # shared nodes of unchanged statements get their line numbers back
+            one.transaction = apply.apply(one.plan, one.unit, one.index, one.flags, one.namespace)
+            applied.append(one.transaction)
+    except (apply.UserCodeFailed, apply.CannotApply) as failure:
+        for transaction in reversed(applied):
+            transaction.rollback()
+        if isinstance(failure, apply.CannotApply):
+            return report.rejected(failure.error)
+        return report.rejected(report.runtime_error(failure.__cause__, loaded[0].file))
+    for one in prepared:
+        one.unit.commit(source, one.parsed, one.index, one.transaction.live, one.plan)
+    first = prepared[0]
+    result = report.result(first.plan)
+    report.warnings(first.plan, first.unit.file)
+    for one in prepared:
+        report.after_patch(one.namespace, one.unit.file, result)
+    return result
 
 
 def _prepare(unit, source):
@@ -93,22 +86,19 @@ def _prepare(unit, source):
         return report.rejected(Error("syntax", reasons.SYNTAX, {"message": str(exc)}))
     try:
         index, flags = recompile.new_version(unit, parsed)
-        namespace = unit.find_namespace()
-        if namespace is None:
-            rejection = report.rejected(Error("refused", reasons.MODULE_GONE, {"file": unit.file}))
-        else:
-            plan = planner.plan(unit, source, parsed.outline, index, frames.now(unit.module_code))
-            if plan.rejection is None:
-                return _Prepared(unit, parsed, flags, index, plan, namespace)
-            # Nothing changes: the running version stays the one the next edit is compared with.
-            rejection = report.result(plan)
     except SyntaxError as exc:
-        rejection = report.rejected(_syntax_error(exc))
-    except BaseException:
-        parsed.undo()
-        raise
-    parsed.undo()  # shared nodes of unchanged statements get their line numbers back
-    return rejection
+        return report.rejected(_syntax_error(exc))
+    namespace = unit.find_namespace()
+    if namespace is None:
+        return report.rejected(Error("refused", reasons.MODULE_GONE, {"file": unit.file}))
+    plan = planner.plan(unit, source, parsed, index, frames.now(unit.module_code))
+    if plan.rejection is not None:
+        # Nothing changes: the running version stays the one the next edit is compared with.
+        return report.result(plan)
+    for step in plan.steps:  # (what the steps compile gets the line numbers of the new version)
+        if getattr(step, "entry", None) is not None:
+            parsed.outline.positioned(step.entry)
+    return _Prepared(unit, parsed, flags, index, plan, namespace)
 
 
 def _syntax_error(exc):

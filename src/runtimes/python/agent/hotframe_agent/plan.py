@@ -19,7 +19,7 @@ class Plan:
         # they differ: namesakes matched by signature (planner._align_namesakes)
         self.renumbered = {}
         self.parked = []  # (running key, key it keeps running under): planner._park
-        # RunStatement, AddEnumMember, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
+        # RunStatement, AddEnumMember, SetEnumValue, SetTupleDefault, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
         self.steps = []
         self.outcomes = []  # Outcome, one per definition or statement reported
         self.warnings = []  # (reasons.Reason, facts): what the user must know beside the outcomes
@@ -59,6 +59,31 @@ class RunStatement:
 class AddEnumMember:
     """A new member of an Enum (`BLUE = 3`, `BLUE = enum.auto()`): the statement runs in the
     class's namespace and its value becomes a member as the class body makes one."""
+
+    __slots__ = ("entry", "owner", "name")
+
+    def __init__(self, entry, owner, name):
+        self.entry = entry
+        self.owner = owner
+        self.name = name
+
+
+class SetEnumValue:
+    """A plain Enum member's new literal value (`RED = 1` -> `RED = 5`, machinery.changed_member):
+    set on the member itself, which stays the same object, and in the class's value table."""
+
+    __slots__ = ("entry", "owner", "name", "value")
+
+    def __init__(self, entry, owner, name, value):
+        self.entry = entry
+        self.owner = owner
+        self.name = name
+        self.value = value
+
+
+class SetTupleDefault:
+    """A NamedTuple field's new default (`y: int = 0` -> `y: int = 9`, machinery.changed_default):
+    evaluated in the class's scope and set in its `__new__` and `_field_defaults`."""
 
     __slots__ = ("entry", "owner", "name")
 

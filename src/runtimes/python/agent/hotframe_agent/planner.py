@@ -8,7 +8,6 @@ applied. The result is a plan.Plan.
 import __future__
 import abc
 import ast
-import collections
 import dataclasses
 import dis
 import functools
@@ -30,6 +29,8 @@ from .plan import (
     RunStatement,
     SetAbstract,
     SetDefaults,
+    SetEnumValue,
+    SetTupleDefault,
     SwapCode,
 )
 
@@ -46,26 +47,27 @@ _MISSING = object()
 _SUSPENDABLE = 0x20 | 0x80 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR (inspect's)
 
 
-def plan(unit, source, outline, index, running):
+def plan(unit, source, parsed, index, running):
     """The Plan that takes `unit` (as the program runs it) to the new version: `source`, its
-    `outline` (shape.py) and `index` (codeindex.py). running: frames.Running."""
-    return _Planner(unit, source, index, running, outline).build(outline)
+    `parsed` (incremental.Parsed of unit.outline) and `index` (codeindex.py). running: frames.Running."""
+    return _Planner(unit, source, index, running, parsed.outline, parsed.region).build(parsed.outline)
 
 
-def statement_name(entry, source):
+def statement_name(entry, source, outline):
     """What binds, names joined by ", "; otherwise the statement's first line, white space
-    folded, cut to 60 characters (docs/protocol.md)."""
+    folded, cut to 60 characters (docs/protocol.md). outline: the version's, `entry` among it."""
     names = shape.bound_names(entry.node)
     if names:
         return ", ".join(names)
-    return _cut(ast.get_source_segment(source, entry.node) or "")
+    return _cut(ast.get_source_segment(source, outline.positioned(entry)) or "")
 
 
-def _old_text(entry, source):
-    """A running statement's text as written, if its node still has the positions of `source`
-    (kept statements of older versions may not): else as ast.unparse() writes it."""
+def _old_text(entry, source, outline):
+    """A running statement's text as written, if its node has the positions of `source` once
+    positioned in its `outline` (kept statements of older versions may not): else as
+    ast.unparse() writes it."""
     try:
-        segment = ast.get_source_segment(source, entry.node) or ""
+        segment = ast.get_source_segment(source, outline.positioned(entry)) or ""
         if shape.entry_for(ast.parse(segment).body[0]).raw == entry.raw:
             return segment
     except (SyntaxError, IndexError):
@@ -81,8 +83,9 @@ def _cut(text):
 
 
 class _Planner:
-    def __init__(self, unit, source, index, running, outline):
+    def __init__(self, unit, source, index, running, outline, region):
         self.unit = unit
+        self.region = region  # where the module's outline differs from the running one (None: anywhere)
         self.source = source
         self.index = index
         self.running = running
@@ -151,13 +154,21 @@ class _Planner:
         # last are skipped (a patch costs what the edit touched), unless a refused edit left
         # running entries to compare.
         first, last = 0, len(new_entries)
-        if not self.unit.kept:
-            first, last = _untouched(old_entries, new_entries)
-            if rebound:
-                first = 0
+        # At module level the outlines say where they differ and look entries up by key: no
+        # walk over every statement of a big file.
+        region = self.region
+        if not owner and not self.unit.kept and region is not None:
+            first, last = region.head, region.untouched
+            find_old, old_named, new_named = self.unit.outline.find, self.unit.outline.named, new_entries.named
+        else:
+            if not self.unit.kept:
+                first, last = _untouched(old_entries, new_entries)
+                if rebound:
+                    first = 0
+            find_old = {e.match_key: e for e in old_entries[first:]}.get
+            old_named, new_named = _by_name(old_entries), _by_name(new_entries)
         stop = len(new_entries)
-        old_by_key = {e.match_key: e for e in old_entries[first:]}
-        aligned = _align_namesakes(old_entries, new_entries)
+        aligned = _Namesakes(old_named, new_named)
         matched = set()
         claimed = set()  # ids of running statements a new one already stands for
         for position in range(first, len(new_entries)):
@@ -165,10 +176,12 @@ class _Planner:
                 stop = position
                 break
             entry = new_entries[position]
-            old = aligned[id(entry)] if id(entry) in aligned else old_by_key.get(entry.match_key)
+            namesake, old = aligned.of(entry)
+            if not namesake:
+                old = find_old(entry.match_key)
             if old is not None:
                 matched.add(id(old))
-            if id(entry) in aligned:
+            if namesake:
                 self.namesakes.add(prefix + entry.name)
                 new_key, old_key = (prefix + entry.name, entry.occurrence), old and (prefix + old.name, old.occurrence)
                 if old_key != new_key:
@@ -178,7 +191,7 @@ class _Planner:
             if entry.kind == "stmt":
                 if old is None:
                     replaced = self._replaced_statements(entry, position, new_entries, old_entries, claimed)
-                    self._plan_statement(entry, owner, new_entries[position + 1 :], old_by_key, replaced, rebound)
+                    self._plan_statement(entry, owner, new_entries[position + 1 :], find_old, replaced, rebound)
                 else:
                     self._follow_statement(entry, old, owner, rebound)
                 continue
@@ -186,7 +199,7 @@ class _Planner:
             key = (qualname, entry.occurrence)
             kind = _kind(entry)
             if old is None:
-                if id(entry) in aligned:
+                if namesake:
                     self.skipped_keys.add(key)  # its namesakes' code is still compared
                 else:
                     self.skipped.add(qualname)
@@ -225,10 +238,9 @@ class _Planner:
                     self.new_defaults[key] = step
                     self.plan.steps.append(step)
                     self.followers.append(_Follower(None, step, changes, key))
-        namesakes = {e.name for e in new_entries if e.kind != "stmt"}  # (singledispatch `_`, overloads)
         bound_again = None  # names the new version's statements bind: only when a def went
         touched = new_entries[first:stop]
-        rebinding = {n for e in touched if e.kind == "stmt" and e.match_key not in old_by_key for n in shape.bound_names(e.node)}
+        rebinding = {n for e in touched if e.kind == "stmt" and find_old(e.match_key) is None for n in shape.bound_names(e.node)}
         for old in old_entries[first : len(old_entries) - (len(new_entries) - stop)]:
             if old.kind == "stmt" and id(old) not in matched and id(old) not in claimed:
                 if not rebinding.intersection(shape.bound_names(old.node)):  # else: changed, not removed
@@ -241,12 +253,12 @@ class _Planner:
                 # Removing the name does not undo what the decorator did with it (a route, a handler).
                 self._refuse(_kind(old), old.name, qualname, old.line, reasons.DECORATED_REMOVED, {"decorator": decorator})
                 self.reported_at.discard((qualname, old.line))  # a line of the old version
-                if old.name in namesakes:
+                if new_named(old.name):  # (singledispatch `_`, overloads)
                     self._park(owner, old, qualname)
                     continue
                 self._keep(owner, None, [old])
                 self.plan.kept.append(qualname)
-            elif old.name in namesakes:
+            elif new_named(old.name):
                 continue  # the code diff reports it removed; the name stays bound to its namesake
             self.skipped.add(qualname)
             if bound_again is None:
@@ -336,7 +348,7 @@ class _Planner:
         if changed:
             self._block(changes, reasons.FOLLOWER_CHANGED_SINCE, entry, names, {"changed": _listed(changed)})
             return
-        outcome = self._report("statement", statement_name(entry, self.source), _owner_name(owner), protocol.UPDATED, entry.line)
+        outcome = self._report("statement", statement_name(entry, self.source, self.outline), _owner_name(owner), protocol.UPDATED, entry.line)
         step = RunStatement(entry, owner, self._into_fields(owner))
         self.plan.steps.append(step)
         self.followers.append(_Follower(outcome, step, changes, None))
@@ -407,7 +419,7 @@ class _Planner:
         for part in owner:
             entry = next(e for e in entries if e.kind == "class" and e.name == part)
             entries = entry.body
-        return entry.node
+        return self.outline.positioned(entry)
 
     def _plan_dataclasses(self):
         """After the field statements of a dataclass run (or a method it defines in place of one
@@ -439,13 +451,13 @@ class _Planner:
 
     @staticmethod
     def _machinery_facts(owner, made):
-        return {"cls": ".".join(owner), "kind": made.kind, "why": made.why}
+        return {"cls": ".".join(owner), "kind": made.kind, "why": made.why, "todo": made.todo}
 
     def _running_statement(self, old):
         return any(old.line <= line <= old.end for _thread, line in self.running.module_lines)
 
     def _block(self, changes, reason, entry, names, facts):
-        facts = dict(facts, dependent=statement_name(entry, self.source) if entry.kind == "stmt" else entry.name)
+        facts = dict(facts, dependent=statement_name(entry, self.source, self.outline) if entry.kind == "stmt" else entry.name)
         facts.update(line=entry.line, names=_listed(names))
         for change in changes:
             if change.blocked is None:
@@ -504,7 +516,7 @@ class _Planner:
             self.plan.steps.remove(change.step)
             owner, saved_key, entries = change.keep
             self._keep(owner, saved_key, entries)
-            if isinstance(change.step, (RunStatement, AddEnumMember)):
+            if isinstance(change.step, (RunStatement, AddEnumMember, SetEnumValue, SetTupleDefault)):
                 self._refused_lines(change.step.entry, change.step.owner)
             if change.qualname is not None:
                 self.plan.kept.append(change.qualname)
@@ -561,22 +573,30 @@ class _Planner:
                     replaced.append(old)
         return replaced
 
-    def _plan_statement(self, entry, owner, following, old_by_key, replaced, rebound):
+    def _plan_statement(self, entry, owner, following, find_old, replaced, rebound):
         """Plan a new or changed statement (`replaced`: the running statements it stands for)."""
-        name = statement_name(entry, self.source)
+        name = statement_name(entry, self.source, self.outline)
         qualname = _owner_name(owner)
         keep = (owner, entry.match_key, replaced)
         if not owner and shape.is_main_guard(entry.node):
             return self._refuse_statement(entry, keep, reasons.MAIN_GUARD)
-        if not owner and self._not_yet_run(following, old_by_key):
+        if not owner and self._not_yet_run(following, find_old):
             thread, line = self.running.module_lines[0]
             return self._refuse_statement(entry, keep, reasons.MODULE_RUNNING, {"line": line, "thread": thread})
         facts = self._facts(entry)
         made = self._machinery(owner, entry.node, facts.binds)
-        if made is machinery.ENUM:
+        if made is machinery.ENUM and replaced:
+            made = machinery.changed_member(self._live_class(owner), self._class_node(owner), entry.node, replaced)
+            if isinstance(made, machinery.NewValue):
+                return self._plan_change(entry, owner, keep, SetEnumValue(entry, owner, made.name, made.value), rebound)
+        elif made is machinery.ENUM:
             made = machinery.new_member(self._live_class(owner), entry.node, replaced)
             if made is None:
                 return self._plan_change(entry, owner, keep, AddEnumMember(entry, owner, facts.binds[0]), rebound)
+        elif made is machinery.NAMED_TUPLE:
+            made = machinery.changed_default(self._live_class(owner), entry.node, replaced)
+            if isinstance(made, str):
+                return self._plan_change(entry, owner, keep, SetTupleDefault(entry, owner, made), rebound)
         if made is not None:
             return self._refuse_statement(entry, keep, reasons.CLASS_MACHINERY, self._machinery_facts(owner, made))
         old = replaced[0].node if len(replaced) == 1 else None
@@ -600,7 +620,7 @@ class _Planner:
 
     def _plan_change(self, entry, owner, keep, step, rebound):
         """A new or changed statement runs (`step`): what it binds is rebound for what follows."""
-        outcome = self._report("statement", statement_name(entry, self.source), _owner_name(owner), protocol.UPDATED, entry.line)
+        outcome = self._report("statement", statement_name(entry, self.source, self.outline), _owner_name(owner), protocol.UPDATED, entry.line)
         self.plan.steps.append(step)
         change = _Change(outcome, step, keep, None)
         self.changes.append(change)
@@ -614,7 +634,7 @@ class _Planner:
         A removed field of a dataclass is removed and the dataclass made again (_plan_dataclasses);
         a removed member of an Enum, field of a NamedTuple or `__slots__` is refused for what made
         its class."""
-        name = ", ".join(shape.bound_names(old.node)) or _cut(_old_text(old, self.unit.source))
+        name = ", ".join(shape.bound_names(old.node)) or _cut(_old_text(old, self.unit.source, self.unit.outline))
         reason, facts = reasons.STATEMENT_REMOVED, {}
         if owner:
             binds = self._facts(old).binds
@@ -623,6 +643,8 @@ class _Planner:
                 self.removed_fields.setdefault(owner, []).extend(binds)
                 self._report("statement", name, _owner_name(owner), protocol.REMOVED, old.line)
                 return
+            if made is machinery.ENUM and any(n in getattr(self._live_class(owner), "_member_map_", ()) for n in binds):
+                made = machinery.ENUM_REMOVED
             if made is not None:
                 reason, facts = reasons.CLASS_MACHINERY, self._machinery_facts(owner, made)
         lines = self.running.module_lines
@@ -634,7 +656,7 @@ class _Planner:
 
     def _refuse_statement(self, entry, keep, reason, facts=None):
         """The statement keeps running its old version, and so do the lambdas and defs in it."""
-        self._refuse("statement", statement_name(entry, self.source), _owner_name(keep[0]), entry.line, reason, facts)
+        self._refuse("statement", statement_name(entry, self.source, self.outline), _owner_name(keep[0]), entry.line, reason, facts)
         self._keep(*keep)
         self._refused_lines(entry, keep[0])
 
@@ -646,10 +668,10 @@ class _Planner:
             scope = getattr(live, "__dict__", {})
             if isinstance(live, type) and "__slots__" in self._facts(entry).binds:
                 unbound = [n for n in _slot_names(entry.node) if not hasattr(live, n)]
-                self.refused_binds.update(((owner, n), (statement_name(entry, self.source), entry.line)) for n in unbound)
+                self.refused_binds.update(((owner, n), (statement_name(entry, self.source, self.outline), entry.line)) for n in unbound)
         for name in self._facts(entry).binds:
             if name not in scope:
-                self.refused_binds[(owner, name)] = (statement_name(entry, self.source), entry.line)
+                self.refused_binds[(owner, name)] = (statement_name(entry, self.source, self.outline), entry.line)
 
     def _needs_refused(self, code, qualname):
         """Facts for NEEDS_REFUSED if the code of the definition `qualname` uses a name only a
@@ -680,7 +702,7 @@ class _Planner:
                 if facts is not None and change.blocked is None:
                     change.blocked = (reasons.NEEDS_REFUSED, facts)
 
-    def _not_yet_run(self, following, old_by_key):
+    def _not_yet_run(self, following, find_old):
         """While the module's own top-level code is still running (a script's main loop at top
         level, a module in the middle of an import), a changed statement at or after the line it
         is running must not be run by the patch: it would run twice, or hang in the patch.
@@ -689,7 +711,7 @@ class _Planner:
             return False
         current = min(line for _thread, line in self.running.module_lines)
         for entry in following:
-            old = old_by_key.get(entry.match_key)
+            old = find_old(entry.match_key)
             if old is not None:
                 return current < old.line
         return True
@@ -699,6 +721,8 @@ class _Planner:
         stays live still uses its name: code running right now (the module's own top-level loop,
         a running frame of an old version) or a definition that keeps its old version. Removing
         it would break that code with a NameError (a half-saved file looks like this too)."""
+        if not self.removals:
+            return  # (what the running code uses is read only for a removal: dis is slow)
         live = set()
         for code, _thread in self.running.codes.values():
             if units.is_instrumented(code):  # the program's own code: `lib.extra()` counts too
@@ -1043,20 +1067,32 @@ def _untouched(old_entries, new_entries):
     return first, len(new_entries) - end
 
 
-def _align_namesakes(old_entries, new_entries):
+class _Namesakes:
     """Several defs of one name in one body (singledispatch `_`, a property's getter and setter,
     `@overload` stubs) are matched by their decorators and signatures, not by their order: a new
     handler inserted before another is added, not a change of it; when as many are left
-    unmatched on both sides, they were edited in place, in order. id(new entry) -> old entry
-    (None: new), for the defs of such names only."""
-    aligned = {}
-    old_counts = collections.Counter([e.name for e in old_entries if e.kind != "stmt"])
-    new_counts = collections.Counter([e.name for e in new_entries if e.kind != "stmt"])
-    repeated = [n for n, count in old_counts.items() if count > 1]
-    repeated += [n for n, count in new_counts.items() if count > 1 and old_counts[n] <= 1]
-    for name in repeated:
-        olds = [e for e in old_entries if e.kind != "stmt" and e.name == name]
-        news = [e for e in new_entries if e.kind != "stmt" and e.name == name]
+    unmatched on both sides, they were edited in place, in order. Each name is aligned when
+    first asked about (old_named, new_named: name -> the defs and classes of that name, in order)."""
+
+    def __init__(self, old_named, new_named):
+        self.old_named = old_named
+        self.new_named = new_named
+        self.aligned = {}  # id(new entry) -> old entry (None: new), for the defs of such names only
+        self.names = set()  # the names aligned so far
+
+    def of(self, entry):
+        """(True, the old entry or None: new) for a def of such a name, else (False, None)."""
+        if entry.kind == "stmt":
+            return False, None
+        if entry.name not in self.names:
+            self.names.add(entry.name)
+            olds, news = self.old_named(entry.name), self.new_named(entry.name)
+            if len(olds) > 1 or len(news) > 1:
+                self._align(olds, news)
+        found = id(entry) in self.aligned
+        return found, self.aligned.get(id(entry))
+
+    def _align(self, olds, news):
         left = list(olds)
         unpaired = []
         for new in news:  # the same decorators and signature: the same definition
@@ -1065,10 +1101,18 @@ def _align_namesakes(old_entries, new_entries):
                 unpaired.append(new)
             else:
                 left.remove(same)
-                aligned[id(new)] = same
+                self.aligned[id(new)] = same
         for position, new in enumerate(unpaired):  # as many edited as before: edited in place
-            aligned[id(new)] = left[position] if len(left) == len(unpaired) else None
-    return aligned
+            self.aligned[id(new)] = left[position] if len(left) == len(unpaired) else None
+
+
+def _by_name(entries):
+    """name -> the defs and classes of that name among `entries`, in order (as Outline.named)."""
+    named = {}
+    for entry in entries:
+        if entry.kind != "stmt":
+            named.setdefault(entry.name, []).append(entry)
+    return lambda name: named.get(name, [])
 
 
 def _owner_name(owner):

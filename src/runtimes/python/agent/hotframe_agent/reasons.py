@@ -80,8 +80,7 @@ CLASS_REMADE = Reason(
 )
 CLASS_MACHINERY = Reason(
     "class-machinery",
-    "{cls} is {kind}: {why}, and a patch does not make that again (objects made from now on "
-    "would not get this edit): " + _RESTART,
+    "{cls} is {kind}: {why}; {todo}",
 )
 NEEDS_REFUSED = Reason(
     "needs-refused",

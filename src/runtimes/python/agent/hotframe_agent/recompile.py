@@ -21,7 +21,7 @@ import collections
 import sys
 import types
 
-from . import codeindex
+from . import codeindex, shape
 
 FUTURE_FLAGS = 0
 for _name in __future__.all_feature_names:
@@ -48,12 +48,21 @@ def new_version(unit, parsed):
     keys, old = list(unit.index), list(unit.index.values())
     head = bisect.bisect_right(old, region.head_end, key=codeindex.top_line)
     tail = bisect.bisect_left(old, region.tail_start, key=codeindex.top_line)
-    index = codeindex.Index(zip(keys[:head], old[:head]))
     seen = HeadCounts(unit.index, region.head_end)
     imported = imports(outline)
+    compiled = codeindex.Index()
     if middle:
         code = compile_statements([e.node for e in middle], imported, flags, unit.file)
-        codeindex.index_codes(code.co_consts, index, seen)
+        codeindex.index_codes(code.co_consts, compiled, seen)
+    if not region.delta and list(compiled) == keys[head:tail]:
+        # The same definitions as before, in the same order (a body edited): the running index
+        # with theirs replaced (a copy of a dict is made without hashing its keys again).
+        index = codeindex.Index(unit.index)
+        index.update(compiled)
+        index.fresh, index.replaced = list(compiled), keys[head:tail]
+        return index, flags
+    index = codeindex.Index(zip(keys[:head], old[:head]))
+    index.update(compiled)
     # How many more (or fewer) of each qualname come before the tail now.
     shift = collections.Counter(key[0] for key in list(index)[head:])
     shift.subtract(d.key[0] for d in old[head:tail])
@@ -117,7 +126,7 @@ def _moved(definitions, entries, delta, context):
         for entry_number in sorted({bisect.bisect_right(starts, c.co_firstlineno + delta) - 1 for c in tops if id(c) in recompile}):
             entry = entries[entry_number]
             olds = [c for c in tops if entry.line <= c.co_firstlineno + delta <= entry.end]
-            fresh = compile_statements([entry.node], *context)
+            fresh = compile_statements([shape.positioned(entry)], *context)
             news = [c for c in fresh.co_consts if isinstance(c, types.CodeType)]
             for old, new in zip(olds, news):
                 moved.update(zip(map(id, _with_nested(old)), _with_nested(new)))
@@ -137,8 +146,8 @@ def _import(name):
 
 
 def imports(outline):
-    """The module-level names the `import`s of an outline bind."""
-    return set().union(*[entry.imports for entry in outline])
+    """The module-level names the `import`s of a module's outline (shape.Outline) bind."""
+    return set(outline.imports)
 
 
 def _shift(code, delta):

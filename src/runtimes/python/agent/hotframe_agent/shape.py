@@ -7,6 +7,7 @@ Computed on the tree BEFORE instrumentation: it describes what the user wrote.
 """
 
 import ast
+import bisect
 
 
 class Entry:
@@ -24,7 +25,7 @@ class Entry:
         self.body: "list[Entry] | None" = None  # class: the outline of its body
         # First line (the first decorator's) and last line in the version this entry describes:
         # kept here because the nodes of unchanged statements are shared between versions.
-        self.line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
+        self.line = _first_line_of(node)
         self.end = node.end_lineno
         self.imports = frozenset()  # stmt: the module-level names its `import`s bind
         self.analyses = {}  # what the planner found out about the node (planner._analysed)
@@ -36,6 +37,135 @@ class Entry:
 
 def outline(statements):
     return number([entry_for(node) for node in statements])
+
+
+class Outline(list):
+    """A module's outline: its entries in order, and what a patch looks up in it without a walk
+    over every entry: `by_key`, numbering key -> the entries with that key in order (the n-th
+    is occurrence n), and `imports`, name -> how many statements bind it by `import`."""
+
+    __slots__ = ("by_key", "imports")
+
+    def __init__(self, entries, by_key=None, imports=None):
+        super().__init__(entries)
+        if by_key is None or imports is None:
+            by_key, imports = {}, {}
+            for entry in self:
+                by_key.setdefault(numbering_key(entry), []).append(entry)
+                _count_imports(imports, entry, 1)
+        self.by_key = by_key
+        self.imports = imports
+
+    def find(self, match_key):
+        """The entry with this match key (None: this version has none)."""
+        if match_key[0] == "stmt":
+            (raw, occurrence) = match_key[1]
+            entries = self.by_key.get(raw)
+        else:
+            kind, name, occurrence = match_key
+            entries = self.by_key.get((kind, name))
+        return entries[occurrence] if entries is not None and 0 <= occurrence < len(entries) else None
+
+    def positioned(self, entry):
+        """entry.node with the line numbers of this version, `entry` being one of its entries or
+        inside one (a class body's): the module-level statement holding it is positioned."""
+        positioned(self[bisect.bisect_right(self, entry.line, key=first_line) - 1])
+        return entry.node
+
+    def named(self, name):
+        """The defs and classes of this name, in order."""
+        found = self.by_key.get(("def", name), []) + self.by_key.get(("class", name), [])
+        return sorted(found, key=first_line) if len(found) > 1 else found
+
+    def replaced(self, head, tail, middle, head_end):
+        """The outline of a version where the entries between the first `head` and the last
+        `tail` are `middle` (new entries, not numbered yet) and the others did not move
+        (head_end: the last line of the head here). Numbers and looks up only the keys of the
+        entries replaced and added: (outline, positions of the tail's entries renumbered)."""
+        gone = self[head : len(self) - tail]
+        entries = self[:head] + middle + self[len(self) - tail :]
+        start = head + len(middle)  # of the tail in `entries`
+        by_key, imports = dict(self.by_key), dict(self.imports)
+        counts = {}
+        for entry in gone:
+            counts.setdefault(numbering_key(entry), [0, []])[0] += 1
+            _count_imports(imports, entry, -1)
+        for entry in middle:
+            counts.setdefault(numbering_key(entry), [0, []])[1].append(entry)
+            _count_imports(imports, entry, 1)
+        renumbered = []
+        for key, (removed, added) in counts.items():
+            olds = self.by_key.get(key, [])
+            before = bisect.bisect_right(olds, head_end, key=last_line)  # (head entries end by head_end)
+            for occurrence, entry in enumerate(added, before):
+                entry.occurrence = occurrence
+                if entry.raw is not None:
+                    entry.text = (entry.raw, occurrence)
+            after = olds[before + removed :]
+            if len(added) != removed:  # the tail's entries of this key are the n-th ones no longer
+                for position, entry in enumerate(after):
+                    copy = moved(entry, 0)
+                    copy.occurrence = before + len(added) + position
+                    if copy.raw is not None:
+                        copy.text = (copy.raw, copy.occurrence)
+                    at = bisect.bisect_left(entries, entry.line, lo=start, key=first_line)
+                    entries[at] = after[position] = copy
+                    renumbered.append(at)
+            by_key[key] = olds[:before] + added + after
+            if not by_key[key]:
+                del by_key[key]
+        return Outline(entries, by_key, {name: n for name, n in imports.items() if n}), renumbered
+
+
+def positioned(entry):
+    """The node of a module-level entry with the line numbers of the version the entry is of. The
+    nodes of statements an edit did not touch are shared by the versions; when lines added or
+    removed above move them, only the entries move, and a node is shifted when its positions
+    are needed (to compile it, or quote its text): a patch costs what it touches."""
+    node = entry.node
+    lag = entry.line - _first_line_of(node)
+    if lag:
+        _shift(node, lag)
+    return node
+
+
+def _first_line_of(node):
+    """A statement's first line: its first decorator's, if it has any."""
+    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
+
+
+def _shift(tree, delta):
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node._attributes:
+            node.lineno += delta
+            if node.end_lineno is not None:
+                node.end_lineno += delta
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+
+
+def numbering_key(entry):
+    """What occurrences count: the defs (classes) of one name, the statements of one text."""
+    return entry.raw if entry.kind == "stmt" else (entry.kind, entry.name)
+
+
+def _count_imports(imports, entry, sign):
+    for name in entry.imports:
+        imports[name] = imports.get(name, 0) + sign
+
+
+def first_line(entry):
+    return entry.line
+
+
+def last_line(entry):
+    return entry.end
 
 
 def entry_for(node):
@@ -60,7 +190,7 @@ def number(entries, shared=()):
     shared: ids of entries of another version, copied rather than changed."""
     counts = {}
     for position, entry in enumerate(entries):
-        key = entry.raw if entry.kind == "stmt" else (entry.kind, entry.name)
+        key = numbering_key(entry)
         occurrence = counts.get(key, 0)
         counts[key] = occurrence + 1
         if occurrence != entry.occurrence or (entry.kind == "stmt" and entry.text is None):
