@@ -1,10 +1,10 @@
-import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
+import { type FunctionModel, type ModuleModel, readsModuleName, type StatementModel } from "../model.js";
 import { type AnyNode, patternNames } from "../model/ast.js";
 import { type Reason, reason } from "../reasons.js";
 import { dispatchable } from "../transform.js";
 import { statementEntry } from "./outcomes.js";
 import type { Part, Planning } from "./planning.js";
-import { capturedBy, declaredAbove } from "./updatable.js";
+import { capturedBy } from "./updatable.js";
 
 /** The planner's part for module-level constants, variables and other top-level statements. */
 
@@ -281,7 +281,7 @@ function constantRefusal(
   if (statement) return reason("read-by-top-level", statement.line);
   for (const fn of readers) {
     if (fn.usesPrivate) return reason("reader-uses-private", fn.qualname);
-    const captured = capturedBy(model, fn);
+    const captured = capturedBy(fn);
     if (captured || !dispatchable(fn))
       return reason("reader-not-updatable", fn.qualname, fn.kind === "constructor", captured);
   }
@@ -292,7 +292,7 @@ function constantRefusal(
 function planConstant(planning: Planning, s: StatementModel, before: StatementModel): void {
   const { model, plan } = planning;
   const name = s.name as string;
-  const readers = model.functions.filter((fn) => fn.free.has(name) && !declaredAbove(fn, name));
+  const readers = model.functions.filter((fn) => readsModuleName(fn, name));
   const refusal = constantRefusal(planning, s, readers);
   if (refusal) {
     plan.kept.declarations.set(name, before);
