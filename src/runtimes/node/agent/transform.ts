@@ -493,10 +493,12 @@ function versionPiece(
   const prefix = fn.kind === "get" || fn.kind === "set" ? `${fn.kind} ` : "";
   const modifiers = `${fn.async ? "async " : ""}${fn.generator ? "*" : ""}`;
   // Plain functions stay functions (constructible; anonymous, so their own name inside the body
-  // still means the original object); methods and arrows become methods (a home object for super).
+  // still means the original object, except a named function expression's: that name is the
+  // function's own, so the version has it); methods and arrows become methods (a home object for super).
+  const ownName = node.type === "FunctionExpression" && node.id ? ` ${node.id.name}` : "";
   const header =
     fn.kind === "function"
-      ? `({${JSON.stringify(fn.name)}:${fn.async ? "async " : ""}function${fn.generator ? "*" : ""}`
+      ? `({${JSON.stringify(fn.name)}:${fn.async ? "async " : ""}function${fn.generator ? "*" : ""}${ownName}`
       : `({${modifiers}${prefix}${JSON.stringify(fn.name)}`;
   return { at: start, lead: header.length, text: `${header}${params}${body}})`, anchor: node };
 }
