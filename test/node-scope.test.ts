@@ -10,6 +10,7 @@ import {
   type ModuleModel,
   parseOptions,
 } from "../src/runtimes/node/agent/model.js";
+import { closureScope, scopeEdits } from "../src/runtimes/node/agent/transform.js";
 import { REPO } from "./helpers/hotframe.js";
 import { AgentRun } from "./helpers/node-agent.js";
 import { nodeBinaries } from "./helpers/node-versions.js";
@@ -326,5 +327,56 @@ describe("scope analysis: block scopes, held to eslint-scope", () => {
       functions += model.functions.length;
     }
     assert.ok(functions > 2500, `${functions} functions compared`);
+  });
+
+  test("a closure's new version reads through its scope exactly the names its factory declares", () => {
+    const text = `function makeCounter(step) {
+  let count = 0;
+  return (by = step) => {
+    count += by;
+    {
+      const count = "shadow";
+      void count;
+    }
+    const result = { count };
+    return [result, (count) => count * 2];
+  };
+}
+`;
+    const model = modelOf(text, true);
+    const closure = model.functions.find((fn) => fn.parent?.key === "makeCounter");
+    assert.ok(closure);
+    assert.deepEqual(closureScope(closure), ["count", "step"]);
+    let version = text;
+    for (const edit of scopeEdits(text, closure, ["count", "step"]).sort((a, b) => b.start - a.start))
+      version = version.slice(0, edit.start) + edit.text + version.slice(edit.end);
+    assert.equal(
+      version.slice(closure.node.start, closure.node.end + version.length - text.length),
+      `(by = $hf$v.step) => {
+    $hf$v.count += by;
+    {
+      const count = "shadow";
+      void count;
+    }
+    const result = { count:$hf$v.count };
+    return [result, (count) => count * 2];
+  }`,
+    );
+  });
+
+  test("a closure whose body declares again a name its parameters read is not handed its scope", () => {
+    const model = modelOf(
+      `function make(n) {
+  return (a = n) => {
+    let n = a;
+    return n;
+  };
+}
+`,
+      true,
+    );
+    const closure = model.functions.find((fn) => fn.parent?.key === "make");
+    assert.ok(closure?.bodyRedeclares);
+    assert.equal(closureScope(closure), undefined);
   });
 });

@@ -51,6 +51,20 @@ const ask = async (path) => {
 };
 `;
 
+/** A module with one export besides its commands, and the save that adds one. */
+const ADDER = `export function add(a, b) {
+  return a + b;
+}
+export const commands = { add: () => add(1, 2) };
+`;
+const NEW_EXPORT: Step = {
+  replace: [["export function add", "export function twice(n) {\n  return n * 2;\n}\nexport function add"]],
+  outcome: "applied",
+  entries: ["twice added new-export-invisible"],
+  asks: { add: 3, "*": "add,commands" },
+  cjs: { entries: ["twice added"], asks: { add: 3, "*": "add,commands,twice" } },
+};
+
 export const SCOPE_PIECES: Piece[] = [
   {
     // Issue 9 item 6: a module constant read next to a block that declares the same name.
@@ -336,45 +350,16 @@ export const commands = { port: () => port() };
   {
     // Issue 9 item 6: a new export, as the importer sees it (an ES namespace cannot gain one).
     name: "extras",
-    source: `export function add(a, b) {
-  return a + b;
-}
-export const commands = { add: () => add(1, 2) };
-`,
+    source: ADDER,
     before: { add: 3, "*": "add,commands" },
-    steps: [
-      {
-        replace: [
-          ["export function add", "export function twice(n) {\n  return n * 2;\n}\nexport function add"],
-        ],
-        outcome: "applied",
-        entries: ["twice added new-export-invisible"],
-        asks: { add: 3, "*": "add,commands" },
-        cjs: { entries: ["twice added"], asks: { add: 3, "*": "add,commands,twice" } },
-      },
-    ],
+    steps: [NEW_EXPORT],
   },
   {
     // Issue 9 item 6: with accept(), a new export is seen by the importer (CommonJS), or said not to be.
     name: "accepting",
-    source: `import.meta.hot.accept();
-export function add(a, b) {
-  return a + b;
-}
-export const commands = { add: () => add(1, 2) };
-`,
+    source: `import.meta.hot.accept();\n${ADDER}`,
     before: { add: 3, "*": "add,commands" },
-    steps: [
-      {
-        replace: [
-          ["export function add", "export function twice(n) {\n  return n * 2;\n}\nexport function add"],
-        ],
-        outcome: "applied",
-        entries: ["twice added new-export-invisible"],
-        asks: { add: 3, "*": "add,commands" },
-        cjs: { entries: ["twice added"], asks: { add: 3, "*": "add,commands,twice" } },
-      },
-    ],
+    steps: [NEW_EXPORT],
   },
   {
     name: "shop",
@@ -423,6 +408,33 @@ ${EXPRESS_ASK}export const commands = { health: () => ask("/health"), healthz: (
         outcome: "applied",
         entries: ['app.get("/healthz", (req, res) => res.send("ok")); running-old run-after'],
         asks: { healthz: "404 none" },
+      },
+    ],
+  },
+  {
+    // A closure whose block declares the name it captured: only the captured one is its factory's.
+    name: "clicks",
+    source: `function makeCounter() {
+  let count = 0;
+  return () => {
+    count++;
+    {
+      const count = "shadow";
+      void count;
+    }
+    return count;
+  };
+}
+const click = makeCounter();
+export const commands = { click: () => click() };
+`,
+    before: { click: 1 },
+    steps: [
+      {
+        replace: [["    count++;\n", "    count += 10;\n"]],
+        outcome: "applied",
+        entries: ["arrow in makeCounter updated"],
+        asks: { click: 11 },
       },
     ],
   },

@@ -61,6 +61,11 @@ export interface FunctionModel {
   children: FunctionModel[];
   /** Arrow parameters as written, or undefined if a parameter is a destructuring pattern. */
   arrowParams: string[] | undefined;
+  /**
+   * Its body declares again a name its parameters read from outside it (`(a = n) => { let n }`):
+   * code at the start of the body (a prologue) does not see the outer one.
+   */
+  bodyRedeclares: boolean;
 }
 
 export interface ClassModel {

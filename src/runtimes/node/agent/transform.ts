@@ -86,11 +86,13 @@ function capturedFrom(fn: FunctionModel): [string, FunctionModel][] {
  * version, as its first argument, an object whose accessors read and write those variables in the
  * closure's own scope — made only when the slot is set (nothing is made while it is empty). The
  * names the closure reads are those. Not for closures whose own nested functions read variables
- * from outside it (their prologues would need the scope too), nor in a class declared in a
- * function that uses #private names or super.
+ * from outside it (their prologues would need the scope too), whose body declares again a name
+ * they read (the prologue would see that one), nor in a class declared in a function that uses
+ * #private names or super.
  */
 export function closureScope(fn: FunctionModel): string[] | undefined {
-  if (!fn.parent || !dispatchable(fn) || fn.kind === "get" || fn.kind === "set") return undefined;
+  if (!fn.parent || !dispatchable(fn) || fn.kind === "get" || fn.kind === "set" || fn.bodyRedeclares)
+    return undefined;
   if (fn.withinClass && !fn.withinClass.topLevel && (fn.usesPrivate || fn.usesSuper)) return undefined;
   const names = capturedNames(fn);
   if (names.length === 0) return undefined;

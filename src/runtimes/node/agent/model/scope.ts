@@ -88,6 +88,8 @@ class StatementWalker {
   readonly found: StatementScope = { functions: [], classes: [], moduleNames: new Set(), refs: new Set() };
   private readonly root: Scope;
   private readonly references: Reference[] = [];
+  /** The body scopes of functions with parameter defaults or patterns (see `bodyRedeclares`). */
+  private readonly bodies = new Map<FunctionModel, Scope>();
 
   constructor(
     private readonly source: string,
@@ -133,6 +135,8 @@ class StatementWalker {
       if (reference.scope.fn === undefined && origin === "module") this.found.refs.add(name);
       each?.(reference, declared);
     }
+    for (const [fn, body] of this.bodies)
+      fn.bodyRedeclares = [...fn.free.keys()].some((name) => body.names.has(name));
   }
 
   /** At module level, outside any function and block. */
@@ -182,6 +186,7 @@ class StatementWalker {
       strict,
       children: [],
       arrowParams: node.type === "ArrowFunctionExpression" ? arrowParams(node) : undefined,
+      bodyRedeclares: false,
     };
     this.found.functions.push(fn);
     walk.fn?.children.push(fn);
@@ -208,6 +213,7 @@ class StatementWalker {
     }
     if (node.body.type === "BlockStatement") {
       const body = { ...inner, scope: this.scope(params, fn, true) };
+      if (node.params.some((p: AnyNode) => p.type !== "Identifier")) this.bodies.set(fn, body.scope);
       for (const statement of node.body.body) this.visit(statement, body, node.body);
     } else this.visit(node.body, inner, node);
     fn.ownText = blank(this.source, fn.headerStart, node.end, fn.children);
