@@ -776,7 +776,7 @@ export const commands = {
  * importer sees) on stdin.
  */
 function mainOf(project: Project): string {
-  const names = piecesOf(project).map((p) => p.name);
+  const names = PIECES.map((p) => p.name);
   const load = project.esm
     ? `import { createInterface } from "node:readline";\n${names.map((n) => `import * as ${n} from "./${n}.${project.ext}";`).join("\n")}`
     : `const { createInterface } = require("node:readline");\n${names.map((n) => `const ${n} = require("./${n}.${project.ext}");`).join("\n")}`;
@@ -796,10 +796,6 @@ console.log("ready");
 `;
 }
 
-/** The pieces a project runs (some are of one module system only). */
-const piecesOf = (project: Project) =>
-  PIECES.filter((p) => p.only === undefined || p.only === (project.esm ? "esm" : "cjs"));
-
 /** A step as it is in this project (some say other things in CommonJS). */
 const stepIn = (step: Step, project: Project): Step => (project.esm ? step : { ...step, ...step.cjs });
 
@@ -808,7 +804,7 @@ function projectDir(project: Project): string {
   writeFileSync(join(dir, "package.json"), JSON.stringify(project.type ? { type: project.type } : {}));
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(join(REPO, "node_modules", "express"), join(dir, "node_modules", "express"));
-  for (const piece of piecesOf(project))
+  for (const piece of PIECES)
     writeFileSync(join(dir, `${piece.name}.${project.ext}`), forProject(piece.source, project.esm));
   writeFileSync(join(dir, `main.${project.ext}`), mainOf(project));
   return dir;
@@ -823,13 +819,12 @@ const described = (result: PatchResult) =>
 for (const { version, path, skip } of nodeBinaries()) {
   for (const project of PROJECTS) {
     describe(`node ${version}, ${project.name}: everyday edits of a many-module program`, { skip }, () => {
-      const pieces = piecesOf(project);
-      test(`${pieces.length} pieces, ${pieces.reduce((n, p) => n + p.steps.length, 0)} saves`, async () => {
+      test(`${PIECES.length} pieces, ${PIECES.reduce((n, p) => n + p.steps.length, 0)} saves`, async () => {
         const dir = projectDir(project);
         const run = await AgentRun.start(join(dir, `main.${project.ext}`), { node: path });
         try {
           await run.output("ready\n");
-          for (const piece of pieces) {
+          for (const piece of PIECES) {
             const file = join(dir, `${piece.name}.${project.ext}`);
             await run.until(
               () => run.messages.some((m) => m.type === "loaded" && m.file === file) || undefined,
