@@ -17,8 +17,10 @@ import { nodeBinaries } from "./helpers/node-versions.js";
 import { programDir } from "./helpers/node-programs.js";
 
 /**
- * Only the user's files are instrumented: under the root, not in node_modules; ES modules,
- * CommonJS and TypeScript each announced once with `loaded` before they run.
+ * Scopes, the two that decide what a patch can do: which files are instrumented (only the user's:
+ * under the root, not in node_modules; ES modules, CommonJS and TypeScript each announced once
+ * with `loaded` before they run), and, below, the scopes of the language in each file (the scope
+ * analysis, held to eslint-scope).
  */
 
 for (const { version, path, skip } of nodeBinaries()) {
