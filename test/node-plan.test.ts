@@ -159,6 +159,42 @@ describe("the Node planner", () => {
     assert.deepEqual(keys(plan.slots), ["greet"]);
   });
 
+  test("a changed constant's readers include functions with a block declaring the same name (issue 9)", () => {
+    const before = `const config = { limit: 2 };
+export function list(items) {
+  for (const item of items) {
+    if (item.skip) {
+      const config = { mark: "-" };
+      item.mark = config.mark;
+    }
+  }
+  try {
+    return items.slice(0, config.limit);
+  } catch (config) {
+    return config;
+  }
+}
+export function mark(config = {}) {
+  return config.mark;
+}
+`;
+    const plan = planOf(before, before.replace("limit: 2", "limit: 3"));
+    assert.deepEqual(entries(plan), ["statement config <module> updated constant-readers"]);
+    assert.deepEqual(keys(plan.slots), ["list"], "mark reads its own parameter");
+  });
+
+  test("a route run again below a catch-all in a module that accepts updates says it is not reached", () => {
+    const before = `import express from "express";
+const app = express();
+app.get("/health", (req, res) => res.send("ok"));
+app.use((req, res) => res.status(404).send("none"));
+`;
+    const plan = planOf(before, before.replace('"/health"', '"/healthz"'), { accepted: true });
+    assert.deepEqual(entries(plan), [
+      'statement app.get("/healthz", (req, res) => res.send("ok")); <module> running-old run-after',
+    ]);
+  });
+
   test("an exported constant is refused and kept as it runs", () => {
     const before = BASE.replace('const PREFIX = "hi";', 'export const PREFIX = "hi";');
     const plan = planOf(before, before.replace('"hi"', '"ho"'));

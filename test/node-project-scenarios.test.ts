@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { PatchResult } from "../src/protocol/messages.js";
+import { REPO } from "./helpers/hotframe.js";
 import { AgentRun } from "./helpers/node-agent.js";
 import { nodeBinaries } from "./helpers/node-versions.js";
 import { label } from "./helpers/node-programs.js";
+import { forProject, type Piece, SCOPE_PIECES, type Step } from "./helpers/scenario-pieces.js";
 
 /**
  * One program of many modules, each a small realistic piece (a service class, a factory, a
@@ -30,25 +32,6 @@ const PROJECTS: Project[] = [
   { name: "ES modules (.mjs), no type", type: undefined, ext: "mjs", esm: true },
   { name: 'ES modules, "type": "module"', type: "module", ext: "js", esm: true },
 ];
-
-/** One save: replacements in the piece's file, then what the result and the program say. */
-interface Step {
-  replace: [string, string][];
-  outcome: PatchResult["outcome"];
-  /** Entries that must be in the result, as `label status` or `label status code`. */
-  entries?: string[];
-  /** Commands of the piece and the values they must answer after the save. */
-  asks: Record<string, unknown>;
-}
-
-interface Piece {
-  name: string;
-  /** ES module text: `import { … } from "…";` lines and `export const commands = { … };`. */
-  source: string;
-  /** Commands and their values before any save. */
-  before: Record<string, unknown>;
-  steps: Step[];
-}
 
 const PIECES: Piece[] = [
   {
@@ -784,27 +767,27 @@ export const commands = {
       },
     ],
   },
+  ...SCOPE_PIECES,
 ];
 
-/** The piece's text for the project: ES modules as written, CommonJS with require and exports. */
-function forProject(text: string, project: Project): string {
-  if (project.esm) return text;
-  return text
-    .replace(/^import \{ ([^}]+) \} from ("[^"]+");$/gm, "const { $1 } = require($2);")
-    .replace(/^export const commands =/m, "exports.commands =");
-}
-
+/**
+ * The program: every piece imported (its commands, and the module as an importer sees it: a
+ * namespace, or the exports object), answering `piece.command` and `piece.*` (the names the
+ * importer sees) on stdin.
+ */
 function mainOf(project: Project): string {
   const names = PIECES.map((p) => p.name);
   const load = project.esm
-    ? `import { createInterface } from "node:readline";\n${names.map((n) => `import { commands as ${n} } from "./${n}.${project.ext}";`).join("\n")}`
-    : `const { createInterface } = require("node:readline");\n${names.map((n) => `const { commands: ${n} } = require("./${n}.${project.ext}");`).join("\n")}`;
+    ? `import { createInterface } from "node:readline";\n${names.map((n) => `import * as ${n} from "./${n}.${project.ext}";`).join("\n")}`
+    : `const { createInterface } = require("node:readline");\n${names.map((n) => `const ${n} = require("./${n}.${project.ext}");`).join("\n")}`;
   return `${load}
 const pieces = { ${names.join(", ")} };
 createInterface({ input: process.stdin }).on("line", async (line) => {
   const [piece, command] = line.split(".");
   try {
-    console.log(\`\${line}=\${JSON.stringify(await pieces[piece][command]())}\`);
+    const module = pieces[piece];
+    const value = command === "*" ? Object.keys(module).sort().join(",") : await module.commands[command]();
+    console.log(\`\${line}=\${JSON.stringify(value)}\`);
   } catch (error) {
     console.log(\`\${line}!\${JSON.stringify(String(error))}\`);
   }
@@ -813,11 +796,16 @@ console.log("ready");
 `;
 }
 
+/** A step as it is in this project (some say other things in CommonJS). */
+const stepIn = (step: Step, project: Project): Step => (project.esm ? step : { ...step, ...step.cjs });
+
 function projectDir(project: Project): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "hf-project-")));
   writeFileSync(join(dir, "package.json"), JSON.stringify(project.type ? { type: project.type } : {}));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(join(REPO, "node_modules", "express"), join(dir, "node_modules", "express"));
   for (const piece of PIECES)
-    writeFileSync(join(dir, `${piece.name}.${project.ext}`), forProject(piece.source, project));
+    writeFileSync(join(dir, `${piece.name}.${project.ext}`), forProject(piece.source, project.esm));
   writeFileSync(join(dir, `main.${project.ext}`), mainOf(project));
   return dir;
 }
@@ -848,12 +836,13 @@ for (const { version, path, skip } of nodeBinaries()) {
                 value,
                 `${piece.name}.${command} at start`,
               );
-            for (const [i, step] of piece.steps.entries()) {
+            for (const [i, written] of piece.steps.entries()) {
+              const step = stepIn(written, project);
               let text = readFileSync(file, "utf8");
               for (const [from, to] of step.replace) {
-                const before = forProject(from, project);
+                const before = forProject(from, project.esm);
                 assert.ok(text.includes(before), `${piece.name} step ${i + 1}: ${before} not in the file`);
-                text = text.replace(before, forProject(to, project));
+                text = text.replace(before, forProject(to, project.esm));
               }
               writeFileSync(file, text);
               const result = await run.patch(file, text);

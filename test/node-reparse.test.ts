@@ -41,8 +41,9 @@ function describe(model: ModuleModel): string {
       memberOf: fn.memberOf?.key,
       withinClass: fn.withinClass?.key,
       children: fn.children.map((c) => c.key),
-      declared: sorted(fn.declared),
-      free: sorted(fn.free),
+      free: [...fn.free]
+        .map(([name, origin]) => `${name} ${typeof origin === "object" ? origin.key : origin}`)
+        .sort(),
     })),
     byKey: [...model.byKey].map(([key, fn]) => key === fn.key && model.functions.includes(fn)),
     classes: [...model.classes.values()].map((cls) => ({
@@ -55,7 +56,6 @@ function describe(model: ModuleModel): string {
       reads: sorted(s.reads),
     })),
     moduleNames: sorted(model.moduleNames),
-    blockNames: sorted(model.blockNames),
     strict: model.strict,
     preambleAt: preamblePosition(model.source, model.program),
   });

@@ -19,6 +19,14 @@ export { ParseError, parseModule, parseOptions } from "./model/parse.js";
 
 export type FunctionKind = "function" | "arrow" | "method" | "get" | "set" | "constructor";
 
+/**
+ * Where a name a function reads from outside itself is declared: in an enclosing function (in
+ * one of its scopes: parameters, body, a block), in a block of top-level code (a `for`, a
+ * `catch`, a class expression's name: out of reach of the module-scope evaluator), or at module
+ * level (or nowhere: a global).
+ */
+export type Origin = FunctionModel | "top-level block" | "module";
+
 export interface FunctionModel {
   key: string;
   name: string;
@@ -45,14 +53,19 @@ export interface FunctionModel {
   withinClass: ClassModel | undefined;
   /** The module-level name bound to this function (`function f`, `const f = () => …`). */
   binding: string | undefined;
-  declared: Set<string>;
-  free: Set<string>;
+  /** The names the function (and the functions in it) reads from outside itself, and from where. */
+  free: Map<string, Origin>;
   usesPrivate: boolean;
   usesSuper: boolean;
   strict: boolean;
   children: FunctionModel[];
   /** Arrow parameters as written, or undefined if a parameter is a destructuring pattern. */
   arrowParams: string[] | undefined;
+  /**
+   * Its body declares again a name its parameters read from outside it (`(a = n) => { let n }`):
+   * code at the start of the body (a prologue) does not see the outer one.
+   */
+  bodyRedeclares: boolean;
 }
 
 export interface ClassModel {
@@ -109,14 +122,17 @@ export interface ModuleModel {
   statements: StatementModel[];
   /** Names declared at module level (visible to the module-scope evaluator). */
   moduleNames: Set<string>;
-  /** Names declared in blocks at the top level, outside any function: not reachable by eval. */
-  blockNames: Set<string>;
   strict: boolean;
   /**
    * Set when the model is `previous` with the statements of one edit replaced (see `splice`):
    * everything else is the same objects in both models.
    */
   splice?: { previous: ModuleModel; removed: Region; added: Region };
+}
+
+/** `fn` reads the module-level `name` (or the global: no enclosing scope declares it). */
+export function readsModuleName(fn: FunctionModel, name: string): boolean {
+  return fn.free.get(name) === "module";
 }
 
 /** What some top-level statements contribute to a model. */
@@ -177,7 +193,6 @@ export function buildModel(
     },
     statements: parts.statements,
     moduleNames: parts.moduleNames,
-    blockNames: parts.blockNames,
     strict,
     ...(parts.splice ? { splice: parts.splice } : {}),
   };

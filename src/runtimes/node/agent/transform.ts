@@ -1,6 +1,7 @@
 import { type LineIndex, layout, type Placed } from "./layout.js";
 import type { ClassModel, FunctionModel, ModuleModel } from "./model.js";
 import { type AnyNode, children, hasUseStrict } from "./model/ast.js";
+import { referencesLeaving } from "./model/scope.js";
 import { hasSideEffects } from "./model/statements.js";
 import { CODE, counterName, ENV, slotName, TABLE } from "./names.js";
 import { preamblePosition } from "./preamble-position.js";
@@ -65,18 +66,19 @@ export const loadShapes: SlotShapes = {
 /** The parameter through which a closure's new version reaches the closure's variables. */
 export const SCOPE = "$hf$v";
 
-/** Names a function reads that an enclosing function declares (`arguments` and `eval` aside). */
+/** The names a function reads that an enclosing function declares (`arguments` and `eval` aside). */
 export function capturedNames(fn: FunctionModel): string[] {
-  const names: string[] = [];
-  for (const name of fn.free) {
-    if (name === "arguments" || name === "eval") continue;
-    for (let outer = fn.parent; outer; outer = outer.parent)
-      if (outer.declared.has(name)) {
-        names.push(name);
-        break;
-      }
-  }
-  return names.sort();
+  return capturedFrom(fn)
+    .map(([name]) => name)
+    .sort();
+}
+
+/** Those names, each with the function that declares it. */
+function capturedFrom(fn: FunctionModel): [string, FunctionModel][] {
+  return [...fn.free].filter(
+    (entry): entry is [string, FunctionModel] =>
+      typeof entry[1] === "object" && entry[0] !== "arguments" && entry[0] !== "eval",
+  );
 }
 
 /**
@@ -85,21 +87,20 @@ export function capturedNames(fn: FunctionModel): string[] {
  * version, as its first argument, an object whose accessors read and write those variables in the
  * closure's own scope — made only when the slot is set (nothing is made while it is empty). The
  * names the closure reads are those. Not for closures whose own nested functions read variables
- * from outside it (their prologues would need the scope too), nor in a class declared in a
- * function that uses #private names or super.
+ * from outside it (their prologues would need the scope too), whose body declares again a name
+ * they read (the prologue would see that one), nor in a class declared in a function that uses
+ * #private names or super.
  */
 export function closureScope(fn: FunctionModel): string[] | undefined {
-  if (!fn.parent || !dispatchable(fn) || fn.kind === "get" || fn.kind === "set") return undefined;
+  if (!fn.parent || !dispatchable(fn) || fn.kind === "get" || fn.kind === "set" || fn.bodyRedeclares)
+    return undefined;
   if (fn.withinClass && !fn.withinClass.topLevel && (fn.usesPrivate || fn.usesSuper)) return undefined;
   const names = capturedNames(fn);
   if (names.length === 0) return undefined;
   const inner = (f: FunctionModel): FunctionModel[] => f.children.flatMap((c) => [c, ...inner(c)]);
+  // (What a nested function reads from outside `fn` is read from the same scope as `fn` reads it.)
   for (const nested of inner(fn))
-    for (const name of capturedNames(nested)) {
-      let outer = nested.parent;
-      while (outer && outer !== fn && !outer.declared.has(name)) outer = outer.parent;
-      if (outer === fn && !fn.declared.has(name)) return undefined;
-    }
+    for (const [name, origin] of capturedFrom(nested)) if (fn.free.get(name) === origin) return undefined;
   return names;
 }
 
@@ -495,10 +496,12 @@ function versionPiece(
   const prefix = fn.kind === "get" || fn.kind === "set" ? `${fn.kind} ` : "";
   const modifiers = `${fn.async ? "async " : ""}${fn.generator ? "*" : ""}`;
   // Plain functions stay functions (constructible; anonymous, so their own name inside the body
-  // still means the original object); methods and arrows become methods (a home object for super).
+  // still means the original object, except a named function expression's: that name is the
+  // function's own, so the version has it); methods and arrows become methods (a home object for super).
+  const ownName = node.type === "FunctionExpression" && node.id ? ` ${node.id.name}` : "";
   const header =
     fn.kind === "function"
-      ? `({${JSON.stringify(fn.name)}:${fn.async ? "async " : ""}function${fn.generator ? "*" : ""}`
+      ? `({${JSON.stringify(fn.name)}:${fn.async ? "async " : ""}function${fn.generator ? "*" : ""}${ownName}`
       : `({${modifiers}${prefix}${JSON.stringify(fn.name)}`;
   return { at: start, lead: header.length, text: `${header}${params}${body}})`, anchor: node };
 }
@@ -558,57 +561,31 @@ export function constructionSource(
 /**
  * The edits that make a closure's new version read and write the variables it captured through
  * its scope parameter (`n` → `$hf$v.n`; `{ n }` → `{ n: $hf$v.n }`): each reference to one of
- * `names` in `fn`, outside nested functions that declare that name themselves.
+ * `names` in `fn` (of `source`) that names the variable outside it, not one a scope in it declares.
  */
-export function scopeEdits(fn: FunctionModel, names: readonly string[]): Edit[] {
+export function scopeEdits(source: string, fn: FunctionModel, names: readonly string[]): Edit[] {
   const edits: Edit[] = [];
-  const nested = new Map<AnyNode, FunctionModel>();
-  const collect = (f: FunctionModel) => {
-    for (const child of f.children) {
-      nested.set(child.node, child);
-      collect(child);
-    }
-  };
-  collect(fn);
+  const wanted = new Set(names);
+  const leaving = new Set(
+    [...referencesLeaving(source, fn.strict, fn.node)].filter((node) => wanted.has(node.name)),
+  );
+  if (leaving.size === 0) return edits;
   const replace = (start: number, end: number, text: string) => edits.push({ start, end, text, seq: seq++ });
-  const visit = (node: AnyNode, parent: AnyNode, seen: ReadonlySet<string>) => {
-    const inner = nested.get(node);
-    if (inner) seen = new Set([...seen].filter((name) => !inner.declared.has(name)));
-    if (seen.size === 0) return;
+  const visit = (node: AnyNode) => {
     if (node.type === "Identifier") {
-      if (seen.has(node.name) && isReference(node, parent))
-        replace(node.start, node.end, `${SCOPE}.${node.name}`);
+      if (leaving.has(node)) replace(node.start, node.end, `${SCOPE}.${node.name}`);
       return;
     }
     if (node.type === "Property" && node.shorthand && !node.computed) {
       const target = node.value.type === "AssignmentPattern" ? node.value.left : node.value;
-      if (target.type === "Identifier" && seen.has(target.name)) {
+      if (leaving.has(target)) {
         replace(node.key.start, node.key.end, `${target.name}:${SCOPE}.${target.name}`);
-        if (node.value.type === "AssignmentPattern") visit(node.value.right, node.value, seen);
+        if (node.value.type === "AssignmentPattern") visit(node.value.right);
         return;
       }
     }
-    for (const child of children(node)) visit(child, node, seen);
+    for (const child of children(node)) visit(child);
   };
-  visit(fn.node, undefined, new Set(names));
+  visit(fn.node);
   return edits;
-}
-
-/** An identifier that names a variable (not a property, key or label). */
-function isReference(node: AnyNode, parent: AnyNode): boolean {
-  if (!parent) return true;
-  switch (parent.type) {
-    case "MemberExpression":
-      return parent.object === node || parent.computed;
-    case "Property":
-    case "PropertyDefinition":
-    case "MethodDefinition":
-      return parent.value === node || (parent.computed && parent.key === node);
-    case "LabeledStatement":
-    case "BreakStatement":
-    case "ContinueStatement":
-    case "MetaProperty":
-      return false;
-  }
-  return true;
 }

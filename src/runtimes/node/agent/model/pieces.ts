@@ -14,7 +14,6 @@ import { declaredNames } from "./parse.js";
 /** What one top-level statement adds to a model. */
 export interface Contribution extends Region {
   moduleNames: Set<string>;
-  blockNames: Set<string>;
 }
 
 /** The analysis of one statement, counting its key names on the `KeyCounter` given with it. */
@@ -26,7 +25,6 @@ export interface ModelParts {
   classList: ClassModel[];
   statements: ModuleModel["statements"];
   moduleNames: Set<string>;
-  blockNames: Set<string>;
   splice?: ModuleModel["splice"];
 }
 
@@ -40,7 +38,6 @@ interface Piece extends Region {
   start: number;
   line: number;
   moduleNames: string[];
-  blockNames: string[];
   /** Each key name the statement asked for, with the number it got. */
   keys: KeyUse[];
 }
@@ -54,7 +51,6 @@ export function piecewise(program: AnyNode, keys: KeyCounter, analyse: Analyse):
     classList: [],
     statements: [],
     moduleNames: new Set(),
-    blockNames: new Set(),
   };
   for (const statement of program.body) {
     const piece = reuse(statement, keys) ?? record(statement, keys, analyse);
@@ -62,7 +58,6 @@ export function piecewise(program: AnyNode, keys: KeyCounter, analyse: Analyse):
     for (const cls of piece.classes) parts.classList.push(cls);
     for (const s of piece.statements) parts.statements.push(s);
     for (const name of piece.moduleNames) parts.moduleNames.add(name);
-    for (const name of piece.blockNames) parts.blockNames.add(name);
   }
   return parts;
 }
@@ -87,7 +82,6 @@ function record(statement: AnyNode, keys: KeyCounter, analyse: Analyse): Piece {
     classes: found.classes,
     statements: found.statements,
     moduleNames: [...found.moduleNames],
-    blockNames: [...found.blockNames],
     keys: keys.log.slice(mark),
   };
   pieceOf.set(statement, piece);
@@ -160,8 +154,8 @@ export function splice(
     keys.unknown ||
     !same(keys.log, oldKeys) ||
     !same(
-      added.flatMap((p) => [p.moduleNames, p.blockNames]),
-      removedPieces.flatMap((p) => [p.moduleNames, p.blockNames]),
+      added.map((p) => p.moduleNames),
+      removedPieces.map((p) => p.moduleNames),
     ) ||
     !same(declaredNames(statements, esm), declaredNames(oldStatements, esm))
   ) {
@@ -181,7 +175,6 @@ export function splice(
     statements: splicedIn(previous.statements, ranges.statements, region.statements),
     // The statements declare the same names as before: the sets are the previous ones.
     moduleNames: previous.moduleNames,
-    blockNames: previous.blockNames,
     splice: { previous, removed: old, added: region },
   };
 }
@@ -205,6 +198,13 @@ function movePiece(piece: Piece, delta: number, lines: number): Piece {
   const cls = (c: ClassModel | undefined) => (c ? classes.get(c) : undefined);
   for (const fn of functions.values()) {
     fn.parent = fn.parent ? functions.get(fn.parent) : undefined;
+    if ([...fn.free.values()].some((origin) => typeof origin === "object"))
+      fn.free = new Map(
+        [...fn.free].map(([name, origin]) => [
+          name,
+          typeof origin === "object" ? (functions.get(origin) as FunctionModel) : origin,
+        ]),
+      );
     fn.memberOf = cls(fn.memberOf);
     fn.withinClass = cls(fn.withinClass);
     fn.children = fn.children.map((child) => functions.get(child) as FunctionModel);

@@ -204,6 +204,7 @@ function compileVersions(
         ? sortEdits([
             ...edits,
             ...scopeEdits(
+              model.source,
               fn,
               capturedNames(fn).filter((n) => scope.includes(n)),
             ),

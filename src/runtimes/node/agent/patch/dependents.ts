@@ -1,8 +1,7 @@
-import type { FunctionModel } from "../model.js";
+import { type FunctionModel, readsModuleName } from "../model.js";
 import { type Reason, reason } from "../reasons.js";
 import type { Side } from "./diff.js";
 import type { Declaration, Planning } from "./planning.js";
-import { declaredAbove } from "./updatable.js";
 
 /**
  * A refusal takes with it everything that depends on it, so that a patch is consistent or
@@ -18,7 +17,8 @@ function readsWithin(side: Side, from: number, to: number): Set<string> {
     at.headerStart >= from && at.node.end <= to;
   const reads = new Set<string>();
   for (const fn of side.functions)
-    if (inside(fn) && !(fn.parent && inside(fn.parent))) for (const name of fn.free) reads.add(name);
+    if (inside(fn) && !(fn.parent && inside(fn.parent)))
+      for (const name of fn.free.keys()) if (readsModuleName(fn, name)) reads.add(name);
   for (const s of side.statements)
     if (s.node && s.node.start < to && s.node.end > from) for (const name of s.reads) reads.add(name);
   return reads;
@@ -55,7 +55,7 @@ export function refuseDependents(planning: Planning): void {
   for (const [name, before] of plan.kept.declarations) if (before === null) missing.add(name);
   if (missing.size === 0) return;
   const needs = (names: Iterable<string>, fn?: FunctionModel) =>
-    [...names].filter((name) => missing.has(name) && !(fn && declaredAbove(fn, name))).sort();
+    [...names].filter((name) => missing.has(name) && (!fn || readsModuleName(fn, name))).sort();
   for (let more = true; more;) {
     more = false;
     for (const declaration of [...plan.declarations]) {
@@ -70,7 +70,7 @@ export function refuseDependents(planning: Planning): void {
     }
   }
   for (const fn of [...plan.slots, ...plan.addedMembers]) {
-    const names = needs(fn.free, fn);
+    const names = needs(fn.free.keys(), fn);
     if (names.length > 0) planning.withdraw(fn, reason("depends-on-refused", names));
   }
   // (A statement run again reads no new name here: in an accepting module none is refused.)

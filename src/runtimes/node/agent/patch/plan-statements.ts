@@ -1,10 +1,10 @@
-import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
+import { type FunctionModel, type ModuleModel, readsModuleName, type StatementModel } from "../model.js";
 import { type AnyNode, patternNames } from "../model/ast.js";
 import { type Reason, reason } from "../reasons.js";
 import { dispatchable } from "../transform.js";
 import { statementEntry } from "./outcomes.js";
 import type { Part, Planning } from "./planning.js";
-import { capturedBy, declaredAbove } from "./updatable.js";
+import { capturedBy } from "./updatable.js";
 
 /** The planner's part for module-level constants, variables and other top-level statements. */
 
@@ -162,7 +162,7 @@ function catchAllOf(node: AnyNode): string | undefined {
 }
 
 /**
- * Middleware (`app.use(notFound)`) below the new statement `s` on the same object that ran at
+ * Middleware (`app.use(notFound)`) below the statement `s` run now on the same object that ran at
  * start-up: what `s` registers now comes after it, where a fresh run has it before.
  */
 function catchAllBelow(planning: Planning, s: StatementModel): StatementModel | undefined {
@@ -243,18 +243,14 @@ function planTopLevelCode(planning: Planning, unmatched: StatementModel[], ran: 
       declarePattern(planning, s);
       continue;
     }
-    if (context.hot.accepted) run(s, true, "updated", reason("rerun"));
-    else if (before === undefined) {
-      const below = catchAllBelow(planning, s);
-      if (!below) run(s, false, "updated", reason("new-statement-run"));
-      else
-        run(
-          s,
-          false,
-          "running-old",
-          reason("run-after", statementEntry(model.source, below, "updated").name, below.line),
-        );
-    } else if (s.rerunnable) run(s, true, "updated", reason("reassigned-statement"));
+    // A route run now, new or (in a module that accepts) run again, comes after a catch-all.
+    const below = before === undefined || context.hot.accepted ? catchAllBelow(planning, s) : undefined;
+    if (below) {
+      const why = reason("run-after", statementEntry(model.source, below, "updated").name, below.line);
+      run(s, context.hot.accepted, "running-old", why);
+    } else if (context.hot.accepted) run(s, true, "updated", reason("rerun"));
+    else if (before === undefined) run(s, false, "updated", reason("new-statement-run"));
+    else if (s.rerunnable) run(s, true, "updated", reason("reassigned-statement"));
     else {
       plan.kept.othersNotRun.push(s.normalized);
       planning.report(statementEntry(model.source, s, "refused", reason("top-level-not-rerun")));
@@ -281,7 +277,7 @@ function constantRefusal(
   if (statement) return reason("read-by-top-level", statement.line);
   for (const fn of readers) {
     if (fn.usesPrivate) return reason("reader-uses-private", fn.qualname);
-    const captured = capturedBy(model, fn);
+    const captured = capturedBy(fn);
     if (captured || !dispatchable(fn))
       return reason("reader-not-updatable", fn.qualname, fn.kind === "constructor", captured);
   }
@@ -292,7 +288,7 @@ function constantRefusal(
 function planConstant(planning: Planning, s: StatementModel, before: StatementModel): void {
   const { model, plan } = planning;
   const name = s.name as string;
-  const readers = model.functions.filter((fn) => fn.free.has(name) && !declaredAbove(fn, name));
+  const readers = model.functions.filter((fn) => readsModuleName(fn, name));
   const refusal = constantRefusal(planning, s, readers);
   if (refusal) {
     plan.kept.declarations.set(name, before);

@@ -1,5 +1,5 @@
 import type { FunctionOutcome } from "../../../../protocol/messages.js";
-import type { FunctionModel, ModuleModel, StatementModel } from "../model.js";
+import { type FunctionModel, type ModuleModel, readsModuleName, type StatementModel } from "../model.js";
 import { type Reason, type ReasonCode, reason } from "../reasons.js";
 import type { AnyNode } from "../model/ast.js";
 import { closureScope, dispatchable, ENV, forwardedCount } from "../transform.js";
@@ -9,7 +9,7 @@ import { classEntry, functionEntry, statementEntry } from "./outcomes.js";
 import { planConstructions, planShapeGuards, privateNamesOf } from "./plan-construction.js";
 import { declaration, newExport, planStatements, statementOf } from "./plan-statements.js";
 import { type Plan, type PlanContext, Planning } from "./planning.js";
-import { capturedBy, declaredAbove, directlyCompilable, recompilableAncestor } from "./updatable.js";
+import { capturedBy, directlyCompilable, recompilableAncestor } from "./updatable.js";
 
 /**
  * Step 2 of a patch, the planner: every decision about the edit, as data. For each function,
@@ -223,7 +223,7 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
     if (before.ownText === fn.ownText) {
       // Same code at another place (lines added above or inside a nested function): recompiled,
       // unreported, so that stack traces keep pointing at the right lines.
-      if (moved(before, fn) && directlyCompilable(model, fn)) plan.slots.add(fn);
+      if (moved(before, fn) && directlyCompilable(fn)) plan.slots.add(fn);
       continue;
     }
     if (fn.memberOf && frozen.has(fn.memberOf.key)) {
@@ -234,7 +234,7 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
       refuse(reason("generator-changed"));
       continue;
     }
-    const captured = capturedBy(model, fn);
+    const captured = capturedBy(fn);
     // An existing arrow object passes on only so many arguments (transform.ts ARROW_PADS).
     const forwarded = context.forwarded.get(fn.key) ?? forwardedCount(before);
     const forwardsAll =
@@ -247,7 +247,7 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
     const reached = scope !== undefined && reads?.every((name) => scope.includes(name)) === true;
     const unreached = scope !== undefined && reads ? reads.filter((name) => !scope.includes(name)) : [];
     if ((captured && !reached) || !dispatchable(fn) || !forwardsAll) {
-      const parent = recompilableAncestor(model, fn);
+      const parent = recompilableAncestor(fn);
       if (!parent) {
         refuse(reason("references-not-updatable", captured));
         continue;
@@ -287,7 +287,7 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
  */
 function stillReading(model: ModuleModel, name: string): { what: string; line: number } | undefined {
   if (model.moduleNames.has(name)) return undefined;
-  const fn = model.functions.find((f) => f.free.has(name) && !declaredAbove(f, name));
+  const fn = model.functions.find((f) => readsModuleName(f, name));
   if (fn) return { what: fn.qualname, line: fn.line };
   const statement = model.statements.find((s) => s.reads.has(name));
   return statement ? { what: "top-level code", line: statement.line } : undefined;
@@ -337,7 +337,7 @@ function refusePrivateWithPatchNames(planning: Planning): void {
   const patchNames = new Set([...context.scopeNames, ...plan.declarations.flatMap((d) => d.names)]);
   for (const fn of [...plan.slots, ...plan.addedMembers]) {
     if (!fn.usesPrivate) continue;
-    const names = [...fn.free].filter((n) => patchNames.has(n));
+    const names = [...fn.free.keys()].filter((n) => readsModuleName(fn, n) && patchNames.has(n));
     if (names.length > 0) planning.withdraw(fn, reason("private-and-patch-names", fn.qualname, names));
   }
 }
