@@ -18,6 +18,7 @@ import { type FramePlace, type FunctionFacts, SUPPORT_KEY } from "./support.js";
 import { GUARD_CLOSE_TEXT, GUARD_OPEN_TEXT, RESTART_MARK, RestartSignal } from "../restart-guard.js";
 import { CallerFlood } from "./caller-flood.js";
 import { Refusal } from "./refusal.js";
+import { ExceptionTermination } from "./termination.js";
 import { Values } from "./values.js";
 
 /** hotframe's agent: its frames never show, and stepping never stops in it. */
@@ -46,12 +47,15 @@ interface Pause {
 }
 
 /**
- * How a frame restarts, decided before anything changes: V8's restartFrame; unwinding it
+ * How a frame restarts, decided before anything changes: V8's restartFrame (paused on an
+ * exception, once the exception is replaced by a termination: termination.ts); unwinding it
  * through its restart guard (restart-guard.ts) with the exception being thrown, or with a
  * RestartSignal thrown from the top frame (restarted by V8 with its slot armed); or not at all.
  */
 type RestartWay =
-  { way: "restartFrame" } | { way: "unwind"; by: "exception" | "signal" } | { way: "refused"; why: Reason };
+  | { way: "restartFrame"; exception: boolean }
+  | { way: "unwind"; by: "exception" | "signal" }
+  | { way: "refused"; why: Reason };
 
 const isResumable = (facts: FunctionFacts | null | undefined) =>
   facts?.async === true || facts?.generator === true;
@@ -81,6 +85,7 @@ export class NodeDebugger {
   private readonly breakpoints: LineBreakpoints;
   private readonly values: Values;
   private readonly flood: CallerFlood;
+  private readonly termination: ExceptionTermination;
   /** The exception filter asked for (catch uncaught by default under `hotframe debug`). */
   private exceptionFilter: "none" | "uncaught" | "all" = "uncaught";
   /** The program's top-level code is still running (see v8ExceptionState). */
@@ -100,6 +105,7 @@ export class NodeDebugger {
   ) {
     this.values = new Values(inspector);
     this.flood = new CallerFlood(inspector);
+    this.termination = new ExceptionTermination(inspector);
     this.breakpoints = new LineBreakpoints(inspector, {
       changed: (breakpoint) => this.event("breakpointChanged", { reason: breakpoint.state, breakpoint }),
       output: (output) => this.event("output", { category: "console", output }),
@@ -354,23 +360,22 @@ export class NodeDebugger {
     const exception = pause.reason === "exception";
     const above = pause.facts.slice(0, index);
     const resumableAbove = above.find(isResumable);
-    if (!exception && !isResumable(facts) && !resumableAbove)
+    if (!isResumable(facts) && !resumableAbove)
       return frame.restart.canBeRestarted
-        ? { way: "restartFrame" }
+        ? { way: "restartFrame", exception }
         : refused(reason("restart-uninstrumented"));
     // V8 cannot restart it. Unwinding can, through plain frames of the program's only: an async
     // function or generator above it would take the exception into its own promise or iterator.
     if (resumableAbove) return refused(reason("restart-below-async", resumableAbove.qualname));
     if (above.some((f) => !f)) return refused(reason("restart-uninstrumented"));
-    if (!facts.guarded)
-      return refused(exception ? reason("restart-exception") : reason("restart-async", facts.qualname));
+    if (!facts.guarded) return refused(reason("restart-async", facts.qualname));
     if (!facts.slotted) return refused(reason("restart-not-edited", facts.qualname));
     if (exception)
       return pause.uncaught
         ? { way: "unwind", by: "exception" }
         : refused(reason("restart-exception-caught"));
     const top = pause.facts[0];
-    if (index === 0 || !top?.guarded || !(pause.frames[0] as UserFrame).restart.canBeRestarted)
+    if (index === 0 || !top?.dispatchable || !(pause.frames[0] as UserFrame).restart.canBeRestarted)
       return refused(reason("restart-async-top", facts.qualname));
     // A catch of the program's between the top frame's call and this frame would stop the signal.
     pause.catching ??= await this.support<boolean[]>("catchesEach", [
@@ -406,7 +411,7 @@ export class NodeDebugger {
       );
       if (marked.exceptionDetails) throw new Refusal(reason("internal", marked.exceptionDetails.text));
       if (restart.by === "signal") await this.support("armRestartSignal", [this.framePlace(top.v8)]);
-    }
+    } else if (restart.exception) await this.termination.replaceException(top.v8.callFrameId);
     this.pause = undefined;
     this.values.reset();
     this.pending = {
