@@ -455,3 +455,54 @@ setTimeout(() => console.log("recorded", seen.length > 0), 50);
   assert.deepEqual(await lines("other.js", 1, 1), []);
   agent.kill();
 });
+
+/** main() pauses in tick() with a worker running, then again once the worker has ended. */
+const withWorker = `const { Worker } = require("node:worker_threads");
+
+function tick(n) {
+  return n + 1;
+}
+
+const worker = new Worker(
+  "const { parentPort } = require('node:worker_threads'); parentPort.postMessage('up'); parentPort.once('message', () => process.exit(0));",
+  { eval: true, name: "crunch" },
+);
+worker.once("message", () => {
+  tick(1);
+  worker.once("exit", () => {
+    tick(2);
+    console.log("done");
+  });
+  worker.postMessage("end");
+});
+`;
+
+for (const { version, path: node, skip } of versions)
+  test(
+    `Node ${version}: threads lists the program's worker threads (running, not debugged), not hotframe's own`,
+    { skip },
+    async () => {
+      const dir = makeProject({ "package.json": "{}\n", "app.js": withWorker });
+      const run = new DebugRun(dir, ["--node", node as string, "app.js"]);
+      assert.equal((await run.paused(0)).reason, "entry");
+      run.send("break tick");
+      assert.equal((await run.pausedAfter("continue")).frames[0]?.function, "tick");
+      const listed = async () => {
+        const mark = run.stderr.length;
+        await run.answer("threads", /thread 1 main/);
+        run.send("p 0");
+        await run.stderrLine(/^0$/, mark);
+        return run.stderr.slice(mark).filter((l) => /^. thread \d/.test(l));
+      };
+      const during = await listed();
+      assert.equal(during.length, 2, during.join("\n"));
+      assert.equal(during[0], "→ thread 1 main (paused)");
+      assert.match(during[1] as string, /^ {2}thread \d+ \[worker \d+\] crunch \(running\)$/);
+      assert.equal((await run.pausedAfter("continue")).frames[0]?.function, "tick");
+      assert.deepEqual(await listed(), ["→ thread 1 main (paused)"], "the worker has ended");
+      run.send("clear");
+      run.send("continue");
+      await run.stdoutLine(/^done$/);
+      assert.equal((await run.ended()).code, 0);
+    },
+  );

@@ -19,11 +19,12 @@ import { GUARD_CLOSE_TEXT, GUARD_OPEN_TEXT, RESTART_MARK, RestartSignal } from "
 import { CallerFlood } from "./caller-flood.js";
 import { Refusal } from "./refusal.js";
 import { ExceptionTermination } from "./termination.js";
+import { WorkerThreads } from "./workers.js";
 import { Values } from "./values.js";
 
 /** hotframe's agent: its frames never show, and stepping never stops in it. */
 const AGENT_DIR = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
-/** The one thread the Node debugger shows (worker threads are not debugged: docs/debugger.md). */
+/** The thread the Node debugger debugs (worker threads are listed, not debugged: workers.ts). */
 const MAIN_THREAD = { id: 1, name: "main" };
 /** How often a pause request is repeated until the program stops. */
 const PAUSE_RETRY_MS = 100;
@@ -63,7 +64,8 @@ const isResumable = (facts: FunctionFacts | null | undefined) =>
 /**
  * The Node debugger, on the worker thread: the program's main thread through the in-process
  * inspector (no port). Requests come from the controller (worker.ts), answers and events go back
- * through `send`. Only the main thread is debugged; when it pauses, V8 stops it whole.
+ * through `send`. Only the main thread is debugged (worker threads are listed: workers.ts); when
+ * it pauses, V8 stops it whole.
  */
 export class NodeDebugger {
   private pause: Pause | undefined;
@@ -86,6 +88,7 @@ export class NodeDebugger {
   private readonly values: Values;
   private readonly flood: CallerFlood;
   private readonly termination: ExceptionTermination;
+  private readonly workers: WorkerThreads;
   /** The exception filter asked for (catch uncaught by default under `hotframe debug`). */
   private exceptionFilter: "none" | "uncaught" | "all" = "uncaught";
   /** The program's top-level code is still running (see v8ExceptionState). */
@@ -106,6 +109,7 @@ export class NodeDebugger {
     this.values = new Values(inspector);
     this.flood = new CallerFlood(inspector);
     this.termination = new ExceptionTermination(inspector);
+    this.workers = new WorkerThreads(inspector, AGENT_DIR);
     this.breakpoints = new LineBreakpoints(inspector, {
       changed: (breakpoint) => this.event("breakpointChanged", { reason: breakpoint.state, breakpoint }),
       output: (output) => this.event("output", { category: "console", output }),
@@ -131,6 +135,7 @@ export class NodeDebugger {
     await this.inspector.post("Debugger.enable", { maxScriptsCacheSize: 1e8 });
     await this.inspector.post("Debugger.setBlackboxPatterns", { patterns: ["^node:"] });
     await this.applyExceptionState();
+    await this.workers.enable();
   }
 
   /**
@@ -202,7 +207,7 @@ export class NodeDebugger {
         return {} as never;
       }
       case "threads":
-        return { threads: [MAIN_THREAD] } as never;
+        return { threads: [MAIN_THREAD, ...(await this.workers.list())] } as never;
       case "continue":
         await this.resume(undefined);
         return { allThreadsContinued: true } as never;
@@ -306,6 +311,7 @@ export class NodeDebugger {
       this.enabled = false;
       // Debugger.disable resumes a paused program and drops V8's debugging state: no cost left.
       await this.inspector.post("Debugger.disable");
+      await this.workers.disable();
     }
     this.exceptionFilter = "none";
     if (wasPaused) this.event("resumed", { threadId: MAIN_THREAD.id, allThreadsContinued: true });
@@ -578,7 +584,7 @@ export class NodeDebugger {
       reason: this.pause.reason,
       threadId: MAIN_THREAD.id,
       threadName: MAIN_THREAD.name,
-      allThreadsStopped: true,
+      allThreadsStopped: this.workers.running().length === 0, // workers run on
       hitBreakpointIds: hit,
       ...(description ? { description } : {}),
     });
