@@ -106,9 +106,10 @@ async function debugProgram(
   files: Record<string, string>,
   entry: string,
   options: string[] = [],
+  node = NODE,
 ): Promise<{ run: DebugRun; dir: string }> {
   const dir = makeProject({ "package.json": "{}\n", ...files });
-  const run = new DebugRun(dir, ["--node", NODE, ...options, entry]);
+  const run = new DebugRun(dir, ["--node", node, ...options, entry]);
   if (!options.includes("--continue")) assert.equal((await run.paused(0)).reason, "entry");
   return { run, dir };
 }
@@ -195,41 +196,49 @@ test("a syntax error saved while paused changes nothing and says file:line:col; 
   assert.equal((await run.ended()).code, 0);
 });
 
-for (const file of ["app.js", "app.mjs"]) {
-  test(`${file}: catch uncaught (the default) pauses where the exception is thrown; a restart with nothing edited throws it again, and continue lets the exception go on`, async () => {
-    const source = nodeApp(false).replace(
-      "  let total = 0;\n",
-      '  if (order.n === 3) throw new Error("order 3 is bad");\n  let total = 0;\n',
+for (const { version, path: node, skip } of versions)
+  for (const file of ["app.js", "app.mjs"]) {
+    test(
+      `Node ${version} ${file}: catch uncaught (the default) pauses where the exception is thrown; a restart with nothing edited throws it again, and continue lets the exception go on`,
+      { skip },
+      async () => {
+        const source = nodeApp(false).replace(
+          "  let total = 0;\n",
+          '  if (order.n === 3) throw new Error("order 3 is bad");\n  let total = 0;\n',
+        );
+        const { run } = await debugProgram({ [file]: source }, file, ["--continue"], node as string);
+        const paused = await run.paused(0);
+        assert.equal(paused.reason, "exception");
+        assert.deepEqual(
+          paused.frames.map((f) => [f.function, f.line]),
+          [
+            ["compute", lineOf(source, "throw new Error")],
+            ["main", lineOf(source, "results.push")],
+            ["<module>", lineOf(source, "main();")],
+          ],
+        );
+        assert.match(await run.answer("p order.n", /./), /^3$/);
+        // V8 restarts it (the exception replaced by a termination); the same code throws again, in the
+        // same task (test/debug-node-unwind.test.ts: an edit restarts it with the fix).
+        const mark = run.mark();
+        run.send("restart 0");
+        assert.equal((await run.restarted(mark)).line, lineOf(source, "throw new Error"));
+        const again = await run.pausedAfter("continue");
+        assert.deepEqual(
+          [again.reason, again.frames[0]?.line],
+          ["exception", lineOf(source, "throw new Error")],
+        );
+        const twice = run.mark();
+        run.send("restart 0");
+        await run.restarted(twice);
+        assert.equal((await run.pausedAfter("continue")).reason, "exception");
+        run.send("continue");
+        const exit = await run.ended();
+        assert.equal(exit.code, 1, "the exception goes on: nothing catches it");
+        assert.ok(!run.stdout.some((l) => l.startsWith("results")));
+      },
     );
-    const { run } = await debugProgram({ [file]: source }, file, ["--continue"]);
-    const paused = await run.paused(0);
-    assert.equal(paused.reason, "exception");
-    assert.deepEqual(
-      paused.frames.map((f) => [f.function, f.line]),
-      [
-        ["compute", lineOf(source, "throw new Error")],
-        ["main", lineOf(source, "results.push")],
-        ["<module>", lineOf(source, "main();")],
-      ],
-    );
-    assert.match(await run.answer("p order.n", /./), /^3$/);
-    // V8 restarts it (the exception replaced by a termination); the same code throws again, in the
-    // same task (test/debug-node-unwind.test.ts: an edit restarts it with the fix).
-    const mark = run.mark();
-    run.send("restart 0");
-    assert.equal((await run.restarted(mark)).line, lineOf(source, "throw new Error"));
-    const again = await run.pausedAfter("continue");
-    assert.deepEqual([again.reason, again.frames[0]?.line], ["exception", lineOf(source, "throw new Error")]);
-    const twice = run.mark();
-    run.send("restart 0");
-    await run.restarted(twice);
-    assert.equal((await run.pausedAfter("continue")).reason, "exception");
-    run.send("continue");
-    const exit = await run.ended();
-    assert.equal(exit.code, 1, "the exception goes on: nothing catches it");
-    assert.ok(!run.stdout.some((l) => l.startsWith("results")));
-  });
-}
+  }
 
 test("a breakpoint moves with its line of code when an edit moves the line", async () => {
   const source = nodeApp(false);
