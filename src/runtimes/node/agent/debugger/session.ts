@@ -432,10 +432,17 @@ export class NodeDebugger {
     else
       // Exactly "StepInto": any other mode crashes V8 (facts-node.md). The signal: the top frame
       // restarts, and its prologue calls the armed slot, which throws.
-      await this.inspector.post("Debugger.restartFrame", {
-        callFrameId: (restart.way === "unwind" ? top : frame).restart.callFrameId,
-        mode: "StepInto",
-      });
+      await this.inspector
+        .post("Debugger.restartFrame", {
+          callFrameId: (restart.way === "unwind" ? top : frame).restart.callFrameId,
+          mode: "StepInto",
+        })
+        .catch(async (error: unknown) => {
+          // Resuming with the termination still asked for would end the program.
+          if (restart.way === "restartFrame" && restart.exception)
+            await this.termination.cancel(top.v8.callFrameId);
+          throw error;
+        });
   }
 
   private async evaluate(args: DebugCommands["evaluate"]["arguments"]) {

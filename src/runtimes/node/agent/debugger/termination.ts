@@ -25,15 +25,7 @@ export class ExceptionTermination {
 
   /** When the paused thread resumes, the exception being thrown becomes a termination. */
   async replaceException(callFrameId: string): Promise<void> {
-    if (this.unreported)
-      await this.inspector
-        .post("Debugger.evaluateOnCallFrame", {
-          callFrameId,
-          expression: "for(;;);",
-          timeout: 1,
-          silent: true,
-        })
-        .catch(() => undefined); // "Execution was terminated": what it is for
+    if (this.unreported) await this.cancel(callFrameId);
     let refused: Error | undefined;
     const request: Promise<void> = this.inspector
       .post("Runtime.terminateExecution", {}, { answeredLate: true })
@@ -50,5 +42,12 @@ export class ExceptionTermination {
     await this.inspector.post("Runtime.evaluate", { expression: "0", silent: true });
     if (refused)
       throw new Refusal(reason("internal", `V8 refused to replace the exception: ${refused.message}`));
+  }
+
+  /** No termination when the thread resumes (a restart that failed), and none left to report. */
+  async cancel(callFrameId: string): Promise<void> {
+    await this.inspector
+      .post("Debugger.evaluateOnCallFrame", { callFrameId, expression: "for(;;);", timeout: 1, silent: true })
+      .catch(() => undefined); // "Execution was terminated": what it is for
   }
 }
