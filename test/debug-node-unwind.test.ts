@@ -7,9 +7,9 @@ import { type EditEvent, makeProject } from "./helpers/hotframe.js";
 import { nodeBinaries } from "./helpers/node-versions.js";
 
 /**
- * Restarts V8 cannot do, done by unwinding through the restart guard `hotframe debug` compiles
- * into every function (src/runtimes/node/agent/restart-guard.ts): a crash fixed in place, and
- * async functions.
+ * Restarts V8 cannot do on its own: a crash fixed in place (a plain function: V8 restarts it once
+ * the exception is replaced by a termination, debugger/termination.ts), and async functions (by
+ * unwinding through the restart guard `hotframe debug` compiles into them, restart-guard.ts).
  */
 
 const versions = nodeBinaries().filter(
@@ -215,16 +215,16 @@ test("an async function paused at the top of the stack cannot restart: refused w
   assert.equal((await run.ended()).code, 0);
 });
 
-test("stepping out of a function with the restart guard stops in its caller (next at its return, finish)", async () => {
-  const source = `function compute(n) {
+test("stepping out of a function with the restart guard (async) stops in its caller (next at its return, finish)", async () => {
+  const source = `async function compute(n) {
   const doubled = n * 2;
   return doubled;
 }
 
-function main() {
+async function main() {
   let sum = 0;
   for (let i = 0; i < 3; i++) {
-    sum += compute(i);
+    sum += await compute(i);
   }
   console.log("sum", sum);
 }

@@ -196,33 +196,49 @@ test("a syntax error saved while paused changes nothing and says file:line:col; 
   assert.equal((await run.ended()).code, 0);
 });
 
-for (const file of ["app.js", "app.mjs"]) {
-  test(`${file}: catch uncaught (the default) pauses where the exception is thrown; before an edit the frame cannot restart, and continue lets the exception go on`, async () => {
-    const source = nodeApp(false).replace(
-      "  let total = 0;\n",
-      '  if (order.n === 3) throw new Error("order 3 is bad");\n  let total = 0;\n',
+for (const { version, path: node, skip } of versions)
+  for (const file of ["app.js", "app.mjs"]) {
+    test(
+      `Node ${version} ${file}: catch uncaught (the default) pauses where the exception is thrown; a restart with nothing edited throws it again, and continue lets the exception go on`,
+      { skip },
+      async () => {
+        const source = nodeApp(false).replace(
+          "  let total = 0;\n",
+          '  if (order.n === 3) throw new Error("order 3 is bad");\n  let total = 0;\n',
+        );
+        const { run } = await debugProgram({ [file]: source }, file, ["--continue"], node as string);
+        const paused = await run.paused(0);
+        assert.equal(paused.reason, "exception");
+        assert.deepEqual(
+          paused.frames.map((f) => [f.function, f.line]),
+          [
+            ["compute", lineOf(source, "throw new Error")],
+            ["main", lineOf(source, "results.push")],
+            ["<module>", lineOf(source, "main();")],
+          ],
+        );
+        assert.match(await run.answer("p order.n", /./), /^3$/);
+        // V8 restarts it (the exception replaced by a termination); the same code throws again, in the
+        // same task (test/debug-node-unwind.test.ts: an edit restarts it with the fix).
+        const mark = run.mark();
+        run.send("restart 0");
+        assert.equal((await run.restarted(mark)).line, lineOf(source, "throw new Error"));
+        const again = await run.pausedAfter("continue");
+        assert.deepEqual(
+          [again.reason, again.frames[0]?.line],
+          ["exception", lineOf(source, "throw new Error")],
+        );
+        const twice = run.mark();
+        run.send("restart 0");
+        await run.restarted(twice);
+        assert.equal((await run.pausedAfter("continue")).reason, "exception");
+        run.send("continue");
+        const exit = await run.ended();
+        assert.equal(exit.code, 1, "the exception goes on: nothing catches it");
+        assert.ok(!run.stdout.some((l) => l.startsWith("results")));
+      },
     );
-    const { run } = await debugProgram({ [file]: source }, file, ["--continue"]);
-    const paused = await run.paused(0);
-    assert.equal(paused.reason, "exception");
-    assert.deepEqual(
-      paused.frames.map((f) => [f.function, f.line]),
-      [
-        ["compute", lineOf(source, "throw new Error")],
-        ["main", lineOf(source, "results.push")],
-        ["<module>", lineOf(source, "main();")],
-      ],
-    );
-    assert.match(await run.answer("p order.n", /./), /^3$/);
-    // Restarting by unwinding calls the newest version, and there is none before an edit
-    // (test/debug-node-unwind.test.ts: the edit restarts it).
-    assert.match(await run.answer("restart 0", /./), /^\*\*\* frame 0 \(compute\) cannot be restarted/);
-    run.send("continue");
-    const exit = await run.ended();
-    assert.equal(exit.code, 1, "the exception goes on: nothing catches it");
-    assert.ok(!run.stdout.some((l) => l.startsWith("results")));
-  });
-}
+  }
 
 test("a breakpoint moves with its line of code when an edit moves the line", async () => {
   const source = nodeApp(false);
@@ -507,3 +523,54 @@ setTimeout(() => console.log("recorded", seen.length > 0), 50);
     agent.kill();
   });
 }
+
+/** main() pauses in tick() with a worker running, then again once the worker has ended. */
+const withWorker = `const { Worker } = require("node:worker_threads");
+
+function tick(n) {
+  return n + 1;
+}
+
+const worker = new Worker(
+  "const { parentPort } = require('node:worker_threads'); parentPort.postMessage('up'); parentPort.once('message', () => process.exit(0));",
+  { eval: true, name: "crunch" },
+);
+worker.once("message", () => {
+  tick(1);
+  worker.once("exit", () => {
+    tick(2);
+    console.log("done");
+  });
+  worker.postMessage("end");
+});
+`;
+
+for (const { version, path: node, skip } of versions)
+  test(
+    `Node ${version}: threads lists the program's worker threads (running, not debugged), not hotframe's own`,
+    { skip },
+    async () => {
+      const dir = makeProject({ "package.json": "{}\n", "app.js": withWorker });
+      const run = new DebugRun(dir, ["--node", node as string, "app.js"]);
+      assert.equal((await run.paused(0)).reason, "entry");
+      run.send("break tick");
+      assert.equal((await run.pausedAfter("continue")).frames[0]?.function, "tick");
+      const listed = async () => {
+        const mark = run.stderr.length;
+        await run.answer("threads", /thread 1 main/);
+        run.send("p 0");
+        await run.stderrLine(/^0$/, mark);
+        return run.stderr.slice(mark).filter((l) => /^. thread \d/.test(l));
+      };
+      const during = await listed();
+      assert.equal(during.length, 2, during.join("\n"));
+      assert.equal(during[0], "→ thread 1 main (paused)");
+      assert.match(during[1] as string, /^ {2}thread \d+ \[worker \d+\] crunch \(running\)$/);
+      assert.equal((await run.pausedAfter("continue")).frames[0]?.function, "tick");
+      assert.deepEqual(await listed(), ["→ thread 1 main (paused)"], "the worker has ended");
+      run.send("clear");
+      run.send("continue");
+      await run.stdoutLine(/^done$/);
+      assert.equal((await run.ended()).code, 0);
+    },
+  );

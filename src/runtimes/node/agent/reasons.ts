@@ -123,10 +123,8 @@ const TEXTS = {
     `${name} is an async function or a generator: V8 cannot restart it (nor the frames below it)`,
   "restart-below-async": (name: string) =>
     `the frame is below ${name}, an async function or generator, which V8 cannot restart (nor anything below it)`,
-  "restart-exception": () =>
-    "the program is paused on an exception being thrown, and V8 cannot restart a frame then (it would crash the program): the new code runs from the next call; continuing lets the exception go on",
   "restart-not-edited": (name: string) =>
-    `${name} has not been edited: a frame V8 cannot restart (an exception is being thrown through it, or it is async) restarts by unwinding into its newest version, and it has none yet; edit it first`,
+    `${name} has not been edited: a frame V8 cannot restart (an async function or generator) restarts by unwinding into its newest version, and it has none yet; edit it first`,
   "restart-exception-caught": () =>
     "the exception being thrown will be caught by the program before it reaches that frame, so it cannot unwind it: continue, or restart from a pause where nothing catches it",
   "restart-async-top": (name: string) =>

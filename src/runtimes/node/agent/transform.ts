@@ -5,7 +5,7 @@ import { referencesLeaving } from "./model/scope.js";
 import { hasSideEffects } from "./model/statements.js";
 import { CODE, counterName, ENV, slotName, TABLE } from "./names.js";
 import { preamblePosition } from "./preamble-position.js";
-import { guardClose, guarded, guardOpen } from "./restart-guard.js";
+import { guardClose, guardOpen, hasGuard } from "./restart-guard.js";
 
 /**
  * Instrumentation as text edits on the user's source, never a reprint: every line and column of
@@ -197,7 +197,8 @@ export function functionEdits(
     if (separator) edits.push(insert(at, separator));
     edits.push(insert(at, `if(${slot}!==void 0)return ${dispatchCall};`, fn.key));
     if (counted) edits.push(insert(at, countStart));
-    if (guarded) edits.push(insert(at, guardOpen()), insert(fn.node.body.end - 1, guardClose(dispatchCall)));
+    if (hasGuard(fn))
+      edits.push(insert(at, guardOpen()), insert(fn.node.body.end - 1, guardClose(dispatchCall)));
     if (counted) edits.push(insert(fn.node.body.end - 1, countEnd));
     return edits;
   }
@@ -230,11 +231,11 @@ export function functionEdits(
   if (separator) edits.push(insert(at, separator));
   edits.push(insert(at, `if(${slot}!==void 0)return ${dispatchCall};`, fn.key));
   // `return(`: the expression may start on a later line, where a bare `return` would end the statement.
-  const open = (counted ? countStart : "") + (guarded ? guardOpen() : "");
+  const open = (counted ? countStart : "") + (hasGuard(fn) ? guardOpen() : "");
   edits.push(insert(at, unpack + open + (block ? "" : "return(")));
   const end = block ? fn.node.body.end - 1 : fn.node.end;
   if (!block) edits.push(insert(end, ")"));
-  if (guarded) edits.push(insert(end, guardClose(dispatchCall)));
+  if (hasGuard(fn)) edits.push(insert(end, guardClose(dispatchCall)));
   if (counted) edits.push(insert(end, countEnd));
   if (!block) edits.push(insert(end, "}"));
   return edits;

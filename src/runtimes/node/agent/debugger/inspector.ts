@@ -70,11 +70,21 @@ export class Inspector {
     this.session.connectToMainThread();
   }
 
-  post<T = Record<string, unknown>>(method: string, params: object = {}): Promise<T> {
+  /**
+   * A request. `answeredLate`: V8 answers it only later, by design (Runtime.terminateExecution
+   * when the program's current task ends), so it is not nudged.
+   */
+  post<T = Record<string, unknown>>(
+    method: string,
+    params: object = {},
+    { answeredLate = false } = {},
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       // Node 26 sometimes leaves the main thread's answer queued until it receives another
       // message: a request not answered soon is followed by no-op ones until it is.
-      const kick = setInterval(() => this.session.post("Runtime.evaluate", { expression: "0" }), KICK_MS);
+      const kick = answeredLate
+        ? undefined
+        : setInterval(() => this.session.post("Runtime.evaluate", { expression: "0" }), KICK_MS);
       this.session.post(method, params, (error, result) => {
         clearInterval(kick);
         if (error) reject(new InspectorError(error.message));

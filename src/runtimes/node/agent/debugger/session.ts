@@ -19,11 +19,13 @@ import { GUARD_CLOSE_TEXT, GUARD_OPEN_TEXT, RESTART_MARK, RestartSignal } from "
 import { CallerFlood } from "./caller-flood.js";
 import { Refusal } from "./refusal.js";
 import { ScriptTexts } from "./script-texts.js";
+import { ExceptionTermination } from "./termination.js";
+import { WorkerThreads } from "./workers.js";
 import { Values } from "./values.js";
 
 /** hotframe's agent: its frames never show, and stepping never stops in it. */
 const AGENT_DIR = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
-/** The one thread the Node debugger shows (worker threads are not debugged: docs/debugger.md). */
+/** The thread the Node debugger debugs (worker threads are listed, not debugged: workers.ts). */
 const MAIN_THREAD = { id: 1, name: "main" };
 /** How often a pause request is repeated until the program stops. */
 const PAUSE_RETRY_MS = 100;
@@ -57,12 +59,15 @@ interface Pause {
 }
 
 /**
- * How a frame restarts, decided before anything changes: V8's restartFrame; unwinding it
+ * How a frame restarts, decided before anything changes: V8's restartFrame (paused on an
+ * exception, once the exception is replaced by a termination: termination.ts); unwinding it
  * through its restart guard (restart-guard.ts) with the exception being thrown, or with a
  * RestartSignal thrown from the top frame (restarted by V8 with its slot armed); or not at all.
  */
 type RestartWay =
-  { way: "restartFrame" } | { way: "unwind"; by: "exception" | "signal" } | { way: "refused"; why: Reason };
+  | { way: "restartFrame"; exception: boolean }
+  | { way: "unwind"; by: "exception" | "signal" }
+  | { way: "refused"; why: Reason };
 
 const isResumable = (facts: FunctionFacts | null | undefined) =>
   facts?.async === true || facts?.generator === true;
@@ -70,7 +75,8 @@ const isResumable = (facts: FunctionFacts | null | undefined) =>
 /**
  * The Node debugger, on the worker thread: the program's main thread through the in-process
  * inspector (no port). Requests come from the controller (worker.ts), answers and events go back
- * through `send`. Only the main thread is debugged; when it pauses, V8 stops it whole.
+ * through `send`. Only the main thread is debugged (worker threads are listed: workers.ts); when
+ * it pauses, V8 stops it whole.
  */
 export class NodeDebugger {
   private pause: Pause | undefined;
@@ -94,6 +100,8 @@ export class NodeDebugger {
   private readonly breakpoints: LineBreakpoints;
   private readonly values: Values;
   private readonly flood: CallerFlood;
+  private readonly termination: ExceptionTermination;
+  private readonly workers: WorkerThreads;
   /** The exception filter asked for (catch uncaught by default under `hotframe debug`). */
   private exceptionFilter: "none" | "uncaught" | "all" = "uncaught";
   /** The program's top-level code is still running (see v8ExceptionState). */
@@ -113,6 +121,8 @@ export class NodeDebugger {
   ) {
     this.values = new Values(inspector);
     this.flood = new CallerFlood(inspector);
+    this.termination = new ExceptionTermination(inspector);
+    this.workers = new WorkerThreads(inspector, AGENT_DIR);
     this.breakpoints = new LineBreakpoints(inspector, {
       changed: (breakpoint) => this.event("breakpointChanged", { reason: breakpoint.state, breakpoint }),
       output: (output) => this.event("output", { category: "console", output }),
@@ -138,6 +148,7 @@ export class NodeDebugger {
     await this.inspector.post("Debugger.enable", { maxScriptsCacheSize: 1e8 });
     await this.inspector.post("Debugger.setBlackboxPatterns", { patterns: ["^node:"] });
     await this.applyExceptionState();
+    await this.workers.enable();
   }
 
   /**
@@ -209,7 +220,7 @@ export class NodeDebugger {
         return {} as never;
       }
       case "threads":
-        return { threads: [MAIN_THREAD] } as never;
+        return { threads: [MAIN_THREAD, ...(await this.workers.list())] } as never;
       case "continue":
         await this.resume(undefined);
         return { allThreadsContinued: true } as never;
@@ -318,6 +329,7 @@ export class NodeDebugger {
       this.enabled = false;
       // Debugger.disable resumes a paused program and drops V8's debugging state: no cost left.
       await this.inspector.post("Debugger.disable");
+      await this.workers.disable();
     }
     this.exceptionFilter = "none";
     if (wasPaused) this.event("resumed", { threadId: MAIN_THREAD.id, allThreadsContinued: true });
@@ -372,23 +384,22 @@ export class NodeDebugger {
     const exception = pause.reason === "exception";
     const above = pause.facts.slice(0, index);
     const resumableAbove = above.find(isResumable);
-    if (!exception && !isResumable(facts) && !resumableAbove)
+    if (!isResumable(facts) && !resumableAbove)
       return frame.restart.canBeRestarted
-        ? { way: "restartFrame" }
+        ? { way: "restartFrame", exception }
         : refused(reason("restart-uninstrumented"));
     // V8 cannot restart it. Unwinding can, through plain frames of the program's only: an async
     // function or generator above it would take the exception into its own promise or iterator.
     if (resumableAbove) return refused(reason("restart-below-async", resumableAbove.qualname));
     if (above.some((f) => !f)) return refused(reason("restart-uninstrumented"));
-    if (!facts.guarded)
-      return refused(exception ? reason("restart-exception") : reason("restart-async", facts.qualname));
+    if (!facts.guarded) return refused(reason("restart-async", facts.qualname));
     if (!facts.slotted) return refused(reason("restart-not-edited", facts.qualname));
     if (exception)
       return pause.uncaught
         ? { way: "unwind", by: "exception" }
         : refused(reason("restart-exception-caught"));
     const top = pause.facts[0];
-    if (index === 0 || !top?.guarded || !(pause.frames[0] as UserFrame).restart.canBeRestarted)
+    if (index === 0 || !top?.dispatchable || !(pause.frames[0] as UserFrame).restart.canBeRestarted)
       return refused(reason("restart-async-top", facts.qualname));
     // A catch of the program's between the top frame's call and this frame would stop the signal.
     pause.catching ??= await this.support<boolean[]>("catchesEach", [
@@ -424,7 +435,7 @@ export class NodeDebugger {
       );
       if (marked.exceptionDetails) throw new Refusal(reason("internal", marked.exceptionDetails.text));
       if (restart.by === "signal") await this.support("armRestartSignal", [this.framePlace(top.v8)]);
-    }
+    } else if (restart.exception) await this.termination.replaceException(top.v8.callFrameId);
     this.pause = undefined;
     this.values.reset();
     this.pending = {
@@ -439,10 +450,17 @@ export class NodeDebugger {
     else
       // Exactly "StepInto": any other mode crashes V8 (facts-node.md). The signal: the top frame
       // restarts, and its prologue calls the armed slot, which throws.
-      await this.inspector.post("Debugger.restartFrame", {
-        callFrameId: (restart.way === "unwind" ? top : frame).restart.callFrameId,
-        mode: "StepInto",
-      });
+      await this.inspector
+        .post("Debugger.restartFrame", {
+          callFrameId: (restart.way === "unwind" ? top : frame).restart.callFrameId,
+          mode: "StepInto",
+        })
+        .catch(async (error: unknown) => {
+          // Resuming with the termination still asked for would end the program.
+          if (restart.way === "restartFrame" && restart.exception)
+            await this.termination.cancel(top.v8.callFrameId);
+          throw error;
+        });
   }
 
   private async evaluate(args: DebugCommands["evaluate"]["arguments"]) {
@@ -599,7 +617,7 @@ export class NodeDebugger {
       reason: this.pause.reason,
       threadId: MAIN_THREAD.id,
       threadName: MAIN_THREAD.name,
-      allThreadsStopped: true,
+      allThreadsStopped: this.workers.running().length === 0, // workers run on
       hitBreakpointIds: hit,
       ...(description ? { description } : {}),
     });

@@ -4,7 +4,7 @@ import type * as Util from "node:util";
 import type { PatchResult } from "../../../../protocol/messages.js";
 import type { AgentState } from "../agent-state.js";
 import type { ModuleRecord } from "../module-record.js";
-import { guarded, RestartSignal } from "../restart-guard.js";
+import { hasGuard, RestartSignal } from "../restart-guard.js";
 import { dispatchable, ENV, slotName } from "../transform.js";
 import { LineIndex } from "../layout.js";
 import type { FunctionModel, ModuleModel } from "../model.js";
@@ -31,6 +31,8 @@ export interface FunctionFacts {
   generator: boolean;
   /** A patch gave it a newer version (its slot is set). */
   slotted: boolean;
+  /** Its calls go through its prologue (not a class constructor): a slot can redirect them. */
+  dispatchable: boolean;
   /** Its code has the restart guard (restart-guard.ts): a frame of it can restart by unwinding. */
   guarded: boolean;
 }
@@ -105,7 +107,8 @@ export class DebugSupport {
         async: fn.async,
         generator: fn.generator,
         slotted,
-        guarded: guarded && dispatchable(fn),
+        dispatchable: dispatchable(fn),
+        guarded: hasGuard(fn) && dispatchable(fn),
       };
     });
   }
