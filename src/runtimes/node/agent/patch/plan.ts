@@ -9,7 +9,14 @@ import { classEntry, functionEntry, statementEntry } from "./outcomes.js";
 import { planConstructions, planShapeGuards, privateNamesOf } from "./plan-construction.js";
 import { declaration, newExport, planStatements, statementOf } from "./plan-statements.js";
 import { type Plan, type PlanContext, Planning } from "./planning.js";
-import { capturedBy, declaredAbove, directlyCompilable, recompilableAncestor } from "./updatable.js";
+import {
+  calledOnce,
+  capturedBy,
+  declaredAbove,
+  directlyCompilable,
+  enclosingCalledOnce,
+  recompilableAncestor,
+} from "./updatable.js";
 
 /**
  * Step 2 of a patch, the planner: every decision about the edit, as data. For each function,
@@ -213,7 +220,10 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
           { kind: "function", key: fn.key },
         );
       } else if (fn.parent) {
-        planning.report(functionEntry(fn, "added"));
+        // Created when its enclosing function runs again: one that ran once never does.
+        const once = enclosingCalledOnce(model, fn);
+        if (once) refuse(reason("ran-once", once.qualname));
+        else planning.report(functionEntry(fn, "added"));
       }
       continue;
     }
@@ -232,6 +242,10 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
     }
     if (before.generator !== fn.generator || (before.async !== fn.async && fn.generator)) {
       refuse(reason("generator-changed"));
+      continue;
+    }
+    if (calledOnce(model, fn)) {
+      refuse(reason("ran-once", fn.qualname));
       continue;
     }
     const captured = capturedBy(model, fn);

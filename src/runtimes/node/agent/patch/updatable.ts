@@ -1,4 +1,5 @@
 import type { FunctionModel, ModuleModel } from "../model.js";
+import type { AnyNode } from "../model/ast.js";
 import { dispatchable } from "../transform.js";
 
 /** Whether the existing references to a function can run a new version of it. */
@@ -25,11 +26,39 @@ export function directlyCompilable(model: ModuleModel, fn: FunctionModel): boole
 export function recompilableAncestor(model: ModuleModel, fn: FunctionModel): FunctionModel | undefined {
   let parent = fn.parent;
   while (parent && !directlyCompilable(model, parent)) parent = parent.parent;
-  return parent;
+  // Recompiled, one that ran once would never create closures again.
+  return parent && !calledOnce(model, parent) ? parent : undefined;
 }
 
 /** `name` is declared in a function around `fn` (so `fn` does not read the module's `name`). */
 export function declaredAbove(fn: FunctionModel, name: string): boolean {
   for (let outer = fn.parent; outer; outer = outer.parent) if (outer.declared.has(name)) return true;
   return false;
+}
+
+/**
+ * `fn` is called right where it is defined by a top-level statement (`(function () {…})()`, a
+ * TypeScript namespace's `(function Util(Util) {…})(Util || …)`): it ran once, when the module
+ * loaded, and never runs again — a new version of its own code would never run.
+ */
+export function calledOnce(model: ModuleModel, fn: FunctionModel): boolean {
+  if (fn.parent || fn.memberOf) return false;
+  const statement = model.program.body.find((s: AnyNode) => s.start <= fn.node.start && fn.node.end <= s.end);
+  let call = statement?.type === "ExpressionStatement" ? statement.expression : undefined;
+  if (call?.type === "UnaryExpression") call = call.argument;
+  if (call?.type !== "CallExpression") return false;
+  const callee = call.callee;
+  return (
+    callee === fn.node ||
+    (callee.type === "MemberExpression" &&
+      callee.object === fn.node &&
+      ["call", "apply"].includes(callee.property.name))
+  );
+}
+
+/** The function around `fn` that ran once where it is defined (see `calledOnce`), if any. */
+export function enclosingCalledOnce(model: ModuleModel, fn: FunctionModel): FunctionModel | undefined {
+  let top = fn;
+  while (top.parent) top = top.parent;
+  return top !== fn && calledOnce(model, top) ? top : undefined;
 }
