@@ -5,7 +5,7 @@ import { DebugRun, lineOf } from "./helpers/debug-run.js";
 import { makeProject } from "./helpers/hotframe.js";
 import { AgentRun } from "./helpers/node-agent.js";
 import { nodeBinaries } from "./helpers/node-versions.js";
-import { edit, label, programDir } from "./helpers/node-programs.js";
+import { edit, entryLines, programDir } from "./helpers/node-programs.js";
 
 /**
  * TypeScript enums and namespaces run as JavaScript of the same line layout (typescript-rewrite.ts):
@@ -69,9 +69,6 @@ async function stackLines(run: AgentRun, source: string): Promise<void> {
   assert.match(String(await run.ask("where")), new RegExp(`app\\.ts:${inClass}:`));
 }
 
-const entries = (result: { functions: Parameters<typeof label>[0][] }) =>
-  result.functions.map((f) => `${label(f)} ${f.status}${f.code ? ` ${f.code}` : ""}`);
-
 for (const { version, path, skip } of nodeBinaries()) {
   describe(`node ${version}: TypeScript enums and namespaces`, { skip }, () => {
     test("run instrumented: methods, namespace functions and enums are patched; lines are the .ts file's", async () => {
@@ -90,16 +87,16 @@ for (const { version, path, skip } of nodeBinaries()) {
         await stackLines(run, APP);
 
         const method = await edit(run, file, [["this.prefix + Status[s]", 'this.prefix + "/" + Status[s]']]);
-        assert.deepEqual(entries(method), ["Repo.status updated"]);
+        assert.deepEqual(entryLines(method), ["Repo.status updated"]);
         assert.equal(await run.ask("status"), ">/Inactive");
 
         const inNamespace = await edit(run, file, [["x * factor", "x * factor * 10"]]);
-        assert.deepEqual(entries(inNamespace), ["Util.scale updated"]);
+        assert.deepEqual(entryLines(inNamespace), ["Util.scale updated"]);
         assert.equal(await run.ask("scale"), 60);
 
         // An enum edit runs again as the assignment it is: a fresh start's object, seen by importers.
         const member = await edit(run, status, [["  Inactive,\n", "  Inactive,\n  Archived = 10,\n"]]);
-        assert.deepEqual(entries(member), ["Status = { updated reassigned-statement"]);
+        assert.deepEqual(entryLines(member), ["Status = { updated reassigned-statement"]);
         assert.deepEqual(await run.ask("statuses"), {
           1: "Active",
           2: "Inactive",
@@ -120,13 +117,13 @@ for (const { version, path, skip } of nodeBinaries()) {
           "Archived",
         ]);
         const level = await edit(run, file, [['High = "high"', 'High = "HIGH"']]);
-        assert.deepEqual(entries(level), ["Level = { updated reassigned-statement"]);
+        assert.deepEqual(entryLines(level), ["Level = { updated reassigned-statement"]);
         assert.deepEqual(await run.ask("level"), { Low: "low", High: "HIGH" });
 
         // The namespace's own code ran once: a change of it is refused, and said again.
         const body = await edit(run, file, [["const factor: number = 2", "const factor: number = 3"]]);
         assert.equal(body.outcome, "rejected", JSON.stringify(body));
-        assert.deepEqual(entries(body), ["Util refused ran-once"]);
+        assert.deepEqual(entryLines(body), ["Util refused ran-once"]);
         assert.equal(await run.ask("scale"), 60);
         const added = await edit(run, file, [
           [
@@ -134,7 +131,7 @@ for (const { version, path, skip } of nodeBinaries()) {
             "  export function twice(x: number) {\n    return 2 * x;\n  }\n  export function where",
           ],
         ]);
-        assert.deepEqual(entries(added), ["Util refused ran-once", "Util.twice refused ran-once"]);
+        assert.deepEqual(entryLines(added), ["Util refused ran-once", "Util.twice refused ran-once"]);
 
         // Lines moved by the edits above: the stack still names each function's own .ts line.
         const moved = await edit(run, file, [

@@ -39,15 +39,20 @@ test("what cannot be rewritten stays not erasable: a derived constructor without
 });
 
 /** What a snippet's statements leave in `out` when run: as our JavaScript, and as TypeScript's. */
-function runBoth(source: string): { ours: unknown; theirs: unknown; js: string } {
+function runBoth(source: string, legacy = false): { ours: unknown; theirs: unknown; js: string } {
   const run = (js: string) => {
     const out: Record<string, unknown> = {};
     new Function("out", js)(out);
     return JSON.parse(JSON.stringify(out));
   };
-  const js = stripTypes(source);
+  const js = stripTypes(source, { legacy, metadata: legacy });
   const theirs = ts.transpileModule(source, {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      experimentalDecorators: legacy,
+      emitDecoratorMetadata: legacy,
+    },
   }).outputText;
   return { ours: run(js), theirs: run(theirs), js };
 }
@@ -111,4 +116,51 @@ test("what TypeScript turns into property accesses or merges stays not erasable"
     "namespace N { import X = Other.Thing; export const y = X; }\n",
   ])
     assert.throws(() => stripTypes(source), TypeScriptError, source);
+});
+
+test("legacy decorators run as TypeScript's output runs them: order, arguments, metadata; lines kept", () => {
+  const source = `const log: string[] = [];
+const meta: Record<string, unknown> = {};
+const named = (v: unknown) => (Array.isArray(v) ? v.map(named) : ((v as { name?: string })?.name ?? String(v)));
+(Reflect as unknown as { metadata: unknown }).metadata =
+  (k: string, v: unknown) => (t: { name?: string; constructor: { name: string } }, key?: string) => {
+    meta[\`\${t.name ?? t.constructor.name}.\${key ?? ""} \${k}\`] = named(v);
+  };
+const Injectable = (): ClassDecorator => (t) => { log.push("class " + t.name); };
+const Field = (n: string): PropertyDecorator => (_t, k) => { log.push("field " + n + " " + String(k)); };
+const Get = (p: string): MethodDecorator => (_t, k, d) => { log.push("get " + p + " " + String(k) + " " + typeof d.value); };
+const Param = (n: string): ParameterDecorator => (_t, k, i) => { log.push("param " + n + " " + String(k) + " " + i); };
+class Repo { find(id: string) { return "user" + id; } }
+interface Shape { x: number }
+@Injectable()
+class Svc {
+  @Field("a") name: string = "x";
+  @Field("b") static s: Repo;
+  constructor(@Param("repo") private readonly repo: Repo, n: number | null, shape: Shape, f: () => void, list: string[], p: Promise<void>, u: "a" | "b") {}
+  @Get(":id")
+  find(@Param("id") id: string, @Param("q")
+       q?: boolean): string {
+    return this.repo.find(id);
+  }
+  @Get("v") get v(): number { return 1; }
+  set v(_x: number) {}
+  @Get("make") static make(): void {}
+  plain() {}
+}
+out.log = log; out.meta = meta; out.find = new Svc(new Repo(), 1, { x: 1 }, () => {}, [], Promise.resolve(), "a").find("7");
+`;
+  const { ours, theirs, js } = runBoth(source, true);
+  assert.deepEqual(ours, theirs);
+  // Each line where it was; the helpers are declared on a line after the last one.
+  const lines = js.split("\n");
+  assert.equal(lines.length, source.split("\n").length + 2);
+  for (const line of ["class Svc {", "    return this.repo.find(id);"])
+    assert.equal(lines[source.split("\n").indexOf(line)], line);
+});
+
+test("decorators TypeScript compiles otherwise are not erasable: standard ones, a class expression", () => {
+  assert.throws(() => stripTypes("class A {\n  @logged m() {}\n}\n"), TypeScriptError);
+  const legacy = { legacy: true, metadata: false };
+  assert.throws(() => stripTypes("const A = @dec class {};\n", legacy), TypeScriptError);
+  assert.throws(() => stripTypes("class A {\n  @dec #m() {}\n}\n", legacy), TypeScriptError);
 });

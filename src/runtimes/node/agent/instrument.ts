@@ -8,6 +8,7 @@ import { loadedParser, loadParser, loadTransform } from "./lazy-modules.js";
 import { type LoadedSource, loadIds } from "./module-record.js";
 import { type Reason, reason } from "./reasons.js";
 import { isTypeScript, stripTypes, TypeScriptError } from "./typescript.js";
+import { decoratorOptions } from "./typescript-config.js";
 
 /** The agent's own folder: its modules load lazily, after the hooks, and are never the user's. */
 const AGENT_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
@@ -94,7 +95,7 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
   let js = source;
   if (typescript) {
     try {
-      js = stripTypes(source);
+      js = stripTypes(source, decoratorOptions(file));
     } catch (error) {
       if (error instanceof loadParser().ParseError) throw syntaxError(file, source, error);
       const warning =
@@ -146,14 +147,17 @@ function unexpected(error: unknown): Reason {
   return reason("not-instrumented", String((error as Error)?.message ?? error));
 }
 
-/** Fallback for TypeScript that needs a real transform (enum, namespace): positions may move. */
+/** Fallback for TypeScript that is not rewritten in place (typescript.ts): positions may move. */
 function transpile(source: string, file: string, esm: boolean): string {
   const ts = createRequire(import.meta.url)("typescript") as typeof import("typescript");
+  const decorators = decoratorOptions(file);
   return ts.transpileModule(source, {
     fileName: file,
     compilerOptions: {
       target: ts.ScriptTarget.ES2022,
       module: esm ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
+      experimentalDecorators: decorators.legacy,
+      emitDecoratorMetadata: decorators.metadata,
       inlineSourceMap: true,
     },
   }).outputText;

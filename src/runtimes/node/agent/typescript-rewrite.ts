@@ -1,4 +1,5 @@
 import type * as TypeScript from "typescript";
+import { DECORATOR_HELPERS, type DecoratorOptions, LegacyDecorators } from "./typescript-decorators.js";
 
 /**
  * TypeScript with run-time meaning (parameter properties, enums, namespaces) rewritten in place
@@ -15,6 +16,8 @@ import type * as TypeScript from "typescript";
  *   2, "2": "Done" };` (string members without the reverse entry), each member on its own line;
  *   values are computed as TypeScript computes constant members — a member that is not a
  *   constant is left as it is;
+ * - decorators, when the file's tsconfig.json asks for `experimentalDecorators`: as
+ *   typescript-decorators.ts says (TS 5 standard decorators are left as they are);
  * - `namespace Util { export function f() {} }` → `var Util; (function Util(Util) { function f()
  *   {} Util.f = f; })(Util || (Util = {}));`: `export` becomes spaces and the assignment follows
  *   the declaration on its last line (an exported `const` the same way). Left as it is: a
@@ -41,13 +44,24 @@ function keepingLines(source: string, start: number, end: number, text: string):
   return text + "\n".repeat(source.slice(start, end).split("\n").length - 1);
 }
 
-/** The source with run-time TypeScript rewritten (the same text when there is none). */
-export function rewriteRuntimeSyntax(ts: TS, sourceFile: TypeScript.SourceFile, source: string): string {
+/**
+ * The source with run-time TypeScript rewritten (the same text when there is none), and the first
+ * node that must be rewritten and cannot be (ts-blank-space would leave it: a decorator).
+ */
+export function rewriteRuntimeSyntax(
+  ts: TS,
+  sourceFile: TypeScript.SourceFile,
+  decorators: DecoratorOptions,
+): { text: string; refused: TypeScript.Node | undefined } {
+  const source = sourceFile.text;
   const edits: Edit[] = [];
-  const rewriter = new Rewriter(ts, sourceFile, edits);
+  const rewriter = new Rewriter(ts, sourceFile, edits, decorators);
   rewriter.visit(sourceFile, false);
   rewriter.declarations(sourceFile.statements, undefined);
-  if (edits.length === 0) return source;
+  const refused = rewriter.refused;
+  if (rewriter.decorated)
+    edits.push({ start: source.length, end: source.length, text: `\n${DECORATOR_HELPERS}\n` });
+  if (edits.length === 0) return { text: source, refused };
   let text = "";
   let at = 0;
   // Stable: insertions at one place keep the order they were made in.
@@ -55,20 +69,30 @@ export function rewriteRuntimeSyntax(ts: TS, sourceFile: TypeScript.SourceFile, 
     text += source.slice(at, edit.start) + edit.text;
     at = edit.end;
   }
-  return text + source.slice(at);
+  return { text: text + source.slice(at), refused };
 }
 
 class Rewriter {
   private readonly property: Set<TypeScript.SyntaxKind>;
 
   private readonly source: string;
+  private readonly legacyDecorators: LegacyDecorators;
+  /** The first decorator (or decorated class) that cannot be rewritten. */
+  refused: TypeScript.Node | undefined;
+  /** Some decorator was rewritten: the helpers are needed. */
+  decorated = false;
 
   constructor(
     private readonly ts: TS,
     private readonly sourceFile: TypeScript.SourceFile,
     private readonly edits: Edit[],
+    private readonly decoratorOptions: DecoratorOptions,
   ) {
     this.source = sourceFile.text;
+    const classes = new Set(
+      sourceFile.statements.flatMap((s) => (ts.isClassDeclaration(s) && s.name ? [s.name.text] : [])),
+    );
+    this.legacyDecorators = new LegacyDecorators(ts, sourceFile, decoratorOptions.metadata, classes);
     this.property = new Set([
       ts.SyntaxKind.PublicKeyword,
       ts.SyntaxKind.PrivateKeyword,
@@ -82,9 +106,14 @@ class Rewriter {
     this.edits.push({ start, end, text: keepingLines(this.source, start, end, text) });
   }
 
+  /** The node's text as spaces (its line breaks kept). */
   private blank(node: TypeScript.Node): void {
     const start = startOf(this.sourceFile, node);
-    this.edits.push({ start, end: node.end, text: " ".repeat(node.end - start) });
+    this.edits.push({
+      start,
+      end: node.end,
+      text: this.source.slice(start, node.end).replace(/[^\r\n]/g, " "),
+    });
   }
 
   private insert(at: number, text: string): void {
@@ -95,12 +124,25 @@ class Rewriter {
   visit(node: TypeScript.Node, derived: boolean): void {
     const ts = this.ts;
     if (ts.isClassLike(node)) {
+      const decorator = this.legacyDecorators.firstDecorator(node);
+      if (decorator) this.decorate(node, decorator);
       const extended = node.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword) ?? false;
       node.members.forEach((member) => this.visit(member, extended));
       return;
     }
     if (ts.isConstructorDeclaration(node) && node.body) this.parameterProperties(node, node.body, derived);
     ts.forEachChild(node, (child) => this.visit(child, derived));
+  }
+
+  private decorate(node: TypeScript.ClassLikeDeclaration, first: TypeScript.Decorator): void {
+    const decoration = this.decoratorOptions.legacy ? this.legacyDecorators.decoration(node) : first;
+    if (!("after" in decoration)) {
+      this.refused ??= decoration;
+      return;
+    }
+    for (const d of decoration.blanked) this.blank(d);
+    this.insert(node.end, decoration.after);
+    this.decorated = true;
   }
 
   private parameterProperties(

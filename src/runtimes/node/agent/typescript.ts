@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { blankSourceFile } from "ts-blank-space";
 import type * as TypeScript from "typescript";
 import type * as ModelModule from "./model.js";
+import { type DecoratorOptions, NO_DECORATOR_OPTIONS } from "./typescript-decorators.js";
 import { rewriteRuntimeSyntax, startOf } from "./typescript-rewrite.js";
 
 const requireHere = createRequire(import.meta.url);
@@ -53,7 +54,7 @@ function parse(ts: typeof TypeScript, source: string): TypeScript.SourceFile {
 
 /** What typescript-rewrite.ts leaves as it is, and so what runs through the TypeScript compiler. */
 const NOT_ERASABLE =
-  "an enum member that is not a constant, a namespace that exports a let or var or has an `import x =` alias, a namespace or enum merged with another declaration of its name, an enum or namespace inside a function, a decorator, or a parameter property that is destructured or in a derived constructor without a leading super(…) call";
+  "an enum member that is not a constant, a namespace that exports a let or var or has an `import x =` alias, a namespace or enum merged with another declaration of its name, an enum or namespace inside a function, a TS 5 standard decorator (a legacy one without tsconfig.json's experimentalDecorators), or a parameter property that is destructured or in a derived constructor without a leading super(…) call";
 
 /** 1-based line and column of an offset. */
 function position(source: string, offset: number): { line: number; column: number } {
@@ -71,7 +72,7 @@ function position(source: string, offset: number): { line: number; column: numbe
  * layout (typescript-rewrite.ts); what is left that cannot be blanked out is refused with its
  * position (TypeScriptError).
  */
-export function stripTypes(typed: string): string {
+export function stripTypes(typed: string, decorators: DecoratorOptions = NO_DECORATOR_OPTIONS): string {
   const { ts, blank } = load();
   let source = typed;
   let sourceFile = parse(ts, source);
@@ -83,17 +84,18 @@ export function stripTypes(typed: string): string {
     const { ParseError } = requireHere("./model.js") as typeof ModelModule;
     throw new ParseError(ts.flattenDiagnosticMessageText(diagnostic.messageText, " "), line, column);
   }
-  const rewritten = rewriteRuntimeSyntax(ts, sourceFile, source);
-  if (rewritten !== source) {
-    source = rewritten;
-    sourceFile = parse(ts, source);
-  }
   let unsupported: { start: number; text: string } | undefined;
-  const js = blank(sourceFile, (node) => {
-    // The nodes have no parent pointers here: positions come from the text, not node.getStart().
+  const refuse = (node: TypeScript.Node) => {
     const start = startOf(sourceFile, node);
     unsupported ??= { start, text: source.slice(start, node.end).split("\n")[0] ?? "" };
-  });
+  };
+  const rewritten = rewriteRuntimeSyntax(ts, sourceFile, decorators);
+  if (rewritten.refused) refuse(rewritten.refused);
+  else if (rewritten.text !== source) {
+    source = rewritten.text;
+    sourceFile = parse(ts, source);
+  }
+  const js = blank(sourceFile, refuse);
   if (unsupported) {
     const { line, column } = position(source, unsupported.start);
     throw new TypeScriptError(

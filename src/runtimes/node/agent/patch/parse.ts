@@ -4,6 +4,7 @@ import type { ModuleRecord } from "../module-record.js";
 import { reason } from "../reasons.js";
 import { reparse } from "../reparse.js";
 import { stripTypes, TypeScriptError } from "../typescript.js";
+import { decoratorOptions } from "../typescript-config.js";
 import { stripTypesOffThread } from "../typescript-thread.js";
 import { rejected } from "./outcomes.js";
 
@@ -37,16 +38,17 @@ export function parseEdit(
   paused = false,
 ): Parsed | PatchResult | Promise<Parsed | PatchResult> {
   if (!record.typescript) return modelOf(record, text);
+  const decorators = decoratorOptions(record.file);
   if (paused) {
     let js: string;
     try {
-      js = stripTypes(text);
+      js = stripTypes(text, decorators);
     } catch (error) {
       return rejection(error);
     }
     return modelOf(record, js);
   }
-  return stripTypesOffThread(text).then((js) => modelOf(record, js), rejection);
+  return stripTypesOffThread(text, decorators).then((js) => modelOf(record, js), rejection);
 }
 
 /** The model of JavaScript text, built on the running one. */
