@@ -89,7 +89,11 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
   for (const format of formats) {
     const cached = readCache(file, source, format);
     if (cached)
-      return { code: cached.code, esm: format, loaded: { source: cached.source, esm: format, typescript } };
+      return {
+        code: cached.code,
+        esm: format,
+        loaded: loadedSource(cached.source, format, typescript, source),
+      };
   }
   const fallback = formats[0] as boolean;
   let js = source;
@@ -107,12 +111,16 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
     const model = parseAs(loadParser(), js, formats);
     const code = loadTransform().instrumentModule(model, file, loadIds(model));
     writeCache(file, source, model.esm, { code, source: js });
-    return { code, esm: model.esm, loaded: { source: js, esm: model.esm, typescript } };
+    return { code, esm: model.esm, loaded: loadedSource(js, model.esm, typescript, source) };
   } catch (error) {
     const parser = loadedParser();
     if (parser && error instanceof parser.ParseError) return { code: js, esm: fallback, loaded: undefined };
     return { code: js, esm: fallback, loaded: undefined, warning: unexpected(error) };
   }
+}
+
+function loadedSource(js: string, esm: boolean, typescript: boolean, source: string): LoadedSource {
+  return typescript ? { source: js, esm, typescript, typed: source } : { source: js, esm, typescript };
 }
 
 /** The model in the first of `formats` the source parses in (the first one's error if none). */
