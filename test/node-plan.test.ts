@@ -597,3 +597,42 @@ app.use((req, res) => res.status(404).send("none"));
     assert.deepEqual(plan.run, []);
   });
 });
+
+describe("functions called where they are defined (an IIFE, a TypeScript namespace)", () => {
+  const MODULE = `var Util; (function Util(Util) {
+  const factor = 2;
+  function scale(x) {
+    return x * factor;
+  } Util.scale = scale;
+})(Util || (Util = {}));
+!function () {
+  setup();
+}();
+`;
+
+  test("a function inside is patched; the code of the function that ran once is refused (ran-once)", () => {
+    assert.deepEqual(entries(planOf(MODULE, MODULE.replace("x * factor", "x * factor * 10"))), [
+      "function scale Util.scale updated",
+    ]);
+    const body = planOf(MODULE, MODULE.replace("factor = 2", "factor = 3").replace("setup()", "setup(1)"));
+    assert.deepEqual(entries(body), [
+      "function Util Util refused ran-once",
+      "function <anonymous> function refused ran-once",
+    ]);
+    assert.equal(body.slots.size, 0);
+  });
+
+  test("a new function in one is refused with it: it would be created only if it ran again", () => {
+    const plan = planOf(
+      MODULE,
+      MODULE.replace(
+        "} Util.scale = scale;",
+        "} Util.scale = scale;\n  function twice(x) {\n    return 2 * x;\n  } Util.twice = twice;",
+      ),
+    );
+    assert.deepEqual(entries(plan), [
+      "function Util Util refused ran-once",
+      "function twice Util.twice refused ran-once",
+    ]);
+  });
+});

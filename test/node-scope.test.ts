@@ -35,7 +35,7 @@ for (const { version, path, skip } of nodeBinaries()) {
         const root = join(dir, "src");
         const files: Record<string, string> = {
           "app.mjs": `import { cjs } from "./lib.cjs";\nimport { ts } from "./lib.ts";\nimport { dep } from "dep";\nimport { outside } from "../outside.mjs";\nimport { color } from "./enum.mts";\nconsole.log(cjs(), ts(), dep(), outside(), color);\nprocess.stdin.once("data", () => process.exit(0));\n`,
-          "enum.mts": `enum Color {\n  Red,\n  Green,\n}\nexport const color: Color = Color.Green;\n`,
+          "enum.mts": `enum Color {\n  Red,\n  Green = "g".length,\n}\nexport const color: Color = Color.Green;\n`,
           "lib.cjs": `exports.cjs = () => "cjs";\n`,
           "lib.ts": `export const ts = (): string => "ts";\n`,
           "node_modules/dep/package.json": JSON.stringify({ name: "dep", type: "module", main: "index.js" }),

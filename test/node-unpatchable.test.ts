@@ -39,10 +39,10 @@ const PROGRAMS: Record<
     saved: "config.json",
     code: "json-read-once",
   },
-  "TypeScript with an enum": {
+  "TypeScript with a namespace that exports a let": {
     files: {
       "package.json": '{"type":"module"}',
-      "app.ts": `enum Rate { Low = 1 }\nconst cfg = { rate: Rate.Low as number };\n${PRINT}`,
+      "app.ts": `namespace Rate { export let low = 1; }\nconst cfg = { rate: Rate.low as number };\n${PRINT}`,
     },
     entry: "app.ts",
     saved: "app.ts",

@@ -74,3 +74,8 @@ export function label(entry: PatchResult["functions"][number]): string {
 export function statusOf(result: PatchResult, name: string): string | undefined {
   return result.functions.find((f) => label(f) === name)?.status;
 }
+
+/** Each entry of a result as `label status code`, the way a test compares them. */
+export function entryLines(result: PatchResult): string[] {
+  return result.functions.map((f) => `${label(f)} ${f.status}${f.code ? ` ${f.code}` : ""}`);
+}

@@ -8,6 +8,7 @@ import { loadedParser, loadParser, loadTransform } from "./lazy-modules.js";
 import { type LoadedSource, loadIds } from "./module-record.js";
 import { type Reason, reason } from "./reasons.js";
 import { isTypeScript, stripTypes, TypeScriptError } from "./typescript.js";
+import { decoratorOptions } from "./typescript-config.js";
 
 /** The agent's own folder: its modules load lazily, after the hooks, and are never the user's. */
 const AGENT_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
@@ -88,13 +89,17 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
   for (const format of formats) {
     const cached = readCache(file, source, format);
     if (cached)
-      return { code: cached.code, esm: format, loaded: { source: cached.source, esm: format, typescript } };
+      return {
+        code: cached.code,
+        esm: format,
+        loaded: loadedSource(cached.source, format, typescript, source),
+      };
   }
   const fallback = formats[0] as boolean;
   let js = source;
   if (typescript) {
     try {
-      js = stripTypes(source);
+      js = stripTypes(source, decoratorOptions(file));
     } catch (error) {
       if (error instanceof loadParser().ParseError) throw syntaxError(file, source, error);
       const warning =
@@ -106,12 +111,16 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
     const model = parseAs(loadParser(), js, formats);
     const code = loadTransform().instrumentModule(model, file, loadIds(model));
     writeCache(file, source, model.esm, { code, source: js });
-    return { code, esm: model.esm, loaded: { source: js, esm: model.esm, typescript } };
+    return { code, esm: model.esm, loaded: loadedSource(js, model.esm, typescript, source) };
   } catch (error) {
     const parser = loadedParser();
     if (parser && error instanceof parser.ParseError) return { code: js, esm: fallback, loaded: undefined };
     return { code: js, esm: fallback, loaded: undefined, warning: unexpected(error) };
   }
+}
+
+function loadedSource(js: string, esm: boolean, typescript: boolean, source: string): LoadedSource {
+  return typescript ? { source: js, esm, typescript, typed: source } : { source: js, esm, typescript };
 }
 
 /** The model in the first of `formats` the source parses in (the first one's error if none). */
@@ -146,14 +155,17 @@ function unexpected(error: unknown): Reason {
   return reason("not-instrumented", String((error as Error)?.message ?? error));
 }
 
-/** Fallback for TypeScript that needs a real transform (enum, namespace): positions may move. */
+/** Fallback for TypeScript that is not rewritten in place (typescript.ts): positions may move. */
 function transpile(source: string, file: string, esm: boolean): string {
   const ts = createRequire(import.meta.url)("typescript") as typeof import("typescript");
+  const decorators = decoratorOptions(file);
   return ts.transpileModule(source, {
     fileName: file,
     compilerOptions: {
       target: ts.ScriptTarget.ES2022,
       module: esm ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
+      experimentalDecorators: decorators.legacy,
+      emitDecoratorMetadata: decorators.metadata,
       inlineSourceMap: true,
     },
   }).outputText;

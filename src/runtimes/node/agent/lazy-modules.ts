@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type * as ModelModule from "./model.js";
+import type * as PatchModule from "./patch.js";
 import type * as TransformModule from "./transform.js";
 
 const requireHere = createRequire(import.meta.url);
@@ -25,6 +26,18 @@ export function loadParser(): typeof ModelModule {
 export function loadTransform(): typeof TransformModule {
   transform ??= requireHere("./transform.js") as typeof TransformModule;
   return transform;
+}
+
+/**
+ * The patcher (patch.js and what it imports). The parser and the transform are required first,
+ * at once: an import() of the patcher still under way when the program loads a CommonJS module
+ * (whose instrumenting requires the parser) made that require() fail on Node 20 ("not yet fully
+ * loaded"), and the module ran unpatchable.
+ */
+export function loadPatcher(): Promise<typeof PatchModule> {
+  loadParser();
+  loadTransform();
+  return import("./patch.js");
 }
 
 /** The parser if it is loaded already (nothing is loaded to answer). */

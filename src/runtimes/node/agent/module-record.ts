@@ -20,6 +20,8 @@ export interface LoadedSource {
   source: string;
   esm: boolean;
   typescript: boolean;
+  /** The TypeScript it was stripped from (a patch strips only the lines it changed of it). */
+  typed?: string;
 }
 
 /**
@@ -56,6 +58,8 @@ export function loadIds(model: ModuleModel): (fn: { key: string }) => number {
 /** What an applied patch changes in its module's record (see `ModuleRecord.commit`). */
 export interface CommittedPatch {
   model: ModuleModel;
+  /** The TypeScript the model's source was stripped from. */
+  typed: string | undefined;
   /** Slot ids of the functions the patch compared (all of them unless `spliced`). */
   slotIds: Map<string, number>;
   spliced: boolean;
@@ -79,6 +83,7 @@ export class ModuleRecord {
   private typescriptSource: boolean;
   /** The running source and its model (built on the first patch: load stays cheap). */
   private runningSource: string;
+  private runningTyped: string | undefined;
   private running: ModuleModel | undefined;
   private ids = new Map<string, number>();
   private next = 1;
@@ -104,6 +109,7 @@ export class ModuleRecord {
   ) {
     this.typescriptSource = loaded?.typescript ?? false;
     this.runningSource = loaded?.source ?? "";
+    this.runningTyped = loaded?.typed;
     this.newest = moduleEvaluator;
   }
 
@@ -120,6 +126,11 @@ export class ModuleRecord {
 
   get typescript(): boolean {
     return this.typescriptSource;
+  }
+
+  /** The TypeScript the running source was stripped from, when it is known. */
+  get typed(): string | undefined {
+    return this.runningTyped;
   }
 
   /** Newest scope for new code: the module's evaluator, or a scope a patch added on top of it. */
@@ -228,6 +239,7 @@ export class ModuleRecord {
   addSource(loaded: LoadedSource): void {
     if (this.runningSource !== "") return;
     this.runningSource = loaded.source;
+    this.runningTyped = loaded.typed;
     this.typescriptSource = loaded.typescript;
   }
 
@@ -235,6 +247,7 @@ export class ModuleRecord {
   commit(patch: CommittedPatch): void {
     this.running = patch.model;
     this.runningSource = patch.model.source;
+    this.runningTyped = patch.typed;
     if (patch.spliced) for (const [key, id] of patch.slotIds) this.ids.set(key, id);
     else this.ids = patch.slotIds;
     this.next = patch.nextSlot;

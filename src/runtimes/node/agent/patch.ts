@@ -55,7 +55,7 @@ function patchParsed(
     if ("outcome" in applied) return notApplied(applied);
     const wrong = verifyPatch(applied, plan.outcomes);
     if (wrong) return notApplied(wrong);
-    return commitPatch(record, model, plan, compiled);
+    return commitPatch(record, model, plan, compiled, record.typescript ? text : undefined);
   };
   try {
     const plan = planPatch(record, text, old, model);

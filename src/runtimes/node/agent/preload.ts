@@ -11,6 +11,7 @@ import {
 import { AgentState } from "./agent-state.js";
 import { announcer, connect } from "./channel-client.js";
 import { realpath, type Scope } from "./instrument.js";
+import { loadParser, loadPatcher } from "./lazy-modules.js";
 import type * as PatchModule from "./patch.js";
 import { prepareWhenIdle } from "./prepare.js";
 import {
@@ -96,7 +97,7 @@ async function start(): Promise<void> {
     }
     // The patcher (and the parser) load once the program is idle, or on the first patch.
     if (!patcher)
-      return import("./patch.js").then((loaded) => {
+      return loadPatcher().then((loaded) => {
         patcher = loaded;
         return patchFile(file, source, paused);
       });
@@ -110,7 +111,7 @@ async function start(): Promise<void> {
   const channel: { send(message: AgentMessage): void } =
     debugMode === "entry" || debugMode === "continue" || debugMode === "attach"
       ? await (async () => {
-          patcher = await import("./patch.js");
+          patcher = await loadPatcher();
           const { startDebugger } = await import("./debugger/start.js");
           const debugChannel = await startDebugger({
             fd,
@@ -138,8 +139,8 @@ async function start(): Promise<void> {
 
   prepareWhenIdle({
     patcher: async () => {
-      await import("./patch.js");
-      return { models: await import("./model.js"), typescript: await import("./typescript-thread.js") };
+      await loadPatcher();
+      return { models: loadParser(), typescript: await import("./typescript-thread.js") };
     },
     modules: () => state.modules.values(),
   });

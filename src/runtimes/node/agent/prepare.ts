@@ -9,9 +9,10 @@ import type { ModuleRecord } from "./module-record.js";
  * the program is idle after start-up, not on the first patch — the patcher with its parser;
  * for a program with TypeScript modules, TypeScript on hotframe's own thread
  * (typescript-thread.ts: it takes 0.5–1 s to load on Node 20, which would block the program),
- * warmed up on a sample; then the running model of each loaded module (a first patch would parse
- * the whole running file, cold), which warms the parser up too (a sample when there is none).
- * One step at a time, each only after the event loop was busy less than `IDLE_LOAD` of the last
+ * warmed up on a sample; then the parser, warmed up on copies of a sample parsed one at a time with
+ * the event loop running between them (on code V8 has not optimized yet, a model of 1,000 lines
+ * took ~250 ms, blocking the program that long; warm, ~50 ms); then the running model of each
+ * loaded module (a first patch would parse the whole running file). One step at a time, each only after the event loop was busy less than `IDLE_LOAD` of the last
  * `CHECK_MS`: start-up is never slowed, and the program waits for a step only when it had nothing
  * else to do. The timer is unref'd (it never keeps the program alive). A patch that comes first
  * prepares what it needs itself.
@@ -50,8 +51,11 @@ export function total(values, scale = 2) {
 export const double = (x) => x * 2;
 `;
 
-/** Copies of the sample parsed: about 400 lines. */
+/** Copies of the sample parsed: about 400 lines in all (V8 optimizes a function after many calls). */
 const WARM_UP_COPIES = 24;
+
+/** The next turn of the event loop: what the program has to do runs first. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface Preparation {
   /** Loads the patcher (patch.js and what it imports) and gives its parser and type stripping. */
@@ -83,21 +87,22 @@ export function prepareWhenIdle(preparation: Preparation): void {
 async function* preparationSteps(preparation: Preparation): AsyncGenerator<void> {
   const { models, typescript } = await preparation.patcher();
   yield;
-  // Parsed several times over: V8 optimizes a function only after many calls.
-  const sample = Array.from({ length: WARM_UP_COPIES }, (_, i) =>
+  const copies = Array.from({ length: WARM_UP_COPIES }, (_, i) =>
     SAMPLE.replace(/Sample|total|double/g, `$&${i}`),
-  ).join("");
-  if ([...preparation.modules()].some((record) => record.typescript)) typescript.prepareTypeScript(sample);
-  // Each running model warms the parser up too: the sample is parsed here only without one.
-  let warm = false;
+  );
+  if ([...preparation.modules()].some((record) => record.typescript))
+    typescript.prepareTypeScript(copies.join(""));
+  for (const copy of copies) {
+    models.buildModel(copy, true);
+    await nextTurn();
+  }
+  yield;
   let budget = MODEL_BUDGET_BYTES;
   for (const record of [...preparation.modules()]) {
     const size = statSync(record.file, { throwIfNoEntry: false })?.size ?? Number.POSITIVE_INFINITY;
     if (size > budget) continue;
     budget -= size;
     record.runningModel(models.buildModel);
-    warm = true;
     yield;
   }
-  if (!warm) models.buildModel(sample, true);
 }

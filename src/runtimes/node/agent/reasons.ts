@@ -73,6 +73,8 @@ const TEXTS = {
     `it uses ${names.join(", ")}, which this patch does not apply (refused): without ${names.length > 1 ? "them" : "it"} it would fail with a ReferenceError; it is applied once ${names.join(", ")} can be`,
   "removed-still-called": (reader: string, line: number) =>
     `deleted from the source, but ${reader} (line ${line}) still uses it: it stays and keeps running its old code (in a fresh start it would not exist); remove those uses too, or restore it`,
+  "ran-once": (name: string) =>
+    `${name} ran once, where it is defined (called right away when the module loaded, as a TypeScript namespace is): its new code would never run; the functions inside it are patched; restart to apply`,
   "binding-stays": () =>
     "no longer in the source; the name stays defined in the running module (a module binding cannot be deleted)",
   "new-export-invisible": () =>

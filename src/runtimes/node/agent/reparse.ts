@@ -72,7 +72,7 @@ export function reparse(
 
 /** The largest n <= limit for which same(n) holds (it holds for 0 and for every n below one that
  * holds): a binary search, since comparing two strings is much faster than a loop over chars. */
-function longestCommon(limit: number, same: (n: number) => boolean): number {
+export function longestCommon(limit: number, same: (n: number) => boolean): number {
   let low = 0;
   let high = limit;
   while (low < high) {

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { Worker } from "node:worker_threads";
 import { ParseError } from "./model/parse.js";
 import { stripTypes, TypeScriptError, typeScriptLoaded } from "./typescript.js";
+import { type DecoratorOptions, NO_DECORATOR_OPTIONS } from "./typescript-decorators.js";
 
 /**
  * The types of a patch's TypeScript are stripped on a thread of hotframe's own
@@ -16,6 +17,7 @@ import { stripTypes, TypeScriptError, typeScriptLoaded } from "./typescript.js";
 export interface StripRequest {
   id: number;
   source: string;
+  decorators: DecoratorOptions;
 }
 
 export type StripAnswer =
@@ -67,13 +69,13 @@ function start(): NonNullable<typeof thread> {
 
 class ThreadFailed extends Error {}
 
-function onThread(source: string): Promise<string> {
+function onThread(source: string, decorators: DecoratorOptions): Promise<string> {
   thread ??= start();
   const id = thread.next++;
   const { worker, waiting } = thread;
   return new Promise((resolve, reject) => {
     waiting.set(id, { resolve, reject });
-    worker.postMessage({ id, source } satisfies StripRequest);
+    worker.postMessage({ id, source, decorators } satisfies StripRequest);
   });
 }
 
@@ -81,12 +83,12 @@ function onThread(source: string): Promise<string> {
  * `stripTypes` (typescript.ts) of a patch's text, off the program's thread where TypeScript is
  * not loaded in it: throws ParseError or TypeScriptError as `stripTypes` does.
  */
-export async function stripTypesOffThread(source: string): Promise<string> {
-  if (broken || typeScriptLoaded()) return stripTypes(source);
+export async function stripTypesOffThread(source: string, decorators: DecoratorOptions): Promise<string> {
+  if (broken || typeScriptLoaded()) return stripTypes(source, decorators);
   try {
-    return await onThread(source);
+    return await onThread(source, decorators);
   } catch (error) {
-    if (error instanceof ThreadFailed) return stripTypes(source);
+    if (error instanceof ThreadFailed) return stripTypes(source, decorators);
     throw error;
   }
 }
@@ -96,5 +98,5 @@ export async function stripTypesOffThread(source: string): Promise<string> {
  * thread, or here when it is loaded here already; nothing waits for it.
  */
 export function prepareTypeScript(sample: string): void {
-  stripTypesOffThread(sample).catch(() => {});
+  stripTypesOffThread(sample, NO_DECORATOR_OPTIONS).catch(() => {});
 }

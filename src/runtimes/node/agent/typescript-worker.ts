@@ -9,7 +9,7 @@ import type { StripAnswer, StripRequest } from "./typescript-thread.js";
 
 function answer(request: StripRequest): StripAnswer {
   try {
-    return { id: request.id, js: stripTypes(request.source) };
+    return { id: request.id, js: stripTypes(request.source, request.decorators) };
   } catch (error) {
     const { message, line, column } = error as { message: string; line?: number; column?: number };
     if (line === undefined || column === undefined) return { id: request.id, failed: String(message) };

@@ -2,6 +2,8 @@ import { createRequire } from "node:module";
 import type { blankSourceFile } from "ts-blank-space";
 import type * as TypeScript from "typescript";
 import type * as ModelModule from "./model.js";
+import { type DecoratorOptions, NO_DECORATOR_OPTIONS } from "./typescript-decorators.js";
+import { rewriteRuntimeSyntax, startOf } from "./typescript-rewrite.js";
 
 const requireHere = createRequire(import.meta.url);
 
@@ -50,68 +52,9 @@ function parse(ts: typeof TypeScript, source: string): TypeScript.SourceFile {
   );
 }
 
-/** Where a node's own text starts (the nodes have no parent pointers: from the text). */
-function startOf(source: string, node: TypeScript.Node): number {
-  const text = source.slice(node.pos, node.end);
-  return node.pos + text.length - text.trimStart().length;
-}
-
-/**
- * Parameter properties (`constructor(private readonly repo: Repo) {`, NestJS/Angular style) as
- * TypeScript that can be blanked out: the modifiers become spaces and \`this.repo = repo;\` is
- * inserted right after the body's \`{\` (in a derived class, right after its \`super(…);\`), as
- * TypeScript's own output does. Every line stays where it was; only what follows the insertion on
- * its line moves right. A constructor whose derived class has no \`super(…)\` statement at the
- * top of its body, or a destructured parameter property, is left as it is (not erasable).
- */
-function withoutParameterProperties(
-  ts: typeof TypeScript,
-  sourceFile: TypeScript.SourceFile,
-  source: string,
-): string {
-  const PROPERTY = new Set([
-    ts.SyntaxKind.PublicKeyword,
-    ts.SyntaxKind.PrivateKeyword,
-    ts.SyntaxKind.ProtectedKeyword,
-    ts.SyntaxKind.ReadonlyKeyword,
-    ts.SyntaxKind.OverrideKeyword,
-  ]);
-  const edits: { start: number; end: number; text: string }[] = [];
-  const visit = (node: TypeScript.Node, derived: boolean): void => {
-    if (ts.isClassLike(node)) {
-      const extended = node.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword) ?? false;
-      node.members.forEach((member) => visit(member, extended));
-      return;
-    }
-    if (ts.isConstructorDeclaration(node) && node.body) {
-      const properties = node.parameters.filter((p) => p.modifiers?.some((m) => PROPERTY.has(m.kind)));
-      const names = properties.flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : []));
-      const statements = node.body.statements;
-      const superCall = statements.find(
-        (st) =>
-          ts.isExpressionStatement(st) &&
-          ts.isCallExpression(st.expression) &&
-          st.expression.expression.kind === ts.SyntaxKind.SuperKeyword,
-      );
-      if (names.length > 0 && names.length === properties.length && (!derived || superCall)) {
-        for (const p of properties)
-          for (const m of p.modifiers ?? [])
-            if (PROPERTY.has(m.kind)) {
-              const start = startOf(source, m);
-              edits.push({ start, end: m.end, text: " ".repeat(m.end - start) });
-            }
-        const at = superCall ? superCall.end : startOf(source, node.body) + 1;
-        edits.push({ start: at, end: at, text: names.map((n) => ` this.${n} = ${n};`).join("") });
-      }
-    }
-    ts.forEachChild(node, (child) => visit(child, derived));
-  };
-  visit(sourceFile, false);
-  let text = source;
-  for (const edit of edits.sort((a, b) => b.start - a.start))
-    text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
-  return text;
-}
+/** What typescript-rewrite.ts leaves as it is, and so what runs through the TypeScript compiler. */
+const NOT_ERASABLE =
+  "an enum member that is not a constant, a namespace that exports a let or var or has an `import x =` alias, a namespace or enum merged with another declaration of its name, an enum or namespace inside a function, a TS 5 standard decorator (a legacy one without tsconfig.json's experimentalDecorators), or a parameter property that is destructured or in a derived constructor without a leading super(…) call";
 
 /** 1-based line and column of an offset. */
 function position(source: string, offset: number): { line: number; column: number } {
@@ -125,10 +68,11 @@ function position(source: string, offset: number): { line: number; column: numbe
  * per-function diffs need no source map). TypeScript's parser recovers from syntax errors (it
  * would blank a broken annotation out and run the rest): its own diagnostics of the same parse
  * make them errors, thrown as the agent's ParseError (a syntax error, like one acorn finds).
- * TypeScript that is not erasable (enum, namespace with values, parameter properties) cannot be
- * blanked out; it is refused with its position (TypeScriptError).
+ * Parameter properties, enums and namespaces are rewritten first into JavaScript of the same line
+ * layout (typescript-rewrite.ts); what is left that cannot be blanked out is refused with its
+ * position (TypeScriptError).
  */
-export function stripTypes(typed: string): string {
+export function stripTypes(typed: string, decorators: DecoratorOptions = NO_DECORATOR_OPTIONS): string {
   const { ts, blank } = load();
   let source = typed;
   let sourceFile = parse(ts, source);
@@ -140,22 +84,22 @@ export function stripTypes(typed: string): string {
     const { ParseError } = requireHere("./model.js") as typeof ModelModule;
     throw new ParseError(ts.flattenDiagnosticMessageText(diagnostic.messageText, " "), line, column);
   }
-  const rewritten = withoutParameterProperties(ts, sourceFile, source);
-  if (rewritten !== source) {
-    source = rewritten;
+  let unsupported: { start: number; text: string } | undefined;
+  const refuse = (node: TypeScript.Node) => {
+    const start = startOf(sourceFile, node);
+    unsupported ??= { start, text: source.slice(start, node.end).split("\n")[0] ?? "" };
+  };
+  const rewritten = rewriteRuntimeSyntax(ts, sourceFile, decorators);
+  if (rewritten.refused) refuse(rewritten.refused);
+  else if (rewritten.text !== source) {
+    source = rewritten.text;
     sourceFile = parse(ts, source);
   }
-  let unsupported: { start: number; text: string } | undefined;
-  const js = blank(sourceFile, (node) => {
-    // The nodes have no parent pointers here: positions come from the text, not node.getStart().
-    const text = source.slice(node.pos, node.end);
-    const start = node.pos + text.length - text.trimStart().length;
-    unsupported ??= { start, text: text.trimStart().split("\n")[0] ?? "" };
-  });
+  const js = blank(sourceFile, refuse);
   if (unsupported) {
     const { line, column } = position(source, unsupported.start);
     throw new TypeScriptError(
-      `TypeScript syntax that cannot be run by stripping types: \`${unsupported.text.slice(0, 60)}\` (an enum, a namespace with values, or a parameter property that is destructured or in a derived constructor without a leading super(…) call: restart to apply a change, or build the file with tsc and run the JavaScript)`,
+      `TypeScript syntax that cannot be run by stripping types: \`${unsupported.text.slice(0, 60)}\` (${NOT_ERASABLE}: restart to apply a change, or build the file with tsc and run the JavaScript)`,
       line,
       column,
     );

@@ -16,9 +16,12 @@ export function commitPatch(
   model: ModuleModel,
   plan: Plan,
   compiled: Compiled,
+  /** The TypeScript `model` was stripped from. */
+  typed: string | undefined,
 ): PatchResult | Promise<PatchResult> {
   record.commit({
     model,
+    typed,
     slotIds: plan.slotIds,
     spliced: plan.spliced,
     nextSlot: plan.nextSlot,

@@ -4,6 +4,8 @@ import type { ModuleRecord } from "../module-record.js";
 import { reason } from "../reasons.js";
 import { reparse } from "../reparse.js";
 import { stripTypes, TypeScriptError } from "../typescript.js";
+import { decoratorOptions } from "../typescript-config.js";
+import { editRegion, type Region } from "../typescript-edit.js";
 import { stripTypesOffThread } from "../typescript-thread.js";
 import { rejected } from "./outcomes.js";
 
@@ -29,7 +31,8 @@ function rejection(error: unknown): PatchResult {
  * The model of `text`: synchronous for JavaScript; TypeScript's types are stripped through
  * typescript-thread.ts (which decides where), except while `paused`: the program's thread is
  * stopped in the debugger, where no promise settles, so they are stripped here (blocking only a
- * paused program).
+ * paused program). Only the lines the edit changed are stripped (typescript-edit.ts); a region
+ * that does not parse is stripped whole, so that an error is the one the whole file has.
  */
 export function parseEdit(
   record: ModuleRecord,
@@ -37,16 +40,37 @@ export function parseEdit(
   paused = false,
 ): Parsed | PatchResult | Promise<Parsed | PatchResult> {
   if (!record.typescript) return modelOf(record, text);
+  const decorators = decoratorOptions(record.file);
+  const old = record.runningModel(buildModel);
+  const region =
+    record.typed === undefined ? undefined : editRegion(record.typed, old.source, old.program, text);
   if (paused) {
     let js: string;
     try {
-      js = stripTypes(text);
+      js = strippedHere(region, text, (part) => stripTypes(part, decorators));
     } catch (error) {
       return rejection(error);
     }
     return modelOf(record, js);
   }
-  return stripTypesOffThread(text).then((js) => modelOf(record, js), rejection);
+  const whole = () => stripTypesOffThread(text, decorators);
+  const stripped = region
+    ? stripTypesOffThread(region.text, decorators).then(region.assemble, (error: unknown) =>
+        error instanceof ParseError ? whole() : Promise.reject(error),
+      )
+    : whole();
+  return stripped.then((js) => modelOf(record, js), rejection);
+}
+
+/** `stripTypesOffThread` of the edit, as `parseEdit` does it, on this thread. */
+function strippedHere(region: Region | undefined, text: string, strip: (part: string) => string): string {
+  if (region)
+    try {
+      return region.assemble(strip(region.text));
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+    }
+  return strip(text);
 }
 
 /** The model of JavaScript text, built on the running one. */

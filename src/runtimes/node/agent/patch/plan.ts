@@ -9,7 +9,13 @@ import { classEntry, functionEntry, statementEntry } from "./outcomes.js";
 import { planConstructions, planShapeGuards, privateNamesOf } from "./plan-construction.js";
 import { declaration, newExport, planStatements, statementOf } from "./plan-statements.js";
 import { type Plan, type PlanContext, Planning } from "./planning.js";
-import { capturedBy, directlyCompilable, recompilableAncestor } from "./updatable.js";
+import {
+  calledOnce,
+  capturedBy,
+  directlyCompilable,
+  enclosingCalledOnce,
+  recompilableAncestor,
+} from "./updatable.js";
 
 /**
  * Step 2 of a patch, the planner: every decision about the edit, as data. For each function,
@@ -213,7 +219,10 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
           { kind: "function", key: fn.key },
         );
       } else if (fn.parent) {
-        planning.report(functionEntry(fn, "added"));
+        // Created when its enclosing function runs again: one that ran once never does.
+        const once = enclosingCalledOnce(model, fn);
+        if (once) refuse(reason("ran-once", once.qualname));
+        else planning.report(functionEntry(fn, "added"));
       }
       continue;
     }
@@ -234,6 +243,10 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
       refuse(reason("generator-changed"));
       continue;
     }
+    if (calledOnce(model, fn)) {
+      refuse(reason("ran-once", fn.qualname));
+      continue;
+    }
     const captured = capturedBy(fn);
     // An existing arrow object passes on only so many arguments (transform.ts ARROW_PADS).
     const forwarded = context.forwarded.get(fn.key) ?? forwardedCount(before);
@@ -247,7 +260,7 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
     const reached = scope !== undefined && reads?.every((name) => scope.includes(name)) === true;
     const unreached = scope !== undefined && reads ? reads.filter((name) => !scope.includes(name)) : [];
     if ((captured && !reached) || !dispatchable(fn) || !forwardsAll) {
-      const parent = recompilableAncestor(fn);
+      const parent = recompilableAncestor(model, fn);
       if (!parent) {
         refuse(reason("references-not-updatable", captured));
         continue;

@@ -1,4 +1,5 @@
-import type { FunctionModel, Origin } from "../model.js";
+import type { FunctionModel, ModuleModel, Origin } from "../model.js";
+import type { AnyNode } from "../model/ast.js";
 import { dispatchable } from "../transform.js";
 
 /** Whether the existing references to a function can run a new version of it. */
@@ -23,8 +24,36 @@ export function directlyCompilable(fn: FunctionModel): boolean {
 }
 
 /** The nearest enclosing function whose new version can go into its slot. */
-export function recompilableAncestor(fn: FunctionModel): FunctionModel | undefined {
+export function recompilableAncestor(model: ModuleModel, fn: FunctionModel): FunctionModel | undefined {
   let parent = fn.parent;
   while (parent && !directlyCompilable(parent)) parent = parent.parent;
-  return parent;
+  // Recompiled, one that ran once would never create closures again.
+  return parent && !calledOnce(model, parent) ? parent : undefined;
+}
+
+/**
+ * `fn` is called right where it is defined by a top-level statement (`(function () {…})()`, a
+ * TypeScript namespace's `(function Util(Util) {…})(Util || …)`): it ran once, when the module
+ * loaded, and never runs again — a new version of its own code would never run.
+ */
+export function calledOnce(model: ModuleModel, fn: FunctionModel): boolean {
+  if (fn.parent || fn.memberOf) return false;
+  const statement = model.program.body.find((s: AnyNode) => s.start <= fn.node.start && fn.node.end <= s.end);
+  let call = statement?.type === "ExpressionStatement" ? statement.expression : undefined;
+  if (call?.type === "UnaryExpression") call = call.argument;
+  if (call?.type !== "CallExpression") return false;
+  const callee = call.callee;
+  return (
+    callee === fn.node ||
+    (callee.type === "MemberExpression" &&
+      callee.object === fn.node &&
+      ["call", "apply"].includes(callee.property.name))
+  );
+}
+
+/** The function around `fn` that ran once where it is defined (see `calledOnce`), if any. */
+export function enclosingCalledOnce(model: ModuleModel, fn: FunctionModel): FunctionModel | undefined {
+  let top = fn;
+  while (top.parent) top = top.parent;
+  return top !== fn && calledOnce(model, top) ? top : undefined;
 }
