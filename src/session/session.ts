@@ -22,6 +22,16 @@ export interface SessionOptions {
   onVerbose: (message: string) => void;
   /** Starts the program with its agent (default: a real AgentProcess; tests pass a stand-in). */
   startAgent?: (spec: LaunchSpec) => AgentConnection;
+  /** The program was spawned already (`hotframe run` spawns it before this module loads):
+   * from this spec, at this time; `startAgent` then connects to it. */
+  launched?: Launched;
+}
+
+/** A program spawned before its Session: what it was spawned from, and when (`Date.now()`, so
+ * that a file saved since is caught up). */
+export interface Launched {
+  spec: LaunchSpec;
+  startedAt: number;
 }
 
 /**
@@ -47,9 +57,11 @@ export class Session {
       onVerbose,
       startAgent = (launch) => new AgentProcess(launch),
     } = this.options;
-    const spec = await controller.launch(program);
+    const { spec, startedAt } = this.options.launched ?? {
+      spec: await controller.launch(program),
+      startedAt: Date.now(), // file modification times are wall-clock times
+    };
     onVerbose(`spawning ${spec.command} ${spec.args.join(" ")}`);
-    const startedAt = Date.now(); // file modification times are wall-clock times
     const agent = startAgent(spec);
     this.agent = agent;
     agent.on("hello", (hello) =>
