@@ -72,7 +72,9 @@ test(".pyc pitfall: plain and instrumented code never load each other's bytecode
   const agent = await runToEnd({ cwd: dir, entry: ["app.py"], env });
   assert.equal(agent.stdout, "instrumented True 1\n", "the plain .pyc was not used");
   assert.deepEqual(plainPyc(), before, "hotframe left the plain .pyc alone");
-  const cached = readdirSync(cache).filter((name) => name.includes(".hotframe.")).sort();
+  const cached = readdirSync(cache)
+    .filter((name) => name.includes(".hotframe."))
+    .sort();
   assert.deepEqual(
     cached.map((name) => name.split(".")[0]),
     ["app", "mod"],

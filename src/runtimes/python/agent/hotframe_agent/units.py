@@ -52,19 +52,19 @@ class Unit:
 
     @property
     def index(self):
-        if self._index is None:
-            live_definitions.make_waiting()
-        index = self._index
-        assert index is not None  # (made by make_waiting)
-        return index
+        return self._made()[0]
 
     @property
     def definitions(self):
+        return self._made()[1]
+
+    def _made(self):
+        """(index, definitions), made first if they are not yet (with every other file's)."""
         if self._index is None:
             live_definitions.make_waiting()
-        definitions = self._definitions
-        assert definitions is not None
-        return definitions
+        index, definitions = self._index, self._definitions
+        assert index is not None and definitions is not None  # (make_waiting made them)
+        return index, definitions
 
     def make_definitions(self):
         """Index the running version and make its LiveDefinitions (live_definitions.make_waiting:
