@@ -1,15 +1,16 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
+import { isatty } from "node:tty";
 import type { AttachEndpoints, AttachOptions, AttachPoint, ClientHandler } from "../attach/attach-point.js";
 import { AGENT_ENV } from "../protocol/messages.js";
-import { AgentProcess, type ExitInfo, type LaunchSpec } from "../runtimes/agent-process.js";
+import { AgentProcess, type ExitInfo, type LaunchSpec, spawnProgram } from "../runtimes/agent-process.js";
 import { controllerFor, missingDebugger, RUNTIMES } from "../runtimes/registry.js";
 import { LaunchError, type ProgramSpec, type RuntimeController } from "../runtimes/runtime.js";
 import { at, EventLog, type SessionEvent } from "../session/events.js";
-import { Session } from "../session/session.js";
+import type { Session } from "../session/session.js";
 import { type RunArgs, UsageError } from "./args.js";
-import { TerminalReporter } from "./terminal.js";
+import type { TerminalReporter } from "./terminal.js";
 
 /** A file is handed to the agent once it has been quiet this long after a save. */
 export const QUIET_MS = 3;
@@ -23,7 +24,11 @@ export interface RunContext {
   onClient?: ClientHandler;
 }
 
-/** `hotframe run`: returns the exit status to leave with (the program's own). */
+/** `hotframe run`: returns the exit status to leave with (the program's own).
+ *
+ * The program is spawned as soon as it is known what to spawn, before the modules of the
+ * session (watcher, terminal) load: the interpreter starts while node loads them. Its messages
+ * wait in the pipe until the session's agent connection reads them. */
 export async function runCommand(
   args: RunArgs,
   cwd: string,
@@ -33,25 +38,40 @@ export async function runCommand(
   const attach = attachOptions(args);
   if (attach) requireDebugger(controller, args.attachable ? "--attachable" : "--listen", runtimes);
   const program = programSpec(args, controller, cwd);
+  const log = openEventLog(args, cwd);
+  const launch = await controller.launch(program);
+  // An attachable program starts with its debugger dormant.
+  const spec = attach ? { ...launch, env: { ...launch.env, [AGENT_ENV.debugger]: "attach" } } : launch;
+  const spawned = { spec, startedAt: Date.now() }; // (file modification times are wall-clock times)
+  const host = spawnProgram(spec, () => {}); // (its output is hotframe's own: nothing is piped)
+  const connect = (connectSpec: LaunchSpec) => new AgentProcess(connectSpec, () => host);
+  // Ctrl-C in a terminal reaches the whole foreground process group, the program included:
+  // forwarding it too would interrupt the program twice. Elsewhere (kill -INT), pass it on.
+  // (isatty, not process.stdin: making that stream now would make the program's stdin, a pipe
+  // shared with it, non-blocking under it.)
+  const release = handleSignals(host, isatty(0) ? () => {} : () => host.signal("SIGINT"));
+  // Loaded only now (`hotframe run` starts the program sooner), and only when asked for.
+  const [{ Session }, { TerminalReporter }, attachModule, serveClient] = await Promise.all([
+    import("../session/session.js"),
+    import("./terminal.js"),
+    attach ? import("../attach/attach-point.js") : undefined,
+    attach ? (onClient ?? import("../dap/serve.js").then((m) => m.serveAttached)) : undefined,
+  ]);
   const reporter = new TerminalReporter(
     { color: args.color, quiet: args.quiet, verbose: args.verbose, cwd },
     writeLine,
   );
-  const log = openEventLog(args, cwd);
   let attachPoint: AttachPoint | undefined;
   const onEvent = (event: SessionEvent) => {
     log?.write(event);
     reporter.event(event);
     attachPoint?.sessionEvent(event);
   };
-  // Loaded only when asked for: `hotframe run` starts the program sooner without them.
-  const attachModule = attach ? await import("../attach/attach-point.js") : undefined;
-  const serveClient = attach ? (onClient ?? (await import("../dap/serve.js")).serveAttached) : undefined;
   /** The program with its debugger dormant, and the servers a debugger attaches through. */
   const startAttachable =
     (options: AttachOptions, { AttachPoint }: AttachModule, serve: ClientHandler) =>
-    (spec: LaunchSpec) => {
-      const agent = new AgentProcess({ ...spec, env: { ...spec.env, [AGENT_ENV.debugger]: "attach" } });
+    (connectSpec: LaunchSpec) => {
+      const agent = connect(connectSpec);
       const description = {
         hotframePid: process.pid,
         runtime: controller.name,
@@ -75,13 +95,10 @@ export async function runCommand(
     quietMs: QUIET_MS,
     onEvent,
     onVerbose: (message) => reporter.verbose(message),
-    ...(attach && attachModule && serveClient
-      ? { startAgent: startAttachable(attach, attachModule, serveClient) }
-      : {}),
+    launched: spawned,
+    startAgent:
+      attach && attachModule && serveClient ? startAttachable(attach, attachModule, serveClient) : connect,
   });
-  // Ctrl-C in a terminal reaches the whole foreground process group, the program included:
-  // forwarding it too would interrupt the program twice. Elsewhere (kill -INT), pass it on.
-  const release = handleSignals(session, process.stdin.isTTY ? () => {} : () => session.signal("SIGINT"));
   try {
     return launched(await session.run(), controller);
   } finally {

@@ -1,4 +1,5 @@
 import { realpathSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { rejected } from "../protocol/results.js";
 import {
   type AgentConnection,
@@ -9,7 +10,7 @@ import {
 import type { ProgramSpec, RuntimeController } from "../runtimes/runtime.js";
 import { at, type SessionEvent, type Untimed } from "./events.js";
 import { readSource } from "./read-source.js";
-import { type SourceChange, SourceWatcher } from "./watcher.js";
+import { SETTLE_MS, type SourceChange, SourceWatcher } from "./watcher.js";
 
 export interface SessionOptions {
   controller: RuntimeController;
@@ -22,6 +23,16 @@ export interface SessionOptions {
   onVerbose: (message: string) => void;
   /** Starts the program with its agent (default: a real AgentProcess; tests pass a stand-in). */
   startAgent?: (spec: LaunchSpec) => AgentConnection;
+  /** The program was spawned already (`hotframe run` spawns it before this module loads):
+   * from this spec, at this time; `startAgent` then connects to it. */
+  launched?: Launched;
+}
+
+/** A program spawned before its Session: what it was spawned from, and when (`Date.now()`, so
+ * that a file saved since is caught up). */
+export interface Launched {
+  spec: LaunchSpec;
+  startedAt: number;
 }
 
 /**
@@ -47,9 +58,11 @@ export class Session {
       onVerbose,
       startAgent = (launch) => new AgentProcess(launch),
     } = this.options;
-    const spec = await controller.launch(program);
+    const { spec, startedAt } = this.options.launched ?? {
+      spec: await controller.launch(program),
+      startedAt: Date.now(), // file modification times are wall-clock times
+    };
     onVerbose(`spawning ${spec.command} ${spec.args.join(" ")}`);
-    const startedAt = Date.now(); // file modification times are wall-clock times
     const agent = startAgent(spec);
     this.agent = agent;
     agent.on("hello", (hello) =>
@@ -110,9 +123,11 @@ export class Session {
       return;
     }
     const read = await readSource(file);
-    if (read.ok && read.text.trim() === "" && !settled) {
+    if (read.ok && read.text.trim() === "" && (!settled || (await emptiedJustNow(file)))) {
       // Truncate-then-write saves show an empty file for a moment (longer on a loaded machine):
-      // only the settled re-read sends an empty text (and the agent refuses it, docs/protocol.md).
+      // only the settled re-read sends an empty text (and the agent refuses it, docs/protocol.md),
+      // and only if it was emptied a while ago: the settled re-read of one save can come as the
+      // next save is truncating the file (whose own events follow).
       this.options.onVerbose(`${file} is empty: waiting for the save to finish`);
       return;
     }
@@ -136,6 +151,12 @@ export class Session {
       ...(result.error ? { error: result.error } : {}),
     });
   }
+}
+
+/** Modified less than half the settling time ago (a save under way). */
+async function emptiedJustNow(file: string): Promise<boolean> {
+  const stats = await stat(file).catch(() => undefined);
+  return stats !== undefined && stats.mtimeMs > Date.now() - SETTLE_MS / 2;
 }
 
 /** The agents report real paths; the watcher reports paths as found under the root. */

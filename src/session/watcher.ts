@@ -28,7 +28,7 @@ export interface SourceChange {
  * and then writes it, or removes it and creates it again, is over by then, even when the editor
  * is descheduled between its two steps on a loaded machine (50 ms was seen to be too short).
  */
-const SETTLE_MS = 250;
+export const SETTLE_MS = 250;
 
 /**
  * Watches the folders of the files the program loaded (only those can be patched) and hands out

@@ -11,13 +11,13 @@ if sys.version_info < (3, 10):
     sys.exit(2)
 
 # hotframe's own modules keep their bytecode even where the program's do not
-# (PYTHONDONTWRITEBYTECODE, -B): nothing of the program runs before the flag is back.
+# (PYTHONDONTWRITEBYTECODE, -B): nothing of the program runs or is compiled before the flag is back.
 __hotframe_writes__, sys.dont_write_bytecode = sys.dont_write_bytecode, False
 from hotframe_agent import main as __hotframe_main__
 
 try:
     try:
-        __hotframe_code__, __hotframe_globals__, __hotframe_module__ = __hotframe_main__.prepare(sys.argv[1:], globals())
+        __hotframe_code__, __hotframe_globals__, __hotframe_module__ = __hotframe_main__.prepare(sys.argv[1:], globals(), __hotframe_writes__)
     finally:
         sys.dont_write_bytecode = __hotframe_writes__
     # The program runs right here, at module level: one frame above where python runs it.

@@ -7,14 +7,13 @@ instrumented one never lands where a later `python3 app.py` would load it (facts
 Instrumented code is cached under its own name instead (codecache.py).
 """
 
-import ast
 import importlib.machinery
-import importlib.util
+import io
 import os
 import sys
 import types
 
-from . import codecache, codeindex, gcpause, incremental, live_definitions, preparer, reasons, report, scope, transform, units
+from . import codecache, gcpause, preparer, reasons, report, scope, units
 
 # CPython trims the importlib frames of a traceback that end in this function (see _get_code);
 # typeshed does not declare it.
@@ -27,6 +26,8 @@ on_loaded = None
 def compile_unit(path, source, module_name=None):
     """Instrument and compile a file's source; register it for patching and return its Unit
     (unit.module_code runs it). Raises SyntaxError."""
+    from . import incremental
+
     with gcpause.paused():
         parsed = incremental.parse_full(source, path)
         code = compile(parsed.tree, path, "exec", 0, True)
@@ -34,40 +35,63 @@ def compile_unit(path, source, module_name=None):
 
 
 def register_unit(path, source, outline, code, module_name):
-    file = scope.real_path(path)
-    index = codeindex.index_module(code)
-    definitions = {key: live_definitions.LiveDefinition(key, d.code) for key, d in index.items()}
-    unit = units.Unit(file, module_name, source, outline, index, definitions, code)
+    """source: the text, or the bytes it is decoded from when first needed."""
+    unit = units.Unit(scope.real_path(path), module_name, source, outline, code)
     units.add(unit)
     if outline is None:
         preparer.later(unit)
     if on_loaded is not None:
-        on_loaded(file)
+        on_loaded(unit.file)
     return unit
 
 
-def _get_code(self, fullname):
-    path = self.get_filename(fullname)
-    data = self.get_data(path)
-    source = importlib.util.decode_source(data)
-    code = codecache.load(path, data)
+def read(path):
+    """(os.stat() of the file, its cached instrumented code or None, the source bytes that code
+    was compiled from or, not cached, the file's bytes)."""
+    status = os.stat(path)  # (before reading: a save after it makes the next start compile)
+    cached = codecache.load(path, status)
+    if cached is not None:
+        return status, cached[0], cached[1]
+    with io.open_code(path) as handle:  # (as importlib reads sources)
+        return status, None, handle.read()
+
+
+def load_unit(path, module_name, call=None, found=None):
+    """The Unit of the file at `path`, with its instrumented code: from the code cache, or
+    compiled now, through call(compile, ...) if given (a SyntaxError propagates).
+    found: what read(path) gave, if it was read already."""
+    status, code, data = found or read(path)
     if code is None:
-        # compile() is called through _call_with_frames_removed and this function is labelled
-        # as importlib's (below), so that a SyntaxError in an imported module shows the same
-        # traceback as without hotframe: CPython trims importlib frames ending in
-        # _call_with_frames_removed.
+        import ast
+        import importlib.util
+
+        from . import transform
+
+        call = call or _call
+        source = importlib.util.decode_source(data)
         with gcpause.paused():
-            tree = _frames_removed(compile, source, path, "exec", ast.PyCF_ONLY_AST, True)
-            code = _frames_removed(compile, transform.instrument(tree), path, "exec", 0, True)
-        codecache.store(path, data, code)
-    return register_unit(path, source, None, code, fullname).module_code
+            tree = call(compile, source, path, "exec", ast.PyCF_ONLY_AST, True)
+            code = call(compile, transform.instrument(tree), path, "exec", 0, True)
+        codecache.store(path, status, data, code)
+    return register_unit(path, data, None, code, module_name)
 
 
-_get_code = types.FunctionType(
-    _get_code.__code__.replace(co_filename="<frozen importlib._bootstrap_external>"),
-    globals(),
-    "get_code",
-)
+def _call(function, *args):
+    return function(*args)
+
+
+# An import compiles through _call_with_frames_removed from functions labelled as importlib's,
+# so that a SyntaxError in an imported module shows the same traceback as without hotframe:
+# CPython trims a run of importlib frames that ends in _call_with_frames_removed.
+_FROZEN = "<frozen importlib._bootstrap_external>"
+_load_for_import = types.FunctionType(load_unit.__code__.replace(co_filename=_FROZEN), globals(), "load_unit", load_unit.__defaults__)
+
+
+def _get_code(self, fullname):
+    return _load_for_import(self.get_filename(fullname), fullname, _frames_removed).module_code
+
+
+_get_code = types.FunctionType(_get_code.__code__.replace(co_filename=_FROZEN), globals(), "get_code")
 
 
 class InstrumentingLoader(importlib.machinery.SourceFileLoader):

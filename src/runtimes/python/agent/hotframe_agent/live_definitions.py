@@ -4,11 +4,18 @@ file.
 Instrumented code calls ``__hotframe_track__(fn)`` when it creates a function (see transform.py),
 which adds the raw function to the LiveDefinition of its code object. A patch then visits exactly
 the functions of the definitions it changes: its cost depends on the edit, not on the heap.
+
+A file's LiveDefinitions are not made while it is imported (that would cost start-up about a
+third of what the import itself costs): they are made once the program has stopped importing
+(preparer.py), or as soon as anything asks for one (of_code(), a Unit's index, a patch), for
+every file still waiting. Until then track() keeps a weak reference to each function it is given,
+and the file's LiveDefinitions adopt them when they are made.
 """
 
+import _thread
+import _weakref
 import builtins
 import functools
-import weakref
 
 from . import old_text
 
@@ -38,14 +45,16 @@ class LiveDefinition:
         """The live function objects of this definition (weakly held)."""
         functions = self._functions
         if functions is None:
-            functions = self._functions = weakref.WeakSet()
+            from _weakrefset import WeakSet  # (weakref.WeakSet: the weakref module is not imported at start-up)
+
+            functions = self._functions = WeakSet()
         return functions
 
     def map_code(self, code):
         """Make functions created from `code` (from any compile of this definition) belong here."""
         code_id = id(code)
         if code_id not in self.versions:
-            self.versions[code_id] = weakref.ref(code, functools.partial(_forget, self, code_id))
+            self.versions[code_id] = _weakref.ref(code, functools.partial(_forget, self, code_id))
             _by_code[code_id] = self
 
 
@@ -61,6 +70,8 @@ def _forget(definition, code_id, _reference, _by_code=_by_code, _forget_text=old
 
 def of_code(code):
     """The LiveDefinition a code object is a version of (None: not the program's own code)."""
+    if _waiting or _unadopted:
+        make_waiting()
     return _by_code.get(id(code))
 
 
@@ -69,13 +80,62 @@ def track(function):
     code_id = id(function.__code__)
     definition = _by_code.get(code_id)
     if definition is not None:
-        definition.functions.add(function)
-        if code_id in definition.stale:
-            function.__code__ = definition.code
-        replacement = _replacements.get(id(function.__code__))
-        if replacement is not None:
-            function.__code__ = replacement
+        _adopt(definition, function, code_id)
+    elif _waiting:  # (its file's definitions are not made yet)
+        _unadopted.append(_weakref.ref(function))
+        if len(_unadopted) > _UNADOPTED_LIMIT:
+            make_waiting()
     return function
+
+
+def _adopt(definition, function, code_id):
+    definition.functions.add(function)
+    if code_id in definition.stale:
+        function.__code__ = definition.code
+    replacement = _replacements.get(id(function.__code__))
+    if replacement is not None:
+        function.__code__ = replacement
+
+
+# Files whose LiveDefinitions are not made yet (units.Unit: make_definitions()), first loaded
+# first; and weak references to the functions track() was given for their code meanwhile.
+_waiting = []
+_unadopted = []
+_UNADOPTED_LIMIT = 10000  # (a program making closures in a loop at start-up: make them now)
+_making = _thread.allocate_lock()
+
+
+def wait(unit):
+    """`unit` was loaded: make its LiveDefinitions later (make_waiting)."""
+    _waiting.append(unit)
+
+
+def make_waiting(pause=None):
+    """Make the LiveDefinitions of every file waiting, then hand them the functions created
+    meanwhile. pause(): called between two files (preparer.py's thread gives the GIL back)."""
+    with _making:
+        while _waiting:
+            _waiting[0].make_definitions()
+            del _waiting[0]  # (only now: a function of a file being indexed stays unadopted)
+            if pause is not None and _waiting:
+                _making.release()
+                try:
+                    pause()
+                finally:
+                    _making.acquire()
+        batch = _unadopted[:]
+        kept = []
+        for reference in batch:
+            function = reference()
+            if function is None:
+                continue
+            code_id = id(function.__code__)
+            definition = _by_code.get(code_id)
+            if definition is not None:
+                _adopt(definition, function, code_id)
+            elif _waiting:  # (a file loaded meanwhile, by another thread)
+                kept.append(reference)
+        _unadopted[: len(batch)] = kept
 
 
 # id(code) -> the code every function created from it gets instead (the debugger's breakpoint

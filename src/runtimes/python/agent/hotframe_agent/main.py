@@ -6,12 +6,17 @@ frame above where `python3 app.py` runs it and nothing of hotframe is in its tra
 """
 
 import importlib.machinery
-import importlib.util
 import os
 import sys
+import threading  # noqa: F401 (see below)
 import types
 
-from . import channel, children, importer, live_definitions, old_text, preparer, protocol, report, restarts, scope, units
+from . import channel, children, importer, live_definitions, old_text, preparer, protocol, report, restarts, scope
+
+# threading is imported here, on the main thread, although start-up needs nothing of it: the
+# thread that first imports it is taken for the main thread, and interpreter exit waits for that
+# one to end. The agent's own threads (preparer.py, the pipe's reader) import it later, with the
+# patch machinery.
 
 _BOOT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -89,9 +94,11 @@ def _controller_gone(pid):
     os.kill(os.getpid(), signal.SIGHUP)
 
 
-def prepare(argv, boot_globals):
+def prepare(argv, boot_globals, dont_write_bytecode):
     """Set up sys and __main__ as `python3 <argv...>` would. Returns (code, globals, module):
-    the code to exec in those globals, or (None, None, module) to run the module with runpy."""
+    the code to exec in those globals, or (None, None, module) to run the module with runpy.
+    dont_write_bytecode: the program's own setting (hotframe_boot.py lifts it for hotframe's
+    modules), back before the program's code is compiled."""
     _fix_orig_argv()
     if not argv:
         sys.stderr.write("usage: hotframe_boot.py <script.py | -m module> [args...]\n")
@@ -112,9 +119,16 @@ def prepare(argv, boot_globals):
         sys.path[0] = path
         _fresh_main(boot_globals)
         return None, None, "__main__"
+    file = os.path.abspath(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        with open(path, "rb"):
+            pass
+        # Read before hello: a save the controller sees after it is a change of what runs.
+        sys.dont_write_bytecode, writes = dont_write_bytecode, sys.dont_write_bytecode
+        try:
+            found = importer.read(file)  # (where the script's code is cached: codecache.py)
+        finally:
+            sys.dont_write_bytecode = writes
     except OSError as exc:
         program = (getattr(sys, "orig_argv", None) or [sys.executable])[0]
         sys.stderr.write("%s: can't open file %r: [Errno %d] %s\n" % (program, os.path.abspath(path), exc.errno, exc.strerror))
@@ -123,10 +137,10 @@ def prepare(argv, boot_globals):
     sys.argv = list(argv)
     sys.path[0] = os.path.dirname(os.path.realpath(path))
     main = _fresh_main(boot_globals)
-    file = os.path.abspath(path)
     loader = importlib.machinery.SourceFileLoader("__main__", path)
     main.__dict__.update(__file__=file, __cached__=None, __loader__=loader)
-    unit = importer.compile_unit(file, importlib.util.decode_source(data))
+    sys.dont_write_bytecode = dont_write_bytecode  # (where it is cached, if compiled now)
+    unit = importer.load_unit(file, None, found=found)
     unit.namespace = main.__dict__
     return unit.module_code, main.__dict__, None
 
@@ -146,7 +160,7 @@ def _start(default_root):
 
 def _fresh_main(boot_globals):
     """A clean __main__ module: the boot script's own globals must not leak into the program."""
-    main = types.ModuleType("__main__")
+    main = type(sys)("__main__")
     main.__dict__["__builtins__"] = boot_globals["__builtins__"]
     if "__annotations__" in boot_globals:
         main.__annotations__ = {}

@@ -13,8 +13,6 @@ come out as before).
 
 import sys
 
-from . import incremental
-
 # id(code) -> the source text it was compiled from, for code that runs although the file changed
 # (kept as the text: it is split into lines only when a traceback asks); its nested comprehensions
 # (frames of their own) are listed in _nested for forget().
@@ -51,6 +49,8 @@ def lines_of(code, lineno, end_lineno):
     text = _texts.get(id(code))
     if text is None or lineno is None:
         return None
+    from . import incremental  # (the patch machinery is loaded by then: not at start-up)
+
     lines = incremental.split_lines(text)
     last = lineno if end_lineno is None else max(lineno, end_lineno)
     return [lines[n - 1] + "\n" if 1 <= n <= len(lines) else "" for n in range(lineno, last + 1)]

@@ -53,6 +53,33 @@ def patch_result(outcome, functions, error=None):
     return result
 
 
+def encode(message):
+    """The JSON text of a message. The ones start-up sends (hello, loaded, a warning: strings,
+    numbers and booleans) are written here, so that start-up does not import json (and re)."""
+    if all(type(value) in _FLAT for value in message.values()):
+        return "{%s}" % ", ".join("%s: %s" % (_string(key), _flat(value)) for key, value in message.items())
+    import json
+
+    return json.dumps(message, ensure_ascii=False)
+
+
+_FLAT = (str, int, bool)
+_ESCAPES = {n: "\\u%04x" % n for n in range(32)}
+_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\"})
+
+
+def _string(text):
+    return '"%s"' % text.translate(_ESCAPES)
+
+
+def _flat(value):
+    if type(value) is str:
+        return _string(value)
+    if type(value) is bool:
+        return "true" if value else "false"
+    return str(value)
+
+
 def hello():
     return {
         "type": "hello",

@@ -2,7 +2,6 @@
 
 import os
 import sys
-import sysconfig
 
 _AGENT_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 _DEPENDENCY_DIRS = {"site-packages", "dist-packages"}
@@ -33,11 +32,9 @@ class Scope:
     def __init__(self, root, instrument_deps):
         self.root = os.path.realpath(root)
         self.instrument_deps = instrument_deps
-        paths = sysconfig.get_paths()
-        stdlib = {paths.get("stdlib"), paths.get("platstdlib"), os.path.dirname(os.__file__)}
-        self._stdlib = tuple(os.path.realpath(p) + os.sep for p in stdlib if p)
+        self._stdlib_folders = None  # (see _stdlib: sysconfig is imported only when needed)
         self._venv_dirs = {}  # directory -> whether it is inside a virtualenv under the root
-        prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+        prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, os.path.dirname(os.__file__)}
         self._prefixes = tuple(os.path.realpath(p) + os.sep for p in prefixes if p)
 
     def wants(self, path):
@@ -47,7 +44,7 @@ class Scope:
         real = real_path(path)
         if not real.startswith(self.root + os.sep) or real.startswith(_AGENT_DIR + os.sep):
             return False
-        if real.startswith(self._stdlib):
+        if self._in_stdlib(real):
             return False
         if self.instrument_deps:
             return True
@@ -62,11 +59,24 @@ class Scope:
         if not path or not path.endswith(".py"):
             return False
         real = real_path(path)
-        if real.startswith(self.root + os.sep) or real.startswith(_AGENT_DIR + os.sep) or real.startswith(self._stdlib):
+        if real.startswith(self.root + os.sep) or real.startswith(_AGENT_DIR + os.sep) or real.startswith(self._prefixes):
             return False
-        if _DEPENDENCY_DIRS.intersection(real.split(os.sep)) or real.startswith(self._prefixes):
-            return False
-        return True
+        return not _DEPENDENCY_DIRS.intersection(real.split(os.sep)) and not self._in_stdlib(real)
+
+    def _in_stdlib(self, real):
+        # The standard library lies under the interpreter's prefixes (sysconfig builds its
+        # paths from them): elsewhere, no need to ask sysconfig.
+        return real.startswith(self._prefixes) and real.startswith(self._stdlib())
+
+    def _stdlib(self):
+        """The standard library's folders (as real paths ending in os.sep)."""
+        if self._stdlib_folders is None:
+            import sysconfig
+
+            paths = sysconfig.get_paths()
+            stdlib = {paths.get("stdlib"), paths.get("platstdlib"), os.path.dirname(os.__file__)}
+            self._stdlib_folders = tuple(os.path.realpath(p) + os.sep for p in stdlib if p)
+        return self._stdlib_folders
 
     def _in_virtualenv(self, directory):
         """A folder with pyvenv.cfg between the file and the root marks a virtualenv."""
