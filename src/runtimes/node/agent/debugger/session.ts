@@ -799,8 +799,9 @@ export class NodeDebugger {
   /** The file's breakpoints follow their lines of code into the new source (before the answer is sent). */
   async patched(file: string, source: string, result: PatchResult): Promise<void> {
     if (this.scriptTexts.knows(file)) {
-      // Answered after the patch's scripts were parsed: the text that runs now (type-stripped, for TypeScript).
-      const text = await this.runningSource(file);
+      // Answered after the patch's scripts were parsed: the text that runs now (for TypeScript, the
+      // type-stripped text; for JavaScript, the patch's own: not sent back).
+      const text = await this.runningSource(file, true);
       const compiled = result.outcome === "rejected" ? undefined : (text ?? source);
       this.scriptTexts.afterPatch(file, compiled, this.scriptsOf(file));
     }
@@ -815,8 +816,8 @@ export class NodeDebugger {
   // ---- plumbing -----------------------------------------------------------------------------
 
   /** The file's running text, or null (not loaded, or not known: its old scripts' lines then count as they are). */
-  private async runningSource(file: string): Promise<string | null> {
-    return this.support<string | null>("runningSource", [file]).catch(() => null);
+  private async runningSource(file: string, strippedOnly = false): Promise<string | null> {
+    return this.support<string | null>("runningSource", [file, strippedOnly]).catch(() => null);
   }
 
   private scriptsOf(file: string): string[] {

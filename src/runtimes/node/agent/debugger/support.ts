@@ -89,9 +89,14 @@ export class DebugSupport {
     return "pending";
   }
 
-  /** The text the file's running code was compiled from (type-stripped, for TypeScript); null: not loaded. */
-  runningSource(file: string): string | null {
-    return this.state.modules.get(file)?.source || null; // "" until Node 20's loader thread sends it
+  /**
+   * The text the file's running code was compiled from (type-stripped, for TypeScript); null: not
+   * loaded, or (`strippedOnly`) a JavaScript file, whose running text is the patch's own.
+   */
+  runningSource(file: string, strippedOnly = false): string | null {
+    const record = this.state.modules.get(file);
+    if (strippedOnly && !record?.typescript) return null;
+    return record?.source || null; // "" until Node 20's loader thread sends it
   }
 
   describe(places: FramePlace[]): (FunctionFacts | null)[] {
