@@ -12,7 +12,7 @@ module, and json for reading, are not imported at start-up (protocol.encode).
 import _thread
 import os
 
-from . import protocol
+from . import agent_threads, protocol
 
 
 class Channel:
@@ -38,7 +38,7 @@ class Channel:
     def serve(self, handle, on_gone):
         """Call handle(message) for each request, on a reader thread; on_gone() once the
         controller has closed the pipe."""
-        _thread.start_new_thread(self._read, (handle, on_gone))
+        agent_threads.start(self._read, (handle, on_gone))
 
     def _read(self, handle, on_gone):
         import json

@@ -18,7 +18,7 @@ import _thread
 import importlib
 import time
 
-from . import live_definitions
+from . import agent_threads, live_definitions
 
 _SETTLED = 0.2  # seconds without a module loaded before preparing starts
 _pending = []  # Units loaded whose outline is not made yet, first loaded first
@@ -33,7 +33,7 @@ def start():
         _started[0] = True
         _last_loaded[0] = time.monotonic()
         _more.acquire()
-        _thread.start_new_thread(_run, ())  # (not threading: invisible to the program)
+        agent_threads.start(_run)
 
 
 def later(unit):
