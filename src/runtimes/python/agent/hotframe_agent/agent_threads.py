@@ -9,7 +9,7 @@ thread wakes up by itself. Blocked here, every such signal goes to a thread of t
 Faults (SIGSEGV and the like) are the thread's own and stay unblocked (faulthandler needs them).
 """
 
-import _signal
+import _signal  # pyright: ignore[reportMissingImports]  (signal without its enum: start-up)
 import _thread
 
 _FAULTS = {"SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGTRAP", "SIGSYS", "SIGABRT"}
