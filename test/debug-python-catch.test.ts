@@ -104,6 +104,7 @@ for (const { version, path } of PYTHONS) {
       ],
     );
     assert.match(crash.description ?? "", /^ZeroDivisionError: division by zero \(uncaught/);
+    await run.stdoutLine(/^step 1 15.0$/); // another pipe than the pause's: it may come later
     assert.deepEqual(run.stdout, [
       "parsed -1",
       "squares [0, 1, 4]",
@@ -218,6 +219,8 @@ print(ignored({}), flush=True)
   const run = new DebugRun(dir, ["app.py"]);
   await run.paused(0);
   const paused = await run.pausedAfter("continue");
+  // Printed before the pause, but its pipe may be read after the event log: wait for the line.
+  await run.stdoutLine(/^suppressed$/);
   assert.deepEqual(run.stdout, ["suppressed"]);
   assert.deepEqual(
     paused.frames.slice(0, 2).map((f) => f.function),

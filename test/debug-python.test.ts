@@ -486,3 +486,48 @@ test("a debuggee killed while paused: hotframe says so and leaves as the program
   assert.equal(exit.signal, "SIGKILL");
   await run.stderrLine(/^the program exited \(SIGKILL\)$/);
 });
+
+test("threads lists every Python thread; thread N names a running one, and one that does not exist", async () => {
+  const source = `import threading
+
+started = threading.Event()
+finish = threading.Event()
+
+
+def serve():
+    started.set()
+    finish.wait()
+
+
+def compute(n):
+    return n * 2
+
+
+worker = threading.Thread(target=serve, name="server")
+worker.start()
+started.wait()
+print(compute(21), flush=True)
+finish.set()
+worker.join()
+`;
+  const run = new DebugRun(makeProject({ "app.py": source }), ["app.py"]);
+  await run.paused(0);
+  run.send("break compute");
+  const paused = await run.pausedAfter("continue");
+  const mark = run.stderr.length;
+  await run.answer("threads", /server \(running\)$/);
+  const server = run.stderr.slice(mark).find((l) => / server \(running\)$/.test(l)) as string;
+  const id = Number(/thread (\d+) /.exec(server)?.[1]);
+  assert.match(
+    await run.answer(`thread ${id}`, /./),
+    new RegExp(`^\\*\\*\\* thread ${id} is running: only thread ${paused.thread.id} is paused$`),
+  );
+  assert.match(
+    await run.answer("thread 999999", /./),
+    /^\*\*\* there is no thread 999999: `threads` lists them$/,
+  );
+  run.send("clear");
+  run.send("continue");
+  await run.stdoutLine(/^42$/);
+  assert.equal((await run.ended()).code, 0);
+});

@@ -246,9 +246,11 @@ export class DebugTerminal {
       }
       case "thread": {
         const n = this.number(argument);
-        if (n !== this.stop().threadId)
-          throw new Error(`thread ${n} is running: only thread ${this.stop().threadId} is paused`);
-        return "prompt";
+        const paused = this.stop().threadId;
+        if (n === paused) return "prompt";
+        if (!(await this.model.threads()).some((t) => t.id === n))
+          throw new Error(`there is no thread ${n}: \`threads\` lists them`);
+        throw new Error(`thread ${n} is running: only thread ${paused} is paused`);
       }
       case "help":
         return this.help(argument.trim());
