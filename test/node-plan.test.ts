@@ -492,6 +492,13 @@ class Admin extends Session {
     assert.deepEqual(entries(plan), ["statement $cfg <module> refused exported-constant"]);
   });
 
+  test("a constant exported as `export default name` is refused as exported", () => {
+    const exporting =
+      "const $cfg = { port: 1 };\nexport function port() {\n  return $cfg.port;\n}\nexport default $cfg;\n";
+    const plan = planOf(exporting, exporting.replace("port: 1", "port: 2"));
+    assert.deepEqual(entries(plan), ["statement $cfg <module> refused exported-constant"]);
+  });
+
   test("the catalogue: kebab-case codes, every refused and running-old entry carries one", () => {
     for (const code of REASON_CODES) assert.match(code, /^[a-z]+(-[a-z0-9]+)*$/);
     for (const code of ["running", "syntax", "unknown-file", "empty-file", "runtime", "internal"])

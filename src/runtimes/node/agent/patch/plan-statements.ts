@@ -19,7 +19,11 @@ export function isExported(model: ModuleModel, name: string): boolean {
         !s.node.source &&
         s.node.specifiers.some(
           (spec: AnyNode) => spec.local.type === "Identifier" && spec.local.name === name,
-        )),
+        )) ||
+      // `export default name` exports the value it had then: importers keep that one.
+      (s.node?.type === "ExportDefaultDeclaration" &&
+        s.node.declaration.type === "Identifier" &&
+        s.node.declaration.name === name),
   );
 }
 
