@@ -79,7 +79,7 @@ test("a syntax error changes nothing and says file:line:col", async () => {
   assert.equal(await ask(run, 1), "result 2", "the previous code keeps running");
   // Fixing the file afterwards applies the fix.
   const fixed = await edit(run, app, ANSWERER.replace("return n + 1", "return n + 100"));
-  assert.equal(fixed.outcome, "applied");
+  assert.equal(fixed.outcome, "applied", JSON.stringify(fixed));
   assert.equal(await ask(run, 1), "result 101");
   run.child.stdin?.end();
   assert.equal((await run.exited).code, 0);
@@ -119,7 +119,7 @@ test("an emptied file (a save caught half-way, or everything deleted) removes no
   assert.deepEqual(event.functions, []);
   assert.equal(await ask(run, 1), "result 2", "every function is still there");
   const fixed = await edit(run, app, ANSWERER.replace("n + 1", "n + 5"));
-  assert.equal(fixed.outcome, "applied");
+  assert.equal(fixed.outcome, "applied", JSON.stringify(fixed));
   assert.equal(await ask(run, 1), "result 6");
   run.child.stdin?.end();
   assert.equal((await run.exited).code, 0);
@@ -192,7 +192,7 @@ test("an exception in re-run top-level code changes nothing and shows the user's
   assert.match(event.error?.traceback ?? "", /app\.py", line 2/);
   assert.equal(await ask(run, 0), "result 10");
   const ok = await edit(run, app, source.replace("LIMIT = 10", "LIMIT = 20"));
-  assert.equal(ok.outcome, "applied");
+  assert.equal(ok.outcome, "applied", JSON.stringify(ok));
   assert.equal(await ask(run, 0), "result 20");
   run.child.stdin?.end();
   await run.exited;

@@ -123,11 +123,16 @@ export class Session {
       return;
     }
     const read = await readSource(file);
-    if (read.ok && read.text.trim() === "" && (!settled || (await emptiedJustNow(file)))) {
+    if (
+      read.ok &&
+      read.text.trim() === "" &&
+      (!settled || !(await staysEmpty(file, Buffer.byteLength(read.text))))
+    ) {
       // Truncate-then-write saves show an empty file for a moment (longer on a loaded machine):
       // only the settled re-read sends an empty text (and the agent refuses it, docs/protocol.md),
-      // and only if it was emptied a while ago: the settled re-read of one save can come as the
-      // next save is truncating the file (whose own events follow).
+      // and only if the file stays as it is for a settling time more: the settled re-read of one
+      // save can come as the next save is truncating the file (whose own events follow), and on a
+      // loaded machine the editor can be descheduled between its two steps for a long while.
       this.options.onVerbose(`${file} is empty: waiting for the save to finish`);
       return;
     }
@@ -153,10 +158,13 @@ export class Session {
   }
 }
 
-/** Modified less than half the settling time ago (a save under way). */
-async function emptiedJustNow(file: string): Promise<boolean> {
-  const stats = await stat(file).catch(() => undefined);
-  return stats !== undefined && stats.mtimeMs > Date.now() - SETTLE_MS / 2;
+/** Still `size` bytes and unmodified a settling time from now: no save is under way. */
+async function staysEmpty(file: string, size: number): Promise<boolean> {
+  const before = await stat(file).catch(() => undefined);
+  if (before?.size !== size) return false;
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const after = await stat(file).catch(() => undefined);
+  return after?.mtimeMs === before.mtimeMs && after.size === size;
 }
 
 /** The agents report real paths; the watcher reports paths as found under the root. */
