@@ -122,7 +122,7 @@ export class Session {
       }
       return;
     }
-    const read = await readSource(file);
+    const read = readSource(file);
     if (read.ok && read.text.trim() === "" && (!settled || (await emptiedJustNow(file)))) {
       // Truncate-then-write saves show an empty file for a moment (longer on a loaded machine):
       // only the settled re-read sends an empty text (and the agent refuses it, docs/protocol.md),
