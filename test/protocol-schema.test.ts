@@ -89,16 +89,16 @@ test("every result the controller builds keeps the schema", () => {
   }
 });
 
-test("a file that cannot be read or decoded gets its code, and where", async () => {
+test("a file that cannot be read or decoded gets its code, and where", () => {
   const dir = mkdtempSync(join(tmpdir(), "hf-read-"));
   writeFileSync(
     join(dir, "latin1.py"),
     Buffer.concat([Buffer.from("x = 1\ny = 'caf"), Buffer.from([0xe9, 0x27])]),
   );
   const reads = {
-    deleted: await readSource(join(dir, "gone.py")),
-    unreadable: await readSource(dir), // a folder: EISDIR
-    latin1: await readSource(join(dir, "latin1.py")),
+    deleted: readSource(join(dir, "gone.py")),
+    unreadable: readSource(dir), // a folder: EISDIR
+    latin1: readSource(join(dir, "latin1.py")),
   };
   const errors = Object.fromEntries(
     Object.entries(reads).map(([what, read]) => {

@@ -2,6 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { type BenchConfig, count } from "../lib/config.js";
+import { perProcessEnvSet, withoutPerProcessEnv } from "../lib/machine.js";
 import { nodeBinaries } from "../../test/helpers/node-versions.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
 import { type Goal, goal, ratioGoal, rssRow, type Section, timeRow } from "../lib/report.js";
@@ -17,13 +18,6 @@ const NEWEST_NODE = nodeBinaries()
 /** Issue 9's start-up goals: a one-module program, and a second start (modules cached). */
 const ONE_MODULE_GOAL_MS = 100;
 const SECOND_START_GOAL = 1.5;
-/**
- * Node 20 loads the certificates of NODE_EXTRA_CA_CERTS when each process starts (~70 ms here;
- * Node 22+ when TLS first needs them): hotframe runs two processes (its own and the program), so a
- * machine that sets it would charge hotframe one more load. Both plain and hotframe runs go without
- * it, as on most machines; the section says when this machine sets it.
- */
-const PER_PROCESS_ENV = ["NODE_EXTRA_CA_CERTS"];
 /**
  * A program that does nothing and is no node: `hotframe run --node /bin/true` times hotframe's
  * controller alone (its start, the spawn, the program's exit), the part of a one-module start that
@@ -49,10 +43,12 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
     goals.push(...measured.goals);
     notes.push(...measured.failures.slice(0, 3));
   }
-  const unset = PER_PROCESS_ENV.filter((name) => process.env[name] !== undefined);
-  if (unset.length > 0)
+  const set = perProcessEnvSet();
+  if (set.length > 0)
     notes.push(
-      `This machine sets ${unset.join(", ")}: the runs go without it (Node 20 would load those certificates in each of hotframe's two processes, ~70 ms each, at start).`,
+      `This machine sets ${set.join(", ")}: the goal rows go without it, as on most machines; the row "with this ` +
+        `machine's ${set.join(", ")}" runs the one-module program with it (Node 20 loads those certificates as each ` +
+        "process starts: plain node once, hotframe twice, its own process and the program's).",
     );
   const n = count(config, 6, 2);
   return {
@@ -64,7 +60,8 @@ export async function nodeStartup(config: BenchConfig): Promise<Section> {
       "one-module program plainly and under hotframe (the controller and the program on the same node), and hotframe's " +
       `controller alone (\`--node ${NO_PROGRAM}\`: its start, the spawn and the program's exit, no program process). RSS is the ` +
       "program's own at exit (process.memoryUsage().rss); hotframe's controller process is listed separately. " +
-      "The runs go without NODE_EXTRA_CA_CERTS (Node 20 reads those certificates as each process starts).",
+      "The goal rows go without NODE_EXTRA_CA_CERTS (Node 20 reads those certificates as each process starts, " +
+      "before any of hotframe's code runs); a machine that sets it gets a row with it.",
     headers: ["", "node", "hotframe run", "ratio (paired runs)", "difference"],
     rows,
     goals,
@@ -92,8 +89,9 @@ async function measure(
   // hotframe caches instrumented modules under the temporary folder: a private one, outside the
   // watched root, that a first start can clear without touching anyone else's cache.
   const tmpName = `node-startup-tmp-${major.replace(" ", "")}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: freshDir(tmpName) };
-  for (const name of PER_PROCESS_ENV) delete env[name];
+  const asSet: NodeJS.ProcessEnv = { ...process.env, TMPDIR: freshDir(tmpName) };
+  const env = withoutPerProcessEnv(asSet);
+  const perProcessSet = perProcessEnvSet().length > 0;
   const plain = () => runToExit(node, ["main.mjs"], { cwd: dir, env });
   const hot = () => runToExit(node, hotframeArgs({ watch: dir }, ["main.mjs"]), { cwd: dir, env });
   const t = {
@@ -102,6 +100,8 @@ async function measure(
     hotSecond: [] as number[],
     helloPlain: [] as number[],
     helloHot: [] as number[],
+    helloPlainAsSet: [] as number[],
+    helloHotAsSet: [] as number[],
     controllerAlone: [] as number[],
   };
   const rss = {
@@ -133,6 +133,11 @@ async function measure(
     record(await hot(), t.hotSecond, rss.hot);
     record(await runToExit(node, ["hello.mjs"], { cwd: dir, env }), t.helloPlain);
     record(await runToExit(node, hotframeArgs({ watch: dir }, ["hello.mjs"]), { cwd: dir, env }), t.helloHot);
+    if (perProcessSet) {
+      record(await runToExit(node, ["hello.mjs"], { cwd: dir, env: asSet }), t.helloPlainAsSet);
+      const hello = hotframeArgs({ watch: dir }, ["hello.mjs"]);
+      record(await runToExit(node, hello, { cwd: dir, env: asSet }), t.helloHotAsSet);
+    }
     if (existsSync(NO_PROGRAM)) {
       const alone = hotframeArgs({ watch: dir, extra: ["--node", NO_PROGRAM] }, ["hello.mjs"]);
       const r = await runToExit(node, alone, { cwd: dir, env });
@@ -150,6 +155,16 @@ async function measure(
         t.helloHot,
         pairedRatio(t.helloHot, t.helloPlain),
       ),
+      ...(t.helloHotAsSet.length > 0
+        ? [
+            timeRow(
+              `${major}: a one-module program, with this machine's ${perProcessEnvSet().join(", ")}`,
+              t.helloPlainAsSet,
+              t.helloHotAsSet,
+              pairedRatio(t.helloHotAsSet, t.helloPlainAsSet),
+            ),
+          ]
+        : []),
       ...(t.controllerAlone.length > 0
         ? [
             timeRow(

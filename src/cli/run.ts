@@ -1,10 +1,9 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { isatty } from "node:tty";
 import type { AttachEndpoints, AttachOptions, AttachPoint, ClientHandler } from "../attach/attach-point.js";
 import { AGENT_ENV } from "../protocol/messages.js";
-import { AgentProcess, type ExitInfo, type LaunchSpec, spawnProgram } from "../runtimes/agent-process.js";
+import { type ExitInfo, type LaunchSpec, spawnProgram } from "../runtimes/program-host.js";
 import { controllerFor, missingDebugger, RUNTIMES } from "../runtimes/registry.js";
 import { LaunchError, type ProgramSpec, type RuntimeController } from "../runtimes/runtime.js";
 import { at, EventLog, type SessionEvent } from "../session/events.js";
@@ -27,15 +26,15 @@ export interface RunContext {
 /** `hotframe run`: returns the exit status to leave with (the program's own).
  *
  * The program is spawned as soon as it is known what to spawn, before the modules of the
- * session (watcher, terminal) load: the interpreter starts while node loads them. Its messages
- * wait in the pipe until the session's agent connection reads them. */
+ * session (agent connection, protocol, watcher, terminal) load: the interpreter starts while
+ * node loads them. Its messages wait in the pipe until the session's agent connection reads them. */
 export async function runCommand(
   args: RunArgs,
   cwd: string,
   { runtimes = RUNTIMES, writeLine, onClient }: RunContext = {},
 ): Promise<ExitInfo> {
   const controller = pickController(args, runtimes);
-  const attach = attachOptions(args);
+  const attach = await attachOptions(args);
   if (attach) requireDebugger(controller, args.attachable ? "--attachable" : "--listen", runtimes);
   const program = programSpec(args, controller, cwd);
   const log = openEventLog(args, cwd);
@@ -44,19 +43,20 @@ export async function runCommand(
   const spec = attach ? { ...launch, env: { ...launch.env, [AGENT_ENV.debugger]: "attach" } } : launch;
   const spawned = { spec, startedAt: Date.now() }; // (file modification times are wall-clock times)
   const host = spawnProgram(spec, () => {}); // (its output is hotframe's own: nothing is piped)
-  const connect = (connectSpec: LaunchSpec) => new AgentProcess(connectSpec, () => host);
   // Ctrl-C in a terminal reaches the whole foreground process group, the program included:
   // forwarding it too would interrupt the program twice. Elsewhere (kill -INT), pass it on.
   // (isatty, not process.stdin: making that stream now would make the program's stdin, a pipe
   // shared with it, non-blocking under it.)
   const release = handleSignals(host, isatty(0) ? () => {} : () => host.signal("SIGINT"));
   // Loaded only now (`hotframe run` starts the program sooner), and only when asked for.
-  const [{ Session }, { TerminalReporter }, attachModule, serveClient] = await Promise.all([
+  const [{ AgentProcess }, { Session }, { TerminalReporter }, attachModule, serveClient] = await Promise.all([
+    import("../runtimes/agent-process.js"),
     import("../session/session.js"),
     import("./terminal.js"),
     attach ? import("../attach/attach-point.js") : undefined,
     attach ? (onClient ?? import("../dap/serve.js").then((m) => m.serveAttached)) : undefined,
   ]);
+  const connect = (connectSpec: LaunchSpec) => new AgentProcess(connectSpec, () => host);
   const reporter = new TerminalReporter(
     { color: args.color, quiet: args.quiet, verbose: args.verbose, cwd },
     writeLine,
@@ -111,17 +111,17 @@ export async function runCommand(
 type AttachModule = typeof import("../attach/attach-point.js");
 
 /** A --listen token. node:crypto loads only here: `hotframe run` starts the program sooner without it. */
-function newToken(): string {
-  const { randomBytes } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
+async function newToken(): Promise<string> {
+  const { randomBytes } = await import("node:crypto");
   return randomBytes(16).toString("hex");
 }
 
 /** --attachable / --listen, with the token a --listen client must present (a new one per run). */
-function attachOptions(args: RunArgs): AttachOptions | undefined {
+async function attachOptions(args: RunArgs): Promise<AttachOptions | undefined> {
   if (!args.attachable && !args.listen) return undefined;
   return {
     socket: args.attachable,
-    ...(args.listen ? { tcp: { address: args.listen, token: newToken() } } : {}),
+    ...(args.listen ? { tcp: { address: args.listen, token: await newToken() } } : {}),
   };
 }
 

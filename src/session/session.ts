@@ -1,5 +1,4 @@
-import { realpathSync } from "node:fs";
-import { stat } from "node:fs/promises";
+import { realpathSync, statSync } from "node:fs";
 import { rejected } from "../protocol/results.js";
 import {
   type AgentConnection,
@@ -122,7 +121,7 @@ export class Session {
       }
       return;
     }
-    const read = await readSource(file);
+    const read = readSource(file);
     if (
       read.ok &&
       read.text.trim() === "" &&
@@ -160,10 +159,10 @@ export class Session {
 
 /** Still `size` bytes and unmodified a settling time from now: no save is under way. */
 async function staysEmpty(file: string, size: number): Promise<boolean> {
-  const before = await stat(file).catch(() => undefined);
+  const before = statSync(file, { throwIfNoEntry: false });
   if (before?.size !== size) return false;
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-  const after = await stat(file).catch(() => undefined);
+  const after = statSync(file, { throwIfNoEntry: false });
   return after?.mtimeMs === before.mtimeMs && after.size === size;
 }
 
