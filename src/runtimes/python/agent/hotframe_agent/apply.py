@@ -37,6 +37,10 @@ from .plan import (
 )
 
 _MISSING = object()
+# PEP 649 (3.14): annotations are made by an `__annotate__` function when first read; a statement
+# compiled alone binds one (and `__conditional_annotations__`) that knows its own annotation only.
+_LAZY_ANNOTATIONS = sys.version_info >= (3, 14)
+_ANNOTATE_NAMES = ("__annotate__", "__conditional_annotations__")
 # What an Enum records its members in (enum.py, 3.11-3.14), put back by an undo.
 _ENUM_TABLES = ("_member_names_", "_member_map_", "_value2member_map_", "_unhashable_values_", "_unhashable_values_map_")
 # Long enough that no other thread runs while a patch is applied (it takes milliseconds).
@@ -231,22 +235,31 @@ class _Transaction:
     # ---- the steps -------------------------------------------------------------------------------
 
     def run_statement(self, step):
-        code = self._compile(ast.Module(body=[step.entry.node], type_ignores=[]), "exec")
+        node = step.entry.node
+        code = self._compile(ast.Module(body=[node], type_ignores=[]), "exec")
+        lazy = _LAZY_ANNOTATIONS and isinstance(node, ast.AnnAssign) and not self.flags & __future__.annotations.compiler_flag
+        scope = self._owner(step.owner).__dict__ if step.owner else self.namespace
+        kept = {name: scope.get(name, _MISSING) for name in _ANNOTATE_NAMES} if lazy else {}
         if not step.owner:
             _user_code(lambda: exec(code, self.namespace))
-            return
-        cls = self._owner(step.owner)
-        local = dict(cls.__dict__)
-        annotations = cls.__dict__.get("__annotations__")
-        if isinstance(annotations, dict):  # (an annotated statement adds to the class's own dict)
-            self.undo.append(lambda a=annotations, before=dict(annotations): (a.clear(), a.update(before)))
-        _user_code(lambda: exec(code, self.namespace, local))
-        made = {name: value for name, value in local.items() if cls.__dict__.get(name, _MISSING) is not value}
-        if step.into_fields:
-            self.fields.setdefault(step.owner, {}).update(made)
-            return
-        for name, value in made.items():
-            self._bind(step.owner, name, value)
+            for name, value in kept.items():  # (the statement's own __annotate__ knows only its annotation)
+                _set_or_delete_key(self.namespace, name, value)
+        else:
+            cls = self._owner(step.owner)
+            local = dict(cls.__dict__)
+            annotations = cls.__dict__.get("__annotations__")
+            if isinstance(annotations, dict):  # (an annotated statement adds to the class's own dict)
+                self.undo.append(lambda a=annotations, before=dict(annotations): (a.clear(), a.update(before)))
+            _user_code(lambda: exec(code, self.namespace, local))
+            made = {name: value for name, value in local.items() if cls.__dict__.get(name, _MISSING) is not value}
+            made = {name: value for name, value in made.items() if name not in kept}
+            if step.into_fields:
+                self.fields.setdefault(step.owner, {}).update(made)
+            else:
+                for name, value in made.items():
+                    self._bind(step.owner, name, value)
+        if lazy and isinstance(node.target, ast.Name):
+            self._annotate(node.target.id, node, step.owner)
 
     def add_enum_member(self, step):
         """The statement runs in a namespace built from the Enum's dict; its value becomes a
@@ -319,7 +332,7 @@ class _Transaction:
         if step.options.get("slots"):
             return self._regenerate_slotted(cls, step)
         own = cls.__dict__
-        annotations = own.get("__annotations__", {})
+        annotations = _class_annotations(cls) or {}
         touched = set(machinery.GENERATED) | set(annotations) | {"__dataclass_fields__", "__dataclass_params__"}
         before = {name: own.get(name, _MISSING) for name in touched}
         self.undo.append(lambda: [_set_or_delete(cls, name, value) for name, value in before.items()])
@@ -354,7 +367,7 @@ class _Transaction:
         __setattr__ / __delattr__ (frozen: they name the class they were made for) and docstring
         stay: they depend on the fields' names only."""
         own = cls.__dict__
-        annotations = own.get("__annotations__", {})
+        annotations = _class_annotations(cls)
         ordered = dict(sorted(annotations.items(), key=lambda item: _position(step.order, item[0])))
         body = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__annotations__": ordered}
         body.update((f.name, f) for f in own["__dataclass_fields__"].values() if f.name in ordered)
@@ -363,10 +376,13 @@ class _Transaction:
         made = _user_code(lambda: dataclasses.dataclass(type(cls.__name__, cls.__bases__, body), **options))
         moved = [n for n in machinery.GENERATED if n not in ("__setattr__", "__delattr__", "__doc__")]
         moved = [n for n in moved if n in made.__dict__ and not self._program_defined(own.get(n))]
-        for name in moved + ["__dataclass_fields__", "__annotations__"]:
+        for name in moved + ["__dataclass_fields__"]:
             previous = own.get(name, _MISSING)
-            setattr(cls, name, made.__dict__[name] if name != "__annotations__" else ordered)
+            setattr(cls, name, made.__dict__[name])
             self.undo.append(lambda n=name, p=previous: _set_or_delete(cls, n, p))
+        self.undo.append(lambda before=dict(annotations): (annotations.clear(), annotations.update(before)))
+        annotations.clear()
+        annotations.update(ordered)
 
     @staticmethod
     def _generated_doc(made):
@@ -385,15 +401,12 @@ class _Transaction:
         node = step.entry.node
         target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]
         assert isinstance(target, ast.Name)  # planner._annotation_only: a plain name
-        name = target.id
-        scope = self._owner(step.owner).__dict__ if step.owner else self.namespace
-        annotations = scope.get("__annotations__")
-        if annotations is None and not step.owner:
-            module = sys.modules.get(self.namespace.get("__name__", ""))
-            if sys.version_info >= (3, 14) and module is not None and module.__dict__ is self.namespace:
-                annotations = module.__annotations__  # made from __annotate__ and kept in the dict
-            else:
-                annotations = self.namespace["__annotations__"] = {}  # as a fresh run makes it
+        self._annotate(target.id, node, step.owner)
+
+    def _annotate(self, name, node, owner):
+        """Set (or, for a plain assignment, remove) the annotation of `name` as the statement
+        `node` gives it, in the module's or class's annotations."""
+        annotations = self._annotations(owner)
         if not isinstance(annotations, dict):
             return
         previous = annotations.get(name, _MISSING)
@@ -401,10 +414,24 @@ class _Transaction:
             if self.flags & __future__.annotations.compiler_flag:
                 annotations[name] = ast.unparse(node.annotation)
             else:
-                annotations[name] = self._evaluate(node.annotation, step.owner)
+                annotations[name] = self._evaluate(node.annotation, owner)
         else:
             annotations.pop(name, None)
         self.undo.append(lambda: _set_or_delete_key(annotations, name, previous))
+
+    def _annotations(self, owner):
+        """The annotations dict of the module or class `owner` (made as a fresh run makes it);
+        on 3.14 (PEP 649) the one `__annotations__` made from `__annotate__` and keeps."""
+        if owner:
+            return _class_annotations(self._owner(owner))
+        annotations = self.namespace.get("__annotations__")
+        if annotations is None:
+            module = sys.modules.get(self.namespace.get("__name__", ""))
+            if _LAZY_ANNOTATIONS and module is not None and module.__dict__ is self.namespace:
+                annotations = module.__annotations__  # made from __annotate__ and kept in the dict
+            else:
+                annotations = self.namespace["__annotations__"] = {}  # as a fresh run makes it
+        return annotations
 
     def add_definition(self, step):
         if step.entry.kind == "class":
@@ -620,6 +647,15 @@ class _Annotate:
         if format > 2:  # VALUE (1) and VALUE_WITH_FAKE_GLOBALS (2)
             raise NotImplementedError
         return dict(self.annotations)
+
+
+def _class_annotations(cls):
+    """The class's own annotations (its fields', for a dataclass): its dict's `__annotations__`,
+    or on 3.14 the dict `cls.__annotations__` makes from `__annotate__` and keeps (None: none)."""
+    own = cls.__dict__.get("__annotations__")
+    if own is None and _LAZY_ANNOTATIONS:
+        return cls.__annotations__
+    return own
 
 
 def _set_or_delete_key(mapping, key, value):

@@ -217,8 +217,6 @@ def dataclass_options(cls, class_node, binds):
     (None, Machinery): why that cannot be done. With slots=True the fields must stay the same
     ones (the layout of the objects), their methods are made on a scratch class (apply.py) that
     nothing else may see: a plain class of the same bases."""
-    if sys.version_info >= (3, 14):  # (annotations are made lazily: a field statement alone cannot add one)
-        return None, DATACLASS
     decorators = [d for d in class_node.decorator_list if _names_dataclass(d.func if isinstance(d, ast.Call) else d)]
     others = [d for d in class_node.decorator_list if not _is_hotframe(d) and d not in decorators]
     if len(decorators) != 1 or others:
