@@ -389,13 +389,21 @@ const SCENARIOS: Scenario[] = [
     revert: true,
   },
   {
-    what: "a member removed from an Enum is refused, the member stays",
+    what: "a member removed from an Enum leaves it; what holds it keeps the object, which is the member again when saved back",
     file: "shop/states.py",
+    before: [["states.KEPT.append(states.State.BUSY)", "None"]],
     edit: ["    BUSY = 2\n", ""],
-    outcome: "partial", // (the lines below it moved)
-    entries: [["BUSY", "refused", "class-machinery"]],
-    after: [["[s.name for s in states.State]", "['IDLE', 'BUSY']"]],
+    outcome: "applied",
+    entries: [["BUSY", "removed"]],
+    warning: /object\(s\) of the program still hold State\.BUSY, no longer a member/,
+    after: [
+      ["[s.name for s in states.State]", "['IDLE']"],
+      ["(states.KEPT[-1].name, states.KEPT[-1].value, hasattr(states.State, 'BUSY'))", "('BUSY', 2, False)"],
+      ["states.State(1)", "<State.IDLE: 1>"],
+    ],
     revert: true,
+    reverted: [["BUSY", "updated"]],
+    afterRevert: [["(states.State(2) is states.KEPT[-1], [s.name for s in states.State])", "(True, ['IDLE', 'BUSY'])"]],
   },
   {
     what: "a changed Enum value is set on the member, which stays the object the program holds",

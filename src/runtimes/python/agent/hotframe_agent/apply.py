@@ -29,6 +29,7 @@ from .plan import (
     RebuildMethod,
     RegenerateDataclass,
     Remove,
+    RemoveEnumMember,
     RunStatement,
     SetAbstract,
     SetDefaults,
@@ -278,9 +279,44 @@ class _Transaction:
             value = cls._generate_next_value_(name, 1, len(cls._member_names_), values)
         self._save_enum_tables(cls)
         self.undo.append(lambda: type.__delattr__(cls, name) if name in cls.__dict__ else None)
+        removed = machinery.REMOVED_MEMBERS.get(cls, {})
+        if name in removed and removed[name][0]._value_ == value and value not in cls._value2member_map_:
+            return self._member_back(cls, name, removed)
         member = enum._proto_member(value)  # pyright: ignore[reportAttributeAccessIssue]
         type.__setattr__(cls, name, member)
         _user_code(lambda: member.__set_name__(cls, name))
+
+    def _member_back(self, cls, name, removed):
+        """A member a patch removed, saved back with its value: the same object is the member
+        again (what the program holds is it), at the place it had."""
+        member, position = removed.pop(name)
+        self.undo.append(lambda: removed.__setitem__(name, (member, position)))
+        type.__setattr__(cls, name, member)
+        cls._member_map_[name] = member
+        if position is not None:
+            cls._member_names_.insert(position, name)
+            cls._value2member_map_[member._value_] = member
+
+    def remove_enum_member(self, step):
+        """The member leaves the tables the Enum finds members in and its dict (type's own
+        __delattr__: the Enum's refuses); the object stays valid for what holds it."""
+        cls, name = self._owner(step.owner), step.name
+        member = cls._member_map_[name]
+        self._save_enum_tables(cls)
+        del cls._member_map_[name]
+        position = None  # (an alias of another member: only its name goes)
+        if member._name_ == name:
+            position = cls._member_names_.index(name)
+            del cls._member_names_[position]
+            if cls._value2member_map_.get(member._value_) is member:
+                del cls._value2member_map_[member._value_]
+        previous = cls.__dict__.get(name, _MISSING)
+        if previous is not _MISSING:
+            type.__delattr__(cls, name)
+            self.undo.append(lambda: type.__setattr__(cls, name, previous))
+        removed = machinery.REMOVED_MEMBERS.setdefault(cls, {})
+        removed[name] = (member, position)
+        self.undo.append(lambda: removed.pop(name, None))
 
     def set_enum_value(self, step):
         """The member keeps its identity and takes the new value: `Color(new)` finds it, the old
@@ -561,6 +597,7 @@ _STEPS = {
     RunStatement: _Transaction.run_statement,
     AddEnumMember: _Transaction.add_enum_member,
     SetEnumValue: _Transaction.set_enum_value,
+    RemoveEnumMember: _Transaction.remove_enum_member,
     SetTupleDefault: _Transaction.set_tuple_default,
     Annotate: _Transaction.annotate,
     AddDefinition: _Transaction.add_definition,

@@ -5,6 +5,9 @@ a class cannot change by running again (facts-python.md, "Module-level analysis"
   non-member (and over a member, breaks it). A new member is made by enum's own machinery
   (new_member, apply.py's add_enum_member); a plain member's new literal value is set on the
   member itself, which stays the same object (changed_member, apply.py's set_enum_value).
+- A removed plain member leaves the class's tables and dict (removed_member, apply.py's
+  remove_enum_member) and stays the valid object the program may hold; saved back with its value,
+  that same object is the member again (REMOVED_MEMBERS).
 - A dataclass's `__init__`, `__repr__`, `__eq__` were generated from its annotated fields: for a
   plain `@dataclass(...)` (literal arguments, no slots=True, no dataclass subclasses) they are
   generated again on the live class (dataclass_options, apply.py's regenerate_dataclass).
@@ -19,6 +22,7 @@ import dataclasses
 import enum
 import sys
 import types
+import weakref
 
 
 # What a refusal tells the user to do, unless the Machinery says better.
@@ -40,7 +44,8 @@ class Machinery:
 ENUM = Machinery("an Enum", "its members were made when the class was created; a member stays, with its value, while objects hold it")
 ENUM_REMOVED = Machinery(
     "an Enum",
-    "its members were made when the class was created, and objects of the program may hold the one removed",
+    "its members were made when the class was created, and the one removed cannot leave it alone: "
+    "{removed}",
     "it stays a member until the program restarts: restart the program to remove it",
 )
 ENUM_ALIASED = Machinery(
@@ -120,9 +125,19 @@ def new_member(cls, node, replaced):
         return ENUM
     if issubclass(cls, enum.Flag):
         return ENUM_FLAG
-    if sys.version_info < (3, 11) or not hasattr(enum, "_proto_member"):
+    if sys.version_info < (3, 11) and not _removed_value(cls, name, node):
         return ENUM_BEFORE_311
     return None
+
+
+def _removed_value(cls, name, node):
+    """Whether `node` gives the member `name` a patch removed its value back (3.10: the same
+    object is put back, no member is made)."""
+    removed = REMOVED_MEMBERS.get(cls, {}).get(name)
+    try:
+        return removed is not None and ast.literal_eval(node.value) == removed[0]._value_
+    except ValueError:
+        return False
 
 
 class NewValue:
@@ -164,6 +179,37 @@ def changed_member(cls, class_node, node, replaced):
     if any(m is member for _n, m in others) or any(m._value_ == value for _n, m in others):
         return ENUM_ALIASED
     return NewValue(name, value)
+
+
+# Enum class -> {name: (member, its place in _member_names_ or None for an alias)} of the members
+# a patch removed: saved back with the same value, the same object is the member again (objects
+# of the program hold it).
+REMOVED_MEMBERS = weakref.WeakKeyDictionary()
+
+
+def removed_member(cls, class_node, node):
+    """The name of the member the removed class-level statement `node` of the Enum `cls` (whose
+    new statement is `class_node`) made, when it can leave the live class as a fresh run of the
+    new source would not have it, the others unchanged; else the Machinery that says why not."""
+    name = _member_name(node)
+    if name is None or name not in cls._member_map_:
+        return ENUM
+    if issubclass(cls, enum.Flag):
+        return ENUM_FLAG
+    member = cls._member_map_[name]
+    why = None
+    if any(isinstance(getattr(n, "value", None), ast.Call) for n in class_node.body if _member_name(n)):
+        why = "the values of auto() (or of another call) may follow from the members before them"
+    elif member._name_ == name and any(m is member for n, m in cls._member_map_.items() if n != name):
+        why = "other names are aliases of it, and a fresh run makes the first of them the member"
+    else:
+        try:
+            hash(member._value_)
+        except TypeError:
+            why = "its value is not hashable"
+    if why is not None:
+        return Machinery(ENUM_REMOVED.kind, ENUM_REMOVED.why.format(removed=why), ENUM_REMOVED.todo)
+    return name
 
 
 def changed_default(cls, node, replaced):

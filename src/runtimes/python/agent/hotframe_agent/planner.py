@@ -12,6 +12,7 @@ import dataclasses
 import dis
 import functools
 import gc
+import types
 
 from . import children, codeindex, copies, dependencies, machinery, protocol, reasons, recompile, shape, units
 from .plan import (
@@ -26,6 +27,7 @@ from .plan import (
     RebuildMethod,
     RegenerateDataclass,
     Remove,
+    RemoveEnumMember,
     RunStatement,
     SetAbstract,
     SetDefaults,
@@ -644,7 +646,13 @@ class _Planner:
                 self._report("statement", name, _owner_name(owner), protocol.REMOVED, old.line)
                 return
             if made is machinery.ENUM and any(n in getattr(self._live_class(owner), "_member_map_", ()) for n in binds):
-                made = machinery.ENUM_REMOVED
+                made = machinery.removed_member(self._live_class(owner), self._class_node(owner), old.node)
+                if isinstance(made, str) and made not in self._names_live_code_reads():
+                    self._remove_member(owner, made)
+                    self._report("statement", name, _owner_name(owner), protocol.REMOVED, old.line)
+                    return
+                if isinstance(made, str):  # (running code would raise AttributeError on it)
+                    made, reason = None, reasons.STILL_USED
             if made is not None:
                 reason, facts = reasons.CLASS_MACHINERY, self._machinery_facts(owner, made)
         lines = self.running.module_lines
@@ -723,12 +731,7 @@ class _Planner:
         it would break that code with a NameError (a half-saved file looks like this too)."""
         if not self.removals:
             return  # (what the running code uses is read only for a removal: dis is slow)
-        live = set()
-        for code, _thread in self.running.codes.values():
-            if units.is_instrumented(code):  # the program's own code: `lib.extra()` counts too
-                live.update(_loaded_names(code))
-        for qualname in self.plan.kept:
-            live.update(self._old_names(qualname))
+        live = self._names_live_code_reads()
         pending = list(self.removals)
         progress = True
         while progress:  # what a kept definition uses is kept too
@@ -756,6 +759,30 @@ class _Planner:
                     self.lost_methods.append(owner)
             self._report(_kind(old), old.name, qualname, protocol.REMOVED, old.line)
             self.plan.steps.append(Remove(old.name, owner))
+
+    def _names_live_code_reads(self):
+        """The names (globals, attributes) read by code that keeps running: running frames of the
+        program's own code and the definitions kept in their old version so far."""
+        live = set()
+        for code, _thread in self.running.codes.values():
+            if units.is_instrumented(code):  # the program's own code: `lib.extra()` counts too
+                live.update(_loaded_names(code))
+        for qualname in self.plan.kept:
+            live.update(self._old_names(qualname))
+        return live
+
+    def _remove_member(self, owner, name):
+        """The Enum member `name` leaves its class; what still holds it is counted (one scan of
+        the heap's referrers, for such an edit only) and told."""
+        cls = self._live_class(owner)
+        member = cls._member_map_[name]
+        tables = [cls._member_map_, cls._value2member_map_]
+        own = lambda r: any(r is t for t in tables) or (type(r) is dict and r.get("_member_map_") is cls._member_map_)
+        holders = [r for r in gc.get_referrers(member) if not own(r) and not isinstance(r, types.FrameType)]
+        if holders:
+            facts = {"count": len(holders), "cls": ".".join(owner), "name": name, "value": repr(member._value_)}
+            self.plan.warnings.append((reasons.REMOVED_MEMBER, facts))
+        self.plan.steps.append(RemoveEnumMember(owner, name))
 
     def _plan_copies(self, rebound):
         """Copies of the names this edit rebinds in the modules that imported them."""
