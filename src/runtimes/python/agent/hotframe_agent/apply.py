@@ -404,6 +404,7 @@ class _Transaction:
         stay: they depend on the fields' names only."""
         own = cls.__dict__
         annotations = _class_annotations(cls)
+        assert annotations is not None  # (a dataclass with fields)
         ordered = dict(sorted(annotations.items(), key=lambda item: _position(step.order, item[0])))
         body = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__annotations__": ordered}
         body.update((f.name, f) for f in own["__dataclass_fields__"].values() if f.name in ordered)
@@ -669,10 +670,10 @@ def _set_signature(function, defaults, kwdefaults, annotations):
 def _set_annotations(function, annotations):
     function.__annotations__ = annotations
     if sys.version_info >= (3, 14):  # PEP 649: singledispatch and annotationlib call __annotate__
-        function.__annotate__ = _Annotate(annotations)  # pyright: ignore[reportAttributeAccessIssue]
+        function.__annotate__ = EvaluatedAnnotations(annotations)  # pyright: ignore[reportAttributeAccessIssue]
 
 
-class _Annotate:
+class EvaluatedAnnotations:
     """A function's `__annotate__` for annotations already evaluated (format VALUE only)."""
 
     __slots__ = ("annotations",)

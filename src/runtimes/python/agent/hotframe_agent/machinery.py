@@ -15,11 +15,15 @@ a class cannot change by running again (facts-python.md, "Module-level analysis"
   those of the class's `__new__` (and `_field_defaults`), which a changed default is set in
   (changed_default, apply.py's set_tuple_default).
 - `__slots__` fixed the instance layout: its names are member descriptors of the class.
+- Only a new class has other NamedTuple fields or other slots (layout): the class statement is
+  run again and its name bound to the new class while nothing of the program holds the old one
+  (holders: no object of it, no subclass, no other reference a fresh run would not have).
 """
 
 import ast
 import dataclasses
 import enum
+import gc
 import sys
 import types
 import weakref
@@ -295,3 +299,95 @@ def _names_dataclass(node):
 
 def _is_hotframe(node):
     return isinstance(node, ast.Name) and node.id.startswith("__hotframe_")
+
+
+def layout(cls, class_node):
+    """What only a new class can change, as the class statement `class_node` of the live class
+    `cls` writes it: a NamedTuple's fields (names and annotations, in order), the `__slots__`
+    statements and a slots dataclass's field names (None: `cls` has no such layout)."""
+    fields = [(ast.dump(n.target), ast.dump(n.annotation)) for n in class_node.body if isinstance(n, ast.AnnAssign)]
+    if issubclass(cls, tuple) and hasattr(cls, "_fields"):
+        return fields
+    if "__slots__" not in cls.__dict__:
+        return None
+    slots = [ast.dump(n) for n in class_node.body if isinstance(n, ast.Assign) and _binds_slots(n)]
+    return slots, [name for name, _annotation in fields] if "__dataclass_fields__" in cls.__dict__ else []
+
+
+def _binds_slots(node):
+    return any(isinstance(t, ast.Name) and t.id == "__slots__" for t in node.targets)
+
+
+class Holders:
+    """What of the program keeps the live class a new one would replace: its objects, its
+    subclasses and other references (a dict, a list, another closure: `others`)."""
+
+    __slots__ = ("objects", "subclasses", "others")
+
+    def __init__(self, objects, subclasses, others):
+        self.objects = objects
+        self.subclasses = subclasses
+        self.others = others
+
+    def __bool__(self):
+        return bool(self.objects or self.subclasses or self.others)
+
+    def text(self):
+        parts = [(self.objects, "object(s) of it"), (self.subclasses, "subclass(es)"), (self.others, "other reference(s) to it")]
+        return ", ".join("%d %s" % (count, what) for count, what in parts if count)
+
+
+def holders(cls, namespaces):
+    """The Holders of the live class `cls` (one scan of the heap's referrers): what refers to it
+    but the `namespaces` its name is bound in (those are rebound), its own `__mro__`,
+    descriptors and the cells of its own functions (`__class__`), and frames (hotframe's)."""
+    own = _own_cells(cls)
+    subclasses = cls.__subclasses__()
+    theirs = [t for sub in subclasses for t in (sub.__mro__, sub.__bases__)]
+    objects = others = 0
+    for referrer in gc.get_referrers(cls):
+        if any(referrer is n for n in namespaces) or referrer is cls.__mro__ or isinstance(referrer, types.FrameType):
+            continue
+        if getattr(referrer, "__objclass__", None) is cls or id(referrer) in own or any(referrer is t for t in theirs):
+            continue
+        if isinstance(referrer, type) and referrer in subclasses:  # (its __base__)
+            continue
+        if isinstance(referrer, cls):
+            objects += 1
+        elif not _annotations_of(referrer, cls):
+            others += 1
+    return Holders(objects, len(subclasses), others)
+
+
+def _annotations_of(value, cls):
+    """Whether `value` holds a function's annotations (a dict, or the tuple CPython keeps until
+    they are read) that name `cls`: a def whose annotations read the rebound name follows it
+    (planner's SetDefaults)."""
+    from .apply import EvaluatedAnnotations  # (loaded by then: a patch is being planned)
+
+    if type(value) not in (dict, tuple):
+        return False
+    holders = gc.get_referrers(value)
+    functions = [f for f in holders if isinstance(f, types.FunctionType)]
+    if any(isinstance(h, EvaluatedAnnotations) for h in holders):  # (3.14: a def's annotations a patch set)
+        return True
+    return bool(functions) and all(cls in f.__annotations__.values() for f in functions)
+
+
+def _own_cells(cls):
+    """ids of the closure cells of the functions in the class's dict (a `__class__` cell; on
+    3.14 also those of their `__annotate__`)."""
+    functions = []
+    for value in cls.__dict__.values():
+        value = getattr(value, "__func__", value)
+        found = [getattr(value, name, None) for name in ("fget", "fset", "fdel")] if isinstance(value, property) else [value]
+        functions.extend(f for f in found if isinstance(f, types.FunctionType))
+    functions += [f.__annotate__ for f in functions if isinstance(getattr(f, "__annotate__", None), types.FunctionType)]
+    return {id(cell) for f in functions for cell in f.__closure__ or ()}
+
+
+def held_class(made, holders):
+    """The Machinery `made` (a NamedTuple's, a class with __slots__') saying what holds the class,
+    so that it cannot be made again."""
+    todo = "a patch makes the class again only while nothing of the program holds it, and %s do: %s" % (holders.text(), made.todo)
+    return Machinery(made.kind, made.why, todo)

@@ -130,9 +130,9 @@ def _install_findsource():
 
     def findsource(object):
         code = _code_of(inspect, object)
-        text = _texts.get(id(code)) if code is not None else None
-        if text is None:
+        if code is None or id(code) not in _texts:
             return original(object)
+        text = _texts[id(code)]
         from . import incremental
 
         name = "<old text of %s #%d>" % (code.co_filename, next(_lookups))
