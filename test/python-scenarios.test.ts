@@ -956,6 +956,50 @@ for (const { version, path: python } of pythons()) {
 }
 
 for (const { version, path: python } of pythons()) {
+  test(`an asyncio service: a running task keeps its old code, old sessions are named (Python ${version})`, async () => {
+    const dir = copyFixture("service");
+    const path = join(dir, "app.py");
+    const run = new HotframeRun(dir, ["--python", python, "app.py"]);
+    assert.equal(await ask(run, "until(lambda: TICKS)"), "True");
+    const text = readFileSync(path, "utf8");
+    const polled = await save(run, path, text.replace('(name, "old", n)', '(name, "new", n)'));
+    assert.equal(polled.outcome, "applied", JSON.stringify(polled));
+    const poll = polled.functions.find((f) => f.name === "poll");
+    assert.deepEqual([poll?.status, poll?.code], ["running-old", "suspended"], JSON.stringify(polled));
+    const count = Number(await ask(run, "len(TICKS)"));
+    // the running task goes on with its old code; a task started now runs the new one
+    assert.equal(
+      await ask(run, `until(lambda: len(TICKS) > ${count + 2}) and TICKS[-1][:2]`),
+      "('first', 'old')",
+    );
+    assert.equal(await ask(run, "start('second')"), "'second'");
+    assert.equal(await ask(run, "until(lambda: ('second', 'new', 1) in TICKS)"), "True");
+
+    const warned = run.mark();
+    const sessions = await save(
+      run,
+      path,
+      readFileSync(path, "utf8")
+        .replace("        self.user = user\n", "        self.user = user\n        self.history = []\n")
+        .replace("        return self.user\n", "        return self.user + ' ' + str(len(self.history))\n"),
+    );
+    assert.equal(sessions.outcome, "applied", JSON.stringify(sessions));
+    const warning = await run.event((e) => e.type === "warning", warned);
+    assert.match(
+      (warning as { message: string }).message,
+      /3 live Session objects were built before this edit by the old __init__: they have no history/,
+    );
+    assert.equal(await ask(run, "Session('dan').describe()"), "'dan 0'");
+    assert.equal(
+      await ask(run, "SESSIONS['ann'].describe()"),
+      "error AttributeError: 'Session' object has no attribute 'history'",
+    );
+    run.child.stdin?.end();
+    assert.deepEqual(await run.ended(), { code: 0, signal: null });
+  });
+}
+
+for (const { version, path: python } of pythons()) {
   test(`a script also imported by its name is patched in both modules (Python ${version})`, async () => {
     const dir = copyFixture("twice");
     const path = join(dir, "app.py");
