@@ -819,7 +819,11 @@ class _Planner:
         if holders:
             facts = {"count": len(holders), "cls": ".".join(owner), "name": name, "value": repr(member._value_)}
             self.plan.warnings.append((reasons.REMOVED_MEMBER, facts))
-        self.plan.steps.append(RemoveEnumMember(owner, name))
+        # before the members this save adds to the class: one may take its value (`BUSY = 2` ->
+        # `WORKING = 2` is a new member, not an alias of the one removed)
+        steps = self.plan.steps
+        adds = [i for i, step in enumerate(steps) if isinstance(step, AddEnumMember) and step.owner == owner]
+        steps.insert(adds[0] if adds else len(steps), RemoveEnumMember(owner, name))
 
     def _plan_copies(self, rebound):
         """Copies of the names this edit rebinds in the modules that imported them."""
