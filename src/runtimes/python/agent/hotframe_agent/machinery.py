@@ -46,12 +46,15 @@ class Machinery:
 
 
 ENUM = Machinery("an Enum", "its members were made when the class was created; a member stays, with its value, while objects hold it")
-ENUM_REMOVED = Machinery(
-    "an Enum",
-    "its members were made when the class was created, and the one removed cannot leave it alone: "
-    "{removed}",
-    "it stays a member until the program restarts: restart the program to remove it",
+_STAYS = "it stays a member until the program restarts: restart the program to remove it"
+_MEMBERS_MADE = "its members were made when the class was created, and the one removed cannot leave it alone: "
+ENUM_REMOVED_MADE = Machinery(
+    "an Enum", _MEMBERS_MADE + "the values of auto() (or of another call) may follow from the members before them", _STAYS
 )
+ENUM_REMOVED_ALIASED = Machinery(
+    "an Enum", _MEMBERS_MADE + "other names are aliases of it, and a fresh run makes the first of them the member", _STAYS
+)
+ENUM_REMOVED_UNHASHABLE = Machinery("an Enum", _MEMBERS_MADE + "its value is not hashable", _STAYS)
 ENUM_ALIASED = Machinery(
     "an Enum",
     "a member's value decides which names are aliases of which member: another name is an alias of this member, "
@@ -201,18 +204,14 @@ def removed_member(cls, class_node, node):
     if issubclass(cls, enum.Flag):
         return ENUM_FLAG
     member = cls._member_map_[name]
-    why = None
     if any(isinstance(getattr(n, "value", None), ast.Call) for n in class_node.body if _member_name(n)):
-        why = "the values of auto() (or of another call) may follow from the members before them"
-    elif member._name_ == name and any(m is member for n, m in cls._member_map_.items() if n != name):
-        why = "other names are aliases of it, and a fresh run makes the first of them the member"
-    else:
-        try:
-            hash(member._value_)
-        except TypeError:
-            why = "its value is not hashable"
-    if why is not None:
-        return Machinery(ENUM_REMOVED.kind, ENUM_REMOVED.why.format(removed=why), ENUM_REMOVED.todo)
+        return ENUM_REMOVED_MADE
+    if member._name_ == name and any(m is member for n, m in cls._member_map_.items() if n != name):
+        return ENUM_REMOVED_ALIASED
+    try:
+        hash(member._value_)
+    except TypeError:
+        return ENUM_REMOVED_UNHASHABLE
     return name
 
 
