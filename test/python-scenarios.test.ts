@@ -374,8 +374,32 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
-    what: "a field added to a slots dataclass is refused, and a method using it keeps its old version",
+    what: "a field added to a slots dataclass no object of which lives: the class is made again, as a fresh run makes it",
     file: "shop/states.py",
+    edit: [
+      "    y: int = 7\n\n    def moved(self, dx):\n        return Point(self.x + dx, self.y)",
+      "    y: int = 7\n    z: int = 0\n\n    def moved(self, dx):\n        return Point(self.x + dx, self.y, self.z)",
+    ],
+    outcome: "applied",
+    entries: [
+      ["Point", "updated"],
+      ["moved", "updated"],
+    ],
+    after: [
+      ["states.Point(1).moved(1)", "Point(x=2, y=7, z=0)"],
+      ["(hasattr(states.Point(), '__dict__'), states.Point.__slots__)", "(False, ('x', 'y', 'z'))"],
+    ],
+    revert: true,
+    reverted: [
+      ["Point", "updated"],
+      ["moved", "updated"],
+    ],
+    afterRevert: [["states.Point(1).moved(1)", "Point(x=2, y=7)"]],
+  },
+  {
+    what: "a field added to a slots dataclass whose object the program keeps is refused, and a method using it keeps its old version",
+    file: "shop/states.py",
+    before: [["states.KEPT.append(states.Point(5))", "None"]],
     edit: [
       "    y: int = 7\n\n    def moved(self, dx):\n        return Point(self.x + dx, self.y)",
       "    y: int = 7\n    z: int = 0\n\n    def moved(self, dx):\n        return Point(self.x + dx, self.y, self.z)",
@@ -385,17 +409,27 @@ const SCENARIOS: Scenario[] = [
       ["z", "refused", "class-machinery"],
       ["moved", "refused", "needs-refused"],
     ],
-    after: [["states.Point(1).moved(1)", "Point(x=2, y=7)"]],
+    after: [["(states.Point(1).moved(1), states.KEPT[-1])", "(Point(x=2, y=7), Point(x=5, y=7))"]],
     revert: true,
   },
   {
-    what: "a member removed from an Enum is refused, the member stays",
+    what: "a member removed from an Enum leaves it; what holds it keeps the object, which is the member again when saved back",
     file: "shop/states.py",
+    before: [["states.KEPT.append(states.State.BUSY)", "None"]],
     edit: ["    BUSY = 2\n", ""],
-    outcome: "partial", // (the lines below it moved)
-    entries: [["BUSY", "refused", "class-machinery"]],
-    after: [["[s.name for s in states.State]", "['IDLE', 'BUSY']"]],
+    outcome: "applied",
+    entries: [["BUSY", "removed"]],
+    warning: /object\(s\) of the program still hold State\.BUSY, no longer a member/,
+    after: [
+      ["[s.name for s in states.State]", "['IDLE']"],
+      ["(states.KEPT[-1].name, states.KEPT[-1].value, hasattr(states.State, 'BUSY'))", "('BUSY', 2, False)"],
+      ["states.State(1)", "<State.IDLE: 1>"],
+    ],
     revert: true,
+    reverted: [["BUSY", "updated"]],
+    afterRevert: [
+      ["(states.State(2) is states.KEPT[-1], [s.name for s in states.State])", "(True, ['IDLE', 'BUSY'])"],
+    ],
   },
   {
     what: "a changed Enum value is set on the member, which stays the object the program holds",
@@ -473,7 +507,42 @@ const SCENARIOS: Scenario[] = [
     revert: true,
   },
   {
-    what: "a field added to a NamedTuple is refused; a new method is added",
+    what: "a field added to a NamedTuple no tuple of which lives: the class is made again, as a fresh run makes it",
+    file: "shop/states.py",
+    edit: [
+      '    name: str = ""\n',
+      '    name: str = ""\n    tags: tuple = ()\n\n    def title(self):\n        return "#%d %s" % (self.id, self.name)\n',
+    ],
+    outcome: "applied",
+    entries: [
+      ["Row", "updated"],
+      ["title", "added"],
+    ],
+    after: [
+      ["(states.Row(1, 'a'), states.Row._fields)", "(Row(id=1, name='a', tags=()), ('id', 'name', 'tags'))"],
+      ["states.Row(2, 'b', ('t',)).title()", "'#2 b'"],
+    ],
+    revert: true,
+    reverted: [
+      ["Row", "updated"],
+      ["title", "removed"],
+    ],
+    afterRevert: [["(states.Row(1, 'a'), hasattr(states.Row, 'title'))", "(Row(id=1, name='a'), False)"]],
+  },
+  {
+    what: "a NamedTuple field's new default is for the tuples made from now on; the others keep theirs",
+    file: "shop/states.py",
+    before: [["states.KEPT.append(states.Row(1))", "None"]],
+    edit: ['    name: str = ""\n', '    name: str = "?"\n'],
+    outcome: "applied",
+    entries: [["name", "updated"]],
+    after: [["(states.Row(2), states.KEPT[-1])", "(Row(id=2, name='?'), Row(id=1, name=''))"]],
+    revert: true,
+    reverted: [["name", "updated"]],
+    afterRevert: [["states.Row(2)", "Row(id=2, name='')"]],
+  },
+  {
+    what: "a field added to a NamedTuple whose tuple the program keeps is refused; a new method is added",
     file: "shop/states.py",
     edit: [
       '    name: str = ""\n',
@@ -491,18 +560,6 @@ const SCENARIOS: Scenario[] = [
     revert: true,
     reverted: [["title", "removed"]],
     afterRevert: [["(states.Row(1, 'a'), hasattr(states.Row, 'title'))", "(Row(id=1, name='a'), False)"]],
-  },
-  {
-    what: "a NamedTuple field's new default is for the tuples made from now on; the others keep theirs",
-    file: "shop/states.py",
-    before: [["states.KEPT.append(states.Row(1))", "None"]],
-    edit: ['    name: str = ""\n', '    name: str = "?"\n'],
-    outcome: "applied",
-    entries: [["name", "updated"]],
-    after: [["(states.Row(2), states.KEPT[-1])", "(Row(id=2, name='?'), Row(id=1, name=''))"]],
-    revert: true,
-    reverted: [["name", "updated"]],
-    afterRevert: [["states.Row(2)", "Row(id=2, name='')"]],
   },
   {
     what: "a dataclass's own __repr__ removed: dataclass() makes one, as in a fresh run",
@@ -527,8 +584,29 @@ const SCENARIOS: Scenario[] = [
     revert: true,
   },
   {
-    what: "a name added to __slots__ and set by __init__: both refused, construction keeps working",
+    what: "a name added to __slots__ of a class no object of which lives: the class is made again, its __init__ sets it",
     file: "shop/states.py",
+    edit: [
+      '    __slots__ = ("a",)\n\n    def __init__(self):\n        self.a = 1\n',
+      '    __slots__ = ("a", "b")\n\n    def __init__(self):\n        self.a = 1\n        self.b = 2\n',
+    ],
+    outcome: "applied",
+    entries: [
+      ["Slotted", "updated"],
+      ["__init__", "updated"],
+    ],
+    after: [["(states.Slotted().b, states.Slotted.__slots__)", "(2, ('a', 'b'))"]],
+    revert: true,
+    reverted: [
+      ["Slotted", "updated"],
+      ["__init__", "updated"],
+    ],
+    afterRevert: [["(hasattr(states.Slotted(), 'b'), states.Slotted.__slots__)", "(False, ('a',))"]],
+  },
+  {
+    what: "a name added to __slots__ of a class whose object the program keeps, and set by __init__: both refused, construction keeps working",
+    file: "shop/states.py",
+    before: [["states.KEPT.append(states.Slotted())", "None"]],
     edit: [
       '    __slots__ = ("a",)\n\n    def __init__(self):\n        self.a = 1\n',
       '    __slots__ = ("a", "b")\n\n    def __init__(self):\n        self.a = 1\n        self.b = 2\n',
@@ -872,6 +950,50 @@ for (const { version, path: python } of pythons()) {
         }
       });
     }
+    run.child.stdin?.end();
+    assert.deepEqual(await run.ended(), { code: 0, signal: null });
+  });
+}
+
+for (const { version, path: python } of pythons()) {
+  test(`an asyncio service: a running task keeps its old code, old sessions are named (Python ${version})`, async () => {
+    const dir = copyFixture("service");
+    const path = join(dir, "app.py");
+    const run = new HotframeRun(dir, ["--python", python, "app.py"]);
+    assert.equal(await ask(run, "until(lambda: TICKS)"), "True");
+    const text = readFileSync(path, "utf8");
+    const polled = await save(run, path, text.replace('(name, "old", n)', '(name, "new", n)'));
+    assert.equal(polled.outcome, "applied", JSON.stringify(polled));
+    const poll = polled.functions.find((f) => f.name === "poll");
+    assert.deepEqual([poll?.status, poll?.code], ["running-old", "suspended"], JSON.stringify(polled));
+    const count = Number(await ask(run, "len(TICKS)"));
+    // the running task goes on with its old code; a task started now runs the new one
+    assert.equal(
+      await ask(run, `until(lambda: len(TICKS) > ${count + 2}) and TICKS[-1][:2]`),
+      "('first', 'old')",
+    );
+    assert.equal(await ask(run, "start('second')"), "'second'");
+    assert.equal(await ask(run, "until(lambda: ('second', 'new', 1) in TICKS)"), "True");
+
+    const warned = run.mark();
+    const sessions = await save(
+      run,
+      path,
+      readFileSync(path, "utf8")
+        .replace("        self.user = user\n", "        self.user = user\n        self.history = []\n")
+        .replace("        return self.user\n", "        return self.user + ' ' + str(len(self.history))\n"),
+    );
+    assert.equal(sessions.outcome, "applied", JSON.stringify(sessions));
+    const warning = await run.event((e) => e.type === "warning", warned);
+    assert.match(
+      (warning as { message: string }).message,
+      /3 live Session objects were built before this edit by the old __init__: they have no history/,
+    );
+    assert.equal(await ask(run, "Session('dan').describe()"), "'dan 0'");
+    assert.equal(
+      await ask(run, "SESSIONS['ann'].describe()"),
+      "error AttributeError: 'Session' object has no attribute 'history'",
+    );
     run.child.stdin?.end();
     assert.deepEqual(await run.ended(), { code: 0, signal: null });
   });

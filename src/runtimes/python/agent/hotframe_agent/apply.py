@@ -29,6 +29,7 @@ from .plan import (
     RebuildMethod,
     RegenerateDataclass,
     Remove,
+    RemoveEnumMember,
     RunStatement,
     SetAbstract,
     SetDefaults,
@@ -37,6 +38,10 @@ from .plan import (
 )
 
 _MISSING = object()
+# PEP 649 (3.14): annotations are made by an `__annotate__` function when first read; a statement
+# compiled alone binds one (and `__conditional_annotations__`) that knows its own annotation only.
+_LAZY_ANNOTATIONS = sys.version_info >= (3, 14)
+_ANNOTATE_NAMES = ("__annotate__", "__conditional_annotations__")
 # What an Enum records its members in (enum.py, 3.11-3.14), put back by an undo.
 _ENUM_TABLES = ("_member_names_", "_member_map_", "_value2member_map_", "_unhashable_values_", "_unhashable_values_map_")
 # Long enough that no other thread runs while a patch is applied (it takes milliseconds).
@@ -231,22 +236,31 @@ class _Transaction:
     # ---- the steps -------------------------------------------------------------------------------
 
     def run_statement(self, step):
-        code = self._compile(ast.Module(body=[step.entry.node], type_ignores=[]), "exec")
+        node = step.entry.node
+        code = self._compile(ast.Module(body=[node], type_ignores=[]), "exec")
+        lazy = _LAZY_ANNOTATIONS and isinstance(node, ast.AnnAssign) and not self.flags & __future__.annotations.compiler_flag
+        scope = self._owner(step.owner).__dict__ if step.owner else self.namespace
+        kept = {name: scope.get(name, _MISSING) for name in _ANNOTATE_NAMES} if lazy else {}
         if not step.owner:
             _user_code(lambda: exec(code, self.namespace))
-            return
-        cls = self._owner(step.owner)
-        local = dict(cls.__dict__)
-        annotations = cls.__dict__.get("__annotations__")
-        if isinstance(annotations, dict):  # (an annotated statement adds to the class's own dict)
-            self.undo.append(lambda a=annotations, before=dict(annotations): (a.clear(), a.update(before)))
-        _user_code(lambda: exec(code, self.namespace, local))
-        made = {name: value for name, value in local.items() if cls.__dict__.get(name, _MISSING) is not value}
-        if step.into_fields:
-            self.fields.setdefault(step.owner, {}).update(made)
-            return
-        for name, value in made.items():
-            self._bind(step.owner, name, value)
+            for name, value in kept.items():  # (the statement's own __annotate__ knows only its annotation)
+                _set_or_delete_key(self.namespace, name, value)
+        else:
+            cls = self._owner(step.owner)
+            local = dict(cls.__dict__)
+            annotations = cls.__dict__.get("__annotations__")
+            if isinstance(annotations, dict):  # (an annotated statement adds to the class's own dict)
+                self.undo.append(lambda a=annotations, before=dict(annotations): (a.clear(), a.update(before)))
+            _user_code(lambda: exec(code, self.namespace, local))
+            made = {name: value for name, value in local.items() if cls.__dict__.get(name, _MISSING) is not value}
+            made = {name: value for name, value in made.items() if name not in kept}
+            if step.into_fields:
+                self.fields.setdefault(step.owner, {}).update(made)
+            else:
+                for name, value in made.items():
+                    self._bind(step.owner, name, value)
+        if lazy and isinstance(node.target, ast.Name):
+            self._annotate(node.target.id, node, step.owner)
 
     def add_enum_member(self, step):
         """The statement runs in a namespace built from the Enum's dict; its value becomes a
@@ -265,9 +279,44 @@ class _Transaction:
             value = cls._generate_next_value_(name, 1, len(cls._member_names_), values)
         self._save_enum_tables(cls)
         self.undo.append(lambda: type.__delattr__(cls, name) if name in cls.__dict__ else None)
+        removed = machinery.REMOVED_MEMBERS.get(cls, {})
+        if name in removed and removed[name][0]._value_ == value and value not in cls._value2member_map_:
+            return self._member_back(cls, name, removed)
         member = enum._proto_member(value)  # pyright: ignore[reportAttributeAccessIssue]
         type.__setattr__(cls, name, member)
         _user_code(lambda: member.__set_name__(cls, name))
+
+    def _member_back(self, cls, name, removed):
+        """A member a patch removed, saved back with its value: the same object is the member
+        again (what the program holds is it), at the place it had."""
+        member, position = removed.pop(name)
+        self.undo.append(lambda: removed.__setitem__(name, (member, position)))
+        type.__setattr__(cls, name, member)
+        cls._member_map_[name] = member
+        if position is not None:
+            cls._member_names_.insert(position, name)
+            cls._value2member_map_[member._value_] = member
+
+    def remove_enum_member(self, step):
+        """The member leaves the tables the Enum finds members in and its dict (type's own
+        __delattr__: the Enum's refuses); the object stays valid for what holds it."""
+        cls, name = self._owner(step.owner), step.name
+        member = cls._member_map_[name]
+        self._save_enum_tables(cls)
+        del cls._member_map_[name]
+        position = None  # (an alias of another member: only its name goes)
+        if member._name_ == name:
+            position = cls._member_names_.index(name)
+            del cls._member_names_[position]
+            if cls._value2member_map_.get(member._value_) is member:
+                del cls._value2member_map_[member._value_]
+        previous = cls.__dict__.get(name, _MISSING)
+        if previous is not _MISSING:
+            type.__delattr__(cls, name)
+            self.undo.append(lambda: type.__setattr__(cls, name, previous))
+        removed = machinery.REMOVED_MEMBERS.setdefault(cls, {})
+        removed[name] = (member, position)
+        self.undo.append(lambda: removed.pop(name, None))
 
     def set_enum_value(self, step):
         """The member keeps its identity and takes the new value: `Color(new)` finds it, the old
@@ -319,7 +368,7 @@ class _Transaction:
         if step.options.get("slots"):
             return self._regenerate_slotted(cls, step)
         own = cls.__dict__
-        annotations = own.get("__annotations__", {})
+        annotations = _class_annotations(cls) or {}
         touched = set(machinery.GENERATED) | set(annotations) | {"__dataclass_fields__", "__dataclass_params__"}
         before = {name: own.get(name, _MISSING) for name in touched}
         self.undo.append(lambda: [_set_or_delete(cls, name, value) for name, value in before.items()])
@@ -354,7 +403,8 @@ class _Transaction:
         __setattr__ / __delattr__ (frozen: they name the class they were made for) and docstring
         stay: they depend on the fields' names only."""
         own = cls.__dict__
-        annotations = own.get("__annotations__", {})
+        annotations = _class_annotations(cls)
+        assert annotations is not None  # (a dataclass with fields)
         ordered = dict(sorted(annotations.items(), key=lambda item: _position(step.order, item[0])))
         body = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__annotations__": ordered}
         body.update((f.name, f) for f in own["__dataclass_fields__"].values() if f.name in ordered)
@@ -363,10 +413,13 @@ class _Transaction:
         made = _user_code(lambda: dataclasses.dataclass(type(cls.__name__, cls.__bases__, body), **options))
         moved = [n for n in machinery.GENERATED if n not in ("__setattr__", "__delattr__", "__doc__")]
         moved = [n for n in moved if n in made.__dict__ and not self._program_defined(own.get(n))]
-        for name in moved + ["__dataclass_fields__", "__annotations__"]:
+        for name in moved + ["__dataclass_fields__"]:
             previous = own.get(name, _MISSING)
-            setattr(cls, name, made.__dict__[name] if name != "__annotations__" else ordered)
+            setattr(cls, name, made.__dict__[name])
             self.undo.append(lambda n=name, p=previous: _set_or_delete(cls, n, p))
+        self.undo.append(lambda before=dict(annotations): (annotations.clear(), annotations.update(before)))
+        annotations.clear()
+        annotations.update(ordered)
 
     @staticmethod
     def _generated_doc(made):
@@ -385,15 +438,12 @@ class _Transaction:
         node = step.entry.node
         target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]
         assert isinstance(target, ast.Name)  # planner._annotation_only: a plain name
-        name = target.id
-        scope = self._owner(step.owner).__dict__ if step.owner else self.namespace
-        annotations = scope.get("__annotations__")
-        if annotations is None and not step.owner:
-            module = sys.modules.get(self.namespace.get("__name__", ""))
-            if sys.version_info >= (3, 14) and module is not None and module.__dict__ is self.namespace:
-                annotations = module.__annotations__  # made from __annotate__ and kept in the dict
-            else:
-                annotations = self.namespace["__annotations__"] = {}  # as a fresh run makes it
+        self._annotate(target.id, node, step.owner)
+
+    def _annotate(self, name, node, owner):
+        """Set (or, for a plain assignment, remove) the annotation of `name` as the statement
+        `node` gives it, in the module's or class's annotations."""
+        annotations = self._annotations(owner)
         if not isinstance(annotations, dict):
             return
         previous = annotations.get(name, _MISSING)
@@ -401,10 +451,24 @@ class _Transaction:
             if self.flags & __future__.annotations.compiler_flag:
                 annotations[name] = ast.unparse(node.annotation)
             else:
-                annotations[name] = self._evaluate(node.annotation, step.owner)
+                annotations[name] = self._evaluate(node.annotation, owner)
         else:
             annotations.pop(name, None)
         self.undo.append(lambda: _set_or_delete_key(annotations, name, previous))
+
+    def _annotations(self, owner):
+        """The annotations dict of the module or class `owner` (made as a fresh run makes it);
+        on 3.14 (PEP 649) the one `__annotations__` made from `__annotate__` and keeps."""
+        if owner:
+            return _class_annotations(self._owner(owner))
+        annotations = self.namespace.get("__annotations__")
+        if annotations is None:
+            module = sys.modules.get(self.namespace.get("__name__", ""))
+            if _LAZY_ANNOTATIONS and module is not None and module.__dict__ is self.namespace:
+                annotations = module.__annotations__  # made from __annotate__ and kept in the dict
+            else:
+                annotations = self.namespace["__annotations__"] = {}  # as a fresh run makes it
+        return annotations
 
     def add_definition(self, step):
         if step.entry.kind == "class":
@@ -534,6 +598,7 @@ _STEPS = {
     RunStatement: _Transaction.run_statement,
     AddEnumMember: _Transaction.add_enum_member,
     SetEnumValue: _Transaction.set_enum_value,
+    RemoveEnumMember: _Transaction.remove_enum_member,
     SetTupleDefault: _Transaction.set_tuple_default,
     Annotate: _Transaction.annotate,
     AddDefinition: _Transaction.add_definition,
@@ -605,10 +670,10 @@ def _set_signature(function, defaults, kwdefaults, annotations):
 def _set_annotations(function, annotations):
     function.__annotations__ = annotations
     if sys.version_info >= (3, 14):  # PEP 649: singledispatch and annotationlib call __annotate__
-        function.__annotate__ = _Annotate(annotations)  # pyright: ignore[reportAttributeAccessIssue]
+        function.__annotate__ = EvaluatedAnnotations(annotations)  # pyright: ignore[reportAttributeAccessIssue]
 
 
-class _Annotate:
+class EvaluatedAnnotations:
     """A function's `__annotate__` for annotations already evaluated (format VALUE only)."""
 
     __slots__ = ("annotations",)
@@ -620,6 +685,15 @@ class _Annotate:
         if format > 2:  # VALUE (1) and VALUE_WITH_FAKE_GLOBALS (2)
             raise NotImplementedError
         return dict(self.annotations)
+
+
+def _class_annotations(cls):
+    """The class's own annotations (its fields', for a dataclass): its dict's `__annotations__`,
+    or on 3.14 the dict `cls.__annotations__` makes from `__annotate__` and keeps (None: none)."""
+    own = cls.__dict__.get("__annotations__")
+    if own is None and _LAZY_ANNOTATIONS:
+        return cls.__annotations__
+    return own
 
 
 def _set_or_delete_key(mapping, key, value):

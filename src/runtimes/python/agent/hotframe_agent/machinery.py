@@ -5,6 +5,9 @@ a class cannot change by running again (facts-python.md, "Module-level analysis"
   non-member (and over a member, breaks it). A new member is made by enum's own machinery
   (new_member, apply.py's add_enum_member); a plain member's new literal value is set on the
   member itself, which stays the same object (changed_member, apply.py's set_enum_value).
+- A removed plain member leaves the class's tables and dict (removed_member, apply.py's
+  remove_enum_member) and stays the valid object the program may hold; saved back with its value,
+  that same object is the member again (REMOVED_MEMBERS).
 - A dataclass's `__init__`, `__repr__`, `__eq__` were generated from its annotated fields: for a
   plain `@dataclass(...)` (literal arguments, no slots=True, no dataclass subclasses) they are
   generated again on the live class (dataclass_options, apply.py's regenerate_dataclass).
@@ -12,13 +15,18 @@ a class cannot change by running again (facts-python.md, "Module-level analysis"
   those of the class's `__new__` (and `_field_defaults`), which a changed default is set in
   (changed_default, apply.py's set_tuple_default).
 - `__slots__` fixed the instance layout: its names are member descriptors of the class.
+- Only a new class has other NamedTuple fields or other slots (layout): the class statement is
+  run again and its name bound to the new class while nothing of the program holds the old one
+  (holders: no object of it, no subclass, no other reference a fresh run would not have).
 """
 
 import ast
 import dataclasses
 import enum
+import gc
 import sys
 import types
+import weakref
 
 
 # What a refusal tells the user to do, unless the Machinery says better.
@@ -38,11 +46,15 @@ class Machinery:
 
 
 ENUM = Machinery("an Enum", "its members were made when the class was created; a member stays, with its value, while objects hold it")
-ENUM_REMOVED = Machinery(
-    "an Enum",
-    "its members were made when the class was created, and objects of the program may hold the one removed",
-    "it stays a member until the program restarts: restart the program to remove it",
+_STAYS = "it stays a member until the program restarts: restart the program to remove it"
+_MEMBERS_MADE = "its members were made when the class was created, and the one removed cannot leave it alone: "
+ENUM_REMOVED_MADE = Machinery(
+    "an Enum", _MEMBERS_MADE + "the values of auto() (or of another call) may follow from the members before them", _STAYS
 )
+ENUM_REMOVED_ALIASED = Machinery(
+    "an Enum", _MEMBERS_MADE + "other names are aliases of it, and a fresh run makes the first of them the member", _STAYS
+)
+ENUM_REMOVED_UNHASHABLE = Machinery("an Enum", _MEMBERS_MADE + "its value is not hashable", _STAYS)
 ENUM_ALIASED = Machinery(
     "an Enum",
     "a member's value decides which names are aliases of which member: another name is an alias of this member, "
@@ -120,9 +132,19 @@ def new_member(cls, node, replaced):
         return ENUM
     if issubclass(cls, enum.Flag):
         return ENUM_FLAG
-    if sys.version_info < (3, 11) or not hasattr(enum, "_proto_member"):
+    if sys.version_info < (3, 11) and not _removed_value(cls, name, node):
         return ENUM_BEFORE_311
     return None
+
+
+def _removed_value(cls, name, node):
+    """Whether `node` gives the member `name` a patch removed its value back (3.10: the same
+    object is put back, no member is made)."""
+    removed = REMOVED_MEMBERS.get(cls, {}).get(name)
+    try:
+        return removed is not None and ast.literal_eval(node.value) == removed[0]._value_
+    except ValueError:
+        return False
 
 
 class NewValue:
@@ -164,6 +186,33 @@ def changed_member(cls, class_node, node, replaced):
     if any(m is member for _n, m in others) or any(m._value_ == value for _n, m in others):
         return ENUM_ALIASED
     return NewValue(name, value)
+
+
+# Enum class -> {name: (member, its place in _member_names_ or None for an alias)} of the members
+# a patch removed: saved back with the same value, the same object is the member again (objects
+# of the program hold it).
+REMOVED_MEMBERS = weakref.WeakKeyDictionary()
+
+
+def removed_member(cls, class_node, node):
+    """The name of the member the removed class-level statement `node` of the Enum `cls` (whose
+    new statement is `class_node`) made, when it can leave the live class as a fresh run of the
+    new source would not have it, the others unchanged; else the Machinery that says why not."""
+    name = _member_name(node)
+    if name is None or name not in cls._member_map_:
+        return ENUM
+    if issubclass(cls, enum.Flag):
+        return ENUM_FLAG
+    member = cls._member_map_[name]
+    if any(isinstance(getattr(n, "value", None), ast.Call) for n in class_node.body if _member_name(n)):
+        return ENUM_REMOVED_MADE
+    if member._name_ == name and any(m is member for n, m in cls._member_map_.items() if n != name):
+        return ENUM_REMOVED_ALIASED
+    try:
+        hash(member._value_)
+    except TypeError:
+        return ENUM_REMOVED_UNHASHABLE
+    return name
 
 
 def changed_default(cls, node, replaced):
@@ -217,8 +266,6 @@ def dataclass_options(cls, class_node, binds):
     (None, Machinery): why that cannot be done. With slots=True the fields must stay the same
     ones (the layout of the objects), their methods are made on a scratch class (apply.py) that
     nothing else may see: a plain class of the same bases."""
-    if sys.version_info >= (3, 14):  # (annotations are made lazily: a field statement alone cannot add one)
-        return None, DATACLASS
     decorators = [d for d in class_node.decorator_list if _names_dataclass(d.func if isinstance(d, ast.Call) else d)]
     others = [d for d in class_node.decorator_list if not _is_hotframe(d) and d not in decorators]
     if len(decorators) != 1 or others:
@@ -251,3 +298,95 @@ def _names_dataclass(node):
 
 def _is_hotframe(node):
     return isinstance(node, ast.Name) and node.id.startswith("__hotframe_")
+
+
+def layout(cls, class_node):
+    """What only a new class can change, as the class statement `class_node` of the live class
+    `cls` writes it: a NamedTuple's fields (names and annotations, in order), the `__slots__`
+    statements and a slots dataclass's field names (None: `cls` has no such layout)."""
+    fields = [(ast.dump(n.target), ast.dump(n.annotation)) for n in class_node.body if isinstance(n, ast.AnnAssign)]
+    if issubclass(cls, tuple) and hasattr(cls, "_fields"):
+        return fields
+    if "__slots__" not in cls.__dict__:
+        return None
+    slots = [ast.dump(n) for n in class_node.body if isinstance(n, ast.Assign) and _binds_slots(n)]
+    return slots, [name for name, _annotation in fields] if "__dataclass_fields__" in cls.__dict__ else []
+
+
+def _binds_slots(node):
+    return any(isinstance(t, ast.Name) and t.id == "__slots__" for t in node.targets)
+
+
+class Holders:
+    """What of the program keeps the live class a new one would replace: its objects, its
+    subclasses and other references (a dict, a list, another closure: `others`)."""
+
+    __slots__ = ("objects", "subclasses", "others")
+
+    def __init__(self, objects, subclasses, others):
+        self.objects = objects
+        self.subclasses = subclasses
+        self.others = others
+
+    def __bool__(self):
+        return bool(self.objects or self.subclasses or self.others)
+
+    def text(self):
+        parts = [(self.objects, "object(s) of it"), (self.subclasses, "subclass(es)"), (self.others, "other reference(s) to it")]
+        return ", ".join("%d %s" % (count, what) for count, what in parts if count)
+
+
+def holders(cls, namespaces):
+    """The Holders of the live class `cls` (one scan of the heap's referrers): what refers to it
+    but the `namespaces` its name is bound in (those are rebound), its own `__mro__`,
+    descriptors and the cells of its own functions (`__class__`), and frames (hotframe's)."""
+    own = _own_cells(cls)
+    subclasses = cls.__subclasses__()
+    theirs = [t for sub in subclasses for t in (sub.__mro__, sub.__bases__)]
+    objects = others = 0
+    for referrer in gc.get_referrers(cls):
+        if any(referrer is n for n in namespaces) or referrer is cls.__mro__ or isinstance(referrer, types.FrameType):
+            continue
+        if getattr(referrer, "__objclass__", None) is cls or id(referrer) in own or any(referrer is t for t in theirs):
+            continue
+        if isinstance(referrer, type) and referrer in subclasses:  # (its __base__)
+            continue
+        if isinstance(referrer, cls):
+            objects += 1
+        elif not _annotations_of(referrer, cls):
+            others += 1
+    return Holders(objects, len(subclasses), others)
+
+
+def _annotations_of(value, cls):
+    """Whether `value` holds a function's annotations (a dict, or the tuple CPython keeps until
+    they are read) that name `cls`: a def whose annotations read the rebound name follows it
+    (planner's SetDefaults)."""
+    from .apply import EvaluatedAnnotations  # (loaded by then: a patch is being planned)
+
+    if type(value) not in (dict, tuple):
+        return False
+    holders = gc.get_referrers(value)
+    functions = [f for f in holders if isinstance(f, types.FunctionType)]
+    if any(isinstance(h, EvaluatedAnnotations) for h in holders):  # (3.14: a def's annotations a patch set)
+        return True
+    return bool(functions) and all(cls in f.__annotations__.values() for f in functions)
+
+
+def _own_cells(cls):
+    """ids of the closure cells of the functions in the class's dict (a `__class__` cell; on
+    3.14 also those of their `__annotate__`)."""
+    functions = []
+    for value in cls.__dict__.values():
+        value = getattr(value, "__func__", value)
+        found = [getattr(value, name, None) for name in ("fget", "fset", "fdel")] if isinstance(value, property) else [value]
+        functions.extend(f for f in found if isinstance(f, types.FunctionType))
+    functions += [f.__annotate__ for f in functions if isinstance(getattr(f, "__annotate__", None), types.FunctionType)]
+    return {id(cell) for f in functions for cell in f.__closure__ or ()}
+
+
+def held_class(made, holders):
+    """The Machinery `made` (a NamedTuple's, a class with __slots__') saying what holds the class,
+    so that it cannot be made again."""
+    todo = "a patch makes the class again only while nothing of the program holds it, and %s do: %s" % (holders.text(), made.todo)
+    return Machinery(made.kind, made.why, todo)

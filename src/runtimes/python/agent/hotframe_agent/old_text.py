@@ -6,11 +6,19 @@ and tracebacks made through the `traceback` module (`traceback.print_exc()`, `lo
 `exception()`, uncaught exceptions: main.py's excepthook, _thread_excepthook) show the line that
 frame runs.
 
+`inspect.getsource()` (and getsourcelines, findsource) of old code — a frame running it, its
+traceback, the code object, a refused definition's function — reads the same kept text:
+inspect's own search runs on a copy of the code object whose file name is a linecache entry of
+that text for the time of the call (the code the program runs keeps the user's file name).
+`faulthandler` prints a frame's file and line only, and the line is the old code's own.
+
 Nothing of the program is touched until the first patch: then `traceback.StackSummary`'s
-extraction is wrapped, and `threading.excepthook` if it is Python's own (frames of other code
-come out as before).
+extraction and `inspect.findsource` are wrapped, and `threading.excepthook` if it is Python's
+own (frames and objects of other code come out as before).
 """
 
+import functools
+import itertools
 import sys
 
 # id(code) -> the source text it was compiled from, for code that runs although the file changed
@@ -101,10 +109,54 @@ def _install():
 
     setattr(summary, name, classmethod(extract))
     _installed.append(name)
+    _install_findsource()
     import threading
 
     if threading.excepthook is threading.__excepthook__:
         threading.excepthook = _thread_excepthook
+
+
+_lookups = itertools.count()
+
+
+def _install_findsource():
+    """inspect.findsource (what getsource and getsourcelines read) finds old code's lines in
+    its kept text: inspect's own search runs on a copy of the code object named after a
+    linecache entry of that text, there for the call only (each call its own name)."""
+    import inspect
+    import linecache
+
+    original = inspect.findsource
+
+    def findsource(object):
+        code = _code_of(inspect, object)
+        if code is None or id(code) not in _texts:
+            return original(object)
+        text = _texts[id(code)]
+        from . import incremental
+
+        name = "<old text of %s #%d>" % (code.co_filename, next(_lookups))
+        lines = [line + "\n" for line in incremental.split_lines(text)]
+        linecache.cache[name] = (len(text), None, lines, name)
+        try:
+            return original(code.replace(co_filename=name))
+        finally:
+            linecache.cache.pop(name, None)
+
+    inspect.findsource = functools.wraps(original)(findsource)
+
+
+def _code_of(inspect, object):
+    """The code object inspect.findsource reads the lines of for `object` (None: not code's)."""
+    if inspect.ismethod(object):
+        object = object.__func__
+    if inspect.isfunction(object):
+        return object.__code__
+    if inspect.istraceback(object):
+        object = object.tb_frame
+    if inspect.isframe(object):
+        return object.f_code
+    return object if inspect.iscode(object) else None
 
 
 def _thread_excepthook(args, /):

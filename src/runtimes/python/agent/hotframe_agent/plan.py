@@ -19,7 +19,7 @@ class Plan:
         # they differ: namesakes matched by signature (planner._align_namesakes)
         self.renumbered = {}
         self.parked = []  # (running key, key it keeps running under): planner._park
-        # RunStatement, AddEnumMember, SetEnumValue, SetTupleDefault, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
+        # RunStatement, AddEnumMember, RemoveEnumMember, SetEnumValue, SetTupleDefault, Annotate, AddDefinition, SetDefaults, RebuildMethod, Remove: in source order
         self.steps = []
         self.outcomes = []  # Outcome, one per definition or statement reported
         self.warnings = []  # (reasons.Reason, facts): what the user must know beside the outcomes
@@ -64,6 +64,18 @@ class AddEnumMember:
 
     def __init__(self, entry, owner, name):
         self.entry = entry
+        self.owner = owner
+        self.name = name
+
+
+class RemoveEnumMember:
+    """A member removed from a plain Enum (machinery.removed_member): it leaves the class's
+    tables and dict, so `State.BUSY`, `State(2)` and `State["BUSY"]` fail and `list(State)`
+    leaves it out, as in a fresh run; what holds it keeps a valid object of the class."""
+
+    __slots__ = ("owner", "name")
+
+    def __init__(self, owner, name):
         self.owner = owner
         self.name = name
 

@@ -12,6 +12,7 @@ import dataclasses
 import dis
 import functools
 import gc
+import types
 
 from . import children, codeindex, copies, dependencies, machinery, protocol, reasons, recompile, shape, units
 from .plan import (
@@ -26,6 +27,7 @@ from .plan import (
     RebuildMethod,
     RegenerateDataclass,
     Remove,
+    RemoveEnumMember,
     RunStatement,
     SetAbstract,
     SetDefaults,
@@ -108,6 +110,7 @@ class _Planner:
         self.outline = outline
         self.dataclasses = {}  # owner -> the dataclass() options of a class whose fields change
         self.removed_fields = {}  # owner -> names of the dataclass fields the new version removes
+        self.held_classes = {}  # owner -> machinery.Holders of a class that only a new class could change
         self.lost_methods = []  # owners of dataclasses losing a method of their own that dataclass() makes
 
     def build(self, outline):
@@ -222,6 +225,8 @@ class _Planner:
                 self._follow_header(entry, rebound)
                 inner = owner + (entry.name,)
                 touched = old.node is not entry.node or any(o[: len(inner)] == inner for o, _k, _e in self.unit.kept)
+                if touched and self._plan_remake(old, entry, owner, key, rebound):
+                    continue
                 if touched or (rebound and self._changes_read(self._facts(entry).reads, rebound)):
                     self._diff_outline(old.body, entry.body, inner, rebound)
                 # (else: the same statement, unedited, nothing its body reads rebound: nothing to do)
@@ -266,6 +271,39 @@ class _Planner:
             if decorator is None and old.name not in bound_again:  # `from utils import slugify` instead
                 self.removals.append((old, owner, qualname))
         return rebound
+
+    def _plan_remake(self, old, entry, owner, key, rebound):
+        """A NamedTuple whose fields changed, a class whose `__slots__` (or slots dataclass's
+        fields) changed: only a new class has them. At module level, while nothing of the program
+        holds the live class (machinery.holders), the class statement runs again and its name
+        (and the copies other modules hold) is bound to the new class, as a fresh run makes it;
+        else its body's statements are refused for what made it, saying what holds it. True
+        when planned."""
+        inner = owner + (entry.name,)
+        cls = self._live_class(inner)
+        if not isinstance(cls, type):
+            return False
+        before = machinery.layout(cls, old.node)
+        if before is None or before == machinery.layout(cls, entry.node):
+            return False
+        namespaces = [self.unit.namespace]
+        if self.unit.module_name is not None:
+            found = copies.of_module(self.unit.module_name, lambda name: True, {entry.name})
+            for copy in found:  # (a loop: a comprehension would hold `cls` in a cell of this frame)
+                if copy.unit.namespace.get(copy.alias) is cls:
+                    namespaces.append(copy.unit.namespace)
+        held = machinery.holders(cls, namespaces)
+        if owner or held:
+            self.held_classes[inner] = held
+            return False
+        qualname = ".".join(inner)
+        outcome = self._report("class", entry.name, qualname, protocol.UPDATED, entry.line)
+        step = AddDefinition(key, entry, owner)
+        self.plan.steps.append(step)
+        change = _Change(outcome, step, (owner, entry.match_key, [old]), qualname)
+        self.changes.append(change)
+        self._rebinds(rebound, self._analysed(entry, dependencies.of_header).reads, [entry.name], {change})
+        return True
 
     def _plan_abstract(self, old, entry, owner, key):
         """A method of an ABC whose decorators changed only by `@abstractmethod` added or removed:
@@ -449,8 +487,10 @@ class _Planner:
             if kept:
                 self._warn_old_objects(cls, ".".join(owner), kept, reasons.OLD_FIELDS)
 
-    @staticmethod
-    def _machinery_facts(owner, made):
+    def _machinery_facts(self, owner, made):
+        held = self.held_classes.get(owner)
+        if held is not None and made in (machinery.NAMED_TUPLE, machinery.SLOTS, machinery.DATACLASS_SLOTS):
+            made = machinery.held_class(made, held)
         return {"cls": ".".join(owner), "kind": made.kind, "why": made.why, "todo": made.todo}
 
     def _running_statement(self, old):
@@ -644,7 +684,13 @@ class _Planner:
                 self._report("statement", name, _owner_name(owner), protocol.REMOVED, old.line)
                 return
             if made is machinery.ENUM and any(n in getattr(self._live_class(owner), "_member_map_", ()) for n in binds):
-                made = machinery.ENUM_REMOVED
+                made = machinery.removed_member(self._live_class(owner), self._class_node(owner), old.node)
+                if isinstance(made, str) and made not in self._names_live_code_reads():
+                    self._remove_member(owner, made)
+                    self._report("statement", name, _owner_name(owner), protocol.REMOVED, old.line)
+                    return
+                if isinstance(made, str):  # (running code would raise AttributeError on it)
+                    made, reason = None, reasons.STILL_USED
             if made is not None:
                 reason, facts = reasons.CLASS_MACHINERY, self._machinery_facts(owner, made)
         lines = self.running.module_lines
@@ -723,12 +769,7 @@ class _Planner:
         it would break that code with a NameError (a half-saved file looks like this too)."""
         if not self.removals:
             return  # (what the running code uses is read only for a removal: dis is slow)
-        live = set()
-        for code, _thread in self.running.codes.values():
-            if units.is_instrumented(code):  # the program's own code: `lib.extra()` counts too
-                live.update(_loaded_names(code))
-        for qualname in self.plan.kept:
-            live.update(self._old_names(qualname))
+        live = self._names_live_code_reads()
         pending = list(self.removals)
         progress = True
         while progress:  # what a kept definition uses is kept too
@@ -756,6 +797,33 @@ class _Planner:
                     self.lost_methods.append(owner)
             self._report(_kind(old), old.name, qualname, protocol.REMOVED, old.line)
             self.plan.steps.append(Remove(old.name, owner))
+
+    def _names_live_code_reads(self):
+        """The names (globals, attributes) read by code that keeps running: running frames of the
+        program's own code and the definitions kept in their old version so far."""
+        live = set()
+        for code, _thread in self.running.codes.values():
+            if units.is_instrumented(code):  # the program's own code: `lib.extra()` counts too
+                live.update(_loaded_names(code))
+        for qualname in self.plan.kept:
+            live.update(self._old_names(qualname))
+        return live
+
+    def _remove_member(self, owner, name):
+        """The Enum member `name` leaves its class; what still holds it is counted (one scan of
+        the heap's referrers, for such an edit only) and told."""
+        cls = self._live_class(owner)
+        assert cls is not None  # (the Enum the member was found in)
+        member = cls._member_map_[name]
+        holders = [r for r in gc.get_referrers(member) if not _enum_table(r, cls) and not isinstance(r, types.FrameType)]
+        if holders:
+            facts = {"count": len(holders), "cls": ".".join(owner), "name": name, "value": repr(member._value_)}
+            self.plan.warnings.append((reasons.REMOVED_MEMBER, facts))
+        # before the members this save adds to the class: one may take its value (`BUSY = 2` ->
+        # `WORKING = 2` is a new member, not an alias of the one removed)
+        steps = self.plan.steps
+        adds = [i for i, step in enumerate(steps) if isinstance(step, AddEnumMember) and step.owner == owner]
+        steps.insert(adds[0] if adds else len(steps), RemoveEnumMember(owner, name))
 
     def _plan_copies(self, rebound):
         """Copies of the names this edit rebinds in the modules that imported them."""
@@ -1186,6 +1254,12 @@ def _without_class_default(node):
     if not isinstance(value, ast.Call) or getattr(value.func, "id", getattr(value.func, "attr", None)) != "field":
         return False
     return not any(k.arg == "default" for k in value.keywords)
+
+
+def _enum_table(referrer, cls):
+    """Whether `referrer` is one of the tables the Enum `cls` holds its members in (its dict too)."""
+    tables = (cls._member_map_, cls._value2member_map_)
+    return any(referrer is t for t in tables) or (type(referrer) is dict and referrer.get("_member_map_") is tables[0])
 
 
 def _count_instances(cls):

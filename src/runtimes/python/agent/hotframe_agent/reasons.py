@@ -127,6 +127,12 @@ OLD_FIELDS = Reason(
     "(their repr and == leave it out; del it from them, e.g. in __hotframe_after_patch__, or "
     "restart the program)",
 )
+REMOVED_MEMBER = Reason(
+    "removed-member",
+    "{count} object(s) of the program still hold {cls}.{name}, no longer a member: it keeps its name and "
+    "value, but {cls}({value}), {cls}['{name}'] and {cls}.{name} raise and list({cls}) leaves it out, as in a "
+    "fresh run (replace it in them, e.g. in __hotframe_after_patch__, or save the member back)",
+)
 OUTSIDE_ROOT = Reason(
     "outside-root",
     "{file} is outside the watched root {root}: it runs uninstrumented and edits to it are not "
