@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { overwrite } from "./latency.js";
 import { type Goal, goal, ratioGoal, type Section } from "./report.js";
-import { median, min, ms, ratio } from "./stats.js";
+import { median, min, ms, ratioWithRange } from "./stats.js";
 
 /** One way to run the overhead program; it prints `result {"workload": [ms per round…]}`. */
 export interface Variant {
@@ -90,7 +90,8 @@ export function debugSection(
     title,
     method:
       `${workload} in-process (best round per process); each way of running it ${pairs} times, in ` +
-      "rotated order; ratio = median over rounds of (way / `hotframe run`) in the same round. " +
+      "rotated order; ratio = median over rounds of (way / `hotframe run`) in the same round, with " +
+      "the range over rounds beside it (a goal whose range spans more than 1.5× is inconclusive). " +
       `${aside} \`hotframe debug\` has \`catch uncaught\` on, as by default. Pause: from the program's ` +
       "line printed just before the call that stops to the `■ paused` line on hotframe's stderr; edit: " +
       "from writing the 1,000-line module (the paused probe() changed) to the `↻ … restarted` line.",
@@ -104,7 +105,7 @@ export function debugSection(
 /** The longest one run of the overhead program may take. */
 const VARIANT_TIMEOUT_MS = 300_000;
 
-export async function measureDebugger(
+async function measureDebugger(
   subject: DebugSubject,
   pairs: number,
   log: (m: string) => void,
@@ -136,7 +137,7 @@ export async function measureDebugger(
     for (const variant of subject.variants) {
       const times = best[variant.name]?.[workload] ?? [];
       const ratios = times.map((t, k) => t / (base[k] ?? Number.NaN)).filter(Number.isFinite);
-      const cell = variant === reference ? "1.00×" : ratio(median(ratios));
+      const cell = variant === reference ? "1.00×" : ratioWithRange(ratios);
       rows.push([subject.label, workload, variant.name, ms(median(times)), cell]);
       const limit = subject.limits[variant.name];
       if (limit !== undefined)
@@ -173,6 +174,22 @@ export async function measureDebugger(
     ),
   );
   return { rows, goals, notes };
+}
+
+/** measureDebugger for each subject (one per interpreter or Node version), their rows together. */
+export async function measureEach(
+  subjects: DebugSubject[],
+  pairs: number,
+  log: (m: string) => void,
+): Promise<DebugMeasurement> {
+  const all: DebugMeasurement = { rows: [], goals: [], notes: [] };
+  for (const subject of subjects) {
+    const one = await measureDebugger(subject, pairs, log);
+    all.rows.push(...one.rows);
+    all.goals.push(...one.goals);
+    all.notes.push(...one.notes);
+  }
+  return all;
 }
 
 async function runVariant(variant: Variant, cwd: string): Promise<Timings> {

@@ -33,6 +33,13 @@ export function ratio(value: number): string {
   return `${value.toFixed(value < 10 ? 2 : 1)}×`;
 }
 
+/** The median of some ratios, with their range beside it when there are several: one process's
+ * JIT can differ from the next one's, so the spread is part of the measurement. */
+export function ratioWithRange(ratios: readonly number[]): string {
+  if (ratios.length < 2) return ratio(median(ratios));
+  return `${ratio(median(ratios))} (${ratio(min(ratios))} – ${ratio(Math.max(...ratios))})`;
+}
+
 /** Median of a[i] / b[i] over runs made side by side (the i-th of each in the same round). */
 export function pairedRatio(a: readonly number[], b: readonly number[]): number {
   const n = Math.min(a.length, b.length);

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type BenchConfig, count } from "../lib/config.js";
-import { type DebugSubject, debugSection, hotframeVariants, measureDebugger } from "../lib/debug.js";
+import { type DebugSubject, debugSection, hotframeVariants, measureEach } from "../lib/debug.js";
 import { hotframeArgs } from "../lib/process.js";
 import type { Section } from "../lib/report.js";
 import { copyFixture, freshDir, writeFile } from "../lib/work.js";
@@ -85,21 +85,14 @@ function subject(config: BenchConfig, python: { path: string; version: string })
 }
 
 export async function pythonDebug(config: BenchConfig): Promise<Section> {
-  const rows: string[][] = [];
-  const goals: Section["goals"] = [];
-  const notes: string[] = [];
   const pairs = count(config, 5, 2);
-  for (const python of pythonsToMeasure(config)) {
-    const measured = await measureDebugger(subject(config, python), pairs, config.log);
-    rows.push(...measured.rows);
-    goals.push(...measured.goals);
-    notes.push(...measured.notes);
-  }
+  const subjects = pythonsToMeasure(config).map((python) => subject(config, python));
+  const measured = await measureEach(subjects, pairs, config.log);
   return debugSection(
     "Python: the debugger's cost (hotframe debug)",
     "overhead_prog.py times fib(29) and 300k method calls",
     "pdb beside it has one breakpoint set elsewhere.",
     pairs,
-    { rows, goals, notes },
+    measured,
   );
 }

@@ -357,6 +357,9 @@ export interface DebugEvents {
     hitBreakpointIds: number[];
     /** E.g. a breakpoint condition that raised (said once, treated as true). */
     description?: string;
+    /** The paused thread's whole stack, as `stackTrace` would answer: sent with the event, it
+     * saves the controller that request (an agent may leave it out). */
+    stackFrames?: StackFrame[];
   };
   resumed: { threadId: number; allThreadsContinued: boolean };
   /** A breakpoint's state changed on its own: its file loaded, it moved, a temporary one went. */

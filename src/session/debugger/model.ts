@@ -102,7 +102,7 @@ export class DebuggerModel {
         const cause = body.reason === "restart" ? this.restartCause : undefined;
         this.restartCause = undefined;
         this.arriving = this.arriving.then(async () => {
-          const frames = await this.frames(body.threadId).catch(() => []);
+          const frames = body.stackFrames ?? (await this.frames(body.threadId).catch(() => []));
           const stop: Stop = {
             reason: body.reason,
             threadId: body.threadId,

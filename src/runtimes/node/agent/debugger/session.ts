@@ -14,7 +14,7 @@ import { LineBreakpoints } from "./breakpoints.js";
 import { breakpointLocations } from "./locations.js";
 import { fileOfUrl, insideInstrumentation, type Place, type UserFrame, userFrames } from "./frames.js";
 import type { CallFrame, Inspector, Location, PausedParams, RemoteObject } from "./inspector.js";
-import { type FramePlace, type FunctionFacts, SUPPORT_KEY } from "./support.js";
+import { type FramePlace, type FunctionFacts, type PausedPatch, SUPPORT_KEY } from "./support.js";
 import { GUARD_CLOSE_TEXT, GUARD_OPEN_TEXT, RESTART_MARK, RestartSignal } from "../restart-guard.js";
 import { CallerFlood } from "./caller-flood.js";
 import { Refusal } from "./refusal.js";
@@ -56,6 +56,8 @@ interface Pause {
   uncaught: boolean;
   /** Per frame: is its current position inside a try/catch of its own? (Asked when a restart needs it.) */
   catching?: boolean[];
+  /** Per frame: does it run older code than its function's newest? (Asked once per frame until a patch.) */
+  oldCode: Promise<boolean>[];
 }
 
 /**
@@ -114,6 +116,8 @@ export class NodeDebugger {
   private readonly seenInstrumented = new Set<string>();
   /** Functions the patches of each file changed (what a frame running old code of is told of). */
   private readonly edited = new Map<string, Set<string>>();
+  /** The text a patch applied while paused was compiled from, as its own answer said (see patched). */
+  private readonly compiledWhilePaused = new Map<string, string | null>();
 
   constructor(
     private readonly inspector: Inspector,
@@ -369,7 +373,7 @@ export class NodeDebugger {
       runningOld:
         facts?.slotted === true &&
         this.edited.get(file)?.has(facts.qualname) === true &&
-        (await this.runsOldCode(frame)),
+        (await this.runsOld(pause, index)),
     };
   }
 
@@ -408,6 +412,11 @@ export class NodeDebugger {
     const catcher = pause.catching.slice(1, index + 1).findIndex(Boolean);
     if (catcher >= 0) return refused(reason("restart-try-catch", pause.facts[catcher + 1]?.qualname ?? ""));
     return { way: "unwind", by: "signal" };
+  }
+
+  /** Does frame `index` of the pause run an older version than its function's newest? (Asked once.) */
+  private runsOld(pause: Pause, index: number): Promise<boolean> {
+    return (pause.oldCode[index] ??= this.runsOldCode(pause.frames[index] as UserFrame));
   }
 
   /** Does this frame run an older version than its function's newest (a patch came after it started)? */
@@ -586,8 +595,11 @@ export class NodeDebugger {
     let description: string | undefined;
     // A frame still running code an edit replaced does not stop at breakpoints: their lines are
     // the new code's (its function's next call stops).
+    const oldCode: Promise<boolean>[] = [];
     const stale =
-      facts[0]?.slotted === true && frames[0] !== undefined && (await this.runsOldCode(frames[0]));
+      facts[0]?.slotted === true &&
+      frames[0] !== undefined &&
+      (await (oldCode[0] = this.runsOldCode(frames[0])));
     if (params.hitBreakpoints?.length && pending?.reason !== "restart" && !stale) {
       const decision = await this.breakpoints.decide(params.hitBreakpoints, top, this.values);
       if (!decision.stop && !pending) {
@@ -612,7 +624,10 @@ export class NodeDebugger {
       reason: hit.length > 0 && pending?.reason === "step" ? "breakpoint" : reasonNow,
       uncaught:
         isException(params) && (params.data?.uncaught === true || this.exceptionFilter === "uncaught"),
+      oldCode,
     };
+    // The stack goes with the event: the controller asks for it at every pause.
+    const stack = await this.stackTrace({ threadId: MAIN_THREAD.id }).catch(() => undefined);
     this.event("paused", {
       reason: this.pause.reason,
       threadId: MAIN_THREAD.id,
@@ -620,6 +635,7 @@ export class NodeDebugger {
       allThreadsStopped: this.workers.running().length === 0, // workers run on
       hitBreakpointIds: hit,
       ...(description ? { description } : {}),
+      ...(stack ? { stackFrames: stack.stackFrames } : {}),
     });
     await this.breakpoints.afterStop(hit);
     this.onPause();
@@ -641,7 +657,7 @@ export class NodeDebugger {
       return;
     }
     this.pending = undefined;
-    this.pause = { params, frames: [], facts: [], reason: "pause", uncaught: false };
+    this.pause = { params, frames: [], facts: [], reason: "pause", uncaught: false, oldCode: [] };
     this.event("paused", {
       reason: "pause",
       threadId: MAIN_THREAD.id,
@@ -649,6 +665,7 @@ export class NodeDebugger {
       allThreadsStopped: true,
       hitBreakpointIds: [],
       description: "the program is idle, waiting for events (timers, I/O): none of its code is running",
+      stackFrames: [],
     });
     this.onPause();
   }
@@ -761,21 +778,33 @@ export class NodeDebugger {
 
   // ---- patches ------------------------------------------------------------------------------
 
-  /** A patch while the main thread is paused: applied there now (undefined: it is answered later). */
+  /**
+   * A patch while the main thread is paused: applied there now (undefined: it is answered later).
+   * One call to the main thread brings what comes next too: the paused frames' facts after it,
+   * the text it was compiled from, and before a file's first patch the text it ran until then.
+   */
   async patchWhilePaused(id: number, file: string, source: string): Promise<PatchResult | undefined> {
-    const result = await this.support<PatchResult | "pending">("patchNow", [id, file, source]);
-    if (result === "pending") return undefined;
-    if (result.outcome !== "rejected" && this.pause) await this.markRunningOld(result);
+    const pause = this.pause;
+    const places = pause?.frames.map((f) => this.framePlace(f.v8)) ?? [];
+    const first = this.enabled && !this.scriptTexts.knows(file);
+    const earlier = this.scriptsOf(file); // every script parsed before the pause is known
+    const answer = await this.support<PausedPatch>("patchNow", [id, file, source, places, first]);
+    if (answer === "pending") return undefined;
+    if (answer.before) this.scriptTexts.beforeFirstPatch(file, answer.before, earlier);
+    this.compiledWhilePaused.set(file, answer.compiled);
+    const { result } = answer;
+    if (result.outcome !== "rejected" && pause && this.pause === pause) {
+      pause.facts = answer.facts;
+      pause.oldCode = []; // the patch gave functions newer versions
+      await this.markRunningOld(pause, result);
+    }
     return result;
   }
 
   /** Functions a paused frame still runs the old code of are "running-old", not "updated". */
-  private async markRunningOld(result: PatchResult): Promise<void> {
-    const pause = this.pause as Pause;
-    pause.facts = await this.support("describe", [pause.frames.map((f) => this.framePlace(f.v8))]);
-    for (const [index, frame] of pause.frames.entries()) {
-      const facts = pause.facts[index];
-      if (!facts?.slotted || !(await this.runsOldCode(frame))) continue;
+  private async markRunningOld(pause: Pause, result: PatchResult): Promise<void> {
+    for (const [index, facts] of pause.facts.entries()) {
+      if (!facts?.slotted || !(await this.runsOld(pause, index))) continue;
       const outcome = result.functions.find((f) => f.qualname === facts.qualname && f.status === "updated");
       if (!outcome) continue;
       const why = reason("running", 1, false);
@@ -787,21 +816,26 @@ export class NodeDebugger {
     }
   }
 
-  /** Before the first patch of `file`: the text its scripts so far were compiled from. */
+  /** Before the first patch of `file` (applied while the program runs): the text its scripts so far were compiled from. */
   async beforePatch(file: string): Promise<void> {
     // Without Debugger.enable (dormant until attached) V8 tells no scripts: nothing to follow.
     if (!this.enabled || this.scriptTexts.knows(file)) return;
     // The answer comes after the inspector's events so far: every script parsed before is known.
-    const text = await this.runningSource(file);
+    const text = await this.support<string | null>("runningSource", [file]).catch(() => null);
     if (text !== null) this.scriptTexts.beforeFirstPatch(file, text, this.scriptsOf(file));
   }
 
   /** The file's breakpoints follow their lines of code into the new source (before the answer is sent). */
   async patched(file: string, source: string, result: PatchResult): Promise<void> {
+    const whilePaused = this.compiledWhilePaused.get(file);
+    this.compiledWhilePaused.delete(file);
     if (this.scriptTexts.knows(file)) {
       // Answered after the patch's scripts were parsed: the text that runs now (for TypeScript, the
-      // type-stripped text; for JavaScript, the patch's own: not sent back).
-      const text = await this.runningSource(file, true);
+      // type-stripped text; for JavaScript, the patch's own: null).
+      const text =
+        whilePaused !== undefined
+          ? whilePaused
+          : await this.support<string | null>("compiledSource", [file]).catch(() => null);
       const compiled = result.outcome === "rejected" ? undefined : (text ?? source);
       this.scriptTexts.afterPatch(file, compiled, this.scriptsOf(file));
     }
@@ -814,11 +848,6 @@ export class NodeDebugger {
   }
 
   // ---- plumbing -----------------------------------------------------------------------------
-
-  /** The file's running text, or null (not loaded, or not known: its old scripts' lines then count as they are). */
-  private async runningSource(file: string, strippedOnly = false): Promise<string | null> {
-    return this.support<string | null>("runningSource", [file, strippedOnly]).catch(() => null);
-  }
 
   private scriptsOf(file: string): string[] {
     return [...this.scripts].flatMap(([id, script]) => (script.file === file ? [id] : []));

@@ -37,6 +37,11 @@ export interface FunctionFacts {
   guarded: boolean;
 }
 
+/** A patch applied while paused (patchNow), or "pending": it waits for the event loop. */
+export type PausedPatch =
+  | "pending"
+  | { result: PatchResult; before?: string | null; facts: (FunctionFacts | null)[]; compiled: string | null };
+
 /** Where a function breakpoint stops: the first line of the function's body. */
 export interface FunctionPlace {
   file: string;
@@ -80,23 +85,37 @@ export class DebugSupport {
     return true;
   }
 
-  /** A patch while the main thread is paused: its result now, or "pending" (answered later). */
-  patchNow(id: number, file: string, source: string): PatchResult | "pending" {
+  /**
+   * A patch while the main thread is paused, with what the debugger asks next in the same call
+   * (each call is a round trip through the inspector): the text the file ran before it when
+   * `before` (see runningSource), and after it the facts of the paused frames at `places` and the
+   * text its new code was compiled from (see compiledSource). Or "pending": answered later.
+   */
+  patchNow(id: number, file: string, source: string, places: FramePlace[], before: boolean): PausedPatch {
     if (!this.claim(id)) return "pending";
+    const earlier = before ? this.runningSource(file) : undefined;
     const result = this.patch(file, source, true);
-    if (!(result instanceof Promise)) return result;
-    this.answerLater(id, file, result);
-    return "pending";
+    if (result instanceof Promise) {
+      this.answerLater(id, file, result);
+      return "pending";
+    }
+    return {
+      result,
+      ...(earlier !== undefined ? { before: earlier } : {}),
+      facts: this.describe(places),
+      compiled: this.compiledSource(file),
+    };
   }
 
-  /**
-   * The text the file's running code was compiled from (type-stripped, for TypeScript); null: not
-   * loaded, or (`strippedOnly`) a JavaScript file, whose running text is the patch's own.
-   */
-  runningSource(file: string, strippedOnly = false): string | null {
-    const record = this.state.modules.get(file);
-    if (strippedOnly && !record?.typescript) return null;
-    return record?.source || null; // "" until Node 20's loader thread sends it
+  /** The text the file's running code was compiled from (type-stripped, for TypeScript); null: not loaded. */
+  runningSource(file: string): string | null {
+    return this.state.modules.get(file)?.source || null; // "" until Node 20's loader thread sends it
+  }
+
+  /** After a patch: the text its code was compiled from when it is not the patch's own (TypeScript's
+   * type-stripped text); null for JavaScript. */
+  compiledSource(file: string): string | null {
+    return this.state.modules.get(file)?.typescript ? this.runningSource(file) : null;
   }
 
   describe(places: FramePlace[]): (FunctionFacts | null)[] {

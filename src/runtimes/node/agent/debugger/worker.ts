@@ -70,7 +70,7 @@ function receive(message: ControllerMessage): void {
 }
 
 async function patch(id: number, file: string, source: string): Promise<void> {
-  await debug.beforePatch(file);
+  if (!debug.isPaused) await debug.beforePatch(file); // (a paused patch brings that text itself)
   const result = await new Promise<PatchResult>((answer) => {
     waiting.set(id, { file, source, answer });
     if (debug.isPaused) void applyPaused(id, file, source, answer);
