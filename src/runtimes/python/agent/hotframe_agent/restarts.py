@@ -32,7 +32,14 @@ class HotframeRestart(BaseException):
         if function is None or sys._getframe(1) is not signal.frame:
             raise signal
         signal.frame = signal.function = None  # no reference cycle through the frame
-        return function(*args, **kwargs)
+        try:
+            return function(*args, **kwargs)
+        except BaseException as error:
+            # The new call runs in the handler of the restart, which is no part of the program's
+            # story: an exception leaving it is chained to what the restart was chained to.
+            if error.__context__ is signal:
+                error.__context__ = signal.__context__
+            raise
 
 
 def function_of(frame):
