@@ -45,9 +45,7 @@ class LiveDefinition:
         """The live function objects of this definition (weakly held)."""
         functions = self._functions
         if functions is None:
-            from _weakrefset import WeakSet  # (weakref.WeakSet: the weakref module is not imported at start-up)
-
-            functions = self._functions = WeakSet()
+            functions = self._functions = LiveFunctions()
         return functions
 
     def map_code(self, code):
@@ -56,6 +54,31 @@ class LiveDefinition:
         if code_id not in self.versions:
             self.versions[code_id] = _weakref.ref(code, functools.partial(_forget, self, code_id))
             _by_code[code_id] = self
+
+
+class LiveFunctions:
+    """Function objects, weakly held: a set of weak references whose callback is the set's own
+    discard, so a closure made in a loop is forgotten at its death with no Python code run
+    (weakref.WeakSet runs some at each death, and more at each add). Iterating sees the
+    functions alive when it starts."""
+
+    __slots__ = ("references", "forget")
+
+    def __init__(self):
+        self.references = set()
+        self.forget = self.references.discard  # each reference's callback
+
+    def add(self, function):
+        self.references.add(_weakref.ref(function, self.forget))
+
+    def __iter__(self):
+        for reference in self.references.copy():  # (a copy in C: no collection runs meanwhile)
+            function = reference()
+            if function is not None:
+                yield function
+
+    def __bool__(self):
+        return any(reference() is not None for reference in self.references.copy())
 
 
 def _forget(definition, code_id, _reference, _by_code=_by_code, _forget_text=old_text.forget):
@@ -89,12 +112,17 @@ def track(function):
 
 
 def _adopt(definition, function, code_id):
-    definition.functions.add(function)
+    functions = definition._functions  # (not the property: this runs for every closure made)
+    if functions is None:
+        functions = definition.functions
+    functions.add(function)
     if code_id in definition.stale:
         function.__code__ = definition.code
-    replacement = _replacements.get(id(function.__code__))
-    if replacement is not None:
-        function.__code__ = replacement
+        code_id = id(definition.code)
+    if _replacements:
+        replacement = _replacements.get(code_id)
+        if replacement is not None:
+            function.__code__ = replacement
 
 
 # Files whose LiveDefinitions are not made yet (units.Unit: make_definitions()), first loaded

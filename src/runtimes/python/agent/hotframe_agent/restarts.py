@@ -1,7 +1,7 @@
 """Restarting a frame of an instrumented function with the newest code and its original arguments.
 
 Every instrumented body is wrapped so that a HotframeRestart reaching it calls
-``s.again(<original arguments>)`` (transform.py). Raising a HotframeRestart that targets a frame,
+``HotframeRestart.again(<original arguments>)`` in its handler (transform.py). Raising a HotframeRestart that targets a frame,
 on that frame's thread (from a trace function, or from code the frame called), unwinds the frames
 above it — their ``finally`` blocks and ``__exit__`` run — and the target frame returns what a
 fresh call of its function (which has the newest code once patched) returns.
@@ -22,13 +22,24 @@ class HotframeRestart(BaseException):
         self.frame = frame
         self.function = function
 
-    def again(self, *args, **kwargs):
-        # Called from the except handler, so the caller's frame is the frame being unwound.
-        function = self.function
-        if function is None or sys._getframe(1) is not self.frame:
-            raise self
-        self.frame = self.function = None  # no reference cycle through the frame
-        return function(*args, **kwargs)
+    @staticmethod
+    def again(*args, **kwargs):
+        """Called from the handler of an instrumented frame, with the frame's original arguments,
+        for the restart it handles (the handler binds no name: sys.exc_info() has it). The
+        caller's frame is the frame being unwound: restart it, or re-raise for a frame below."""
+        signal: HotframeRestart = sys.exc_info()[1]  # pyright: ignore[reportAssignmentType]
+        function = signal.function
+        if function is None or sys._getframe(1) is not signal.frame:
+            raise signal
+        signal.frame = signal.function = None  # no reference cycle through the frame
+        try:
+            return function(*args, **kwargs)
+        except BaseException as error:
+            # The new call runs in the handler of the restart, which is no part of the program's
+            # story: an exception leaving it is chained to what the restart was chained to.
+            if error.__context__ is signal:
+                error.__context__ = signal.__context__
+            raise
 
 
 def function_of(frame):

@@ -215,11 +215,15 @@ def unprotected_until(frame):
 
 
 def _unwinding_hook(on_exception):
-    """3.10/3.11: what an instrumented frame's handler calls with an exception leaving it."""
+    """3.10/3.11: what an instrumented frame's handler calls while an exception leaves it: it
+    raises the HotframeRestart the debugger answers with, if any (transform.py)."""
 
-    def unwinding(exception):
+    def unwinding():
         frame = sys._getframe(1)
-        return on_exception(frame, raised_at(frame, exception), exception)
+        exception = sys.exc_info()[1]
+        restart = on_exception(frame, raised_at(frame, exception), exception)
+        if restart is not None:
+            raise restart
 
     return unwinding
 
