@@ -6,6 +6,7 @@ import {
   type Instrumented,
   inScope,
   instrumentSource,
+  isTypeScript,
   isUserJson,
   realpath,
   type Scope,
@@ -14,7 +15,6 @@ import {
 import type { LoadedSource } from "./module-record.js";
 import type { Reason } from "./reasons.js";
 import { compileGuards } from "./restart-guard.js";
-import { isTypeScript } from "./typescript.js";
 
 /**
  * Module loader hooks: every user module is instrumented on its way from Node's loaders to the
