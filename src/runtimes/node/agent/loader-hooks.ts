@@ -12,8 +12,6 @@ import {
   type Scope,
   typeScriptIsEsm,
 } from "./instrument.js";
-import type { LoadedSource } from "./module-record.js";
-import type { Reason } from "./reasons.js";
 import { compileGuards } from "./restart-guard.js";
 
 /**
@@ -230,31 +228,6 @@ export function jsonHook(scope: Scope, report: LoadedReport): void {
 let threadScope: Scope = { root: "/nonexistent", deps: false };
 let threadPort: MessagePort | undefined;
 
-/** What the loader thread tells the program's thread about one of the user's files it loaded. */
-export interface ThreadReport {
-  file: string;
-  loaded?: LoadedSource;
-  warning?: Reason;
-  json?: boolean;
-}
-
-/**
- * Reports go to the program's thread together, one message per turn of the loader thread's event
- * loop: a start that loads 1,000 modules sends a few messages, not 1,000 (each one an event for the
- * program's thread to take while it waits for the loader).
- */
-let reports: ThreadReport[] | undefined;
-function send(report: ThreadReport): void {
-  if (!reports) {
-    reports = [];
-    setImmediate(() => {
-      threadPort?.postMessage(reports);
-      reports = undefined;
-    });
-  }
-  reports.push(report);
-}
-
 export function initialize(data: { scope: Scope; port: MessagePort; guarded: boolean }): void {
   if (data.guarded) compileGuards();
   threadScope = data.scope;
@@ -281,8 +254,9 @@ export async function load(
   next: (u: string, c?: Context) => Promise<LoadResult>,
 ): Promise<LoadResult> {
   const report: LoadedReport = {
-    instrumented: (f, result) => send({ file: f, loaded: result.loaded, warning: result.warning }),
-    json: (f) => send({ file: f, json: true }),
+    instrumented: (f, result) =>
+      threadPort?.postMessage({ file: f, loaded: result.loaded, warning: result.warning }),
+    json: (f) => threadPort?.postMessage({ file: f, json: true }),
   };
   const file = userFile(threadScope, url);
   if (!file) {

@@ -20,8 +20,8 @@ import {
   jsonHook,
   type LoadedReport,
   syncHooks,
-  type ThreadReport,
 } from "./loader-hooks.js";
+import type { LoadedSource } from "./module-record.js";
 import { CAVEATS, type Reason, type ReasonCode, reason } from "./reasons.js";
 import { compileGuards, guarded } from "./restart-guard.js";
 
@@ -197,12 +197,10 @@ async function start(): Promise<void> {
     "node:worker_threads",
   ) as typeof WorkerThreads;
   const { port1, port2 } = new MessageChannel();
-  port1.on("message", (reports: ThreadReport[]) => {
-    for (const m of reports) {
-      if (m.loaded) state.addSource(m.file, m.loaded);
-      if (m.warning) unpatchable(m.file, m.warning, true);
-      if (m.json) report.json(m.file);
-    }
+  port1.on("message", (m: { file: string; loaded?: LoadedSource; warning?: Reason; json?: boolean }) => {
+    if (m.loaded) state.addSource(m.file, m.loaded);
+    if (m.warning) unpatchable(m.file, m.warning, true);
+    if (m.json) report.json(m.file);
   });
   port1.unref();
   moduleApi.register("./loader-hooks.js", import.meta.url, {
