@@ -42,6 +42,38 @@ input.on("close", () => process.stdin.destroy());
 console.log("ready");
 `;
 
+/** Two functions and some state: what the patches rehearsed in idle time must leave alone. */
+const REHEARSED = `import { createInterface } from "node:readline";
+let calls = 0;
+function price(n: number): number {
+  calls++;
+  return n * 2;
+}
+function label(): string {
+  return "old";
+}
+const commands: Record<string, () => unknown> = {
+  idled: () => performance.now(),
+  state: () => [price(21), label(), calls],
+};
+createInterface({ input: process.stdin }).on("line", (line: string) =>
+  console.log(\`\${line}=\${JSON.stringify(commands[line]?.())}\`),
+);
+console.log("ready");
+`;
+
+/** REHEARSED as JavaScript of `format`. */
+function rehearsed(format: "ts" | "esm" | "cjs"): string {
+  if (format === "ts") return REHEARSED;
+  const js = REHEARSED.replace(/: (number|string|Record<string, \(\) => unknown>)/g, "");
+  return format === "esm"
+    ? js
+    : js.replace(
+        'import { createInterface } from "node:readline";',
+        'const { createInterface } = require("node:readline");',
+      );
+}
+
 const ENDS = `const started = Date.now();
 setTimeout(() => console.log("done", Date.now() - started < 5000), 10);
 `;
@@ -85,6 +117,34 @@ for (const { version, path, skip } of nodeBinaries()) {
       const exit = await run.ended().finally(() => run.kill());
       assert.equal(exit.code, 0, run.stderr);
     });
+
+    for (const format of ["ts", "esm", "cjs"] as const) {
+      test(`the patches rehearsed in idle time (${format}) change nothing, and later saves change only what they edit`, async () => {
+        const name = format === "ts" ? "app.ts" : format === "esm" ? "app.mjs" : "app.cjs";
+        const file = join(programDir(format, { [name]: rehearsed(format) }), name);
+        const run = await AgentRun.start(file, { node: path });
+        try {
+          await run.output("ready\n");
+          // Long enough for the preparation's steps, the rehearsals last, on an idle program.
+          while (((await run.ask("idled")) as number) < 5000);
+          assert.deepEqual(await run.ask("state"), [42, "old", 1]);
+          const first = await edit(run, file, [["n * 2", "n * 3"]]);
+          assert.equal(first.outcome, "applied", JSON.stringify(first));
+          assert.deepEqual(
+            first.functions.map((f) => [f.qualname, f.status]),
+            [["price", "updated"]],
+          );
+          const second = await edit(run, file, [['"old"', '"new"']]);
+          assert.deepEqual(
+            second.functions.map((f) => [f.qualname, f.status]),
+            [["label", "updated"]],
+          );
+          assert.deepEqual(await run.ask("state"), [63, "new", 2]);
+        } finally {
+          run.kill();
+        }
+      });
+    }
 
     test("a program that ends by itself ends as it would without hotframe", async () => {
       const file = join(programDir("ts", { "app.ts": ENDS }), "app.ts");

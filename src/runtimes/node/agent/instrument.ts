@@ -4,11 +4,9 @@ import { dirname, extname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCache, writeCache } from "./cache.js";
 import type * as ModelModule from "./model.js";
-import { loadedParser, loadParser, loadTransform } from "./lazy-modules.js";
+import { loadedParser, loadParser, loadTransform, loadTypeScript } from "./lazy-modules.js";
 import { type LoadedSource, loadIds } from "./module-record.js";
 import { type Reason, reason } from "./reasons.js";
-import { isTypeScript, stripTypes, TypeScriptError } from "./typescript.js";
-import { decoratorOptions } from "./typescript-config.js";
 
 /** The agent's own folder: its modules load lazily, after the hooks, and are never the user's. */
 const AGENT_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
@@ -20,6 +18,11 @@ export interface Scope {
 }
 
 const EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"]);
+
+/** File extensions of TypeScript sources. */
+export function isTypeScript(file: string): boolean {
+  return /\.[cm]?ts$/.test(file) && !file.endsWith(".d.ts");
+}
 
 export function inScope(scope: Scope, file: string): boolean {
   if (!EXTENSIONS.has(extname(file)) || file.endsWith(".d.ts") || file.startsWith(AGENT_DIR)) return false;
@@ -98,12 +101,15 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
   const fallback = formats[0] as boolean;
   let js = source;
   if (typescript) {
+    const { stripping, config } = loadTypeScript();
     try {
-      js = stripTypes(source, decoratorOptions(file));
+      js = stripping.stripTypes(source, config.decoratorOptions(file));
     } catch (error) {
       if (error instanceof loadParser().ParseError) throw syntaxError(file, source, error);
       const warning =
-        error instanceof TypeScriptError ? reason("typescript-transpiled", error.message) : unexpected(error);
+        error instanceof stripping.TypeScriptError
+          ? reason("typescript-transpiled", error.message)
+          : unexpected(error);
       return { code: transpile(source, file, fallback), esm: fallback, loaded: undefined, warning };
     }
   }
@@ -158,7 +164,7 @@ function unexpected(error: unknown): Reason {
 /** Fallback for TypeScript that is not rewritten in place (typescript.ts): positions may move. */
 function transpile(source: string, file: string, esm: boolean): string {
   const ts = createRequire(import.meta.url)("typescript") as typeof import("typescript");
-  const decorators = decoratorOptions(file);
+  const decorators = loadTypeScript().config.decoratorOptions(file);
   return ts.transpileModule(source, {
     fileName: file,
     compilerOptions: {

@@ -6,13 +6,13 @@ import {
   type Instrumented,
   inScope,
   instrumentSource,
+  isTypeScript,
   isUserJson,
   realpath,
   type Scope,
   typeScriptIsEsm,
 } from "./instrument.js";
 import { compileGuards } from "./restart-guard.js";
-import { isTypeScript } from "./typescript.js";
 
 /**
  * Module loader hooks: every user module is instrumented on its way from Node's loaders to the

@@ -1,4 +1,5 @@
 import type { PatchResult } from "../../../protocol/messages.js";
+import { buildModel } from "./model.js";
 import type { ModuleRecord } from "./module-record.js";
 import { applyPatch } from "./patch/apply.js";
 import { commitPatch } from "./patch/commit.js";
@@ -72,5 +73,51 @@ function patchParsed(
   } catch (error) {
     restore(); // a bug of hotframe (preload.ts answers it as internal)
     throw error;
+  }
+}
+
+/**
+ * A patch that is never applied, rehearsed in idle time (prepare.ts) so that V8 has compiled the
+ * patcher's code before the first save, which then costs what a later one does: a body edit of one
+ * of the module's top-level functions goes through the steps of a save up to compiling its new
+ * version (for TypeScript: stripping the edited lines on hotframe's thread), and is then put back
+ * as a refused patch is. Nothing of the program runs or changes: the edit declares, runs and
+ * imports nothing, and compiling only creates the new version. Run where patches are queued
+ * (preload.ts): no patch meets the record while a rehearsal has its running model.
+ */
+export function rehearsePatch(record: ModuleRecord): void | Promise<void> {
+  const text = rehearsalText(record);
+  if (text === undefined) return;
+  const parsed = parseEdit(record, text);
+  return parsed instanceof Promise
+    ? parsed.then((p) => compileOnly(record, text, p))
+    : compileOnly(record, text, parsed);
+}
+
+/** The module's text with `void 0;` first in the body of its first top-level function, if it has one. */
+function rehearsalText(record: ModuleRecord): string | undefined {
+  const running = record.runningModel(buildModel);
+  const fn = running.functions.find(
+    (f) => !f.parent && !f.memberOf && f.kind !== "constructor" && f.node.body.type === "BlockStatement",
+  );
+  const text = record.typescript ? record.typed : running.source;
+  if (!fn || text === undefined) return undefined;
+  // TypeScript keeps its offsets in the JavaScript unless a rewrite moved them (typescript-rewrite.ts).
+  const at = (fn.node.body.start as number) + 1;
+  if (text[at - 1] !== "{") return undefined;
+  return `${text.slice(0, at)}void 0;${text.slice(at)}`;
+}
+
+/** Plans and compiles a parsed rehearsal, then puts the running model back. */
+function compileOnly(record: ModuleRecord, text: string, parsed: Parsed | PatchResult): void {
+  if ("outcome" in parsed) return;
+  try {
+    const plan = planPatch(record, text, parsed.old, parsed.model);
+    const runsNothing =
+      plan.declarations.length === 0 && plan.freshSlots.length === 0 && plan.run.length === 0;
+    if (!plan.rejection && plan.loads.length === 0 && runsNothing)
+      compilePatch(record, parsed.old, parsed.model, plan);
+  } finally {
+    parsed.restore();
   }
 }

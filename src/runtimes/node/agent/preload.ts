@@ -68,10 +68,18 @@ async function start(): Promise<void> {
       })),
   ];
   let queue: Promise<unknown> = Promise.resolve();
-  /** Patches are applied one at a time, in order: each one diffs against the result of the previous one. */
+  /**
+   * Patches are applied one at a time, in order: each one diffs against the result of the previous
+   * one. The idle-time rehearsals (prepare.ts) queue here too. A failed step does not stop the queue.
+   */
+  const queued = (work: () => unknown): Promise<void> => {
+    const done = queue.then(work).then(() => {});
+    queue = done.catch(() => {});
+    return done;
+  };
   const onMessage = (message: ControllerMessage) => {
     if (message.type !== "patch") return;
-    queue = queue.then(async () => {
+    void queued(async () => {
       const result = await patchFile(message.file, message.source);
       for (const answer of patchAnswer(message.id, message.file, result)) channel.send(answer);
     });
@@ -143,6 +151,11 @@ async function start(): Promise<void> {
       return { models: loadParser(), typescript: await import("./typescript-thread.js") };
     },
     modules: () => state.modules.values(),
+    // Not under the debugger: it would see the rehearsals' code compile.
+    rehearse:
+      debugMode === undefined
+        ? (record) => queued(async () => (await loadPatcher()).rehearsePatch(record))
+        : undefined,
   });
   /**
    * A file the program loaded that cannot be patched: announced as loaded all the same, so that

@@ -12,8 +12,10 @@ import type { ModuleRecord } from "./module-record.js";
  * warmed up on a sample; then the parser, warmed up on copies of a sample parsed one at a time with
  * the event loop running between them (on code V8 has not optimized yet, a model of 1,000 lines
  * took ~250 ms, blocking the program that long; warm, ~50 ms); then the running model of each
- * loaded module (a first patch would parse the whole running file). One step at a time, each only after the event loop was busy less than `IDLE_LOAD` of the last
- * `CHECK_MS`: start-up is never slowed, and the program waits for a step only when it had nothing
+ * loaded module (a first patch would parse the whole running file), the first few of them each
+ * followed by a rehearsed patch (patch.ts: compiled, never applied), so that the first save does
+ * not run the patcher's own code cold. One step at a time, each only after the event loop was busy
+ * less than `IDLE_LOAD` of the last `CHECK_MS`: start-up is never slowed, and the program waits for a step only when it had nothing
  * else to do. The timer is unref'd (it never keeps the program alive). A patch that comes first
  * prepares what it needs itself.
  */
@@ -54,6 +56,12 @@ export const double = (x) => x * 2;
 /** Copies of the sample parsed: about 400 lines in all (V8 optimizes a function after many calls). */
 const WARM_UP_COPIES = 24;
 
+/**
+ * Patches rehearsed (patch.ts `rehearsePatch`), each of another module, right after its running
+ * model: V8 compiles the patcher's functions when they first run, and optimizes them after a few runs.
+ */
+const REHEARSALS = 2;
+
 /** The next turn of the event loop: what the program has to do runs first. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -62,6 +70,9 @@ export interface Preparation {
   patcher: () => Promise<{ models: typeof ModelModule; typescript: typeof TypeScriptThread }>;
   /** The modules the program loaded so far. */
   modules: () => Iterable<ModuleRecord>;
+  /** Rehearses a patch of the module (patch.ts `rehearsePatch`), queued with the patches; none
+   * under the debugger. */
+  rehearse: ((record: ModuleRecord) => Promise<void>) | undefined;
 }
 
 export function prepareWhenIdle(preparation: Preparation): void {
@@ -98,11 +109,20 @@ async function* preparationSteps(preparation: Preparation): AsyncGenerator<void>
   }
   yield;
   let budget = MODEL_BUDGET_BYTES;
-  for (const record of [...preparation.modules()]) {
+  const records = [...preparation.modules()];
+  // TypeScript first where there is some: its rehearsals warm up the stripping of a save's lines too.
+  const typescriptProgram = records.some((record) => record.typescript);
+  let rehearsals = 0;
+  for (const record of records) {
     const size = statSync(record.file, { throwIfNoEntry: false })?.size ?? Number.POSITIVE_INFINITY;
     if (size > budget) continue;
     budget -= size;
     record.runningModel(models.buildModel);
+    yield;
+    if (!preparation.rehearse || rehearsals >= REHEARSALS || record.typescript !== typescriptProgram)
+      continue;
+    await preparation.rehearse(record);
+    rehearsals++;
     yield;
   }
 }

@@ -22,11 +22,6 @@ export function typeScriptLoaded(): boolean {
   return compiler !== undefined;
 }
 
-/** File extensions of TypeScript sources. */
-export function isTypeScript(file: string): boolean {
-  return /\.[cm]?ts$/.test(file) && !file.endsWith(".d.ts");
-}
-
 /** TypeScript that parses but cannot be run by blanking its types out. */
 export class TypeScriptError extends Error {
   constructor(
