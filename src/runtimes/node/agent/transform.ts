@@ -267,12 +267,15 @@ export function padded(fn: FunctionModel): boolean {
 }
 
 /**
- * How many arguments the prologue of this function passes on to a new version (undefined: all):
- * only an arrow whose body says "use strict" passes on just its own parameters.
+ * How many arguments the prologue of this function passes on to a new version (undefined: all, as
+ * called). An arrow passes on its named parameters, given or not, and the rest parameter every
+ * argument after them: a new version may declare any number of parameters (infinity), but no rest
+ * parameter of its own (it would hold an `undefined` for each named one the caller left out).
+ * An arrow whose body says "use strict" passes on only its named parameters.
  */
 export function forwardedCount(fn: FunctionModel): number | undefined {
-  if (fn.kind !== "arrow" || fn.node.params.at(-1)?.type === "RestElement" || padded(fn)) return undefined;
-  return fn.node.params.length;
+  if (fn.kind !== "arrow" || fn.node.params.at(-1)?.type === "RestElement") return undefined;
+  return padded(fn) ? Number.POSITIVE_INFINITY : fn.node.params.length;
 }
 
 /** The rest parameter (see REST), and parentheses around a lone `x =>`. */
