@@ -5,6 +5,8 @@ import type { Reason } from "./reasons.js";
 /** A hoisted function of the module on which its classes' static blocks register their evaluators. */
 export type ClassRegistrar = ((...args: unknown[]) => unknown) & {
   k?: (key: string, evaluator: ScopeEvaluator, cls: unknown) => void;
+  /** `Reflect.construct`, for the construction prologues (transform.ts). */
+  c?: typeof Reflect.construct;
 };
 
 /**
@@ -44,6 +46,7 @@ export class AgentState {
       loaded?.esm ?? !(moduleObject && typeof moduleObject === "object" && "exports" in moduleObject);
     const record = new ModuleRecord(file, esm, loaded, evaluator, hot, moduleObject);
     registrar.k = (key, classEvaluator, cls) => record.registerClass(key, classEvaluator, cls);
+    registrar.c = Reflect.construct;
     this.modules.set(file, record);
     this.onLoaded(file);
     const before = this.beforeFirstModule;

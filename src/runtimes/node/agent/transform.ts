@@ -109,6 +109,14 @@ function scopeObject(names: readonly string[]): string {
   return `{${names.map((n) => `get ${n}(){return ${n}},set ${n}(${SCOPE}){${n}=${SCOPE}}`).join(",")}}`;
 }
 
+/**
+ * A dispatch that constructs: `Reflect.construct` reached as a property of the module's class
+ * registrar (agent-state.ts sets it), a module binding: `globalThis.Reflect` would cost a global
+ * lookup — a call, not a deoptimization, in optimized code that never took the branch, which keeps
+ * an inlined `new`'s half-built object in memory — and four more bytes of bytecode.
+ */
+const construct = (slot: string, args: string) => `${TABLE}.c(${slot},${args},new.target)`;
+
 let seq = 0;
 const insert = (at: number, text: string, dispatchOf?: string): Edit => ({
   start: at,
@@ -190,7 +198,7 @@ export function functionEdits(
     const constructible = fn.kind === "function" && !fn.async && !fn.generator;
     const args = scope ? `[${scopeObject(scope)},...arguments]` : "arguments";
     const call = constructible
-      ? `new.target===void 0?${slot}.apply(this,${args}):globalThis.Reflect.construct(${slot},${args},new.target)`
+      ? `new.target===void 0?${slot}.apply(this,${args}):${construct(slot, args)}`
       : `${slot}.apply(this,${args})`;
     const { at, separator } = bodyInsertPoint(source, fn);
     const dispatchCall = `${fn.generator ? "yield*" : ""}${call}`;
@@ -219,7 +227,7 @@ export function functionEdits(
       seq: seq++,
     });
   const unpack = patterns.map((p) => `var ${source.slice(p.node.start, p.node.end)}=${p.name};`).join("");
-  const pads = padded(fn) ? padNames : [];
+  const pads = padded(fn) ? [`...${REST}`] : [];
   if (pads.length > 0) edits.push(...padEdits(source, fn));
   const forwarded = [...(scope ? [scopeObject(scope)] : []), ...names, ...pads];
   const dispatchCall = `${slot}.call(this${forwarded.map((n: string) => `,${n}`).join("")})`;
@@ -243,14 +251,14 @@ export function functionEdits(
 
 /**
  * An arrow has no `arguments`: its prologue can pass on only parameters it declares. So that a
- * patch can give it more, it declares `ARROW_PADS` more, after its own, each with a default
- * (`$hf$a0=void 0`: its `length` stays what it was) and forwarded with the others. Their cost is a
- * compare per missing argument (measured: within noise of the plain prologue). Not for an arrow
- * with a rest parameter (it forwards every argument already), nor for one whose body says
- * "use strict" (not allowed with defaults).
+ * patch can give it more, it declares a rest parameter after its own, `...$hf$a` (not counted in
+ * its `length`), forwarded with the others: one bytecode at entry, where default-valued padding
+ * parameters took seven each (every byte of a prologue counts against V8's inlining budgets, and
+ * three of them made an arrow of a few bytes too big for TurboFan's small-function inlining). Not
+ * for an arrow with a rest parameter of its own (it forwards every argument already), nor for one
+ * whose body says "use strict" (not allowed with a rest parameter).
  */
-export const ARROW_PADS = 3;
-const padNames = Array.from({ length: ARROW_PADS }, (_, i) => `$hf$a${i}`);
+export const REST = "$hf$a";
 
 export function padded(fn: FunctionModel): boolean {
   if (fn.kind !== "arrow" || !dispatchable(fn)) return false;
@@ -258,21 +266,27 @@ export function padded(fn: FunctionModel): boolean {
   return fn.node.body.type !== "BlockStatement" || !hasUseStrict(fn.node.body.body);
 }
 
-/** How many arguments the prologue of this function passes on to a new version (undefined: all). */
+/**
+ * How many arguments the prologue of this function passes on to a new version (undefined: all, as
+ * called). An arrow passes on its named parameters, given or not, and the rest parameter every
+ * argument after them: a new version may declare any number of parameters (infinity), but no rest
+ * parameter of its own (it would hold an `undefined` for each named one the caller left out).
+ * An arrow whose body says "use strict" passes on only its named parameters.
+ */
 export function forwardedCount(fn: FunctionModel): number | undefined {
   if (fn.kind !== "arrow" || fn.node.params.at(-1)?.type === "RestElement") return undefined;
-  return fn.node.params.length + (padded(fn) ? ARROW_PADS : 0);
+  return padded(fn) ? Number.POSITIVE_INFINITY : fn.node.params.length;
 }
 
-/** The padding parameters (see ARROW_PADS), and parentheses around a lone `x =>`. */
+/** The rest parameter (see REST), and parentheses around a lone `x =>`. */
 function padEdits(source: string, fn: FunctionModel): Edit[] {
   const params = fn.node.params;
   const last = params.at(-1);
-  const list = padNames.map((name) => `${name}=void 0`).join(",");
+  const rest = `...${REST}`;
   if (last && paramsStart(source, fn) === last.start)
-    return [insert(last.start, "(", fn.key), insert(last.end, `,${list})`, fn.key)];
+    return [insert(last.start, "(", fn.key), insert(last.end, `,${rest})`, fn.key)];
   const { close, comma } = closingParen(source, last ? last.end : paramsStart(source, fn) + 1);
-  return [insert(close, `${last && !comma ? "," : ""}${list}`, fn.key)];
+  return [insert(close, `${last && !comma ? "," : ""}${rest}`, fn.key)];
 }
 
 /** The `)` of a parameter list, from after its last parameter (only a `,`, space and comments between). */
@@ -312,7 +326,7 @@ function constructorOf(cls: ClassModel): AnyNode | undefined {
 function classEdits(source: string, cls: ClassModel): Edit[] {
   const slot = classSlotName(cls.key);
   const owner = constructorKey(cls);
-  const dispatch = `if(${slot}!==void 0)return globalThis.Reflect.construct(${slot},arguments,new.target);`;
+  const dispatch = `if(${slot}!==void 0)return ${construct(slot, "arguments")};`;
   const edits: Edit[] = [];
   const constructor = constructorOf(cls);
   if (constructor) {

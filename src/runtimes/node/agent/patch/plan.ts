@@ -248,7 +248,7 @@ function planFunctions(planning: Planning, frozen: Set<string>, built: Set<strin
       continue;
     }
     const captured = capturedBy(fn);
-    // An existing arrow object passes on only so many arguments (transform.ts ARROW_PADS).
+    // An existing arrow object passes on its named parameters and the rest (transform.ts forwardedCount).
     const forwarded = context.forwarded.get(fn.key) ?? forwardedCount(before);
     const forwardsAll =
       forwarded === undefined ||
