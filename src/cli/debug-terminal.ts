@@ -114,7 +114,8 @@ export class DebugTerminal {
       if (after === "quit") return "quit";
       if (after === "running") {
         this.input.idle();
-        await this.model.nextStop().then(() => undefined);
+        // The next stop can arrive before the resume's answer: one after `stop`, not the next one.
+        await this.model.stopAfter(stop);
       }
     }
   }

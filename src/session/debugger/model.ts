@@ -90,6 +90,11 @@ export class DebuggerModel {
   /** Resolves once the program has ended. */
   readonly ended: Promise<void> = new Promise((resolve) => (this.markEnded = resolve));
 
+  /** Resolves with the first stop after `previous`: one that has arrived already, or the next. */
+  stopAfter(previous: Stop): Promise<Stop | undefined> {
+    return this.current && this.current !== previous ? Promise.resolve(this.current) : this.nextStop();
+  }
+
   /** Resolves with the current stop, or the next one. */
   whenStopped(): Promise<Stop | undefined> {
     return this.current ? Promise.resolve(this.current) : this.nextStop();
