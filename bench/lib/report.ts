@@ -1,4 +1,4 @@
-import { median, ms, ratio } from "./stats.js";
+import { median, ms, pairedRatio, ratio } from "./stats.js";
 
 /** What every benchmark hands back: a table, the goals it checked, and notes. */
 
@@ -94,9 +94,15 @@ export function renderSectionText(section: Section): string {
   return parts.join("\n");
 }
 
-/** A start-up table row: label, plain and hotframe medians, their ratio, the difference. */
-export function timeRow(label: string, plain: number[], hot: number[], pairRatio: number): string[] {
-  return [label, ms(median(plain)), ms(median(hot)), ratio(pairRatio), ms(median(hot) - median(plain))];
+/** A start-up table row: label, plain and hotframe medians, the ratio of paired runs, the difference. */
+export function timeRow(label: string, plain: number[], hot: number[]): string[] {
+  return [
+    label,
+    ms(median(plain)),
+    ms(median(hot)),
+    ratio(pairedRatio(hot, plain)),
+    ms(median(hot) - median(plain)),
+  ];
 }
 
 /** A memory table row (values in MB): label, plain and hotframe medians, ratio, difference. */

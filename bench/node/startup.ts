@@ -6,7 +6,7 @@ import { perProcessEnvSet, withoutPerProcessEnv } from "../lib/machine.js";
 import { nodeBinaries } from "../../test/helpers/node-versions.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
 import { type Goal, goal, ratioGoal, rssRow, type Section, timeRow } from "../lib/report.js";
-import { median, ms, pairedRatio } from "../lib/stats.js";
+import { median, ms } from "../lib/stats.js";
 import { clearCaches, freshDir, writeFile } from "../lib/work.js";
 import { startupMain, startupModule } from "./generate.js";
 
@@ -149,19 +149,13 @@ async function measure(
   const helloDifference = median(t.helloHot) - median(t.helloPlain);
   return {
     rows: [
-      timeRow(
-        `${major}: a one-module program`,
-        t.helloPlain,
-        t.helloHot,
-        pairedRatio(t.helloHot, t.helloPlain),
-      ),
+      timeRow(`${major}: a one-module program`, t.helloPlain, t.helloHot),
       ...(t.helloHotAsSet.length > 0
         ? [
             timeRow(
               `${major}: a one-module program, with this machine's ${perProcessEnvSet().join(", ")}`,
               t.helloPlainAsSet,
               t.helloHotAsSet,
-              pairedRatio(t.helloHotAsSet, t.helloPlainAsSet),
             ),
           ]
         : []),
@@ -171,12 +165,11 @@ async function measure(
               `${major}: of which hotframe's controller alone (program: ${NO_PROGRAM})`,
               t.helloPlain,
               t.controllerAlone,
-              pairedRatio(t.controllerAlone, t.helloPlain),
             ),
           ]
         : []),
-      timeRow(`${major}: first start (no cache)`, t.plain, t.hotFirst, pairedRatio(t.hotFirst, t.plain)),
-      timeRow(`${major}: second start (cache)`, t.plain, t.hotSecond, pairedRatio(t.hotSecond, t.plain)),
+      timeRow(`${major}: first start (no cache)`, t.plain, t.hotFirst),
+      timeRow(`${major}: second start (cache)`, t.plain, t.hotSecond),
       rssRow(`${major}: program RSS at exit`, rss.plain, rss.hot),
       [`${major}: hotframe controller RSS`, "–", `${median(rss.controller).toFixed(1)} MB`, "", ""],
     ],

@@ -3,7 +3,7 @@ import { type BenchConfig, count } from "../lib/config.js";
 import { perProcessEnvSet, withoutPerProcessEnv } from "../lib/machine.js";
 import { hotframeArgs, runToExit } from "../lib/process.js";
 import { goal, ratioGoal, rssRow, type Section, timeRow } from "../lib/report.js";
-import { median, ms, pairedRatio } from "../lib/stats.js";
+import { median, ms } from "../lib/stats.js";
 import { clearCaches, copyFixture, freshDir, writeFile } from "../lib/work.js";
 import { startupModule } from "./generate.js";
 
@@ -93,8 +93,6 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
       record(await hot(asSet, ["0"]), helloAsSet.hot);
     }
   }
-  const warm = pairedRatio(times.hotWarm, times.plainWarm);
-  const offWarm = pairedRatio(offTimes.hotWarm, offTimes.plainWarm);
   const hello = median(helloTimes.hot) - median(helloTimes.plain);
   return {
     title: `Python: start-up, a program importing ${MODULES} modules (wall time to exit)`,
@@ -108,36 +106,20 @@ export async function pythonStartup(config: BenchConfig): Promise<Section> {
       "hotframe's node does); a machine that sets it gets the one-module row with it too.",
     headers: ["", "python3", "hotframe run", "ratio (paired runs)", "difference"],
     rows: [
-      timeRow(
-        "a one-module program",
-        helloTimes.plain,
-        helloTimes.hot,
-        pairedRatio(helloTimes.hot, helloTimes.plain),
-      ),
+      timeRow("a one-module program", helloTimes.plain, helloTimes.hot),
       ...(helloAsSet.hot.length > 0
         ? [
             timeRow(
               `a one-module program, with this machine's ${perProcessSet.join(", ")}`,
               helloAsSet.plain,
               helloAsSet.hot,
-              pairedRatio(helloAsSet.hot, helloAsSet.plain),
             ),
           ]
         : []),
-      timeRow(
-        "cold (no caches)",
-        times.plainCold,
-        times.hotCold,
-        pairedRatio(times.hotCold, times.plainCold),
-      ),
-      timeRow("warm (second start)", times.plainWarm, times.hotWarm, warm),
-      timeRow(
-        "PYTHONDONTWRITEBYTECODE=1, cold",
-        offTimes.plainCold,
-        offTimes.hotCold,
-        pairedRatio(offTimes.hotCold, offTimes.plainCold),
-      ),
-      timeRow("PYTHONDONTWRITEBYTECODE=1, second start", offTimes.plainWarm, offTimes.hotWarm, offWarm),
+      timeRow("cold (no caches)", times.plainCold, times.hotCold),
+      timeRow("warm (second start)", times.plainWarm, times.hotWarm),
+      timeRow("PYTHONDONTWRITEBYTECODE=1, cold", offTimes.plainCold, offTimes.hotCold),
+      timeRow("PYTHONDONTWRITEBYTECODE=1, second start", offTimes.plainWarm, offTimes.hotWarm),
       rssRow("program peak RSS", rss.plain, rss.hot),
       ["hotframe controller RSS (node)", "–", `${median(rss.controller).toFixed(1)} MB`, "", ""],
     ],
