@@ -155,6 +155,27 @@ test("a rejected edit or an edit while running changes nothing", async () => {
   assert.ok(!backend.requests.some((r) => r.command === "restartFrame"));
 });
 
+test("the stop after a resume is found when it arrived before the resume's caller waited for it", async () => {
+  const { backend, model, notices } = setUp();
+  backend.frames = [frame(1, "compute", 42)];
+  backend.pause("breakpoint");
+  const first = (await model.whenStopped()) as NonNullable<Awaited<ReturnType<DebuggerModel["whenStopped"]>>>;
+  await model.resume("continue");
+  // The thread stops again, and the stop has fully arrived, before anyone waits for it.
+  const arrived = new Promise<void>((resolve) =>
+    model.onNotice((n) => {
+      if (n.type === "stopped") resolve();
+    }),
+  );
+  backend.pause("breakpoint");
+  await arrived;
+  const turn = new Promise<"none">((resolve) => setImmediate(() => resolve("none")));
+  const next = await Promise.race([model.stopAfter(first), turn]);
+  assert.notEqual(next, "none", "the stop that came first is the one after the resume");
+  assert.notEqual(next, first);
+  assert.equal(notices.filter((n) => n.type === "stopped").length, 2);
+});
+
 test("restart policies: top, deepest, never", () => {
   const frames = [
     frame(1, "helper", 1, { runningOld: true }),
