@@ -177,7 +177,9 @@ class ThreadsOnly extends DebugSession {
 
 test("a client handler gets the live program: its debug requests reach the agent, and leaving ends nothing", async () => {
   process.env.XDG_RUNTIME_DIR = runtimeEnv().XDG_RUNTIME_DIR;
-  const dir = makeProject({ "app.py": "import signal\n\nsignal.sigwait({signal.SIGTERM})\n" });
+  // signal.pause(), not sigwait: SIGTERM is not blocked in the agent's threads, so sigwait would
+  // take it only when the kernel picks the main thread (exit 0), else the default action kills.
+  const dir = makeProject({ "app.py": "import signal\n\nwhile True:\n    signal.pause()\n" });
   let attachable: (line: string) => void = () => {};
   const announced = new Promise<string>((resolve) => (attachable = resolve));
   const targets: AttachTarget[] = [];
