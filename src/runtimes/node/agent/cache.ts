@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cacheDir } from "./cache-dir.js";
 import { guarded } from "./restart-guard.js";
 
 /**
@@ -37,17 +37,9 @@ interface Header {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const directory = join(tmpdir(), `hotframe-${safeUser()}`, "node-modules-cache");
+const directory = cacheDir("node-modules-cache");
 let agentVersion: string | undefined;
 let directoryMade = false;
-
-function safeUser(): string {
-  try {
-    return userInfo().username.replace(/[^\w.-]/g, "_");
-  } catch {
-    return "user";
-  }
-}
 
 /**
  * The folders of the agent's code that instrumentation is made of (the transform, the model, the
