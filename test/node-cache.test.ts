@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { AgentRun } from "./helpers/node-agent.js";
@@ -91,6 +91,21 @@ for (const { version, path, skip } of nodeBinaries()) {
       const third = await start();
       assert.equal(third.stdout, "two cjs ts 1\n", "the file's new text runs, not the cached one");
       assert.equal(await stop(third), "two");
+    });
+
+    test("nothing is cached in a hotframe folder others can write to (its entries would run as code)", async () => {
+      const tmp = mkdtempSync(join(tmpdir(), "hf-cache-shared-"));
+      process.env.TMPDIR = tmp;
+      const shared = join(tmp, `hotframe-${userInfo().username.replace(/[^\w.-]/g, "_")}`);
+      mkdirSync(shared);
+      chmodSync(shared, 0o777);
+      const dir = programDir("esm", { "app.mjs": APP, "lib.mjs": LIB, "lib.cjs": CJS, "typed.ts": TS });
+      const run = await AgentRun.start(join(dir, "app.mjs"), { node: path, root: dir });
+      await run.output("\n");
+      assert.equal(run.stdout, "one cjs ts 1\n");
+      run.write("q\n");
+      assert.equal((await run.exited).code, 0, run.stderr);
+      assert.deepEqual(readdirSync(shared), [], "no cache folder was made in it");
     });
   });
 }

@@ -3,15 +3,10 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 
 /**
- * The folder of the agent's caches: in the system's temporary directory, per user, never next to
- * the program's files.
+ * The folder of the agent's caches (the instrumented modules, V8's code cache): in the system's
+ * temporary directory, per user, never next to the program's files.
  */
 const root = join(tmpdir(), `hotframe-${safeUser()}`);
-
-/** A folder of the agent's caches (made when first written). */
-export function cacheDir(name: string): string {
-  return join(root, name);
-}
 
 /**
  * A cache folder whose contents become code (V8's compiled code), made now, or undefined unless
@@ -25,7 +20,7 @@ export function privateCacheDir(name: string): string | undefined {
     const uid = process.getuid?.();
     if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0)
       return undefined;
-    return cacheDir(name);
+    return join(root, name);
   } catch {
     return undefined;
   }
