@@ -21,7 +21,11 @@ const SETTLE_CHECK_MS = 500;
 export function enableCompileCache(): void {
   if (typeof moduleApi.enableCompileCache !== "function") return;
   const directory = privateCacheDir("v8-compile-cache");
-  if (directory) moduleApi.enableCompileCache(directory);
+  try {
+    if (directory) moduleApi.enableCompileCache(directory);
+  } catch {
+    // Node could not use the folder: the program compiles as it would without hotframe.
+  }
 }
 
 /**
