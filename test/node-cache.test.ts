@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { AgentRun } from "./helpers/node-agent.js";
@@ -10,7 +10,8 @@ import { programDir } from "./helpers/node-programs.js";
 /**
  * The on-disk cache of instrumented modules: a second start uses it (entries are not written
  * again), it never serves an old instrumentation for a changed file, and a module that came from
- * the cache is patched like one instrumented at this start.
+ * the cache is patched like one instrumented at this start. V8's code cache of what the program
+ * compiles (Node 22+) is kept in hotframe's folder, out of the program's sight.
  */
 
 const LIB = `export function value() {\n  return "one";\n}\n`;
@@ -27,6 +28,32 @@ function entries(tmp: string): Map<string, number> {
   }
   return found;
 }
+
+/** The entries of V8's code cache under the agent's temporary folder (one folder per Node build). */
+function compiledEntries(tmp: string): string[] {
+  return readdirSync(tmp)
+    .filter((n) => n.startsWith("hotframe-"))
+    .flatMap((user) => {
+      const dir = join(tmp, user, "v8-compile-cache");
+      return existsSync(dir) ? readdirSync(dir).flatMap((build) => readdirSync(join(dir, build))) : [];
+    });
+}
+
+/** Resolves once `check` holds, looking every 20 ms (a file written by another process is no event here). */
+async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Prints what the program and a child of it see of Node's compile cache, then runs until told. */
+const SEES_CACHE = `import { execFileSync } from "node:child_process";
+const child = execFileSync(process.execPath, ["-p", 'require("node:module").getCompileCacheDir() + " " + process.env.NODE_COMPILE_CACHE'], { encoding: "utf8" }).trim();
+console.log(process.env.NODE_COMPILE_CACHE, child);
+process.stdin.once("data", () => process.exit(0));
+`;
 
 for (const { version, path, skip } of nodeBinaries()) {
   describe(`node ${version}: cache of instrumented modules`, { skip }, () => {
@@ -64,6 +91,37 @@ for (const { version, path, skip } of nodeBinaries()) {
       const third = await start();
       assert.equal(third.stdout, "two cjs ts 1\n", "the file's new text runs, not the cached one");
       assert.equal(await stop(third), "two");
+    });
+
+    test("nothing is cached in a hotframe folder others can write to (its entries would run as code)", async () => {
+      const tmp = mkdtempSync(join(tmpdir(), "hf-cache-shared-"));
+      process.env.TMPDIR = tmp;
+      const shared = join(tmp, `hotframe-${userInfo().username.replace(/[^\w.-]/g, "_")}`);
+      mkdirSync(shared);
+      chmodSync(shared, 0o777);
+      const dir = programDir("esm", { "app.mjs": APP, "lib.mjs": LIB, "lib.cjs": CJS, "typed.ts": TS });
+      const run = await AgentRun.start(join(dir, "app.mjs"), { node: path, root: dir });
+      await run.output("\n");
+      assert.equal(run.stdout, "one cjs ts 1\n");
+      run.write("q\n");
+      assert.equal((await run.exited).code, 0, run.stderr);
+      assert.deepEqual(readdirSync(shared), [], "no cache folder was made in it");
+    });
+  });
+}
+
+for (const { version, path, skip } of nodeBinaries().filter((n) => Number(n.version) >= 22)) {
+  describe(`node ${version}: V8's code cache`, { skip }, () => {
+    test("is written in hotframe's folder while the program runs, which neither it nor its children see in their environment", async () => {
+      const tmp = mkdtempSync(join(tmpdir(), "hf-v8-cache-"));
+      process.env.TMPDIR = tmp;
+      const dir = programDir("esm", { "app.mjs": SEES_CACHE });
+      const run = await AgentRun.start(join(dir, "app.mjs"), { node: path, root: dir });
+      await run.output("\n");
+      assert.equal(run.stdout, "undefined undefined undefined\n");
+      await until(() => compiledEntries(tmp).length > 0, "the code cache is written once loading settles");
+      run.write("q\n");
+      assert.equal((await run.exited).code, 0, run.stderr);
     });
   });
 }

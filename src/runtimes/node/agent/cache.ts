@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { privateCacheDir } from "./cache-dir.js";
 import { guarded } from "./restart-guard.js";
 
 /**
@@ -9,8 +9,9 @@ import { guarded } from "./restart-guard.js";
  * instrument every file again. One entry per file path, module format and version of the agent's
  * code; it holds the text it was made from and is used only when that text equals the file's text
  * now (a string comparison: exact, and cheaper than hashing the text). Entries live in
- * the system's temporary directory, per user, never next to the program's files. Any failure to
- * read or write the cache just means instrumenting again.
+ * the system's temporary directory, per user, never next to the program's files, and only in a
+ * folder this user alone owns (an entry becomes code). Any failure to read or write the cache just
+ * means instrumenting again.
  */
 
 export interface CachedModule {
@@ -37,17 +38,10 @@ interface Header {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const directory = join(tmpdir(), `hotframe-${safeUser()}`, "node-modules-cache");
+/** Undefined: no cache (the temporary folder's hotframe folder is not this user's alone). */
+const directory = privateCacheDir("node-modules-cache");
 let agentVersion: string | undefined;
 let directoryMade = false;
-
-function safeUser(): string {
-  try {
-    return userInfo().username.replace(/[^\w.-]/g, "_");
-  } catch {
-    return "user";
-  }
-}
 
 /**
  * The folders of the agent's code that instrumentation is made of (the transform, the model, the
@@ -101,6 +95,7 @@ function hash(text: string): string {
  * entries). The entry names all three: a clash of hashes is a miss.
  */
 function entryPath(file: string, esm: boolean): string {
+  if (directory === undefined) throw new Error("no private cache folder");
   return join(directory, `${hash(`${version()}\0${file}`)}-${esm ? "esm" : "cjs"}`);
 }
 
@@ -129,9 +124,9 @@ export function readCache(file: string, text: string, esm: boolean): CachedModul
 
 export function writeCache(file: string, text: string, esm: boolean, cached: CachedModule): void {
   try {
-    if (!directoryMade) mkdirSync(directory, { recursive: true, mode: 0o700 });
-    directoryMade = true;
     const path = entryPath(file, esm);
+    if (!directoryMade) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    directoryMade = true;
     const source = cached.source === text ? undefined : cached.source;
     const header: Header = {
       agent: version(),
