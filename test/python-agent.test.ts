@@ -14,6 +14,7 @@ import { basename, join } from "node:path";
 import { test } from "node:test";
 import { PROTOCOL_VERSION } from "../src/protocol/messages.js";
 import { AGENT_DIR, AgentRun, copyFixture, FIXTURES, pythons, runToEnd } from "./helpers/python-agent.js";
+import { makeProject } from "./helpers/hotframe.js";
 import { assertSelftestPassed } from "./helpers/python-selftest.js";
 
 /** The agent's start-up contract, its import hook and its in-process logic on each real CPython. */
@@ -187,6 +188,33 @@ test("hello comes first, then one loaded message per instrumented file", async (
     .filter((m) => m.type === "loaded")
     .map((m) => (m.type === "loaded" ? m.file : ""));
   assert.deepEqual(loaded, [realpathSync(join(dir, "app.py")), realpathSync(join(dir, "mod.py"))]);
+});
+
+test("loaded messages come while the program runs on, in order with the messages sent after them", async () => {
+  // (loaded messages are written a few at a time, channel.py: a warning sent at once must not
+  // overtake the loaded messages of the imports before it, and none waits for the program's exit)
+  const dir = realpathSync(
+    makeProject({
+      "app/app.py":
+        "import os\nimport sys\n\n" +
+        'sys.path.append(os.path.join(os.path.dirname(__file__), "..", "outside"))\n' +
+        'import first\nimport elsewhere\nimport second\n\nprint("ready", flush=True)\nsys.stdin.readline()\n',
+      "app/first.py": "A = 1\n",
+      "app/second.py": "B = 2\n",
+      "outside/elsewhere.py": "C = 3\n",
+    }),
+  );
+  const root = join(dir, "app");
+  const run = new AgentRun({ cwd: root, root, entry: ["app.py"] });
+  await run.stdoutLine(/^ready$/);
+  await run.message((m) => m.type === "loaded" && m.file === join(root, "second.py"));
+  assert.deepEqual(
+    run.messages.map((m) => (m.type === "loaded" ? basename(m.file) : m.type)),
+    ["hello", "app.py", "first.py", "warning", "second.py"],
+  );
+  run.write("\n");
+  const end = await run.finish();
+  assert.equal(end.code, 0, end.stderr);
 });
 
 test("a protocol mismatch is refused before the program runs", async () => {

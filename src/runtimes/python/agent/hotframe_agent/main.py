@@ -47,7 +47,7 @@ def connect():
         debugging = debugger.Debugger(pipe.send, attached=debug != "attach")
 
     def on_loaded(file):
-        pipe.send(protocol.loaded(file))
+        pipe.send_soon(protocol.loaded(file))
         if debugging is not None:
             debugging.loaded(file)
 
