@@ -136,6 +136,19 @@ test("the session launches what the controller says, reports hello, patches save
   );
 });
 
+test("an idle session rehearses its save path on a scratch file of its own, and sends nothing of it", async () => {
+  const { dir, run, agent, events, verbose } = await startSession({ "app.stub": "a = 1\n" });
+  const file = join(dir, "app.stub");
+  agent.load(file);
+  await verbose.next((l) => l === "rehearsed the save path");
+  assert.deepEqual(agent.patches.items, []);
+  writeFileSync(file, "a = 2\n");
+  assert.equal((await events.next(isEdit)).outcome, "applied");
+  assert.deepEqual(agent.patches.items, [{ file, source: "a = 2\n" }]);
+  agent.exit({ code: 0, signal: null });
+  await run;
+});
+
 test("a save of the same content is not sent again; a file the program never loaded is not sent at all", async () => {
   const { dir, agent, events, verbose, session, run } = await startSession({
     "app.stub": "a = 1\n",

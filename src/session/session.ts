@@ -9,6 +9,7 @@ import {
 import type { ProgramSpec, RuntimeController } from "../runtimes/runtime.js";
 import { at, type SessionEvent, type Untimed } from "./events.js";
 import { readSource } from "./read-source.js";
+import { rehearseSaveWhenIdle } from "./rehearse-save.js";
 import { SETTLE_MS, type SourceChange, SourceWatcher } from "./watcher.js";
 
 export interface SessionOptions {
@@ -69,14 +70,22 @@ export class Session {
     );
     // Only loaded files can be patched: their folders are watched as the program loads them.
     const extensions = [...controller.sourceExtensions, ...(controller.dataExtensions ?? [])];
-    const watcher = new SourceWatcher(extensions, this.options.quietMs, (change) => this.onChange(change));
+    const watcher = new SourceWatcher(extensions, this.options.quietMs, (change) => {
+      rehearsal.close(); // a real save came first: it is warm from now on
+      this.onChange(change);
+    });
+    // The first save costs what a later one does: the save path ran once before it.
+    const rehearsal = rehearseSaveWhenIdle(extensions, this.options.quietMs);
+    void rehearsal.done.then((rehearsed) => rehearsed && onVerbose("rehearsed the save path"));
     agent.on("loaded", (file) => {
+      rehearsal.loaded();
       watcher.watchLoaded(file, startedAt);
       onVerbose(`instrumented ${file}`);
     });
     agent.on("warning", (message, file) => this.emit({ type: "warning", message, file }));
     agent.on("protocolError", (message) => this.emit({ type: "warning", message }));
     const exit = await agent.exited;
+    rehearsal.close();
     watcher.close();
     this.emit({ type: "exit", code: exit.code, signal: exit.signal });
     return exit;

@@ -12,8 +12,7 @@ import { AgentState } from "./agent-state.js";
 import { announcer, connect } from "./channel-client.js";
 import { flushWhenSettled } from "./compile-cache.js";
 import { realpath, type Scope } from "./instrument.js";
-import { loadParser, loadPatcher } from "./lazy-modules.js";
-import type * as PatchModule from "./patch.js";
+import { loadedPatcher, loadParser, loadPatcher } from "./lazy-modules.js";
 import { prepareWhenIdle } from "./prepare.js";
 import {
   compileHook,
@@ -91,7 +90,6 @@ export async function start(): Promise<void> {
   const state = new AgentState((file) => announce(file));
   state.install();
 
-  let patcher: typeof PatchModule | undefined;
   /** The patch of `file`: synchronous once the patcher is loaded, unless the edit imports a module. */
   const patchFile = (file: string, source: string, paused = false): PatchResult | Promise<PatchResult> => {
     const path = realpath(file);
@@ -105,11 +103,8 @@ export async function start(): Promise<void> {
       };
     }
     // The patcher (and the parser) load once the program is idle, or on the first patch.
-    if (!patcher)
-      return loadPatcher().then((loaded) => {
-        patcher = loaded;
-        return patchFile(file, source, paused);
-      });
+    const patcher = loadedPatcher();
+    if (!patcher) return loadPatcher().then(() => patchFile(file, source, paused));
     try {
       const result = patcher.patchModule(record, source, paused);
       return result instanceof Promise ? result.catch(internalError) : result;
@@ -120,7 +115,7 @@ export async function start(): Promise<void> {
   const channel: { send(message: AgentMessage): void } =
     debugMode === "entry" || debugMode === "continue" || debugMode === "attach"
       ? await (async () => {
-          patcher = await loadPatcher();
+          await loadPatcher();
           const { startDebugger } = await import("./debugger/start.js");
           const debugChannel = await startDebugger({
             fd,
