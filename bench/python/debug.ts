@@ -1,14 +1,13 @@
 /** Python under `hotframe debug`: its cost against `hotframe run`, pdb side by side, pause and
  * edit-while-paused latency (the runtime-agnostic driver is bench/lib/debug.ts). */
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type BenchConfig, count } from "../lib/config.js";
 import { type DebugSubject, debugSection, hotframeVariants, measureEach } from "../lib/debug.js";
 import { hotframeArgs } from "../lib/process.js";
 import type { Section } from "../lib/report.js";
 import { copyFixture, freshDir, writeFile } from "../lib/work.js";
 import { pythonModule } from "./generate.js";
+import { type Python, pythonsToMeasure } from "./pythons.js";
 
 const SESSION_PROG = `import sys
 import time
@@ -20,30 +19,7 @@ for i in range(int(sys.argv[1])):
     big.probe()
 `;
 
-/** The interpreter asked for, and the newest other one pyenv has (issue 10: 3.11 and newest). */
-function pythonsToMeasure(config: BenchConfig): { path: string; version: string }[] {
-  const version = (path: string) =>
-    spawnSync(path, ["-c", "import platform; print(platform.python_version())"], {
-      encoding: "utf8",
-    }).stdout?.trim();
-  const found = [{ path: config.python, version: version(config.python) ?? "?" }];
-  const root = process.env.PYENV_ROOT ?? join(process.env.HOME ?? "/root", ".pyenv");
-  const newest = spawnSync(
-    "bash",
-    ["-c", `ls -d ${root}/versions/3.1[2-9]* 2>/dev/null | sort -V | tail -1`],
-    {
-      encoding: "utf8",
-    },
-  ).stdout.trim();
-  if (newest) {
-    const path = join(newest, "bin", "python3");
-    const v = version(path);
-    if (v && v !== found[0]?.version) found.push({ path, version: v });
-  }
-  return found;
-}
-
-function subject(config: BenchConfig, python: { path: string; version: string }): DebugSubject {
+function subject(config: BenchConfig, python: Python): DebugSubject {
   const dir = freshDir(`py-debug-${python.version}`);
   const workloads = copyFixture("python/workloads.py", dir);
   copyFixture("python/overhead_prog.py", dir);
