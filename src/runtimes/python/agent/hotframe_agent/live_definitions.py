@@ -104,17 +104,24 @@ def track(function, _get=_by_code.get, _ref=_weakref.ref):
     would cost about a sixth of what making and calling a small closure costs)."""
     code_id = id(function.__code__)
     definition = _get(code_id)
-    if definition is not None:
-        functions = definition._functions  # (not the property, unless it is not made yet)
-        if functions is None:
-            functions = definition.functions
-        functions.references.add(_ref(function, functions.forget))
-        if definition.stale or _replacements:
-            _redirect(definition, function, code_id)
-    elif _waiting:  # (its file's definitions are not made yet)
-        _unadopted.append(_ref(function))
-        if len(_unadopted) > _UNADOPTED_LIMIT:
-            make_waiting()
+    if definition is None:
+        # Its file's definitions are not made yet, or preparer.py's thread is making them now:
+        # under its lock, the function is either found or left for make_waiting to adopt (else
+        # it could be neither, after that thread's pass, and a patch would not reach it).
+        with _making:
+            definition = _get(code_id)
+            if definition is None and _waiting:
+                _unadopted.append(_ref(function))
+        if definition is None:
+            if len(_unadopted) > _UNADOPTED_LIMIT:
+                make_waiting()
+            return function
+    functions = definition._functions  # (not the property, unless it is not made yet)
+    if functions is None:
+        functions = definition.functions
+    functions.references.add(_ref(function, functions.forget))
+    if definition.stale or _replacements:
+        _redirect(definition, function, code_id)
     return function
 
 
