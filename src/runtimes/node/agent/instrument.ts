@@ -142,7 +142,8 @@ export function forLoad(code: string): string {
   const mark = text.lastIndexOf(EARLY_MARK);
   if (mark < 0 || text.indexOf("\n", mark) >= 0) return text;
   const early = text.slice(mark + EARLY_MARK.length, -2);
-  if (!state) return `${text.slice(0, mark)}var ${early};`;
+  // (after the counters' `var`: every function has a counter)
+  if (!state) return `${text.slice(0, mark - 1)},${early};`;
   state.defineSlots(early.split(","));
   return text;
 }

@@ -25,6 +25,9 @@ export const slotName = (base: string, id: number) => `${base}s${id}`;
 export const classSlotName = (base: string, key: string) =>
   `${base}k_${key.replace(/[^A-Za-z0-9_]/g, (c) => `$${c.charCodeAt(0).toString(36)}_`)}`;
 
+/** A slot's name in instrumented code (a regular expression's source). */
+export const SLOT_TEXT = String.raw`\$hf\$[0-9a-z]+\$(?:s\d+|k_[\w$]+)`;
+
 let loads = 0;
 /**
  * A new base: `$hf$` + the thread (`m`: the program's, where the agent's state lives; `l`: Node
