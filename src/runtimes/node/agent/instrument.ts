@@ -7,7 +7,7 @@ import type * as ModelModule from "./model.js";
 import { loadedParser, loadParser, loadTransform, loadTypeScript } from "./lazy-modules.js";
 import { type LoadedSource, loadIds } from "./module-record.js";
 import type { AgentState } from "./agent-state.js";
-import { newBase, PLACEHOLDER } from "./names.js";
+import { EARLY_MARK, newBase, PLACEHOLDER } from "./names.js";
 import { type Reason, reason } from "./reasons.js";
 
 /** The agent's own folder: its modules load lazily, after the hooks, and are never the user's. */
@@ -126,9 +126,6 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
     return { code: js, esm: fallback, loaded: undefined, warning: unexpected(error) };
   }
 }
-
-/** Early slots' mark (transform.ts EARLY_MARK), here so that a cached start needs no transform. */
-const EARLY_MARK = "/*$hf$early:";
 
 /**
  * The instrumented text for one load: its slots get a base of their own (names.ts). The slots

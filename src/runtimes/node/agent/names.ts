@@ -25,6 +25,13 @@ export const slotName = (base: string, id: number) => `${base}s${id}`;
 export const classSlotName = (base: string, key: string) =>
   `${base}k_${key.replace(/[^A-Za-z0-9_]/g, (c) => `$${c.charCodeAt(0).toString(36)}_`)}`;
 
+/**
+ * Marks the slots that may be read before the preamble defines them (transform.ts `earlySlots`):
+ * a comment at the end of the instrumented text, which each load turns into what it needs
+ * (instrument.ts `forLoad`).
+ */
+export const EARLY_MARK = "/*$hf$early:";
+
 /** A slot's name in instrumented code (a regular expression's source). */
 export const SLOT_TEXT = String.raw`\$hf\$[0-9a-z]+\$(?:s\d+|k_[\w$]+)`;
 

@@ -3,7 +3,7 @@ import type { ClassModel, FunctionModel, ModuleModel } from "./model.js";
 import { type AnyNode, children, hasUseStrict } from "./model/ast.js";
 import { referencesLeaving } from "./model/scope.js";
 import { hasSideEffects } from "./model/statements.js";
-import { classSlotName, CODE, counterName, ENV, PLACEHOLDER, slotName, TABLE } from "./names.js";
+import { classSlotName, CODE, counterName, EARLY_MARK, ENV, PLACEHOLDER, slotName, TABLE } from "./names.js";
 import { preamblePosition } from "./preamble-position.js";
 import { guardClose, guardOpen, hasGuard } from "./restart-guard.js";
 
@@ -453,13 +453,6 @@ export function slotDeclarations(base: string, ids: number[]): string {
     ? ""
     : `let ${ids.flatMap((id) => [slotName(base, id), counterName(id)]).join(",")};`;
 }
-
-/**
- * Marks the slots that may be read before the preamble defines them (see `earlySlots`): a
- * comment at the end of the instrumented text, which each load turns into what it needs
- * (instrument.ts `forLoad`).
- */
-export const EARLY_MARK = "/*$hf$early:";
 
 /**
  * The functions that can run before their module's preamble: in an ES module that imports, one
