@@ -13,7 +13,7 @@ const WORKLOADS = [
   "fib(32) ×6",
   "method calls (4M) ×8",
   "parser + evaluator (0.55 MB input) ×3",
-  "mixed (classes, recursion, closures, generators, JSON, strings) ×6",
+  "mixed (classes, recursion, closures, generators, JSON, strings) ×16",
 ];
 /** Issue 9's goals: call-heavy code (fib) ≤ 1.10×, realistic and mixed workloads ≤ 1.05×. */
 const CALL_HEAVY_GOAL = 1.1;
