@@ -42,9 +42,15 @@ function instrumented(): string {
 async function runs(code: string): Promise<unknown> {
   const module = { exports: undefined as unknown, hot: undefined };
   const context = { module, [Symbol.for("hotframe") as never]: undefined };
-  // The agent's side of the preamble: the table's class hook, and a hot API object.
-  const hotframe = { register: (_file: string, table: { k?: () => void }) => ((table.k = () => {}), {}) };
-  runInNewContext(`globalThis[Symbol.for("hotframe")] = hotframe;\n${code}`, { ...context, hotframe });
+  // The agent's side of the preamble: the table's class hook, the slots (globals of the context,
+  // as agent-state.ts defines them), and a hot API object.
+  const register = `(file, table, evaluator, module, base, functions, classSlots) => {
+    table.k = () => {};
+    const names = [...Array.from({ length: functions }, (_, i) => base + "s" + (i + 1)), ...classSlots];
+    for (const name of names) Object.defineProperty(globalThis, name, { value: undefined, writable: true });
+    return {};
+  }`;
+  runInNewContext(`globalThis[Symbol.for("hotframe")] = { register: ${register} };\n${code}`, context);
   return JSON.parse(JSON.stringify(await (module.exports as Promise<unknown>)));
 }
 

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, test } from "node:test";
-import type { ClassRegistrar } from "../src/runtimes/node/agent/agent-state.js";
+import { type ClassRegistrar, defineSlots } from "../src/runtimes/node/agent/agent-state.js";
+import { forLoad } from "../src/runtimes/node/agent/instrument.js";
 import { buildModel } from "../src/runtimes/node/agent/model.js";
 import type { ScopeEvaluator } from "../src/runtimes/node/agent/module-record.js";
 import { loadIds } from "../src/runtimes/node/agent/module-record.js";
@@ -27,27 +28,36 @@ export const none = () => "none";
 export const trailing = (a, b,) => [a, b];
 `;
 
-const evaluators = new Map<string, ScopeEvaluator>();
+const evaluators = new Map<string, { evaluator: ScopeEvaluator; base: string }>();
 const hotframe = Symbol.for("hotframe");
 
 async function load(name: string) {
   const dir = mkdtempSync(join(tmpdir(), "hotframe-prologue-"));
   const file = join(dir, `${name}.mjs`);
   const model = buildModel(SOURCE, true);
-  writeFileSync(file, instrumentModule(model, file, loadIds(model)));
+  writeFileSync(file, forLoad(instrumentModule(model, file, loadIds(model))));
   const ids = loadIds(model);
-  const id = (key: string) => ids({ key });
   const module = (await import(pathToFileURL(file).href)) as Record<string, never>;
-  const evaluator = evaluators.get(file) as ScopeEvaluator;
-  return { module, set: (slot: string, value: unknown) => evaluator(`${slot}=$hf$x`, value), id };
+  const { evaluator, base } = evaluators.get(file) as { evaluator: ScopeEvaluator; base: string };
+  const set = (slot: string, value: unknown) => evaluator(`${slot}=$hf$x`, value);
+  return { module, set, slot: (key: string) => slotName(base, ids({ key })), base };
 }
 
 describe("dispatch prologues", () => {
   (globalThis as Record<symbol, unknown>)[hotframe] ??= {
-    register(file: string, registrar: ClassRegistrar, evaluator: ScopeEvaluator) {
+    register(
+      file: string,
+      registrar: ClassRegistrar,
+      evaluator: ScopeEvaluator,
+      _module: unknown,
+      base: string,
+      functions: number,
+      classSlots: string[],
+    ) {
       registrar.k = () => {};
       registrar.c = Reflect.construct;
-      evaluators.set(file, evaluator);
+      defineSlots([...Array.from({ length: functions }, (_, i) => slotName(base, i + 1)), ...classSlots]);
+      evaluators.set(file, { evaluator, base });
       return {};
     },
   };
@@ -73,24 +83,24 @@ describe("dispatch prologues", () => {
   });
 
   test("an arrow passes on every argument it is called with, however many its version declares", async () => {
-    const { module, set, id } = await load("arrows");
-    set(slotName(id("arrow")), (...args: unknown[]) => ["new", ...args]);
-    set(slotName(id("none")), (...args: unknown[]) => args.length);
+    const { module, set, slot } = await load("arrows");
+    set(slot("arrow"), (...args: unknown[]) => ["new", ...args]);
+    set(slot("none"), (...args: unknown[]) => args.length);
     const m = module as Record<string, (...args: unknown[]) => unknown>;
     assert.deepEqual(m.arrow?.(1, 2, 3, 4, 5), ["new", 1, 2, 3, 4, 5]);
     assert.equal(m.none?.("a", "b", "c", "d"), 4);
   });
 
   test("a plain function called with new, and a class's construction, build with the same new.target", async () => {
-    const { module, set, id } = await load("construct");
-    set(slotName(id("plain")), function (this: unknown, a: unknown) {
+    const { module, set, slot, base } = await load("construct");
+    set(slot("plain"), function (this: unknown, a: unknown) {
       return { a, target: new.target, self: this };
     });
     const plain = module.plain as unknown as new (a: number) => { a: number; target: unknown };
     assert.equal(new plain(1).target, plain);
     assert.equal(new plain(1).a, 1);
     set(
-      classSlotName("Point"),
+      classSlotName(base, "Point"),
       class {
         x: number;
         constructor(x: number) {

@@ -8,11 +8,12 @@ import { goal, ratioGoal, type Section } from "../lib/report.js";
 import { median, ms, ratio } from "../lib/stats.js";
 import { copyFixture, freshDir } from "../lib/work.js";
 
+/** As overhead_prog.mjs names them: the workload, and how many times a round runs it (≥ ~200 ms). */
 const WORKLOADS = [
-  "fib(32)",
-  "method calls (4M)",
-  "parser + evaluator (0.55 MB input)",
-  "mixed (classes, generators, closures, JSON, strings)",
+  "fib(32) ×6",
+  "method calls (4M) ×8",
+  "parser + evaluator (0.55 MB input) ×3",
+  "mixed (classes, recursion, closures, generators, JSON, strings) ×16",
 ];
 /** Issue 9's goals: call-heavy code (fib) ≤ 1.10×, realistic and mixed workloads ≤ 1.05×. */
 const CALL_HEAVY_GOAL = 1.1;
@@ -67,6 +68,8 @@ function instructionRatio(ratios: number[]): string {
   return `${ratio(median(ratios))} (${ratio(Math.min(...ratios))} – ${ratio(Math.max(...ratios))})`;
 }
 
+const COUNTED_ROUNDS = 30;
+
 /** Below this, a hotframe / plain instruction ratio is not a measurement of the instrumentation. */
 const PLAUSIBLE_RATIO = 0.8;
 
@@ -76,12 +79,14 @@ const PLAUSIBLE_RATIO = 0.8;
  * instrumented code, and with them a count can move by 20% (either way) from one layout to the next.
  */
 async function countInstructions(config: BenchConfig, dir: string, pads: number[]) {
-  const rounds = 8;
+  // Enough rounds that what runs once (the JIT's compilations, a GC that depends on the layout)
+  // is small beside them (with 8, fib(25)'s count moved by 3× between layouts).
+  const rounds = COUNTED_ROUNDS;
   // A first run fills the agent's cache of instrumented modules: otherwise only some counted runs
   // would include parsing and instrumenting the program.
   await runToExit(
     config.node,
-    hotframeArgs({ watch: dir }, ["overhead_prog.mjs", "--count", "fib(32)", "0"]),
+    hotframeArgs({ watch: dir }, ["overhead_prog.mjs", "--count", WORKLOADS[0] as string, "0"]),
     {
       cwd: dir,
     },
@@ -207,11 +212,11 @@ export async function nodeOverhead(config: BenchConfig): Promise<Section> {
       `Time: ${pairs} pairs of processes, each pair a plain \`node\` and a \`hotframe run\` of overhead_prog.mjs, ` +
       `both warmed up (3 rounds of each workload), then taking turns round by round (${rounds} rounds of each ` +
       "workload per process, the order swapped every round) so that both see the same machine load; each round " +
-      "timed in-process with process.cpuUsage(). CPU ratio = median over pairs of (median over rounds of " +
+      "(the workload run as many times as its name says, ≥ ~200 ms of CPU) timed in-process with process.cpuUsage(). CPU ratio = median over pairs of (median over rounds of " +
       "hotframe / plain CPU time of adjacent rounds); wall-clock ratio beside. Instructions: valgrind " +
       "(cachegrind) counts the program's instructions with V8 in --predictable mode (no concurrent compilation: " +
       "deterministic, independent of the machine's load), smaller inputs (fib(25), 300k method calls, a 0.14 MB " +
-      "program, mixed at 1,500), 20 warm-up rounds; per round = (count with 8 rounds − count with 0) / 8, in " +
+      `program, mixed at 1,500), 20 warm-up rounds; per round = (count with ${COUNTED_ROUNDS} rounds − count with 0) / ${COUNTED_ROUNDS}, in ` +
       `${pads.length} heap layouts (objects allocated first: ${pads.join(", ")}), which move the JIT's ` +
       "inlining decisions (a count can move by 20% between layouts): the counts shown are medians over layouts, " +
       "the ratio is the median of the per-layout ratios (their range beside it). " +

@@ -6,6 +6,8 @@ import { readCache, writeCache } from "./cache.js";
 import type * as ModelModule from "./model.js";
 import { loadedParser, loadParser, loadTransform, loadTypeScript } from "./lazy-modules.js";
 import { type LoadedSource, loadIds } from "./module-record.js";
+import type { AgentState } from "./agent-state.js";
+import { EARLY_MARK, newBase, PLACEHOLDER } from "./names.js";
 import { type Reason, reason } from "./reasons.js";
 
 /** The agent's own folder: its modules load lazily, after the hooks, and are never the user's. */
@@ -93,7 +95,7 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
     const cached = readCache(file, source, format);
     if (cached)
       return {
-        code: cached.code,
+        code: forLoad(cached.code),
         esm: format,
         loaded: loadedSource(cached.source, format, typescript, source),
       };
@@ -117,12 +119,30 @@ export function instrumentSource(file: string, source: string, esm: boolean | un
     const model = parseAs(loadParser(), js, formats);
     const code = loadTransform().instrumentModule(model, file, loadIds(model));
     writeCache(file, source, model.esm, { code, source: js });
-    return { code, esm: model.esm, loaded: loadedSource(js, model.esm, typescript, source) };
+    return { code: forLoad(code), esm: model.esm, loaded: loadedSource(js, model.esm, typescript, source) };
   } catch (error) {
     const parser = loadedParser();
     if (parser && error instanceof parser.ParseError) return { code: js, esm: fallback, loaded: undefined };
     return { code: js, esm: fallback, loaded: undefined, warning: unexpected(error) };
   }
+}
+
+/**
+ * The instrumented text for one load: its slots get a base of their own (names.ts). The slots
+ * that may be read before the preamble runs (transform.ts `earlySlots`) are defined now in the
+ * program's thread; on Node 20's loader thread, where the program's globals are out of reach,
+ * they become `var`s of the module.
+ */
+export function forLoad(code: string): string {
+  const state = (globalThis as { [key: symbol]: AgentState | undefined })[Symbol.for("hotframe")];
+  const text = code.replaceAll(PLACEHOLDER, newBase(state !== undefined));
+  const mark = text.lastIndexOf(EARLY_MARK);
+  if (mark < 0 || text.indexOf("\n", mark) >= 0) return text;
+  const early = text.slice(mark + EARLY_MARK.length, -2);
+  // (after the counters' `var`: every function has a counter)
+  if (!state) return `${text.slice(0, mark - 1)},${early};`;
+  state.defineSlots(early.split(","));
+  return text;
 }
 
 function loadedSource(js: string, esm: boolean, typescript: boolean, source: string): LoadedSource {

@@ -3,7 +3,7 @@ import type { HotApi } from "./hot-api.js";
 // Types only: the parser is loaded with the patcher, at the first patch (start-up stays cheap).
 import type { ClassModel, FunctionModel, ModuleModel, StatementModel } from "./model.js";
 import { loadTransform } from "./lazy-modules.js";
-import { counterName } from "./names.js";
+import { classSlotName, counterName, slotName } from "./names.js";
 import type { SlotShapes } from "./transform.js";
 
 /** Compiles code by direct eval in some scope (module, class, or a scope added by a patch). */
@@ -106,6 +106,8 @@ export class ModuleRecord {
     readonly hot: HotApi,
     /** `import.meta` (ES module) or `module` (CommonJS). */
     readonly moduleObject: unknown,
+    /** The base of this load's slot names (names.ts). */
+    readonly slotBase: string,
   ) {
     this.typescriptSource = loaded?.typescript ?? false;
     this.runningSource = loaded?.source ?? "";
@@ -183,7 +185,21 @@ export class ModuleRecord {
 
   /** What the running slots are like, for instrumenting code of a patch. */
   get shapes(): SlotShapes {
-    return { hooked: (cls) => this.hooked.has(cls.key), scopeOf: (_, id) => this.closureScopes.get(id) };
+    return {
+      base: this.slotBase,
+      hooked: (cls) => this.hooked.has(cls.key),
+      scopeOf: (_, id) => this.closureScopes.get(id),
+    };
+  }
+
+  /** The name of slot `id` (reached by `slotEvaluator(id)`). */
+  slotName(id: number): string {
+    return slotName(this.slotBase, id);
+  }
+
+  /** The name of a top-level class's construction slot. */
+  classSlotName(key: string): string {
+    return classSlotName(this.slotBase, key);
   }
 
   /** Per arrow, how many arguments the prologues of its existing objects pass on (at least). */

@@ -3,7 +3,7 @@ import type { ClassModel, FunctionModel, ModuleModel } from "./model.js";
 import { type AnyNode, children, hasUseStrict } from "./model/ast.js";
 import { referencesLeaving } from "./model/scope.js";
 import { hasSideEffects } from "./model/statements.js";
-import { CODE, counterName, ENV, slotName, TABLE } from "./names.js";
+import { classSlotName, CODE, counterName, EARLY_MARK, ENV, PLACEHOLDER, slotName, TABLE } from "./names.js";
 import { preamblePosition } from "./preamble-position.js";
 import { guardClose, guardOpen, hasGuard } from "./restart-guard.js";
 
@@ -12,26 +12,22 @@ import { guardClose, guardOpen, hasGuard } from "./restart-guard.js";
  * user code stays where it was (only text after an inserted prologue on the same line moves), so
  * stack traces and breakpoints need no source map and Error.prepareStackTrace is left alone.
  *
- * Each function gets a prologue `if ($hf$s7 !== void 0) return $hf$s7.apply(this, arguments)`,
- * where `$hf$s7` is a module-level `var` (declared on a line appended at the end): an empty slot
- * costs one context load and compare (fib: ~1.10× plain node's instructions; the forms measured
- * against it are in docs/node.md); a patch assigns the slot
- * through the module's eval hook and every existing reference to the function (bound copies,
- * listeners, instances) runs the new version from its next call. Async functions and generators
+ * Each function gets a prologue `if ($hf$m3$s7 !== void 0) return $hf$m3$s7.apply(this, arguments)`,
+ * where `$hf$m3$s7` (its slot) is a non-enumerable, non-configurable, writable property of
+ * globalThis, read by its bare name: TurboFan embeds a global property cell's value with a code
+ * dependency, so an empty slot costs nothing in optimized code (no load, no compare; a module
+ * `var` cost ~1.10× plain node's instructions on fib; the forms measured are in docs/node.md). Its
+ * name is unique per load (names.ts); the preamble defines the module's slots before its first
+ * statement. A patch assigns the slot through the module's eval hook (the bare name reaches the
+ * global) and every existing reference to the function (bound copies, listeners, instances) runs
+ * the new version from its next call. Async functions and generators
  * also count their live activations in `$hf$n7` (to report calls still running old code).
  * The module gets a preamble that registers a direct-eval hook (module scope, live bindings); each
  * top-level class gets a static block that registers a class-scope eval hook (#private names). The
  * preamble is on one line where it moves no user code (see preamble-position.ts).
  */
 
-export { CODE, counterName, ENV, slotName, TABLE } from "./names.js";
-/**
- * The slot of a top-level class's construction: empty, or the class a patch compiled from the new
- * constructor and instance fields, which builds the class's new instances (patch/construction.ts).
- * Named after the class's key (every character that is not a letter, digit or `_` spelled out).
- */
-export const classSlotName = (key: string) =>
-  `$hf$k_${key.replace(/[^A-Za-z0-9_]/g, (c) => `$${c.charCodeAt(0).toString(36)}_`)}`;
+export { classSlotName, CODE, counterName, ENV, slotName, TABLE } from "./names.js";
 /** The key of a class's constructor (also when it has none: its construction's key). */
 export const constructorKey = (cls: ClassModel) => `${cls.key}.constructor`;
 
@@ -49,16 +45,19 @@ export interface Edit {
 export type IdOf = (fn: FunctionModel) => number;
 
 /**
- * What the running module's slots are like, which instrumented code must follow: which classes
- * have a construction slot, and which slots are closures' whose prologues hand a new version the
- * closure's scope (see `closureScope`). At load, both follow from the code itself.
+ * What the running module's slots are like, which instrumented code must follow: the base of
+ * their names (names.ts), which classes have a construction slot, and which slots are closures'
+ * whose prologues hand a new version the closure's scope (see `closureScope`). At load, the base
+ * is the placeholder each load replaces, and the rest follows from the code itself.
  */
 export interface SlotShapes {
+  base: string;
   hooked(cls: ClassModel): boolean;
   scopeOf(fn: FunctionModel, id: number): readonly string[] | undefined;
 }
 
 export const loadShapes: SlotShapes = {
+  base: PLACEHOLDER,
   hooked: (cls) => constructionHooked(cls),
   scopeOf: (fn) => closureScope(fn),
 };
@@ -174,10 +173,11 @@ export function functionEdits(
   model: ModuleModel,
   fn: FunctionModel,
   id: number,
-  scope?: readonly string[],
+  scope: readonly string[] | undefined,
+  base: string,
 ): Edit[] {
   const source = model.source;
-  const slot = slotName(id);
+  const slot = slotName(base, id);
   const count = counterName(id);
   const edits: Edit[] = [];
   const counted = fn.async || fn.generator;
@@ -323,8 +323,8 @@ function constructorOf(cls: ClassModel): AnyNode | undefined {
  * its field initializers before its constructor's first statement: those with side effects are
  * skipped once the slot is set (`id = nextId++` runs once per instance).
  */
-function classEdits(source: string, cls: ClassModel): Edit[] {
-  const slot = classSlotName(cls.key);
+function classEdits(source: string, cls: ClassModel, base: string): Edit[] {
+  const slot = classSlotName(base, cls.key);
   const owner = constructorKey(cls);
   const dispatch = `if(${slot}!==void 0)return ${construct(slot, "arguments")};`;
   const edits: Edit[] = [];
@@ -361,11 +361,11 @@ export function moduleEdits(
   for (const fn of model.functions) {
     if (!wanted(fn.headerStart, fn.node.end)) continue;
     const id = idOf(fn);
-    edits.push(...functionEdits(model, fn, id, shapes.scopeOf(fn, id)));
+    edits.push(...functionEdits(model, fn, id, shapes.scopeOf(fn, id), shapes.base));
   }
   for (const cls of model.classList) {
     if (!cls.topLevel || !wanted(cls.node.start, cls.node.end)) continue;
-    if (shapes.hooked(cls)) edits.push(...classEdits(model.source, cls));
+    if (shapes.hooked(cls)) edits.push(...classEdits(model.source, cls, shapes.base));
     edits.push(
       // `;` first: the last member may be a field written without one (`class A{x}`).
       insert(cls.node.body.end - 1, `;static{${TABLE}.k(${JSON.stringify(cls.key)},${hook()},this)}`),
@@ -404,15 +404,16 @@ function hook(): string {
 }
 
 /**
- * The one-line preamble: registers the slot table, counters and the module-scope eval hook.
+ * The one-line preamble: registers the slot table and the module-scope eval hook, and defines the
+ * module's slots (the base of their names, how many functions, the classes' construction slots).
  * Built-ins are reached through globalThis: a module may declare its own `Symbol` (lodash's
  * `var Symbol = root.Symbol`, hoisted, so still undefined when the preamble runs).
  */
-export function preamble(file: string, esm: boolean): string {
+export function preamble(file: string, esm: boolean, functions: number, classSlots: string[]): string {
   const target = esm ? "import.meta.hot" : "module.hot";
   return (
     `${target}=globalThis[globalThis.Symbol.for("hotframe")].register(${JSON.stringify(file)},${TABLE},${hook()}` +
-    `,${esm ? "import.meta" : "module"});function ${TABLE}(){}`
+    `,${esm ? "import.meta" : "module"},"${PLACEHOLDER}",${functions},${JSON.stringify(classSlots)});function ${TABLE}(){}`
   );
 }
 
@@ -446,22 +447,52 @@ export function render(
   return out + source.slice(at, to);
 }
 
-/**
- * `var` declarations of the slots and counters of these ids, and of `more` names (hoisted: usable
- * before they run).
- */
-export function slotDeclarations(ids: number[], keyword = "var", more: string[] = []): string {
-  const names = [...ids.flatMap((id) => [slotName(id), counterName(id)]), ...more];
-  return names.length === 0 ? "" : `${keyword} ${names.join(",")};`;
+/** `let` declarations of the slots and counters a patch adds (in a scope of the patch's own). */
+export function slotDeclarations(base: string, ids: number[]): string {
+  return ids.length === 0
+    ? ""
+    : `let ${ids.flatMap((id) => [slotName(base, id), counterName(id)]).join(",")};`;
 }
 
-/** The whole module, instrumented; slot variables are declared on a new last line. */
+/**
+ * The functions that can run before their module's preamble: in an ES module that imports, one
+ * that imports it back may run first and call its hoisted function declarations (and what they
+ * make). Their slots must exist before the module's first statement: defined at load when the
+ * program's thread instruments the module, else (Node 20's loader thread) declared as `var`s of
+ * the module, the slot form that needs no definition (and costs one load and compare).
+ */
+export function earlySlots(model: ModuleModel): FunctionModel[] {
+  const imports = model.program.body.some(
+    (s: AnyNode) =>
+      s.type === "ImportDeclaration" ||
+      s.type === "ExportAllDeclaration" ||
+      (s.type === "ExportNamedDeclaration" && s.source),
+  );
+  if (!model.esm || !imports) return [];
+  const hoisted = (fn: FunctionModel): boolean =>
+    fn.parent ? hoisted(fn.parent) : fn.node.type === "FunctionDeclaration" && !fn.memberOf;
+  return model.functions.filter(hoisted);
+}
+
+/**
+ * The whole module, instrumented, with the placeholder base (names.ts). The activation counters
+ * are `var`s declared on a new last line, where the early slots' mark follows them.
+ */
 export function instrumentModule(model: ModuleModel, file: string, idOf: IdOf): string {
+  if (model.source.includes(PLACEHOLDER)) throw new Error(`the source holds hotframe's name ${PLACEHOLDER}`);
   const edits = moduleEdits(model, idOf);
-  edits.push(insert(preamblePosition(model.source, model.program), preamble(file, model.esm)));
+  const classSlots = model.classList
+    .filter(constructionHooked)
+    .map((cls) => classSlotName(PLACEHOLDER, cls.key));
+  const functions = Math.max(0, ...model.functions.map(idOf));
+  const start = preamblePosition(model.source, model.program);
+  edits.push(insert(start, preamble(file, model.esm, functions, classSlots)));
   sortEdits(edits);
-  const classSlots = model.classList.filter(constructionHooked).map((cls) => classSlotName(cls.key));
-  const tail = `\n${slotDeclarations(model.functions.map(idOf), "var", classSlots)}`;
+  const counters = model.functions.map((fn) => counterName(idOf(fn)));
+  const early = earlySlots(model).map((fn) => slotName(PLACEHOLDER, idOf(fn)));
+  const tail =
+    (counters.length > 0 ? `\nvar ${counters.join(",")};` : "\n") +
+    (early.length > 0 ? `${EARLY_MARK}${early.join(",")}*/` : "");
   return render(model.source, edits, 0, model.source.length) + tail;
 }
 

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { SLOT_TEXT } from "../names.js";
 import { GUARD_TEXT } from "../restart-guard.js";
 import type { CallFrame } from "./inspector.js";
 
@@ -23,7 +24,7 @@ export type Place =
  * a class's static block and the restart guard of `hotframe debug`.
  */
 const INSERTED = new RegExp(
-  String.raw`if\(\$hf\$s\d+!==void 0\)return [^;]*;|\$hf\$n\d+=\(\$hf\$n\d+\|0\)\+1;try\{|\}finally\{\$hf\$n\d+--\}|\$hf\$s\d+!==void 0\?void 0:\(|(?:import\.meta|module)\.hot=globalThis\[globalThis\.Symbol\.for\("hotframe"\)\]\.register\(.*?\);function \$hf\$t\(\)\{\}|;static\{\$hf\$t\.k\(.*?\)\}|^var \$hf\$[^;]*;|${GUARD_TEXT.source}`,
+  String.raw`if\(${SLOT_TEXT}!==void 0\)return [^;]*;|\$hf\$n\d+=\(\$hf\$n\d+\|0\)\+1;try\{|\}finally\{\$hf\$n\d+--\}|${SLOT_TEXT}!==void 0\?void 0:\(|(?:import\.meta|module)\.hot=globalThis\[globalThis\.Symbol\.for\("hotframe"\)\]\.register\(.*?\);function \$hf\$t\(\)\{\}|;static\{\$hf\$t\.k\(.*?\)\}|^var \$hf\$[^;]*;|${GUARD_TEXT.source}`,
   "g",
 );
 

@@ -5,7 +5,7 @@ import type { PatchResult } from "../../../../protocol/messages.js";
 import type { AgentState } from "../agent-state.js";
 import type { ModuleRecord } from "../module-record.js";
 import { hasGuard, RestartSignal } from "../restart-guard.js";
-import { dispatchable, ENV, slotName } from "../transform.js";
+import { dispatchable, ENV } from "../transform.js";
 import { LineIndex } from "../layout.js";
 import type { FunctionModel, ModuleModel } from "../model.js";
 import { type AnyNode, children, isFunction } from "../model/ast.js";
@@ -151,7 +151,7 @@ export class DebugSupport {
     const found = this.functionAt(place);
     if (!found || found.id === undefined || !found.record) return false;
     const { id, record, version } = found;
-    const assign = (value: unknown) => record.slotEvaluator(id)(`${slotName(id)}=${ENV}`, value);
+    const assign = (value: unknown) => record.slotEvaluator(id)(`${record.slotName(id)}=${ENV}`, value);
     assign(() => {
       assign(version);
       throw new RestartSignal();
@@ -243,7 +243,7 @@ export class DebugSupport {
     }
     if (!found) return undefined;
     const id = record.slotIds.get(found.key);
-    const version = id === undefined ? undefined : record.slotEvaluator(id)(slotName(id));
+    const version = id === undefined ? undefined : record.slotEvaluator(id)(record.slotName(id));
     return { fn: found, slotted: version !== undefined, version, id, record };
   }
 }

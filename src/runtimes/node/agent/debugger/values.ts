@@ -1,7 +1,7 @@
 import type { DebugCommands, Scope, Variable } from "../../../../protocol/messages.js";
 import { reason } from "../reasons.js";
 import type { CallFrame, Inspector, RemoteObject, V8Scope } from "./inspector.js";
-import { RESTART_MARK } from "../restart-guard.js";
+import { isInstrumentationName } from "../names.js";
 import { Refusal } from "./refusal.js";
 import { SUPPORT_KEY } from "./support.js";
 
@@ -82,7 +82,8 @@ export class Values {
     } else {
       const body = target.kind === "scope" && target.body ? await this.properties(target.body.objectId) : [];
       properties = [...body, ...(await this.properties(target.objectId))]
-        .filter((p) => p.name !== RESTART_MARK)
+        // (hotframe's own names: the restart mark, slots, which are globals, counters, …)
+        .filter((p) => !isInstrumentationName(p.name))
         .slice(start, start + count);
     }
     return properties.flatMap((p) => (p.value ? [this.variable(p.name, p.value)] : []));

@@ -2,7 +2,7 @@ import type { PatchResult } from "../../../../protocol/messages.js";
 import type { FunctionModel } from "../model.js";
 import type { ModuleRecord, ScopeEvaluator } from "../module-record.js";
 import { reason } from "../reasons.js";
-import { classSlotName, ENV, slotName } from "../transform.js";
+import { ENV } from "../transform.js";
 import type { Compiled, Fn } from "./compile.js";
 import { rejected, thrown } from "./outcomes.js";
 import { type Plan, slotIdOf } from "./planning.js";
@@ -17,6 +17,7 @@ import { type Plan, slotIdOf } from "./planning.js";
 /** A slot and the version that goes into it. */
 export interface SlotWrite {
   id: number;
+  name: string;
   value: Fn | undefined;
 }
 
@@ -27,11 +28,7 @@ export interface Applied {
   undo: () => void;
 }
 
-export function readSlots(evaluator: ScopeEvaluator, ids: number[]): unknown[] {
-  return readVariables(evaluator, ids.map(slotName));
-}
-
-function readVariables(evaluator: ScopeEvaluator, names: string[]): unknown[] {
+export function readVariables(evaluator: ScopeEvaluator, names: string[]): unknown[] {
   return evaluator(`[${names.join(",")}]`) as unknown[];
 }
 
@@ -92,7 +89,11 @@ export function applyPatch(record: ModuleRecord, plan: Plan, compiled: Compiled)
     for (const step of steps.reverse()) step();
   };
   const idOf = slotIdOf(plan, record);
-  const writes = [...plan.slots].map((fn) => ({ id: idOf(fn), value: compiled.versions.get(fn) }));
+  const writes = [...plan.slots].map((fn) => ({
+    id: idOf(fn),
+    name: record.slotName(idOf(fn)),
+    value: compiled.versions.get(fn),
+  }));
   const slots = groupBy(writes, (write) => compiled.slotEvaluators.get(write.id) ?? compiled.scopeEvaluator);
   try {
     if (plan.run.some((r) => r.again))
@@ -102,7 +103,7 @@ export function applyPatch(record: ModuleRecord, plan: Plan, compiled: Compiled)
       steps.push(
         write(
           evaluator,
-          group.map((w) => slotName(w.id)),
+          group.map((w) => w.name),
           group.map((w) => w.value),
         ),
       );
@@ -110,7 +111,7 @@ export function applyPatch(record: ModuleRecord, plan: Plan, compiled: Compiled)
       steps.push(
         write(
           compiled.scopeEvaluator,
-          plan.constructions.map(({ cls }) => classSlotName(cls.key)),
+          plan.constructions.map(({ cls }) => record.classSlotName(cls.key)),
           plan.constructions.map(({ cls }) => compiled.constructions.get(cls.key)),
         ),
       );

@@ -14,7 +14,6 @@ import {
   scopeEdits,
   type SlotShapes,
   slotDeclarations,
-  slotName,
   sortEdits,
   versionsSource,
 } from "../transform.js";
@@ -74,7 +73,7 @@ export function compilePatch(
     ...plan.run,
   ];
   // What the patch's code must follow: the record's classes, and the closure scopes of the plan's slots.
-  const shapes: SlotShapes = { hooked: record.shapes.hooked, scopeOf: (_, id) => plan.scopes.get(id) };
+  const shapes: SlotShapes = { ...record.shapes, scopeOf: (_, id) => plan.scopes.get(id) };
   const edits = moduleEdits(model, idOf, ranges, shapes);
   const lines = new LineIndex(model.source);
   let scopeEvaluator = record.scopeEvaluator;
@@ -83,7 +82,7 @@ export function compilePatch(
   try {
     if (plan.declarations.length > 0 || plan.freshSlots.length > 0) {
       const parts = plan.declarations.map((d) => placed(model, edits, d));
-      const head = `(()=>{${slotDeclarations(plan.freshSlots, "let")}`;
+      const head = `(()=>{${slotDeclarations(record.slotBase, plan.freshSlots)}`;
       const code = layout(lines, parts, head, `return (${CODE},${ENV})=>eval(${CODE})})()`, ";");
       scopeEvaluator = record.scopeEvaluator(code + sourceUrl(record), loaded) as ScopeEvaluator;
       for (const d of plan.declarations) for (const name of d.names) scopeNames.add(name);
@@ -108,7 +107,7 @@ export function compilePatch(
       // Instances built before run what they ran: what the slot holds, or else the running code.
       const id = idOf(guard.fn);
       const previous = record.slotIds.has(guard.fn.key)
-        ? (record.slotEvaluator(id)(slotName(id)) as Fn | undefined)
+        ? (record.slotEvaluator(id)(record.slotName(id)) as Fn | undefined)
         : undefined;
       if (version)
         versions.set(
@@ -211,7 +210,7 @@ function compileVersions(
           ])
         : edits;
       const wrap = own.length > 0 && {
-        head: `(()=>{${slotDeclarations(own, "let")}return[`,
+        head: `(()=>{${slotDeclarations(record.slotBase, own)}return[`,
         tail: `,(${CODE},${ENV})=>eval(${CODE})]})()`,
       };
       const code = versionsSource(

@@ -1,14 +1,14 @@
 import type { PatchResult } from "../../../../protocol/messages.js";
 import { reason } from "../reasons.js";
-import { type Applied, readSlots } from "./apply.js";
+import { type Applied, readVariables } from "./apply.js";
 import { rejected } from "./outcomes.js";
 
 /** Step 5 of a patch: every slot holds its new version (read back where it lives). */
 export function verifyPatch(applied: Applied, entries: PatchResult["functions"]): PatchResult | undefined {
   for (const [evaluator, writes] of applied.slots) {
-    const now = readSlots(
+    const now = readVariables(
       evaluator,
-      writes.map((write) => write.id),
+      writes.map((write) => write.name),
     );
     const wrong = writes.find((write, i) => now[i] !== write.value);
     if (wrong) {
