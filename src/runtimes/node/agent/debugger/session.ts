@@ -543,7 +543,11 @@ export class NodeDebugger {
       if (pending.steps++ < MAX_SETTLE_STEPS) {
         // A pause requested while the program idles lands in Node's timer code, which stepping
         // out of only leaves for the next tick's: stepping in reaches the program's callback.
-        const out = place === "agent" && pending.reason !== "pause";
+        // One that lands in Node's code called by the program's steps out to it: stepping in
+        // would walk Node's code statement by statement (not blackboxed on Node 26).
+        const out =
+          place === "agent" &&
+          (pending.reason !== "pause" || (await this.calledByProgram(params.callFrames)));
         await this.inspector.post(out ? "Debugger.stepOut" : "Debugger.stepInto");
         return;
       }
@@ -699,6 +703,12 @@ export class NodeDebugger {
   }
 
   /** What code a location is in (the script's source is fetched once, to see hotframe's inserted text). */
+  /** Is a frame below the top one the program's own? */
+  private async calledByProgram(frames: CallFrame[]): Promise<boolean> {
+    for (const frame of frames.slice(1)) if ((await this.place(frame)) === "user") return true;
+    return false;
+  }
+
   private async place(frame: CallFrame): Promise<Place> {
     await this.loadSource(frame.location.scriptId);
     return this.placeOf(frame);
