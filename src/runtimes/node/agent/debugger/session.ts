@@ -118,6 +118,8 @@ export class NodeDebugger {
   private readonly edited = new Map<string, Set<string>>();
   /** The text a patch applied while paused was compiled from, as its own answer said (see patched). */
   private readonly compiledWhilePaused = new Map<string, string | null>();
+  /** Files of paused frames whose running model the main thread was asked to build (prepareForEdits). */
+  private readonly prepared = new Set<string>();
 
   constructor(
     private readonly inspector: Inspector,
@@ -643,6 +645,23 @@ export class NodeDebugger {
     });
     await this.breakpoints.afterStop(hit);
     this.onPause();
+    this.prepareForEdits(frames);
+  }
+
+  /**
+   * At a pause, once per file: the main thread builds the running model of each paused frame's
+   * file, which an edit saved now would otherwise build first (a program that never idled had
+   * nothing prepared: prepare.ts). After the waiting patches (onPause): they come first.
+   */
+  private prepareForEdits(frames: UserFrame[]): void {
+    const files = new Set<string>();
+    for (const frame of frames) {
+      const file = this.fileOf(frame.v8.location);
+      if (file !== undefined && this.instrumented(file) && !this.prepared.has(file)) files.add(file);
+    }
+    if (files.size === 0) return;
+    for (const file of files) this.prepared.add(file);
+    void this.support("prepareFor", [[...files]]).catch(() => undefined);
   }
 
   /**
