@@ -28,6 +28,10 @@ interface Row extends RuntimeRow {
   looping: string;
   /** `looping` whose greeting() says "bye". */
   loopingEdited: string;
+  /** A program that counts `ticks` without ever waiting (so a pause lands in its own code, never in
+   * an idle event loop, however late the loaded machine runs it) until the file `stop` exists in its
+   * folder, then writes `done`. */
+  busy: string;
   /** A program that writes "out" to stdout, "err" to stderr, and exits with code 3. */
   exitsWith3: string;
   /** The runtime runs a module by name (launch `module`). */
@@ -87,6 +91,18 @@ with open(os.path.join(here, "done"), "w") as f:
 print(greeting(), flush=True)
 `;
 
+const PYTHON_BUSY = `import os
+
+here = os.path.dirname(os.path.abspath(__file__))
+ticks = 0
+print("running", flush=True)
+while not os.path.exists(os.path.join(here, "stop")):
+    for _ in range(10000):
+        ticks += 1
+with open(os.path.join(here, "done"), "w") as f:
+    f.write("ticks %d" % ticks)
+`;
+
 /** The Python agent's `detach` comes with py-catch's branch: until it is merged, the test of a
  * disconnect that leaves the program running cannot pass here. */
 const PYTHON_AGENT_DETACHES = readFileSync(
@@ -112,6 +128,19 @@ const timer = setInterval(() => {
 }, 10);
 `;
 
+const NODE_BUSY = `const { existsSync, writeFileSync } = require("node:fs");
+const { join } = require("node:path");
+
+let ticks = 0;
+console.log("running");
+function spin() {
+  for (const until = Date.now() + 50; Date.now() < until; ) ticks += 1;
+  if (!existsSync(join(__dirname, "stop"))) return setImmediate(spin);
+  writeFileSync(join(__dirname, "done"), "ticks " + ticks);
+}
+spin();
+`;
+
 const LANGUAGES: Record<RuntimeRow["language"], Omit<Row, keyof RuntimeRow>> = {
   node: {
     app: NODE_APP,
@@ -123,6 +152,7 @@ const LANGUAGES: Record<RuntimeRow["language"], Omit<Row, keyof RuntimeRow>> = {
     ),
     looping: NODE_LOOPING,
     loopingEdited: NODE_LOOPING.replace('return "hello"', 'return "bye"'),
+    busy: NODE_BUSY,
     exitsWith3: 'console.log("out");\nconsole.error("err");\nprocess.exitCode = 3;\n',
     runsModules: false,
     detaches: true,
@@ -156,6 +186,7 @@ const LANGUAGES: Record<RuntimeRow["language"], Omit<Row, keyof RuntimeRow>> = {
     ),
     looping: PYTHON_LOOPING,
     loopingEdited: PYTHON_LOOPING.replace('return "hello"', 'return "bye"'),
+    busy: PYTHON_BUSY,
     exitsWith3:
       'import sys\nprint("out", flush=True)\nprint("err", file=sys.stderr, flush=True)\nsys.exit(3)\n',
     runsModules: true,
@@ -465,7 +496,7 @@ for (const row of ROWS) {
     });
 
     test("pause interrupts the running program; disconnect ends it", async () => {
-      const { dap, dir, path } = await start(row, row.looping);
+      const { dap, dir, path } = await start(row, row.busy);
       await dap.launch({ program: path, ...row.launch });
       await dap.request("configurationDone", dap.client.configurationDoneRequest());
       await dap.outputMatching("stdout", /running\n/);

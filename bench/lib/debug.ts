@@ -10,7 +10,8 @@ import { overwrite } from "./latency.js";
 import { type Goal, goal, ratioGoal, type Section } from "./report.js";
 import { median, min, ms, ratioWithRange } from "./stats.js";
 
-/** One way to run the overhead program; it prints `result {"workload": [ms per round…]}`. */
+/** One way to run the overhead program; it prints `result {"workload": [ms per round…]}`, and may
+ * print the resolution of its clock before it: `clock-step <ms>`. */
 export interface Variant {
   name: string;
   command: string;
@@ -37,6 +38,9 @@ export interface DebugSubject {
     file: string;
     edited: (i: number) => string;
     samples: number;
+    /** The same session's program started without waiting first (so it never idles: the agent
+     * prepares nothing while it runs): each of `sessions` sessions times its first edit while paused. */
+    neverIdle?: { args: string[]; sessions: number };
   };
 }
 
@@ -47,6 +51,11 @@ export interface DebugMeasurement {
 }
 
 type Timings = Record<string, number[]>;
+
+interface VariantRun {
+  timings: Timings;
+  clockStep?: number;
+}
 
 const NO_BREAKPOINTS = "hotframe debug, no breakpoints";
 const UNUSED_BREAKPOINTS = "hotframe debug, breakpoints in functions not called";
@@ -104,6 +113,8 @@ export function debugSection(
 
 /** The longest one run of the overhead program may take. */
 const VARIANT_TIMEOUT_MS = 300_000;
+/** The longest the session driver waits for the next thing it expects (a pause, a restart, the end). */
+const SESSION_STEP_TIMEOUT_MS = 60_000;
 
 async function measureDebugger(
   subject: DebugSubject,
@@ -112,6 +123,7 @@ async function measureDebugger(
 ): Promise<DebugMeasurement> {
   const notes: string[] = [];
   const best: Record<string, Record<string, number[]>> = {}; // variant → workload → best round per process
+  const clockSteps: number[] = [];
   log(`${subject.label} debugger overhead: ${pairs} rounds of ${subject.variants.length} processes`);
   for (let i = 0; i < pairs; i++) {
     // Rotated order: drift in the machine's load hits every variant alike.
@@ -119,16 +131,22 @@ async function measureDebugger(
       (_, k) => subject.variants[(k + i) % subject.variants.length] as Variant,
     );
     for (const variant of order) {
-      const timings = await runVariant(variant, subject.dir).catch((error: Error) => {
-        notes.push(`${variant.name}: ${error.message.split("\n")[0]}`);
+      const run = await runVariant(variant, subject.dir).catch((error: Error) => {
+        notes.push(`${subject.label}, ${variant.name}: ${error.message.split("\n")[0]}`);
         return undefined;
       });
-      for (const [workload, rounds] of Object.entries(timings ?? {})) {
+      if (run?.clockStep !== undefined) clockSteps.push(run.clockStep);
+      for (const [workload, rounds] of Object.entries(run?.timings ?? {})) {
         const byWorkload = (best[variant.name] ??= {});
         (byWorkload[workload] ??= []).push(min(rounds));
       }
     }
   }
+  if (clockSteps.length > 0)
+    notes.push(
+      `${subject.label}: the program's CPU clock advances in steps of up to ${ms(median(clockSteps))} ` +
+        `(median over its ${clockSteps.length} processes)`,
+    );
   const reference = subject.variants[0] as Variant;
   const rows: string[][] = [];
   const goals: Goal[] = [];
@@ -144,10 +162,26 @@ async function measureDebugger(
         goals.push(ratioGoal(`${subject.label}, ${workload}: ${variant.name}`, limit, ratios));
     }
   }
-  const session = await measureSession(subject).catch((error: Error) => {
-    notes.push(`session: ${error.message.split("\n")[0]}`);
-    return undefined;
-  });
+  const session = await measureSession(subject, subject.session.args, subject.session.samples, 0).catch(
+    (error: Error) => {
+      notes.push(`${subject.label}, session: ${error.message.split("\n")[0]}`);
+      return undefined;
+    },
+  );
+  const firstEdits: number[] = [];
+  for (let i = 0; i < (subject.session.neverIdle?.sessions ?? 0); i++) {
+    // Edit numbers go on from the first session's: each edit changes the file.
+    const busy = await measureSession(
+      subject,
+      subject.session.neverIdle?.args ?? [],
+      1,
+      subject.session.samples + i,
+    ).catch((error: Error) => {
+      notes.push(`${subject.label}, session never idle: ${error.message.split("\n")[0]}`);
+      return undefined;
+    });
+    firstEdits.push(...(busy?.restarts ?? []));
+  }
   const pause = median(session?.pauses ?? []);
   const restart = median(session?.restarts ?? []);
   rows.push([subject.label, "breakpoint hit → paused shown", "hotframe debug", ms(pause), ""]);
@@ -158,6 +192,14 @@ async function measureDebugger(
     ms(restart),
     "",
   ]);
+  if (subject.session.neverIdle)
+    rows.push([
+      subject.label,
+      "first edit saved while paused, in a program that never idled → restarted",
+      "hotframe debug",
+      ms(median(firstEdits)),
+      "",
+    ]);
   const samples = (n: number[] | undefined) => `${ms(median(n ?? []))} (median of ${(n ?? []).length})`;
   goals.push(
     goal(
@@ -173,6 +215,15 @@ async function measureDebugger(
       Number.isFinite(restart) ? restart <= 30 : undefined,
     ),
   );
+  if (subject.session.neverIdle)
+    goals.push(
+      goal(
+        `${subject.label}: first edit while paused, program never idle → restarted (1,000-line module)`,
+        "≤ 30 ms",
+        samples(firstEdits),
+        firstEdits.length > 0 ? median(firstEdits) <= 30 : undefined,
+      ),
+    );
   return { rows, goals, notes };
 }
 
@@ -192,7 +243,7 @@ export async function measureEach(
   return all;
 }
 
-async function runVariant(variant: Variant, cwd: string): Promise<Timings> {
+async function runVariant(variant: Variant, cwd: string): Promise<VariantRun> {
   const child = spawn(variant.command, variant.args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -200,26 +251,54 @@ async function runVariant(variant: Variant, cwd: string): Promise<Timings> {
   child.stderr.setEncoding("utf8").on("data", (c: string) => (err = (err + c).slice(-4000)));
   child.stdin.end(variant.stdin ?? "");
   // A debugger that never lets its program end must not hang the benchmark.
-  const timer = setTimeout(() => child.kill("SIGKILL"), VARIANT_TIMEOUT_MS);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, VARIANT_TIMEOUT_MS);
   const code = await new Promise<number | null>((done) => child.on("close", done));
   clearTimeout(timer);
+  if (timedOut) throw new Error(`killed after ${VARIANT_TIMEOUT_MS / 1000} s: ${err.slice(-300)}`);
   // pdb prints its prompt before the program's output, on the same line.
   const at = out.indexOf("result {");
   if (code !== 0 || at < 0) throw new Error(`exit ${code}, no result: ${err.slice(-300)}`);
-  return JSON.parse(out.slice(at + "result ".length).split("\n")[0] as string) as Timings;
+  const step = /^clock-step (\S+)$/m.exec(out)?.[1];
+  return {
+    timings: JSON.parse(out.slice(at + "result ".length).split("\n")[0] as string) as Timings,
+    ...(step !== undefined && Number.isFinite(Number(step)) ? { clockStep: Number(step) } : {}),
+  };
 }
 
 /** Pauses at the breakpoint (time from the program's `before` line to the pause shown), and
- * edits while paused (time from the save to the restart shown), alternately. */
-async function measureSession(subject: DebugSubject): Promise<{ pauses: number[]; restarts: number[] }> {
+ * edits while paused (time from the save to the restart shown), alternately. A step that does not
+ * come within SESSION_STEP_TIMEOUT_MS ends the session (killed) and fails its rows, saying what it
+ * waited for. */
+async function measureSession(
+  subject: DebugSubject,
+  args: string[],
+  samples: number,
+  firstEdit: number,
+): Promise<{ pauses: number[]; restarts: number[] }> {
   const { session } = subject;
-  const child = spawn(session.command, session.args, { cwd: subject.dir, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(session.command, args, { cwd: subject.dir, stdio: ["pipe", "pipe", "pipe"] });
   const pauses: number[] = [];
   const restarts: number[] = [];
   let before = Number.NaN;
   let savedAt = Number.NaN;
   let edits = 0;
   let pending: (() => void) | undefined;
+  let waitingFor = "the entry pause";
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const expect = (what: string) => {
+    waitingFor = what;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, SESSION_STEP_TIMEOUT_MS);
+  };
+  expect(waitingFor);
   const send = (line: string) => child.stdin.write(`${line}\n`);
   const lines = (stream: NodeJS.ReadableStream, onLine: (line: string) => void) => {
     let buffered = "";
@@ -244,27 +323,41 @@ async function measureSession(subject: DebugSubject): Promise<{ pauses: number[]
       entered = true; // the entry pause
       send(session.breakCommand);
       send("continue");
+      expect("the first breakpoint hit");
       return;
     }
     if (line.startsWith("■ paused")) {
       pauses.push(now - before);
-      if (pauses.length % 2 === 0 && edits < session.samples) {
+      if (pauses.length % 2 === 0 && edits < samples) {
         savedAt = Date.now();
-        overwrite(join(subject.dir, session.file), session.edited(edits++));
-      } else send("continue");
+        overwrite(join(subject.dir, session.file), session.edited(firstEdit + edits++));
+        expect(`the restart after edit ${edits}`);
+      } else {
+        send("continue");
+        expect(`breakpoint hit ${pauses.length + 1}`);
+      }
     } else if (line.startsWith("↻")) {
       restarts.push(now - savedAt);
       send("continue");
+      expect(`breakpoint hit ${pauses.length + 1}`);
     }
-    if (pauses.length >= session.samples * 2 && restarts.length >= session.samples) {
+    if (pauses.length >= samples * 2 && restarts.length >= samples) {
       send("quit");
+      expect("the program's end after quit");
       pending?.();
     }
   });
   const exited = new Promise<number | null>((done) => child.on("close", done));
   await Promise.race([new Promise<void>((done) => (pending = done)), exited]);
   const code = await exited;
-  if (pauses.length < session.samples)
-    throw new Error(`exit ${code} after ${pauses.length} pauses: ${stderr.slice(-300)}`);
+  clearTimeout(timer);
+  if (timedOut)
+    throw new Error(
+      `no ${waitingFor} within ${SESSION_STEP_TIMEOUT_MS / 1000} s (killed): ${stderr.slice(-300).replace(/\n/g, " | ")}`,
+    );
+  if (pauses.length < samples)
+    throw new Error(
+      `exit ${code} after ${pauses.length} pauses: ${stderr.slice(-300).replace(/\n/g, " | ")}`,
+    );
   return { pauses, restarts };
 }

@@ -70,6 +70,10 @@ function subject(config: BenchConfig, node: { path: string; version: string }): 
       file: "big.mjs",
       edited: (i) => nodeModule(1000, i + 1),
       samples,
+      neverIdle: {
+        args: [...hotframe("debug", []), "session_prog.mjs", "10", "0"],
+        sessions: count(config, 5, 3),
+      },
     },
   };
 }
@@ -80,10 +84,12 @@ export async function nodeDebug(config: BenchConfig): Promise<Section> {
   const measured = await measureEach(subjects, pairs, config.log);
   return debugSection(
     "Node: the debugger's cost (hotframe debug)",
-    "debug_prog.mjs times fib(30) and 2M method calls by the main thread's CPU time",
+    "debug_prog.mjs times fib(30) and 2M method calls by the main thread's CPU time per call, in rounds " +
+      "of 20 and 16 calls (>= ~200 ms each: the clock advances in scheduler ticks, see the notes)",
     `The session's program waits ${BEFORE_FIRST_SAVE_MS / 1000} s before its first call of probe(), as ` +
       "`hotframe run`'s latency bench waits before its first save (the agent prepares the patcher while " +
-      "the program is idle). `node inspect` is not measured (driven from a pipe its run never ends: the program waits for " +
+      "the program is idle); the first edit of a program that never idled is timed in sessions of their own, " +
+      "whose program does not wait. `node inspect` is not measured (driven from a pipe its run never ends: the program waits for " +
       "the debugger to disconnect).",
     pairs,
     measured,

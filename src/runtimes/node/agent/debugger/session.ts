@@ -118,6 +118,8 @@ export class NodeDebugger {
   private readonly edited = new Map<string, Set<string>>();
   /** The text a patch applied while paused was compiled from, as its own answer said (see patched). */
   private readonly compiledWhilePaused = new Map<string, string | null>();
+  /** Files of paused frames whose running model the main thread was asked to build (prepareForEdits). */
+  private readonly prepared = new Set<string>();
 
   constructor(
     private readonly inspector: Inspector,
@@ -543,7 +545,11 @@ export class NodeDebugger {
       if (pending.steps++ < MAX_SETTLE_STEPS) {
         // A pause requested while the program idles lands in Node's timer code, which stepping
         // out of only leaves for the next tick's: stepping in reaches the program's callback.
-        const out = place === "agent" && pending.reason !== "pause";
+        // One that lands in Node's code called by the program's steps out to it: stepping in
+        // would walk Node's code statement by statement (not blackboxed on Node 26).
+        const out =
+          place === "agent" &&
+          (pending.reason !== "pause" || (await this.calledByProgram(params.callFrames)));
         await this.inspector.post(out ? "Debugger.stepOut" : "Debugger.stepInto");
         return;
       }
@@ -639,6 +645,23 @@ export class NodeDebugger {
     });
     await this.breakpoints.afterStop(hit);
     this.onPause();
+    this.prepareForEdits(frames);
+  }
+
+  /**
+   * At a pause, once per file: the main thread builds the running model of each paused frame's
+   * file, which an edit saved now would otherwise build first (a program that never idled had
+   * nothing prepared: prepare.ts). After the waiting patches (onPause): they come first.
+   */
+  private prepareForEdits(frames: UserFrame[]): void {
+    const files = new Set<string>();
+    for (const frame of frames) {
+      const file = this.fileOf(frame.v8.location);
+      if (file !== undefined && this.instrumented(file) && !this.prepared.has(file)) files.add(file);
+    }
+    if (files.size === 0) return;
+    for (const file of files) this.prepared.add(file);
+    void this.support("prepareFor", [[...files]]).catch(() => undefined);
   }
 
   /**
@@ -699,6 +722,12 @@ export class NodeDebugger {
   }
 
   /** What code a location is in (the script's source is fetched once, to see hotframe's inserted text). */
+  /** Is a frame below the top one the program's own? */
+  private async calledByProgram(frames: CallFrame[]): Promise<boolean> {
+    for (const frame of frames.slice(1)) if ((await this.place(frame)) === "user") return true;
+    return false;
+  }
+
   private async place(frame: CallFrame): Promise<Place> {
     await this.loadSource(frame.location.scriptId);
     return this.placeOf(frame);

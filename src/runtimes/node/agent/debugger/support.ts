@@ -107,6 +107,13 @@ export class DebugSupport {
     };
   }
 
+  /** While paused: the running model of each file (a cache of hotframe's; the program is untouched). */
+  prepareFor(files: string[]): void {
+    for (const file of files)
+      if (this.runningSource(file) !== null)
+        this.state.modules.get(file)?.runningModel(this.models.buildModel);
+  }
+
   /** The text the file's running code was compiled from (type-stripped, for TypeScript); null: not loaded. */
   runningSource(file: string): string | null {
     return this.state.modules.get(file)?.source || null; // "" until Node 20's loader thread sends it
