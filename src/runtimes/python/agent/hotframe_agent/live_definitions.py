@@ -113,7 +113,9 @@ def track(function, _get=_by_code.get, _ref=_weakref.ref):
             if definition is None and _waiting:
                 _unadopted.append(_ref(function))
         if definition is None:
-            if len(_unadopted) > _UNADOPTED_LIMIT:
+            # (not inside a pass of this thread's: it would make the file being made again)
+            owned = _making._is_owned()  # pyright: ignore[reportAttributeAccessIssue] (C RLock's, as threading.Condition uses)
+            if len(_unadopted) > _UNADOPTED_LIMIT and not owned:
                 make_waiting()
             return function
     functions = definition._functions  # (not the property, unless it is not made yet)
@@ -142,7 +144,9 @@ def _redirect(definition, function, code_id):
 _waiting = []
 _unadopted = []
 _UNADOPTED_LIMIT = 10000  # (a program making closures in a loop at start-up: make them now)
-_making = _thread.allocate_lock()
+# Re-entrant: a finalizer run by a collection while this thread makes definitions may make a
+# function (track() then waits for nobody: the function is left for the pass under way).
+_making = _thread.RLock()
 
 
 def wait(unit):
